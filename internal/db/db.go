@@ -1,0 +1,180 @@
+// Package db holds the connection pool, tenant-scoped transactions, the
+// error vocabulary shared by the domain packages, the migrations runner and
+// the private PostgreSQL cluster manager.
+package db
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// AppRole is the role every pooled connection switches to. It owns nothing
+// and has no BYPASSRLS, so row-level security holds even when the login in
+// DATABASE_URL is a superuser. The migrations create it.
+const AppRole = "pareto_app"
+
+// DB is the application's connection pool.
+type DB struct {
+	Pool *pgxpool.Pool
+}
+
+// Options tune the pool.
+type Options struct {
+	MaxConns         int32
+	StatementTimeout time.Duration
+}
+
+// Open connects a pool whose connections run as AppRole.
+func Open(ctx context.Context, url string, opts Options) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("db: parse url: %w", err)
+	}
+	if opts.MaxConns > 0 {
+		cfg.MaxConns = opts.MaxConns
+	}
+	if opts.StatementTimeout == 0 {
+		opts.StatementTimeout = 10 * time.Second
+	}
+	cfg.ConnConfig.RuntimeParams["statement_timeout"] = fmt.Sprint(opts.StatementTimeout.Milliseconds())
+	cfg.ConnConfig.RuntimeParams["idle_in_transaction_session_timeout"] = "60000"
+	cfg.ConnConfig.RuntimeParams["application_name"] = "pareto"
+	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
+		// The same for every user of the pool, so a session-level setting
+		// is safe here (unlike the tenant, which is transaction-local).
+		_, err := c.Exec(ctx, "SET ROLE "+AppRole)
+		return err
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("db: open pool: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("db: ping: %w", err)
+	}
+	return &DB{Pool: pool}, nil
+}
+
+// Close closes the pool.
+func (d *DB) Close() { d.Pool.Close() }
+
+// Scope is who a piece of work runs for: the tenant whose rows it may see
+// and the person doing it (uuid.Nil for system work).
+type Scope struct {
+	TenantID uuid.UUID
+	UserID   uuid.UUID
+}
+
+// Tx runs fn in one transaction scoped to s: row-level security then shows
+// only s.TenantID's rows. With a nil tenant it shows no tenant rows at all.
+func (d *DB) Tx(ctx context.Context, s Scope, fn func(pgx.Tx) error) error {
+	tx, err := d.Pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("db: begin: %w", err)
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // no-op after commit
+	if _, err := tx.Exec(ctx, "SELECT set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true)",
+		idSetting(s.TenantID), idSetting(s.UserID)); err != nil {
+		return fmt.Errorf("db: scope transaction: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("db: commit: %w", err)
+	}
+	return nil
+}
+
+// SetTenant re-scopes a running transaction, for the one place that makes a
+// tenant and then writes its first rows (signup).
+func SetTenant(ctx context.Context, tx pgx.Tx, id uuid.UUID) error {
+	_, err := tx.Exec(ctx, "SELECT set_config('app.tenant_id', $1, true)", idSetting(id))
+	if err != nil {
+		return fmt.Errorf("db: set tenant: %w", err)
+	}
+	return nil
+}
+
+func idSetting(id uuid.UUID) string {
+	if id == uuid.Nil {
+		return ""
+	}
+	return id.String()
+}
+
+// Error vocabulary shared by the domain packages; the server maps each to
+// one HTTP status in one place.
+var (
+	ErrNotFound     = errors.New("not found")
+	ErrConflict     = errors.New("conflict")
+	ErrForbidden    = errors.New("forbidden")
+	ErrUnauthorized = errors.New("unauthorized")
+)
+
+// FieldErrors are validation messages keyed by form field name.
+type FieldErrors map[string]string
+
+func (f FieldErrors) Error() string {
+	return fmt.Sprintf("invalid input (%d fields)", len(f))
+}
+
+// Add records msg for field unless it already has one.
+func (f FieldErrors) Add(field, msg string) {
+	if _, ok := f[field]; !ok {
+		f[field] = msg
+	}
+}
+
+// Err returns f as an error, or nil when empty.
+func (f FieldErrors) Err() error {
+	if len(f) == 0 {
+		return nil
+	}
+	return f
+}
+
+// NotFound maps pgx.ErrNoRows to ErrNotFound, wrapping with what.
+func NotFound(what string, err error) error {
+	if errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("%s: %w", what, ErrNotFound)
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+// IsUniqueViolation reports whether err is a unique-key violation on
+// constraint (any constraint when empty).
+func IsUniqueViolation(err error, constraint string) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "23505" {
+		return constraint == "" || pe.ConstraintName == constraint
+	}
+	return false
+}
+
+// IsUnavailable reports whether err means the database cannot serve now
+// (connection refused or lost, pool exhausted, shutting down), so the server
+// answers 503 rather than 500.
+func IsUnavailable(err error) bool {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code[:2] {
+		case "08", "57": // connection exception, operator intervention
+			return true
+		}
+		return false
+	}
+	var ce *pgconn.ConnectError
+	return errors.As(err, &ce) || pgconn.SafeToRetry(err)
+}

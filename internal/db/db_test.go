@@ -1,0 +1,162 @@
+package db_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"pareto/internal/db"
+	"pareto/internal/db/dbtest"
+)
+
+func TestMain(m *testing.M) { dbtest.Main(m) }
+
+// makeTenant creates a tenant with one admin membership, the way signup does.
+func makeTenant(t *testing.T, d *db.DB, name string) (tenant, user uuid.UUID) {
+	t.Helper()
+	ctx := context.Background()
+	err := d.Tx(ctx, db.Scope{}, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, "INSERT INTO users (email, name, password_hash) VALUES ($1, $2, 'x') RETURNING id", name+"@example.test", name).Scan(&user); err != nil {
+			return err
+		}
+		tenant = uuid.New()
+		if _, err := tx.Exec(ctx, "INSERT INTO tenants (id, name) VALUES ($1, $2)", tenant, name); err != nil {
+			return err
+		}
+		if err := db.SetTenant(ctx, tx, tenant); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, "INSERT INTO memberships (user_id, role) VALUES ($1, 'admin')", user)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("make tenant %s: %v", name, err)
+	}
+	return tenant, user
+}
+
+func countMemberships(t *testing.T, d *db.DB, s db.Scope) int {
+	t.Helper()
+	var n int
+	err := d.Tx(context.Background(), s, func(tx pgx.Tx) error {
+		// Deliberately no tenant filter: row-level security must supply it.
+		return tx.QueryRow(context.Background(), "SELECT count(*) FROM memberships").Scan(&n)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestRowLevelSecurity(t *testing.T) {
+	d := dbtest.New(t)
+	acme, _ := makeTenant(t, d, "acme")
+	globex, _ := makeTenant(t, d, "globex")
+	makeTenant(t, d, "initech")
+
+	t.Run("QueryWithoutTenantFilterSeesOnlyOwnTenant", func(t *testing.T) {
+		if n := countMemberships(t, d, db.Scope{TenantID: acme}); n != 1 {
+			t.Fatalf("acme sees %d memberships, want 1", n)
+		}
+		var tenantIDs []uuid.UUID
+		err := d.Tx(context.Background(), db.Scope{TenantID: globex}, func(tx pgx.Tx) error {
+			rows, _ := tx.Query(context.Background(), "SELECT tenant_id FROM memberships")
+			var err error
+			tenantIDs, err = pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(tenantIDs) != 1 || tenantIDs[0] != globex {
+			t.Fatalf("globex sees tenants %v, want only %v", tenantIDs, globex)
+		}
+	})
+
+	t.Run("NoTenantSeesNothing", func(t *testing.T) {
+		if n := countMemberships(t, d, db.Scope{}); n != 0 {
+			t.Fatalf("no tenant sees %d memberships, want 0", n)
+		}
+	})
+
+	t.Run("ReusedConnectionAfterScopedTransactionSeesNothing", func(t *testing.T) {
+		// A transaction-local setting leaves '' behind on the connection.
+		for range 3 {
+			countMemberships(t, d, db.Scope{TenantID: acme})
+			if n := countMemberships(t, d, db.Scope{}); n != 0 {
+				t.Fatalf("unscoped after scoped sees %d, want 0", n)
+			}
+		}
+	})
+
+	t.Run("CannotWriteIntoOtherTenant", func(t *testing.T) {
+		err := d.Tx(context.Background(), db.Scope{TenantID: acme}, func(tx pgx.Tx) error {
+			_, err := tx.Exec(context.Background(), "INSERT INTO audit_events (tenant_id, action, entity) VALUES ($1, 'x', 'y')", globex)
+			return err
+		})
+		if err == nil {
+			t.Fatal("insert into another tenant succeeded")
+		}
+	})
+
+	t.Run("AuditLogIsAppendOnly", func(t *testing.T) {
+		ctx := context.Background()
+		err := d.Tx(ctx, db.Scope{TenantID: acme}, func(tx pgx.Tx) error {
+			_, err := tx.Exec(ctx, "INSERT INTO audit_events (action, entity) VALUES ('x', 'y')")
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, stmt := range []string{"UPDATE audit_events SET action = 'z'", "DELETE FROM audit_events"} {
+			err := d.Tx(ctx, db.Scope{TenantID: acme}, func(tx pgx.Tx) error {
+				_, err := tx.Exec(ctx, stmt)
+				return err
+			})
+			if err == nil {
+				t.Fatalf("%q succeeded; the audit log must be append-only", stmt)
+			}
+		}
+	})
+
+	t.Run("RequestRoleCannotBypass", func(t *testing.T) {
+		var bypass, super bool
+		err := d.Tx(context.Background(), db.Scope{}, func(tx pgx.Tx) error {
+			return tx.QueryRow(context.Background(),
+				"SELECT rolbypassrls, rolsuper FROM pg_roles WHERE rolname = current_user").Scan(&bypass, &super)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bypass || super {
+			t.Fatalf("request role bypassrls=%v superuser=%v", bypass, super)
+		}
+	})
+}
+
+func TestMigrationsDownAndUpAgain(t *testing.T) {
+	ctx := context.Background()
+	u := dbtest.URL(t)
+	m, err := db.NewMigrator(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if err := m.DownTo(ctx, 0); err != nil {
+		t.Fatalf("down to 0: %v", err)
+	}
+	st, err := m.Status(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range st {
+		if s.State == "applied" {
+			t.Fatalf("migration %d still applied after down", s.Source.Version)
+		}
+	}
+	if _, err := m.Up(ctx); err != nil {
+		t.Fatalf("up again: %v", err)
+	}
+}
