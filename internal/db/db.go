@@ -104,6 +104,16 @@ func SetTenant(ctx context.Context, tx pgx.Tx, id uuid.UUID) error {
 	return nil
 }
 
+// SetUser re-scopes a running transaction to a person, for login, where the
+// person is known only after the transaction began.
+func SetUser(ctx context.Context, tx pgx.Tx, id uuid.UUID) error {
+	_, err := tx.Exec(ctx, "SELECT set_config('app.user_id', $1, true)", idSetting(id))
+	if err != nil {
+		return fmt.Errorf("db: set user: %w", err)
+	}
+	return nil
+}
+
 func idSetting(id uuid.UUID) string {
 	if id == uuid.Nil {
 		return ""

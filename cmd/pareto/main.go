@@ -1,0 +1,284 @@
+// Command pareto runs the Pareto web application.
+//
+//	pareto serve            serve HTTP (starts a private PostgreSQL unless DATABASE_URL is set)
+//	pareto migrate up|down|status
+//	pareto seed --demo      create the demo tenant
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"pareto/internal/db"
+	"pareto/internal/demo"
+	"pareto/internal/server"
+)
+
+func main() {
+	if len(os.Args) < 2 {
+		usage()
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var err error
+	switch cmd, args := os.Args[1], os.Args[2:]; cmd {
+	case "serve":
+		err = serve(ctx, args)
+	case "migrate":
+		err = migrate(ctx, args)
+	case "seed":
+		err = seed(ctx, args)
+	case "help", "-h", "--help":
+		usage()
+		return
+	default:
+		fmt.Fprintf(os.Stderr, "pareto: unknown command %q\n", cmd)
+		usage()
+		os.Exit(2)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "pareto:", err)
+		os.Exit(1)
+	}
+}
+
+func usage() {
+	fmt.Fprint(os.Stderr, `usage: pareto <command> [flags]
+
+commands:
+  serve                   serve the web application
+  migrate up|down|status  apply, roll back (one step) or list migrations
+  seed --demo             create the demo tenant "Acme Industrial"
+
+Run "pareto <command> -h" for a command's flags.
+`)
+}
+
+func env(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func envDuration(name string, def time.Duration) time.Duration {
+	if v := os.Getenv(name); v != "" {
+		if d, err := time.ParseDuration(v); err == nil {
+			return d
+		}
+		fmt.Fprintf(os.Stderr, "pareto: ignoring %s=%q: not a duration like 30m\n", name, v)
+	}
+	return def
+}
+
+// dbFlags are the database settings every command shares.
+type dbFlags struct {
+	url     string
+	dataDir string
+}
+
+func (f *dbFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.url, "database-url", os.Getenv("DATABASE_URL"), "PostgreSQL URL; empty starts a private cluster in --data-dir (env DATABASE_URL)")
+	fs.StringVar(&f.dataDir, "data-dir", env("PARETO_DATA_DIR", ".pareto"), "folder of the private PostgreSQL cluster (env PARETO_DATA_DIR)")
+}
+
+// database returns a URL to migrate and serve from: DATABASE_URL, or a
+// private cluster it starts (stop it with the returned func).
+func (f *dbFlags) database(ctx context.Context, log *slog.Logger) (string, func(), error) {
+	if f.url != "" {
+		return f.url, func() {}, nil
+	}
+	start := time.Now()
+	c, err := db.StartLocal(ctx, f.dataDir, db.LocalOptions{})
+	if err != nil {
+		return "", nil, err
+	}
+	if err := c.EnsureDatabase(ctx, "pareto"); err != nil {
+		c.Stop()
+		return "", nil, err
+	}
+	log.Info("private PostgreSQL started", "data_dir", c.Dir, "socket_dir", c.SocketDir, "took", time.Since(start).Round(time.Millisecond))
+	return c.URL("pareto"), func() {
+		if err := c.Stop(); err != nil {
+			log.Error("stop PostgreSQL", "err", err)
+		} else {
+			log.Info("private PostgreSQL stopped")
+		}
+	}, nil
+}
+
+func newLogger() *slog.Logger {
+	opts := &slog.HandlerOptions{Level: slog.LevelInfo}
+	if env("PARETO_LOG_FORMAT", "text") == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}
+
+func serve(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ExitOnError)
+	var dbf dbFlags
+	dbf.register(fs)
+	addr := fs.String("addr", env("PARETO_ADDR", ":8080"), "address to listen on (env PARETO_ADDR)")
+	baseURL := fs.String("base-url", env("PARETO_BASE_URL", "http://localhost:8080"), "public URL, for invitation links; https turns on Secure cookies (env PARETO_BASE_URL)")
+	seedDemo := fs.Bool("seed-demo", env("PARETO_SEED_DEMO", "") == "true", "seed the demo tenant when the database is empty (env PARETO_SEED_DEMO=true)")
+	idle := fs.Duration("session-idle", envDuration("PARETO_SESSION_IDLE", 30*time.Minute), "session idle timeout (env PARETO_SESSION_IDLE)")
+	lifetime := fs.Duration("session-lifetime", envDuration("PARETO_SESSION_LIFETIME", 12*time.Hour), "absolute session lifetime (env PARETO_SESSION_LIFETIME)")
+	stmtTimeout := fs.Duration("statement-timeout", envDuration("PARETO_STATEMENT_TIMEOUT", 10*time.Second), "PostgreSQL statement_timeout (env PARETO_STATEMENT_TIMEOUT)")
+	maxConns := fs.Int("db-max-conns", 10, "maximum pooled database connections")
+	_ = fs.Parse(args)
+
+	log := newLogger()
+	url, stopDB, err := dbf.database(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer stopDB()
+	if err := db.MigrateUp(ctx, url); err != nil {
+		return err
+	}
+	d, err := db.Open(ctx, url, db.Options{MaxConns: int32(*maxConns), StatementTimeout: *stmtTimeout})
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if *seedDemo {
+		if empty, err := demo.IsEmpty(ctx, d); err != nil {
+			return err
+		} else if empty {
+			if err := seedAndTell(ctx, d, log); err != nil {
+				return err
+			}
+		}
+	}
+
+	srv := server.New(server.Config{
+		BaseURL:         *baseURL,
+		SecureCookies:   strings.HasPrefix(*baseURL, "https://"),
+		IdleTimeout:     *idle,
+		SessionLifetime: *lifetime,
+	}, d, log)
+	defer srv.Stop()
+	hs := &http.Server{
+		Addr:              *addr,
+		Handler:           srv,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.ListenAndServe() }()
+	log.Info("serving", "addr", *addr, "url", *baseURL)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing in-flight requests")
+	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		log.Error("shutdown", "err", err)
+	}
+	return nil
+}
+
+func seedAndTell(ctx context.Context, d *db.DB, log *slog.Logger) error {
+	err := demo.Seed(ctx, d)
+	if errors.Is(err, demo.ErrAlreadySeeded) {
+		log.Info("demo tenant already present")
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "\n  Demo tenant \"Acme Industrial\" created.\n  Sign in as %s (or leader@acme.test, kam1@acme.test, kam2@acme.test, kam3@acme.test)\n  with the password: %s\n\n", demo.AdminEmail, demo.Password)
+	return nil
+}
+
+func migrate(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("migrate", flag.ExitOnError)
+	var dbf dbFlags
+	dbf.register(fs)
+	_ = fs.Parse(args)
+	if fs.NArg() != 1 {
+		return errors.New("migrate needs one of: up, down, status")
+	}
+	log := newLogger()
+	url, stopDB, err := dbf.database(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer stopDB()
+	m, err := db.NewMigrator(url)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	switch fs.Arg(0) {
+	case "up":
+		res, err := m.Up(ctx)
+		for _, r := range res {
+			fmt.Printf("applied %s (%s)\n", r.Source.Path, r.Duration.Round(time.Millisecond))
+		}
+		if err == nil && len(res) == 0 {
+			fmt.Println("no pending migrations")
+		}
+		return err
+	case "down":
+		r, err := m.Down(ctx)
+		if r != nil && r.Source != nil {
+			fmt.Printf("rolled back %s\n", r.Source.Path)
+		}
+		return err
+	case "status":
+		st, err := m.Status(ctx)
+		for _, s := range st {
+			at := "pending"
+			if s.State == "applied" {
+				at = "applied " + s.AppliedAt.Format(time.RFC3339)
+			}
+			fmt.Printf("%-40s %s\n", s.Source.Path, at)
+		}
+		return err
+	}
+	return fmt.Errorf("migrate: unknown action %q (want up, down or status)", fs.Arg(0))
+}
+
+func seed(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("seed", flag.ExitOnError)
+	var dbf dbFlags
+	dbf.register(fs)
+	demoFlag := fs.Bool("demo", false, "create the demo tenant")
+	_ = fs.Parse(args)
+	if !*demoFlag {
+		return errors.New("seed: nothing to do; use --demo")
+	}
+	log := newLogger()
+	url, stopDB, err := dbf.database(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer stopDB()
+	if err := db.MigrateUp(ctx, url); err != nil {
+		return err
+	}
+	d, err := db.Open(ctx, url, db.Options{})
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return seedAndTell(ctx, d, log)
+}

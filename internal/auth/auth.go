@@ -1,0 +1,241 @@
+// Package auth holds users, tenants, memberships and roles, passwords,
+// invitations and login throttling.
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"pareto/internal/audit"
+	"pareto/internal/db"
+)
+
+// Role is what a member may do in a tenant.
+type Role string
+
+const (
+	RoleAdmin  Role = "admin"
+	RoleLeader Role = "leader"
+	RoleKAM    Role = "kam"
+)
+
+// Roles lists every role, most powerful first.
+var Roles = []Role{RoleAdmin, RoleLeader, RoleKAM}
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool { return r == RoleAdmin || r == RoleLeader || r == RoleKAM }
+
+// Label is the role's name for people.
+func (r Role) Label() string {
+	switch r {
+	case RoleAdmin:
+		return "Admin"
+	case RoleLeader:
+		return "Leader"
+	case RoleKAM:
+		return "Key account manager"
+	}
+	return string(r)
+}
+
+// Store reads and writes users, tenants and memberships.
+type Store struct {
+	DB  *db.DB
+	Now func() time.Time
+	// Throttle: after MaxFailures failed logins for one email within
+	// ThrottleWindow, further attempts are refused until the window passes.
+	MaxFailures    int
+	ThrottleWindow time.Duration
+	InviteTTL      time.Duration
+}
+
+// NewStore returns a Store with the default policy.
+func NewStore(d *db.DB) *Store {
+	return &Store{DB: d, Now: time.Now, MaxFailures: 5, ThrottleWindow: 15 * time.Minute, InviteTTL: 7 * 24 * time.Hour}
+}
+
+// Member is a person as seen inside one tenant.
+type Member struct {
+	UserID     uuid.UUID
+	TenantID   uuid.UUID
+	TenantName string
+	Name       string
+	Email      string
+	Role       Role
+	Active     bool
+	Version    int
+	CreatedAt  time.Time
+}
+
+// Membership is one tenant a person belongs to, for the switcher.
+type Membership struct {
+	TenantID   uuid.UUID
+	TenantName string
+	Role       Role
+}
+
+// normEmail lower-cases and trims an email for comparison and storage.
+func normEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+func checkEmail(fe db.FieldErrors, field, email string) {
+	if email == "" {
+		fe.Add(field, "Enter an email address.")
+		return
+	}
+	a, err := mail.ParseAddress(email)
+	if err != nil || a.Address != email || len(email) > 254 || !strings.Contains(email[strings.LastIndex(email, "@"):], ".") {
+		fe.Add(field, "Enter a valid email address, like name@example.com.")
+	}
+}
+
+func checkName(fe db.FieldErrors, field, name, what string) {
+	switch n := utf8.RuneCountInString(name); {
+	case n == 0:
+		fe.Add(field, "Enter "+what+".")
+	case n > 200:
+		fe.Add(field, "Use at most 200 characters.")
+	case !utf8.ValidString(name):
+		fe.Add(field, "Use valid text.")
+	}
+}
+
+// SignupInput is the signup form.
+type SignupInput struct {
+	OrgName, Name, Email, Password string
+}
+
+// Signup creates a tenant and its first admin. Returns db.FieldErrors for
+// bad input, including an email already registered.
+func (s *Store) Signup(ctx context.Context, in SignupInput) (Member, error) {
+	in.OrgName, in.Name, in.Email = strings.TrimSpace(in.OrgName), strings.TrimSpace(in.Name), normEmail(in.Email)
+	fe := db.FieldErrors{}
+	checkName(fe, "org_name", in.OrgName, "your organisation's name")
+	checkName(fe, "name", in.Name, "your name")
+	checkEmail(fe, "email", in.Email)
+	if msg := CheckPassword(in.Password); msg != "" {
+		fe.Add("password", msg)
+	}
+	if err := fe.Err(); err != nil {
+		return Member{}, err
+	}
+	hash, err := HashPassword(in.Password)
+	if err != nil {
+		return Member{}, err
+	}
+	m := Member{Name: in.Name, Email: in.Email, Role: RoleAdmin, Active: true, TenantName: in.OrgName, TenantID: uuid.New()}
+	err = s.DB.Tx(ctx, db.Scope{}, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, "INSERT INTO users (email, name, password_hash) VALUES ($1, $2, $3) RETURNING id",
+			in.Email, in.Name, hash).Scan(&m.UserID)
+		if db.IsUniqueViolation(err, "users_email_key") {
+			return db.FieldErrors{"email": "An account with this email already exists. Sign in instead, or ask your admin for an invite."}
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "INSERT INTO tenants (id, name) VALUES ($1, $2)", m.TenantID, in.OrgName); err != nil {
+			return err
+		}
+		if err := db.SetTenant(ctx, tx, m.TenantID); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "INSERT INTO memberships (tenant_id, user_id, role) VALUES ($1, $2, 'admin')", m.TenantID, m.UserID); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Event{ActorID: m.UserID, Action: "signup", Entity: "tenant", EntityID: m.TenantID.String(),
+			After: map[string]any{"tenant": in.OrgName, "admin": in.Email}})
+	})
+	if err != nil {
+		var fe db.FieldErrors
+		if errors.As(err, &fe) {
+			return Member{}, fe
+		}
+		return Member{}, fmt.Errorf("auth: signup: %w", err)
+	}
+	return m, nil
+}
+
+// ThrottledError says too many failed logins were made for an email.
+type ThrottledError struct{ RetryAfter time.Duration }
+
+func (e *ThrottledError) Error() string {
+	return fmt.Sprintf("too many failed sign-in attempts; try again in %s", e.RetryAfter.Round(time.Minute))
+}
+
+// Login checks an email and password. It returns db.ErrUnauthorized for a
+// wrong email or password alike (the response must not reveal which), or a
+// *ThrottledError once MaxFailures failures were made for the email within
+// ThrottleWindow. Every attempt is recorded. The returned Member is the
+// person in their first active tenant (by name).
+func (s *Store) Login(ctx context.Context, email, password, ip string) (Member, error) {
+	email = normEmail(email)
+	var m Member
+	var ok bool
+	err := s.DB.Tx(ctx, db.Scope{}, func(tx pgx.Tx) error {
+		// Serialise attempts per email so parallel guesses cannot slip
+		// past the count.
+		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(hashtextextended($1, 42))", email); err != nil {
+			return err
+		}
+		now := s.Now()
+		var failures int
+		var oldest *time.Time
+		err := tx.QueryRow(ctx, `SELECT count(*), min(at) FROM login_attempts
+			WHERE email = $1 AND NOT succeeded AND at > $2
+			  AND at > coalesce((SELECT max(at) FROM login_attempts WHERE email = $1 AND succeeded), '-infinity')`,
+			email, now.Add(-s.ThrottleWindow)).Scan(&failures, &oldest)
+		if err != nil {
+			return err
+		}
+		if failures >= s.MaxFailures {
+			return &ThrottledError{RetryAfter: oldest.Add(s.ThrottleWindow).Sub(now)}
+		}
+		var hash string
+		err = tx.QueryRow(ctx, "SELECT id, name, email, password_hash FROM users WHERE email = $1", email).
+			Scan(&m.UserID, &m.Name, &m.Email, &hash)
+		if errors.Is(err, pgx.ErrNoRows) {
+			hash = dummyHash
+		} else if err != nil {
+			return err
+		}
+		match, err := VerifyPassword(hash, password)
+		if err != nil {
+			return err
+		}
+		ok = match && m.UserID != uuid.Nil
+		if ok {
+			if err := db.SetUser(ctx, tx, m.UserID); err != nil {
+				return err
+			}
+			err := tx.QueryRow(ctx, `SELECT m.tenant_id, t.name, m.role FROM memberships m JOIN tenants t ON t.id = m.tenant_id
+				WHERE m.user_id = $1 AND m.active ORDER BY t.name, t.id LIMIT 1`, m.UserID).Scan(&m.TenantID, &m.TenantName, &m.Role)
+			if errors.Is(err, pgx.ErrNoRows) {
+				ok = false // no active membership anywhere: treat as a failed login
+			} else if err != nil {
+				return err
+			}
+		}
+		if _, err := tx.Exec(ctx, "INSERT INTO login_attempts (email, ip, succeeded, at) VALUES ($1, $2, $3, $4)", email, ip, ok, now); err != nil {
+			return err
+		}
+		return nil // commit the recorded attempt, failed or not
+	})
+	var te *ThrottledError
+	switch {
+	case err == nil && !ok:
+		return Member{}, db.ErrUnauthorized
+	case errors.As(err, &te):
+		return Member{}, te
+	case err != nil:
+		return Member{}, fmt.Errorf("auth: login: %w", err)
+	}
+	m.Active = true
+	return m, nil
+}

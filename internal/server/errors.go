@@ -1,0 +1,111 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/a-h/templ"
+
+	"pareto/internal/auth"
+	"pareto/internal/db"
+	"pareto/templates"
+)
+
+// fail is the one place an error becomes a response. Only unexpected
+// errors are logged as errors; authorization failures are logged as
+// warnings (every one of them, as the security policy asks).
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var te *auth.ThrottledError
+	var fe db.FieldErrors
+	switch {
+	case errors.Is(err, db.ErrNotFound):
+		s.notFound(w, r)
+	case errors.Is(err, db.ErrForbidden):
+		m := currentMember(r)
+		attrs := []any{"request_id", requestIDFrom(r.Context()), "method", r.Method, "path", r.URL.Path, "reason", err.Error()}
+		if m != nil {
+			attrs = append(attrs, "user_id", m.UserID, "tenant_id", m.TenantID, "role", m.Role)
+		}
+		s.log.Warn("authorization failure", attrs...)
+		s.renderError(w, r, http.StatusForbidden, "Not allowed", "Your role does not allow this. Ask an admin if you need access.")
+	case errors.Is(err, db.ErrUnauthorized):
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+	case errors.Is(err, db.ErrConflict):
+		s.renderError(w, r, http.StatusConflict, "Changed by someone else",
+			"Someone saved this record after you opened it. Reload the page to see their changes, then apply yours again.")
+	case errors.As(err, &te):
+		w.Header().Set("Retry-After", strconv.Itoa(int(te.RetryAfter.Seconds())+1))
+		s.renderError(w, r, http.StatusTooManyRequests, "Too many attempts", te.Error())
+	case errors.As(err, &fe):
+		s.renderError(w, r, http.StatusUnprocessableEntity, "Check your input", "Some values were not valid.")
+	case isBodyTooLarge(err):
+		s.renderError(w, r, http.StatusRequestEntityTooLarge, "Too large", "The request was larger than this form accepts.")
+	case errors.Is(err, context.Canceled):
+		// The client went away; nothing to answer.
+	case db.IsUnavailable(err):
+		s.log.Error("database unavailable", "request_id", requestIDFrom(r.Context()), "path", r.URL.Path, "err", err)
+		w.Header().Set("Retry-After", "5")
+		s.renderError(w, r, http.StatusServiceUnavailable, "Temporarily unavailable", "Pareto cannot reach its database right now. Please try again in a few seconds.")
+	default:
+		s.log.Error("internal error", "request_id", requestIDFrom(r.Context()), "method", r.Method, "path", r.URL.Path, "err", err)
+		s.renderError(w, r, http.StatusInternalServerError, "Something went wrong", "We could not complete this request. It was logged; please try again.")
+	}
+}
+
+func isBodyTooLarge(err error) bool {
+	var mbe *http.MaxBytesError
+	return errors.As(err, &mbe)
+}
+
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	s.renderError(w, r, http.StatusNotFound, "Not found", "There is nothing at this address, or you do not have access to it.")
+}
+
+func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int, heading, msg string) {
+	s.render(w, r, status, templates.ErrorPage(s.page(r, heading, ""), templates.ErrorView{Status: status, Heading: heading, Message: msg}))
+}
+
+// render writes c with status, rendering into a buffer first so a
+// rendering error still yields a clean 500.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
+	var buf bytes.Buffer
+	if err := c.Render(r.Context(), &buf); err != nil {
+		s.log.Error("render", "request_id", requestIDFrom(r.Context()), "path", r.URL.Path, "err", err)
+		http.Error(w, "Something went wrong.", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = buf.WriteTo(w)
+}
+
+// page builds the layout data every page shares.
+func (s *Server) page(r *http.Request, title, section string) templates.Page {
+	p := templates.Page{Title: title, Section: section, User: currentMember(r)}
+	ctx := r.Context()
+	if s.sessions != nil && hasSession(r) {
+		if msg := s.sessions.PopString(ctx, sessFlash); msg != "" {
+			p.Flash = templates.Flash{Kind: s.sessions.PopString(ctx, sessFlashKind), Message: msg}
+		}
+	}
+	if p.User != nil {
+		if ts, err := s.auth.Memberships(ctx, p.User.UserID); err == nil {
+			p.Tenants = ts
+		}
+	}
+	return p
+}
+
+// hasSession reports whether the session middleware ran for r (it did not
+// for static files and /healthz).
+func hasSession(r *http.Request) bool {
+	return r.Context().Value(ctxSession) != nil
+}
+
+func (s *Server) flash(ctx context.Context, kind, msg string) {
+	s.sessions.Put(ctx, sessFlash, msg)
+	s.sessions.Put(ctx, sessFlashKind, kind)
+}

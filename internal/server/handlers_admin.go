@@ -1,0 +1,151 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/google/uuid"
+
+	"pareto/internal/audit"
+	"pareto/internal/auth"
+	"pareto/internal/db"
+	"pareto/templates"
+)
+
+func (s *Server) usersView(r *http.Request) (templates.UsersView, error) {
+	members, err := s.auth.Members(r.Context(), scope(r))
+	if err != nil {
+		return templates.UsersView{}, err
+	}
+	invites, err := s.auth.PendingInvites(r.Context(), scope(r))
+	if err != nil {
+		return templates.UsersView{}, err
+	}
+	return templates.UsersView{Members: members, Invites: invites, InviteForm: templates.InviteForm{Role: string(auth.RoleKAM)}}, nil
+}
+
+func (s *Server) userList(w http.ResponseWriter, r *http.Request) {
+	v, err := s.usersView(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, templates.UsersPage(s.page(r, "People", "admin"), v))
+}
+
+func (s *Server) inviteCreate(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.badForm(w, r, err)
+		return
+	}
+	email, role := r.PostForm.Get("email"), r.PostForm.Get("role")
+	token, _, err := s.auth.CreateInvite(r.Context(), scope(r), email, auth.Role(role))
+	var fe db.FieldErrors
+	if err != nil && !errors.As(err, &fe) {
+		s.fail(w, r, err)
+		return
+	}
+	v, verr := s.usersView(r)
+	if verr != nil {
+		s.fail(w, r, verr)
+		return
+	}
+	status := http.StatusOK
+	if fe != nil {
+		v.InviteForm = templates.InviteForm{Email: email, Role: role, Errors: fe}
+		status = http.StatusUnprocessableEntity
+	} else {
+		v.InviteLink = strings.TrimRight(s.cfg.BaseURL, "/") + "/invites/" + token
+	}
+	s.render(w, r, status, templates.UsersPage(s.page(r, "People", "admin"), v))
+}
+
+func (s *Server) memberUpdate(w http.ResponseWriter, r *http.Request) {
+	userID, err := uuid.Parse(chi.URLParam(r, "userID"))
+	if err != nil {
+		s.notFound(w, r)
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.badForm(w, r, err)
+		return
+	}
+	version, err := strconv.Atoi(r.PostForm.Get("version"))
+	if err != nil {
+		s.renderError(w, r, http.StatusBadRequest, "Bad request", "The form is missing its version; reload the page and try again.")
+		return
+	}
+	active := r.PostForm.Get("active") == "true"
+	m, err := s.auth.UpdateMember(r.Context(), scope(r), userID, auth.Role(r.PostForm.Get("role")), active, version)
+	var fe db.FieldErrors
+	if errors.As(err, &fe) {
+		v, verr := s.usersView(r)
+		if verr != nil {
+			s.fail(w, r, verr)
+			return
+		}
+		v.MemberError, v.ErrorUserID = fe, userID.String()
+		s.render(w, r, http.StatusUnprocessableEntity, templates.UsersPage(s.page(r, "People", "admin"), v))
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(r.Context(), "success", "Saved "+m.Name+": "+m.Role.Label()+map[bool]string{true: ", active.", false: ", deactivated."}[m.Active])
+	http.Redirect(w, r, "/admin/users", http.StatusSeeOther)
+}
+
+func (s *Server) auditList(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f := templates.AuditFilter{Entity: q.Get("entity"), Action: q.Get("action"), Actor: q.Get("actor"),
+		Since: q.Get("since"), Until: q.Get("until"), Errors: map[string]string{}}
+	af := audit.Filter{Entity: f.Entity, Action: f.Action}
+	af.Page, _ = strconv.Atoi(q.Get("page"))
+	if f.Actor != "" {
+		if id, err := uuid.Parse(f.Actor); err == nil {
+			af.ActorID = id
+		}
+	}
+	if f.Since != "" {
+		t, err := time.Parse("2006-01-02", f.Since)
+		if err != nil {
+			f.Errors["since"] = "Use a date like 2026-01-31."
+		}
+		af.Since = t
+	}
+	if f.Until != "" {
+		t, err := time.Parse("2006-01-02", f.Until)
+		if err != nil {
+			f.Errors["until"] = "Use a date like 2026-01-31."
+		} else {
+			af.Until = t.AddDate(0, 0, 1)
+		}
+	}
+	status := http.StatusOK
+	if len(f.Errors) > 0 {
+		status = http.StatusUnprocessableEntity
+		af.Since, af.Until = time.Time{}, time.Time{}
+	}
+	page, err := audit.Entries(r.Context(), s.db, scope(r), af)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	entities, err := audit.Entities(r.Context(), s.db, scope(r))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	members, err := s.auth.Members(r.Context(), scope(r))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, status, templates.AuditPage(s.page(r, "Audit log", "admin"),
+		templates.AuditView{Page: page, Entities: entities, Members: members, Filter: f}))
+}

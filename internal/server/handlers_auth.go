@@ -1,0 +1,242 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/google/uuid"
+
+	"pareto/internal/auth"
+	"pareto/internal/db"
+	"pareto/templates"
+)
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2e9)
+	defer cancel()
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if err := s.db.Pool.Ping(ctx); err != nil {
+		s.log.Warn("health check failed", "err", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = w.Write([]byte("database unavailable\n"))
+		return
+	}
+	_, _ = w.Write([]byte("ok"))
+}
+
+// startSession signs m in: a new session token (no fixation), then the
+// person, tenant and role.
+func (s *Server) startSession(ctx context.Context, m auth.Member) error {
+	if err := s.sessions.RenewToken(ctx); err != nil {
+		return err
+	}
+	s.sessions.Put(ctx, sessUserID, m.UserID.String())
+	s.sessions.Put(ctx, sessTenantID, m.TenantID.String())
+	s.sessions.Put(ctx, sessRole, string(m.Role))
+	return nil
+}
+
+func (s *Server) signupShow(w http.ResponseWriter, r *http.Request) {
+	if currentMember(r) != nil {
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return
+	}
+	s.render(w, r, http.StatusOK, templates.SignupPage(s.page(r, "Create your organisation", ""), templates.AuthForm{}))
+}
+
+func (s *Server) signupCreate(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.badForm(w, r, err)
+		return
+	}
+	in := auth.SignupInput{OrgName: r.PostForm.Get("org_name"), Name: r.PostForm.Get("name"),
+		Email: r.PostForm.Get("email"), Password: r.PostForm.Get("password")}
+	m, err := s.auth.Signup(r.Context(), in)
+	var fe db.FieldErrors
+	if errors.As(err, &fe) {
+		f := templates.AuthForm{OrgName: in.OrgName, Name: in.Name, Email: in.Email, Errors: fe}
+		s.render(w, r, http.StatusUnprocessableEntity, templates.SignupPage(s.page(r, "Create your organisation", ""), f))
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := s.startSession(r.Context(), m); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.log.Info("signup", "user_id", m.UserID, "tenant_id", m.TenantID)
+	s.flash(r.Context(), "success", "Welcome to Pareto. Your organisation is ready.")
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+func (s *Server) loginShow(w http.ResponseWriter, r *http.Request) {
+	if currentMember(r) != nil {
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return
+	}
+	s.render(w, r, http.StatusOK, templates.LoginPage(s.page(r, "Sign in", ""), templates.AuthForm{}))
+}
+
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func (s *Server) loginCreate(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.badForm(w, r, err)
+		return
+	}
+	email, password := r.PostForm.Get("email"), r.PostForm.Get("password")
+	f := templates.AuthForm{Email: email, Errors: map[string]string{}}
+	if email == "" {
+		f.Errors["email"] = "Enter your email address."
+	}
+	if password == "" {
+		f.Errors["password"] = "Enter your password."
+	}
+	if len(f.Errors) > 0 {
+		s.render(w, r, http.StatusUnprocessableEntity, templates.LoginPage(s.page(r, "Sign in", ""), f))
+		return
+	}
+	m, err := s.auth.Login(r.Context(), email, password, clientIP(r))
+	var te *auth.ThrottledError
+	switch {
+	case errors.Is(err, db.ErrUnauthorized):
+		s.log.Warn("login failed", "email", email, "ip", clientIP(r))
+		f.Message = "Wrong email or password."
+		s.render(w, r, http.StatusUnauthorized, templates.LoginPage(s.page(r, "Sign in", ""), f))
+		return
+	case errors.As(err, &te):
+		s.log.Warn("login throttled", "email", email, "ip", clientIP(r))
+		f.Message = "Too many failed attempts. " + te.Error() + "."
+		w.Header().Set("Retry-After", itoaSeconds(te.RetryAfter.Seconds()))
+		s.render(w, r, http.StatusTooManyRequests, templates.LoginPage(s.page(r, "Sign in", ""), f))
+		return
+	case err != nil:
+		s.fail(w, r, err)
+		return
+	}
+	if err := s.startSession(r.Context(), m); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.log.Info("login succeeded", "email", email, "user_id", m.UserID, "ip", clientIP(r))
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	if err := s.sessions.Destroy(ctx); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	// A fresh token for the anonymous session that carries the flash.
+	if err := s.sessions.RenewToken(ctx); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(ctx, "info", "You are signed out.")
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+func (s *Server) tenantSwitch(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.badForm(w, r, err)
+		return
+	}
+	cur := currentMember(r)
+	id, err := uuid.Parse(r.PostForm.Get("tenant_id"))
+	if err != nil {
+		s.notFound(w, r)
+		return
+	}
+	m, err := s.auth.Member(r.Context(), id, cur.UserID)
+	if err == nil && !m.Active {
+		err = db.ErrNotFound
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := s.startSession(r.Context(), m); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(r.Context(), "info", "Switched to "+m.TenantName+".")
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+func (s *Server) inviteShow(w http.ResponseWriter, r *http.Request) {
+	token := chi.URLParam(r, "token")
+	inv, err := s.auth.InviteByToken(r.Context(), token)
+	if errors.Is(err, db.ErrNotFound) {
+		s.render(w, r, http.StatusNotFound, templates.InviteInvalidPage(s.page(r, "Invitation", "")))
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, templates.InvitePage(s.page(r, "Join "+inv.TenantName, ""), s.inviteView(r, token, inv, templates.AuthForm{})))
+}
+
+func (s *Server) inviteView(r *http.Request, token string, inv auth.Invite, f templates.AuthForm) templates.InviteView {
+	exists, _ := s.auth.UserExists(r.Context(), inv.Email)
+	return templates.InviteView{Token: token, TenantName: inv.TenantName, Email: inv.Email, Role: inv.Role.Label(), Existing: exists, Form: f}
+}
+
+func (s *Server) inviteAccept(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.badForm(w, r, err)
+		return
+	}
+	token := chi.URLParam(r, "token")
+	m, err := s.auth.AcceptInvite(r.Context(), token, r.PostForm.Get("name"), r.PostForm.Get("password"))
+	var fe db.FieldErrors
+	switch {
+	case errors.Is(err, db.ErrNotFound):
+		s.render(w, r, http.StatusNotFound, templates.InviteInvalidPage(s.page(r, "Invitation", "")))
+		return
+	case errors.As(err, &fe):
+		inv, ierr := s.auth.InviteByToken(r.Context(), token)
+		if ierr != nil {
+			s.fail(w, r, ierr)
+			return
+		}
+		f := templates.AuthForm{Name: r.PostForm.Get("name"), Errors: fe}
+		s.render(w, r, http.StatusUnprocessableEntity, templates.InvitePage(s.page(r, "Join "+inv.TenantName, ""), s.inviteView(r, token, inv, f)))
+		return
+	case err != nil:
+		s.fail(w, r, err)
+		return
+	}
+	if err := s.startSession(r.Context(), m); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(r.Context(), "success", "Welcome to "+m.TenantName+".")
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+// badForm answers a form that could not be parsed at all.
+func (s *Server) badForm(w http.ResponseWriter, r *http.Request, err error) {
+	if isBodyTooLarge(err) {
+		s.fail(w, r, err)
+		return
+	}
+	s.renderError(w, r, http.StatusBadRequest, "Bad request", "The form could not be read.")
+}
+
+func itoaSeconds(f float64) string {
+	return itoa(int(f) + 1)
+}

@@ -1,0 +1,32 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+
+	"pareto/templates"
+)
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func (s *Server) home(w http.ResponseWriter, r *http.Request) {
+	members, err := s.auth.Members(r.Context(), scope(r))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	active := 0
+	for _, m := range members {
+		if m.Active {
+			active++
+		}
+	}
+	s.render(w, r, http.StatusOK, templates.HomePage(s.page(r, "Dashboard", "home"), templates.HomeView{MemberCount: active}))
+}
+
+// comingSoon serves a section whose issue has not landed yet.
+func (s *Server) comingSoon(section, title string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s.render(w, r, http.StatusOK, templates.ComingSoonPage(s.page(r, title, section)))
+	}
+}

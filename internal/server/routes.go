@@ -1,0 +1,61 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+
+	"pareto/internal/auth"
+	"pareto/web"
+)
+
+// routes lists every route in one place: public, signed-in, and by role.
+func (s *Server) routes() http.Handler {
+	r := chi.NewRouter()
+	r.Use(s.requestID, s.logRequests, s.recoverPanics, securityHeaders)
+	r.Use(s.crossOriginProtection())
+	r.NotFound(s.notFound)
+	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		s.renderError(w, r, http.StatusMethodNotAllowed, "Not allowed", "This address does not accept that kind of request.")
+	})
+
+	r.Get("/healthz", s.healthz)
+	r.Handle("/static/*", staticFiles(web.Static))
+
+	r.Group(func(r chi.Router) {
+		r.Use(s.sessions.LoadAndSave, markSession, s.limitBody(1<<20), s.loadUser)
+
+		r.Get("/signup", s.signupShow)
+		r.Post("/signup", s.signupCreate)
+		r.Get("/login", s.loginShow)
+		r.Post("/login", s.loginCreate)
+		r.Post("/logout", s.logout)
+		r.Get("/invites/{token}", s.inviteShow)
+		r.Post("/invites/{token}", s.inviteAccept)
+
+		r.Group(func(r chi.Router) {
+			r.Use(s.requireUser)
+			r.Get("/", s.home)
+			r.Post("/tenant", s.tenantSwitch)
+			r.Get("/accounts", s.comingSoon("accounts", "Accounts"))
+			r.Get("/scoring", s.comingSoon("scoring", "Scoring"))
+			r.Get("/plans", s.comingSoon("plans", "Plans"))
+			r.Get("/dashboards", s.comingSoon("dashboards", "Dashboards"))
+
+			r.Group(func(r chi.Router) {
+				r.Use(s.requireRole(auth.RoleAdmin, auth.RoleLeader))
+				r.Get("/shortlist", s.comingSoon("shortlist", "Shortlist"))
+				r.Get("/kams", s.comingSoon("kams", "KAMs"))
+			})
+
+			r.Route("/admin", func(r chi.Router) {
+				r.Use(s.requireRole(auth.RoleAdmin))
+				r.Get("/users", s.userList)
+				r.Post("/invites", s.inviteCreate)
+				r.Post("/users/{userID}", s.memberUpdate)
+				r.Get("/audit", s.auditList)
+			})
+		})
+	})
+	return r
+}

@@ -1,0 +1,71 @@
+// Package server is Pareto's HTTP layer: the router (every route in one
+// place), middleware, handlers and the one place errors become statuses.
+package server
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/alexedwards/scs/pgxstore"
+	"github.com/alexedwards/scs/v2"
+
+	"pareto/internal/auth"
+	"pareto/internal/db"
+)
+
+// Config is what the server needs to know about its surroundings.
+type Config struct {
+	// BaseURL is where people reach the app, e.g. https://pareto.example.com;
+	// used for invitation links and, when https, Secure cookies.
+	BaseURL        string
+	SecureCookies  bool
+	IdleTimeout    time.Duration // session idle timeout
+	SessionLifetime time.Duration // absolute session lifetime
+}
+
+// Server holds the dependencies of every handler.
+type Server struct {
+	cfg      Config
+	db       *db.DB
+	log      *slog.Logger
+	sessions *scs.SessionManager
+	auth     *auth.Store
+	handler  http.Handler
+}
+
+// New wires the server. The session store cleans expired sessions every
+// five minutes until stop is called.
+func New(cfg Config, d *db.DB, log *slog.Logger) *Server {
+	if cfg.IdleTimeout == 0 {
+		cfg.IdleTimeout = 30 * time.Minute
+	}
+	if cfg.SessionLifetime == 0 {
+		cfg.SessionLifetime = 12 * time.Hour
+	}
+	sm := scs.New()
+	sm.Store = pgxstore.NewWithCleanupInterval(d.Pool, 5*time.Minute)
+	sm.IdleTimeout = cfg.IdleTimeout
+	sm.Lifetime = cfg.SessionLifetime
+	sm.Cookie.Name = "pareto_session"
+	sm.Cookie.HttpOnly = true
+	sm.Cookie.SameSite = http.SameSiteLaxMode
+	sm.Cookie.Secure = cfg.SecureCookies
+	sm.Cookie.Persist = false
+	s := &Server{cfg: cfg, db: d, log: log, sessions: sm, auth: auth.NewStore(d)}
+	s.handler = s.routes()
+	return s
+}
+
+// ServeHTTP makes the Server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Auth exposes the auth store (seed and tests use it).
+func (s *Server) Auth() *auth.Store { return s.auth }
+
+// Stop ends the session store's cleanup goroutine.
+func (s *Server) Stop() {
+	if st, ok := s.sessions.Store.(*pgxstore.PostgresStore); ok {
+		st.StopCleanup()
+	}
+}

@@ -1,0 +1,48 @@
+// Pareto — small progressive enhancements. Loaded with `defer`; works under a
+// strict CSP (script-src 'self'): no inline handlers, no eval.
+//
+//  * <form data-confirm="Delete this account?"> asks confirm() before submitting.
+//    A submit button may carry its own data-confirm, which takes precedence.
+//  * <select data-autosubmit> submits its form when the value changes.
+//  * Adds class "js" to <html> so CSS can hide no-JS fallbacks (.js-hide).
+//  * Flash messages are deliberately NOT auto-dismissed.
+(function () {
+  "use strict";
+
+  document.documentElement.classList.add("js");
+
+  // Confirmation. Registered on document in the capture phase so it runs
+  // before htmx's own submit listener on the form; on cancel we stop the event
+  // from reaching the form at all.
+  document.addEventListener(
+    "submit",
+    function (event) {
+      var form = event.target;
+      if (!(form instanceof HTMLFormElement)) return;
+      var submitter = event.submitter;
+      var message =
+        (submitter && submitter.getAttribute("data-confirm")) ||
+        form.getAttribute("data-confirm");
+      if (message && !window.confirm(message)) {
+        event.preventDefault();
+        event.stopImmediatePropagation();
+      }
+    },
+    true
+  );
+
+  // Auto-submit selects. requestSubmit() fires a real submit event, so the
+  // confirm handler above, HTML validation and htmx (hx-get/hx-post on the
+  // form) all still apply.
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    if (!(el instanceof HTMLSelectElement) || !el.hasAttribute("data-autosubmit")) return;
+    var form = el.form;
+    if (!form) return;
+    if (typeof form.requestSubmit === "function") {
+      form.requestSubmit();
+    } else {
+      form.submit();
+    }
+  });
+})();
