@@ -29,10 +29,10 @@ const (
 
 // Session keys.
 const (
-	sessUserID   = "user_id"
-	sessTenantID = "tenant_id"
-	sessRole     = "role"
-	sessFlash    = "flash"
+	sessUserID    = "user_id"
+	sessTenantID  = "tenant_id"
+	sessRole      = "role"
+	sessFlash     = "flash"
 	sessFlashKind = "flash_kind"
 )
 

@@ -20,7 +20,7 @@ func (s *Server) routes() http.Handler {
 	})
 
 	r.Get("/healthz", s.healthz)
-	r.Handle("/static/*", staticFiles(web.Static))
+	r.Get("/static/*", staticFiles(web.Static).ServeHTTP)
 
 	r.Group(func(r chi.Router) {
 		r.Use(s.sessions.LoadAndSave, markSession, s.limitBody(1<<20), s.loadUser)

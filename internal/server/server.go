@@ -9,6 +9,7 @@ import (
 
 	"github.com/alexedwards/scs/pgxstore"
 	"github.com/alexedwards/scs/v2"
+	"github.com/go-chi/chi/v5"
 
 	"pareto/internal/auth"
 	"pareto/internal/db"
@@ -18,9 +19,9 @@ import (
 type Config struct {
 	// BaseURL is where people reach the app, e.g. https://pareto.example.com;
 	// used for invitation links and, when https, Secure cookies.
-	BaseURL        string
-	SecureCookies  bool
-	IdleTimeout    time.Duration // session idle timeout
+	BaseURL         string
+	SecureCookies   bool
+	IdleTimeout     time.Duration // session idle timeout
 	SessionLifetime time.Duration // absolute session lifetime
 }
 
@@ -69,3 +70,6 @@ func (s *Server) Stop() {
 		st.StopCleanup()
 	}
 }
+
+// Router exposes the chi router so tests can walk every route.
+func (s *Server) Router() chi.Routes { return s.handler.(chi.Routes) }

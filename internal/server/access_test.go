@@ -1,0 +1,185 @@
+package server_test
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/go-chi/chi/v5"
+
+	"pareto/internal/auth"
+)
+
+// accessRule says who may use one route. Every route the router registers
+// must have exactly one rule, so a new route cannot be forgotten.
+type accessRule struct {
+	Method  string
+	Pattern string
+	// Public routes are open to anonymous visitors.
+	Public bool
+	// Roles may use the route; nil means every signed-in role.
+	Roles []auth.Role
+	// Form is posted to POST routes (a harmless or invalid form is fine:
+	// the matrix checks authorization, not the action).
+	Form url.Values
+}
+
+var (
+	everyone    []auth.Role
+	adminOnly   = []auth.Role{auth.RoleAdmin}
+	leadersUp   = []auth.Role{auth.RoleAdmin, auth.RoleLeader}
+	accessRules = []accessRule{
+		{Method: "GET", Pattern: "/healthz", Public: true},
+		{Method: "GET", Pattern: "/static/*", Public: true},
+		{Method: "GET", Pattern: "/signup", Public: true},
+		{Method: "POST", Pattern: "/signup", Public: true},
+		{Method: "GET", Pattern: "/login", Public: true},
+		{Method: "POST", Pattern: "/login", Public: true},
+		{Method: "POST", Pattern: "/logout", Public: true},
+		{Method: "GET", Pattern: "/invites/{token}", Public: true},
+		{Method: "POST", Pattern: "/invites/{token}", Public: true},
+		{Method: "GET", Pattern: "/", Roles: everyone},
+		{Method: "POST", Pattern: "/tenant", Roles: everyone, Form: url.Values{"tenant_id": {"{tenantID}"}}},
+		{Method: "GET", Pattern: "/accounts", Roles: everyone},
+		{Method: "GET", Pattern: "/scoring", Roles: everyone},
+		{Method: "GET", Pattern: "/plans", Roles: everyone},
+		{Method: "GET", Pattern: "/dashboards", Roles: everyone},
+		{Method: "GET", Pattern: "/shortlist", Roles: leadersUp},
+		{Method: "GET", Pattern: "/kams", Roles: leadersUp},
+		{Method: "GET", Pattern: "/admin/users", Roles: adminOnly},
+		{Method: "POST", Pattern: "/admin/invites", Roles: adminOnly},
+		{Method: "POST", Pattern: "/admin/users/{userID}", Roles: adminOnly, Form: url.Values{"version": {"1"}, "role": {"kam"}, "active": {"true"}}},
+		{Method: "GET", Pattern: "/admin/audit", Roles: adminOnly},
+	}
+)
+
+func init() {
+	fixtureSetups = append(fixtureSetups, func(t *testing.T, a *testApp, tf *tenantFixture) {
+		tf.IDs["userID"] = tf.Members[auth.RoleKAM].UserID.String()
+		tf.IDs["token"] = "not-a-token"
+		tf.IDs["tenantID"] = tf.ID.String()
+	})
+}
+
+var paramRe = regexp.MustCompile(`\{(\w+)\}`)
+
+// fill puts tf's record ids into a route pattern.
+func fill(t *testing.T, pattern string, tf *tenantFixture) string {
+	if pattern == "/static/*" {
+		return "/static/app.css"
+	}
+	return paramRe.ReplaceAllStringFunc(pattern, func(m string) string {
+		name := m[1 : len(m)-1]
+		id, ok := tf.IDs[name]
+		if !ok {
+			t.Fatalf("no fixture id for {%s} in %s: register one in fixtureSetups", name, pattern)
+		}
+		return id
+	})
+}
+
+func (r accessRule) allows(role auth.Role) bool {
+	if r.Public || r.Roles == nil {
+		return true
+	}
+	for _, x := range r.Roles {
+		if x == role {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *client) request(method, path string, form url.Values) response {
+	if method == http.MethodGet {
+		return c.get(path)
+	}
+	return c.postForm(path, form)
+}
+
+// fillForm puts tf's record ids into form values written as {name}.
+func fillForm(t *testing.T, form url.Values, tf *tenantFixture) url.Values {
+	out := url.Values{}
+	for k, vs := range form {
+		for _, v := range vs {
+			out.Add(k, fill(t, v, tf))
+		}
+	}
+	return out
+}
+
+func TestAccessMatrix(t *testing.T) {
+	a := newTestApp(t)
+	own := a.tenantFixture("Own Co")
+	other := a.tenantFixture("Other Co")
+
+	rules := map[string]accessRule{}
+	for _, r := range accessRules {
+		rules[r.Method+" "+r.Pattern] = r
+	}
+	routes := map[string]bool{}
+	err := chi.Walk(a.Srv.Router(), func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
+		route = strings.TrimSuffix(route, "/")
+		if route == "" {
+			route = "/"
+		}
+		if method == http.MethodHead {
+			return nil
+		}
+		routes[method+" "+route] = true
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for key := range routes {
+		if _, ok := rules[key]; !ok {
+			t.Errorf("route %s has no access rule: add one to the access matrix", key)
+		}
+	}
+	for key := range rules {
+		if !routes[key] {
+			t.Errorf("access rule %s names no route", key)
+		}
+	}
+
+	for _, rule := range accessRules {
+		if rule.Public {
+			continue
+		}
+		t.Run(rule.Method+" "+rule.Pattern, func(t *testing.T) {
+			path := fill(t, rule.Pattern, own)
+			form := fillForm(t, rule.Form, own)
+			t.Run("Anonymous", func(t *testing.T) {
+				res := a.client().request(rule.Method, path, form)
+				if res.Status != http.StatusSeeOther || res.Location != "/login" {
+					t.Fatalf("anonymous %s %s: got %d → %q, want 303 → /login", rule.Method, path, res.Status, res.Location)
+				}
+			})
+			for _, role := range auth.Roles {
+				t.Run(string(role), func(t *testing.T) {
+					res := own.Clients[role].request(rule.Method, path, form)
+					if rule.allows(role) {
+						if res.Status == http.StatusForbidden || res.Status == http.StatusNotFound || res.Status >= 500 ||
+							res.Location == "/login" {
+							t.Fatalf("%s %s %s: got %d, want access", role, rule.Method, path, res.Status)
+						}
+					} else if res.Status != http.StatusForbidden {
+						t.Fatalf("%s %s %s: got %d, want 403", role, rule.Method, path, res.Status)
+					}
+				})
+				if rule.allows(role) && strings.Contains(rule.Pattern, "{") {
+					t.Run(string(role)+"/OtherTenant", func(t *testing.T) {
+						otherPath := fill(t, rule.Pattern, other)
+						res := own.Clients[role].request(rule.Method, otherPath, fillForm(t, rule.Form, other))
+						if res.Status != http.StatusNotFound {
+							t.Fatalf("%s %s %s (other tenant's record): got %d, want 404", role, rule.Method, otherPath, res.Status)
+						}
+					})
+				}
+			}
+		})
+	}
+}

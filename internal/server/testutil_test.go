@@ -1,0 +1,178 @@
+package server_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"pareto/internal/auth"
+	"pareto/internal/db"
+	"pareto/internal/db/dbtest"
+	"pareto/internal/server"
+)
+
+func TestMain(m *testing.M) { dbtest.Main(m) }
+
+// testApp is the real server on a fresh database, reached over HTTP.
+type testApp struct {
+	t   testing.TB
+	DB  *db.DB
+	Srv *server.Server
+	URL string
+}
+
+func newTestApp(t testing.TB) *testApp {
+	t.Helper()
+	d := dbtest.New(t)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv := server.New(server.Config{BaseURL: "http://pareto.test"}, d, log)
+	ts := httptest.NewServer(srv)
+	t.Cleanup(func() { ts.Close(); srv.Stop() })
+	return &testApp{t: t, DB: d, Srv: srv, URL: ts.URL}
+}
+
+// client is one browser: its own cookie jar, redirects not followed.
+type client struct {
+	t    testing.TB
+	app  *testApp
+	http *http.Client
+}
+
+func (a *testApp) client() *client {
+	jar, _ := cookiejar.New(nil)
+	return &client{t: a.t, app: a, http: &http.Client{
+		Jar:           jar,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+}
+
+// response is what a test looks at.
+type response struct {
+	Status   int
+	Body     string
+	Location string
+	Header   http.Header
+}
+
+func (c *client) do(req *http.Request) response {
+	c.t.Helper()
+	res, err := c.http.Do(req)
+	if err != nil {
+		c.t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return response{Status: res.StatusCode, Body: string(b), Location: res.Header.Get("Location"), Header: res.Header}
+}
+
+func (c *client) get(path string) response {
+	c.t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, c.app.URL+path, nil)
+	return c.do(req)
+}
+
+func (c *client) postForm(path string, form url.Values) response {
+	c.t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, c.app.URL+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return c.do(req)
+}
+
+// cookie returns the session cookie's value, or "".
+func (c *client) cookie() string {
+	u, _ := url.Parse(c.app.URL)
+	for _, ck := range c.http.Jar.Cookies(u) {
+		if ck.Name == "pareto_session" {
+			return ck.Value
+		}
+	}
+	return ""
+}
+
+const testPassword = "correct-horse-battery"
+
+// signup creates a tenant through the real form and returns its admin's
+// signed-in client.
+func (a *testApp) signup(org, email string) (*client, auth.Member) {
+	a.t.Helper()
+	c := a.client()
+	res := c.postForm("/signup", url.Values{"org_name": {org}, "name": {"Admin of " + org}, "email": {email}, "password": {testPassword}})
+	if res.Status != http.StatusSeeOther {
+		a.t.Fatalf("signup %s: status %d\n%s", org, res.Status, res.Body)
+	}
+	m, err := a.Srv.Auth().Login(context.Background(), email, testPassword, "test")
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return c, m
+}
+
+// addMember invites email into admin's tenant with role and accepts it.
+func (a *testApp) addMember(admin auth.Member, email, name string, role auth.Role) auth.Member {
+	a.t.Helper()
+	ctx := context.Background()
+	s := a.Srv.Auth()
+	token, _, err := s.CreateInvite(ctx, db.Scope{TenantID: admin.TenantID, UserID: admin.UserID}, email, role)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	m, err := s.AcceptInvite(ctx, token, name, testPassword)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return m
+}
+
+// login signs a new client in as email.
+func (a *testApp) login(email string) *client {
+	a.t.Helper()
+	c := a.client()
+	res := c.postForm("/login", url.Values{"email": {email}, "password": {testPassword}})
+	if res.Status != http.StatusSeeOther || res.Location != "/" {
+		a.t.Fatalf("login %s: status %d location %q", email, res.Status, res.Location)
+	}
+	return c
+}
+
+// tenantFixture is one tenant with a member of every role and the ids of
+// records the area set-ups made, keyed by the route parameter name that
+// takes them (e.g. "accountID").
+type tenantFixture struct {
+	ID      uuid.UUID
+	Members map[auth.Role]auth.Member
+	Clients map[auth.Role]*client
+	IDs     map[string]string
+}
+
+// fixtureSetups add area records to each tenant of the access matrix; each
+// area registers one in an init function beside its own tests.
+var fixtureSetups []func(t *testing.T, a *testApp, tf *tenantFixture)
+
+func (a *testApp) tenantFixture(org string) *tenantFixture {
+	a.t.Helper()
+	slug := strings.ToLower(strings.ReplaceAll(org, " ", ""))
+	adminClient, admin := a.signup(org, "admin@"+slug+".test")
+	tf := &tenantFixture{ID: admin.TenantID, Members: map[auth.Role]auth.Member{auth.RoleAdmin: admin},
+		Clients: map[auth.Role]*client{auth.RoleAdmin: adminClient}, IDs: map[string]string{}}
+	for _, role := range []auth.Role{auth.RoleLeader, auth.RoleKAM} {
+		email := string(role) + "@" + slug + ".test"
+		tf.Members[role] = a.addMember(admin, email, string(role)+" of "+org, role)
+		tf.Clients[role] = a.login(email)
+	}
+	for _, setup := range fixtureSetups {
+		setup(a.t.(*testing.T), a, tf)
+	}
+	return tf
+}
+
+func (tf *tenantFixture) scope(role auth.Role) db.Scope {
+	return db.Scope{TenantID: tf.ID, UserID: tf.Members[role].UserID}
+}
