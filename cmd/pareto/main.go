@@ -3,6 +3,8 @@
 //	pareto serve            serve HTTP (starts a private PostgreSQL unless DATABASE_URL is set)
 //	pareto migrate up|down|status
 //	pareto seed --demo      create the demo tenant
+//	pareto backup FILE      pg_dump archive of the database
+//	pareto restore FILE     replace the database with an archive
 package main
 
 import (
@@ -38,6 +40,10 @@ func main() {
 		err = migrate(ctx, args)
 	case "seed":
 		err = seed(ctx, args)
+	case "backup":
+		err = backup(ctx, args)
+	case "restore":
+		err = restore(ctx, args)
 	case "help", "-h", "--help":
 		usage()
 		return
@@ -59,6 +65,8 @@ commands:
   serve                   serve the web application
   migrate up|down|status  apply, roll back (one step) or list migrations
   seed --demo             create the demo tenant "Acme Industrial"
+  backup FILE             write a pg_dump archive of the database to FILE
+  restore FILE            replace the database's contents with a backup archive
 
 Run "pareto <command> -h" for a command's flags.
 `)
@@ -281,4 +289,44 @@ func seed(ctx context.Context, args []string) error {
 	}
 	defer d.Close()
 	return seedAndTell(ctx, d, log)
+}
+
+func backup(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("backup", flag.ExitOnError)
+	var dbf dbFlags
+	dbf.register(fs)
+	_ = fs.Parse(args)
+	if fs.NArg() != 1 {
+		return errors.New("backup needs the archive file to write")
+	}
+	url, stopDB, err := dbf.database(ctx, newLogger())
+	if err != nil {
+		return err
+	}
+	defer stopDB()
+	if err := db.Backup(ctx, url, fs.Arg(0)); err != nil {
+		return err
+	}
+	fmt.Println("backup written to", fs.Arg(0))
+	return nil
+}
+
+func restore(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("restore", flag.ExitOnError)
+	var dbf dbFlags
+	dbf.register(fs)
+	_ = fs.Parse(args)
+	if fs.NArg() != 1 {
+		return errors.New("restore needs the archive file to read")
+	}
+	url, stopDB, err := dbf.database(ctx, newLogger())
+	if err != nil {
+		return err
+	}
+	defer stopDB()
+	if err := db.Restore(ctx, url, fs.Arg(0)); err != nil {
+		return err
+	}
+	fmt.Println("restored from", fs.Arg(0))
+	return nil
 }

@@ -23,12 +23,16 @@ const AppRole = "pareto_app"
 // DB is the application's connection pool.
 type DB struct {
 	Pool *pgxpool.Pool
+	// AcquireTimeout bounds the wait for a free connection, so a request
+	// that cannot get one fails fast (503) instead of piling up.
+	AcquireTimeout time.Duration
 }
 
 // Options tune the pool.
 type Options struct {
 	MaxConns         int32
 	StatementTimeout time.Duration
+	AcquireTimeout   time.Duration
 }
 
 // Open connects a pool whose connections run as AppRole.
@@ -60,7 +64,10 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("db: ping: %w", err)
 	}
-	return &DB{Pool: pool}, nil
+	if opts.AcquireTimeout == 0 {
+		opts.AcquireTimeout = 2 * time.Second
+	}
+	return &DB{Pool: pool, AcquireTimeout: opts.AcquireTimeout}, nil
 }
 
 // Close closes the pool.
@@ -76,7 +83,12 @@ type Scope struct {
 // Tx runs fn in one transaction scoped to s: row-level security then shows
 // only s.TenantID's rows. With a nil tenant it shows no tenant rows at all.
 func (d *DB) Tx(ctx context.Context, s Scope, fn func(pgx.Tx) error) error {
-	tx, err := d.Pool.Begin(ctx)
+	conn, err := d.acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Release()
+	tx, err := conn.Begin(ctx)
 	if err != nil {
 		return fmt.Errorf("db: begin: %w", err)
 	}
@@ -92,6 +104,19 @@ func (d *DB) Tx(ctx context.Context, s Scope, fn func(pgx.Tx) error) error {
 		return fmt.Errorf("db: commit: %w", err)
 	}
 	return nil
+}
+
+func (d *DB) acquire(ctx context.Context) (*pgxpool.Conn, error) {
+	actx, cancel := context.WithTimeout(ctx, d.AcquireTimeout)
+	defer cancel()
+	conn, err := d.Pool.Acquire(actx)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("db: acquire: %w", ctx.Err())
+		}
+		return nil, fmt.Errorf("db: acquire connection: %w: %w", ErrUnavailable, err)
+	}
+	return conn, nil
 }
 
 // SetTenant re-scopes a running transaction, for the one place that makes a
@@ -128,6 +153,9 @@ var (
 	ErrConflict     = errors.New("conflict")
 	ErrForbidden    = errors.New("forbidden")
 	ErrUnauthorized = errors.New("unauthorized")
+	// ErrUnavailable says the database cannot serve now (down, or every
+	// connection busy); the server answers 503.
+	ErrUnavailable = errors.New("database unavailable")
 )
 
 // FieldErrors are validation messages keyed by form field name.
@@ -174,7 +202,7 @@ func IsUniqueViolation(err error, constraint string) bool {
 // (connection refused or lost, pool exhausted, shutting down), so the server
 // answers 503 rather than 500.
 func IsUnavailable(err error) bool {
-	if errors.Is(err, context.DeadlineExceeded) {
+	if errors.Is(err, ErrUnavailable) || errors.Is(err, context.DeadlineExceeded) {
 		return true
 	}
 	var pe *pgconn.PgError

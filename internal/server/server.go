@@ -3,11 +3,11 @@
 package server
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"time"
 
-	"github.com/alexedwards/scs/pgxstore"
 	"github.com/alexedwards/scs/v2"
 	"github.com/go-chi/chi/v5"
 
@@ -33,6 +33,7 @@ type Server struct {
 	sessions *scs.SessionManager
 	auth     *auth.Store
 	handler  http.Handler
+	stop     chan struct{}
 }
 
 // New wires the server. The session store cleans expired sessions every
@@ -45,7 +46,8 @@ func New(cfg Config, d *db.DB, log *slog.Logger) *Server {
 		cfg.SessionLifetime = 12 * time.Hour
 	}
 	sm := scs.New()
-	sm.Store = pgxstore.NewWithCleanupInterval(d.Pool, 5*time.Minute)
+	store := db.NewSessionStore(d)
+	sm.Store = store
 	sm.IdleTimeout = cfg.IdleTimeout
 	sm.Lifetime = cfg.SessionLifetime
 	sm.Cookie.Name = "pareto_session"
@@ -53,8 +55,10 @@ func New(cfg Config, d *db.DB, log *slog.Logger) *Server {
 	sm.Cookie.SameSite = http.SameSiteLaxMode
 	sm.Cookie.Secure = cfg.SecureCookies
 	sm.Cookie.Persist = false
-	s := &Server{cfg: cfg, db: d, log: log, sessions: sm, auth: auth.NewStore(d)}
+	s := &Server{cfg: cfg, db: d, log: log, sessions: sm, auth: auth.NewStore(d), stop: make(chan struct{})}
+	sm.ErrorFunc = s.fail
 	s.handler = s.routes()
+	go s.cleanSessions(store, 5*time.Minute)
 	return s
 }
 
@@ -64,10 +68,21 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 // Auth exposes the auth store (seed and tests use it).
 func (s *Server) Auth() *auth.Store { return s.auth }
 
-// Stop ends the session store's cleanup goroutine.
-func (s *Server) Stop() {
-	if st, ok := s.sessions.Store.(*pgxstore.PostgresStore); ok {
-		st.StopCleanup()
+// Stop ends the session cleanup goroutine.
+func (s *Server) Stop() { close(s.stop) }
+
+func (s *Server) cleanSessions(store *db.SessionStore, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+			if err := store.DeleteExpired(context.Background()); err != nil {
+				s.log.Warn("delete expired sessions", "err", err)
+			}
+		}
 	}
 }
 

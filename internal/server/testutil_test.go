@@ -23,20 +23,26 @@ func TestMain(m *testing.M) { dbtest.Main(m) }
 
 // testApp is the real server on a fresh database, reached over HTTP.
 type testApp struct {
-	t   testing.TB
-	DB  *db.DB
-	Srv *server.Server
-	URL string
+	t     testing.TB
+	DB    *db.DB
+	DBURL string // as the login role, for tools like pg_dump
+	Srv   *server.Server
+	URL   string
 }
 
 func newTestApp(t testing.TB) *testApp {
 	t.Helper()
-	d := dbtest.New(t)
+	dbURL := dbtest.URL(t)
+	d, err := db.Open(context.Background(), dbURL, db.Options{MaxConns: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(d.Close)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	srv := server.New(server.Config{BaseURL: "http://pareto.test"}, d, log)
 	ts := httptest.NewServer(srv)
 	t.Cleanup(func() { ts.Close(); srv.Stop() })
-	return &testApp{t: t, DB: d, Srv: srv, URL: ts.URL}
+	return &testApp{t: t, DB: d, DBURL: dbURL, Srv: srv, URL: ts.URL}
 }
 
 // client is one browser: its own cookie jar, redirects not followed.
