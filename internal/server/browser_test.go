@@ -256,6 +256,13 @@ func TestBrowserSignupLoginDashboard(t *testing.T) {
 	if got := browserText(t, ctx, ".page-header .subtitle"); !strings.Contains(got, "Lovelace Engines") {
 		t.Errorf("dashboard subtitle = %q, want the organisation name", got)
 	}
+	members, err := chromedp.Run(ctx, chromedp.TextContent(chromedp.CSS(".stat")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(strings.Fields(members), " "); got != "1 member" {
+		t.Errorf("team card reads %q, want \"1 member\"", got)
+	}
 	assertHTMX(t, ctx)
 
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
