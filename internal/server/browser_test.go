@@ -48,6 +48,27 @@ func (c *consoleLog) take() []string {
 
 type consoleKey struct{}
 
+// chromiumPaths are where the browser is looked for when CHROMIUM_PATH is
+// not set; scripts/ensure-chromium.sh accepts the same ones.
+var chromiumPaths = []string{"/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"}
+
+// findChromium returns CHROMIUM_PATH when set (even if wrong, so the
+// failure names it), else the first of chromiumPaths that exists, else "".
+func findChromium() string {
+	if p := os.Getenv("CHROMIUM_PATH"); p != "" {
+		if _, err := os.Stat(p); err != nil {
+			return ""
+		}
+		return p
+	}
+	for _, p := range chromiumPaths {
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
 // newBrowser starts a headless Chromium with a fresh profile and returns
 // its context. The browser stops, and the profile is removed, when t ends;
 // t fails if the page reported any error that the test did not take with
@@ -57,12 +78,10 @@ func newBrowser(t *testing.T) context.Context {
 	if testing.Short() {
 		t.Skip("browser test: skipped with -short")
 	}
-	execPath := os.Getenv("CHROMIUM_PATH")
+	execPath := findChromium()
 	if execPath == "" {
-		execPath = "/usr/bin/chromium"
-	}
-	if _, err := os.Stat(execPath); err != nil {
-		t.Fatalf("browser test: no Chromium at %s (%v); install it (Debian: apt-get install chromium, or `make chromium` as root) or set CHROMIUM_PATH", execPath, err)
+		t.Fatalf("browser test: no Chromium found (CHROMIUM_PATH=%q, then %s); install it (Debian: apt-get install chromium, or `make chromium` as root) or set CHROMIUM_PATH",
+			os.Getenv("CHROMIUM_PATH"), strings.Join(chromiumPaths, ", "))
 	}
 	profile, err := os.MkdirTemp("", "pareto-chromium")
 	if err != nil {
