@@ -11,7 +11,17 @@ $$;
 -- +goose StatementEnd
 -- The login role must be able to SET ROLE pareto_app; pareto_app must never
 -- be a member of the login role (it would inherit ownership and skip RLS).
-GRANT pareto_app TO CURRENT_USER;
+-- Granting needs ADMIN OPTION on pareto_app (or CREATEROLE before
+-- PostgreSQL 16), so skip it when a DBA has already granted the role.
+-- +goose StatementBegin
+DO $$
+BEGIN
+    IF NOT pg_has_role(current_user, 'pareto_app', 'MEMBER') THEN
+        GRANT pareto_app TO CURRENT_USER;
+    END IF;
+END
+$$;
+-- +goose StatementEnd
 CREATE EXTENSION IF NOT EXISTS citext;
 
 CREATE FUNCTION app_tenant() RETURNS uuid LANGUAGE sql STABLE AS

@@ -22,3 +22,11 @@ func FormatDate(t time.Time) string {
 	}
 	return t.Format("2006-01-02")
 }
+
+// pluralWord is one or many, for a count shown elsewhere.
+func pluralWord(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

@@ -1,0 +1,403 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+)
+
+// Browser journeys drive the system Chromium through the real server.
+// They skip only under -short; a missing Chromium fails them, so CI cannot
+// pass by accident on a machine without a browser.
+
+// browserTimeout bounds one test's whole browser session.
+const browserTimeout = 60 * time.Second
+
+// consoleLog collects what the page reported as broken: uncaught
+// exceptions, console.error calls and browser log entries of level error
+// (CSP violations, failed loads).
+type consoleLog struct {
+	mu     sync.Mutex
+	errors []string
+}
+
+func (c *consoleLog) add(s string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.errors = append(c.errors, s)
+}
+
+// take returns the errors seen so far and forgets them.
+func (c *consoleLog) take() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	errs := c.errors
+	c.errors = nil
+	return errs
+}
+
+type consoleKey struct{}
+
+// chromiumPaths are where the browser is looked for when CHROMIUM_PATH is
+// not set; scripts/ensure-chromium.sh accepts the same ones.
+var chromiumPaths = []string{"/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"}
+
+// findChromium returns CHROMIUM_PATH when set (even if wrong, so the
+// failure names it), else the first of chromiumPaths that exists, else "".
+func findChromium() string {
+	if p := os.Getenv("CHROMIUM_PATH"); p != "" {
+		if _, err := os.Stat(p); err != nil {
+			return ""
+		}
+		return p
+	}
+	for _, p := range chromiumPaths {
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// newBrowser starts a headless Chromium with a fresh profile and returns
+// its context. The browser stops, and the profile is removed, when t ends;
+// t fails if the page reported any error that the test did not take with
+// takeConsoleErrors.
+func newBrowser(t *testing.T) context.Context {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("browser test: skipped with -short")
+	}
+	execPath := findChromium()
+	if execPath == "" {
+		t.Fatalf("browser test: no Chromium found (CHROMIUM_PATH=%q, then %s); install it (Debian: apt-get install chromium, or `make chromium` as root) or set CHROMIUM_PATH",
+			os.Getenv("CHROMIUM_PATH"), strings.Join(chromiumPaths, ", "))
+	}
+	profile, err := os.MkdirTemp("", "pareto-chromium")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(execPath),
+		chromedp.UserDataDir(profile),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.WindowSize(1280, 900),
+	}
+	// The timeout lives on the allocator: it bounds the test and stops the
+	// browser with it.
+	base, cancelTimeout := context.WithTimeout(context.Background(), browserTimeout)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(base, append(chromedp.DefaultExecAllocatorOptions[:], opts...)...)
+	ctx, cancelCtx := chromedp.NewContext(allocCtx)
+	console := &consoleLog{}
+	t.Cleanup(func() {
+		cancelCtx()
+		cancelAlloc()
+		cancelTimeout()
+		if err := os.RemoveAll(profile); err != nil {
+			t.Logf("remove browser profile: %v", err)
+		}
+		if errs := console.take(); len(errs) > 0 {
+			t.Errorf("the page reported errors:\n  %s", strings.Join(errs, "\n  "))
+		}
+	})
+	// Start the browser and listen before the first page loads.
+	if err := chromedp.Listen(ctx, func(ev any) {
+		switch ev := ev.(type) {
+		case *runtime.EventExceptionThrown:
+			d := ev.ExceptionDetails
+			msg := d.Text
+			if d.Exception != nil && d.Exception.Description != "" {
+				msg += " " + d.Exception.Description
+			}
+			console.add("exception: " + msg + " at " + d.URL)
+		case *runtime.EventConsoleAPICalled:
+			if ev.Type == runtime.ConsoleAPICalledTypeError || ev.Type == runtime.ConsoleAPICalledTypeAssert {
+				var parts []string
+				for _, a := range ev.Args {
+					if a.Description != "" {
+						parts = append(parts, a.Description)
+					} else {
+						parts = append(parts, string(a.Value))
+					}
+				}
+				console.add("console." + string(ev.Type) + ": " + strings.Join(parts, " "))
+			}
+		case *log.EventEntryAdded:
+			if ev.Entry.Level == log.EntryLevelError {
+				console.add("log (" + string(ev.Entry.Source) + "): " + ev.Entry.Text + " " + ev.Entry.URL)
+			}
+		}
+	}); err != nil {
+		t.Fatalf("start Chromium %s: %v", execPath, err)
+	}
+	return context.WithValue(ctx, consoleKey{}, console)
+}
+
+// takeConsoleErrors returns the errors the page reported so far, and
+// forgets them.
+func takeConsoleErrors(ctx context.Context) []string {
+	return ctx.Value(consoleKey{}).(*consoleLog).take()
+}
+
+// assertNoConsoleErrors fails t if the page reported an error: a CSP
+// violation, a script error, a failed load.
+func assertNoConsoleErrors(t *testing.T, ctx context.Context) {
+	t.Helper()
+	if errs := takeConsoleErrors(ctx); len(errs) > 0 {
+		t.Errorf("the page reported errors:\n  %s", strings.Join(errs, "\n  "))
+	}
+}
+
+// browserDo runs browser steps, failing t with what was being done.
+func browserDo(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatalf("browser: %s: %v", what, err)
+	}
+}
+
+// browserVisit opens url and waits until sel is visible.
+func browserVisit(t *testing.T, ctx context.Context, url, sel string) {
+	t.Helper()
+	browserDo(t, ctx, "open "+url, chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS(sel)))
+}
+
+// browserFill types each value into the field its CSS selector names.
+func browserFill(t *testing.T, ctx context.Context, fields [][2]string) {
+	t.Helper()
+	for _, f := range fields {
+		browserDo(t, ctx, "fill "+f[0], chromedp.WaitVisible(chromedp.CSS(f[0])), chromedp.Clear(chromedp.CSS(f[0])), chromedp.SendKeys(chromedp.CSS(f[0]), f[1]))
+	}
+}
+
+// browserClick clicks the element sel and waits until next is visible:
+// next must be something only the following page has.
+func browserClick(t *testing.T, ctx context.Context, sel, next string) {
+	t.Helper()
+	browserDo(t, ctx, "click "+sel+", then wait for "+next, chromedp.Click(chromedp.CSS(sel)), chromedp.WaitVisible(chromedp.CSS(next)))
+}
+
+// browserText returns the visible text of the first element sel matches.
+func browserText(t *testing.T, ctx context.Context, sel string) string {
+	t.Helper()
+	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		t.Fatalf("browser: text of %s: %v", sel, err)
+	}
+	return strings.TrimSpace(s)
+}
+
+// browserValue returns the value of the form field sel.
+func browserValue(t *testing.T, ctx context.Context, sel string) string {
+	t.Helper()
+	s, err := chromedp.Run(ctx, chromedp.Value(chromedp.CSS(sel)))
+	if err != nil {
+		t.Fatalf("browser: value of %s: %v", sel, err)
+	}
+	return s
+}
+
+// assertHTMX checks that htmx loaded (the CSP allows it) and is 2.x.
+func assertHTMX(t *testing.T, ctx context.Context) {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[string](`typeof htmx === "undefined" ? "" : htmx.version`))
+	if err != nil {
+		t.Fatalf("browser: read htmx.version: %v", err)
+	}
+	if !strings.HasPrefix(v, "2.") {
+		t.Errorf("htmx.version = %q, want 2.x loaded", v)
+	}
+}
+
+// The selectors below are things only one page has.
+const (
+	dashboardHeading = "body.app .page-header h1"
+	loginForm        = `form[action="/login"]`
+	signOutButton    = `form[action="/logout"] button`
+)
+
+func TestBrowserSignupLoginDashboard(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	ctx := newBrowser(t)
+	const (
+		email    = "ada@lovelace.test"
+		password = "analytical-engine-1843"
+	)
+
+	// Sign up through the form.
+	browserVisit(t, ctx, app.URL+"/signup", "#org_name")
+	browserFill(t, ctx, [][2]string{
+		{"#org_name", "Lovelace Engines"},
+		{"#name", "Ada Lovelace"},
+		{"#email", email},
+		{"#password", password},
+	})
+	browserClick(t, ctx, `form[action="/signup"] button[type=submit]`, dashboardHeading)
+	if got, want := browserText(t, ctx, dashboardHeading), "Welcome, Ada Lovelace"; got != want {
+		t.Errorf("dashboard heading after signup = %q, want %q", got, want)
+	}
+	if got := browserText(t, ctx, ".flash"); !strings.Contains(got, "Your organisation is ready") {
+		t.Errorf("flash after signup = %q", got)
+	}
+	assertHTMX(t, ctx)
+
+	// Sign out, then in again.
+	browserClick(t, ctx, signOutButton, loginForm)
+	if got := browserText(t, ctx, ".flash"); !strings.Contains(got, "signed out") {
+		t.Errorf("flash after sign out = %q", got)
+	}
+	// Signed out means signed out: the dashboard sends us back to sign in.
+	browserVisit(t, ctx, app.URL+"/", loginForm)
+	browserFill(t, ctx, [][2]string{{"#email", email}, {"#password", password}})
+	browserClick(t, ctx, loginForm+" button[type=submit]", dashboardHeading)
+	if got, want := browserText(t, ctx, dashboardHeading), "Welcome, Ada Lovelace"; got != want {
+		t.Errorf("dashboard heading after sign in = %q, want %q", got, want)
+	}
+	if got := browserText(t, ctx, ".page-header .subtitle"); !strings.Contains(got, "Lovelace Engines") {
+		t.Errorf("dashboard subtitle = %q, want the organisation name", got)
+	}
+	members, err := chromedp.Run(ctx, chromedp.TextContent(chromedp.CSS(".stat")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(strings.Fields(members), " "); got != "1 member" {
+		t.Errorf("team card reads %q, want \"1 member\"", got)
+	}
+	assertHTMX(t, ctx)
+
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	path := filepath.Join(t.TempDir(), "dashboard.png")
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Size() == 0 {
+		t.Fatalf("screenshot %s: empty or missing (%v)", path, err)
+	}
+	if !bytes.HasPrefix(png, []byte("\x89PNG\r\n\x1a\n")) {
+		t.Errorf("screenshot is not a PNG")
+	}
+
+	assertNoConsoleErrors(t, ctx)
+}
+
+func TestBrowserAdminInvitesUser(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	admin := newBrowser(t)
+
+	browserVisit(t, admin, app.URL+"/signup", "#org_name")
+	browserFill(t, admin, [][2]string{
+		{"#org_name", "Babbage Works"},
+		{"#name", "Charles Babbage"},
+		{"#email", "charles@babbage.test"},
+		{"#password", "difference-engine-1822"},
+	})
+	browserClick(t, admin, `form[action="/signup"] button[type=submit]`, dashboardHeading)
+
+	// Admin → People, invite a KAM.
+	browserClick(t, admin, `nav.mainnav a[href="/admin/users"]`, "#invite-email")
+	if got := browserText(t, admin, "h1"); got != "People" {
+		t.Errorf("admin page heading = %q, want People", got)
+	}
+	browserFill(t, admin, [][2]string{{"#invite-email", "grace@babbage.test"}})
+	browserDo(t, admin, "choose the KAM role", chromedp.SetValue(chromedp.CSS("#invite-role"), "kam"))
+	const linkInput = `input[aria-label="Invitation link"]`
+	browserClick(t, admin, `form[action="/admin/invites"] button[type=submit]`, linkInput)
+	link := browserValue(t, admin, linkInput)
+	u, err := url.Parse(link)
+	if err != nil || !strings.HasPrefix(u.Path, "/invites/") || len(u.Path) <= len("/invites/") {
+		t.Fatalf("invitation link %q: not a /invites/{token} URL (%v)", link, err)
+	}
+	if got := browserText(t, admin, "table.data"); !strings.Contains(got, "Charles Babbage") {
+		t.Errorf("members table lacks the admin: %q", got)
+	}
+	assertNoConsoleErrors(t, admin)
+
+	// The invitee opens the link in a browser of their own. The test server
+	// is configured with another base URL, so keep only the link's path.
+	kam := newBrowser(t)
+	browserVisit(t, kam, app.URL+u.Path, "#name")
+	if got := browserText(t, kam, "h1"); got != "Join Babbage Works" {
+		t.Errorf("invite page heading = %q", got)
+	}
+	if got := browserText(t, kam, ".subtitle"); !strings.Contains(got, "Key account manager") && !strings.Contains(got, "grace@babbage.test") {
+		t.Errorf("invite page subtitle = %q, want the role and email", got)
+	}
+	browserFill(t, kam, [][2]string{{"#name", "Grace Hopper"}, {"#password", "compiler-a0-1952"}})
+	browserClick(t, kam, `form[action^="/invites/"] button[type=submit]`, dashboardHeading)
+	if got, want := browserText(t, kam, dashboardHeading), "Welcome, Grace Hopper"; got != want {
+		t.Errorf("dashboard heading of the new KAM = %q, want %q", got, want)
+	}
+	nav := browserText(t, kam, "nav.mainnav")
+	if strings.Contains(nav, "Admin") {
+		t.Errorf("a KAM's navigation shows Admin: %q", nav)
+	}
+	for _, want := range []string{"Dashboard", "Accounts"} {
+		if !strings.Contains(nav, want) {
+			t.Errorf("a KAM's navigation lacks %s: %q", want, nav)
+		}
+	}
+	if got := browserText(t, kam, ".user-menu .badge"); got != "kam" {
+		t.Errorf("role badge = %q, want kam", got)
+	}
+	assertHTMX(t, kam)
+	assertNoConsoleErrors(t, kam)
+
+	// The admin sees the new member once the page is reloaded.
+	browserVisit(t, admin, app.URL+"/admin/users", "#invite-email")
+	if got := browserText(t, admin, "table.data"); !strings.Contains(got, "Grace Hopper") {
+		t.Errorf("members table lacks the new KAM: %q", got)
+	}
+	assertNoConsoleErrors(t, admin)
+}
+
+// TestBrowserReportsCSPViolations proves the console listener works: an
+// inline style breaks the policy, and the helper must see it. Without this
+// the journeys' "no errors" checks could pass by listening to nothing.
+func TestBrowserReportsCSPViolations(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	ctx := newBrowser(t)
+	browserVisit(t, ctx, app.URL+"/login", loginForm)
+	assertNoConsoleErrors(t, ctx)
+	browserDo(t, ctx, "add an inline style and throw",
+		chromedp.Evaluate[chromedp.Void](`(() => {
+			const s = document.createElement("style");
+			s.textContent = "body { color: red }";
+			document.head.appendChild(s);
+			setTimeout(() => { throw new Error("boom from the test") }, 0);
+		})()`))
+	deadline := time.Now().Add(5 * time.Second)
+	var errs []string
+	for time.Now().Before(deadline) {
+		errs = append(errs, takeConsoleErrors(ctx)...)
+		joined := strings.Join(errs, "\n")
+		if strings.Contains(joined, "Content Security Policy") && strings.Contains(joined, "boom from the test") {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Errorf("the listener missed the CSP violation or the exception; saw:\n  %s", strings.Join(errs, "\n  "))
+}
