@@ -9,6 +9,7 @@
 package assignment
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -694,4 +695,40 @@ func wrapKeep(what string, err error) error {
 		return fe
 	}
 	return fmt.Errorf("%s: %w", what, err)
+}
+
+// Sort keys of the workload table.
+var SortKeys = []string{"name", "accounts", "used", "revenue", "headroom", "overdue"}
+
+// SortLoads orders loads in place by key (one of SortKeys; anything else
+// sorts by name), descending when desc; ties go by name, then id.
+func SortLoads(loads []Load, key string, desc bool) {
+	slices.SortStableFunc(loads, func(a, b Load) int {
+		var c int
+		switch key {
+		case "accounts":
+			c = cmp.Compare(a.KeyAccounts, b.KeyAccounts)
+		case "used":
+			c = cmp.Compare(a.KeyAccounts*max(b.Capacity, 1), b.KeyAccounts*max(a.Capacity, 1))
+		case "revenue":
+			c = cmp.Compare(a.Revenue, b.Revenue)
+		case "headroom":
+			c = cmp.Compare(a.Headroom, b.Headroom)
+		case "overdue":
+			c = cmp.Compare(a.OverdueSteps, b.OverdueSteps)
+		}
+		if desc {
+			c = -c
+		}
+		if c != 0 {
+			return c
+		}
+		if c := cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)); c != 0 {
+			if key == "name" && desc {
+				return -c
+			}
+			return c
+		}
+		return strings.Compare(a.UserID.String(), b.UserID.String())
+	})
 }

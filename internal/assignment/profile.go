@@ -294,3 +294,15 @@ func (s *Store) MyAccounts(ctx context.Context, sc db.Scope) (Mine, error) {
 	}
 	return m, nil
 }
+
+// Currency is the tenant's currency code, for showing amounts.
+func (s *Store) Currency(ctx context.Context, sc db.Scope) (string, error) {
+	var c string
+	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, "SELECT currency FROM tenants WHERE id = $1", sc.TenantID).Scan(&c)
+	})
+	if err != nil {
+		return "", db.NotFound("assignment: currency", err)
+	}
+	return c, nil
+}
