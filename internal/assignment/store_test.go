@@ -62,7 +62,9 @@ func (f *fixture) member(email, name string, role auth.Role) auth.Member {
 	return m
 }
 
-func (f *fixture) scope(m auth.Member) db.Scope { return db.Scope{TenantID: f.tenant, UserID: m.UserID} }
+func (f *fixture) scope(m auth.Member) db.Scope {
+	return db.Scope{TenantID: f.tenant, UserID: m.UserID}
+}
 
 type acc struct {
 	name, region, industry, keyStatus string
