@@ -187,7 +187,7 @@ func CapacityBar(used, capacity int, label string) templ.Component {
 	})
 }
 
-func SortHeader(v KAMsView, key, label string, num bool) templ.Component {
+func KAMSortHeader(v KAMsView, key, label string, num bool) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -720,23 +720,23 @@ func KAMsPage(p Page, v KAMsView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = SortHeader(v, "name", "KAM", false).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = KAMSortHeader(v, "name", "KAM", false).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = SortHeader(v, "accounts", "Key accounts", true).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = KAMSortHeader(v, "accounts", "Key accounts", true).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = SortHeader(v, "used", "Capacity used", false).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = KAMSortHeader(v, "used", "Capacity used", false).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = SortHeader(v, "revenue", "Revenue managed", true).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = KAMSortHeader(v, "revenue", "Revenue managed", true).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = SortHeader(v, "headroom", "Headroom", true).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = KAMSortHeader(v, "headroom", "Headroom", true).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -744,7 +744,7 @@ func KAMsPage(p Page, v KAMsView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = SortHeader(v, "overdue", "Overdue next steps", true).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = KAMSortHeader(v, "overdue", "Overdue next steps", true).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -2492,9 +2492,9 @@ func SuggestionsPage(p Page, v SuggestionsView) templ.Component {
 							return templ_7745c5c3_Err
 						}
 						var templ_7745c5c3_Var122 string
-						templ_7745c5c3_Var122, templ_7745c5c3_Err = templruntime.NewAttributeExpression(PlanItemValue(it)).Resolve(ctx)
+						templ_7745c5c3_Var122, templ_7745c5c3_Err = templruntime.NewAttributeExpression(SuggestionItemValue(it)).Resolve(ctx)
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/assignment.templ`, Line: 529, Col: 71}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/assignment.templ`, Line: 529, Col: 77}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var122)
 						if templ_7745c5c3_Err != nil {
@@ -2507,7 +2507,7 @@ func SuggestionsPage(p Page, v SuggestionsView) templ.Component {
 						var templ_7745c5c3_Var123 string
 						templ_7745c5c3_Var123, templ_7745c5c3_Err = templruntime.NewAttributeExpression("Assign " + it.Name + " to " + it.KAMName).Resolve(ctx)
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/assignment.templ`, Line: 529, Col: 136}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/assignment.templ`, Line: 529, Col: 142}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var123)
 						if templ_7745c5c3_Err != nil {

@@ -78,8 +78,8 @@ func (v KAMsView) SuggestedCount() int {
 	return n
 }
 
-// ProfileForm is the KAM profile form as typed.
-type ProfileForm struct {
+// KAMProfileForm is the KAM profile form as typed.
+type KAMProfileForm struct {
 	Capacity   string
 	Regions    string
 	Industries string
@@ -88,16 +88,16 @@ type ProfileForm struct {
 	Errors     map[string]string
 }
 
-// ProfileFormOf fills the form from a saved profile.
-func ProfileFormOf(p assignment.Profile) ProfileForm {
-	return ProfileForm{Capacity: strconv.Itoa(p.Capacity), Regions: strings.Join(p.Regions, ", "),
+// KAMProfileFormOf fills the form from a saved profile.
+func KAMProfileFormOf(p assignment.Profile) KAMProfileForm {
+	return KAMProfileForm{Capacity: strconv.Itoa(p.Capacity), Regions: strings.Join(p.Regions, ", "),
 		Industries: strings.Join(p.Industries, ", "), Notes: p.Notes, Version: p.Version}
 }
 
 // KAMProfileView is one KAM's page (/kams/{kamID}).
 type KAMProfileView struct {
 	Profile  assignment.Profile
-	Form     ProfileForm
+	Form     KAMProfileForm
 	Accounts []assignment.Account
 	Currency string
 	// Conflict is set when the save was stale: Profile then holds the
@@ -148,12 +148,6 @@ func (v AccountAssignmentView) Selected(id uuid.UUID) bool {
 	return v.State.Suggestion.OK() && v.State.Suggestion.KAMUserID == id
 }
 
-// AccountPage is the assignment section's own page
-// (/accounts/{accountID}/assignment).
-type AccountPage struct {
-	Section AccountAssignmentView
-}
-
 // SuggestionsView is the suggestions page (/kams/suggestions).
 type SuggestionsView struct {
 	Plan     assignment.Plan
@@ -175,8 +169,8 @@ func (v SuggestionsView) Suggested() int {
 	return n
 }
 
-// PlanItemValue is a plan row's checkbox value.
-func PlanItemValue(r assignment.PlanRow) string {
+// SuggestionItemValue is a plan row's checkbox value.
+func SuggestionItemValue(r assignment.PlanRow) string {
 	return assignment.PlanItem{AccountID: r.AccountID, KAMUserID: r.KAMUserID, Version: r.Version}.String()
 }
 

@@ -37,10 +37,10 @@ func seedAssignment(ctx context.Context, d *db.DB, sc db.Scope) error {
 			return err
 		}
 		var err error
-		if regions, err = demoValues(ctx, tx, sc, "region"); err != nil {
+		if regions, err = asgValues(ctx, tx, sc, "region"); err != nil {
 			return err
 		}
-		industries, err = demoValues(ctx, tx, sc, "industry")
+		industries, err = asgValues(ctx, tx, sc, "industry")
 		return err
 	})
 	if err != nil {
@@ -53,8 +53,8 @@ func seedAssignment(ctx context.Context, d *db.DB, sc db.Scope) error {
 	// Room for everyone, plus a little slack.
 	capacity := max(assignment.DefaultCapacity, (keys+n-1)/n+2)
 	for i, k := range w.KAMs {
-		in := assignment.ProfileInput{Capacity: strconv.Itoa(capacity), Regions: strings.Join(every(regions, i, n), ", "),
-			Industries: strings.Join(every(industries, i, n), ", ")}
+		in := assignment.ProfileInput{Capacity: strconv.Itoa(capacity), Regions: strings.Join(asgEvery(regions, i, n), ", "),
+			Industries: strings.Join(asgEvery(industries, i, n), ", ")}
 		if _, err := st.UpdateProfile(ctx, sc, k.UserID, in, k.Version); err != nil {
 			return fmt.Errorf("demo: profile of %s: %w", k.Name, err)
 		}
@@ -75,7 +75,7 @@ func seedAssignment(ctx context.Context, d *db.DB, sc db.Scope) error {
 		}
 	}
 	if n >= 2 {
-		if err := demoHandover(ctx, st, sc, w.KAMs[n-1], w.KAMs[0]); err != nil {
+		if err := asgHandover(ctx, st, sc, w.KAMs[n-1], w.KAMs[0]); err != nil {
 			return err
 		}
 	}
@@ -101,9 +101,9 @@ func seedAssignment(ctx context.Context, d *db.DB, sc db.Scope) error {
 	return nil
 }
 
-// demoHandover moves one key account of from to to, with a reason, so the
+// asgHandover moves one key account of from to to, with a reason, so the
 // demo's history shows a reassignment.
-func demoHandover(ctx context.Context, st *assignment.Store, sc db.Scope, from, to assignment.Load) error {
+func asgHandover(ctx context.Context, st *assignment.Store, sc db.Scope, from, to assignment.Load) error {
 	accounts, err := st.Accounts(ctx, sc, from.UserID)
 	if err != nil {
 		return fmt.Errorf("demo: handover: %w", err)
@@ -122,16 +122,16 @@ func demoHandover(ctx context.Context, st *assignment.Store, sc db.Scope, from, 
 	return nil
 }
 
-// demoValues lists the distinct non-empty values of column among the key
+// asgValues lists the distinct non-empty values of column among the key
 // accounts, most frequent first.
-func demoValues(ctx context.Context, tx pgx.Tx, sc db.Scope, column string) ([]string, error) {
+func asgValues(ctx context.Context, tx pgx.Tx, sc db.Scope, column string) ([]string, error) {
 	rows, _ := tx.Query(ctx, `SELECT `+column+` FROM accounts WHERE tenant_id = $1 AND key_status = 'key'
 		AND archived_at IS NULL AND `+column+` <> '' GROUP BY 1 ORDER BY count(*) DESC, 1`, sc.TenantID)
 	return pgx.CollectRows(rows, pgx.RowTo[string])
 }
 
 // every returns list[i], list[i+n], list[i+2n], ...
-func every(list []string, i, n int) []string {
+func asgEvery(list []string, i, n int) []string {
 	var out []string
 	for j := i; j < len(list); j += n {
 		out = append(out, list[j])

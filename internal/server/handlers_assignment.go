@@ -19,9 +19,9 @@ import (
 // assignments is the KAM assignment store.
 func (s *Server) assignments() *assignment.Store { return assignment.NewStore(s.db) }
 
-// urlID parses the route parameter name as a uuid; a malformed id is a
+// asgURLID parses the route parameter name as a uuid; a malformed id is a
 // record that does not exist.
-func urlID(r *http.Request, name string) (uuid.UUID, error) {
+func asgURLID(r *http.Request, name string) (uuid.UUID, error) {
 	id, err := uuid.Parse(chi.URLParam(r, name))
 	if err != nil {
 		return uuid.Nil, fmt.Errorf("%s %q: %w", name, chi.URLParam(r, name), db.ErrNotFound)
@@ -29,7 +29,7 @@ func urlID(r *http.Request, name string) (uuid.UUID, error) {
 	return id, nil
 }
 
-func isLeaderUp(m *auth.Member) bool {
+func asgLeaderUp(m *auth.Member) bool {
 	return m != nil && (m.Role == auth.RoleAdmin || m.Role == auth.RoleLeader)
 }
 
@@ -41,21 +41,21 @@ func (s *Server) kamList(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	v := templates.KAMsView{Workload: wl, Sort: q.Get("sort"), Desc: q.Get("dir") == "desc"}
-	if !contains(assignment.SortKeys, v.Sort) {
+	if !asgContains(assignment.SortKeys, v.Sort) {
 		v.Sort, v.Desc = "name", false
 	}
 	assignment.SortLoads(v.Workload.KAMs, v.Sort, v.Desc)
 	s.render(w, r, http.StatusOK, templates.KAMsPage(s.page(r, "KAMs", "kams"), v))
 }
 
-func plural(n int, one, many string) string {
+func asgPlural(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
 	}
 	return strconv.Itoa(n) + " " + many
 }
 
-func contains(list []string, s string) bool {
+func asgContains(list []string, s string) bool {
 	for _, x := range list {
 		if x == s {
 			return true
@@ -79,11 +79,11 @@ func (s *Server) kamProfileView(r *http.Request, kamID uuid.UUID) (templates.KAM
 	if err != nil {
 		return templates.KAMProfileView{}, err
 	}
-	return templates.KAMProfileView{Profile: p, Form: templates.ProfileFormOf(p), Accounts: accounts, Currency: currency}, nil
+	return templates.KAMProfileView{Profile: p, Form: templates.KAMProfileFormOf(p), Accounts: accounts, Currency: currency}, nil
 }
 
 func (s *Server) kamShow(w http.ResponseWriter, r *http.Request) {
-	kamID, err := urlID(r, "kamID")
+	kamID, err := asgURLID(r, "kamID")
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -97,7 +97,7 @@ func (s *Server) kamShow(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) kamUpdate(w http.ResponseWriter, r *http.Request) {
-	kamID, err := urlID(r, "kamID")
+	kamID, err := asgURLID(r, "kamID")
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -106,7 +106,7 @@ func (s *Server) kamUpdate(w http.ResponseWriter, r *http.Request) {
 		s.badForm(w, r, err)
 		return
 	}
-	f := templates.ProfileForm{Capacity: r.PostForm.Get("capacity"), Regions: r.PostForm.Get("regions"),
+	f := templates.KAMProfileForm{Capacity: r.PostForm.Get("capacity"), Regions: r.PostForm.Get("regions"),
 		Industries: r.PostForm.Get("industries"), Notes: r.PostForm.Get("notes")}
 	version, verr := strconv.Atoi(r.PostForm.Get("version"))
 	if verr != nil {
@@ -146,7 +146,7 @@ func (s *Server) accountAssignmentSection(r *http.Request, accountID uuid.UUID) 
 	if err != nil {
 		return templates.AccountAssignmentView{}, err
 	}
-	v := templates.AccountAssignmentView{State: st, CanAssign: isLeaderUp(currentMember(r)),
+	v := templates.AccountAssignmentView{State: st, CanAssign: asgLeaderUp(currentMember(r)),
 		Form: templates.AssignForm{Version: st.Account.Version}}
 	if !v.CanAssign {
 		v.State.Ranked, v.State.Suggestion = nil, assignment.Suggestion{}
@@ -155,7 +155,7 @@ func (s *Server) accountAssignmentSection(r *http.Request, accountID uuid.UUID) 
 }
 
 func (s *Server) assignmentShow(w http.ResponseWriter, r *http.Request) {
-	accountID, err := urlID(r, "accountID")
+	accountID, err := asgURLID(r, "accountID")
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -168,13 +168,13 @@ func (s *Server) assignmentShow(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, templates.AccountAssignmentPage(s.page(r, v.State.Account.Name+" · KAM", "kams"), v))
 }
 
-// localPath accepts only a path on this site, for redirects after a form.
-func localPath(p string) bool {
+// asgLocalPath accepts only a path on this site, for redirects after a form.
+func asgLocalPath(p string) bool {
 	return strings.HasPrefix(p, "/") && !strings.HasPrefix(p, "//") && !strings.ContainsAny(p, "\\\r\n")
 }
 
 func (s *Server) assignmentUpdate(w http.ResponseWriter, r *http.Request) {
-	accountID, err := urlID(r, "accountID")
+	accountID, err := asgURLID(r, "accountID")
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -191,7 +191,7 @@ func (s *Server) assignmentUpdate(w http.ResponseWriter, r *http.Request) {
 	}
 	f.Version = version
 	returnTo := r.PostForm.Get("return_to")
-	if !localPath(returnTo) {
+	if !asgLocalPath(returnTo) {
 		returnTo = ""
 	}
 	res, err := s.assignments().Assign(r.Context(), scope(r), assignment.AssignInput{AccountID: accountID,
