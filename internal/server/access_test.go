@@ -47,7 +47,6 @@ var (
 		{Method: "GET", Pattern: "/plans", Roles: everyone},
 		{Method: "GET", Pattern: "/dashboards", Roles: everyone},
 		{Method: "GET", Pattern: "/shortlist", Roles: leadersUp},
-		{Method: "GET", Pattern: "/kams", Roles: leadersUp},
 		{Method: "GET", Pattern: "/admin/users", Roles: adminOnly},
 		{Method: "POST", Pattern: "/admin/invites", Roles: adminOnly},
 		{Method: "POST", Pattern: "/admin/users/{userID}", Roles: adminOnly, Form: url.Values{"version": {"1"}, "role": {"kam"}, "active": {"true"}}},

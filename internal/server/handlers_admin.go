@@ -25,7 +25,12 @@ func (s *Server) usersView(r *http.Request) (templates.UsersView, error) {
 	if err != nil {
 		return templates.UsersView{}, err
 	}
-	return templates.UsersView{Members: members, Invites: invites, InviteForm: templates.InviteForm{Role: string(auth.RoleKAM)}}, nil
+	orphaned, err := s.assignments().CountNeedingReassignment(r.Context(), scope(r))
+	if err != nil {
+		return templates.UsersView{}, err
+	}
+	return templates.UsersView{Members: members, Invites: invites, InviteForm: templates.InviteForm{Role: string(auth.RoleKAM)},
+		NeedsReassignment: orphaned}, nil
 }
 
 func (s *Server) userList(w http.ResponseWriter, r *http.Request) {
@@ -96,7 +101,14 @@ func (s *Server) memberUpdate(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.flash(r.Context(), "success", "Saved "+m.Name+": "+m.Role.Label()+map[bool]string{true: ", active.", false: ", deactivated."}[m.Active])
+	msg := "Saved " + m.Name + ": " + m.Role.Label() + map[bool]string{true: ", active.", false: ", deactivated."}[m.Active]
+	if !m.Active || m.Role != auth.RoleKAM {
+		// Their accounts need a new KAM: say so (the page links to /kams).
+		if n, err := s.assignments().CountAccounts(r.Context(), scope(r), m.UserID); err == nil && n > 0 {
+			msg += " " + m.Name + " still manages " + asgPlural(n, "account", "accounts") + ": reassign them on the KAMs page."
+		}
+	}
+	s.flash(r.Context(), "success", msg)
 	http.Redirect(w, r, "/admin/users", http.StatusSeeOther)
 }
 

@@ -41,11 +41,18 @@ func (s *Server) routes() http.Handler {
 			r.Get("/scoring", s.comingSoon("scoring", "Scoring"))
 			r.Get("/plans", s.comingSoon("plans", "Plans"))
 			r.Get("/dashboards", s.comingSoon("dashboards", "Dashboards"))
+			r.Get("/my/accounts", s.myAccounts)
+			r.Get("/accounts/{accountID}/assignment", s.assignmentShow)
 
 			r.Group(func(r chi.Router) {
 				r.Use(s.requireRole(auth.RoleAdmin, auth.RoleLeader))
 				r.Get("/shortlist", s.comingSoon("shortlist", "Shortlist"))
-				r.Get("/kams", s.comingSoon("kams", "KAMs"))
+				r.Get("/kams", s.kamList)
+				r.Get("/kams/suggestions", s.suggestionList)
+				r.Post("/kams/suggestions/apply", s.suggestionApply)
+				r.Get("/kams/{kamID}", s.kamShow)
+				r.Post("/kams/{kamID}", s.kamUpdate)
+				r.Post("/accounts/{accountID}/assignment", s.assignmentUpdate)
 			})
 
 			r.Route("/admin", func(r chi.Router) {

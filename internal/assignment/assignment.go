@@ -1,0 +1,734 @@
+// Package assignment puts a key account manager on each key account and
+// keeps the load fair: KAM profiles (capacity, regions, industries), the
+// workload per KAM, assignments with their history, and suggestions by a
+// transparent rule (suggest.go, pure).
+//
+// The current KAM of an account is accounts.kam_user_id; every change of it
+// goes through this package, which keeps the history and the audit log in
+// the same transaction.
+package assignment
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"pareto/internal/audit"
+	"pareto/internal/db"
+)
+
+// DefaultCapacity is a KAM's capacity until a leader sets another.
+const DefaultCapacity = 8
+
+// Limits of a profile.
+const (
+	MaxCapacity   = 200
+	MaxListItems  = 20
+	MaxItemLength = 100
+	MaxNotes      = 2000
+	MaxReason     = 1000
+)
+
+// Store reads and writes KAM profiles and assignments.
+type Store struct {
+	DB  *db.DB
+	Now func() time.Time
+}
+
+// NewStore returns a Store on d.
+func NewStore(d *db.DB) *Store { return &Store{DB: d, Now: time.Now} }
+
+// Profile is a KAM's capacity and expertise. Version 0 means the KAM has
+// the defaults and no saved profile yet.
+type Profile struct {
+	UserID     uuid.UUID
+	Name       string
+	Email      string
+	Active     bool
+	Capacity   int
+	Regions    []string
+	Industries []string
+	Notes      string
+	Version    int
+	UpdatedAt  time.Time
+}
+
+// Load is one KAM's workload.
+type Load struct {
+	Profile
+	KeyAccounts   int     // key accounts managed (what capacity counts)
+	OtherAccounts int     // other accounts managed (candidates, watch, ...)
+	Revenue       float64 // annual revenue of all accounts managed
+	Headroom      float64 // growth headroom (potential − revenue, at least 0) of all accounts managed
+	OverdueSteps  int     // open next steps they own that are past due
+	// AvgScore is the average score of their key accounts; nil until the
+	// scoring area's tables are merged (the lead wires it).
+	AvgScore *float64
+}
+
+// Free is the number of free slots (never negative).
+func (l Load) Free() int { return max(0, l.Capacity-l.KeyAccounts) }
+
+// Over reports whether the KAM manages more key accounts than capacity.
+func (l Load) Over() bool { return l.KeyAccounts > l.Capacity }
+
+// Full reports whether the KAM has no free slot.
+func (l Load) Full() bool { return l.KeyAccounts >= l.Capacity }
+
+func (l Load) candidate() Candidate {
+	return Candidate{UserID: l.UserID, Name: l.Name, Capacity: l.Capacity, Load: l.KeyAccounts, Regions: l.Regions, Industries: l.Industries}
+}
+
+// Account is an account as the assignment pages show it.
+type Account struct {
+	ID               uuid.UUID
+	Name             string
+	Region           string
+	Industry         string
+	KeyStatus        string
+	AnnualRevenue    float64
+	RevenuePotential float64
+	Version          int
+	KAMUserID        uuid.UUID // uuid.Nil when unassigned
+	KAMName          string
+	// KAMState is "active" for an active KAM, else why the account needs
+	// a new KAM: "deactivated", "not a KAM" (role changed) or "left".
+	KAMState string
+}
+
+// Key reports whether the account is a key account.
+func (a Account) Key() bool { return a.KeyStatus == "key" }
+
+// Headroom is potential minus revenue, at least 0.
+func (a Account) Headroom() float64 { return max(0, a.RevenuePotential-a.AnnualRevenue) }
+
+// Assigned reports whether the account has a KAM.
+func (a Account) Assigned() bool { return a.KAMUserID != uuid.Nil }
+
+func (a Account) need() Need {
+	return Need{AccountID: a.ID, Name: a.Name, Region: a.Region, Industry: a.Industry, AnnualRevenue: a.AnnualRevenue, Version: a.Version}
+}
+
+// HistoryEntry is one change of an account's KAM.
+type HistoryEntry struct {
+	At       time.Time
+	FromName string // "" when the account had no KAM
+	ToName   string // "" when the KAM was removed
+	ByName   string
+	Reason   string
+	Override bool
+}
+
+// Workload is the /kams page: every active KAM's load, the key accounts
+// without a KAM (each with the batch plan's suggestion) and the accounts
+// whose KAM was deactivated or is no longer a KAM.
+type Workload struct {
+	Currency          string
+	KAMs              []Load
+	Unassigned        []Suggestion
+	NeedsReassignment []Account
+}
+
+// accountCols selects an Account from accounts a (with users k and
+// memberships km joined on the KAM).
+const accountCols = `a.id, a.name, a.region, a.industry, a.key_status, a.annual_revenue::float8, a.revenue_potential::float8,
+	a.version, a.kam_user_id, coalesce(k.name, ''),
+	CASE WHEN a.kam_user_id IS NULL THEN ''
+	     WHEN km.user_id IS NULL THEN 'left'
+	     WHEN NOT km.active THEN 'deactivated'
+	     WHEN km.role <> 'kam' THEN 'not a KAM'
+	     ELSE 'active' END`
+
+const accountJoins = `FROM accounts a
+	LEFT JOIN users k ON k.id = a.kam_user_id
+	LEFT JOIN memberships km ON km.tenant_id = a.tenant_id AND km.user_id = a.kam_user_id`
+
+func scanAccount(r pgx.CollectableRow) (Account, error) {
+	var a Account
+	var kam *uuid.UUID
+	err := r.Scan(&a.ID, &a.Name, &a.Region, &a.Industry, &a.KeyStatus, &a.AnnualRevenue, &a.RevenuePotential,
+		&a.Version, &kam, &a.KAMName, &a.KAMState)
+	if kam != nil {
+		a.KAMUserID = *kam
+	}
+	return a, err
+}
+
+// loads lists the active KAMs of the tenant with their workload, by name.
+func (s *Store) loads(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) ([]Load, error) {
+	rows, _ := tx.Query(ctx, `SELECT m.user_id, u.name, u.email, m.active,
+			coalesce(p.capacity, $2), coalesce(p.regions, '{}'), coalesce(p.industries, '{}'), coalesce(p.notes, ''),
+			coalesce(p.version, 0), coalesce(p.updated_at, m.created_at),
+			count(a.id) FILTER (WHERE a.key_status = 'key'),
+			count(a.id) FILTER (WHERE a.key_status <> 'key'),
+			coalesce(sum(a.annual_revenue), 0)::float8,
+			coalesce(sum(greatest(a.revenue_potential - a.annual_revenue, 0)), 0)::float8,
+			(SELECT count(*) FROM interactions i WHERE i.tenant_id = m.tenant_id AND i.next_step_owner_id = m.user_id
+				AND i.next_step_done_at IS NULL AND i.next_step_due < $3::date)
+		FROM memberships m
+		JOIN users u ON u.id = m.user_id
+		LEFT JOIN kam_profiles p ON p.tenant_id = m.tenant_id AND p.user_id = m.user_id
+		LEFT JOIN accounts a ON a.tenant_id = m.tenant_id AND a.kam_user_id = m.user_id AND a.archived_at IS NULL
+		WHERE m.tenant_id = $1 AND m.role = 'kam' AND m.active
+		GROUP BY m.tenant_id, m.user_id, u.name, u.email, m.active, m.created_at,
+			p.capacity, p.regions, p.industries, p.notes, p.version, p.updated_at
+		ORDER BY lower(u.name), m.user_id`, tenantID, DefaultCapacity, s.Now())
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Load, error) {
+		var l Load
+		err := r.Scan(&l.UserID, &l.Name, &l.Email, &l.Active, &l.Capacity, &l.Regions, &l.Industries, &l.Notes,
+			&l.Version, &l.UpdatedAt, &l.KeyAccounts, &l.OtherAccounts, &l.Revenue, &l.Headroom, &l.OverdueSteps)
+		return l, err
+	})
+}
+
+func candidates(loads []Load) []Candidate {
+	out := make([]Candidate, len(loads))
+	for i, l := range loads {
+		out[i] = l.candidate()
+	}
+	return out
+}
+
+// needingKAM lists the key accounts without an active KAM: unassigned ones
+// and those whose KAM was deactivated or is no longer a KAM.
+func needingKAM(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) (unassigned, orphaned []Account, err error) {
+	rows, _ := tx.Query(ctx, `SELECT `+accountCols+` `+accountJoins+`
+		WHERE a.tenant_id = $1 AND a.archived_at IS NULL
+		  AND (a.kam_user_id IS NULL AND a.key_status = 'key'
+		       OR a.kam_user_id IS NOT NULL AND (km.user_id IS NULL OR NOT km.active OR km.role <> 'kam'))
+		ORDER BY a.annual_revenue DESC, lower(a.name), a.id`, tenantID)
+	all, err := pgx.CollectRows(rows, scanAccount)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, a := range all {
+		if a.Assigned() {
+			orphaned = append(orphaned, a)
+		} else {
+			unassigned = append(unassigned, a)
+		}
+	}
+	return unassigned, orphaned, nil
+}
+
+// Workload returns the /kams page's data. Leaders and admins read it (the
+// caller checks the role).
+func (s *Store) Workload(ctx context.Context, sc db.Scope) (Workload, error) {
+	var w Workload
+	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, "SELECT currency FROM tenants WHERE id = $1", sc.TenantID).Scan(&w.Currency); err != nil {
+			return err
+		}
+		var err error
+		if w.KAMs, err = s.loads(ctx, tx, sc.TenantID); err != nil {
+			return err
+		}
+		unassigned, orphaned, err := needingKAM(ctx, tx, sc.TenantID)
+		if err != nil {
+			return err
+		}
+		w.NeedsReassignment = orphaned
+		needs := make([]Need, len(unassigned))
+		for i, a := range unassigned {
+			needs[i] = a.need()
+		}
+		w.Unassigned = PlanBatch(needs, candidates(w.KAMs))
+		return nil
+	})
+	if err != nil {
+		return Workload{}, fmt.Errorf("assignment: workload: %w", err)
+	}
+	return w, nil
+}
+
+// Plan is the suggestions page: one suggestion per key account that needs
+// a KAM (unassigned, or its KAM deactivated), planned as one batch.
+type Plan struct {
+	Items []PlanRow
+	KAMs  []Load // loads before the plan
+	// After is each KAM's key-account count if the whole plan is applied.
+	After map[uuid.UUID]int
+}
+
+// PlanRow is one account of the plan.
+type PlanRow struct {
+	Suggestion
+	Account Account
+}
+
+// Suggestions plans a KAM for every key account that needs one. Leaders
+// and admins (the caller checks the role).
+func (s *Store) Suggestions(ctx context.Context, sc db.Scope) (Plan, error) {
+	var p Plan
+	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+		var err error
+		if p.KAMs, err = s.loads(ctx, tx, sc.TenantID); err != nil {
+			return err
+		}
+		unassigned, orphaned, err := needingKAM(ctx, tx, sc.TenantID)
+		if err != nil {
+			return err
+		}
+		byID := map[uuid.UUID]Account{}
+		var needs []Need
+		for _, a := range slices.Concat(unassigned, orphaned) {
+			if !a.Key() {
+				continue // only key accounts take a slot; others are assigned one by one
+			}
+			byID[a.ID] = a
+			needs = append(needs, a.need())
+		}
+		p.After = map[uuid.UUID]int{}
+		for _, k := range p.KAMs {
+			p.After[k.UserID] = k.KeyAccounts
+		}
+		for _, sg := range PlanBatch(needs, candidates(p.KAMs)) {
+			p.Items = append(p.Items, PlanRow{Suggestion: sg, Account: byID[sg.AccountID]})
+			if sg.OK() {
+				p.After[sg.KAMUserID]++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return Plan{}, fmt.Errorf("assignment: suggestions: %w", err)
+	}
+	return p, nil
+}
+
+// AccountState is one account's assignment: the account, its history
+// (newest first), and every active KAM ranked for it by the rule.
+type AccountState struct {
+	Account    Account
+	History    []HistoryEntry
+	Ranked     []Ranked
+	Suggestion Suggestion
+}
+
+// AccountAssignment returns accountID's assignment state. Every signed-in
+// role may read it; ranking is computed for everyone but only leaders and
+// admins are shown it. Returns db.ErrNotFound for an unknown or archived
+// account, or another tenant's.
+func (s *Store) AccountAssignment(ctx context.Context, sc db.Scope, accountID uuid.UUID) (AccountState, error) {
+	var st AccountState
+	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, `SELECT `+accountCols+` `+accountJoins+`
+			WHERE a.tenant_id = $1 AND a.id = $2 AND a.archived_at IS NULL`, sc.TenantID, accountID)
+		var err error
+		st.Account, err = pgx.CollectExactlyOneRow(rows, scanAccount)
+		if err != nil {
+			return db.NotFound("account", err)
+		}
+		if st.History, err = history(ctx, tx, sc.TenantID, accountID); err != nil {
+			return err
+		}
+		loads, err := s.loads(ctx, tx, sc.TenantID)
+		if err != nil {
+			return err
+		}
+		// The current KAM is not a suggestion for their own account.
+		others := slices.DeleteFunc(candidates(loads), func(c Candidate) bool { return c.UserID == st.Account.KAMUserID })
+		st.Ranked = Rank(st.Account.need(), candidates(loads))
+		st.Suggestion = Suggest(st.Account.need(), others)
+		return nil
+	})
+	if err != nil {
+		return AccountState{}, fmt.Errorf("assignment: account: %w", err)
+	}
+	return st, nil
+}
+
+func history(ctx context.Context, tx pgx.Tx, tenantID, accountID uuid.UUID) ([]HistoryEntry, error) {
+	rows, _ := tx.Query(ctx, `SELECT h.at, coalesce(f.name, ''), coalesce(t.name, ''), coalesce(b.name, 'system'),
+			h.reason, h.over_capacity_override
+		FROM account_assignments h
+		LEFT JOIN users f ON f.id = h.from_user_id
+		LEFT JOIN users t ON t.id = h.to_user_id
+		LEFT JOIN users b ON b.id = h.assigned_by
+		WHERE h.tenant_id = $1 AND h.account_id = $2
+		ORDER BY h.at DESC, h.id`, tenantID, accountID)
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (HistoryEntry, error) {
+		var h HistoryEntry
+		return h, r.Scan(&h.At, &h.FromName, &h.ToName, &h.ByName, &h.Reason, &h.Override)
+	})
+}
+
+// requireLeader checks inside tx that the person doing the work is an
+// active admin or leader of the tenant.
+func requireLeader(ctx context.Context, tx pgx.Tx, sc db.Scope) error {
+	var ok bool
+	err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM memberships WHERE tenant_id = $1 AND user_id = $2
+		AND active AND role IN ('admin', 'leader'))`, sc.TenantID, sc.UserID).Scan(&ok)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("only leaders and admins assign KAMs: %w", db.ErrForbidden)
+	}
+	return nil
+}
+
+// kamTarget is a KAM about to receive an account, locked for the
+// transaction so concurrent assignments to them queue up and the capacity
+// check holds.
+type kamTarget struct {
+	Name     string
+	Active   bool
+	Role     string
+	Capacity int
+	Load     int
+	Regions  []string
+	Inds     []string
+}
+
+// lockKAM locks userID's membership and reads their capacity and key
+// account load. Returns pgx.ErrNoRows when they are not a member.
+func lockKAM(ctx context.Context, tx pgx.Tx, tenantID, userID uuid.UUID) (kamTarget, error) {
+	var k kamTarget
+	err := tx.QueryRow(ctx, `SELECT u.name, m.active, m.role, coalesce(p.capacity, $3), coalesce(p.regions, '{}'), coalesce(p.industries, '{}')
+		FROM memberships m JOIN users u ON u.id = m.user_id
+		LEFT JOIN kam_profiles p ON p.tenant_id = m.tenant_id AND p.user_id = m.user_id
+		WHERE m.tenant_id = $1 AND m.user_id = $2 FOR UPDATE OF m`, tenantID, userID, DefaultCapacity).
+		Scan(&k.Name, &k.Active, &k.Role, &k.Capacity, &k.Regions, &k.Inds)
+	if err != nil {
+		return k, err
+	}
+	err = tx.QueryRow(ctx, `SELECT count(*) FROM accounts WHERE tenant_id = $1 AND kam_user_id = $2
+		AND key_status = 'key' AND archived_at IS NULL`, tenantID, userID).Scan(&k.Load)
+	return k, err
+}
+
+// AssignInput is the assign form.
+type AssignInput struct {
+	AccountID uuid.UUID
+	KAMUserID string // as typed in the form
+	Version   int
+	Override  bool // assign even when the KAM has no free slot
+	Reason    string
+	// Batch marks an assignment made from the suggestions page.
+	Batch bool
+}
+
+// AssignResult says what an assignment did.
+type AssignResult struct {
+	AccountName  string
+	FromName     string
+	ToName       string
+	OverCapacity bool
+}
+
+type assignState struct {
+	KAMUserID *uuid.UUID `json:"kam_user_id"`
+	Reason    string     `json:"reason,omitempty"`
+	Override  bool       `json:"over_capacity_override,omitempty"`
+	Batch     bool       `json:"from_suggestions,omitempty"`
+}
+
+// Assign makes in.KAMUserID the primary KAM of in.AccountID, keeping the
+// history and the audit log in the same transaction.
+//
+// Only active leaders and admins may assign (db.ErrForbidden). Returns
+// db.ErrNotFound for an unknown or archived account (or another tenant's);
+// db.FieldErrors for a KAM who is not an active member with role kam
+// ("kam_user_id"), the account's current KAM ("kam_user_id"), a KAM with no
+// free slot for a key account without the override ("override"), or an
+// override without a reason ("reason"); db.ErrConflict when the account
+// changed since in.Version.
+func (s *Store) Assign(ctx context.Context, sc db.Scope, in AssignInput) (AssignResult, error) {
+	in.Reason = strings.TrimSpace(in.Reason)
+	var res AssignResult
+	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+		if err := requireLeader(ctx, tx, sc); err != nil {
+			return err
+		}
+		var err error
+		res, err = assign(ctx, tx, sc, in)
+		return err
+	})
+	if err != nil {
+		return AssignResult{}, wrapKeep("assignment: assign", err)
+	}
+	return res, nil
+}
+
+func assign(ctx context.Context, tx pgx.Tx, sc db.Scope, in AssignInput) (AssignResult, error) {
+	var res AssignResult
+	var from *uuid.UUID
+	var keyStatus string
+	var version int
+	err := tx.QueryRow(ctx, `SELECT a.name, a.kam_user_id, coalesce(k.name, ''), a.key_status, a.version
+		FROM accounts a LEFT JOIN users k ON k.id = a.kam_user_id
+		WHERE a.tenant_id = $1 AND a.id = $2 AND a.archived_at IS NULL FOR UPDATE OF a`, sc.TenantID, in.AccountID).
+		Scan(&res.AccountName, &from, &res.FromName, &keyStatus, &version)
+	if err != nil {
+		return res, db.NotFound("account", err)
+	}
+	fe := db.FieldErrors{}
+	if utf8.RuneCountInString(in.Reason) > MaxReason {
+		fe.Add("reason", fmt.Sprintf("Use at most %d characters.", MaxReason))
+	}
+	if !utf8.ValidString(in.Reason) {
+		fe.Add("reason", "Use valid text.")
+	}
+	kamID, perr := uuid.Parse(strings.TrimSpace(in.KAMUserID))
+	var kam kamTarget
+	switch {
+	case strings.TrimSpace(in.KAMUserID) == "":
+		fe.Add("kam_user_id", "Choose a key account manager.")
+	case perr != nil:
+		fe.Add("kam_user_id", "Choose a key account manager from the list.")
+	default:
+		kam, err = lockKAM(ctx, tx, sc.TenantID, kamID)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+			fe.Add("kam_user_id", "Choose a key account manager from the list.")
+		case err != nil:
+			return res, err
+		case !kam.Active:
+			fe.Add("kam_user_id", kam.Name+" is deactivated; choose an active key account manager.")
+		case kam.Role != "kam":
+			fe.Add("kam_user_id", kam.Name+" is not a key account manager; choose someone with that role.")
+		}
+	}
+	if err := fe.Err(); err != nil {
+		return res, err
+	}
+	if version != in.Version {
+		return res, fmt.Errorf("account %s at version %d, form had %d: %w", in.AccountID, version, in.Version, db.ErrConflict)
+	}
+	if from != nil && *from == kamID {
+		return res, db.FieldErrors{"kam_user_id": kam.Name + " already manages this account."}
+	}
+	res.ToName = kam.Name
+	if keyStatus == "key" && kam.Load >= kam.Capacity {
+		res.OverCapacity = true
+		if !in.Override {
+			return res, db.FieldErrors{"override": fmt.Sprintf("%s has no free slot (%d of %d key accounts). "+
+				"Tick “Assign over capacity” and give a reason to assign anyway, or choose someone else.", kam.Name, kam.Load, kam.Capacity)}
+		}
+		if in.Reason == "" {
+			return res, db.FieldErrors{"reason": "Say why " + kam.Name + " should go over capacity."}
+		}
+	}
+	tag, err := tx.Exec(ctx, `UPDATE accounts SET kam_user_id = $3, version = version + 1, updated_at = now()
+		WHERE tenant_id = $1 AND id = $2 AND version = $4`, sc.TenantID, in.AccountID, kamID, in.Version)
+	if err != nil {
+		return res, err
+	}
+	if tag.RowsAffected() != 1 {
+		return res, fmt.Errorf("account %s: %w", in.AccountID, db.ErrConflict)
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO account_assignments (tenant_id, account_id, from_user_id, to_user_id, assigned_by, reason, over_capacity_override)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, sc.TenantID, in.AccountID, from, kamID, actor(sc), in.Reason, res.OverCapacity); err != nil {
+		return res, err
+	}
+	return res, audit.Record(ctx, tx, audit.Event{ActorID: sc.UserID, Action: "assign_kam", Entity: "account",
+		EntityID: in.AccountID.String(), Before: assignState{KAMUserID: from},
+		After: assignState{KAMUserID: &kamID, Reason: in.Reason, Override: res.OverCapacity, Batch: in.Batch}})
+}
+
+func actor(sc db.Scope) *uuid.UUID {
+	if sc.UserID == uuid.Nil {
+		return nil
+	}
+	return &sc.UserID
+}
+
+// PlanItem is one assignment of a batch as the leader saw it.
+type PlanItem struct {
+	AccountID uuid.UUID
+	KAMUserID uuid.UUID
+	Version   int
+}
+
+// ParsePlanItem reads a batch item written as "account:kam:version".
+func ParsePlanItem(s string) (PlanItem, bool) {
+	parts := strings.Split(s, ":")
+	if len(parts) != 3 {
+		return PlanItem{}, false
+	}
+	acc, err1 := uuid.Parse(parts[0])
+	kam, err2 := uuid.Parse(parts[1])
+	v, err3 := strconv.Atoi(parts[2])
+	if err1 != nil || err2 != nil || err3 != nil {
+		return PlanItem{}, false
+	}
+	return PlanItem{AccountID: acc, KAMUserID: kam, Version: v}, true
+}
+
+// String writes the item for a form value (see ParsePlanItem).
+func (p PlanItem) String() string {
+	return p.AccountID.String() + ":" + p.KAMUserID.String() + ":" + strconv.Itoa(p.Version)
+}
+
+// BatchConflict says why a batch was refused; nothing of it was written.
+// It unwraps to db.ErrConflict.
+type BatchConflict struct {
+	Problems []string
+}
+
+func (b *BatchConflict) Error() string {
+	return "assignment: batch refused: " + strings.Join(b.Problems, "; ")
+}
+
+func (b *BatchConflict) Unwrap() error { return db.ErrConflict }
+
+// ApplyPlan assigns every item in one transaction, all or nothing, with
+// "Suggested: <reason>" as each history row's reason. Each KAM's load is
+// counted as the batch goes, so the batch cannot take a KAM beyond
+// capacity; there is no override in a batch.
+//
+// Only active leaders and admins may apply (db.ErrForbidden). Returns
+// db.FieldErrors{"items"} for an empty or repeated list, and a
+// *BatchConflict (errors.Is db.ErrConflict) when any account changed since
+// the plan was made, is gone, already has that KAM, or a KAM is no longer
+// active or has no free slot left. The number assigned is returned.
+func (s *Store) ApplyPlan(ctx context.Context, sc db.Scope, items []PlanItem) (int, error) {
+	if len(items) == 0 {
+		return 0, db.FieldErrors{"items": "Tick at least one suggestion to assign."}
+	}
+	seen := map[uuid.UUID]bool{}
+	for _, it := range items {
+		if seen[it.AccountID] {
+			return 0, db.FieldErrors{"items": "An account appears twice in the batch; reload the suggestions."}
+		}
+		seen[it.AccountID] = true
+	}
+	// Lock KAMs, then accounts, each in id order: concurrent batches
+	// cannot deadlock.
+	items = slices.Clone(items)
+	slices.SortFunc(items, func(a, b PlanItem) int { return strings.Compare(a.AccountID.String(), b.AccountID.String()) })
+	kamIDs := make([]uuid.UUID, 0, len(items))
+	for _, it := range items {
+		kamIDs = append(kamIDs, it.KAMUserID)
+	}
+	slices.SortFunc(kamIDs, func(a, b uuid.UUID) int { return strings.Compare(a.String(), b.String()) })
+	kamIDs = slices.Compact(kamIDs)
+
+	conflict := &BatchConflict{}
+	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+		if err := requireLeader(ctx, tx, sc); err != nil {
+			return err
+		}
+		kams := map[uuid.UUID]*kamTarget{}
+		for _, id := range kamIDs {
+			k, err := lockKAM(ctx, tx, sc.TenantID, id)
+			switch {
+			case errors.Is(err, pgx.ErrNoRows):
+				conflict.Problems = append(conflict.Problems, "A suggested KAM is no longer a member.")
+				continue
+			case err != nil:
+				return err
+			case !k.Active || k.Role != "kam":
+				conflict.Problems = append(conflict.Problems, k.Name+" is no longer an active key account manager.")
+				continue
+			}
+			kams[id] = &k
+		}
+		for _, it := range items {
+			k := kams[it.KAMUserID]
+			if k == nil {
+				continue
+			}
+			var a Account
+			var from *uuid.UUID
+			err := tx.QueryRow(ctx, `SELECT name, region, industry, key_status, version, kam_user_id FROM accounts
+				WHERE tenant_id = $1 AND id = $2 AND archived_at IS NULL FOR UPDATE`, sc.TenantID, it.AccountID).
+				Scan(&a.Name, &a.Region, &a.Industry, &a.KeyStatus, &a.Version, &from)
+			if errors.Is(err, pgx.ErrNoRows) {
+				conflict.Problems = append(conflict.Problems, "An account in the batch no longer exists.")
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			switch {
+			case a.Version != it.Version:
+				conflict.Problems = append(conflict.Problems, a.Name+" was changed by someone else.")
+				continue
+			case from != nil && *from == it.KAMUserID:
+				conflict.Problems = append(conflict.Problems, k.Name+" already manages "+a.Name+".")
+				continue
+			case a.Key() && k.Load >= k.Capacity:
+				conflict.Problems = append(conflict.Problems, fmt.Sprintf("%s has no free slot left for %s (%d of %d).", k.Name, a.Name, k.Load, k.Capacity))
+				continue
+			}
+			r := Rank(Need{Region: a.Region, Industry: a.Industry}, []Candidate{{UserID: it.KAMUserID, Name: k.Name,
+				Capacity: k.Capacity, Load: k.Load, Regions: k.Regions, Industries: k.Inds}})[0]
+			in := AssignInput{AccountID: it.AccountID, KAMUserID: it.KAMUserID.String(), Version: it.Version,
+				Reason: "Suggested: " + r.Reason, Batch: true}
+			if _, err := assign(ctx, tx, sc, in); err != nil {
+				return err
+			}
+			if a.Key() {
+				k.Load++
+			}
+		}
+		if len(conflict.Problems) > 0 {
+			return conflict
+		}
+		return nil
+	})
+	if err != nil {
+		if errors.As(err, &conflict) {
+			return 0, conflict
+		}
+		return 0, wrapKeep("assignment: apply plan", err)
+	}
+	return len(items), nil
+}
+
+// wrapKeep wraps err with context but returns FieldErrors unwrapped so the
+// handler can show them beside fields.
+func wrapKeep(what string, err error) error {
+	var fe db.FieldErrors
+	if errors.As(err, &fe) {
+		return fe
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+// Sort keys of the workload table.
+var SortKeys = []string{"name", "accounts", "used", "revenue", "headroom", "overdue"}
+
+// SortLoads orders loads in place by key (one of SortKeys; anything else
+// sorts by name), descending when desc; ties go by name, then id.
+func SortLoads(loads []Load, key string, desc bool) {
+	slices.SortStableFunc(loads, func(a, b Load) int {
+		var c int
+		switch key {
+		case "accounts":
+			c = cmp.Compare(a.KeyAccounts, b.KeyAccounts)
+		case "used":
+			c = cmp.Compare(a.KeyAccounts*max(b.Capacity, 1), b.KeyAccounts*max(a.Capacity, 1))
+		case "revenue":
+			c = cmp.Compare(a.Revenue, b.Revenue)
+		case "headroom":
+			c = cmp.Compare(a.Headroom, b.Headroom)
+		case "overdue":
+			c = cmp.Compare(a.OverdueSteps, b.OverdueSteps)
+		}
+		if desc {
+			c = -c
+		}
+		if c != 0 {
+			return c
+		}
+		if c := cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)); c != 0 {
+			if key == "name" && desc {
+				return -c
+			}
+			return c
+		}
+		return strings.Compare(a.UserID.String(), b.UserID.String())
+	})
+}

@@ -1,0 +1,308 @@
+package assignment
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"pareto/internal/audit"
+	"pareto/internal/db"
+)
+
+// Profile returns userID's KAM profile (the defaults when none was saved).
+// Returns db.ErrNotFound unless userID is a member of the scope's tenant
+// with role kam (active or not).
+func (s *Store) Profile(ctx context.Context, sc db.Scope, userID uuid.UUID) (Profile, error) {
+	var p Profile
+	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+		var err error
+		p, err = profile(ctx, tx, sc.TenantID, userID, false)
+		return err
+	})
+	if err != nil {
+		return Profile{}, db.NotFound("assignment: profile", err)
+	}
+	return p, nil
+}
+
+func profile(ctx context.Context, tx pgx.Tx, tenantID, userID uuid.UUID, lock bool) (Profile, error) {
+	q := `SELECT m.user_id, u.name, u.email, m.active, coalesce(p.capacity, $3), coalesce(p.regions, '{}'),
+			coalesce(p.industries, '{}'), coalesce(p.notes, ''), coalesce(p.version, 0), coalesce(p.updated_at, m.created_at)
+		FROM memberships m JOIN users u ON u.id = m.user_id
+		LEFT JOIN kam_profiles p ON p.tenant_id = m.tenant_id AND p.user_id = m.user_id
+		WHERE m.tenant_id = $1 AND m.user_id = $2 AND m.role = 'kam'`
+	if lock {
+		q += " FOR UPDATE OF m"
+	}
+	var p Profile
+	err := tx.QueryRow(ctx, q, tenantID, userID, DefaultCapacity).
+		Scan(&p.UserID, &p.Name, &p.Email, &p.Active, &p.Capacity, &p.Regions, &p.Industries, &p.Notes, &p.Version, &p.UpdatedAt)
+	return p, err
+}
+
+// ProfileInput is the profile form as typed. Regions and industries are
+// lists separated by commas or new lines.
+type ProfileInput struct {
+	Capacity   string
+	Regions    string
+	Industries string
+	Notes      string
+}
+
+// SplitList splits a comma or newline separated list, trimming items and
+// dropping empty ones and case-insensitive repeats.
+func SplitList(s string) []string {
+	out := []string{}
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '\n' || r == ';' }) {
+		f = strings.Join(strings.Fields(f), " ")
+		if f == "" || slices.ContainsFunc(out, func(x string) bool { return strings.EqualFold(x, f) }) {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+type profileState struct {
+	Capacity   int      `json:"capacity"`
+	Regions    []string `json:"regions"`
+	Industries []string `json:"industries"`
+	Notes      string   `json:"notes"`
+}
+
+func (in ProfileInput) parse() (profileState, db.FieldErrors) {
+	fe := db.FieldErrors{}
+	var p profileState
+	c, err := strconv.Atoi(strings.TrimSpace(in.Capacity))
+	switch {
+	case strings.TrimSpace(in.Capacity) == "":
+		fe.Add("capacity", "Enter the most key accounts this KAM can manage.")
+	case err != nil:
+		fe.Add("capacity", "Enter a whole number, like 8.")
+	case c < 1 || c > MaxCapacity:
+		fe.Add("capacity", fmt.Sprintf("Use a number from 1 to %d.", MaxCapacity))
+	}
+	p.Capacity = c
+	for _, f := range []struct {
+		name, raw string
+		dst       *[]string
+	}{{"regions", in.Regions, &p.Regions}, {"industries", in.Industries, &p.Industries}} {
+		*f.dst = SplitList(f.raw)
+		if !utf8.ValidString(f.raw) {
+			fe.Add(f.name, "Use valid text.")
+		}
+		if len(*f.dst) > MaxListItems {
+			fe.Add(f.name, fmt.Sprintf("List at most %d.", MaxListItems))
+		}
+		for _, x := range *f.dst {
+			if utf8.RuneCountInString(x) > MaxItemLength {
+				fe.Add(f.name, fmt.Sprintf("Keep each entry under %d characters.", MaxItemLength+1))
+			}
+		}
+	}
+	p.Notes = strings.TrimSpace(in.Notes)
+	if !utf8.ValidString(p.Notes) {
+		fe.Add("notes", "Use valid text.")
+	} else if utf8.RuneCountInString(p.Notes) > MaxNotes {
+		fe.Add("notes", fmt.Sprintf("Use at most %d characters.", MaxNotes))
+	}
+	return p, fe
+}
+
+// UpdateProfile saves userID's capacity, regions, industries and notes.
+// Only active leaders and admins may (db.ErrForbidden). version is the
+// profile's version as read (0 for a KAM with the defaults). Returns
+// db.ErrNotFound unless userID is a KAM of the tenant, db.FieldErrors for
+// bad input, db.ErrConflict when someone saved the profile since.
+func (s *Store) UpdateProfile(ctx context.Context, sc db.Scope, userID uuid.UUID, in ProfileInput, version int) (Profile, error) {
+	var out Profile
+	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+		if err := requireLeader(ctx, tx, sc); err != nil {
+			return err
+		}
+		cur, err := profile(ctx, tx, sc.TenantID, userID, true)
+		if err != nil {
+			return db.NotFound("kam", err)
+		}
+		after, fe := in.parse()
+		if err := fe.Err(); err != nil {
+			return err
+		}
+		if cur.Version != version {
+			return fmt.Errorf("profile at version %d, form had %d: %w", cur.Version, version, db.ErrConflict)
+		}
+		before := profileState{Capacity: cur.Capacity, Regions: cur.Regions, Industries: cur.Industries, Notes: cur.Notes}
+		if version == 0 {
+			_, err = tx.Exec(ctx, `INSERT INTO kam_profiles (tenant_id, user_id, capacity, regions, industries, notes)
+				VALUES ($1, $2, $3, $4, $5, $6)`, sc.TenantID, userID, after.Capacity, after.Regions, after.Industries, after.Notes)
+		} else {
+			var tag interface{ RowsAffected() int64 }
+			tag, err = tx.Exec(ctx, `UPDATE kam_profiles SET capacity = $3, regions = $4, industries = $5, notes = $6,
+					version = version + 1, updated_at = now()
+				WHERE tenant_id = $1 AND user_id = $2 AND version = $7`,
+				sc.TenantID, userID, after.Capacity, after.Regions, after.Industries, after.Notes, version)
+			if err == nil && tag.RowsAffected() != 1 {
+				return db.ErrConflict
+			}
+		}
+		if err != nil {
+			if db.IsUniqueViolation(err, "") {
+				return db.ErrConflict // someone saved the first profile meanwhile
+			}
+			return err
+		}
+		if err := audit.Record(ctx, tx, audit.Event{ActorID: sc.UserID, Action: "update", Entity: "kam_profile",
+			EntityID: userID.String(), Before: before, After: after}); err != nil {
+			return err
+		}
+		out, err = profile(ctx, tx, sc.TenantID, userID, false)
+		return err
+	})
+	if err != nil {
+		return Profile{}, wrapKeep("assignment: update profile", err)
+	}
+	return out, nil
+}
+
+// Accounts lists the accounts userID manages (not archived): key accounts
+// first, then by annual revenue.
+func (s *Store) Accounts(ctx context.Context, sc db.Scope, userID uuid.UUID) ([]Account, error) {
+	var out []Account
+	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, `SELECT `+accountCols+` `+accountJoins+`
+			WHERE a.tenant_id = $1 AND a.kam_user_id = $2 AND a.archived_at IS NULL
+			ORDER BY a.key_status <> 'key', a.annual_revenue DESC, lower(a.name), a.id`, sc.TenantID, userID)
+		var err error
+		out, err = pgx.CollectRows(rows, scanAccount)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("assignment: accounts of kam: %w", err)
+	}
+	return out, nil
+}
+
+// CountAccounts is the number of accounts (not archived) userID manages.
+func (s *Store) CountAccounts(ctx context.Context, sc db.Scope, userID uuid.UUID) (int, error) {
+	var n int
+	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT count(*) FROM accounts WHERE tenant_id = $1 AND kam_user_id = $2 AND archived_at IS NULL`,
+			sc.TenantID, userID).Scan(&n)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("assignment: count accounts: %w", err)
+	}
+	return n, nil
+}
+
+// CountNeedingReassignment is the number of accounts (not archived) whose
+// KAM is deactivated, no longer a KAM, or gone from the tenant.
+func (s *Store) CountNeedingReassignment(ctx context.Context, sc db.Scope) (int, error) {
+	var n int
+	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT count(*) FROM accounts a
+			LEFT JOIN memberships km ON km.tenant_id = a.tenant_id AND km.user_id = a.kam_user_id
+			WHERE a.tenant_id = $1 AND a.archived_at IS NULL AND a.kam_user_id IS NOT NULL
+			  AND (km.user_id IS NULL OR NOT km.active OR km.role <> 'kam')`, sc.TenantID).Scan(&n)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("assignment: count needing reassignment: %w", err)
+	}
+	return n, nil
+}
+
+// MyAccount is one row of "My accounts".
+type MyAccount struct {
+	Account
+	OpenSteps    int
+	OverdueSteps int
+	NextStep     string     // the earliest open next step on the account
+	NextStepDue  *time.Time // its due date, if any
+	// Score and PlanStatus come from the scoring and plans areas, merged
+	// later; nil and "" until the lead wires them.
+	Score      *float64
+	PlanStatus string
+}
+
+// NextStep is an open next step someone owns.
+type NextStep struct {
+	AccountID   uuid.UUID
+	AccountName string
+	Step        string
+	Due         *time.Time
+	Overdue     bool
+}
+
+// Mine is "My accounts" for the person in the scope: the accounts they
+// manage and the open next steps they own (overdue first, then by due
+// date, at most 100).
+type Mine struct {
+	Accounts  []MyAccount
+	NextSteps []NextStep
+}
+
+// MyAccounts returns the scope's person's accounts and open next steps.
+// Every signed-in role may read their own.
+func (s *Store) MyAccounts(ctx context.Context, sc db.Scope) (Mine, error) {
+	var m Mine
+	today := s.Now()
+	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, `SELECT `+accountCols+`, coalesce(st.open, 0), coalesce(st.overdue, 0), coalesce(nx.next_step, ''), nx.next_step_due
+			`+accountJoins+`
+			LEFT JOIN LATERAL (SELECT count(*) AS open, count(*) FILTER (WHERE i.next_step_due < $3::date) AS overdue
+				FROM interactions i WHERE i.tenant_id = a.tenant_id AND i.account_id = a.id
+				AND i.next_step <> '' AND i.next_step_done_at IS NULL) st ON true
+			LEFT JOIN LATERAL (SELECT i.next_step, i.next_step_due FROM interactions i
+				WHERE i.tenant_id = a.tenant_id AND i.account_id = a.id AND i.next_step <> '' AND i.next_step_done_at IS NULL
+				ORDER BY i.next_step_due NULLS LAST, i.created_at LIMIT 1) nx ON true
+			WHERE a.tenant_id = $1 AND a.kam_user_id = $2 AND a.archived_at IS NULL
+			ORDER BY a.key_status <> 'key', lower(a.name), a.id`, sc.TenantID, sc.UserID, today)
+		var err error
+		m.Accounts, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (MyAccount, error) {
+			var x MyAccount
+			var kam *uuid.UUID
+			err := r.Scan(&x.ID, &x.Name, &x.Region, &x.Industry, &x.KeyStatus, &x.AnnualRevenue, &x.RevenuePotential,
+				&x.Version, &kam, &x.KAMName, &x.KAMState, &x.OpenSteps, &x.OverdueSteps, &x.NextStep, &x.NextStepDue)
+			if kam != nil {
+				x.KAMUserID = *kam
+			}
+			return x, err
+		})
+		if err != nil {
+			return err
+		}
+		rows, _ = tx.Query(ctx, `SELECT a.id, a.name, i.next_step, i.next_step_due, coalesce(i.next_step_due < $3::date, false)
+			FROM interactions i JOIN accounts a ON a.tenant_id = i.tenant_id AND a.id = i.account_id
+			WHERE i.tenant_id = $1 AND i.next_step_owner_id = $2 AND i.next_step <> '' AND i.next_step_done_at IS NULL
+			  AND a.archived_at IS NULL
+			ORDER BY i.next_step_due NULLS LAST, lower(a.name), i.id LIMIT 100`, sc.TenantID, sc.UserID, today)
+		m.NextSteps, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (NextStep, error) {
+			var n NextStep
+			return n, r.Scan(&n.AccountID, &n.AccountName, &n.Step, &n.Due, &n.Overdue)
+		})
+		return err
+	})
+	if err != nil {
+		return Mine{}, fmt.Errorf("assignment: my accounts: %w", err)
+	}
+	return m, nil
+}
+
+// Currency is the tenant's currency code, for showing amounts.
+func (s *Store) Currency(ctx context.Context, sc db.Scope) (string, error) {
+	var c string
+	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, "SELECT currency FROM tenants WHERE id = $1", sc.TenantID).Scan(&c)
+	})
+	if err != nil {
+		return "", db.NotFound("assignment: currency", err)
+	}
+	return c, nil
+}

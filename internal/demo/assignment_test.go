@@ -1,0 +1,112 @@
+package demo
+
+import (
+	"context"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"pareto/internal/assignment"
+	"pareto/internal/auth"
+	"pareto/internal/db"
+	"pareto/internal/db/dbtest"
+)
+
+func TestMain(m *testing.M) { dbtest.Main(m) }
+
+// demoTenant seeds the demo and returns the admin's scope.
+func demoTenant(t *testing.T, d *db.DB) db.Scope {
+	t.Helper()
+	ctx := context.Background()
+	if err := Seed(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	admin, err := auth.NewStore(d).Login(ctx, AdminEmail, Password, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db.Scope{TenantID: admin.TenantID, UserID: admin.UserID}
+}
+
+func TestSeedAssignment(t *testing.T) {
+	ctx := context.Background()
+	t.Run("NoAccountsNoChange", func(t *testing.T) {
+		d := dbtest.New(t)
+		sc := demoTenant(t, d)
+		w, err := assignment.NewStore(d).Workload(ctx, sc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range w.KAMs {
+			if k.Version != 0 {
+				t.Fatalf("profile saved without accounts: %+v", k)
+			}
+		}
+	})
+	run := func(t *testing.T) map[string]string {
+		d := dbtest.New(t)
+		sc := demoTenant(t, d)
+		// What the accounts area's demo seed provides, in short.
+		err := d.Tx(ctx, sc, func(tx pgx.Tx) error {
+			_, err := tx.Exec(ctx, `INSERT INTO accounts (name, region, industry, key_status, annual_revenue)
+				SELECT 'Account ' || i, (ARRAY['EMEA', 'Americas', 'APAC'])[1 + i % 3], (ARRAY['Manufacturing', 'Retail'])[1 + i % 2],
+					CASE WHEN i <= 14 THEN 'key' ELSE 'candidate' END, 1000 * i
+				FROM generate_series(1, 30) i`)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := seedAssignment(ctx, d, sc); err != nil {
+			t.Fatal(err)
+		}
+		w, err := assignment.NewStore(d).Workload(ctx, sc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(w.Unassigned) != 0 || len(w.NeedsReassignment) != 0 {
+			t.Fatalf("key accounts without a KAM: %+v", w.Unassigned)
+		}
+		near, total := 0, 0
+		for _, k := range w.KAMs {
+			total += k.KeyAccounts
+			if k.KeyAccounts == k.Capacity-1 {
+				near++
+			}
+			if k.Over() {
+				t.Errorf("%s over capacity", k.Name)
+			}
+			if len(k.Regions) == 0 {
+				t.Errorf("%s has no regions", k.Name)
+			}
+		}
+		if total != 14 || near == 0 {
+			t.Fatalf("%d key accounts assigned, %d KAMs near capacity: %+v", total, near, w.KAMs)
+		}
+		out := map[string]string{}
+		err = d.Tx(ctx, sc, func(tx pgx.Tx) error {
+			rows, _ := tx.Query(ctx, `SELECT a.name, u.email FROM accounts a JOIN users u ON u.id = a.kam_user_id`)
+			var name, email string
+			_, err := pgx.ForEachRow(rows, []any{&name, &email}, func() error { out[name] = email; return nil })
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var handovers int
+		if err := d.Tx(ctx, sc, func(tx pgx.Tx) error {
+			return tx.QueryRow(ctx, "SELECT count(*) FROM account_assignments WHERE reason LIKE 'Handover:%'").Scan(&handovers)
+		}); err != nil || handovers != 1 {
+			t.Fatalf("%d handovers, %v", handovers, err)
+		}
+		return out
+	}
+	t.Run("EveryKeyAccountHasAKAMAndOneIsNearCapacity", func(t *testing.T) {
+		a, b := run(t), run(t)
+		for name, kam := range a {
+			if b[name] != kam {
+				t.Fatalf("not deterministic: %s → %s, then %s", name, kam, b[name])
+			}
+		}
+	})
+}

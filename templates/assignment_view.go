@@ -1,0 +1,277 @@
+package templates
+
+import (
+	"math"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/a-h/templ"
+	"github.com/google/uuid"
+
+	"pareto/internal/assignment"
+)
+
+// KAMsView is the KAM workload page (/kams).
+type KAMsView struct {
+	Workload assignment.Workload
+	Sort     string // one of assignment.SortKeys
+	Desc     bool
+}
+
+// SortLink is the URL that sorts the workload table by key: the same key
+// again flips the direction; a new key starts descending (the biggest
+// loads first), except the name.
+func (v KAMsView) SortLink(key string) string {
+	desc := key != "name"
+	if key == v.Sort {
+		desc = !v.Desc
+	}
+	q := url.Values{"sort": {key}}
+	if desc {
+		q.Set("dir", "desc")
+	} else {
+		q.Set("dir", "asc")
+	}
+	return "/kams?" + q.Encode()
+}
+
+// SortClass marks the current sort column.
+func (v KAMsView) SortClass(key string) string {
+	if key != v.Sort {
+		return ""
+	}
+	if v.Desc {
+		return "sorted-desc"
+	}
+	return "sorted-asc"
+}
+
+// AriaSort is the column's aria-sort value.
+func (v KAMsView) AriaSort(key string) string {
+	switch {
+	case key != v.Sort:
+		return "none"
+	case v.Desc:
+		return "descending"
+	}
+	return "ascending"
+}
+
+// TotalKeyAccounts is the number of key accounts the KAMs manage.
+func (v KAMsView) TotalKeyAccounts() (n, capacity int) {
+	for _, k := range v.Workload.KAMs {
+		n += k.KeyAccounts
+		capacity += k.Capacity
+	}
+	return n, capacity
+}
+
+// SuggestedCount is how many unassigned key accounts have a suggestion.
+func (v KAMsView) SuggestedCount() int {
+	n := 0
+	for _, s := range v.Workload.Unassigned {
+		if s.OK() {
+			n++
+		}
+	}
+	return n
+}
+
+// KAMProfileForm is the KAM profile form as typed.
+type KAMProfileForm struct {
+	Capacity   string
+	Regions    string
+	Industries string
+	Notes      string
+	Version    int
+	Errors     map[string]string
+}
+
+// KAMProfileFormOf fills the form from a saved profile.
+func KAMProfileFormOf(p assignment.Profile) KAMProfileForm {
+	return KAMProfileForm{Capacity: strconv.Itoa(p.Capacity), Regions: strings.Join(p.Regions, ", "),
+		Industries: strings.Join(p.Industries, ", "), Notes: p.Notes, Version: p.Version}
+}
+
+// KAMProfileView is one KAM's page (/kams/{kamID}).
+type KAMProfileView struct {
+	Profile  assignment.Profile
+	Form     KAMProfileForm
+	Accounts []assignment.Account
+	Currency string
+	// Conflict is set when the save was stale: Profile then holds the
+	// other person's values and Form yours.
+	Conflict bool
+}
+
+// KeyCount is the number of key accounts on the KAM's list.
+func (v KAMProfileView) KeyCount() int {
+	n := 0
+	for _, a := range v.Accounts {
+		if a.Key() {
+			n++
+		}
+	}
+	return n
+}
+
+// AssignForm is the assign form as typed.
+type AssignForm struct {
+	KAMUserID string
+	Override  bool
+	Reason    string
+	Version   int
+	Errors    map[string]string
+}
+
+// AccountAssignmentView is the account page's KAM section.
+type AccountAssignmentView struct {
+	State     assignment.AccountState
+	CanAssign bool // leaders and admins see the form and the ranking
+	Form      AssignForm
+	Currency  string
+	// ReturnTo is where a successful assignment goes back to.
+	ReturnTo string
+	// Conflict is set when the assignment was stale: State holds the
+	// current values, YourKAMName what you chose.
+	Conflict    bool
+	YourKAMName string
+}
+
+// Selected reports whether the KAM option id is preselected: what the
+// person chose, else the suggestion.
+func (v AccountAssignmentView) Selected(id uuid.UUID) bool {
+	if v.Form.KAMUserID != "" {
+		return v.Form.KAMUserID == id.String()
+	}
+	return v.State.Suggestion.OK() && v.State.Suggestion.KAMUserID == id
+}
+
+// SuggestionsView is the suggestions page (/kams/suggestions).
+type SuggestionsView struct {
+	Plan     assignment.Plan
+	Currency string
+	Errors   map[string]string
+	// Problems say why a batch was refused (someone changed something);
+	// the plan shown is then a fresh one.
+	Problems []string
+}
+
+// Suggested is how many rows of the plan have a KAM.
+func (v SuggestionsView) Suggested() int {
+	n := 0
+	for _, it := range v.Plan.Items {
+		if it.OK() {
+			n++
+		}
+	}
+	return n
+}
+
+// SuggestionItemValue is a plan row's checkbox value.
+func SuggestionItemValue(r assignment.PlanRow) string {
+	return assignment.PlanItem{AccountID: r.AccountID, KAMUserID: r.KAMUserID, Version: r.Version}.String()
+}
+
+// MyAccountsView is "My accounts" (/my/accounts).
+type MyAccountsView struct {
+	Mine     assignment.Mine
+	IsKAM    bool
+	Currency string
+}
+
+// asgMoney shows an amount rounded to whole units with thousands
+// separators, e.g. "EUR 1,250,000".
+func asgMoney(v float64, currency string) string {
+	n := int64(math.Round(v))
+	neg := n < 0
+	if neg {
+		n = -n
+	}
+	s := strconv.FormatInt(n, 10)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	out := b.String()
+	if neg {
+		out = "-" + out
+	}
+	if currency == "" {
+		return out
+	}
+	return currency + " " + out
+}
+
+// asgSlots is "3 of 8".
+func asgSlots(used, capacity int) string {
+	return strconv.Itoa(used) + " of " + strconv.Itoa(capacity)
+}
+
+// asgBarClass colours a capacity bar: over, full or normal.
+func asgBarClass(used, capacity int) string {
+	switch {
+	case used > capacity:
+		return "capacity-over"
+	case used == capacity:
+		return "capacity-full"
+	}
+	return ""
+}
+
+// asgList joins a profile list for display.
+func asgList(items []string) string {
+	if len(items) == 0 {
+		return "—"
+	}
+	return strings.Join(items, ", ")
+}
+
+// asgStateLabel explains why an account needs a new KAM.
+func asgStateLabel(state string) string {
+	switch state {
+	case "deactivated":
+		return "KAM deactivated"
+	case "not a KAM":
+		return "no longer a KAM"
+	case "left":
+		return "left the organisation"
+	}
+	return state
+}
+
+// asgScore shows an optional score with one decimal, or a dash.
+func asgScore(s *float64) string {
+	if s == nil {
+		return "—"
+	}
+	return strconv.FormatFloat(*s, 'f', 1, 64)
+}
+
+func asgKeyLabel(status string) string {
+	switch status {
+	case "key":
+		return "Key"
+	case "candidate":
+		return "Candidate"
+	case "declined":
+		return "Declined"
+	case "watch":
+		return "Watch"
+	case "former":
+		return "Former"
+	}
+	return status
+}
+
+func asgAccountURL(id uuid.UUID) templ.SafeURL { return templ.SafeURL("/accounts/" + id.String()) }
+
+func asgAssignURL(id uuid.UUID) templ.SafeURL {
+	return templ.SafeURL("/accounts/" + id.String() + "/assignment")
+}
+
+func asgKAMURL(id uuid.UUID) templ.SafeURL { return templ.SafeURL("/kams/" + id.String()) }
