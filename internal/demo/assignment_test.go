@@ -12,7 +12,6 @@ import (
 	"pareto/internal/db/dbtest"
 )
 
-
 // demoTenant seeds the demo and returns the admin's scope.
 func demoTenant(t *testing.T, d *db.DB) db.Scope {
 	t.Helper()
