@@ -309,7 +309,7 @@ func planImport(file CSVFile, m Mapping, existing []existingAccount) Plan {
 			return "", false
 		}
 		if i < len(r.Cells) {
-			return r.Cells[i], true
+			return unescapeCell(r.Cells[i]), true
 		}
 		return "", true
 	}
@@ -658,6 +658,14 @@ func SafeCell(s string) string {
 	switch s[0] {
 	case '=', '+', '-', '@', '\t', '\r':
 		return "'" + s
+	}
+	return s
+}
+
+// unescapeCell undoes SafeCell, so an exported file imports unchanged.
+func unescapeCell(s string) string {
+	if len(s) >= 2 && s[0] == '\'' && strings.ContainsRune("=+-@\t\r", rune(s[1])) {
+		return s[1:]
 	}
 	return s
 }
