@@ -85,7 +85,7 @@ func (i Interaction) Overdue(today time.Time) bool {
 // InteractionInput is the interaction form as typed.
 type InteractionInput struct {
 	OccurredOn, Kind, Summary, NextStep, NextStepDue, NextStepOwner string
-	Participants                                                   []string
+	Participants                                                    []string
 }
 
 // Parse validates in; errors are db.FieldErrors keyed by form field name

@@ -23,8 +23,10 @@ type tenant struct {
 	Admin, KAM auth.Member
 }
 
-func (tn tenant) admin() db.Scope { return db.Scope{TenantID: tn.Admin.TenantID, UserID: tn.Admin.UserID} }
-func (tn tenant) kam() db.Scope   { return db.Scope{TenantID: tn.KAM.TenantID, UserID: tn.KAM.UserID} }
+func (tn tenant) admin() db.Scope {
+	return db.Scope{TenantID: tn.Admin.TenantID, UserID: tn.Admin.UserID}
+}
+func (tn tenant) kam() db.Scope { return db.Scope{TenantID: tn.KAM.TenantID, UserID: tn.KAM.UserID} }
 
 var counter int
 

@@ -252,8 +252,12 @@ func (s *Server) accountConflict(w http.ResponseWriter, r *http.Request, cur acc
 	s.render(w, r, http.StatusConflict, templates.AccountConflictPage(s.page(r, "Changed by someone else", "accounts"), v))
 }
 
-func (s *Server) accountArchive(w http.ResponseWriter, r *http.Request) { s.accountSetArchived(w, r, true) }
-func (s *Server) accountRestore(w http.ResponseWriter, r *http.Request) { s.accountSetArchived(w, r, false) }
+func (s *Server) accountArchive(w http.ResponseWriter, r *http.Request) {
+	s.accountSetArchived(w, r, true)
+}
+func (s *Server) accountRestore(w http.ResponseWriter, r *http.Request) {
+	s.accountSetArchived(w, r, false)
+}
 
 func (s *Server) accountSetArchived(w http.ResponseWriter, r *http.Request, archive bool) {
 	id, err := urlID(r, "accountID")
