@@ -37,6 +37,9 @@ func newAcctTenant(t *testing.T, a *testApp, org string) *acctTenant {
 	at.KAM = a.addMember(admin, "kam@"+slug+".test", "Kim Kam", auth.RoleKAM)
 	at.LeaderC = a.login("leader@" + slug + ".test")
 	at.KAMC = a.login("kam@" + slug + ".test")
+	if at.KAMC.cookie() == "" {
+		t.Fatal("signed-in client has no session cookie")
+	}
 	return at
 }
 
