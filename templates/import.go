@@ -1,8 +1,6 @@
 package templates
 
 import (
-	"net/url"
-
 	"pareto/internal/account"
 )
 
@@ -31,15 +29,6 @@ type ImportView struct {
 	MoreErrors int
 	Changes    []account.PlanRow // the first rows that create or update
 	Currency   string
-}
-
-// MappingQuery is the preview URL for the current mapping.
-func (v ImportView) MappingQuery() url.Values {
-	q := url.Values{}
-	for _, k := range v.Mapping {
-		q.Add("map", k)
-	}
-	return q
 }
 
 func importURL(v ImportView) string { return "/accounts/import/" + v.File.ID.String() }

@@ -323,12 +323,13 @@ func (f Filter) orderBy() string {
 	if !ok {
 		col = SortColumns["name"]
 	}
-	dir := " ASC NULLS FIRST"
+	// Default NULLS placement and a.id in the same direction, so the
+	// (tenant_id, column, id) indexes serve the ORDER BY ... LIMIT; a.id
+	// last makes the order total, so pages never overlap or skip.
 	if f.Desc {
-		dir = " DESC NULLS LAST"
+		return col + " DESC, a.id DESC"
 	}
-	// a.id last: a total order, so pages never overlap or skip.
-	return col + dir + ", a.id" + map[bool]string{true: " DESC", false: " ASC"}[f.Desc]
+	return col + " ASC, a.id ASC"
 }
 
 func likeEscape(s string) string {

@@ -112,6 +112,10 @@ func TestAccountJourney(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	other, _ := account.Input{"name": "Initech", "industry": "Software"}.Parse()
+	if _, err := account.NewStore(a.DB).CreateAccount(ctx, sc, auth.RoleAdmin, other); err != nil {
+		t.Fatal(err)
+	}
 	// Until the assignment area lands, make the KAM the primary KAM directly.
 	if err := a.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
 		_, err := tx.Exec(ctx, "UPDATE accounts SET kam_user_id = $1 WHERE id = $2", kam.UserID, acct.ID)
@@ -128,9 +132,19 @@ func TestAccountJourney(t *testing.T) {
 		chromedp.Click(chromedp.CSS("button[type=submit]")),
 		chromedp.WaitVisible(chromedp.CSS("#overdue-steps")),
 	)
-	acctDo(t, b, "open the account from the list",
+	acctDo(t, b, "search the list as you type",
 		chromedp.Click(chromedp.CSS(`nav.mainnav a[href="/accounts"]`)),
 		chromedp.WaitVisible(chromedp.CSS("#accounts-table")),
+		chromedp.SendKeys(chromedp.CSS("#f-q"), "glob"),
+		chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+			_, err := chromedp.Poll[bool](`!document.querySelector("#accounts-table").textContent.includes("Initech")`)(ctx, t)
+			return err
+		}),
+	)
+	if loc, _ := chromedp.Run(b, chromedp.Location()); !strings.Contains(loc, "q=glob") {
+		t.Fatalf("the URL does not reflect the search: %s", loc)
+	}
+	acctDo(t, b, "open the account from the list",
 		chromedp.Click(chromedp.CSS("#accounts-table tbody a")),
 		chromedp.WaitVisible(chromedp.CSS("#account-name")),
 	)
