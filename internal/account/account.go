@@ -222,6 +222,9 @@ var AccountFields = []Field{
 	}},
 }
 
+// Set reads raw into f's field (an InputError when raw is not valid).
+func (fd Field) Set(f *Fields, raw string) error { return fd.set(f, raw) }
+
 // FieldByKey returns the field named key.
 func FieldByKey(key string) (Field, bool) {
 	for _, f := range AccountFields {

@@ -83,8 +83,10 @@ func ParseMoney(s string) (Money, error) {
 			intPart = strings.ReplaceAll(s, ",", "")
 		}
 	case lastDot >= 0:
-		// One dot is a decimal point; several group thousands (1.250.000).
-		if strings.Count(s, ".") == 1 {
+		// One dot is a decimal point, except before exactly three digits
+		// ("700.000", "12.500"): cents never have three digits, so that is
+		// a European thousands separator. Several dots group thousands.
+		if strings.Count(s, ".") == 1 && (len(s)-lastDot-1 != 3 || s[0] == '0' || s[0] == '.') {
 			intPart, frac = s[:lastDot], s[lastDot+1:]
 		} else {
 			if !validGroups(s, '.') {

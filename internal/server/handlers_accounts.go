@@ -246,8 +246,15 @@ func (s *Server) accountConflict(w http.ResponseWriter, r *http.Request, cur acc
 	theirs := cur.FormValues()
 	v := templates.AccountConflictView{Current: cur, Mine: mine}
 	for _, f := range account.AccountFields {
-		v.Rows = append(v.Rows, templates.ConflictRow{Label: f.Label, Theirs: theirs[f.Key], Mine: mine[f.Key],
-			Changed: theirs[f.Key] != mine[f.Key]})
+		row := templates.ConflictRow{Label: f.Label, Theirs: theirs[f.Key], Mine: mine[f.Key]}
+		// Compare what the values mean ("1,000" and "1000" are the same).
+		one, two := account.Fields{}, account.Fields{}
+		errTheirs, errMine := f.Set(&one, row.Theirs), f.Set(&two, row.Mine)
+		row.Changed = errTheirs != nil || errMine != nil || !one.Same(two)
+		if f.Key == "status" {
+			row.Theirs, row.Mine = account.Status(row.Theirs).Label(), account.Status(row.Mine).Label()
+		}
+		v.Rows = append(v.Rows, row)
 	}
 	s.render(w, r, http.StatusConflict, templates.AccountConflictPage(s.page(r, "Changed by someone else", "accounts"), v))
 }
