@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -34,7 +35,8 @@ var People = []struct {
 // ErrAlreadySeeded says the demo tenant exists already.
 var ErrAlreadySeeded = errors.New("demo: already seeded")
 
-// Seed creates the demo tenant, its admin, a leader and three KAMs.
+// Seed creates the demo tenant, its admin, a leader and three KAMs, and
+// about 60 accounts with stakeholders and interactions.
 func Seed(ctx context.Context, d *db.DB) error {
 	store := auth.NewStore(d)
 	exists, err := store.UserExists(ctx, AdminEmail)
@@ -49,14 +51,22 @@ func Seed(ctx context.Context, d *db.DB) error {
 		return fmt.Errorf("demo: admin: %w", err)
 	}
 	sc := db.Scope{TenantID: admin.TenantID, UserID: admin.UserID}
+	var kams []auth.Member
 	for _, p := range People {
 		token, _, err := store.CreateInvite(ctx, sc, p.Email, p.Role)
 		if err != nil {
 			return fmt.Errorf("demo: invite %s: %w", p.Email, err)
 		}
-		if _, err := store.AcceptInvite(ctx, token, p.Name, Password); err != nil {
+		m, err := store.AcceptInvite(ctx, token, p.Name, Password)
+		if err != nil {
 			return fmt.Errorf("demo: accept %s: %w", p.Email, err)
 		}
+		if m.Role == auth.RoleKAM {
+			kams = append(kams, m)
+		}
+	}
+	if err := seedAccounts(ctx, d, admin, kams, time.Now()); err != nil {
+		return err
 	}
 	return seedAssignment(ctx, d, sc)
 }

@@ -42,7 +42,6 @@ var (
 		{Method: "POST", Pattern: "/invites/{token}", Public: true},
 		{Method: "GET", Pattern: "/", Roles: everyone},
 		{Method: "POST", Pattern: "/tenant", Roles: everyone, Form: url.Values{"tenant_id": {"{tenantID}"}}},
-		{Method: "GET", Pattern: "/accounts", Roles: everyone},
 		{Method: "GET", Pattern: "/scoring", Roles: everyone},
 		{Method: "GET", Pattern: "/plans", Roles: everyone},
 		{Method: "GET", Pattern: "/dashboards", Roles: everyone},

@@ -3,6 +3,7 @@ package server
 import (
 	"net/http"
 	"strconv"
+	"time"
 
 	"pareto/templates"
 )
@@ -21,7 +22,14 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 			active++
 		}
 	}
-	s.render(w, r, http.StatusOK, templates.HomePage(s.page(r, "Dashboard", "home"), templates.HomeView{MemberCount: active}))
+	today := time.Now().UTC()
+	overdue, err := s.accounts().OverdueNextSteps(r.Context(), scope(r), currentMember(r).UserID, today)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, templates.HomePage(s.page(r, "Dashboard", "home"),
+		templates.HomeView{MemberCount: active, Overdue: overdue, Today: today}))
 }
 
 // comingSoon serves a section whose issue has not landed yet.

@@ -22,6 +22,13 @@ func (s *Server) routes() http.Handler {
 	r.Get("/healthz", s.healthz)
 	r.Get("/static/*", staticFiles(web.Static).ServeHTTP)
 
+	// CSV import uploads: the same chain as below but a 10 MiB body limit.
+	r.Group(func(r chi.Router) {
+		r.Use(s.sessions.LoadAndSave, markSession, s.limitBody(maxImportBody), s.loadUser,
+			s.requireUser, s.requireRole(auth.RoleAdmin, auth.RoleLeader))
+		r.Post("/accounts/import", s.importUpload)
+	})
+
 	r.Group(func(r chi.Router) {
 		r.Use(s.sessions.LoadAndSave, markSession, s.limitBody(1<<20), s.loadUser)
 
@@ -37,7 +44,23 @@ func (s *Server) routes() http.Handler {
 			r.Use(s.requireUser)
 			r.Get("/", s.home)
 			r.Post("/tenant", s.tenantSwitch)
-			r.Get("/accounts", s.comingSoon("accounts", "Accounts"))
+			// Accounts: everyone reads; writes check account.CanEdit in the
+			// handler and the store (a KAM edits only their own accounts).
+			r.Get("/accounts", s.accountList)
+			r.Get("/accounts.csv", s.accountExport)
+			r.Get("/accounts/{accountID}", s.accountShow)
+			r.Get("/accounts/{accountID}/edit", s.accountEdit)
+			r.Post("/accounts/{accountID}", s.accountUpdate)
+			r.Post("/accounts/{accountID}/archive", s.accountArchive)
+			r.Post("/accounts/{accountID}/restore", s.accountRestore)
+			r.Post("/accounts/{accountID}/stakeholders", s.stakeholderCreate)
+			r.Get("/accounts/{accountID}/stakeholders/{stakeholderID}/edit", s.stakeholderEdit)
+			r.Post("/accounts/{accountID}/stakeholders/{stakeholderID}", s.stakeholderUpdate)
+			r.Post("/accounts/{accountID}/stakeholders/{stakeholderID}/delete", s.stakeholderDelete)
+			r.Get("/accounts/{accountID}/interactions", s.interactionList)
+			r.Post("/accounts/{accountID}/interactions", s.interactionCreate)
+			r.Post("/accounts/{accountID}/interactions/{interactionID}/step", s.interactionStep)
+			r.Post("/accounts/{accountID}/interactions/{interactionID}/delete", s.interactionDelete)
 			r.Get("/scoring", s.comingSoon("scoring", "Scoring"))
 			r.Get("/plans", s.comingSoon("plans", "Plans"))
 			r.Get("/dashboards", s.comingSoon("dashboards", "Dashboards"))
@@ -53,6 +76,11 @@ func (s *Server) routes() http.Handler {
 				r.Get("/kams/{kamID}", s.kamShow)
 				r.Post("/kams/{kamID}", s.kamUpdate)
 				r.Post("/accounts/{accountID}/assignment", s.assignmentUpdate)
+				r.Get("/accounts/new", s.accountNew)
+				r.Post("/accounts", s.accountCreate)
+				r.Get("/accounts/import", s.importShow)
+				r.Get("/accounts/import/{importID}", s.importMap)
+				r.Post("/accounts/import/{importID}", s.importCommit)
 			})
 
 			r.Route("/admin", func(r chi.Router) {

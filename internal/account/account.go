@@ -1,0 +1,360 @@
+// Package account holds accounts, their stakeholders and interactions, and
+// the CSV import and export of accounts. It knows nothing of HTTP.
+//
+// Permission rule (enforced by every write here, see CanEdit): admins and
+// leaders edit every account; a key account manager edits only the accounts
+// whose primary KAM they are, and reads the rest. Every member of a tenant
+// reads every account of that tenant.
+package account
+
+import (
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"pareto/internal/auth"
+	"pareto/internal/db"
+)
+
+// Status is where an account stands commercially.
+type Status string
+
+const (
+	StatusProspect Status = "prospect"
+	StatusCustomer Status = "customer"
+	StatusFormer   Status = "former"
+)
+
+// Statuses lists every status in display order.
+var Statuses = []Status{StatusProspect, StatusCustomer, StatusFormer}
+
+// Label is the status for people.
+func (s Status) Label() string {
+	switch s {
+	case StatusProspect:
+		return "Prospect"
+	case StatusCustomer:
+		return "Customer"
+	case StatusFormer:
+		return "Former customer"
+	}
+	return string(s)
+}
+
+// Valid reports whether s is a known status.
+func (s Status) Valid() bool {
+	return s == StatusProspect || s == StatusCustomer || s == StatusFormer
+}
+
+// KeyStatus is the outcome of the key-account selection (set by the
+// shortlist review; shown here).
+type KeyStatus string
+
+const (
+	KeyCandidate KeyStatus = "candidate"
+	KeyKey       KeyStatus = "key"
+	KeyDeclined  KeyStatus = "declined"
+	KeyWatch     KeyStatus = "watch"
+	KeyFormer    KeyStatus = "former"
+)
+
+// KeyStatuses lists every key status in display order.
+var KeyStatuses = []KeyStatus{KeyKey, KeyCandidate, KeyWatch, KeyDeclined, KeyFormer}
+
+// Label is the key status for people.
+func (k KeyStatus) Label() string {
+	switch k {
+	case KeyCandidate:
+		return "Candidate"
+	case KeyKey:
+		return "Key account"
+	case KeyDeclined:
+		return "Declined"
+	case KeyWatch:
+		return "Watch"
+	case KeyFormer:
+		return "Former key account"
+	}
+	return string(k)
+}
+
+// Valid reports whether k is a known key status.
+func (k KeyStatus) Valid() bool {
+	switch k {
+	case KeyCandidate, KeyKey, KeyDeclined, KeyWatch, KeyFormer:
+		return true
+	}
+	return false
+}
+
+// Fields are the facts of an account a person edits (and an import sets).
+type Fields struct {
+	Name        string
+	ExternalRef string // "" means none (NULL)
+	Industry    string
+	Region      string
+	Country     string
+	Segment     string
+	Status      Status
+	// CustomerSince is a date (midnight UTC); zero means unknown.
+	CustomerSince    time.Time
+	AnnualRevenue    Money
+	RevenuePotential Money
+	Notes            string
+}
+
+// Same reports whether f and g hold the same values.
+func (f Fields) Same(g Fields) bool {
+	fd, gd := f.CustomerSince, g.CustomerSince
+	f.CustomerSince, g.CustomerSince = time.Time{}, time.Time{}
+	return f == g && fd.Equal(gd)
+}
+
+// Account is one customer or prospect of a tenant.
+type Account struct {
+	ID uuid.UUID
+	Fields
+	KeyStatus KeyStatus
+	// KAMUserID is the primary key account manager (set by the assignment
+	// area); uuid.Nil when none.
+	KAMUserID  uuid.UUID
+	KAMName    string
+	ArchivedAt time.Time // zero when active
+	Version    int
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+// Headroom is the growth headroom: revenue potential − annual revenue
+// (negative when an account already earns more than its estimated potential).
+func (a Account) Headroom() Money { return a.RevenuePotential - a.AnnualRevenue }
+
+// Archived reports whether the account is archived.
+func (a Account) Archived() bool { return !a.ArchivedAt.IsZero() }
+
+// CanEdit reports whether a member with role and userID may change acct
+// and its stakeholders and interactions: admins and leaders always, a KAM
+// only when they are the account's primary KAM.
+func CanEdit(role auth.Role, userID uuid.UUID, acct Account) bool {
+	switch role {
+	case auth.RoleAdmin, auth.RoleLeader:
+		return true
+	case auth.RoleKAM:
+		return userID != uuid.Nil && acct.KAMUserID == userID
+	}
+	return false
+}
+
+// CanCreate reports whether role may create and import accounts. A KAM may
+// not: an account they created would have no KAM, so they could not edit it.
+func CanCreate(role auth.Role) bool {
+	return role == auth.RoleAdmin || role == auth.RoleLeader
+}
+
+// Field is one editable account field: its form and CSV name, its label and
+// how a raw value is read into Fields.
+type Field struct {
+	Key   string
+	Label string
+	set   func(f *Fields, raw string) error
+}
+
+// AccountFields lists the account fields in form and CSV order. Form field
+// names and CSV column names are the keys.
+var AccountFields = []Field{
+	{"name", "Name", func(f *Fields, raw string) error {
+		v, err := text(raw, 200, true)
+		f.Name = v
+		return err
+	}},
+	{"external_ref", "External reference", func(f *Fields, raw string) error {
+		v, err := text(raw, 100, false)
+		f.ExternalRef = v
+		return err
+	}},
+	{"industry", "Industry", func(f *Fields, raw string) error {
+		v, err := text(raw, 100, false)
+		f.Industry = v
+		return err
+	}},
+	{"region", "Region", func(f *Fields, raw string) error {
+		v, err := text(raw, 100, false)
+		f.Region = v
+		return err
+	}},
+	{"country", "Country", func(f *Fields, raw string) error {
+		v, err := text(raw, 100, false)
+		f.Country = v
+		return err
+	}},
+	{"segment", "Segment", func(f *Fields, raw string) error {
+		v, err := text(raw, 100, false)
+		f.Segment = v
+		return err
+	}},
+	{"status", "Status", func(f *Fields, raw string) error {
+		st, err := ParseStatus(raw)
+		f.Status = st
+		return err
+	}},
+	{"customer_since", "Customer since", func(f *Fields, raw string) error {
+		d, err := ParseDate(raw, false)
+		f.CustomerSince = d
+		return err
+	}},
+	{"annual_revenue", "Annual revenue", func(f *Fields, raw string) error {
+		m, err := ParseMoney(raw)
+		f.AnnualRevenue = m
+		return err
+	}},
+	{"revenue_potential", "Revenue potential", func(f *Fields, raw string) error {
+		m, err := ParseMoney(raw)
+		f.RevenuePotential = m
+		return err
+	}},
+	{"notes", "Notes", func(f *Fields, raw string) error {
+		v, err := longText(raw, 10000)
+		f.Notes = v
+		return err
+	}},
+}
+
+// Set reads raw into f's field (an InputError when raw is not valid).
+func (fd Field) Set(f *Fields, raw string) error { return fd.set(f, raw) }
+
+// FieldByKey returns the field named key.
+func FieldByKey(key string) (Field, bool) {
+	for _, f := range AccountFields {
+		if f.Key == key {
+			return f, true
+		}
+	}
+	return Field{}, false
+}
+
+// Input is the account form as typed, keyed like AccountFields.
+type Input map[string]string
+
+// Parse validates in and returns the typed fields, or db.FieldErrors keyed
+// by form field name. Empty status means prospect.
+func (in Input) Parse() (Fields, error) {
+	f := Fields{Status: StatusProspect}
+	fe := db.FieldErrors{}
+	for _, fd := range AccountFields {
+		if err := fd.set(&f, in[fd.Key]); err != nil {
+			fe.Add(fd.Key, err.Error())
+		}
+	}
+	if f.Status == "" {
+		f.Status = StatusProspect
+	}
+	if err := fe.Err(); err != nil {
+		return Fields{}, err
+	}
+	return f, nil
+}
+
+// FormValues are f as form values (the inverse of Parse).
+func (f Fields) FormValues() Input {
+	in := Input{
+		"name": f.Name, "external_ref": f.ExternalRef, "industry": f.Industry, "region": f.Region,
+		"country": f.Country, "segment": f.Segment, "status": string(f.Status), "notes": f.Notes,
+		"annual_revenue": f.AnnualRevenue.Plain(), "revenue_potential": f.RevenuePotential.Plain(),
+		"customer_since": "",
+	}
+	if !f.CustomerSince.IsZero() {
+		in["customer_since"] = f.CustomerSince.Format(time.DateOnly)
+	}
+	return in
+}
+
+// ParseStatus reads a status by key or label, case-insensitively. Empty
+// reads as prospect.
+func ParseStatus(raw string) (Status, error) {
+	v := strings.ToLower(strings.TrimSpace(raw))
+	switch v {
+	case "":
+		return StatusProspect, nil
+	case "former customer":
+		return StatusFormer, nil
+	}
+	if st := Status(v); st.Valid() {
+		return st, nil
+	}
+	return "", InputError("Choose prospect, customer or former.")
+}
+
+// ParseDate reads a YYYY-MM-DD date between 1900 and next year. Empty is
+// the zero time unless required.
+func ParseDate(raw string, required bool) (time.Time, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		if required {
+			return time.Time{}, InputError("Enter a date.")
+		}
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.DateOnly, raw)
+	if err != nil {
+		return time.Time{}, InputError("Use a date like 2024-03-31 (year-month-day).")
+	}
+	if t.Year() < 1900 || t.After(time.Now().AddDate(1, 0, 0)) {
+		return time.Time{}, InputError("Use a date between 1900 and next year.")
+	}
+	return t, nil
+}
+
+// text trims and checks a one-line value: valid UTF-8, no control
+// characters, at most max characters.
+func text(raw string, maxLen int, required bool) (string, error) {
+	v := strings.TrimSpace(raw)
+	if !utf8.ValidString(v) || strings.ContainsFunc(v, unicode.IsControl) {
+		return "", InputError("Use plain text without control characters.")
+	}
+	n := utf8.RuneCountInString(v)
+	if required && n == 0 {
+		return "", InputError("Enter a name.")
+	}
+	if n > maxLen {
+		return "", InputError("Use at most " + itoa(maxLen) + " characters.")
+	}
+	return v, nil
+}
+
+// longText is text that may span lines (tabs and newlines allowed).
+func longText(raw string, maxLen int) (string, error) {
+	v := strings.TrimSpace(strings.ReplaceAll(raw, "\r\n", "\n"))
+	if !utf8.ValidString(v) || strings.ContainsFunc(v, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' }) {
+		return "", InputError("Use plain text without control characters.")
+	}
+	if utf8.RuneCountInString(v) > maxLen {
+		return "", InputError("Use at most " + itoa(maxLen) + " characters.")
+	}
+	return v, nil
+}
+
+// auditFields is how an account's facts appear in the audit log.
+func (f Fields) auditFields() map[string]string {
+	out := map[string]string{}
+	for k, v := range f.FormValues() {
+		if v != "" {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// diff lists the fields that differ between a and b (a's and b's values).
+func diff(a, b Fields) (before, after map[string]string) {
+	av, bv := a.FormValues(), b.FormValues()
+	before, after = map[string]string{}, map[string]string{}
+	for k, v := range av {
+		if bv[k] != v {
+			before[k], after[k] = v, bv[k]
+		}
+	}
+	return before, after
+}

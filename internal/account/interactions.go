@@ -1,0 +1,406 @@
+package account
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"pareto/internal/audit"
+	"pareto/internal/auth"
+	"pareto/internal/db"
+)
+
+// Kind is what sort of contact an interaction was.
+type Kind string
+
+const (
+	KindMeeting Kind = "meeting"
+	KindCall    Kind = "call"
+	KindEmail   Kind = "email"
+	KindNote    Kind = "note"
+)
+
+// Kinds lists every kind in display order.
+var Kinds = []Kind{KindMeeting, KindCall, KindEmail, KindNote}
+
+// Label is the kind for people.
+func (k Kind) Label() string {
+	switch k {
+	case KindMeeting:
+		return "Meeting"
+	case KindCall:
+		return "Call"
+	case KindEmail:
+		return "Email"
+	case KindNote:
+		return "Note"
+	}
+	return string(k)
+}
+
+// Valid reports whether k is a known kind.
+func (k Kind) Valid() bool {
+	return k == KindMeeting || k == KindCall || k == KindEmail || k == KindNote
+}
+
+// InteractionFields are what a person logs about an interaction.
+type InteractionFields struct {
+	OccurredOn      time.Time // a date
+	Kind            Kind
+	Summary         string
+	NextStep        string
+	NextStepDue     time.Time // zero when none
+	NextStepOwnerID uuid.UUID // uuid.Nil when none
+	Participants    []uuid.UUID
+}
+
+// Participant is a stakeholder who took part in an interaction.
+type Participant struct {
+	ID   uuid.UUID
+	Name string
+}
+
+// Interaction is one logged contact with an account.
+type Interaction struct {
+	ID          uuid.UUID
+	AccountID   uuid.UUID
+	AccountName string
+	InteractionFields
+	NextStepOwnerName string
+	NextStepDoneAt    time.Time // zero while open
+	CreatedByName     string
+	People            []Participant
+	Version           int
+	CreatedAt         time.Time
+}
+
+// Overdue reports whether the next step is open and due before today.
+func (i Interaction) Overdue(today time.Time) bool {
+	return i.NextStep != "" && i.NextStepDoneAt.IsZero() && !i.NextStepDue.IsZero() && i.NextStepDue.Before(today)
+}
+
+// InteractionInput is the interaction form as typed.
+type InteractionInput struct {
+	OccurredOn, Kind, Summary, NextStep, NextStepDue, NextStepOwner string
+	Participants                                                    []string
+}
+
+// Parse validates in; errors are db.FieldErrors keyed by form field name
+// (occurred_on, kind, summary, next_step, next_step_due,
+// next_step_owner, participants). A next step without an owner is the
+// author's.
+func (in InteractionInput) Parse(author uuid.UUID) (InteractionFields, error) {
+	fe := db.FieldErrors{}
+	var f InteractionFields
+	var err error
+	if f.OccurredOn, err = ParseDate(in.OccurredOn, true); err != nil {
+		fe.Add("occurred_on", err.Error())
+	}
+	f.Kind = Kind(in.Kind)
+	if !f.Kind.Valid() {
+		fe.Add("kind", "Choose meeting, call, email or note.")
+	}
+	if f.Summary, err = longText(in.Summary, 10000); err != nil {
+		fe.Add("summary", err.Error())
+	} else if f.Summary == "" {
+		fe.Add("summary", "Say briefly what happened.")
+	}
+	if f.NextStep, err = text(in.NextStep, 1000, false); err != nil {
+		fe.Add("next_step", err.Error())
+	}
+	if f.NextStepDue, err = ParseDate(in.NextStepDue, false); err != nil {
+		fe.Add("next_step_due", err.Error())
+	}
+	if in.NextStepOwner != "" {
+		if f.NextStepOwnerID, err = uuid.Parse(in.NextStepOwner); err != nil {
+			fe.Add("next_step_owner", "Choose a person of your team.")
+		}
+	}
+	if f.NextStep == "" && (!f.NextStepDue.IsZero() || f.NextStepOwnerID != uuid.Nil) {
+		fe.Add("next_step", "Describe the next step, or clear its due date and owner.")
+	}
+	if f.NextStep != "" && f.NextStepOwnerID == uuid.Nil {
+		f.NextStepOwnerID = author
+	}
+	seen := map[uuid.UUID]bool{}
+	for _, p := range in.Participants {
+		id, err := uuid.Parse(p)
+		if err != nil {
+			fe.Add("participants", "Choose stakeholders of this account.")
+			continue
+		}
+		if !seen[id] {
+			seen[id] = true
+			f.Participants = append(f.Participants, id)
+		}
+	}
+	if err := fe.Err(); err != nil {
+		return InteractionFields{}, err
+	}
+	return f, nil
+}
+
+const interactionCols = `i.id, i.account_id, a.name, i.occurred_on, i.kind, i.summary, i.next_step, i.next_step_due,
+	i.next_step_owner_id, coalesce(o.name, ''), i.next_step_done_at, coalesce(c.name, ''), i.version, i.created_at`
+
+const interactionFrom = `interactions i JOIN accounts a ON a.tenant_id = i.tenant_id AND a.id = i.account_id
+	LEFT JOIN users o ON o.id = i.next_step_owner_id LEFT JOIN users c ON c.id = i.created_by`
+
+func scanInteraction(row pgx.Row) (Interaction, error) {
+	var i Interaction
+	var due, done *time.Time
+	var owner *uuid.UUID
+	err := row.Scan(&i.ID, &i.AccountID, &i.AccountName, &i.OccurredOn, &i.Kind, &i.Summary, &i.NextStep, &due,
+		&owner, &i.NextStepOwnerName, &done, &i.CreatedByName, &i.Version, &i.CreatedAt)
+	i.OccurredOn = dateOnly(i.OccurredOn)
+	if due != nil {
+		i.NextStepDue = dateOnly(*due)
+	}
+	if done != nil {
+		i.NextStepDoneAt = *done
+	}
+	if owner != nil {
+		i.NextStepOwnerID = *owner
+	}
+	return i, err
+}
+
+func dateOnly(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// withParticipants fills People for is (one query for all).
+func withParticipants(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, is []Interaction) error {
+	if len(is) == 0 {
+		return nil
+	}
+	ids := make([]uuid.UUID, len(is))
+	idx := map[uuid.UUID]int{}
+	for n, i := range is {
+		ids[n], idx[i.ID] = i.ID, n
+	}
+	rows, err := tx.Query(ctx, `SELECT p.interaction_id, s.id, s.name FROM interaction_participants p
+		JOIN stakeholders s ON s.tenant_id = p.tenant_id AND s.id = p.stakeholder_id
+		WHERE p.tenant_id = $1 AND p.interaction_id = ANY($2) ORDER BY lower(s.name), s.id`, tenantID, ids)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var iid uuid.UUID
+		var p Participant
+		if err := rows.Scan(&iid, &p.ID, &p.Name); err != nil {
+			return err
+		}
+		n := idx[iid]
+		is[n].People = append(is[n].People, p)
+		is[n].Participants = append(is[n].Participants, p.ID)
+	}
+	return rows.Err()
+}
+
+// Interactions returns an account's timeline, newest first, at most limit
+// entries (0: all), and how many there are in total. db.ErrNotFound when
+// the account does not exist in the tenant.
+func (s *Store) Interactions(ctx context.Context, sc db.Scope, accountID uuid.UUID, limit int) ([]Interaction, int, error) {
+	var out []Interaction
+	var total int
+	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+		if _, err := getAccount(ctx, tx, sc.TenantID, accountID, false); err != nil {
+			return err
+		}
+		if err := tx.QueryRow(ctx, "SELECT count(*) FROM interactions WHERE tenant_id = $1 AND account_id = $2",
+			sc.TenantID, accountID).Scan(&total); err != nil {
+			return err
+		}
+		q := "SELECT " + interactionCols + " FROM " + interactionFrom +
+			" WHERE i.tenant_id = $1 AND i.account_id = $2 ORDER BY i.occurred_on DESC, i.created_at DESC, i.id"
+		if limit > 0 {
+			q += fmt.Sprintf(" LIMIT %d", limit)
+		}
+		rows, _ := tx.Query(ctx, q, sc.TenantID, accountID)
+		var err error
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Interaction, error) { return scanInteraction(r) })
+		if err != nil {
+			return err
+		}
+		return withParticipants(ctx, tx, sc.TenantID, out)
+	})
+	return out, total, wrap("interactions", err)
+}
+
+// Interaction returns one interaction of an account (db.ErrNotFound).
+func (s *Store) Interaction(ctx context.Context, sc db.Scope, accountID, id uuid.UUID) (Interaction, error) {
+	var i Interaction
+	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+		var err error
+		if i, err = getInteraction(ctx, tx, sc.TenantID, accountID, id, false); err != nil {
+			return err
+		}
+		is := []Interaction{i}
+		err = withParticipants(ctx, tx, sc.TenantID, is)
+		i = is[0]
+		return err
+	})
+	return i, wrap("interaction", err)
+}
+
+func getInteraction(ctx context.Context, tx pgx.Tx, tenantID, accountID, id uuid.UUID, lock bool) (Interaction, error) {
+	q := "SELECT " + interactionCols + " FROM " + interactionFrom + " WHERE i.tenant_id = $1 AND i.account_id = $2 AND i.id = $3"
+	if lock {
+		q += " FOR UPDATE OF i"
+	}
+	i, err := scanInteraction(tx.QueryRow(ctx, q, tenantID, accountID, id))
+	if err != nil {
+		return Interaction{}, db.NotFound("interaction", err)
+	}
+	return i, nil
+}
+
+// checkInteraction checks that the owner is an active member of the
+// tenant and every participant a stakeholder of the account.
+func checkInteraction(ctx context.Context, tx pgx.Tx, sc db.Scope, accountID uuid.UUID, f InteractionFields) error {
+	if f.NextStepOwnerID != uuid.Nil {
+		var ok bool
+		if err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM memberships WHERE tenant_id = $1 AND user_id = $2 AND active)",
+			sc.TenantID, f.NextStepOwnerID).Scan(&ok); err != nil {
+			return err
+		}
+		if !ok {
+			return db.FieldErrors{"next_step_owner": "Choose a person of your team."}
+		}
+	}
+	if len(f.Participants) > 0 {
+		var n int
+		if err := tx.QueryRow(ctx, "SELECT count(*) FROM stakeholders WHERE tenant_id = $1 AND account_id = $2 AND id = ANY($3)",
+			sc.TenantID, accountID, f.Participants).Scan(&n); err != nil {
+			return err
+		}
+		if n != len(f.Participants) {
+			return db.FieldErrors{"participants": "Choose stakeholders of this account."}
+		}
+	}
+	return nil
+}
+
+func (f InteractionFields) audit() map[string]any {
+	m := map[string]any{"occurred_on": f.OccurredOn.Format(time.DateOnly), "kind": f.Kind, "summary": f.Summary}
+	if f.NextStep != "" {
+		m["next_step"] = f.NextStep
+		m["next_step_owner"] = f.NextStepOwnerID
+		if !f.NextStepDue.IsZero() {
+			m["next_step_due"] = f.NextStepDue.Format(time.DateOnly)
+		}
+	}
+	if len(f.Participants) > 0 {
+		m["participants"] = f.Participants
+	}
+	return m
+}
+
+// CreateInteraction logs an interaction with an account. Needs CanEdit on
+// the account (db.ErrForbidden); db.FieldErrors for an owner outside the
+// team or participants from another account.
+func (s *Store) CreateInteraction(ctx context.Context, sc db.Scope, role auth.Role, accountID uuid.UUID, f InteractionFields) (Interaction, error) {
+	var i Interaction
+	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+		if _, err := editableAccount(ctx, tx, sc, role, accountID); err != nil {
+			return err
+		}
+		if err := checkInteraction(ctx, tx, sc, accountID, f); err != nil {
+			return err
+		}
+		var id uuid.UUID
+		if err := tx.QueryRow(ctx, `INSERT INTO interactions (account_id, occurred_on, kind, summary, next_step, next_step_due,
+				next_step_owner_id, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+			accountID, f.OccurredOn, f.Kind, f.Summary, f.NextStep, nullDate(f.NextStepDue), nullUUID(f.NextStepOwnerID),
+			nullUUID(sc.UserID)).Scan(&id); err != nil {
+			return err
+		}
+		for _, p := range f.Participants {
+			if _, err := tx.Exec(ctx, "INSERT INTO interaction_participants (account_id, interaction_id, stakeholder_id) VALUES ($1, $2, $3)",
+				accountID, id, p); err != nil {
+				return err
+			}
+		}
+		if err := audit.Record(ctx, tx, audit.Event{ActorID: sc.UserID, Action: "create", Entity: "interaction",
+			EntityID: id.String(), After: f.audit()}); err != nil {
+			return err
+		}
+		var err error
+		i, err = getInteraction(ctx, tx, sc.TenantID, accountID, id, false)
+		return err
+	})
+	return i, wrap("create interaction", err)
+}
+
+// CompleteNextStep marks an interaction's next step done (done true) or
+// open again. Allowed to whoever may edit the account and to the step's
+// owner (db.ErrForbidden otherwise).
+func (s *Store) CompleteNextStep(ctx context.Context, sc db.Scope, role auth.Role, accountID, id uuid.UUID, done bool) error {
+	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+		a, err := getAccount(ctx, tx, sc.TenantID, accountID, false)
+		if err != nil {
+			return err
+		}
+		i, err := getInteraction(ctx, tx, sc.TenantID, accountID, id, true)
+		if err != nil {
+			return err
+		}
+		if !CanEdit(role, sc.UserID, a) && (i.NextStepOwnerID == uuid.Nil || i.NextStepOwnerID != sc.UserID) {
+			return fmt.Errorf("complete next step of %s as %s: %w", id, role, db.ErrForbidden)
+		}
+		if i.NextStep == "" {
+			return db.FieldErrors{"next_step": "This interaction has no next step."}
+		}
+		if done == !i.NextStepDoneAt.IsZero() {
+			return nil
+		}
+		if _, err := tx.Exec(ctx, `UPDATE interactions SET next_step_done_at = CASE WHEN $3 THEN now() END,
+				version = version + 1, updated_at = now() WHERE tenant_id = $1 AND id = $2`, sc.TenantID, id, done); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Event{ActorID: sc.UserID, Action: map[bool]string{true: "complete_step", false: "reopen_step"}[done],
+			Entity: "interaction", EntityID: id.String(), Before: map[string]bool{"done": !done}, After: map[string]bool{"done": done}})
+	})
+	return wrap("complete next step", err)
+}
+
+// DeleteInteraction removes an interaction. Needs CanEdit on the account.
+func (s *Store) DeleteInteraction(ctx context.Context, sc db.Scope, role auth.Role, accountID, id uuid.UUID) error {
+	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+		if _, err := editableAccount(ctx, tx, sc, role, accountID); err != nil {
+			return err
+		}
+		cur, err := getInteraction(ctx, tx, sc.TenantID, accountID, id, true)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "DELETE FROM interactions WHERE tenant_id = $1 AND account_id = $2 AND id = $3",
+			sc.TenantID, accountID, id); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Event{ActorID: sc.UserID, Action: "delete", Entity: "interaction",
+			EntityID: id.String(), Before: cur.InteractionFields.audit()})
+	})
+	return wrap("delete interaction", err)
+}
+
+// OverdueNextSteps lists the open next steps owned by userID that were due
+// before today, on active accounts, oldest due first (at most 100).
+func (s *Store) OverdueNextSteps(ctx context.Context, sc db.Scope, userID uuid.UUID, today time.Time) ([]Interaction, error) {
+	var out []Interaction
+	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, "SELECT "+interactionCols+" FROM "+interactionFrom+`
+			WHERE i.tenant_id = $1 AND i.next_step_owner_id = $2 AND i.next_step_done_at IS NULL
+			  AND i.next_step_due IS NOT NULL AND i.next_step_due < $3 AND a.archived_at IS NULL
+			ORDER BY i.next_step_due, i.id LIMIT 100`, sc.TenantID, userID, dateOnly(today))
+		var err error
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Interaction, error) { return scanInteraction(r) })
+		return err
+	})
+	return out, wrap("overdue next steps", err)
+}

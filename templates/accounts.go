@@ -1,0 +1,302 @@
+package templates
+
+import (
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"pareto/internal/account"
+	"pareto/internal/auth"
+)
+
+// AccountFilter is the account list's query as typed; it round-trips
+// through the URL so a view can be bookmarked.
+type AccountFilter struct {
+	Q         string
+	Industry  string
+	Region    string
+	Segment   string
+	Status    string
+	KeyStatus string
+	KAM       string
+	Archived  bool
+	Sort      string
+	Desc      bool
+	PerPage   int
+}
+
+// values encodes the filter (without the page).
+func (f AccountFilter) values() url.Values {
+	q := url.Values{}
+	for k, v := range map[string]string{"q": f.Q, "industry": f.Industry, "region": f.Region, "segment": f.Segment,
+		"status": f.Status, "key_status": f.KeyStatus, "kam": f.KAM, "sort": f.Sort} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	if f.Desc {
+		q.Set("dir", "desc")
+	}
+	if f.Archived {
+		q.Set("archived", "1")
+	}
+	if f.PerPage != 0 && f.PerPage != 50 {
+		q.Set("per_page", strconv.Itoa(f.PerPage))
+	}
+	return q
+}
+
+func withQuery(path string, q url.Values) string {
+	if len(q) == 0 {
+		return path
+	}
+	return path + "?" + q.Encode()
+}
+
+// Query is the list URL of this filter at page.
+func (f AccountFilter) Query(page int) string {
+	q := f.values()
+	if page > 1 {
+		q.Set("page", strconv.Itoa(page))
+	}
+	return withQuery("/accounts", q)
+}
+
+// CSV is the export URL of this filter.
+func (f AccountFilter) CSV() string { return withQuery("/accounts.csv", f.values()) }
+
+// SortLink sorts by col, flipping the direction when already sorted by it.
+func (f AccountFilter) SortLink(col string) string {
+	desc := false
+	if f.sortKey() == col {
+		desc = !f.Desc
+	} else if col == "annual_revenue" || col == "revenue_potential" || col == "headroom" || col == "updated_at" {
+		desc = true // big numbers and recent changes first
+	}
+	f.Sort, f.Desc = col, desc
+	return f.Query(1)
+}
+
+func (f AccountFilter) sortKey() string {
+	if f.Sort == "" {
+		return "name"
+	}
+	return f.Sort
+}
+
+// SortClass marks the column the list is sorted by.
+func (f AccountFilter) SortClass(col string) string {
+	if f.sortKey() != col {
+		return ""
+	}
+	if f.Desc {
+		return "sorted-desc"
+	}
+	return "sorted-asc"
+}
+
+// SortAria is the aria-sort value of a column header.
+func (f AccountFilter) SortAria(col string) string {
+	if f.sortKey() != col {
+		return "none"
+	}
+	if f.Desc {
+		return "descending"
+	}
+	return "ascending"
+}
+
+// Active reports whether anything narrows the list.
+func (f AccountFilter) Active() bool {
+	return f.Q != "" || f.Industry != "" || f.Region != "" || f.Segment != "" || f.Status != "" ||
+		f.KeyStatus != "" || f.KAM != "" || f.Archived
+}
+
+// AccountListView is the account list page.
+type AccountListView struct {
+	Filter    AccountFilter
+	Page      account.Page
+	Facets    account.Facets
+	Currency  string
+	CanCreate bool
+}
+
+// Range is "1–50" for the rows shown.
+func (v AccountListView) Range() string {
+	if v.Page.Total == 0 {
+		return "0"
+	}
+	from := (v.Page.Page-1)*v.Page.PerPage + 1
+	return strconv.Itoa(from) + "–" + strconv.Itoa(from+len(v.Page.Accounts)-1)
+}
+
+// AccountFormView is the new and edit account form.
+type AccountFormView struct {
+	ID       uuid.UUID // uuid.Nil for a new account
+	Name     string    // the saved name, for the heading
+	Values   account.Input
+	Errors   map[string]string
+	Version  int
+	Currency string
+}
+
+// Action is where the form posts.
+func (v AccountFormView) Action() string {
+	if v.ID == uuid.Nil {
+		return "/accounts"
+	}
+	return "/accounts/" + v.ID.String()
+}
+
+// ConflictRow is one field of a version conflict: their saved value and
+// the value this person tried to save.
+type ConflictRow struct {
+	Label   string
+	Theirs  string
+	Mine    string
+	Changed bool
+}
+
+// AccountConflictView is the page a stale save gets.
+type AccountConflictView struct {
+	Current account.Account
+	Mine    account.Input
+	Rows    []ConflictRow
+}
+
+// StakeholderFormView is the stakeholder form's state.
+type StakeholderFormView struct {
+	ID      uuid.UUID // uuid.Nil when adding
+	Values  account.StakeholderInput
+	Errors  map[string]string
+	Version int
+}
+
+// InteractionFormView is the interaction form's state.
+type InteractionFormView struct {
+	Values       account.InteractionInput
+	Errors       map[string]string
+	Participants map[string]bool // ticked stakeholder ids
+}
+
+// AccountView is the account page.
+type AccountView struct {
+	Account          account.Account
+	Currency         string
+	CanEdit          bool
+	Stakeholders     []account.Stakeholder
+	Map              RelMap
+	Warnings         []string
+	Interactions     []account.Interaction
+	InteractionTotal int
+	Members          []auth.Member // for the next step owner
+	StakeholderForm  StakeholderFormView
+	InteractionForm  InteractionFormView
+	Today            time.Time
+	UserID           uuid.UUID
+	OpenForm         string // "stakeholder" or "interaction" after an invalid post
+}
+
+// StakeholderName finds a stakeholder's name by id.
+func (v AccountView) StakeholderName(id uuid.UUID) string {
+	for _, st := range v.Stakeholders {
+		if st.ID == id {
+			return st.Name
+		}
+	}
+	return ""
+}
+
+// CanTick reports whether the viewer may tick off i's next step.
+func (v AccountView) CanTick(i account.Interaction) bool {
+	return v.CanEdit || (i.NextStepOwnerID != uuid.Nil && i.NextStepOwnerID == v.UserID)
+}
+
+// StakeholderEditView is the page editing one stakeholder.
+type StakeholderEditView struct {
+	Account      account.Account
+	Form         StakeholderFormView
+	Stakeholders []account.Stakeholder // candidates for reports-to
+}
+
+// TimelineView is an account's full interaction timeline.
+type TimelineView struct {
+	Account      account.Account
+	Interactions []account.Interaction
+	Today        time.Time
+	CanEdit      bool
+	UserID       uuid.UUID
+}
+
+// CanTick reports whether the viewer may tick off i's next step.
+func (v TimelineView) CanTick(i account.Interaction) bool {
+	return v.CanEdit || (i.NextStepOwnerID != uuid.Nil && i.NextStepOwnerID == v.UserID)
+}
+
+func accountURL(id uuid.UUID, rest string) string { return "/accounts/" + id.String() + rest }
+
+func money(cur string, m account.Money) string {
+	if cur == "" {
+		return m.String()
+	}
+	return cur + " " + m.String()
+}
+
+// truncate shortens s to n characters with an ellipsis.
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return strings.TrimSpace(string(r[:n-1])) + "…"
+}
+
+func headroomClass(m account.Money) string {
+	if m < 0 {
+		return "num negative"
+	}
+	return "num"
+}
+
+// headroomShare is revenue as a share of potential, for a <meter>.
+func revenueShare(a account.Account) string {
+	if a.RevenuePotential <= 0 {
+		return "0"
+	}
+	return strconv.FormatFloat(min(1, float64(a.AnnualRevenue)/float64(a.RevenuePotential)), 'f', 3, 64)
+}
+
+func pct(a account.Account) string {
+	if a.RevenuePotential <= 0 {
+		return "–"
+	}
+	return strconv.Itoa(int(float64(a.AnnualRevenue)/float64(a.RevenuePotential)*100+0.5)) + "%"
+}
+
+func dateOr(t time.Time, none string) string {
+	if t.IsZero() {
+		return none
+	}
+	return t.Format("2 Jan 2006")
+}
+
+func kamOptionSelected(f AccountFilter, id uuid.UUID) bool { return f.KAM == id.String() }
+
+func facetLabel(f account.Facet) string { return f.Value + " (" + strconv.Itoa(f.Count) + ")" }
+
+// ID is a record id in templates.
+type ID = uuid.UUID
+
+func stakeholderAction(accountID uuid.UUID, f StakeholderFormView) string {
+	if f.ID == uuid.Nil {
+		return accountURL(accountID, "/stakeholders")
+	}
+	return accountURL(accountID, "/stakeholders/"+f.ID.String())
+}
+
+// IsNew reports whether the form creates an account.
+func (v AccountFormView) IsNew() bool { return v.ID == uuid.Nil }
