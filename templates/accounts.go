@@ -199,6 +199,8 @@ type AccountView struct {
 	Today            time.Time
 	UserID           uuid.UUID
 	OpenForm         string // "stakeholder" or "interaction" after an invalid post
+	// Sections other areas add to the account page; nil hides one.
+	Assignment *AccountAssignmentView
 }
 
 // StakeholderName finds a stakeholder's name by id.

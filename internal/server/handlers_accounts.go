@@ -322,6 +322,15 @@ func (s *Server) accountView(r *http.Request, id uuid.UUID) (templates.AccountVi
 			return templates.AccountView{}, err
 		}
 	}
+	if a.Archived() {
+		return v, nil // an archived account is read-only history
+	}
+	asg, err := s.accountAssignmentSection(r, id)
+	if err != nil {
+		return templates.AccountView{}, err
+	}
+	asg.ReturnTo = accountPath(id)
+	v.Assignment = &asg
 	return v, nil
 }
 
@@ -596,3 +605,6 @@ func (s *Server) interactionList(w http.ResponseWriter, r *http.Request) {
 	v := templates.TimelineView{Account: a, Interactions: is, Today: today(), CanEdit: account.CanEdit(m.Role, m.UserID, a), UserID: m.UserID}
 	s.render(w, r, http.StatusOK, templates.TimelinePage(s.page(r, "Interactions with "+a.Name, "accounts"), v))
 }
+
+// accountPath is the account page's path.
+func accountPath(id uuid.UUID) string { return "/accounts/" + id.String() }
