@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -10,11 +11,14 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"pareto/internal/account"
 	"pareto/internal/db"
 	"pareto/internal/db/dbtest"
 	"pareto/internal/server"
@@ -220,4 +224,52 @@ func TestBackupAndRestoreServeTheSamePages(t *testing.T) {
 			t.Errorf("%q missing before or after restore", want)
 		}
 	}
+}
+
+// N editors save the same account at once, each from the version it read.
+// Every accepted save must show in the version count: none is lost.
+func TestConcurrentEditorsLoseNoAcceptedWrite(t *testing.T) {
+	a := newTestApp(t)
+	at := newAcctTenant(t, a, "Acme")
+	acct := at.account(t, account.Input{"name": "Globex", "annual_revenue": "100"})
+	path := "/accounts/" + acct.ID.String()
+	editors := []*client{at.AdminC, at.LeaderC, a.login("admin@acme.test"), a.login("leader@acme.test")}
+	var mu sync.Mutex
+	accepted, conflicts := 0, 0
+	var lastAccepted []string
+	var wg sync.WaitGroup
+	for e, c := range editors {
+		wg.Go(func() {
+			for i := range 10 {
+				v := at.get(t, acct.ID).Version
+				name := fmt.Sprintf("Globex e%d i%d", e, i)
+				form := accountForm(name)
+				form.Set("version", strconv.Itoa(v))
+				res := c.postForm(path, form)
+				mu.Lock()
+				switch res.Status {
+				case http.StatusSeeOther:
+					accepted++
+					lastAccepted = append(lastAccepted, name)
+				case http.StatusConflict:
+					conflicts++
+				default:
+					t.Errorf("save got %d", res.Status)
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	final := at.get(t, acct.ID)
+	if accepted != final.Version-acct.Version {
+		t.Fatalf("%d saves accepted but the version moved %d → %d: a write was lost or double-counted", accepted, acct.Version, final.Version)
+	}
+	if accepted+conflicts != len(editors)*10 {
+		t.Fatalf("accepted %d + conflicts %d != %d attempts", accepted, conflicts, len(editors)*10)
+	}
+	if !slices.Contains(lastAccepted, final.Name) {
+		t.Fatalf("final name %q was never an accepted save", final.Name)
+	}
+	t.Logf("%d accepted, %d conflicts", accepted, conflicts)
 }
