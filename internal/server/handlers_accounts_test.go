@@ -85,14 +85,20 @@ func wantStatus(t *testing.T, res response, status int) {
 
 func (c *client) postMultipart(path, field, filename string, data []byte) response {
 	c.t.Helper()
+	body, ctype := multipartBody(field, filename, data)
+	req, _ := http.NewRequest(http.MethodPost, c.app.URL+path, body)
+	req.Header.Set("Content-Type", ctype)
+	return c.do(req)
+}
+
+// multipartBody encodes one file field as a multipart form.
+func multipartBody(field, filename string, data []byte) (*bytes.Buffer, string) {
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
 	fw, _ := mw.CreateFormFile(field, filename)
 	fw.Write(data)
 	mw.Close()
-	req, _ := http.NewRequest(http.MethodPost, c.app.URL+path, &buf)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	return c.do(req)
+	return &buf, mw.FormDataContentType()
 }
 
 func accountForm(name string) url.Values {

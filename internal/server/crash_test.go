@@ -1,0 +1,207 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"pareto/internal/db/dbtest"
+)
+
+// startBinary runs the real pareto binary against dbURL and waits until it
+// answers; it returns a testApp whose clients talk to it.
+func startBinary(t *testing.T, bin, dbURL string) (*testApp, *exec.Cmd) {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	cmd := exec.Command(bin, "serve", "--addr", addr, "--database-url", dbURL)
+	cmd.Stdout, cmd.Stderr = nil, nil
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	a := &testApp{t: t, URL: "http://" + addr, DBURL: dbURL}
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		if res, err := http.Get(a.URL + "/healthz"); err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				return a, cmd
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatal("pareto serve did not come up")
+	return nil, nil
+}
+
+// The server is killed with SIGKILL in the middle of account saves and
+// imports. After a restart every acknowledged write is present exactly
+// once and no import is half applied.
+func TestCrashDuringWritesLosesNothingAcknowledged(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and kills the real binary")
+	}
+	bin := filepath.Join(t.TempDir(), "pareto")
+	build := exec.Command("go", "build", "-o", bin, "pareto/cmd/pareto")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	dbURL := dbtest.URL(t)
+	a, cmd := startBinary(t, bin, dbURL)
+	admin := a.client()
+	if res := admin.postForm("/signup", url.Values{"org_name": {"Acme"}, "name": {"Ada"}, "email": {"ada@acme.test"}, "password": {testPassword}}); res.Status != http.StatusSeeOther {
+		t.Fatalf("signup %d", res.Status)
+	}
+
+	const rowsPerImport = 300
+	var mu sync.Mutex
+	ackedAccounts := map[string]bool{}
+	ackedImports := map[int]bool{}
+	tried := 0
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for g := range 3 {
+		c := a.client()
+		c.http.Jar = admin.http.Jar
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				ref := fmt.Sprintf("crash-%d-%d", g, i)
+				form := accountForm("Crash " + ref)
+				form.Set("external_ref", ref)
+				res, err := tryPost(c, "/accounts", form)
+				if err != nil {
+					return
+				}
+				if res == http.StatusSeeOther {
+					mu.Lock()
+					ackedAccounts[ref] = true
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	wg.Go(func() {
+		for k := 0; ; k++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			var csv strings.Builder
+			csv.WriteString("name,external_ref,annual_revenue\n")
+			for r := range rowsPerImport {
+				fmt.Fprintf(&csv, "Imported %d-%d,imp-%d-%d,%d\n", k, r, k, r, 1000+r)
+			}
+			up, ok := tryMultipart(admin, csv.String())
+			if !ok {
+				return
+			}
+			mu.Lock()
+			tried = k + 1
+			mu.Unlock()
+			st, err := tryPost(admin, up, url.Values{"map": {"name", "external_ref", "annual_revenue"}})
+			if err != nil {
+				return
+			}
+			if st == http.StatusSeeOther {
+				mu.Lock()
+				ackedImports[k] = true
+				mu.Unlock()
+			}
+		}
+	})
+	time.Sleep(1500 * time.Millisecond)
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	close(stop)
+	wg.Wait()
+	_ = cmd.Wait()
+	if len(ackedAccounts) == 0 || len(ackedImports) == 0 {
+		t.Fatalf("load too small to mean anything: %d accounts, %d imports acknowledged", len(ackedAccounts), len(ackedImports))
+	}
+
+	// Restart on the same database and check it serves.
+	b, _ := startBinary(t, bin, dbURL)
+	if res := b.login("ada@acme.test").get("/accounts"); res.Status != http.StatusOK {
+		t.Fatalf("accounts after restart: %d", res.Status)
+	}
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	counts := map[string]int{}
+	rows, _ := conn.Query(ctx, "SELECT external_ref, count(*) FROM accounts WHERE external_ref LIKE 'crash-%' GROUP BY 1")
+	var ref string
+	var n int
+	if _, err := pgx.ForEachRow(rows, []any{&ref, &n}, func() error { counts[ref] = n; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	for ref := range ackedAccounts {
+		if counts[ref] != 1 {
+			t.Errorf("acknowledged account %s present %d times", ref, counts[ref])
+		}
+	}
+	for k := range tried {
+		var got int
+		if err := conn.QueryRow(ctx, "SELECT count(*) FROM accounts WHERE external_ref LIKE $1", fmt.Sprintf("imp-%d-%%", k)).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != 0 && got != rowsPerImport {
+			t.Errorf("import %d half applied: %d of %d rows", k, got, rowsPerImport)
+		}
+		if ackedImports[k] && got != rowsPerImport {
+			t.Errorf("acknowledged import %d has %d rows", k, got)
+		}
+	}
+	t.Logf("%d accounts and %d of %d imports acknowledged before SIGKILL", len(ackedAccounts), len(ackedImports), tried)
+}
+
+func tryPost(c *client, path string, form url.Values) (int, error) {
+	req, _ := http.NewRequest(http.MethodPost, c.app.URL+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	res, err := c.http.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	res.Body.Close()
+	return res.StatusCode, nil
+}
+
+// tryMultipart uploads an import file and returns the mapping page path.
+func tryMultipart(c *client, csv string) (string, bool) {
+	body, ctype := multipartBody("file", "crash.csv", []byte(csv))
+	req, _ := http.NewRequest(http.MethodPost, c.app.URL+"/accounts/import", body)
+	req.Header.Set("Content-Type", ctype)
+	res, err := c.http.Do(req)
+	if err != nil {
+		return "", false
+	}
+	res.Body.Close()
+	loc := res.Header.Get("Location")
+	return loc, res.StatusCode == http.StatusSeeOther && strings.HasPrefix(loc, "/accounts/import/")
+}
+
