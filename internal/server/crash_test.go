@@ -204,4 +204,3 @@ func tryMultipart(c *client, csv string) (string, bool) {
 	loc := res.Header.Get("Location")
 	return loc, res.StatusCode == http.StatusSeeOther && strings.HasPrefix(loc, "/accounts/import/")
 }
-
