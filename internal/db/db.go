@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -215,4 +216,13 @@ func IsUnavailable(err error) bool {
 	}
 	var ce *pgconn.ConnectError
 	return errors.As(err, &ce) || pgconn.SafeToRetry(err)
+}
+
+// IsBadInput reports whether PostgreSQL refused a value itself (SQLSTATE
+// class 22: invalid text encoding, NUL bytes, out-of-range numbers): input
+// the domain validation did not catch, which is the client's fault, not a
+// server error.
+func IsBadInput(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && strings.HasPrefix(pe.Code, "22")
 }

@@ -41,6 +41,9 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		s.renderError(w, r, http.StatusTooManyRequests, "Too many attempts", te.Error())
 	case errors.As(err, &fe):
 		s.renderError(w, r, http.StatusUnprocessableEntity, "Check your input", "Some values were not valid.")
+	case db.IsBadInput(err):
+		s.log.Warn("input refused by the database", "request_id", requestIDFrom(r.Context()), "path", r.URL.Path, "err", err)
+		s.renderError(w, r, http.StatusBadRequest, "Check your input", "Some of what you sent cannot be stored (for example invalid characters). Nothing was saved.")
 	case isBodyTooLarge(err):
 		s.renderError(w, r, http.StatusRequestEntityTooLarge, "Too large", "The request was larger than this form accepts.")
 	case errors.Is(err, context.Canceled):
