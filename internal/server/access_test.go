@@ -44,7 +44,6 @@ var (
 		{Method: "POST", Pattern: "/tenant", Roles: everyone, Form: url.Values{"tenant_id": {"{tenantID}"}}},
 		{Method: "GET", Pattern: "/accounts", Roles: everyone},
 		{Method: "GET", Pattern: "/scoring", Roles: everyone},
-		{Method: "GET", Pattern: "/plans", Roles: everyone},
 		{Method: "GET", Pattern: "/dashboards", Roles: everyone},
 		{Method: "GET", Pattern: "/shortlist", Roles: leadersUp},
 		{Method: "GET", Pattern: "/kams", Roles: leadersUp},
