@@ -151,7 +151,9 @@ func directionLabel(d plan.Direction) string {
 	return "higher is better"
 }
 
-func goalStatusClass(s plan.GoalStatus) string { return "badge goal-" + strings.ReplaceAll(string(s), "_", "-") }
+func goalStatusClass(s plan.GoalStatus) string {
+	return "badge goal-" + strings.ReplaceAll(string(s), "_", "-")
+}
 
 func planStatusClass(s plan.Status) string { return "badge plan-" + string(s) }
 

@@ -147,7 +147,9 @@ func TestGoalInputValidate(t *testing.T) {
 		{"ErrNPSOutOfRange", func(g *plan.GoalInput) { g.KPI, g.Baseline, g.Target = plan.KPINPS, 10, 150 }, "target"},
 		{"ErrAdoptionOver100", func(g *plan.GoalInput) { g.KPI, g.Baseline, g.Target = plan.KPIAdoption, 50, 120 }, "target"},
 		{"ErrCrossSellFraction", func(g *plan.GoalInput) { g.KPI, g.Baseline, g.Target = plan.KPICrossSellCount, 1, 2.5 }, "target"},
-		{"ErrCurrentOutOfRange", func(g *plan.GoalInput) { g.KPI, g.Baseline, g.Target, g.ManualProgress = plan.KPICSAT, 60, 80, ptr(101) }, "manual_progress"},
+		{"ErrCurrentOutOfRange", func(g *plan.GoalInput) {
+			g.KPI, g.Baseline, g.Target, g.ManualProgress = plan.KPICSAT, 60, 80, ptr(101)
+		}, "manual_progress"},
 		{"ErrDueDateRequired", func(g *plan.GoalInput) { g.DueDate = time.Time{} }, "due_date"},
 		{"ErrUnknownStatus", func(g *plan.GoalInput) { g.Status = "great" }, "status"},
 	}

@@ -1187,7 +1187,7 @@ func (s *Server) planSettingsUpdate(w http.ResponseWriter, r *http.Request) {
 		}
 		s.render(w, r, http.StatusConflict, templates.PlanConflictPage(s.page(r, "Changed by someone else", "admin"), templates.ConflictView{
 			Heading: "The plan settings were changed by someone else", BackHref: "/admin/plan-settings", BackLabel: "Open the current settings",
-			Rows:    []templates.ConflictRow{{Label: "Fiscal year starts in", Theirs: monthName(cur.FiscalYearStartMonth), Yours: monthName(month)}}}))
+			Rows: []templates.ConflictRow{{Label: "Fiscal year starts in", Theirs: monthName(cur.FiscalYearStartMonth), Yours: monthName(month)}}}))
 	case err != nil:
 		s.fail(w, r, err)
 	default:
