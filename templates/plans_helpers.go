@@ -10,7 +10,6 @@ import (
 	"github.com/a-h/templ"
 	"github.com/google/uuid"
 
-	"pareto/internal/auth"
 	"pareto/internal/plan"
 )
 
@@ -164,13 +163,6 @@ func cellClass(s plan.CellState) string {
 	return "ws-cell ws-" + strings.ReplaceAll(string(s), "_", "-")
 }
 
-func idStr(id *uuid.UUID) string {
-	if id == nil {
-		return ""
-	}
-	return id.String()
-}
-
 func actionDomID(id uuid.UUID) string { return "action-" + id.String() }
 
 func planHref(id uuid.UUID) templ.SafeURL { return templ.SafeURL("/plans/" + id.String()) }
@@ -180,16 +172,6 @@ func daysLabel(n int) string {
 		return "1 day overdue"
 	}
 	return strconv.Itoa(n) + " days overdue"
-}
-
-// memberName finds a member's name among ms.
-func memberName(ms []auth.Member, id uuid.UUID) string {
-	for _, m := range ms {
-		if m.UserID == id {
-			return m.Name
-		}
-	}
-	return ""
 }
 
 // Months are the fiscal-year start choices.
