@@ -33,7 +33,10 @@ lint:
 	@out=$$(gofmt -l cmd internal migrations templates web); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) tool staticcheck ./...
-	$(GO) tool templ fmt -fail -stdout templates >/dev/null
+	@# templ fmt -fail -stdout always reports "changed": format a copy and compare instead.
+	@tmp=$$(mktemp -d); cp templates/*.templ $$tmp/; $(GO) tool templ fmt $$tmp 2>/dev/null; \
+	  for f in $$tmp/*.templ; do cmp -s $$f templates/$$(basename $$f) || { echo "templ fmt needed: templates/$$(basename $$f)"; bad=1; }; done; \
+	  rm -rf $$tmp; [ -z "$$bad" ]
 
 fmt:
 	gofmt -w cmd internal migrations templates web
