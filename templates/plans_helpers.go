@@ -177,3 +177,11 @@ func daysLabel(n int) string {
 // Months are the fiscal-year start choices.
 var Months = []time.Month{time.January, time.February, time.March, time.April, time.May, time.June,
 	time.July, time.August, time.September, time.October, time.November, time.December}
+
+// pluralWord picks the word for n without repeating the number.
+func pluralWord(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

@@ -182,7 +182,18 @@ func TestPlanBrowserJourney(t *testing.T) {
 	if dir == "" {
 		dir = t.TempDir()
 	}
-	for name, img := range map[string][]byte{"plan-screen.png": screen, "plan-print.png": shot} {
+	shots := map[string][]byte{"plan-screen.png": screen, "plan-print.png": shot}
+	if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: ""}); err != nil {
+		t.Fatal(err)
+	}
+	for name, path := range map[string]string{"plans.png": "/plans", "whitespace.png": "/plans/whitespace",
+		"account-plans.png": "/accounts/" + acct.String() + "/plans"} {
+		plansRun(t, ctx, "visit "+path, chromedp.Navigate(a.URL+path), chromedp.WaitVisible(chromedp.CSS(`main h1`)))
+		if shots[name], err = chromedp.Run(ctx, chromedp.FullScreenshot(100)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for name, img := range shots {
 		if err := os.WriteFile(filepath.Join(dir, name), img, 0o644); err != nil {
 			t.Fatal(err)
 		}
