@@ -665,7 +665,8 @@ func sameID(a, b *uuid.UUID) bool {
 
 // SetActionDone marks an action done or open again and returns it. The
 // plan's editors and the action's owner may. Setting the state it already
-// has changes nothing. Errors as UpdateAction.
+// has changes nothing and succeeds whatever the version; otherwise a stale
+// version is db.ErrConflict. Errors as UpdateAction.
 func SetActionDone(ctx context.Context, d *db.DB, a Actor, planID, actionID uuid.UUID, done bool, version int) (Action, error) {
 	var out Action
 	err := d.Tx(ctx, a.Scope, func(tx pgx.Tx) error {
@@ -683,15 +684,17 @@ func SetActionDone(ctx context.Context, d *db.DB, a Actor, planID, actionID uuid
 		if !a.CanEdit(kam) && act.OwnerID != a.UserID {
 			return fmt.Errorf("only the plan's editors and the action's owner may mark it done: %w", db.ErrForbidden)
 		}
+		if act.Done() == done {
+			// Already so (a double click, or someone else did it): nothing
+			// to overwrite.
+			out = act
+			return nil
+		}
 		if act.Version != version {
 			return db.ErrConflict
 		}
 		if status == StatusClosed {
 			return errClosed
-		}
-		if act.Done() == done {
-			out = act
-			return nil
 		}
 		if err := tx.QueryRow(ctx, `UPDATE plan_actions SET
 				done_at = CASE WHEN $3 THEN now() END, done_by = CASE WHEN $3 THEN $4::uuid END,

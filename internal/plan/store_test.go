@@ -407,6 +407,10 @@ func TestActions(t *testing.T) {
 		if items, _ := plan.OverdueActions(ctx, d, f.scope(), f.kam2.UserID); len(items) != 0 {
 			t.Fatal("a done action is still overdue")
 		}
+		// A second click with the old version: already done, no conflict.
+		if act, err := plan.SetActionDone(ctx, d, f.actor(f.kam2), id, actID, true, 1); err != nil || act.Version != 2 {
+			t.Fatalf("double click: %+v %v", act, err)
+		}
 	})
 	t.Run("ErrConflictOnStaleToggle", func(t *testing.T) {
 		if _, err := plan.SetActionDone(ctx, d, f.actor(f.kam), id, actID, false, 1); !errors.Is(err, db.ErrConflict) {
