@@ -2,6 +2,7 @@ package plan
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -78,7 +79,7 @@ func Plans(ctx context.Context, d *db.DB, s db.Scope, f ListFilter) (ListPage, e
 	if f.Desc {
 		dir = "DESC"
 	}
-	order = replaceDir(order, dir) + ", p.id"
+	order = strings.Replace(order, "%s", dir, 1) + ", p.id"
 	out := ListPage{Page: f.Page}
 	err := d.Tx(ctx, s, func(tx pgx.Tx) error {
 		rows, _ := tx.Query(ctx, `SELECT p.id, p.account_id, a.name, a.kam_user_id, coalesce(k.name, ''), p.period, p.status, p.updated_at,
@@ -125,15 +126,6 @@ func Plans(ctx context.Context, d *db.DB, s db.Scope, f ListFilter) (ListPage, e
 	}
 	out.Pages = max(1, (out.Total+f.PerPage-1)/f.PerPage)
 	return out, nil
-}
-
-func replaceDir(order, dir string) string {
-	for i := 0; i+1 < len(order); i++ {
-		if order[i] == '%' && order[i+1] == 's' {
-			return order[:i] + dir + order[i+2:]
-		}
-	}
-	return order
 }
 
 // Periods lists the periods the tenant has plans for, newest first.
