@@ -68,7 +68,11 @@ func Seed(ctx context.Context, d *db.DB) error {
 	if err := seedAccounts(ctx, d, admin, kams, time.Now()); err != nil {
 		return err
 	}
-	return seedAssignment(ctx, d, sc)
+	// Order matters: assignment needs key accounts, plans need their KAMs.
+	if err := seedAssignment(ctx, d, sc); err != nil {
+		return err
+	}
+	return seedPlans(ctx, d, sc)
 }
 
 // IsEmpty reports whether no tenant exists yet (the database is fresh).

@@ -6,12 +6,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"pareto/internal/account"
 	"pareto/internal/auth"
 )
 
-// The accounts area's access rules. The fixture account has no KAM, so a
-// KAM may read it but not change it (edit routes: leaders and admins).
+// The accounts area's access rules. The fixture account is assigned to the
+// tenant's KAM, who may change it; a second account is not theirs, and
+// the matrix checks they may only read that one (KAMOwn).
 func init() {
 	form := url.Values{"version": {"1"}, "name": {"Renamed"}}
 	accessRules = append(accessRules,
@@ -24,20 +27,20 @@ func init() {
 		accessRule{Method: "GET", Pattern: "/accounts/import/{importID}", Roles: leadersUp},
 		accessRule{Method: "POST", Pattern: "/accounts/import/{importID}", Roles: leadersUp, Form: url.Values{"map": {"name", "bogus"}}},
 		accessRule{Method: "GET", Pattern: "/accounts/{accountID}", Roles: everyone},
-		accessRule{Method: "GET", Pattern: "/accounts/{accountID}/edit", Roles: leadersUp},
-		accessRule{Method: "POST", Pattern: "/accounts/{accountID}", Roles: leadersUp, Form: form},
-		accessRule{Method: "POST", Pattern: "/accounts/{accountID}/archive", Roles: leadersUp},
-		accessRule{Method: "POST", Pattern: "/accounts/{accountID}/restore", Roles: leadersUp},
-		accessRule{Method: "POST", Pattern: "/accounts/{accountID}/stakeholders", Roles: leadersUp, Form: url.Values{"name": {""}}},
-		accessRule{Method: "GET", Pattern: "/accounts/{accountID}/stakeholders/{stakeholderID}/edit", Roles: leadersUp},
-		accessRule{Method: "POST", Pattern: "/accounts/{accountID}/stakeholders/{stakeholderID}", Roles: leadersUp,
+		accessRule{Method: "GET", Pattern: "/accounts/{accountID}/edit", Roles: everyone, KAMOwn: true},
+		accessRule{Method: "POST", Pattern: "/accounts/{accountID}", Roles: everyone, KAMOwn: true, Form: form},
+		accessRule{Method: "POST", Pattern: "/accounts/{accountID}/archive", Roles: everyone, KAMOwn: true},
+		accessRule{Method: "POST", Pattern: "/accounts/{accountID}/restore", Roles: everyone, KAMOwn: true},
+		accessRule{Method: "POST", Pattern: "/accounts/{accountID}/stakeholders", Roles: everyone, KAMOwn: true, Form: url.Values{"name": {""}}},
+		accessRule{Method: "GET", Pattern: "/accounts/{accountID}/stakeholders/{stakeholderID}/edit", Roles: everyone, KAMOwn: true},
+		accessRule{Method: "POST", Pattern: "/accounts/{accountID}/stakeholders/{stakeholderID}", Roles: everyone, KAMOwn: true,
 			Form: url.Values{"version": {"1"}, "name": {""}}},
-		accessRule{Method: "POST", Pattern: "/accounts/{accountID}/stakeholders/{stakeholderID}/delete", Roles: leadersUp},
+		accessRule{Method: "POST", Pattern: "/accounts/{accountID}/stakeholders/{stakeholderID}/delete", Roles: everyone, KAMOwn: true},
 		accessRule{Method: "GET", Pattern: "/accounts/{accountID}/interactions", Roles: everyone},
-		accessRule{Method: "POST", Pattern: "/accounts/{accountID}/interactions", Roles: leadersUp, Form: url.Values{"summary": {""}}},
-		accessRule{Method: "POST", Pattern: "/accounts/{accountID}/interactions/{interactionID}/step", Roles: leadersUp,
+		accessRule{Method: "POST", Pattern: "/accounts/{accountID}/interactions", Roles: everyone, KAMOwn: true, Form: url.Values{"summary": {""}}},
+		accessRule{Method: "POST", Pattern: "/accounts/{accountID}/interactions/{interactionID}/step", Roles: everyone, KAMOwn: true,
 			Form: url.Values{"done": {"true"}}},
-		accessRule{Method: "POST", Pattern: "/accounts/{accountID}/interactions/{interactionID}/delete", Roles: leadersUp},
+		accessRule{Method: "POST", Pattern: "/accounts/{accountID}/interactions/{interactionID}/delete", Roles: everyone, KAMOwn: true},
 	)
 	fixtureSetups = append(fixtureSetups, accountFixture)
 }
@@ -77,6 +80,18 @@ func accountFixture(t *testing.T, a *testApp, tf *tenantFixture) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	kam := tf.Members[auth.RoleKAM].UserID
+	var notMine string
+	err = a.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "UPDATE accounts SET kam_user_id = $2 WHERE tenant_id = $1 AND id = $3", tf.ID, kam, acct.ID); err != nil {
+			return err
+		}
+		return tx.QueryRow(ctx, "INSERT INTO accounts (name, external_ref) VALUES ('Not the KAM''s', 'FIX-2') RETURNING id::text").Scan(&notMine)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tf.IDs["accountID.notmine"] = notMine
 	tf.IDs["accountID"] = acct.ID.String()
 	tf.IDs["stakeholderID"] = sh.ID.String()
 	tf.IDs["interactionID"] = in.ID.String()

@@ -21,6 +21,10 @@ type accessRule struct {
 	Public bool
 	// Roles may use the route; nil means every signed-in role.
 	Roles []auth.Role
+	// KAMOwn: KAMs may use the route only on accounts assigned to them;
+	// the matrix also tries the tenant's account that is not theirs
+	// (tf.IDs["accountID.notmine"]) and expects 403.
+	KAMOwn bool
 	// Form is posted to POST routes (a harmless or invalid form is fine:
 	// the matrix checks authorization, not the action).
 	Form url.Values
@@ -43,7 +47,6 @@ var (
 		{Method: "GET", Pattern: "/", Roles: everyone},
 		{Method: "POST", Pattern: "/tenant", Roles: everyone, Form: url.Values{"tenant_id": {"{tenantID}"}}},
 		{Method: "GET", Pattern: "/scoring", Roles: everyone},
-		{Method: "GET", Pattern: "/plans", Roles: everyone},
 		{Method: "GET", Pattern: "/dashboards", Roles: everyone},
 		{Method: "GET", Pattern: "/shortlist", Roles: leadersUp},
 		{Method: "GET", Pattern: "/admin/users", Roles: adminOnly},
@@ -168,6 +171,18 @@ func TestAccessMatrix(t *testing.T) {
 						t.Fatalf("%s %s %s: got %d, want 403", role, rule.Method, path, res.Status)
 					}
 				})
+				if rule.KAMOwn && role == auth.RoleKAM {
+					t.Run("kam/NotOwnAccount", func(t *testing.T) {
+						notMine := strings.Replace(path, own.IDs["accountID"], own.IDs["accountID.notmine"], 1)
+						res := own.Clients[role].request(rule.Method, notMine, form)
+						// A nested record (a stakeholder of the KAM's own account)
+						// does not belong to the other account: 404 denies too.
+						nested := strings.Count(rule.Pattern, "{") > 1
+						if res.Status != http.StatusForbidden && !(nested && res.Status == http.StatusNotFound) {
+							t.Fatalf("kam %s %s (another KAM's account): got %d, want 403", rule.Method, notMine, res.Status)
+						}
+					})
+				}
 				if rule.allows(role) && strings.Contains(rule.Pattern, "{") {
 					t.Run(string(role)+"/OtherTenant", func(t *testing.T) {
 						otherPath := fill(t, rule.Pattern, other)

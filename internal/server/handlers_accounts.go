@@ -27,10 +27,11 @@ func urlID(r *http.Request, name string) (uuid.UUID, error) {
 	return id, nil
 }
 
-// formVersion reads the hidden version field.
+// formVersion reads the hidden version field (0 for a record that has
+// no row yet, such as default settings).
 func formVersion(r *http.Request) (int, bool) {
 	v, err := strconv.Atoi(r.PostForm.Get("version"))
-	return v, err == nil && v > 0
+	return v, err == nil && v >= 0
 }
 
 func (s *Server) badVersion(w http.ResponseWriter, r *http.Request) {

@@ -1,0 +1,258 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"pareto/internal/db"
+	"pareto/internal/plan"
+)
+
+// demoProducts is the demo tenant's catalogue.
+var demoProducts = []plan.ProductInput{
+	{Name: "Cold-chain monitoring", Description: "Sensors and alerts for temperature-controlled goods", Active: true},
+	{Name: "Fleet telematics", Description: "Vehicle tracking, routes and driver scoring", Active: true},
+	{Name: "Warehouse automation", Description: "Conveyors, picking robots and their software", Active: true},
+	{Name: "Predictive maintenance", Description: "Failure forecasts from machine data", Active: true},
+	{Name: "Spare-parts subscription", Description: "Guaranteed parts availability, billed monthly", Active: true},
+	{Name: "Training academy", Description: "On-site and online training for operators", Active: true},
+}
+
+var demoWhys = []string{
+	"Become %s's partner of choice for reliable operations, so they grow in new regions with us rather than with a competitor.",
+	"Help %s cut downtime across their plants; in return we become their standard supplier for maintenance.",
+	"Move from a supplier to a strategic partner: joint roadmap, quarterly executive reviews, and a share of %s's automation budget.",
+	"Protect and grow a relationship that carries a large share of our revenue by making %s measurably more productive.",
+}
+
+type demoGoal struct {
+	title    string
+	kpi      plan.KPI
+	custom   string
+	baseline func(rev float64, r *rand.Rand) float64
+	lift     func(base float64, r *rand.Rand) float64
+}
+
+var demoGoals = []demoGoal{
+	{"Grow revenue with the account", plan.KPIRevenue, "",
+		func(rev float64, _ *rand.Rand) float64 { return rev },
+		func(b float64, r *rand.Rand) float64 { return roundTo(b*(0.10+0.15*r.Float64()), 10000) }},
+	{"Raise NPS among operations managers", plan.KPINPS, "",
+		func(_ float64, r *rand.Rand) float64 { return float64(10 + r.IntN(30)) },
+		func(_ float64, r *rand.Rand) float64 { return float64(10 + r.IntN(10)) }},
+	{"Lift adoption of the monitoring platform", plan.KPIAdoption, "",
+		func(_ float64, r *rand.Rand) float64 { return float64(40 + r.IntN(30)) },
+		func(_ float64, r *rand.Rand) float64 { return float64(10 + r.IntN(15)) }},
+	{"Cross-sell into a second business unit", plan.KPICrossSellCount, "",
+		func(_ float64, r *rand.Rand) float64 { return float64(1 + r.IntN(3)) },
+		func(_ float64, r *rand.Rand) float64 { return float64(1 + r.IntN(3)) }},
+	{"Improve customer satisfaction scores", plan.KPICSAT, "",
+		func(_ float64, r *rand.Rand) float64 { return float64(70 + r.IntN(12)) },
+		func(_ float64, r *rand.Rand) float64 { return float64(4 + r.IntN(6)) }},
+	{"Publish joint case studies", plan.KPICustom, "Joint case studies",
+		func(_ float64, _ *rand.Rand) float64 { return 0 },
+		func(_ float64, r *rand.Rand) float64 { return float64(2 + r.IntN(2)) }},
+}
+
+var demoActions = []string{
+	"Run a quarterly business review with the COO",
+	"Map the buying centre in the new division",
+	"Agree a joint success plan with the plant managers",
+	"Run an adoption workshop for shift supervisors",
+	"Send the NPS follow-up survey and call every detractor",
+	"Propose a pilot for the next product line",
+	"Invite their engineering lead to the customer advisory board",
+	"Prepare the renewal proposal with volume pricing",
+	"Set up monthly usage reporting",
+	"Introduce our service manager to their maintenance team",
+}
+
+func roundTo(v, step float64) float64 { return math.Round(v/step) * step }
+
+// seedPlans gives the demo tenant a product catalogue, a plan for each key
+// account (this fiscal year; the first two also have last year's, closed)
+// with goals and actions, and a whitespace grid. It builds on the demo
+// accounts and does nothing when the tenant has no key accounts. The data
+// are the same on every run (fixed random seed), with dates placed around
+// today so the plans look current.
+func seedPlans(ctx context.Context, d *db.DB, sc db.Scope) error {
+	return seedPlansAt(ctx, d, sc, time.Now())
+}
+
+type demoAccount struct {
+	id      uuid.UUID
+	name    string
+	kam     *uuid.UUID
+	revenue float64
+}
+
+func seedPlansAt(ctx context.Context, d *db.DB, sc db.Scope, today time.Time) error {
+	var accounts []demoAccount
+	var members []uuid.UUID
+	err := d.Tx(ctx, sc, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, `SELECT id, name, kam_user_id, annual_revenue::float8 FROM accounts
+			WHERE tenant_id = $1 AND key_status = 'key' AND archived_at IS NULL ORDER BY lower(name), id LIMIT 40`, sc.TenantID)
+		var err error
+		if accounts, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (demoAccount, error) {
+			var a demoAccount
+			return a, r.Scan(&a.id, &a.name, &a.kam, &a.revenue)
+		}); err != nil {
+			return err
+		}
+		rows, _ = tx.Query(ctx, `SELECT m.user_id FROM memberships m JOIN users u ON u.id = m.user_id
+			WHERE m.tenant_id = $1 AND m.active ORDER BY u.email`, sc.TenantID)
+		members, err = pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("demo: plans: read accounts: %w", err)
+	}
+	if len(accounts) == 0 || len(members) == 0 {
+		return nil
+	}
+	rng := rand.New(rand.NewPCG(2026, 5))
+	var products []uuid.UUID
+	for _, p := range demoProducts {
+		id, err := plan.CreateProduct(ctx, d, sc, p)
+		if err != nil {
+			return fmt.Errorf("demo: product %s: %w", p.Name, err)
+		}
+		products = append(products, id)
+	}
+	settings, err := plan.SettingsOf(ctx, d, sc)
+	if err != nil {
+		return err
+	}
+	actor := plan.Actor{Scope: sc, AllAccounts: true}
+	current := plan.PeriodOf(today, settings.FiscalYearStartMonth)
+	for i, a := range accounts {
+		owner := members[rng.IntN(len(members))]
+		if a.kam != nil {
+			owner = *a.kam
+		}
+		if a.revenue <= 0 {
+			a.revenue = roundTo(200000+rng.Float64()*800000, 10000)
+		}
+		if i < 2 {
+			prev := plan.Period{Year: current.Year - 1}
+			if err := seedOnePlan(ctx, d, actor, rng, a, owner, members, prev, plan.StatusClosed, settings, today); err != nil {
+				return err
+			}
+		}
+		status := plan.StatusActive
+		if i%4 == 3 {
+			status = plan.StatusDraft
+		}
+		if err := seedOnePlan(ctx, d, actor, rng, a, owner, members, current, status, settings, today); err != nil {
+			return err
+		}
+		for _, p := range products {
+			in := plan.CellInput{}
+			switch x := rng.IntN(100); {
+			case x < 30:
+				in.State = plan.CellOwned
+			case x < 65:
+				v := roundTo(20000+rng.Float64()*380000, 5000)
+				closeOn := today.AddDate(0, 2+rng.IntN(8), 0)
+				in.State, in.EstimatedValue, in.ExpectedClose = plan.CellOpportunity, &v, &closeOn
+			case x < 80:
+				in.State = plan.CellNotFit
+			default:
+				continue
+			}
+			if err := plan.SetCell(ctx, d, actor, a.id, p, in, 0); err != nil {
+				return fmt.Errorf("demo: whitespace %s: %w", a.name, err)
+			}
+		}
+	}
+	return nil
+}
+
+func seedOnePlan(ctx context.Context, d *db.DB, actor plan.Actor, rng *rand.Rand, a demoAccount, owner uuid.UUID, members []uuid.UUID,
+	per plan.Period, status plan.Status, settings plan.Settings, today time.Time) error {
+	first, last := per.Range(settings.FiscalYearStartMonth)
+	why := fmt.Sprintf(demoWhys[rng.IntN(len(demoWhys))], a.name)
+	planID, err := plan.CreatePlan(ctx, d, actor, a.id, plan.PlanInput{Period: per.String(), Status: plan.StatusActive, Why: why}, false)
+	if err != nil {
+		return fmt.Errorf("demo: plan %s %s: %w", a.name, per, err)
+	}
+	// How far into the period today is, 0..1: progress follows it.
+	elapsed := math.Min(1, math.Max(0, float64(today.Sub(first))/float64(last.Sub(first))))
+	n := 2 + rng.IntN(3)
+	picks := rng.Perm(len(demoGoals))[:n]
+	var goalIDs []uuid.UUID
+	for _, gi := range picks {
+		tpl := demoGoals[gi]
+		base := tpl.baseline(a.revenue, rng)
+		target := base + tpl.lift(base, rng)
+		if tpl.kpi == plan.KPINPS || tpl.kpi == plan.KPIAdoption || tpl.kpi == plan.KPICSAT {
+			target = math.Min(target, 100)
+		}
+		share := elapsed * (0.3 + 0.9*rng.Float64())
+		cur := base + (target-base)*share
+		if tpl.kpi == plan.KPICrossSellCount || tpl.kpi == plan.KPICustom {
+			cur = math.Floor(cur)
+		} else {
+			cur = math.Round(cur)
+		}
+		gs := plan.GoalOnTrack
+		switch {
+		case share >= 1:
+			gs = plan.GoalAchieved
+		case share < elapsed*0.5:
+			gs = plan.GoalOffTrack
+		case share < elapsed*0.8:
+			gs = plan.GoalAtRisk
+		}
+		due := first.AddDate(0, 6+rng.IntN(6), 0).AddDate(0, 0, -1)
+		id, err := plan.CreateGoal(ctx, d, actor, planID, plan.GoalInput{Title: tpl.title, KPI: tpl.kpi, CustomMeasure: tpl.custom,
+			Baseline: base, Target: target, DueDate: due, Status: gs, ManualProgress: &cur})
+		if err != nil {
+			return fmt.Errorf("demo: goal %s: %w", tpl.title, err)
+		}
+		goalIDs = append(goalIDs, id)
+	}
+	used := map[int]bool{}
+	for k := 0; k < len(goalIDs)+2; k++ {
+		ai := rng.IntN(len(demoActions))
+		for used[ai] {
+			ai = (ai + 1) % len(demoActions)
+		}
+		used[ai] = true
+		var goal *uuid.UUID
+		if k < len(goalIDs) {
+			goal = &goalIDs[k]
+		} else if k == len(goalIDs) {
+			goal = &goalIDs[rng.IntN(len(goalIDs))]
+		}
+		who := owner
+		if rng.IntN(4) == 0 {
+			who = members[rng.IntN(len(members))]
+		}
+		due := first.AddDate(0, 0, 14+rng.IntN(330))
+		if due.After(last) {
+			due = last
+		}
+		id, err := plan.CreateAction(ctx, d, actor, planID, plan.ActionInput{GoalID: goal, Description: demoActions[ai], OwnerID: who, DueDate: due})
+		if err != nil {
+			return fmt.Errorf("demo: action: %w", err)
+		}
+		if due.Before(today) && (status == plan.StatusClosed || rng.IntN(10) < 7) {
+			if _, err := plan.SetActionDone(ctx, d, actor, planID, id, true, 1); err != nil {
+				return fmt.Errorf("demo: action done: %w", err)
+			}
+		}
+	}
+	if status != plan.StatusActive {
+		if err := plan.UpdatePlan(ctx, d, actor, planID, plan.PlanInput{Period: per.String(), Status: status, Why: why}, 1); err != nil {
+			return fmt.Errorf("demo: plan status: %w", err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,179 @@
+package templates
+
+import (
+	"math"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/a-h/templ"
+	"github.com/google/uuid"
+
+	"pareto/internal/plan"
+)
+
+// PlansFilter is the plan list's query, as typed.
+type PlansFilter struct {
+	KAM    string
+	Status string
+	Period string
+	Sort   string
+	Desc   bool
+}
+
+func (f PlansFilter) values() url.Values {
+	q := url.Values{}
+	for k, v := range map[string]string{"kam": f.KAM, "status": f.Status, "period": f.Period, "sort": f.Sort} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	if f.Desc {
+		q.Set("desc", "1")
+	}
+	return q
+}
+
+// Query encodes the filter for links, with page.
+func (f PlansFilter) Query(page int) string {
+	q := f.values()
+	if page > 1 {
+		q.Set("page", strconv.Itoa(page))
+	}
+	return "/plans?" + q.Encode()
+}
+
+// SortLink is the link a column header makes: by key, flipping the
+// direction when already sorted by it.
+func (f PlansFilter) SortLink(key string) string {
+	g := f
+	if f.sortKey() == key {
+		g.Desc = !f.Desc
+	} else {
+		g.Desc = key == "overdue" || key == "updated"
+	}
+	g.Sort = key
+	return g.Query(1)
+}
+
+func (f PlansFilter) sortKey() string {
+	if f.Sort == "" {
+		return "account"
+	}
+	return f.Sort
+}
+
+// SortClass marks the column the list is sorted by.
+func (f PlansFilter) SortClass(key string) string {
+	if f.sortKey() != key {
+		return ""
+	}
+	if f.Desc {
+		return "sorted-desc"
+	}
+	return "sorted-asc"
+}
+
+// FormatNumber shows an amount with thousands separators and at most two
+// decimals, e.g. 1,250,000 or 4.5.
+func FormatNumber(v float64) string {
+	neg := v < 0
+	v = math.Abs(v)
+	s := strconv.FormatFloat(math.Round(v*100)/100, 'f', -1, 64)
+	intPart, frac, _ := strings.Cut(s, ".")
+	var b strings.Builder
+	for i, c := range intPart {
+		if i > 0 && (len(intPart)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	out := b.String()
+	if frac != "" {
+		out += "." + frac
+	}
+	if neg {
+		out = "−" + out
+	}
+	return out
+}
+
+// FormatPercent shows a percentage without decimals.
+func FormatPercent(p float64) string { return strconv.Itoa(int(math.Round(p))) + "%" }
+
+// formNumber is a number as a form field shows it (no separators).
+func formNumber(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
+func formNumberPtr(v *float64) string {
+	if v == nil {
+		return ""
+	}
+	return formNumber(*v)
+}
+
+func formDate(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(time.DateOnly)
+}
+
+func formDatePtr(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return formDate(*t)
+}
+
+// FormatLongDate shows a date for people, e.g. 31 Mar 2027.
+func FormatLongDate(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format("2 Jan 2006")
+}
+
+func progressValue(p float64) string { return strconv.FormatFloat(math.Round(p*10)/10, 'f', -1, 64) }
+
+func directionArrow(d plan.Direction) string {
+	if d == plan.Decrease {
+		return "↓"
+	}
+	return "↑"
+}
+
+func directionLabel(d plan.Direction) string {
+	if d == plan.Decrease {
+		return "lower is better"
+	}
+	return "higher is better"
+}
+
+func goalStatusClass(s plan.GoalStatus) string {
+	return "badge goal-" + strings.ReplaceAll(string(s), "_", "-")
+}
+
+func planStatusClass(s plan.Status) string { return "badge plan-" + string(s) }
+
+func cellClass(s plan.CellState) string {
+	if s == plan.CellNone {
+		return "ws-cell ws-none"
+	}
+	return "ws-cell ws-" + strings.ReplaceAll(string(s), "_", "-")
+}
+
+func actionDomID(id uuid.UUID) string { return "action-" + id.String() }
+
+func planHref(id uuid.UUID) templ.SafeURL { return templ.SafeURL("/plans/" + id.String()) }
+
+func daysLabel(n int) string {
+	if n == 1 {
+		return "1 day overdue"
+	}
+	return strconv.Itoa(n) + " days overdue"
+}
+
+// Months are the fiscal-year start choices.
+var Months = []time.Month{time.January, time.February, time.March, time.April, time.May, time.June,
+	time.July, time.August, time.September, time.October, time.November, time.December}
