@@ -201,6 +201,7 @@ type AccountView struct {
 	OpenForm         string // "stakeholder" or "interaction" after an invalid post
 	// Sections other areas add to the account page; nil hides one.
 	Assignment *AccountAssignmentView
+	Plan       *AccountPlanView
 }
 
 // StakeholderName finds a stakeholder's name by id.

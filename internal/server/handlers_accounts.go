@@ -332,6 +332,11 @@ func (s *Server) accountView(r *http.Request, id uuid.UUID) (templates.AccountVi
 	}
 	asg.ReturnTo = accountPath(id)
 	v.Assignment = &asg
+	pl, err := s.accountPlanSection(r, id)
+	if err != nil {
+		return templates.AccountView{}, err
+	}
+	v.Plan = &pl
 	return v, nil
 }
 
