@@ -45,7 +45,6 @@ var (
 		{Method: "GET", Pattern: "/accounts", Roles: everyone},
 		{Method: "GET", Pattern: "/scoring", Roles: everyone},
 		{Method: "GET", Pattern: "/plans", Roles: everyone},
-		{Method: "GET", Pattern: "/dashboards", Roles: everyone},
 		{Method: "GET", Pattern: "/shortlist", Roles: leadersUp},
 		{Method: "GET", Pattern: "/kams", Roles: leadersUp},
 		{Method: "GET", Pattern: "/admin/users", Roles: adminOnly},

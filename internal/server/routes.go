@@ -6,6 +6,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"pareto/internal/auth"
+	"pareto/internal/kpi"
 	"pareto/web"
 )
 
@@ -40,7 +41,16 @@ func (s *Server) routes() http.Handler {
 			r.Get("/accounts", s.comingSoon("accounts", "Accounts"))
 			r.Get("/scoring", s.comingSoon("scoring", "Scoring"))
 			r.Get("/plans", s.comingSoon("plans", "Plans"))
-			r.Get("/dashboards", s.comingSoon("dashboards", "Dashboards"))
+			r.Get("/dashboards", s.dashboardShow)
+			r.Get("/dashboards.csv", s.dashboardCSV)
+			r.Get("/dashboards/kams/{kamID}", s.dashboardKAM)
+			r.Get("/dashboards/kams/{kamID}.csv", s.dashboardKAMCSV)
+			r.Get("/accounts/{accountID}/kpis", s.accountKPIs)
+			r.Post("/accounts/{accountID}/kpis", s.accountKPISave)
+			r.Get("/accounts/{accountID}/kpis.csv", s.accountKPICSV)
+			r.Get("/kpis/import", s.kpiImportShow)
+			r.Get("/kpis/import/{importID}", s.kpiImportPreview)
+			r.Post("/kpis/import/{importID}", s.kpiImportCommit)
 
 			r.Group(func(r chi.Router) {
 				r.Use(s.requireRole(auth.RoleAdmin, auth.RoleLeader))
@@ -55,7 +65,20 @@ func (s *Server) routes() http.Handler {
 				r.Post("/users/{userID}", s.memberUpdate)
 				r.Get("/audit", s.auditList)
 			})
+			r.Group(func(r chi.Router) {
+				r.Use(s.requireRole(auth.RoleAdmin))
+				r.Get("/kpis/settings", s.kpiSettingsShow)
+				r.Post("/kpis/settings", s.kpiSettingsSave)
+			})
 		})
+	})
+
+	// KPI CSV uploads take up to 10 MiB: the same chain as the signed-in
+	// group above, with a larger body limit (an inner MaxBytesReader cannot
+	// raise the outer one's).
+	r.Group(func(r chi.Router) {
+		r.Use(s.sessions.LoadAndSave, markSession, s.limitBody(kpi.MaxImportBytes+1<<20), s.loadUser, s.requireUser)
+		r.Post("/kpis/import", s.kpiImportUpload)
 	})
 	return r
 }

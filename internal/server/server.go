@@ -13,6 +13,7 @@ import (
 
 	"pareto/internal/auth"
 	"pareto/internal/db"
+	"pareto/internal/kpi"
 )
 
 // Config is what the server needs to know about its surroundings.
@@ -32,6 +33,7 @@ type Server struct {
 	log      *slog.Logger
 	sessions *scs.SessionManager
 	auth     *auth.Store
+	kpi      *kpi.Store
 	handler  http.Handler
 }
 
@@ -53,7 +55,7 @@ func New(cfg Config, d *db.DB, log *slog.Logger) *Server {
 	sm.Cookie.SameSite = http.SameSiteLaxMode
 	sm.Cookie.Secure = cfg.SecureCookies
 	sm.Cookie.Persist = false
-	s := &Server{cfg: cfg, db: d, log: log, sessions: sm, auth: auth.NewStore(d)}
+	s := &Server{cfg: cfg, db: d, log: log, sessions: sm, auth: auth.NewStore(d), kpi: kpi.NewStore(d)}
 	s.handler = s.routes()
 	return s
 }
@@ -70,6 +72,9 @@ func (s *Server) Stop() {
 		st.StopCleanup()
 	}
 }
+
+// KPI exposes the KPI store (tests and benchmarks use it).
+func (s *Server) KPI() *kpi.Store { return s.kpi }
 
 // Router exposes the chi router so tests can walk every route.
 func (s *Server) Router() chi.Routes { return s.handler.(chi.Routes) }
