@@ -39,9 +39,9 @@ var importColumns = map[string]string{
 	"account": FieldAccount, "account_id": FieldAccount, "account_ref": FieldAccount, "external_ref": FieldAccount,
 	"account_name": FieldAccount, "name": FieldAccount,
 	"month": FieldMonth, "period": FieldMonth,
-	"revenue": FieldRevenue,
-	"csat":    FieldCSAT,
-	"nps":     FieldNPS,
+	"revenue":   FieldRevenue,
+	"csat":      FieldCSAT,
+	"nps":       FieldNPS,
 	"promoters": FieldPromoters, "passives": FieldPassives, "detractors": FieldDetractors,
 	"adoption_pct": FieldAdoption, "adoption": FieldAdoption, "usage": FieldAdoption, "usage_pct": FieldAdoption,
 	"upsell_revenue": FieldUpsell, "upsell": FieldUpsell,
@@ -115,10 +115,14 @@ func ParseImportCSV(data []byte) ([]ImportRecord, []string) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := r.FieldPos(0)
 		if err != nil {
-			return nil, []string{"Line " + itoa(line) + " cannot be read: " + csvProblem(err)}
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				return nil, []string{"Line " + itoa(pe.StartLine) + " cannot be read: " + csvProblem(err)}
+			}
+			return nil, []string{"The file cannot be read: " + csvProblem(err)}
 		}
+		line, _ := r.FieldPos(0)
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue // blank line
 		}
