@@ -1,7 +1,7 @@
 -- +goose Up
--- KPI figures per account per month, the tenant's KPI settings, a monthly
--- pre-aggregate of the whole tenant's revenue, and the CSV import staging
--- table. Every table is tenant-owned: tenant_id first in the primary key,
+-- KPI figures per account per month, the tenant's KPI settings, a count
+-- of figure changes (for the dashboards' in-memory pre-aggregates), and
+-- the CSV import staging table. Every table is tenant-owned: tenant_id first in the primary key,
 -- foreign keys that include tenant_id, RLS forced.
 
 -- One row per tenant; absent means the defaults (CSAT 1–5, fiscal year
@@ -40,26 +40,16 @@ CREATE TABLE kpi_figures (
     -- Survey counts come as a set or not at all.
     CHECK ((promoters IS NULL) = (passives IS NULL) AND (passives IS NULL) = (detractors IS NULL))
 );
--- Dashboards read whole months across accounts; the included columns let
--- the revenue-only scans (totals, concentration) run as index-only scans.
+-- Dashboards read whole months across accounts (every account's revenue
+-- in a period, the latest month with figures); the included columns let
+-- those scans run index-only.
 CREATE INDEX kpi_figures_month_idx ON kpi_figures (tenant_id, month) INCLUDE (account_id, revenue);
 
--- Pre-aggregate: the whole tenant's revenue per month (every account, no
--- filter), kept in the same transaction as every figure write. The
--- unfiltered portfolio dashboard reads its "share of total revenue"
--- denominator from here instead of scanning every account's figures.
-CREATE TABLE kpi_month_totals (
-    tenant_id uuid NOT NULL DEFAULT app_tenant() REFERENCES tenants (id) ON DELETE CASCADE,
-    month     date NOT NULL,
-    revenue   numeric(17, 2) NOT NULL DEFAULT 0,
-    accounts  integer NOT NULL DEFAULT 0,
-    PRIMARY KEY (tenant_id, month)
-);
-
--- Counts every change of a tenant's figures, bumped in the writing
--- transaction. Dashboards keep a memo of figures that need every account's
--- rows (the largest single account of a period) and trust it only while
--- this count is unchanged.
+-- Counts every change of a tenant's figures, bumped first thing in every
+-- writing transaction (so it also serialises a tenant's figure writers).
+-- Figures change only through the KPI store; the dashboards keep their
+-- pre-aggregates (each account's figures and each account's revenue per
+-- period) in memory and trust them only while this count is unchanged.
 CREATE TABLE kpi_state (
     tenant_id       uuid NOT NULL DEFAULT app_tenant() REFERENCES tenants (id) ON DELETE CASCADE,
     figures_version bigint NOT NULL DEFAULT 0,
@@ -89,11 +79,6 @@ ALTER TABLE kpi_figures FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON kpi_figures
     USING (tenant_id = app_tenant()) WITH CHECK (tenant_id = app_tenant());
 
-ALTER TABLE kpi_month_totals ENABLE ROW LEVEL SECURITY;
-ALTER TABLE kpi_month_totals FORCE ROW LEVEL SECURITY;
-CREATE POLICY tenant_isolation ON kpi_month_totals
-    USING (tenant_id = app_tenant()) WITH CHECK (tenant_id = app_tenant());
-
 ALTER TABLE kpi_state ENABLE ROW LEVEL SECURITY;
 ALTER TABLE kpi_state FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON kpi_state
@@ -105,7 +90,7 @@ CREATE POLICY tenant_isolation ON kpi_imports
     USING (tenant_id = app_tenant()) WITH CHECK (tenant_id = app_tenant());
 
 GRANT SELECT, INSERT, UPDATE ON kpi_settings, kpi_state TO pareto_app;
-GRANT SELECT, INSERT, UPDATE, DELETE ON kpi_figures, kpi_month_totals, kpi_imports TO pareto_app;
+GRANT SELECT, INSERT, UPDATE, DELETE ON kpi_figures, kpi_imports TO pareto_app;
 
 -- +goose Down
-DROP TABLE kpi_imports, kpi_state, kpi_month_totals, kpi_figures, kpi_settings;
+DROP TABLE kpi_imports, kpi_state, kpi_figures, kpi_settings;

@@ -2,9 +2,8 @@ package kpi
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"sync"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -46,28 +45,26 @@ type Portfolio struct {
 // the latest month with figures (never after this month). Returns
 // db.ErrNotFound when f.KAMID is not a member of the tenant.
 //
-// It runs three queries in one transaction (settings and filter choices;
-// the programme's accounts with their figures; every account's revenue
-// when a segment or region filter is set), plus one more the first time a
-// period's largest account is needed after figures changed.
+// In the steady state it runs two queries in one transaction (settings and
+// figures version; the programme's accounts), three with a segment or
+// region filter (the accounts in it); figures come from the memos
+// (memo.go), which a query refills after figures change.
 func (s *Store) Portfolio(ctx context.Context, sc db.Scope, f Filter) (Portfolio, error) {
 	out := Portfolio{Filter: f}
 	now := MonthOf(s.Now())
 	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
 		var anchor *time.Time
 		var kamName *string
-		var figuresVersion int64
+		var version int64
 		err := tx.QueryRow(ctx, `SELECT t.currency, coalesce(st.csat_scale, '5'), coalesce(st.fiscal_year_start_month, 1),
 				coalesce(st.version, 0),
-				(SELECT max(month) FROM kpi_month_totals WHERE tenant_id = $1 AND month <= $2 AND accounts > 0),
+				(SELECT max(month) FROM kpi_figures WHERE tenant_id = $1 AND month <= $2),
 				coalesce((SELECT figures_version FROM kpi_state WHERE tenant_id = $1), 0),
-				ARRAY(SELECT DISTINCT segment FROM accounts WHERE tenant_id = $1 AND archived_at IS NULL AND segment <> '' ORDER BY 1),
-				ARRAY(SELECT DISTINCT region FROM accounts WHERE tenant_id = $1 AND archived_at IS NULL AND region <> '' ORDER BY 1),
 				(SELECT u.name FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.tenant_id = $1 AND m.user_id = $3)
 			FROM tenants t LEFT JOIN kpi_settings st ON st.tenant_id = t.id WHERE t.id = $1`,
 			sc.TenantID, now, nullID(f.KAMID)).
 			Scan(&out.Currency, &out.Settings.CSATScale, &out.Settings.FiscalYearStartMonth, &out.Settings.Version,
-				&anchor, &figuresVersion, &out.Segments, &out.Regions, &kamName)
+				&anchor, &version, &kamName)
 		if err != nil {
 			return db.NotFound("tenant", err)
 		}
@@ -83,11 +80,12 @@ func (s *Store) Portfolio(ctx context.Context, sc db.Scope, f Filter) (Portfolio
 		}
 		p := NewPeriod(f.Period, *anchor, out.Settings.FiscalYearStartMonth)
 		out.Filter.Period = p.Key
-		series, err := programmeSeries(ctx, tx, sc.TenantID, f, p)
+		var series []AccountSeries
+		series, out.Segments, out.Regions, err = s.programmeSeries(ctx, tx, sc.TenantID, f, p, version)
 		if err != nil {
 			return err
 		}
-		conc, err := s.concentration(ctx, tx, sc.TenantID, f, p, figuresVersion, series)
+		conc, err := s.concentration(ctx, tx, sc.TenantID, f, p, version, series)
 		if err != nil {
 			return err
 		}
@@ -113,174 +111,168 @@ func span(p Period) (from, to time.Time) {
 	return from, p.End
 }
 
-// programmeSeries loads the key and former key accounts f selects with
-// their figures over span(p), in one query: each account's figures come
-// as arrays, so the rows are as many as the accounts.
-func programmeSeries(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, f Filter, p Period) ([]AccountSeries, error) {
-	from, to := span(p)
-	rows, err := tx.Query(ctx, `SELECT a.id, a.name, a.key_status, a.status, a.segment, a.region, a.kam_user_id, coalesce(u.name, ''),
-			x.months, x.revenue, x.csat, x.nps, x.adoption, x.upsell, x.cross_sells
-		FROM accounts a
-		LEFT JOIN users u ON u.id = a.kam_user_id
-		LEFT JOIN LATERAL (
-			SELECT array_agg(k.month ORDER BY k.month) AS months,
-				array_agg(k.revenue::float8 ORDER BY k.month) AS revenue,
-				array_agg(k.csat::float8 ORDER BY k.month) AS csat,
-				array_agg(k.nps ORDER BY k.month) AS nps,
-				array_agg(k.adoption_pct::float8 ORDER BY k.month) AS adoption,
-				array_agg(k.upsell_revenue::float8 ORDER BY k.month) AS upsell,
-				array_agg(k.cross_sell_count ORDER BY k.month) AS cross_sells
-			FROM kpi_figures k
-			WHERE k.tenant_id = a.tenant_id AND k.account_id = a.id AND k.month BETWEEN $2 AND $3
-		) x ON true
+// programmeSeries returns the key and former key accounts f selects (read
+// fresh) with their figures over span(p) (from the figures memo, loading
+// the accounts it lacks), and the segments and regions of the whole
+// programme, for the filter's choices.
+func (s *Store) programmeSeries(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, f Filter, p Period, version int64) (
+	series []AccountSeries, segments, regions []string, err error) {
+	rows, err := tx.Query(ctx, `SELECT a.id, a.name, a.key_status, a.status, a.segment, a.region, a.kam_user_id, coalesce(u.name, '')
+		FROM accounts a LEFT JOIN users u ON u.id = a.kam_user_id
 		WHERE a.tenant_id = $1 AND a.archived_at IS NULL AND a.key_status IN ('key', 'former')
-			AND ($4 = '' OR a.segment = $4) AND ($5 = '' OR a.region = $5) AND ($6::uuid IS NULL OR a.kam_user_id = $6)
-		ORDER BY lower(a.name), a.id`, tenantID, from, to, f.Segment, f.Region, nullID(f.KAMID))
+		ORDER BY lower(a.name), a.id`, tenantID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	var accounts []AccountInfo
+	seenSegment, seenRegion := map[string]bool{}, map[string]bool{}
+	var a AccountInfo
+	var kam *uuid.UUID
+	_, err = pgx.ForEachRow(rows, []any{&a.ID, &a.Name, &a.KeyStatus, &a.Status, &a.Segment, &a.Region, &kam, &a.KAMName}, func() error {
+		if a.Segment != "" && !seenSegment[a.Segment] {
+			seenSegment[a.Segment] = true
+			segments = append(segments, a.Segment)
+		}
+		if a.Region != "" && !seenRegion[a.Region] {
+			seenRegion[a.Region] = true
+			regions = append(regions, a.Region)
+		}
+		a.KAMID = uuid.Nil
+		if kam != nil {
+			a.KAMID = *kam
+		}
+		if (f.Segment == "" || a.Segment == f.Segment) && (f.Region == "" || a.Region == f.Region) &&
+			(f.KAMID == uuid.Nil || a.KAMID == f.KAMID) {
+			accounts = append(accounts, a)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	slices.Sort(segments)
+	slices.Sort(regions)
+	from, to := span(p)
+	key := spanKey{tenantID, from, to}
+	figs := s.figures.get(key, version)
+	var missing []uuid.UUID
+	for _, a := range accounts {
+		if _, ok := figs[a.ID]; !ok {
+			missing = append(missing, a.ID)
+		}
+	}
+	if len(missing) > 0 {
+		loaded, err := loadFigures(ctx, tx, tenantID, missing, from, to)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		figs = s.figures.add(key, version, loaded)
+	}
+	series = make([]AccountSeries, len(accounts))
+	for i, a := range accounts {
+		series[i] = AccountSeries{Account: a, Figures: figs[a.ID]}
+	}
+	return series, segments, regions, nil
+}
+
+// loadFigures reads the figures of accounts from..to, oldest first; every
+// account gets an entry, empty when it has no figures.
+func loadFigures(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, accounts []uuid.UUID, from, to time.Time) (map[uuid.UUID][]Figure, error) {
+	out := make(map[uuid.UUID][]Figure, len(accounts))
+	for _, id := range accounts {
+		out[id] = []Figure{}
+	}
+	rows, err := tx.Query(ctx, `SELECT account_id, month, revenue::float8, csat::float8, nps, adoption_pct::float8,
+			upsell_revenue::float8, cross_sell_count
+		FROM kpi_figures WHERE tenant_id = $1 AND account_id = ANY($2) AND month BETWEEN $3 AND $4
+		ORDER BY account_id, month`, tenantID, accounts, from, to)
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (AccountSeries, error) {
-		var s AccountSeries
-		var kam *uuid.UUID
-		var months []time.Time
-		var revenue, csat, adoption, upsell []*float64
-		var nps, cross []*int
-		err := r.Scan(&s.Account.ID, &s.Account.Name, &s.Account.KeyStatus, &s.Account.Status, &s.Account.Segment,
-			&s.Account.Region, &kam, &s.Account.KAMName, &months, &revenue, &csat, &nps, &adoption, &upsell, &cross)
-		if err != nil {
-			return s, err
-		}
-		if kam != nil {
-			s.Account.KAMID = *kam
-		}
-		s.Figures = make([]Figure, len(months))
-		for i, m := range months {
-			s.Figures[i] = Figure{AccountID: s.Account.ID, Month: MonthOf(m), Revenue: deref(revenue[i]), CSAT: csat[i],
-				NPS: nps[i], AdoptionPct: adoption[i], UpsellRevenue: upsell[i], CrossSellCount: cross[i]}
-		}
-		return s, nil
+	var f Figure
+	_, err = pgx.ForEachRow(rows, []any{&f.AccountID, &f.Month, &f.Revenue, &f.CSAT, &f.NPS, &f.AdoptionPct, &f.UpsellRevenue,
+		&f.CrossSellCount}, func() error {
+		g := f
+		g.Month = MonthOf(g.Month)
+		out[g.AccountID] = append(out[g.AccountID], g)
+		f = Figure{}
+		return nil
 	})
-}
-
-func deref(p *float64) float64 {
-	if p == nil {
-		return 0
-	}
-	return *p
+	return out, err
 }
 
 // concentration finds every account's revenue in p (the denominator of
-// the shares) and the largest single account.
-//
-//   - One KAM's dashboard: the total is every account's (in the segment
-//     and region filter), the largest is among the KAM's key accounts.
-//   - Unfiltered: the total comes from the monthly pre-aggregate; the
-//     largest account needs every account's period sum, which is kept in a
-//     memo valid for one figures version, so it is computed once after
-//     figures change, not on every view.
-//   - Filtered by segment or region: both come from one scan of the
-//     filtered accounts' figures (account attributes may change without a
-//     figures version, so no memo).
+// the shares; archived accounts count: their revenue was real) and the
+// largest single account: among every account in the segment and region
+// filter, or, on one KAM's dashboard, among that KAM's key accounts.
+// Every account's revenue in the period comes from the revenue memo; one
+// scan of the period's figures refills it after figures change.
 func (s *Store) concentration(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, f Filter, p Period, version int64, series []AccountSeries) (Concentration, error) {
 	var c Concentration
-	if f.Filtered() {
-		all, largest, err := scanRevenue(ctx, tx, tenantID, p, f.Segment, f.Region)
+	key := spanKey{tenantID, p.Start, p.End}
+	revenue, ok := s.revenue.get(key, version)
+	if !ok {
+		rows, err := tx.Query(ctx, `SELECT account_id, sum(revenue)::float8 FROM kpi_figures
+			WHERE tenant_id = $1 AND month BETWEEN $2 AND $3 GROUP BY account_id`, tenantID, p.Start, p.End)
 		if err != nil {
 			return c, err
 		}
-		c.TotalRevenue, c.Largest = all, largest
-	} else {
-		if err := tx.QueryRow(ctx, `SELECT coalesce(sum(revenue)::float8, 0) FROM kpi_month_totals
-			WHERE tenant_id = $1 AND month BETWEEN $2 AND $3`, tenantID, p.Start, p.End).Scan(&c.TotalRevenue); err != nil {
+		revenue = map[uuid.UUID]float64{}
+		var id uuid.UUID
+		var r float64
+		if _, err := pgx.ForEachRow(rows, []any{&id, &r}, func() error { revenue[id] = r; return nil }); err != nil {
 			return c, err
 		}
-		if f.KAMID == uuid.Nil {
-			key := memoKey{tenantID, p.Start, p.End}
-			e, ok := s.memo.get(key, version)
-			if !ok {
-				_, largest, err := scanRevenue(ctx, tx, tenantID, p, "", "")
-				if err != nil {
-					return c, err
-				}
-				e = memoEntry{version: version, largest: largest}
-				s.memo.put(key, e)
-			}
-			c.Largest = e.largest
-			// The name may have changed since the memo was made.
-			for _, sr := range series {
-				if sr.Account.ID == c.Largest.AccountID {
-					c.Largest.Name = sr.Account.Name
-				}
-			}
+		s.revenue.put(key, version, revenue)
+	}
+	names := map[uuid.UUID]string{}
+	for _, sr := range series {
+		names[sr.Account.ID] = sr.Account.Name
+	}
+	consider := func(id uuid.UUID, r float64) {
+		if r > c.Largest.Revenue || r == c.Largest.Revenue && r > 0 && id.String() < c.Largest.AccountID.String() {
+			c.Largest = Largest{AccountID: id, Revenue: r}
+		}
+	}
+	if f.Filtered() {
+		rows, err := tx.Query(ctx, `SELECT id, name FROM accounts WHERE tenant_id = $1
+			AND ($2 = '' OR segment = $2) AND ($3 = '' OR region = $3)`, tenantID, f.Segment, f.Region)
+		if err != nil {
+			return c, err
+		}
+		var id uuid.UUID
+		var name string
+		if _, err := pgx.ForEachRow(rows, []any{&id, &name}, func() error {
+			r := revenue[id]
+			c.TotalRevenue += r
+			consider(id, r)
+			names[id] = name
+			return nil
+		}); err != nil {
+			return c, err
+		}
+	} else {
+		for id, r := range revenue {
+			c.TotalRevenue += r
+			consider(id, r)
 		}
 	}
 	if f.KAMID != uuid.Nil {
 		c.Largest = Largest{}
 		for _, sr := range series {
-			if sr.Account.KeyStatus != "key" {
-				continue
-			}
-			if r := window(sr.Figures, p, revenueOf); r.N > 0 && r.Total > c.Largest.Revenue {
-				c.Largest = Largest{AccountID: sr.Account.ID, Name: sr.Account.Name, Revenue: r.Total}
+			if sr.Account.KeyStatus == "key" {
+				consider(sr.Account.ID, revenue[sr.Account.ID])
 			}
 		}
 	}
+	if c.Largest.AccountID != uuid.Nil {
+		name, ok := names[c.Largest.AccountID]
+		if !ok {
+			if err := tx.QueryRow(ctx, `SELECT name FROM accounts WHERE tenant_id = $1 AND id = $2`, tenantID, c.Largest.AccountID).Scan(&name); err != nil {
+				return c, err
+			}
+		}
+		c.Largest.Name = name
+	}
 	return c, nil
-}
-
-// scanRevenue sums every account's revenue in p (archived accounts too:
-// their revenue was real) within a segment and region ("" for all), and
-// finds the largest account.
-func scanRevenue(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, p Period, segment, region string) (float64, Largest, error) {
-	var total float64
-	var l Largest
-	err := tx.QueryRow(ctx, `WITH per AS (
-			SELECT k.account_id, sum(k.revenue::float8) AS r FROM kpi_figures k
-			WHERE k.tenant_id = $1 AND k.month BETWEEN $2 AND $3
-				AND (($4 = '' AND $5 = '') OR k.account_id IN (SELECT id FROM accounts WHERE tenant_id = $1
-					AND ($4 = '' OR segment = $4) AND ($5 = '' OR region = $5)))
-			GROUP BY k.account_id)
-		SELECT (SELECT coalesce(sum(r), 0) FROM per), per.account_id, a.name, per.r
-		FROM per JOIN accounts a ON a.tenant_id = $1 AND a.id = per.account_id
-		ORDER BY per.r DESC, a.id LIMIT 1`, tenantID, p.Start, p.End, segment, region).
-		Scan(&total, &l.AccountID, &l.Name, &l.Revenue)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, Largest{}, nil
-	}
-	return total, l, err
-}
-
-// concentrationMemo remembers the largest account of a period per tenant
-// for one figures version. Bounded: it is cleared when full.
-type concentrationMemo struct {
-	mu      sync.Mutex
-	entries map[memoKey]memoEntry
-}
-
-type memoKey struct {
-	tenant     uuid.UUID
-	start, end time.Time
-}
-
-type memoEntry struct {
-	version int64
-	largest Largest
-}
-
-const memoLimit = 4096
-
-func (m *concentrationMemo) get(k memoKey, version int64) (memoEntry, bool) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	e, ok := m.entries[k]
-	return e, ok && e.version == version
-}
-
-func (m *concentrationMemo) put(k memoKey, e memoEntry) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if len(m.entries) >= memoLimit {
-		clear(m.entries)
-	}
-	m.entries[k] = e
 }

@@ -141,19 +141,6 @@ type AccountSeries struct {
 	Figures []Figure
 }
 
-// window sums one figure over the months of p.
-func window(figs []Figure, p Period, get func(Figure) (float64, bool)) Sum {
-	var s Sum
-	for _, f := range figs {
-		if p.Contains(f.Month) {
-			if v, ok := get(f); ok {
-				s.Add(v)
-			}
-		}
-	}
-	return s
-}
-
 func revenueOf(f Figure) (float64, bool) { return f.Revenue, true }
 func csatOf(f Figure) (float64, bool)    { return floatOf(f.CSAT) }
 func adoptionOf(f Figure) (float64, bool) {
@@ -185,19 +172,9 @@ func floatOf(p *float64) (float64, bool) {
 // one or two missing months do not turn a customer into a lost one.
 const RetentionWindow = 3
 
-// RevenueAt is an account's revenue "at" month m: the figure of the latest
-// month with one among m and the RetentionWindow−1 months before it;
-// undefined when there is none.
-func RevenueAt(figs []Figure, m time.Time) Value {
-	from := AddMonths(m, 1-RetentionWindow)
-	v := Value{}
-	for _, f := range figs {
-		if !f.Month.Before(from) && !f.Month.After(m) {
-			v = Some(f.Revenue) // figures are oldest first: the last one wins
-		}
-	}
-	return v
-}
+// An account's revenue "at" a month (the start or end of a period) is the
+// figure of the latest month with one among that month and the
+// RetentionWindow−1 months before it; undefined when there is none.
 
 // InProgramme reports whether an account counts towards key-account
 // retention: key now, or formerly key (key status "former"). Pareto keeps
@@ -208,8 +185,8 @@ func InProgramme(keyStatus string) bool { return keyStatus == "key" || keyStatus
 // RetentionAccount is one account's part in key-account retention.
 type RetentionAccount struct {
 	KeyStatus    string
-	StartRevenue Value // RevenueAt the period's first month
-	EndRevenue   Value // RevenueAt the period's last month
+	StartRevenue Value // revenue at the period's first month (see RetentionWindow)
+	EndRevenue   Value // revenue at the period's last month
 }
 
 // InCohort reports whether the account was a key-account customer at the
@@ -287,35 +264,80 @@ type AccountRow struct {
 // Share of the row's revenue in total.
 func (r AccountRow) Share(total float64) Value { return Ratio(r.Revenue.Total, total) }
 
-// DeriveAccount computes one account's row for period p.
+// monthIndex numbers months consecutively (year×12 + month−1), so that
+// the hot loops compare integers instead of dates.
+func monthIndex(t time.Time) int {
+	y, m, _ := t.Date()
+	return y*12 + int(m) - 1
+}
+
+// DeriveAccount computes one account's row for period p, in one pass over
+// its figures (oldest first).
 func DeriveAccount(s AccountSeries, p Period) AccountRow {
+	cs, ce := monthIndex(p.Start), monthIndex(p.End)
 	prev, yago := p.Previous(), p.YearAgo()
-	r := AccountRow{
-		Account:      s.Account,
-		Revenue:      window(s.Figures, p, revenueOf),
-		PrevRevenue:  window(s.Figures, prev, revenueOf),
-		YearAgo:      window(s.Figures, yago, revenueOf),
-		csat:         window(s.Figures, p, csatOf),
-		nps:          window(s.Figures, p, npsOf),
-		adoption:     window(s.Figures, p, adoptionOf),
-		upsell:       window(s.Figures, p, upsellOf),
-		StartRevenue: RevenueAt(s.Figures, p.Start),
-		EndRevenue:   RevenueAt(s.Figures, p.End),
+	ps, pe := monthIndex(prev.Start), monthIndex(prev.End)
+	ys, ye := monthIndex(yago.Start), monthIndex(yago.End)
+	r := AccountRow{Account: s.Account, Trend: make([]Value, max(ce-cs+1, 0))}
+	var cross Sum
+	for _, f := range s.Figures {
+		i := monthIndex(f.Month)
+		// Revenue at the first and last month: the latest figure in the window wins.
+		if i > cs-RetentionWindow && i <= cs {
+			r.StartRevenue = Some(f.Revenue)
+		}
+		if i > ce-RetentionWindow && i <= ce {
+			r.EndRevenue = Some(f.Revenue)
+		}
+		if i >= ps && i <= pe {
+			r.PrevRevenue.Add(f.Revenue)
+		}
+		if i >= ys && i <= ye {
+			r.YearAgo.Add(f.Revenue)
+		}
+		if i < cs || i > ce {
+			continue
+		}
+		r.Revenue.Add(f.Revenue)
+		r.Trend[i-cs] = Some(f.Revenue)
+		if v, ok := csatOf(f); ok {
+			r.csat.Add(v)
+		}
+		if v, ok := npsOf(f); ok {
+			r.nps.Add(v)
+		}
+		if v, ok := adoptionOf(f); ok {
+			r.adoption.Add(v)
+		}
+		if v, ok := upsellOf(f); ok {
+			r.upsell.Add(v)
+		}
+		if v, ok := crossSellOf(f); ok {
+			cross.Add(v)
+		}
 	}
 	r.GrowthPoP = Growth(r.Revenue, r.PrevRevenue)
 	r.GrowthYoY = Growth(r.Revenue, r.YearAgo)
 	r.CSAT, r.NPS, r.Adoption = r.csat.Mean(), r.nps.Mean(), r.adoption.Mean()
 	r.Upsell = r.upsell.Total
-	r.CrossSells = int(window(s.Figures, p, crossSellOf).Total)
+	r.CrossSells = int(cross.Total)
 	ra := r.retention()
 	r.InCohort, r.Retained = ra.InCohort(), ra.Retained()
-	r.Trend = make([]Value, p.Months())
-	for _, f := range s.Figures {
-		if p.Contains(f.Month) {
-			r.Trend[MonthsBetween(p.Start, f.Month)-1] = Some(f.Revenue)
-		}
-	}
 	return r
+}
+
+// sortRows orders rows stably by cmp, moving each (large) row once.
+func sortRows(rows []AccountRow, cmp func(a, b *AccountRow) int) {
+	idx := make([]int, len(rows))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp(&rows[a], &rows[b]) })
+	sorted := make([]AccountRow, len(rows))
+	for i, j := range idx {
+		sorted[i] = rows[j]
+	}
+	copy(rows, sorted)
 }
 
 func (r AccountRow) retention() RetentionAccount {
@@ -415,6 +437,7 @@ func BuildDashboard(series []AccountSeries, p Period, c Concentration) Dashboard
 	for i := range d.Months {
 		d.Months[i].Month = AddMonths(p.Start, i)
 	}
+	start := monthIndex(p.Start)
 	kams := map[uuid.UUID]*kamAcc{}
 	var kamOrder []uuid.UUID
 	for _, s := range series {
@@ -443,10 +466,10 @@ func BuildDashboard(series []AccountSeries, p Period, c Concentration) Dashboard
 			}
 		}
 		for _, f := range s.Figures {
-			if !p.Contains(f.Month) {
+			i := monthIndex(f.Month) - start
+			if i < 0 || i >= len(d.Months) {
 				continue
 			}
-			i := MonthsBetween(p.Start, f.Month) - 1
 			m := &d.Months[i]
 			m.Accounts++
 			m.Revenue = Some(m.Revenue.V + f.Revenue)
@@ -500,8 +523,8 @@ func BuildDashboard(series []AccountSeries, p Period, c Concentration) Dashboard
 		d.KAMs = append(d.KAMs, k.row)
 	}
 	slices.SortStableFunc(d.KAMs, func(a, b KAMRow) int { return cmpDesc(a.Revenue, b.Revenue) })
-	slices.SortStableFunc(d.Accounts, func(a, b AccountRow) int { return cmpDesc(a.Revenue.Total, b.Revenue.Total) })
-	slices.SortStableFunc(d.Cohort, func(a, b AccountRow) int {
+	sortRows(d.Accounts, func(a, b *AccountRow) int { return cmpDesc(a.Revenue.Total, b.Revenue.Total) })
+	sortRows(d.Cohort, func(a, b *AccountRow) int {
 		return strings.Compare(strings.ToLower(a.Account.Name), strings.ToLower(b.Account.Name))
 	})
 	return d

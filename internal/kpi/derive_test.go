@@ -131,8 +131,10 @@ func TestRevenueAt(t *testing.T) {
 		{"2024-12", Value{}}, // before any figures
 	}
 	for _, tt := range tests {
-		if got := RevenueAt(figs, month(tt.at)); !sameValue(got, tt.want) {
-			t.Errorf("RevenueAt(%s) = %+v, want %+v", tt.at, got, tt.want)
+		m := month(tt.at)
+		r := DeriveAccount(AccountSeries{Figures: figs}, Period{Start: m, End: m})
+		if !sameValue(r.StartRevenue, tt.want) || !sameValue(r.EndRevenue, tt.want) {
+			t.Errorf("revenue at %s = %+v / %+v, want %+v", tt.at, r.StartRevenue, r.EndRevenue, tt.want)
 		}
 	}
 }

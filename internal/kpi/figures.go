@@ -332,9 +332,6 @@ func (s *Store) SaveFigure(ctx context.Context, sc db.Scope, role auth.Role, acc
 		if err := upsertFigures(ctx, tx, sc, []Figure{f}); err != nil {
 			return err
 		}
-		if err := addMonthTotals(ctx, tx, sc.TenantID, []totalDelta{delta(cur, &f)}); err != nil {
-			return err
-		}
 		action := "create"
 		if cur != nil {
 			action = "update"
@@ -377,9 +374,6 @@ func (s *Store) DeleteFigure(ctx context.Context, sc db.Scope, role auth.Role, a
 			sc.TenantID, accountID, month); err != nil {
 			return err
 		}
-		if err := addMonthTotals(ctx, tx, sc.TenantID, []totalDelta{delta(cur, nil)}); err != nil {
-			return err
-		}
 		return audit.Record(ctx, tx, audit.Event{ActorID: sc.UserID, Action: "delete", Entity: "kpi_figure",
 			EntityID: figureEntityID(accountID, month), Before: stateOf(cur)})
 	})
@@ -389,82 +383,22 @@ func (s *Store) DeleteFigure(ctx context.Context, sc db.Scope, role auth.Role, a
 	return nil
 }
 
-// totalDelta is one write's change to a month's tenant-wide totals.
-type totalDelta struct {
-	Month    time.Time
-	Revenue  float64
-	Accounts int
-}
-
-func delta(before, after *Figure) totalDelta {
-	var d totalDelta
-	if before != nil {
-		d.Month = before.Month
-		d.Revenue -= before.Revenue
-		d.Accounts--
-	}
-	if after != nil {
-		d.Month = after.Month
-		d.Revenue += after.Revenue
-		d.Accounts++
-	}
-	return d
-}
-
 // lockFigures serialises the writers of one tenant's figures: it bumps the
 // tenant's figures version first thing, so the row lock it takes is held
 // to the end of the transaction, and what the writer reads next (the rows
-// it compares versions with, the totals it adjusts) is what the previous
-// writer committed.
+// it compares versions with) is what the previous writer committed. The
+// new version tells the dashboards' memos that figures changed.
 func lockFigures(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) error {
 	return bumpFiguresVersion(ctx, tx, tenantID)
 }
 
-// addMonthTotals applies deltas to the monthly pre-aggregate (callers hold
-// lockFigures).
-func addMonthTotals(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, ds []totalDelta) error {
-	byMonth := map[time.Time]totalDelta{}
-	for _, d := range ds {
-		t := byMonth[d.Month]
-		t.Month, t.Revenue, t.Accounts = d.Month, t.Revenue+d.Revenue, t.Accounts+d.Accounts
-		byMonth[d.Month] = t
-	}
-	months := make([]time.Time, 0, len(byMonth))
-	revenues := make([]string, 0, len(byMonth))
-	counts := make([]int, 0, len(byMonth))
-	for m, d := range byMonth {
-		months = append(months, m)
-		revenues = append(revenues, strconv.FormatFloat(d.Revenue, 'f', 2, 64))
-		counts = append(counts, d.Accounts)
-	}
-	_, err := tx.Exec(ctx, `INSERT INTO kpi_month_totals (tenant_id, month, revenue, accounts)
-		SELECT $1, m, r, n FROM unnest($2::date[], $3::numeric[], $4::int[]) AS d (m, r, n)
-		ORDER BY m
-		ON CONFLICT (tenant_id, month) DO UPDATE SET revenue = kpi_month_totals.revenue + EXCLUDED.revenue,
-			accounts = kpi_month_totals.accounts + EXCLUDED.accounts`, tenantID, months, revenues, counts)
-	return err
-}
-
-// RebuildMonthTotals recomputes the tenant's monthly pre-aggregate from
-// its figures, for bulk loads that bypass the store (the demo seed, the
-// benchmark). System work: no audit event.
-func (s *Store) RebuildMonthTotals(ctx context.Context, sc db.Scope) error {
-	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
-		if err := lockFigures(ctx, tx, sc.TenantID); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `DELETE FROM kpi_month_totals WHERE tenant_id = $1`, sc.TenantID); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `INSERT INTO kpi_month_totals (tenant_id, month, revenue, accounts)
-			SELECT tenant_id, month, sum(revenue), count(*) FROM kpi_figures WHERE tenant_id = $1 GROUP BY tenant_id, month`,
-			sc.TenantID); err != nil {
-			return err
-		}
-		return nil
-	})
+// FiguresChanged counts a change of the tenant's figures made outside
+// the store (bulk loads: the demo seed, the benchmarks), so the
+// dashboards' memos are refreshed. System work: no audit event.
+func (s *Store) FiguresChanged(ctx context.Context, sc db.Scope) error {
+	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error { return lockFigures(ctx, tx, sc.TenantID) })
 	if err != nil {
-		return fmt.Errorf("kpi: rebuild month totals: %w", err)
+		return fmt.Errorf("kpi: figures changed: %w", err)
 	}
 	return nil
 }

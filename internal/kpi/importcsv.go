@@ -482,8 +482,8 @@ func existingFigures(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) (map[fi
 	return out, err
 }
 
-// writeImport upserts the changed rows in batches, adjusts the monthly
-// totals and records one audit event per account.
+// writeImport upserts the changed rows in batches and records one audit
+// event per account.
 func (s *Store) writeImport(ctx context.Context, tx pgx.Tx, sc db.Scope, p ImportPreview) error {
 	existing, err := existingFigures(ctx, tx, sc.TenantID)
 	if err != nil {
@@ -492,7 +492,6 @@ func (s *Store) writeImport(ctx context.Context, tx pgx.Tx, sc db.Scope, p Impor
 	type change struct{ before, after map[string]any }
 	changes := map[uuid.UUID]*change{}
 	var order []uuid.UUID
-	var deltas []totalDelta
 	var batch []Figure
 	flush := func() error {
 		if len(batch) == 0 {
@@ -511,7 +510,6 @@ func (s *Store) writeImport(ctx context.Context, tx pgx.Tx, sc db.Scope, p Impor
 		if cur, ok := existing[figureKey{f.AccountID, f.Month}]; ok {
 			before = &cur
 		}
-		deltas = append(deltas, delta(before, &f))
 		c := changes[f.AccountID]
 		if c == nil {
 			c = &change{before: map[string]any{}, after: map[string]any{}}
@@ -531,11 +529,6 @@ func (s *Store) writeImport(ctx context.Context, tx pgx.Tx, sc db.Scope, p Impor
 	}
 	if err := flush(); err != nil {
 		return err
-	}
-	if len(deltas) > 0 {
-		if err := addMonthTotals(ctx, tx, sc.TenantID, deltas); err != nil {
-			return err
-		}
 	}
 	for _, id := range order {
 		c := changes[id]

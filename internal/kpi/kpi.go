@@ -28,12 +28,13 @@ type Store struct {
 	DB  *db.DB
 	Now func() time.Time
 
-	memo concentrationMemo
+	figures figuresMemo
+	revenue revenueMemo
 }
 
 // NewStore returns a Store on d.
 func NewStore(d *db.DB) *Store {
-	return &Store{DB: d, Now: time.Now, memo: concentrationMemo{entries: map[memoKey]memoEntry{}}}
+	return &Store{DB: d, Now: time.Now}
 }
 
 // CSAT scales a tenant may choose.
@@ -173,7 +174,7 @@ func nullID(id uuid.UUID) *uuid.UUID {
 }
 
 // bumpFiguresVersion counts a change of the tenant's figures, in the
-// writing transaction; the concentration memo is valid for one count.
+// writing transaction; the dashboards' memos are valid for one count.
 func bumpFiguresVersion(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) error {
 	_, err := tx.Exec(ctx, `INSERT INTO kpi_state (tenant_id, figures_version) VALUES ($1, 1)
 		ON CONFLICT (tenant_id) DO UPDATE SET figures_version = kpi_state.figures_version + 1, updated_at = now()`, tenantID)

@@ -16,7 +16,7 @@ func ValidSortKey(key string) bool { return slices.Contains(SortKeys, key) }
 // Rows without a value for the key come last either way; ties keep
 // revenue order, then name.
 func SortAccounts(rows []AccountRow, key string, desc bool) {
-	value := func(r AccountRow) Value {
+	value := func(r *AccountRow) Value {
 		switch key {
 		case "revenue", "share":
 			return Some(r.Revenue.Total)
@@ -37,7 +37,7 @@ func SortAccounts(rows []AccountRow, key string, desc bool) {
 		}
 		return Value{}
 	}
-	slices.SortStableFunc(rows, func(a, b AccountRow) int {
+	sortRows(rows, func(a, b *AccountRow) int {
 		var c int
 		switch key {
 		case "name":

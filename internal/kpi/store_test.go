@@ -98,24 +98,6 @@ func (tn *tenant) save(account uuid.UUID, start string, revenue ...float64) {
 	}
 }
 
-func (tn *tenant) monthTotal(m string) (float64, int) {
-	tn.t.Helper()
-	var r float64
-	var n int
-	err := tn.d.Tx(context.Background(), tn.scope(tn.admin), func(tx pgx.Tx) error {
-		err := tx.QueryRow(context.Background(), `SELECT revenue::float8, accounts FROM kpi_month_totals WHERE tenant_id = $1 AND month = $2`,
-			tn.id, m+"-01").Scan(&r, &n)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return nil
-		}
-		return err
-	})
-	if err != nil {
-		tn.t.Fatal(err)
-	}
-	return r, n
-}
-
 func TestSaveFigure(t *testing.T) {
 	ctx := context.Background()
 	d := dbtest.New(t)
@@ -139,9 +121,6 @@ func TestSaveFigure(t *testing.T) {
 		if err != nil || f.Version != 2 || f.CSAT != nil {
 			t.Fatalf("update: %+v %v", f, err)
 		}
-		if r, n := own.monthTotal("2026-10"); r != 1500 || n != 1 {
-			t.Errorf("month total %v over %d accounts, want 1500 over 1", r, n)
-		}
 		var events int
 		_ = d.Tx(ctx, own.scope(own.admin), func(tx pgx.Tx) error {
 			return tx.QueryRow(ctx, `SELECT count(*) FROM audit_events WHERE entity = 'kpi_figure' AND entity_id = $1`,
@@ -160,9 +139,6 @@ func TestSaveFigure(t *testing.T) {
 		// A "new" month that someone else created meanwhile is a conflict too.
 		if _, err := s.SaveFigure(ctx, own.scope(own.leader), auth.RoleLeader, mine, kpi.Figure{Month: oct, Revenue: 9}, 0); !errors.Is(err, db.ErrConflict) {
 			t.Fatalf("create over existing: %v", err)
-		}
-		if r, _ := own.monthTotal("2026-10"); r != 1500 {
-			t.Errorf("month total changed by refused saves: %v", r)
 		}
 	})
 	t.Run("ErrForbidden", func(t *testing.T) {
@@ -200,9 +176,6 @@ func TestSaveFigure(t *testing.T) {
 		}
 		if err := s.DeleteFigure(ctx, own.scope(own.kam), auth.RoleKAM, mine, oct, 2); err != nil {
 			t.Fatal(err)
-		}
-		if r, n := own.monthTotal("2026-10"); r != 1 || n != 1 { // the leader's figure for notMine remains
-			t.Errorf("month total after delete %v over %d", r, n)
 		}
 		a, err := s.AccountKPIs(ctx, own.scope(own.kam), mine)
 		if err != nil || len(a.Figures) != 0 {
@@ -389,9 +362,6 @@ func TestImport(t *testing.T) {
 		a, _ := s.AccountKPIs(ctx, own.scope(own.leader), acme)
 		if len(a.Figures) != 2 || a.Figures[0].Revenue != 11 || *a.Figures[1].NPS != 60 {
 			t.Errorf("figures after import %+v", a.Figures)
-		}
-		if r, n := own.monthTotal("2026-02"); r != 17 || n != 2 {
-			t.Errorf("month total %v / %d", r, n)
 		}
 		if _, err := s.CommitImport(ctx, own.scope(own.leader), auth.RoleLeader, id); !errors.Is(err, kpi.ErrImportInvalid) {
 			t.Errorf("second commit: %v", err)
