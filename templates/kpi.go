@@ -23,6 +23,11 @@ type DashboardView struct {
 	Page      int
 	Pages     int
 	Rows      []kpi.AccountRow // this page of Portfolio.Accounts
+	// CohortRows are the retention cohort's rows listed on the page: all
+	// of them in a small portfolio, else the accounts lost (the CSV has
+	// every row); CohortHidden counts the others.
+	CohortRows   []kpi.AccountRow
+	CohortHidden int
 	Revenue   LineChartView
 	CSAT      LineChartView
 	NPS       LineChartView

@@ -4,7 +4,6 @@ import (
 	"math"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -417,15 +416,16 @@ type Dashboard struct {
 	Summary  Summary
 	Months   []MonthRow
 	Accounts []AccountRow // key accounts, by revenue, largest first
-	Cohort   []AccountRow // the retention cohort (key and former key accounts), by name
+	Cohort   []AccountRow // the retention cohort (key and former key accounts), in the order of the series
 	KAMs     []KAMRow     // by revenue, largest first
 }
 
 // BuildDashboard derives a dashboard for period p from the series of the
-// programme's accounts (key and former key accounts) and what is known of
-// every account's revenue.
+// programme's accounts (key and former key accounts; the store gives them
+// by name) and what is known of every account's revenue.
 func BuildDashboard(series []AccountSeries, p Period, c Concentration) Dashboard {
-	d := Dashboard{Period: p, Previous: p.Previous(), YearAgo: p.YearAgo()}
+	d := Dashboard{Period: p, Previous: p.Previous(), YearAgo: p.YearAgo(),
+		Accounts: make([]AccountRow, 0, len(series)), Cohort: make([]AccountRow, 0, len(series))}
 	var retention []RetentionAccount
 	var cur, prev, yago []Sum
 	var csat, nps, adoption Sum
@@ -524,9 +524,6 @@ func BuildDashboard(series []AccountSeries, p Period, c Concentration) Dashboard
 	}
 	slices.SortStableFunc(d.KAMs, func(a, b KAMRow) int { return cmpDesc(a.Revenue, b.Revenue) })
 	sortRows(d.Accounts, func(a, b *AccountRow) int { return cmpDesc(a.Revenue.Total, b.Revenue.Total) })
-	sortRows(d.Cohort, func(a, b *AccountRow) int {
-		return strings.Compare(strings.ToLower(a.Account.Name), strings.ToLower(b.Account.Name))
-	})
 	return d
 }
 

@@ -22,6 +22,10 @@ import (
 // page.
 const dashboardPageSize = 25
 
+// cohortListed is how many accounts of the retention cohort the page
+// lists in full; beyond it only the accounts lost are listed.
+const cohortListed = 30
+
 // dashboardFilter reads the period, segment and region from the query.
 func dashboardFilter(r *http.Request) kpi.Filter {
 	q := r.URL.Query()
@@ -96,6 +100,17 @@ func (s *Server) dashboardView(r *http.Request, t dashboardTarget) (templates.Da
 	v.Pages = max(1, (len(pf.Accounts)+dashboardPageSize-1)/dashboardPageSize)
 	v.Page = min(max(v.Page, 1), v.Pages)
 	v.Rows = pf.Accounts[min((v.Page-1)*dashboardPageSize, len(pf.Accounts)):min(v.Page*dashboardPageSize, len(pf.Accounts))]
+
+	v.CohortRows = pf.Cohort
+	if len(pf.Cohort) > cohortListed {
+		v.CohortRows = nil
+		for _, r := range pf.Cohort {
+			if !r.Retained {
+				v.CohortRows = append(v.CohortRows, r)
+			}
+		}
+		v.CohortHidden = len(pf.Cohort) - len(v.CohortRows)
+	}
 
 	labels := templates.MonthLabels(pf.Period)
 	money := func(x float64) string { return templates.FormatMoneyShort(x, pf.Currency) }
