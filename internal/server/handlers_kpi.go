@@ -120,15 +120,15 @@ func (s *Server) dashboardView(r *http.Request, t dashboardTarget) (templates.Da
 	}
 	n := plural(pf.Summary.Accounts, "key account", "key accounts")
 	v.Revenue = templates.NewLineChart("chart-revenue", "Revenue by month", "Monthly revenue of "+n+", "+pf.Period.Label()+
-		". The values are in the table below the chart.", labels, revenue, templates.LineOpts{ZeroBased: true, Format: money})
-	csatOpts := templates.LineOpts{Fixed: true, Lo: 1, Hi: 5, Format: func(x float64) string { return strconv.FormatFloat(x, 'f', 1, 64) }}
+		". The values are in the table below the chart.", labels, revenue, templates.LineOpts{Width: 960, Height: 260, ZeroBased: true, Format: money})
+	csatOpts := templates.LineOpts{Width: 480, Height: 220, Fixed: true, Lo: 1, Hi: 5, Format: func(x float64) string { return strconv.FormatFloat(x, 'f', 1, 64) }}
 	if pf.Settings.CSATScale == kpi.ScalePercent {
-		csatOpts = templates.LineOpts{Fixed: true, Lo: 0, Hi: 100, Format: func(x float64) string { return strconv.FormatFloat(x, 'f', 0, 64) + "%" }}
+		csatOpts.Lo, csatOpts.Hi, csatOpts.Format = 0, 100, func(x float64) string { return strconv.FormatFloat(x, 'f', 0, 64) + "%" }
 	}
 	v.CSAT = templates.NewLineChart("chart-csat", "Average CSAT by month", "Average CSAT of "+n+" per month, "+pf.Period.Label()+".",
 		labels, csat, csatOpts)
 	v.NPS = templates.NewLineChart("chart-nps", "Average NPS by month", "Average NPS of "+n+" per month, "+pf.Period.Label()+".",
-		labels, nps, templates.LineOpts{Fixed: true, Lo: -100, Hi: 100, Format: func(x float64) string { return templates.FormatNPS(kpi.Some(x)) }})
+		labels, nps, templates.LineOpts{Width: 480, Height: 220, Fixed: true, Lo: -100, Hi: 100, Format: func(x float64) string { return templates.FormatNPS(kpi.Some(x)) }})
 	var bars []templates.BarItem
 	for _, k := range pf.KAMs {
 		name, href := k.Name, templates.KAMDashboardHref(k.KAMID)+"?"+v.Query().Encode()
