@@ -43,11 +43,11 @@ func niceStep(rough float64) float64 {
 	f := rough / math.Pow(10, exp)
 	var nice float64
 	switch {
-	case f <= 1:
+	case f < 1.5:
 		nice = 1
-	case f <= 2:
+	case f < 3:
 		nice = 2
-	case f <= 5:
+	case f < 7:
 		nice = 5
 	default:
 		nice = 10
@@ -71,9 +71,11 @@ func NiceTicks(lo, hi float64, n int) []float64 {
 	step := niceStep((hi - lo) / float64(max(n-1, 1)))
 	start := math.Floor(lo/step) * step
 	end := math.Ceil(hi/step) * step
+	// Round to the step's decimals: no drift like 0.30000000000000004.
+	scale := math.Pow(10, math.Max(0, 1-math.Floor(math.Log10(step))))
 	var out []float64
-	for v := start; v <= end+step/2; v += step {
-		out = append(out, math.Round(v/step)*step) // no drift like 0.30000000000000004
+	for i := 0; start+float64(i)*step <= end+step/2; i++ {
+		out = append(out, math.Round((start+float64(i)*step)*scale)/scale)
 	}
 	return out
 }
