@@ -28,10 +28,10 @@ type DashboardView struct {
 	// every row); CohortHidden counts the others.
 	CohortRows   []kpi.AccountRow
 	CohortHidden int
-	Revenue   LineChartView
-	CSAT      LineChartView
-	NPS       LineChartView
-	KAMBars   BarChartView
+	Revenue      LineChartView
+	CSAT         LineChartView
+	NPS          LineChartView
+	KAMBars      BarChartView
 }
 
 // Query is the filter as URL query values (without sorting and paging).

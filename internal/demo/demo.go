@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -58,7 +59,7 @@ func Seed(ctx context.Context, d *db.DB) error {
 			return fmt.Errorf("demo: accept %s: %w", p.Email, err)
 		}
 	}
-	return nil
+	return seedKPIs(ctx, d, sc, time.Now())
 }
 
 // IsEmpty reports whether no tenant exists yet (the database is fresh).

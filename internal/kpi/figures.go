@@ -402,3 +402,24 @@ func (s *Store) FiguresChanged(ctx context.Context, sc db.Scope) error {
 	}
 	return nil
 }
+
+// LoadFigures writes many figures at once (existing months are replaced)
+// as system work: the demo seed. One audit event records the load.
+func (s *Store) LoadFigures(ctx context.Context, sc db.Scope, figs []Figure, reason string) error {
+	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+		if err := lockFigures(ctx, tx, sc.TenantID); err != nil {
+			return err
+		}
+		for start := 0; start < len(figs); start += 2000 {
+			if err := upsertFigures(ctx, tx, sc, figs[start:min(start+2000, len(figs))]); err != nil {
+				return err
+			}
+		}
+		return audit.Record(ctx, tx, audit.Event{ActorID: sc.UserID, Action: reason, Entity: "kpi_figure",
+			After: map[string]any{"figures": len(figs)}})
+	})
+	if err != nil {
+		return fmt.Errorf("kpi: load figures: %w", err)
+	}
+	return nil
+}
