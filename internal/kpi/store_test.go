@@ -291,6 +291,24 @@ func TestPortfolio(t *testing.T) {
 			t.Fatalf("after a new month: %v %+v %s", err, p3.Summary.Largest, p3.Period.Label())
 		}
 	})
+	t.Run("AccountChangesShowAtOnce", func(t *testing.T) {
+		// Figures are memoised; account attributes never are.
+		err := d.Tx(ctx, own.scope(own.admin), func(tx pgx.Tx) error {
+			_, err := tx.Exec(ctx, `UPDATE accounts SET key_status = 'key', name = 'Big Customer' WHERE id = $1`, big)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := s.Portfolio(ctx, own.scope(own.leader), kpi.Filter{})
+		if err != nil || p.Summary.Accounts != 3 || p.Summary.Largest.Name != "Beta" || p.Accounts[1].Account.Name != "Big Customer" {
+			t.Fatalf("after designating Big Prospect: %v, %d accounts, largest %+v", err, p.Summary.Accounts, p.Summary.Largest)
+		}
+		_ = d.Tx(ctx, own.scope(own.admin), func(tx pgx.Tx) error {
+			_, err := tx.Exec(ctx, `UPDATE accounts SET key_status = 'candidate', name = 'Big Prospect' WHERE id = $1`, big)
+			return err
+		})
+	})
 	t.Run("Filtered", func(t *testing.T) {
 		// Since Beta's November figure the period ends in November: September to November.
 		p, err := s.Portfolio(ctx, own.scope(own.leader), kpi.Filter{Period: "3m", Segment: "Enterprise"})
@@ -444,5 +462,20 @@ func TestHome(t *testing.T) {
 	h, err := s.Health(ctx, own.scope(own.admin))
 	if err != nil || h.KeyAccounts != 2 || h.KeyWithoutKAM != 1 || h.KeyWithoutFigures != 1 || h.SettingsSaved {
 		t.Fatalf("health %+v %v", h, err)
+	}
+}
+
+func TestTablesForceRowLevelSecurity(t *testing.T) {
+	d := dbtest.New(t)
+	var unforced []string
+	err := d.Tx(context.Background(), db.Scope{}, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(context.Background(), `SELECT relname FROM pg_class
+			WHERE relname LIKE 'kpi\_%' AND relkind = 'r' AND NOT (relrowsecurity AND relforcerowsecurity)`)
+		var err error
+		unforced, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		return err
+	})
+	if err != nil || len(unforced) > 0 {
+		t.Fatalf("tables without forced row-level security: %v %v", unforced, err)
 	}
 }
