@@ -194,6 +194,7 @@ func loadFigures(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, accounts []
 		&f.CrossSellCount}, func() error {
 		g := f
 		g.Month = MonthOf(g.Month)
+		g.index = monthIndex(g.Month)
 		out[g.AccountID] = append(out[g.AccountID], g)
 		f = Figure{}
 		return nil

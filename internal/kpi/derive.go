@@ -120,6 +120,16 @@ type Figure struct {
 	Version        int
 	UpdatedByName  string
 	UpdatedAt      time.Time
+
+	index int // monthIndex(Month) once known (0: not yet), for the hot loops
+}
+
+// monthIndex of the figure's month, remembered when the store loaded it.
+func (f *Figure) monthIndex() int {
+	if f.index != 0 {
+		return f.index
+	}
+	return monthIndex(f.Month)
 }
 
 // AccountInfo is what dashboards show of an account.
@@ -280,7 +290,7 @@ func DeriveAccount(s AccountSeries, p Period) AccountRow {
 	r := AccountRow{Account: s.Account, Trend: make([]Value, max(ce-cs+1, 0))}
 	var cross Sum
 	for _, f := range s.Figures {
-		i := monthIndex(f.Month)
+		i := f.monthIndex()
 		// Revenue at the first and last month: the latest figure in the window wins.
 		if i > cs-RetentionWindow && i <= cs {
 			r.StartRevenue = Some(f.Revenue)
@@ -466,7 +476,7 @@ func BuildDashboard(series []AccountSeries, p Period, c Concentration) Dashboard
 			}
 		}
 		for _, f := range s.Figures {
-			i := monthIndex(f.Month) - start
+			i := f.monthIndex() - start
 			if i < 0 || i >= len(d.Months) {
 				continue
 			}

@@ -95,7 +95,9 @@ func (s *Server) dashboardView(r *http.Request, t dashboardTarget) (templates.Da
 	if !kpi.ValidSortKey(v.Sort) {
 		v.Sort, v.Desc = "revenue", true
 	}
-	kpi.SortAccounts(pf.Accounts, v.Sort, v.Desc)
+	if v.Sort != "revenue" || !v.Desc { // the dashboard comes by revenue, largest first
+		kpi.SortAccounts(pf.Accounts, v.Sort, v.Desc)
+	}
 	v.Page, _ = strconv.Atoi(q.Get("page"))
 	v.Pages = max(1, (len(pf.Accounts)+dashboardPageSize-1)/dashboardPageSize)
 	v.Page = min(max(v.Page, 1), v.Pages)
@@ -199,7 +201,6 @@ func (s *Server) writeDashboardCSV(w http.ResponseWriter, r *http.Request, t das
 		s.fail(w, r, err)
 		return
 	}
-	kpi.SortAccounts(pf.Accounts, "revenue", true)
 	var b strings.Builder
 	if err := kpi.WriteCSV(&b, pf, table); err != nil {
 		s.fail(w, r, err)
