@@ -22,9 +22,10 @@ type AccountKPIs struct {
 	Currency string
 	Figures  []Figure // every month with figures, oldest first
 	Latest   *Figure  // the most recent month with figures
-	// Row is derived over the 12 months ending at the latest month with
-	// figures (or this month when there are none).
-	Row AccountRow
+	// Period is the 12 months ending at the latest month with figures (or
+	// this month when there are none); Row is derived over it.
+	Period Period
+	Row    AccountRow
 }
 
 // AccountKPIs loads an account's figures. Anybody signed in may read them.
@@ -66,7 +67,8 @@ func (s *Store) AccountKPIs(ctx context.Context, sc db.Scope, accountID uuid.UUI
 		out.Latest = &out.Figures[n-1]
 		anchor = out.Latest.Month
 	}
-	out.Row = DeriveAccount(AccountSeries{Account: out.Account, Figures: out.Figures}, NewPeriod("12m", anchor, out.Settings.FiscalYearStartMonth))
+	out.Period = NewPeriod("12m", anchor, out.Settings.FiscalYearStartMonth)
+	out.Row = DeriveAccount(AccountSeries{Account: out.Account, Figures: out.Figures}, out.Period)
 	return out, nil
 }
 

@@ -395,23 +395,22 @@ type Concentration struct {
 
 // Summary is the dashboard's headline.
 type Summary struct {
-	Accounts       int // key accounts on the dashboard
-	Revenue        float64
-	GrowthPoP      Value
-	GrowthYoY      Value
-	Retention      Retention
-	CSAT           Value
-	NPS            Value
-	Adoption       Value
-	Upsell         float64
-	UpsellRate     Value // upsell revenue ÷ revenue
-	CrossSells     int
-	CrossSellRate  Value // key accounts with at least one cross-sell ÷ key accounts with figures
-	GoalAttainment Value // from goal plans; not derived here (see Dashboard.GoalAttainment)
-	TotalRevenue   float64
-	KeyShare       Value // key accounts' revenue ÷ every account's revenue
-	Largest        Largest
-	Warnings       []string
+	Accounts      int // key accounts on the dashboard
+	Revenue       float64
+	GrowthPoP     Value
+	GrowthYoY     Value
+	Retention     Retention
+	CSAT          Value
+	NPS           Value
+	Adoption      Value
+	Upsell        float64
+	UpsellRate    Value // upsell revenue ÷ revenue
+	CrossSells    int
+	CrossSellRate Value // key accounts with at least one cross-sell ÷ key accounts with figures
+	TotalRevenue  float64
+	KeyShare      Value // key accounts' revenue ÷ every account's revenue
+	Largest       Largest
+	Warnings      []string
 }
 
 // ConcentrationWarnShare is the share of total revenue above which one

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -118,7 +119,7 @@ func ParseImportCSV(data []byte) ([]ImportRecord, []string) {
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				return nil, []string{"Line " + itoa(pe.StartLine) + " cannot be read: " + csvProblem(err)}
+				return nil, []string{"Line " + strconv.Itoa(pe.StartLine) + " cannot be read: " + csvProblem(err)}
 			}
 			return nil, []string{"The file cannot be read: " + csvProblem(err)}
 		}
@@ -133,7 +134,7 @@ func ParseImportCSV(data []byte) ([]ImportRecord, []string) {
 		for i, v := range rec {
 			if i >= len(cols) {
 				if strings.TrimSpace(v) != "" {
-					return nil, []string{"Line " + itoa(line) + " has more values than the header has columns."}
+					return nil, []string{"Line " + strconv.Itoa(line) + " has more values than the header has columns."}
 				}
 				continue
 			}
@@ -222,7 +223,7 @@ type importAccount struct {
 	archived bool
 }
 
-// ValidateImport checks records against the tenant's accounts, settings
+// validateImport checks records against the tenant's accounts, settings
 // and existing figures (keyed by account and month) for an actor with
 // role and userID. Pure: the store gathers the data.
 func validateImport(recs []ImportRecord, accounts []importAccount, existing map[figureKey]Figure, scale string,
@@ -445,7 +446,9 @@ func (s *Store) preview(ctx context.Context, tx pgx.Tx, sc db.Scope, role auth.R
 		if err != nil {
 			return p, err
 		}
-		p = withMeta(validateImport(recs, accounts, existing, st.CSATScale, role, sc.UserID, s.Now()), p)
+		filename, created := p.Filename, p.CreatedAt
+		p = validateImport(recs, accounts, existing, st.CSATScale, role, sc.UserID, s.Now())
+		p.Filename, p.CreatedAt = filename, created
 	}
 	p.ID = id
 	p.Committed = committed != nil
@@ -453,11 +456,6 @@ func (s *Store) preview(ctx context.Context, tx pgx.Tx, sc db.Scope, role auth.R
 		p.FileErrors = append(p.FileErrors, "This file was imported already.")
 	}
 	return p, nil
-}
-
-func withMeta(p, meta ImportPreview) ImportPreview {
-	p.Filename, p.CreatedAt = meta.Filename, meta.CreatedAt
-	return p
 }
 
 // existingFigures loads the tenant's figures by account and month. An
@@ -568,5 +566,3 @@ func upsertFigures(ctx context.Context, tx pgx.Tx, sc db.Scope, fs []Figure) err
 		sc.TenantID, accounts, months, revenue, csat, nps, pro, pas, det, adoption, upsell, cross, nullID(sc.UserID))
 	return err
 }
-
-func itoa(n int) string { return fmt.Sprint(n) }

@@ -60,7 +60,7 @@ func (s *Server) homeView(r *http.Request) (templates.HomeView, error) {
 		if err != nil {
 			return templates.HomeView{}, err
 		}
-		v.Health.ActiveMembers, v.Health.PendingInvites = v.MemberCount, len(invites)
+		v.Health.PendingInvites = len(invites)
 		if v.Health.KPI, err = s.kpi.Health(ctx, sc); err != nil {
 			return templates.HomeView{}, err
 		}

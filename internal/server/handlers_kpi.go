@@ -222,15 +222,11 @@ func (s *Server) accountKPISection(r *http.Request, accountID uuid.UUID) (templa
 	if err != nil {
 		return templates.AccountKPIView{}, err
 	}
-	p := d.Row.Trend
-	period := kpi.NewPeriod("12m", kpi.MonthOf(s.kpi.Now()), d.Settings.FiscalYearStartMonth)
-	if d.Latest != nil {
-		period = kpi.NewPeriod("12m", d.Latest.Month, d.Settings.FiscalYearStartMonth)
-	}
+	period := d.Period
 	return templates.AccountKPIView{
 		Data:      d,
 		Period:    period,
-		Revenue:   templates.NewSparkline("Revenue, "+period.Label(), p),
+		Revenue:   templates.NewSparkline("Revenue, "+period.Label(), d.Row.Trend),
 		CSAT:      templates.NewSparkline("CSAT, "+period.Label(), d.Series(period, kpi.CSATOf)),
 		NPS:       templates.NewSparkline("NPS, "+period.Label(), d.Series(period, kpi.NPSOf)),
 		Adoption:  templates.NewSparkline("Adoption, "+period.Label(), d.Series(period, kpi.AdoptionOf)),
