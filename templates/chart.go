@@ -151,12 +151,7 @@ func NewLineChart(id, title, desc string, labels []string, vals []kpi.Value, o L
 	}
 	c := LineChartView{ID: id, Title: title, Desc: desc, Width: o.Width, Height: o.Height,
 		Left: lineLeft, Right: o.Width - lineRight, Top: lineTop, Bottom: o.Height - lineBottom}
-	lo, hi, have := math.Inf(1), math.Inf(-1), false
-	for _, v := range vals {
-		if v.OK {
-			lo, hi, have = math.Min(lo, v.V), math.Max(hi, v.V), true
-		}
-	}
+	lo, hi, have := extent(vals)
 	if !have {
 		c.Empty = true
 		lo, hi = 0, 1
@@ -185,27 +180,53 @@ func NewLineChart(id, title, desc string, labels []string, vals []kpi.Value, o L
 			c.XTicks = append(c.XTicks, Tick{Pos: xs.At(float64(i)), Label: l})
 		}
 	}
+	var pts []Pt
+	var at []int
+	c.Segments, pts, at = plot(vals, xs, ys)
+	for k, p := range pts {
+		i := at[k]
+		label := o.Format(vals[i].V)
+		if i < len(labels) {
+			label = labels[i] + ": " + label
+		}
+		c.Dots = append(c.Dots, ChartDot{Pt: p, Label: label})
+	}
+	return c
+}
+
+// extent is the smallest and the largest defined value; ok is false when
+// no value is defined.
+func extent(vals []kpi.Value) (lo, hi float64, ok bool) {
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for _, v := range vals {
+		if v.OK {
+			lo, hi, ok = math.Min(lo, v.V), math.Max(hi, v.V), true
+		}
+	}
+	return lo, hi, ok
+}
+
+// plot places the i-th defined value at (xs(i), ys(value)) and joins each
+// run of consecutive defined values into a polyline (a lone value makes
+// no line). It returns the polylines, the points and each point's index.
+func plot(vals []kpi.Value, xs, ys Linear) (segments []string, pts []Pt, at []int) {
 	var run []Pt
 	for i, v := range vals {
 		if !v.OK {
 			if len(run) > 1 {
-				c.Segments = append(c.Segments, Points(run))
+				segments = append(segments, Points(run))
 			}
 			run = nil
 			continue
 		}
 		p := Pt{xs.At(float64(i)), ys.At(v.V)}
 		run = append(run, p)
-		label := o.Format(v.V)
-		if i < len(labels) {
-			label = labels[i] + ": " + label
-		}
-		c.Dots = append(c.Dots, ChartDot{Pt: p, Label: label})
+		pts, at = append(pts, p), append(at, i)
 	}
 	if len(run) > 1 {
-		c.Segments = append(c.Segments, Points(run))
+		segments = append(segments, Points(run))
 	}
-	return c
+	return segments, pts, at
 }
 
 func slicesFilter(in []float64, keep func(float64) bool) []float64 {
@@ -242,34 +263,16 @@ const (
 // series sits in the middle).
 func NewSparkline(title string, vals []kpi.Value) SparklineView {
 	s := SparklineView{Title: title, Width: sparkW, Height: sparkH}
-	lo, hi, have := math.Inf(1), math.Inf(-1), false
-	for _, v := range vals {
-		if v.OK {
-			lo, hi, have = math.Min(lo, v.V), math.Max(hi, v.V), true
-		}
-	}
+	lo, hi, have := extent(vals)
 	if !have {
 		s.Empty = true
 		return s
 	}
 	xs := Linear{D0: 0, D1: float64(max(len(vals)-1, 1)), R0: sparkPad, R1: sparkW - sparkPad}
 	ys := Linear{D0: lo, D1: hi, R0: sparkH - sparkPad, R1: sparkPad}
-	var run []Pt
-	for i, v := range vals {
-		if !v.OK {
-			if len(run) > 1 {
-				s.Segments = append(s.Segments, Points(run))
-			}
-			run = nil
-			continue
-		}
-		p := Pt{xs.At(float64(i)), ys.At(v.V)}
-		run = append(run, p)
-		s.Last = &p
-	}
-	if len(run) > 1 {
-		s.Segments = append(s.Segments, Points(run))
-	}
+	var pts []Pt
+	s.Segments, pts, _ = plot(vals, xs, ys)
+	s.Last = &pts[len(pts)-1]
 	return s
 }
 

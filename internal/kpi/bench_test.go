@@ -2,9 +2,6 @@ package kpi_test
 
 import (
 	"context"
-	"runtime"
-	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -60,43 +57,10 @@ func BenchmarkPortfolioDashboard(b *testing.B) {
 		{"kam", kpi.Filter{KAMID: seeded.KAMIDs[0]}},
 	} {
 		b.Run(f.name, func(b *testing.B) {
-			runConcurrent(b, 16, func() error {
+			kpitest.RunConcurrent(b, 16, func() error {
 				_, err := s.Portfolio(ctx, sc, f.filter)
 				return err
 			})
 		})
 	}
-}
-
-// runConcurrent runs fn b.N times from clients goroutines and reports the
-// 50th and 99th percentile latency in milliseconds.
-func runConcurrent(b *testing.B, clients int, fn func() error) {
-	b.SetParallelism((clients + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
-	var mu sync.Mutex
-	var all []time.Duration
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		var mine []time.Duration
-		for pb.Next() {
-			t0 := time.Now()
-			if err := fn(); err != nil {
-				b.Error(err)
-				return
-			}
-			mine = append(mine, time.Since(t0))
-		}
-		mu.Lock()
-		all = append(all, mine...)
-		mu.Unlock()
-	})
-	b.StopTimer()
-	if len(all) == 0 {
-		return
-	}
-	slices.Sort(all)
-	pct := func(p float64) float64 {
-		return float64(all[min(len(all)-1, int(float64(len(all))*p))].Microseconds()) / 1000
-	}
-	b.ReportMetric(pct(0.50), "p50-ms")
-	b.ReportMetric(pct(0.99), "p99-ms")
 }

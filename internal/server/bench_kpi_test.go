@@ -2,16 +2,13 @@ package server_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"runtime"
-	"slices"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"pareto/internal/auth"
 	"pareto/internal/db"
@@ -58,42 +55,19 @@ func BenchmarkPortfolioDashboardHTTP(b *testing.B) {
 	}
 	for _, path := range []string{"/dashboards", "/dashboards?period=24m", "/dashboards?segment=Enterprise", "/"} {
 		b.Run(strings.TrimPrefix(path, "/"), func(b *testing.B) {
-			b.SetParallelism((16 + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
-			var mu sync.Mutex
-			var all []time.Duration
-			b.ResetTimer()
-			b.RunParallel(func(pb *testing.PB) {
-				var mine []time.Duration
-				for pb.Next() {
-					t0 := time.Now()
-					req, _ := http.NewRequest(http.MethodGet, ts.URL+path, nil)
-					res, err := leader.http.Do(req)
-					if err != nil {
-						b.Error(err)
-						return
-					}
-					_, _ = io.Copy(io.Discard, res.Body)
-					res.Body.Close()
-					if res.StatusCode != http.StatusOK {
-						b.Errorf("GET %s: %d", path, res.StatusCode)
-						return
-					}
-					mine = append(mine, time.Since(t0))
+			kpitest.RunConcurrent(b, 16, func() error {
+				req, _ := http.NewRequest(http.MethodGet, ts.URL+path, nil)
+				res, err := leader.http.Do(req)
+				if err != nil {
+					return err
 				}
-				mu.Lock()
-				all = append(all, mine...)
-				mu.Unlock()
+				_, _ = io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+				if res.StatusCode != http.StatusOK {
+					return fmt.Errorf("GET %s: %d", path, res.StatusCode)
+				}
+				return nil
 			})
-			b.StopTimer()
-			if len(all) == 0 {
-				return
-			}
-			slices.Sort(all)
-			pct := func(p float64) float64 {
-				return float64(all[min(len(all)-1, int(float64(len(all))*p))].Microseconds()) / 1000
-			}
-			b.ReportMetric(pct(0.50), "p50-ms")
-			b.ReportMetric(pct(0.99), "p99-ms")
 		})
 	}
 }

@@ -1,11 +1,16 @@
-// Package kpitest seeds large KPI data sets for benchmarks: one big tenant
-// and many small ones, loaded with COPY.
+// Package kpitest holds what the KPI benchmarks share: a large data set
+// (one big tenant and many small ones, loaded with COPY) and a runner that
+// measures latency percentiles under concurrent clients.
 package kpitest
 
 import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
+	"slices"
+	"sync"
+	"testing"
 	"time"
 
 	"github.com/google/uuid"
@@ -139,4 +144,37 @@ func Seed(ctx context.Context, ownerURL string, d *db.DB, o Options) (Seeded, er
 		return out, fmt.Errorf("kpitest: vacuum: %w", err)
 	}
 	return out, nil
+}
+
+// RunConcurrent runs fn b.N times from clients goroutines and reports the
+// 50th and 99th percentile latency in milliseconds (p50-ms, p99-ms).
+func RunConcurrent(b *testing.B, clients int, fn func() error) {
+	b.SetParallelism((clients + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
+	var mu sync.Mutex
+	var all []time.Duration
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		var mine []time.Duration
+		for pb.Next() {
+			t0 := time.Now()
+			if err := fn(); err != nil {
+				b.Error(err)
+				return
+			}
+			mine = append(mine, time.Since(t0))
+		}
+		mu.Lock()
+		all = append(all, mine...)
+		mu.Unlock()
+	})
+	b.StopTimer()
+	if len(all) == 0 {
+		return
+	}
+	slices.Sort(all)
+	pct := func(p float64) float64 {
+		return float64(all[min(len(all)-1, int(float64(len(all))*p))].Microseconds()) / 1000
+	}
+	b.ReportMetric(pct(0.50), "p50-ms")
+	b.ReportMetric(pct(0.99), "p99-ms")
 }
