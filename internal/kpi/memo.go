@@ -22,8 +22,12 @@ import (
 //     the largest single account (the one part of a dashboard that needs
 //     every account's rows).
 
-// memoLimit bounds each memo; a full memo is emptied.
-const memoLimit = 1024
+// Bounds of the memos; a full memo is emptied. A figure takes about 250
+// bytes, a revenue entry about 50 per account.
+const (
+	figuresBudget = 400_000 // figures in the figures memo, about 100 MB
+	revenueLimit  = 512     // periods in the revenue memo
+)
 
 type spanKey struct {
 	tenant   uuid.UUID
@@ -35,11 +39,13 @@ type spanKey struct {
 type figuresMemo struct {
 	mu      sync.Mutex
 	entries map[spanKey]figuresEntry
+	size    int // figures held
 }
 
 type figuresEntry struct {
 	version   int64
 	byAccount map[uuid.UUID][]Figure
+	size      int
 }
 
 func (m *figuresMemo) get(k spanKey, version int64) map[uuid.UUID][]Figure {
@@ -56,15 +62,24 @@ func (m *figuresMemo) get(k spanKey, version int64) map[uuid.UUID][]Figure {
 func (m *figuresMemo) add(k spanKey, version int64, more map[uuid.UUID][]Figure) map[uuid.UUID][]Figure {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.entries == nil || len(m.entries) >= memoLimit {
-		m.entries = map[spanKey]figuresEntry{}
-	}
-	merged := map[uuid.UUID][]Figure{}
-	if e, ok := m.entries[k]; ok && e.version == version {
-		maps.Copy(merged, e.byAccount)
+	merged, size := map[uuid.UUID][]Figure{}, 0
+	if e, ok := m.entries[k]; ok {
+		if e.version == version {
+			maps.Copy(merged, e.byAccount)
+			size = e.size
+		}
+		m.size -= e.size
+		delete(m.entries, k)
 	}
 	maps.Copy(merged, more)
-	m.entries[k] = figuresEntry{version: version, byAccount: merged}
+	for _, figs := range more {
+		size += len(figs)
+	}
+	if m.entries == nil || m.size+size > figuresBudget {
+		m.entries, m.size = map[spanKey]figuresEntry{}, 0
+	}
+	m.entries[k] = figuresEntry{version: version, byAccount: merged, size: size}
+	m.size += size
 	return merged
 }
 
@@ -89,7 +104,7 @@ func (m *revenueMemo) get(k spanKey, version int64) (map[uuid.UUID]float64, bool
 func (m *revenueMemo) put(k spanKey, version int64, byAccount map[uuid.UUID]float64) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.entries == nil || len(m.entries) >= memoLimit {
+	if m.entries == nil || len(m.entries) >= revenueLimit {
 		m.entries = map[spanKey]revenueEntry{}
 	}
 	m.entries[k] = revenueEntry{version: version, byAccount: byAccount}

@@ -179,3 +179,24 @@ func FuzzParseImportCSV(f *testing.F) {
 		}
 	})
 }
+
+func TestFiguresMemo(t *testing.T) {
+	var m figuresMemo
+	k := spanKey{tenant: uuid.New()}
+	a, b := uuid.New(), uuid.New()
+	m.add(k, 1, map[uuid.UUID][]Figure{a: make([]Figure, 3)})
+	got := m.add(k, 1, map[uuid.UUID][]Figure{b: make([]Figure, 2)})
+	if len(got) != 2 || m.size != 5 || m.get(k, 1) == nil || m.get(k, 2) != nil {
+		t.Fatalf("merge: %d accounts, size %d", len(got), m.size)
+	}
+	// A new version replaces the entry.
+	if got := m.add(k, 2, map[uuid.UUID][]Figure{b: make([]Figure, 1)}); len(got) != 1 || m.size != 1 {
+		t.Fatalf("new version: %d accounts, size %d", len(got), m.size)
+	}
+	// Over budget, the memo starts again.
+	k2 := spanKey{tenant: uuid.New()}
+	m.add(k2, 1, map[uuid.UUID][]Figure{a: make([]Figure, figuresBudget)})
+	if m.get(k, 2) != nil || m.size != figuresBudget {
+		t.Fatalf("budget: size %d", m.size)
+	}
+}
