@@ -155,9 +155,10 @@ func (g GridRow) InputID(field string) string { return g.FormID() + "-" + field 
 
 // FigureConflict is a stale save: what is stored now beside what was typed.
 type FigureConflict struct {
-	Month   time.Time
-	Current *kpi.Figure // nil: the month's figures were deleted meanwhile
-	Yours   kpi.FigureInput
+	Month    time.Time
+	Current  *kpi.Figure // nil: the month's figures were deleted meanwhile
+	Yours    kpi.FigureInput
+	Deleting bool // you asked to delete the month's figures
 }
 
 // ConflictLine is one field of a conflict table.
@@ -172,6 +173,9 @@ func (c FigureConflict) Lines() []ConflictLine {
 		t = c.Current.Input()
 	}
 	y := c.Yours
+	if c.Deleting {
+		y = kpi.FigureInput{Revenue: "(delete)"}
+	}
 	return []ConflictLine{
 		{"Revenue", t.Revenue, y.Revenue}, {"CSAT", t.CSAT, y.CSAT}, {"NPS", t.NPS, y.NPS},
 		{"Promoters", t.Promoters, y.Promoters}, {"Passives", t.Passives, y.Passives}, {"Detractors", t.Detractors, y.Detractors},

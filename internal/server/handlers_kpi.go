@@ -333,7 +333,7 @@ func (s *Server) accountKPISave(w http.ResponseWriter, r *http.Request) {
 		err := s.kpi.DeleteFigure(r.Context(), scope(r), currentMember(r).Role, id, month, version)
 		var ce *kpi.ConflictError
 		if errors.As(err, &ce) {
-			s.renderFigureConflict(w, r, id, month, ce, in, title)
+			s.renderFigureConflict(w, r, id, month, ce, in, title, true)
 			return
 		}
 		if err != nil {
@@ -349,7 +349,7 @@ func (s *Server) accountKPISave(w http.ResponseWriter, r *http.Request) {
 		_, err = s.kpi.SaveFigure(r.Context(), scope(r), currentMember(r).Role, id, fig, version)
 		var ce *kpi.ConflictError
 		if errors.As(err, &ce) {
-			s.renderFigureConflict(w, r, id, month, ce, in, title)
+			s.renderFigureConflict(w, r, id, month, ce, in, title, false)
 			return
 		}
 		if !errors.As(err, &fe) && err != nil {
@@ -384,18 +384,22 @@ func (s *Server) gridHref(id uuid.UUID, month time.Time) string {
 // renderFigureConflict answers a stale save with 409: the month's stored
 // figures beside the ones typed, and the grid row holding the typed values
 // with the current version, so saving again is a deliberate choice.
-func (s *Server) renderFigureConflict(w http.ResponseWriter, r *http.Request, id uuid.UUID, month time.Time, ce *kpi.ConflictError, in kpi.FigureInput, title string) {
+func (s *Server) renderFigureConflict(w http.ResponseWriter, r *http.Request, id uuid.UUID, month time.Time, ce *kpi.ConflictError,
+	in kpi.FigureInput, title string, deleting bool) {
 	sec, err := s.accountKPISection(r, id)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	edited := &templates.GridRow{Month: month, Input: in}
-	if ce.Current != nil {
-		edited.Version = ce.Current.Version
+	var edited *templates.GridRow
+	if !deleting {
+		edited = &templates.GridRow{Month: month, Input: in}
+		if ce.Current != nil {
+			edited.Version = ce.Current.Version
+		}
 	}
 	v := s.accountKPIPage(sec, s.gridEnd(month), edited)
-	v.Conflict = &templates.FigureConflict{Month: month, Current: ce.Current, Yours: in}
+	v.Conflict = &templates.FigureConflict{Month: month, Current: ce.Current, Yours: in, Deleting: deleting}
 	s.render(w, r, http.StatusConflict, templates.AccountKPIPage(s.page(r, title, "dashboards"), v))
 }
 

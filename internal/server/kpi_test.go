@@ -230,6 +230,14 @@ func TestAccountKPIPage(t *testing.T) {
 		if res := kamClient.postForm(path, url.Values{"month": {month}, "version": {"2"}, "action": {"delete"}}); res.Status != http.StatusConflict {
 			t.Errorf("second delete: %d", res.Status)
 		}
+		// A delete of figures someone changed meanwhile is refused with both versions shown.
+		if res := kamClient.postForm(path, url.Values{"month": {month}, "version": {"0"}, "revenue": {"7"}, "action": {"save"}}); res.Status != http.StatusSeeOther {
+			t.Fatalf("save again: %d", res.Status)
+		}
+		res = kamClient.postForm(path, url.Values{"month": {month}, "version": {"5"}, "action": {"delete"}})
+		if res.Status != http.StatusConflict || !strings.Contains(res.Body, "Nothing was deleted") || !strings.Contains(res.Body, "(delete)") {
+			t.Errorf("stale delete: %d", res.Status)
+		}
 	})
 	t.Run("OlderMonths", func(t *testing.T) {
 		old := kpi.FormatMonth(kpi.AddMonths(kpi.MonthOf(time.Now()), -30))
