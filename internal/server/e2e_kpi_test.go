@@ -98,6 +98,7 @@ func TestKPIJourney(t *testing.T) {
 		chromedp.Submit(chromedp.CSS("#password")),
 		chromedp.WaitVisible(chromedp.CSS("#home-portfolio-heading")),
 	)
+	kpiScreenshot(t, ctx, "kpi-home-leader.png")
 	kpiStep(t, ctx, "open the portfolio dashboard",
 		chromedp.Click(chromedp.CSS(`nav.mainnav a[href="/dashboards"]`)),
 		chromedp.WaitVisible(chromedp.CSS("#months svg.chart-line polyline")),
