@@ -37,7 +37,22 @@ func init() {
 	fixtureSetups = append(fixtureSetups, func(t *testing.T, a *testApp, tf *tenantFixture) {
 		ctx := context.Background()
 		kam := tf.Members[auth.RoleKAM]
-		id := kpiTestAccount(t, a, tf.scope(auth.RoleAdmin), "KPI Fixture "+tf.ID.String()[:8], "key", kam.UserID)
+		// Reuse the accounts area's fixture account when there is one (its
+		// other records belong to it); the KPI rules need it managed by the
+		// tenant's KAM, so an unassigned one is given to them.
+		var id uuid.UUID
+		if existing, ok := tf.IDs["accountID"]; ok {
+			id = uuid.MustParse(existing)
+			err := a.DB.Tx(ctx, tf.scope(auth.RoleAdmin), func(tx pgx.Tx) error {
+				_, err := tx.Exec(ctx, `UPDATE accounts SET kam_user_id = $2 WHERE id = $1 AND kam_user_id IS NULL`, id, kam.UserID)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		} else {
+			id = kpiTestAccount(t, a, tf.scope(auth.RoleAdmin), "KPI Fixture "+tf.ID.String()[:8], "key", kam.UserID)
+		}
 		now := kpi.MonthOf(time.Now())
 		for i := range 3 {
 			f := kpi.Figure{Month: kpi.AddMonths(now, -1-i), Revenue: float64(1000 * (i + 1))}
