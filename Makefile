@@ -25,6 +25,12 @@ test: generate chromium
 test-short: generate
 	$(GO) test -count=1 -short ./...
 
+# Performance: the portfolio dashboard of 2,000 accounts × 24 months beside
+# 100 other tenants, from 16 concurrent clients (store level, then the whole
+# page over HTTP); reports p50/p99 latency.
+bench:
+	$(GO) test -run '^$$' -bench PortfolioDashboard -benchtime 800x ./internal/kpi/ ./internal/server/
+
 # Browser tests drive the system Chromium; install it when missing.
 chromium:
 	@./scripts/ensure-chromium.sh

@@ -72,7 +72,10 @@ func Seed(ctx context.Context, d *db.DB) error {
 	if err := seedAssignment(ctx, d, sc); err != nil {
 		return err
 	}
-	return seedPlans(ctx, d, sc)
+	if err := seedPlans(ctx, d, sc); err != nil {
+		return err
+	}
+	return seedKPIs(ctx, d, sc, time.Now())
 }
 
 // IsEmpty reports whether no tenant exists yet (the database is fresh).

@@ -47,7 +47,6 @@ var (
 		{Method: "GET", Pattern: "/", Roles: everyone},
 		{Method: "POST", Pattern: "/tenant", Roles: everyone, Form: url.Values{"tenant_id": {"{tenantID}"}}},
 		{Method: "GET", Pattern: "/scoring", Roles: everyone},
-		{Method: "GET", Pattern: "/dashboards", Roles: everyone},
 		{Method: "GET", Pattern: "/shortlist", Roles: leadersUp},
 		{Method: "GET", Pattern: "/admin/users", Roles: adminOnly},
 		{Method: "POST", Pattern: "/admin/invites", Roles: adminOnly},

@@ -275,12 +275,12 @@ func TestBrowserSignupLoginDashboard(t *testing.T) {
 	if got := browserText(t, ctx, ".page-header .subtitle"); !strings.Contains(got, "Lovelace Engines") {
 		t.Errorf("dashboard subtitle = %q, want the organisation name", got)
 	}
-	members, err := chromedp.Run(ctx, chromedp.TextContent(chromedp.CSS(".stat")))
+	health, err := chromedp.Run(ctx, chromedp.TextContent(chromedp.CSS("#setup-health")))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(strings.Fields(members), " "); got != "1 member" {
-		t.Errorf("team card reads %q, want \"1 member\"", got)
+	if got := strings.Join(strings.Fields(health), " "); !strings.Contains(got, "1 active member: 1 admin") {
+		t.Errorf("setup health reads %q, want the one admin counted", got)
 	}
 	assertHTMX(t, ctx)
 

@@ -3,33 +3,69 @@ package server
 import (
 	"net/http"
 	"strconv"
-	"time"
 
+	"pareto/internal/auth"
+	"pareto/internal/kpi"
 	"pareto/templates"
 )
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
-	members, err := s.auth.Members(r.Context(), scope(r))
+	v, err := s.homeView(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	active := 0
-	for _, m := range members {
-		if m.Active {
-			active++
+	s.render(w, r, http.StatusOK, templates.HomePage(s.page(r, "Dashboard", "home"), v))
+}
+
+// homeView builds the role-aware home dashboard: a KAM's own key accounts
+// and overdue next steps; a leader's portfolio headline; an admin's also
+// the setup health. Goal-plan and shortlist parts stay unavailable until
+// those areas fill them in.
+func (s *Server) homeView(r *http.Request) (templates.HomeView, error) {
+	ctx, sc, m := r.Context(), scope(r), currentMember(r)
+	members, err := s.auth.Members(ctx, sc)
+	if err != nil {
+		return templates.HomeView{}, err
+	}
+	var v templates.HomeView
+	for _, mem := range members {
+		if !mem.Active {
+			continue
+		}
+		v.MemberCount++
+		switch mem.Role {
+		case auth.RoleAdmin:
+			v.Health.Admins++
+		case auth.RoleLeader:
+			v.Health.Leaders++
+		case auth.RoleKAM:
+			v.Health.KAMs++
 		}
 	}
-	today := time.Now().UTC()
-	overdue, err := s.accounts().OverdueNextSteps(r.Context(), scope(r), currentMember(r).UserID, today)
-	if err != nil {
-		s.fail(w, r, err)
-		return
+	f := kpi.Filter{Period: "12m"}
+	if m.Role == auth.RoleKAM {
+		f.KAMID = m.UserID
 	}
-	s.render(w, r, http.StatusOK, templates.HomePage(s.page(r, "Dashboard", "home"),
-		templates.HomeView{MemberCount: active, Overdue: overdue, Today: today}))
+	if v.Portfolio, err = s.kpi.Portfolio(ctx, sc, f); err != nil {
+		return templates.HomeView{}, err
+	}
+	if v.Steps.Steps, v.Steps.Total, err = s.kpi.OverdueNextSteps(ctx, sc, m.UserID, 10); err != nil {
+		return templates.HomeView{}, err
+	}
+	if m.Role == auth.RoleAdmin {
+		invites, err := s.auth.PendingInvites(ctx, sc)
+		if err != nil {
+			return templates.HomeView{}, err
+		}
+		v.Health.PendingInvites = len(invites)
+		if v.Health.KPI, err = s.kpi.Health(ctx, sc); err != nil {
+			return templates.HomeView{}, err
+		}
+	}
+	return v, nil
 }
 
 // comingSoon serves a section whose issue has not landed yet.

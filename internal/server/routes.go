@@ -6,6 +6,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"pareto/internal/auth"
+	"pareto/internal/kpi"
 	"pareto/web"
 )
 
@@ -82,9 +83,18 @@ func (s *Server) routes() http.Handler {
 			r.Post("/accounts/{accountID}/plans", s.planCreate)
 			r.Get("/accounts/{accountID}/whitespace/{productID}", s.cellShow)
 			r.Post("/accounts/{accountID}/whitespace/{productID}", s.cellUpdate)
-			r.Get("/dashboards", s.comingSoon("dashboards", "Dashboards"))
 			r.Get("/my/accounts", s.myAccounts)
 			r.Get("/accounts/{accountID}/assignment", s.assignmentShow)
+			r.Get("/dashboards", s.dashboardShow)
+			r.Get("/dashboards.csv", s.dashboardCSV)
+			r.Get("/dashboards/kams/{kamID}", s.dashboardKAM)
+			r.Get("/dashboards/kams/{kamID}.csv", s.dashboardKAMCSV)
+			r.Get("/accounts/{accountID}/kpis", s.accountKPIs)
+			r.Post("/accounts/{accountID}/kpis", s.accountKPISave)
+			r.Get("/accounts/{accountID}/kpis.csv", s.accountKPICSV)
+			r.Get("/kpis/import", s.kpiImportShow)
+			r.Get("/kpis/import/{kpiImportID}", s.kpiImportPreview)
+			r.Post("/kpis/import/{kpiImportID}", s.kpiImportCommit)
 
 			r.Group(func(r chi.Router) {
 				r.Use(s.requireRole(auth.RoleAdmin, auth.RoleLeader))
@@ -114,7 +124,20 @@ func (s *Server) routes() http.Handler {
 				r.Get("/plan-settings", s.planSettingsShow)
 				r.Post("/plan-settings", s.planSettingsUpdate)
 			})
+			r.Group(func(r chi.Router) {
+				r.Use(s.requireRole(auth.RoleAdmin))
+				r.Get("/kpis/settings", s.kpiSettingsShow)
+				r.Post("/kpis/settings", s.kpiSettingsSave)
+			})
 		})
+	})
+
+	// KPI CSV uploads take up to 10 MiB: the same chain as the signed-in
+	// group above, with a larger body limit (an inner MaxBytesReader cannot
+	// raise the outer one's).
+	r.Group(func(r chi.Router) {
+		r.Use(s.sessions.LoadAndSave, markSession, s.limitBody(kpi.MaxImportBytes+1<<20), s.loadUser, s.requireUser)
+		r.Post("/kpis/import", s.kpiImportUpload)
 	})
 	return r
 }

@@ -13,6 +13,7 @@ import (
 
 	"pareto/internal/auth"
 	"pareto/internal/db"
+	"pareto/internal/kpi"
 )
 
 // Config is what the server needs to know about its surroundings.
@@ -32,6 +33,7 @@ type Server struct {
 	log      *slog.Logger
 	sessions *scs.SessionManager
 	auth     *auth.Store
+	kpi      *kpi.Store
 	handler  http.Handler
 	stop     chan struct{}
 }
@@ -55,7 +57,7 @@ func New(cfg Config, d *db.DB, log *slog.Logger) *Server {
 	sm.Cookie.SameSite = http.SameSiteLaxMode
 	sm.Cookie.Secure = cfg.SecureCookies
 	sm.Cookie.Persist = false
-	s := &Server{cfg: cfg, db: d, log: log, sessions: sm, auth: auth.NewStore(d), stop: make(chan struct{})}
+	s := &Server{cfg: cfg, db: d, log: log, sessions: sm, auth: auth.NewStore(d), kpi: kpi.NewStore(d), stop: make(chan struct{})}
 	sm.ErrorFunc = s.fail
 	s.handler = s.routes()
 	go s.cleanSessions(store, 5*time.Minute)
@@ -85,6 +87,9 @@ func (s *Server) cleanSessions(store *db.SessionStore, every time.Duration) {
 		}
 	}
 }
+
+// KPI exposes the KPI store (tests and benchmarks use it).
+func (s *Server) KPI() *kpi.Store { return s.kpi }
 
 // Router exposes the chi router so tests can walk every route.
 func (s *Server) Router() chi.Routes { return s.handler.(chi.Routes) }

@@ -1,0 +1,138 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"pareto/internal/db"
+	"pareto/internal/kpi"
+)
+
+// KPIMonths is how many months of figures the demo has, ending last month.
+const KPIMonths = 24
+
+// seedKPIs gives the tenant's accounts (made by the accounts seed) 24
+// months of plausible figures: revenue around a twelfth of the account's
+// annual revenue with a trend, seasonality and noise; CSAT, NPS (partly
+// as survey counts), adoption, upsell and cross-sells for key accounts;
+// former key accounts that stopped buying, and a key account that became
+// a customer nine months ago. Deterministic for the same accounts
+// (fixed random seed, accounts in name order); with no accounts it does
+// nothing.
+func seedKPIs(ctx context.Context, d *db.DB, sc db.Scope, now time.Time) error {
+	type account struct {
+		id        uuid.UUID
+		status    string
+		keyStatus string
+		revenue   float64
+	}
+	var accounts []account
+	err := d.Tx(ctx, sc, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, `SELECT id, status, key_status, annual_revenue::float8 FROM accounts
+			WHERE tenant_id = $1 AND archived_at IS NULL ORDER BY lower(name), coalesce(external_ref, ''), id`, sc.TenantID)
+		var err error
+		accounts, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (account, error) {
+			var a account
+			return a, r.Scan(&a.id, &a.status, &a.keyStatus, &a.revenue)
+		})
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("demo: kpi accounts: %w", err)
+	}
+	if len(accounts) == 0 {
+		return nil
+	}
+	rng := rand.New(rand.NewPCG(2026, 11))
+	last := kpi.AddMonths(kpi.MonthOf(now), -1)
+	first := kpi.AddMonths(last, 1-KPIMonths)
+	round := func(v float64, decimals int) float64 {
+		p := math.Pow(10, float64(decimals))
+		return math.Round(v*p) / p
+	}
+	var figs []kpi.Figure
+	keySeen, formerSeen := 0, 0
+	for _, a := range accounts {
+		if a.status == "prospect" {
+			continue
+		}
+		key := a.keyStatus == "key"
+		monthly := a.revenue / 12
+		if monthly <= 0 {
+			monthly = 20_000 + rng.Float64()*180_000
+		}
+		// Key accounts grow faster; a few shrink.
+		trend := (rng.Float64()*0.5 - 0.1) / 12
+		if key {
+			trend = (rng.Float64()*0.45 - 0.05) / 12
+		}
+		start, stop := 0, KPIMonths
+		switch {
+		case a.keyStatus == "former" || a.status == "former":
+			formerSeen++
+			stop = KPIMonths - 4 - formerSeen*3 // stopped buying some months ago
+		case key:
+			keySeen++
+			if keySeen == 3 {
+				start = KPIMonths - 9 // a customer for nine months only
+			}
+		}
+		csat := 3.6 + rng.Float64()*1.0
+		nps := 10 + rng.IntN(40)
+		adoption := 35 + rng.Float64()*40
+		level := monthly * (1 - trend*KPIMonths/2)
+		for m := range KPIMonths {
+			level *= 1 + trend
+			if m < start || m >= stop {
+				continue
+			}
+			month := kpi.AddMonths(first, m)
+			season := 1 + 0.08*math.Sin(float64(month.Month())/12*2*math.Pi)
+			f := kpi.Figure{Month: month, Revenue: round(level*season*(0.93+rng.Float64()*0.14), 2)}
+			if key || a.keyStatus == "former" {
+				csat = math.Max(1, math.Min(5, csat+(rng.Float64()-0.45)*0.2))
+				c := round(csat, 2)
+				f.CSAT = &c
+				nps = max(-30, min(70, nps+rng.IntN(7)-3))
+				if m%3 == 2 { // quarterly survey: counts
+					n := 20 + rng.IntN(40)
+					det := int(math.Round(float64(n) * 0.15))
+					pro := max(0, int(math.Round(float64(n)*(0.15+float64(nps)/100))))
+					pas := max(0, n-pro-det)
+					f.Promoters, f.Passives, f.Detractors = &pro, &pas, &det
+					v, _ := kpi.NPSFromCounts(pro, pas, det)
+					f.NPS = &v
+				} else {
+					v := nps
+					f.NPS = &v
+				}
+				adoption = math.Min(98, adoption+rng.Float64()*1.6)
+				ad := round(adoption, 1)
+				f.AdoptionPct = &ad
+				if rng.IntN(5) == 0 {
+					up := round(f.Revenue*(0.05+rng.Float64()*0.15), 2)
+					f.UpsellRevenue = &up
+				}
+				if rng.IntN(8) == 0 {
+					cs := 1 + rng.IntN(2)
+					f.CrossSellCount = &cs
+				}
+			}
+			f.AccountID = a.id
+			figs = append(figs, f)
+		}
+	}
+	if len(figs) == 0 {
+		return nil
+	}
+	if err := kpi.NewStore(d).LoadFigures(ctx, sc, figs, "seed"); err != nil {
+		return fmt.Errorf("demo: kpi figures: %w", err)
+	}
+	return nil
+}

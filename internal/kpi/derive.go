@@ -1,0 +1,565 @@
+package kpi
+
+import (
+	"math"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// This file holds every derived KPI as a pure function over figures the
+// store has gathered: no database, no clock. The rules written in the
+// comments are the ones the dashboard page states to its readers.
+
+// Value is a derived figure that may be undefined (no data, or a division
+// by zero); templates show undefined values as "—".
+type Value struct {
+	V  float64
+	OK bool
+}
+
+// Some is a defined Value.
+func Some(v float64) Value { return Value{V: v, OK: true} }
+
+// Sum is a total over the months that have a value, with their count.
+type Sum struct {
+	Total float64
+	N     int
+}
+
+// Add adds one value.
+func (s *Sum) Add(v float64) { s.Total += v; s.N++ }
+
+// Merge adds another sum.
+func (s *Sum) Merge(o Sum) { s.Total += o.Total; s.N += o.N }
+
+// Mean is the average of the values, undefined when there are none.
+func (s Sum) Mean() Value {
+	if s.N == 0 {
+		return Value{}
+	}
+	return Some(s.Total / float64(s.N))
+}
+
+// Ratio is num ÷ den, undefined when den is zero.
+func Ratio(num, den float64) Value {
+	if den == 0 {
+		return Value{}
+	}
+	return Some(num / den)
+}
+
+// Growth is the relative change from prev to cur, comparing the average
+// monthly value of each (over the months that have figures): a month
+// nobody entered is left out of the average rather than counted as zero,
+// so it does not look like a fall. Undefined when prev has no figures or
+// averages zero.
+func Growth(cur, prev Sum) Value {
+	c, p := cur.Mean(), prev.Mean()
+	if !c.OK || !p.OK || p.V == 0 {
+		return Value{}
+	}
+	return Some(c.V/p.V - 1)
+}
+
+// PortfolioGrowth is the growth of a group of accounts: the sum of the
+// accounts' average monthly revenue in cur over the same in prev. An
+// account's missing months do not count as zero; an account with no
+// figures at all in a period adds zero to it (a new account adds growth, a
+// lost one takes it away).
+func PortfolioGrowth(cur, prev []Sum) Value {
+	var c, p float64
+	for _, s := range cur {
+		if m := s.Mean(); m.OK {
+			c += m.V
+		}
+	}
+	for _, s := range prev {
+		if m := s.Mean(); m.OK {
+			p += m.V
+		}
+	}
+	if p == 0 {
+		return Value{}
+	}
+	return Some(c/p - 1)
+}
+
+// NPSFromCounts is the Net Promoter Score of a survey: the percentage of
+// promoters minus the percentage of detractors, rounded to the nearest
+// integer (halves away from zero), −100..100. False when nobody answered
+// or a count is negative.
+func NPSFromCounts(promoters, passives, detractors int) (int, bool) {
+	if promoters < 0 || passives < 0 || detractors < 0 {
+		return 0, false
+	}
+	n := promoters + passives + detractors
+	if n == 0 {
+		return 0, false
+	}
+	return int(math.Round(float64(promoters-detractors) * 100 / float64(n))), true
+}
+
+// Figure is one account's figures for one month. Optional figures are nil
+// when not entered. NPS is the score as entered or as computed from the
+// survey counts when those were given.
+type Figure struct {
+	AccountID      uuid.UUID
+	Month          time.Time
+	Revenue        float64
+	CSAT           *float64
+	NPS            *int
+	Promoters      *int
+	Passives       *int
+	Detractors     *int
+	AdoptionPct    *float64
+	UpsellRevenue  *float64
+	CrossSellCount *int
+	Version        int
+	UpdatedByName  string
+	UpdatedAt      time.Time
+
+	index int // monthIndex(Month) once known (0: not yet), for the hot loops
+}
+
+// monthIndex of the figure's month, remembered when the store loaded it.
+func (f *Figure) monthIndex() int {
+	if f.index != 0 {
+		return f.index
+	}
+	return monthIndex(f.Month)
+}
+
+// AccountInfo is what dashboards show of an account.
+type AccountInfo struct {
+	ID        uuid.UUID
+	Name      string
+	KeyStatus string // candidate, key, declined, watch, former
+	Status    string // prospect, customer, former
+	Segment   string
+	Region    string
+	KAMID     uuid.UUID // uuid.Nil when nobody is assigned
+	KAMName   string
+}
+
+// AccountSeries is one account with its figures, oldest month first.
+type AccountSeries struct {
+	Account AccountInfo
+	Figures []Figure
+}
+
+func revenueOf(f Figure) (float64, bool) { return f.Revenue, true }
+func csatOf(f Figure) (float64, bool)    { return floatOf(f.CSAT) }
+func adoptionOf(f Figure) (float64, bool) {
+	return floatOf(f.AdoptionPct)
+}
+func upsellOf(f Figure) (float64, bool) { return floatOf(f.UpsellRevenue) }
+func npsOf(f Figure) (float64, bool) {
+	if f.NPS == nil {
+		return 0, false
+	}
+	return float64(*f.NPS), true
+}
+func crossSellOf(f Figure) (float64, bool) {
+	if f.CrossSellCount == nil {
+		return 0, false
+	}
+	return float64(*f.CrossSellCount), true
+}
+
+func floatOf(p *float64) (float64, bool) {
+	if p == nil {
+		return 0, false
+	}
+	return *p, true
+}
+
+// RetentionWindow is how many months, ending at a period's first or last
+// month, are searched for an account's revenue at that end of the period:
+// one or two missing months do not turn a customer into a lost one.
+const RetentionWindow = 3
+
+// An account's revenue "at" a month (the start or end of a period) is the
+// figure of the latest month with one among that month and the
+// RetentionWindow−1 months before it; undefined when there is none.
+
+// InProgramme reports whether an account counts towards key-account
+// retention: key now, or formerly key (key status "former"). Pareto keeps
+// no history of key status, so this current state stands for "was a key
+// account at the start of the period".
+func InProgramme(keyStatus string) bool { return keyStatus == "key" || keyStatus == "former" }
+
+// RetentionAccount is one account's part in key-account retention.
+type RetentionAccount struct {
+	KeyStatus    string
+	StartRevenue Value // revenue at the period's first month (see RetentionWindow)
+	EndRevenue   Value // revenue at the period's last month
+}
+
+// InCohort reports whether the account was a key-account customer at the
+// start of the period: in the programme (see InProgramme) with revenue
+// above zero at the period's first month.
+func (a RetentionAccount) InCohort() bool {
+	return InProgramme(a.KeyStatus) && a.StartRevenue.OK && a.StartRevenue.V > 0
+}
+
+// Retained reports whether a cohort account is still a customer at the
+// end of the period: revenue above zero at the period's last month.
+func (a RetentionAccount) Retained() bool {
+	return a.InCohort() && a.EndRevenue.OK && a.EndRevenue.V > 0
+}
+
+// Retention is key-account retention over a period.
+type Retention struct {
+	Cohort       int     // key accounts that were customers at the start
+	Retained     int     // of those, customers at the end
+	New          int     // key accounts that were not customers at the start but are at the end
+	StartRevenue float64 // the cohort's monthly revenue at the start
+	EndRevenue   float64 // the same accounts' monthly revenue at the end
+	Accounts     Value   // Retained ÷ Cohort
+	Revenue      Value   // EndRevenue ÷ StartRevenue (net revenue retention: churn, contraction and expansion; new accounts excluded)
+}
+
+// ComputeRetention derives key-account and revenue retention. Accounts
+// that joined during the period (no revenue at the start) are counted as
+// New and left out of both ratios.
+func ComputeRetention(accts []RetentionAccount) Retention {
+	var r Retention
+	for _, a := range accts {
+		switch {
+		case a.InCohort():
+			r.Cohort++
+			r.StartRevenue += a.StartRevenue.V
+			if a.Retained() {
+				r.Retained++
+			}
+			if a.EndRevenue.OK {
+				r.EndRevenue += a.EndRevenue.V
+			}
+		case a.KeyStatus == "key" && a.EndRevenue.OK && a.EndRevenue.V > 0:
+			r.New++
+		}
+	}
+	r.Accounts = Ratio(float64(r.Retained), float64(r.Cohort))
+	r.Revenue = Ratio(r.EndRevenue, r.StartRevenue)
+	return r
+}
+
+// AccountRow is one account's derived figures over a period.
+type AccountRow struct {
+	Account      AccountInfo
+	Revenue      Sum // revenue in the period; N is the months with figures
+	PrevRevenue  Sum // the previous period
+	YearAgo      Sum // the same months a year earlier
+	GrowthPoP    Value
+	GrowthYoY    Value
+	CSAT         Value // average over the period's months with a CSAT
+	NPS          Value // average over the period's months with an NPS
+	Adoption     Value // average adoption/usage rate, percent
+	Upsell       float64
+	CrossSells   int
+	StartRevenue Value
+	EndRevenue   Value
+	InCohort     bool
+	Retained     bool
+	Trend        []Value // revenue per month of the period, for sparklines
+	csat, nps    Sum
+	adoption     Sum
+	upsell       Sum
+}
+
+// Share of the row's revenue in total.
+func (r AccountRow) Share(total float64) Value { return Ratio(r.Revenue.Total, total) }
+
+// monthIndex numbers months consecutively (year×12 + month−1), so that
+// the hot loops compare integers instead of dates.
+func monthIndex(t time.Time) int {
+	y, m, _ := t.Date()
+	return y*12 + int(m) - 1
+}
+
+// DeriveAccount computes one account's row for period p, in one pass over
+// its figures (oldest first).
+func DeriveAccount(s AccountSeries, p Period) AccountRow {
+	cs, ce := monthIndex(p.Start), monthIndex(p.End)
+	prev, yago := p.Previous(), p.YearAgo()
+	ps, pe := monthIndex(prev.Start), monthIndex(prev.End)
+	ys, ye := monthIndex(yago.Start), monthIndex(yago.End)
+	r := AccountRow{Account: s.Account, Trend: make([]Value, max(ce-cs+1, 0))}
+	var cross Sum
+	for _, f := range s.Figures {
+		i := f.monthIndex()
+		// Revenue at the first and last month: the latest figure in the window wins.
+		if i > cs-RetentionWindow && i <= cs {
+			r.StartRevenue = Some(f.Revenue)
+		}
+		if i > ce-RetentionWindow && i <= ce {
+			r.EndRevenue = Some(f.Revenue)
+		}
+		if i >= ps && i <= pe {
+			r.PrevRevenue.Add(f.Revenue)
+		}
+		if i >= ys && i <= ye {
+			r.YearAgo.Add(f.Revenue)
+		}
+		if i < cs || i > ce {
+			continue
+		}
+		r.Revenue.Add(f.Revenue)
+		r.Trend[i-cs] = Some(f.Revenue)
+		if v, ok := csatOf(f); ok {
+			r.csat.Add(v)
+		}
+		if v, ok := npsOf(f); ok {
+			r.nps.Add(v)
+		}
+		if v, ok := adoptionOf(f); ok {
+			r.adoption.Add(v)
+		}
+		if v, ok := upsellOf(f); ok {
+			r.upsell.Add(v)
+		}
+		if v, ok := crossSellOf(f); ok {
+			cross.Add(v)
+		}
+	}
+	r.GrowthPoP = Growth(r.Revenue, r.PrevRevenue)
+	r.GrowthYoY = Growth(r.Revenue, r.YearAgo)
+	r.CSAT, r.NPS, r.Adoption = r.csat.Mean(), r.nps.Mean(), r.adoption.Mean()
+	r.Upsell = r.upsell.Total
+	r.CrossSells = int(cross.Total)
+	ra := r.retention()
+	r.InCohort, r.Retained = ra.InCohort(), ra.Retained()
+	return r
+}
+
+// sortRows orders rows stably by cmp, moving each (large) row once.
+func sortRows(rows []AccountRow, cmp func(a, b *AccountRow) int) {
+	idx := make([]int, len(rows))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp(&rows[a], &rows[b]) })
+	sorted := make([]AccountRow, len(rows))
+	for i, j := range idx {
+		sorted[i] = rows[j]
+	}
+	copy(rows, sorted)
+}
+
+func (r AccountRow) retention() RetentionAccount {
+	return RetentionAccount{KeyStatus: r.Account.KeyStatus, StartRevenue: r.StartRevenue, EndRevenue: r.EndRevenue}
+}
+
+// MonthRow is the key accounts' figures for one month of the period.
+type MonthRow struct {
+	Month      time.Time
+	Accounts   int   // key accounts with a figure this month
+	Revenue    Value // undefined when no key account has a figure
+	Upsell     float64
+	CrossSells int
+	CSAT       Value
+	NPS        Value
+	Adoption   Value
+}
+
+// KAMRow compares one key account manager's accounts.
+type KAMRow struct {
+	KAMID    uuid.UUID // uuid.Nil: key accounts nobody manages
+	Name     string
+	Accounts int
+	Revenue  float64
+	Share    Value // of the portfolio's revenue
+	Growth   Value // period over period, PortfolioGrowth of their accounts
+	CSAT     Value
+	NPS      Value
+}
+
+// Largest is the account with the most revenue in the period.
+type Largest struct {
+	AccountID uuid.UUID
+	Name      string
+	Revenue   float64
+	Share     Value // of the total revenue
+}
+
+// Concentration is what the dashboard knows of revenue beyond its key
+// accounts: every account's revenue in the period (the denominator of the
+// shares) and the largest single account.
+type Concentration struct {
+	TotalRevenue float64
+	Largest      Largest
+}
+
+// Summary is the dashboard's headline.
+type Summary struct {
+	Accounts      int // key accounts on the dashboard
+	Revenue       float64
+	GrowthPoP     Value
+	GrowthYoY     Value
+	Retention     Retention
+	CSAT          Value
+	NPS           Value
+	Adoption      Value
+	Upsell        float64
+	UpsellRate    Value // upsell revenue ÷ revenue
+	CrossSells    int
+	CrossSellRate Value // key accounts with at least one cross-sell ÷ key accounts with figures
+	TotalRevenue  float64
+	KeyShare      Value // key accounts' revenue ÷ every account's revenue
+	Largest       Largest
+	Warnings      []string
+}
+
+// ConcentrationWarnShare is the share of total revenue above which one
+// account is flagged as an over-dependence risk.
+const ConcentrationWarnShare = 0.25
+
+// Dashboard is everything a portfolio, KAM or account dashboard shows.
+type Dashboard struct {
+	Period   Period
+	Previous Period
+	YearAgo  Period
+	Summary  Summary
+	Months   []MonthRow
+	Accounts []AccountRow // key accounts, by revenue, largest first
+	Cohort   []AccountRow // the retention cohort (key and former key accounts), in the order of the series
+	KAMs     []KAMRow     // by revenue, largest first
+}
+
+// BuildDashboard derives a dashboard for period p from the series of the
+// programme's accounts (key and former key accounts; the store gives them
+// by name) and what is known of every account's revenue.
+func BuildDashboard(series []AccountSeries, p Period, c Concentration) Dashboard {
+	d := Dashboard{Period: p, Previous: p.Previous(), YearAgo: p.YearAgo(),
+		Accounts: make([]AccountRow, 0, len(series)), Cohort: make([]AccountRow, 0, len(series))}
+	var retention []RetentionAccount
+	var cur, prev, yago []Sum
+	var csat, nps, adoption Sum
+	withFigures, withCrossSell := 0, 0
+	d.Months = make([]MonthRow, p.Months())
+	monthCSAT := make([]Sum, len(d.Months))
+	monthNPS := make([]Sum, len(d.Months))
+	monthAdoption := make([]Sum, len(d.Months))
+	for i := range d.Months {
+		d.Months[i].Month = AddMonths(p.Start, i)
+	}
+	start := monthIndex(p.Start)
+	kams := map[uuid.UUID]*kamAcc{}
+	var kamOrder []uuid.UUID
+	for _, s := range series {
+		row := DeriveAccount(s, p)
+		retention = append(retention, row.retention())
+		if row.InCohort {
+			d.Cohort = append(d.Cohort, row)
+		}
+		if s.Account.KeyStatus != "key" {
+			continue
+		}
+		d.Accounts = append(d.Accounts, row)
+		sm := &d.Summary
+		sm.Accounts++
+		sm.Revenue += row.Revenue.Total
+		sm.Upsell += row.Upsell
+		sm.CrossSells += row.CrossSells
+		cur, prev, yago = append(cur, row.Revenue), append(prev, row.PrevRevenue), append(yago, row.YearAgo)
+		csat.Merge(row.csat)
+		nps.Merge(row.nps)
+		adoption.Merge(row.adoption)
+		if row.Revenue.N > 0 {
+			withFigures++
+			if row.CrossSells > 0 {
+				withCrossSell++
+			}
+		}
+		for _, f := range s.Figures {
+			i := f.monthIndex() - start
+			if i < 0 || i >= len(d.Months) {
+				continue
+			}
+			m := &d.Months[i]
+			m.Accounts++
+			m.Revenue = Some(m.Revenue.V + f.Revenue)
+			if v, ok := upsellOf(f); ok {
+				m.Upsell += v
+			}
+			if v, ok := crossSellOf(f); ok {
+				m.CrossSells += int(v)
+			}
+			if v, ok := csatOf(f); ok {
+				monthCSAT[i].Add(v)
+			}
+			if v, ok := npsOf(f); ok {
+				monthNPS[i].Add(v)
+			}
+			if v, ok := adoptionOf(f); ok {
+				monthAdoption[i].Add(v)
+			}
+		}
+		k := kams[s.Account.KAMID]
+		if k == nil {
+			k = &kamAcc{row: KAMRow{KAMID: s.Account.KAMID, Name: s.Account.KAMName}}
+			kams[s.Account.KAMID] = k
+			kamOrder = append(kamOrder, s.Account.KAMID)
+		}
+		k.add(row)
+	}
+	for i := range d.Months {
+		d.Months[i].CSAT, d.Months[i].NPS, d.Months[i].Adoption = monthCSAT[i].Mean(), monthNPS[i].Mean(), monthAdoption[i].Mean()
+	}
+	sm := &d.Summary
+	sm.GrowthPoP = PortfolioGrowth(cur, prev)
+	sm.GrowthYoY = PortfolioGrowth(cur, yago)
+	sm.Retention = ComputeRetention(retention)
+	sm.CSAT, sm.NPS, sm.Adoption = csat.Mean(), nps.Mean(), adoption.Mean()
+	sm.UpsellRate = Ratio(sm.Upsell, sm.Revenue)
+	sm.CrossSellRate = Ratio(float64(withCrossSell), float64(withFigures))
+	sm.TotalRevenue = c.TotalRevenue
+	sm.KeyShare = Ratio(sm.Revenue, c.TotalRevenue)
+	sm.Largest = c.Largest
+	sm.Largest.Share = Ratio(c.Largest.Revenue, c.TotalRevenue)
+	if sm.Largest.Share.OK && sm.Largest.Share.V > ConcentrationWarnShare {
+		sm.Warnings = append(sm.Warnings, sm.Largest.Name+" alone brings "+formatPercent(sm.Largest.Share.V)+
+			" of all revenue in this period: a dependence risk (above "+formatPercent(ConcentrationWarnShare)+").")
+	}
+	for _, id := range kamOrder {
+		k := kams[id]
+		k.row.Share = Ratio(k.row.Revenue, sm.Revenue)
+		k.row.Growth = PortfolioGrowth(k.cur, k.prev)
+		k.row.CSAT, k.row.NPS = k.csat.Mean(), k.nps.Mean()
+		d.KAMs = append(d.KAMs, k.row)
+	}
+	slices.SortStableFunc(d.KAMs, func(a, b KAMRow) int { return cmpDesc(a.Revenue, b.Revenue) })
+	sortRows(d.Accounts, func(a, b *AccountRow) int { return cmpDesc(a.Revenue.Total, b.Revenue.Total) })
+	return d
+}
+
+type kamAcc struct {
+	row       KAMRow
+	cur, prev []Sum
+	csat, nps Sum
+}
+
+func (k *kamAcc) add(r AccountRow) {
+	k.row.Accounts++
+	k.row.Revenue += r.Revenue.Total
+	k.cur, k.prev = append(k.cur, r.Revenue), append(k.prev, r.PrevRevenue)
+	k.csat.Merge(r.csat)
+	k.nps.Merge(r.nps)
+}
+
+func cmpDesc(a, b float64) int {
+	switch {
+	case a > b:
+		return -1
+	case a < b:
+		return 1
+	}
+	return 0
+}
+
+func formatPercent(v float64) string {
+	return strconv.FormatFloat(v*100, 'f', 1, 64) + "%"
+}

@@ -1,0 +1,425 @@
+package kpi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"pareto/internal/audit"
+	"pareto/internal/auth"
+	"pareto/internal/db"
+)
+
+// Field names, shared by the month grid form, the CSV import and the
+// CSV export.
+const (
+	FieldMonth      = "month"
+	FieldRevenue    = "revenue"
+	FieldCSAT       = "csat"
+	FieldNPS        = "nps"
+	FieldPromoters  = "promoters"
+	FieldPassives   = "passives"
+	FieldDetractors = "detractors"
+	FieldAdoption   = "adoption_pct"
+	FieldUpsell     = "upsell_revenue"
+	FieldCrossSells = "cross_sell_count"
+)
+
+// FigureInput is one month's figures as typed (or read from a CSV cell).
+// Empty strings mean "not entered"; only Month and Revenue are required.
+type FigureInput struct {
+	Month, Revenue, CSAT, NPS, Promoters, Passives, Detractors, Adoption, Upsell, CrossSells string
+}
+
+// Bounds of the figures.
+const (
+	MaxMoney      = 9_999_999_999_999.99
+	MaxCount      = 1_000_000
+	MaxCrossSells = 100_000
+)
+
+// EarliestMonth is the first month figures may be entered for.
+var EarliestMonth = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+var (
+	plainNumber    = regexp.MustCompile(`^-?\d+(\.\d+)?$`)
+	groupedNumber  = regexp.MustCompile(`^-?\d{1,3}(,\d{3})+(\.\d+)?$`)
+	decimalsRegexp = regexp.MustCompile(`\.(\d+)$`)
+)
+
+// parseNumber reads a decimal number as people type it: "1234.5",
+// "1,234.50", " 12 ". It refuses NaN, infinities and exponents.
+func parseNumber(s string) (float64, bool) {
+	s = strings.TrimSpace(s)
+	if groupedNumber.MatchString(s) {
+		s = strings.ReplaceAll(s, ",", "")
+	}
+	if !plainNumber.MatchString(s) {
+		return 0, false
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	return v, err == nil
+}
+
+func decimals(s string) int {
+	if m := decimalsRegexp.FindStringSubmatch(strings.TrimSpace(s)); m != nil {
+		return len(m[1])
+	}
+	return 0
+}
+
+// ParseFigure validates one month's figures for a tenant with CSAT scale
+// scale; now bounds the month (figures for future months are refused).
+// Every problem is reported, keyed by field name.
+func ParseFigure(in FigureInput, scale string, now time.Time) (Figure, db.FieldErrors) {
+	fe := db.FieldErrors{}
+	var f Figure
+	if strings.TrimSpace(in.Month) == "" {
+		fe.Add(FieldMonth, "Enter the month, like 2026-03.")
+	} else if m, err := ParseMonth(strings.TrimSpace(in.Month)); err != nil {
+		fe.Add(FieldMonth, "Use a month like 2026-03.")
+	} else if m.Before(EarliestMonth) || m.After(MonthOf(now)) {
+		fe.Add(FieldMonth, "Use a month from "+FormatMonth(EarliestMonth)+" to this month ("+FormatMonth(MonthOf(now))+").")
+	} else {
+		f.Month = m
+	}
+
+	money := func(field, s string, required bool) *float64 {
+		if strings.TrimSpace(s) == "" {
+			if required {
+				fe.Add(field, "Enter an amount (0 if there was none).")
+			}
+			return nil
+		}
+		v, ok := parseNumber(s)
+		switch {
+		case !ok:
+			fe.Add(field, "Enter an amount like 12500 or 12,500.00.")
+		case v < 0:
+			fe.Add(field, "Must not be negative.")
+		case v > MaxMoney:
+			fe.Add(field, "Too large.")
+		case decimals(s) > 2:
+			fe.Add(field, "Use at most 2 decimals.")
+		default:
+			return &v
+		}
+		return nil
+	}
+	number := func(field, s string, lo, hi float64, msg string) *float64 {
+		if strings.TrimSpace(s) == "" {
+			return nil
+		}
+		v, ok := parseNumber(s)
+		if !ok || v < lo || v > hi || decimals(s) > 2 {
+			fe.Add(field, msg)
+			return nil
+		}
+		return &v
+	}
+	integer := func(field, s string, lo, hi int, msg string) *int {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			return nil
+		}
+		v, err := strconv.Atoi(s)
+		if err != nil || v < lo || v > hi {
+			fe.Add(field, msg)
+			return nil
+		}
+		return &v
+	}
+
+	if v := money(FieldRevenue, in.Revenue, true); v != nil {
+		f.Revenue = *v
+	}
+	if scale == ScalePercent {
+		f.CSAT = number(FieldCSAT, in.CSAT, 0, 100, "Enter a percentage from 0 to 100 (at most 2 decimals).")
+	} else {
+		f.CSAT = number(FieldCSAT, in.CSAT, 1, 5, "Enter an average rating from 1 to 5 (at most 2 decimals).")
+	}
+	f.NPS = integer(FieldNPS, in.NPS, -100, 100, "Enter a whole number from −100 to 100.")
+	countMsg := "Enter a whole number of responses (0 or more)."
+	f.Promoters = integer(FieldPromoters, in.Promoters, 0, MaxCount, countMsg)
+	f.Passives = integer(FieldPassives, in.Passives, 0, MaxCount, countMsg)
+	f.Detractors = integer(FieldDetractors, in.Detractors, 0, MaxCount, countMsg)
+	f.AdoptionPct = number(FieldAdoption, in.Adoption, 0, 100, "Enter a percentage from 0 to 100 (at most 2 decimals).")
+	f.UpsellRevenue = money(FieldUpsell, in.Upsell, false)
+	f.CrossSellCount = integer(FieldCrossSells, in.CrossSells, 0, MaxCrossSells, "Enter a whole number of cross-sells (0 or more).")
+
+	given := 0
+	for _, s := range []string{in.Promoters, in.Passives, in.Detractors} {
+		if strings.TrimSpace(s) != "" {
+			given++
+		}
+	}
+	switch {
+	case given > 0 && given < 3:
+		for field, s := range map[string]string{FieldPromoters: in.Promoters, FieldPassives: in.Passives, FieldDetractors: in.Detractors} {
+			if strings.TrimSpace(s) == "" {
+				fe.Add(field, "Enter all three survey counts, or none.")
+			}
+		}
+	case f.Promoters != nil && f.Passives != nil && f.Detractors != nil:
+		nps, ok := NPSFromCounts(*f.Promoters, *f.Passives, *f.Detractors)
+		switch {
+		case !ok:
+			fe.Add(FieldPromoters, "The survey counts add up to no responses.")
+		case f.NPS != nil && *f.NPS != nps:
+			fe.Add(FieldNPS, fmt.Sprintf("Does not match the survey counts, which give an NPS of %d. Leave it empty to use the counts.", nps))
+		default:
+			f.NPS = &nps
+		}
+	}
+	if len(fe) > 0 {
+		return Figure{}, fe
+	}
+	return f, nil
+}
+
+// Input turns a figure back into form values, for re-showing a row.
+func (f Figure) Input() FigureInput {
+	in := FigureInput{Revenue: formatAmount(f.Revenue)}
+	if !f.Month.IsZero() {
+		in.Month = FormatMonth(f.Month)
+	}
+	in.CSAT = optFloat(f.CSAT)
+	in.Adoption = optFloat(f.AdoptionPct)
+	if f.UpsellRevenue != nil {
+		in.Upsell = formatAmount(*f.UpsellRevenue)
+	}
+	in.Promoters, in.Passives, in.Detractors = optInt(f.Promoters), optInt(f.Passives), optInt(f.Detractors)
+	if f.Promoters == nil { // with counts, the NPS is theirs and the field stays empty
+		in.NPS = optInt(f.NPS)
+	}
+	in.CrossSells = optInt(f.CrossSellCount)
+	return in
+}
+
+func formatAmount(v float64) string { return strconv.FormatFloat(math.Round(v*100)/100, 'f', -1, 64) }
+
+func optFloat(p *float64) string {
+	if p == nil {
+		return ""
+	}
+	return strconv.FormatFloat(*p, 'f', -1, 64)
+}
+
+func optInt(p *int) string {
+	if p == nil {
+		return ""
+	}
+	return strconv.Itoa(*p)
+}
+
+// figureState is a figure as the audit log records it.
+type figureState struct {
+	Revenue        float64  `json:"revenue"`
+	CSAT           *float64 `json:"csat,omitempty"`
+	NPS            *int     `json:"nps,omitempty"`
+	Promoters      *int     `json:"promoters,omitempty"`
+	Passives       *int     `json:"passives,omitempty"`
+	Detractors     *int     `json:"detractors,omitempty"`
+	AdoptionPct    *float64 `json:"adoption_pct,omitempty"`
+	UpsellRevenue  *float64 `json:"upsell_revenue,omitempty"`
+	CrossSellCount *int     `json:"cross_sell_count,omitempty"`
+}
+
+func stateOf(f *Figure) any {
+	if f == nil {
+		return nil
+	}
+	return figureState{f.Revenue, f.CSAT, f.NPS, f.Promoters, f.Passives, f.Detractors, f.AdoptionPct, f.UpsellRevenue, f.CrossSellCount}
+}
+
+func figureEntityID(accountID uuid.UUID, month time.Time) string {
+	return accountID.String() + "/" + FormatMonth(month)
+}
+
+// ConflictError says a figure changed since the editor loaded it; Current
+// is what is stored now (nil when the row was deleted).
+type ConflictError struct {
+	Current *Figure
+}
+
+func (e *ConflictError) Error() string { return "kpi: figure changed by someone else" }
+
+// Unwrap makes errors.Is(err, db.ErrConflict) hold.
+func (e *ConflictError) Unwrap() error { return db.ErrConflict }
+
+const figureColumns = `f.account_id, f.month, f.revenue::float8, f.csat::float8, f.nps, f.promoters, f.passives, f.detractors,
+	f.adoption_pct::float8, f.upsell_revenue::float8, f.cross_sell_count, f.version, coalesce(u.name, ''), f.updated_at`
+
+func scanFigure(row pgx.Row) (Figure, error) {
+	var f Figure
+	err := row.Scan(&f.AccountID, &f.Month, &f.Revenue, &f.CSAT, &f.NPS, &f.Promoters, &f.Passives, &f.Detractors,
+		&f.AdoptionPct, &f.UpsellRevenue, &f.CrossSellCount, &f.Version, &f.UpdatedByName, &f.UpdatedAt)
+	f.Month = MonthOf(f.Month)
+	return f, err
+}
+
+func figureFor(ctx context.Context, tx pgx.Tx, tenantID, accountID uuid.UUID, month time.Time) (*Figure, error) {
+	f, err := scanFigure(tx.QueryRow(ctx, `SELECT `+figureColumns+` FROM kpi_figures f LEFT JOIN users u ON u.id = f.updated_by
+		WHERE f.tenant_id = $1 AND f.account_id = $2 AND f.month = $3`, tenantID, accountID, month))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &f, nil
+}
+
+// editableAccount checks that the account exists in the tenant (else
+// db.ErrNotFound) and that the actor may change its figures (else
+// db.ErrForbidden), returning its name.
+func editableAccount(ctx context.Context, tx pgx.Tx, sc db.Scope, role auth.Role, accountID uuid.UUID) (string, error) {
+	var name string
+	var kam *uuid.UUID
+	err := tx.QueryRow(ctx, `SELECT name, kam_user_id FROM accounts WHERE tenant_id = $1 AND id = $2`, sc.TenantID, accountID).Scan(&name, &kam)
+	if err != nil {
+		return "", db.NotFound("account", err)
+	}
+	kamID := uuid.Nil
+	if kam != nil {
+		kamID = *kam
+	}
+	if !mayEdit(role, sc.UserID, kamID) {
+		return "", fmt.Errorf("%s may not change the figures of account %s: %w", role, accountID, db.ErrForbidden)
+	}
+	return name, nil
+}
+
+// SaveFigure creates or updates one month of an account's figures.
+// version is the row's version the editor saw, 0 for a month without
+// figures. Admins and leaders may change any account, a KAM only accounts
+// they manage (else db.ErrForbidden). Returns db.ErrNotFound for an
+// unknown account and a *ConflictError (db.ErrConflict) when the row
+// changed since version. f must have passed ParseFigure; the CSAT range is
+// checked again against the tenant's scale.
+func (s *Store) SaveFigure(ctx context.Context, sc db.Scope, role auth.Role, accountID uuid.UUID, f Figure, version int) (Figure, error) {
+	var saved Figure
+	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+		if _, err := editableAccount(ctx, tx, sc, role, accountID); err != nil {
+			return err
+		}
+		st, err := settings(ctx, tx, sc.TenantID)
+		if err != nil {
+			return err
+		}
+		if f.CSAT != nil && st.CSATScale == ScaleFive && (*f.CSAT < 1 || *f.CSAT > 5) {
+			return db.FieldErrors{FieldCSAT: "Enter an average rating from 1 to 5 (at most 2 decimals)."}
+		}
+		if err := lockFigures(ctx, tx, sc.TenantID); err != nil {
+			return err
+		}
+		cur, err := figureFor(ctx, tx, sc.TenantID, accountID, f.Month)
+		if err != nil {
+			return err
+		}
+		if (cur == nil && version != 0) || (cur != nil && cur.Version != version) {
+			return &ConflictError{Current: cur}
+		}
+		f.AccountID = accountID
+		if err := upsertFigures(ctx, tx, sc, []Figure{f}); err != nil {
+			return err
+		}
+		action := "create"
+		if cur != nil {
+			action = "update"
+		}
+		if err := audit.Record(ctx, tx, audit.Event{ActorID: sc.UserID, Action: action, Entity: "kpi_figure",
+			EntityID: figureEntityID(accountID, f.Month), Before: stateOf(cur), After: stateOf(&f)}); err != nil {
+			return err
+		}
+		got, err := figureFor(ctx, tx, sc.TenantID, accountID, f.Month)
+		if err != nil {
+			return err
+		}
+		saved = *got
+		return nil
+	})
+	if err != nil {
+		return Figure{}, fmt.Errorf("kpi: save figure: %w", err)
+	}
+	return saved, nil
+}
+
+// DeleteFigure removes one month of an account's figures, under the same
+// rules and errors as SaveFigure.
+func (s *Store) DeleteFigure(ctx context.Context, sc db.Scope, role auth.Role, accountID uuid.UUID, month time.Time, version int) error {
+	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+		if _, err := editableAccount(ctx, tx, sc, role, accountID); err != nil {
+			return err
+		}
+		if err := lockFigures(ctx, tx, sc.TenantID); err != nil {
+			return err
+		}
+		cur, err := figureFor(ctx, tx, sc.TenantID, accountID, month)
+		if err != nil {
+			return err
+		}
+		if cur == nil || cur.Version != version {
+			return &ConflictError{Current: cur}
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM kpi_figures WHERE tenant_id = $1 AND account_id = $2 AND month = $3`,
+			sc.TenantID, accountID, month); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Event{ActorID: sc.UserID, Action: "delete", Entity: "kpi_figure",
+			EntityID: figureEntityID(accountID, month), Before: stateOf(cur)})
+	})
+	if err != nil {
+		return fmt.Errorf("kpi: delete figure: %w", err)
+	}
+	return nil
+}
+
+// lockFigures serialises the writers of one tenant's figures: it bumps the
+// tenant's figures version first thing, so the row lock it takes is held
+// to the end of the transaction, and what the writer reads next (the rows
+// it compares versions with) is what the previous writer committed. The
+// new version tells the dashboards' memos that figures changed.
+func lockFigures(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) error {
+	return bumpFiguresVersion(ctx, tx, tenantID)
+}
+
+// FiguresChanged counts a change of the tenant's figures made outside
+// the store (bulk loads: the demo seed, the benchmarks), so the
+// dashboards' memos are refreshed. System work: no audit event.
+func (s *Store) FiguresChanged(ctx context.Context, sc db.Scope) error {
+	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error { return lockFigures(ctx, tx, sc.TenantID) })
+	if err != nil {
+		return fmt.Errorf("kpi: figures changed: %w", err)
+	}
+	return nil
+}
+
+// LoadFigures writes many figures at once (existing months are replaced)
+// as system work: the demo seed. One audit event records the load.
+func (s *Store) LoadFigures(ctx context.Context, sc db.Scope, figs []Figure, reason string) error {
+	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+		if err := lockFigures(ctx, tx, sc.TenantID); err != nil {
+			return err
+		}
+		for start := 0; start < len(figs); start += 2000 {
+			if err := upsertFigures(ctx, tx, sc, figs[start:min(start+2000, len(figs))]); err != nil {
+				return err
+			}
+		}
+		return audit.Record(ctx, tx, audit.Event{ActorID: sc.UserID, Action: reason, Entity: "kpi_figure",
+			After: map[string]any{"figures": len(figs)}})
+	})
+	if err != nil {
+		return fmt.Errorf("kpi: load figures: %w", err)
+	}
+	return nil
+}

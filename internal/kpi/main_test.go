@@ -1,0 +1,9 @@
+package kpi_test
+
+import (
+	"testing"
+
+	"pareto/internal/db/dbtest"
+)
+
+func TestMain(m *testing.M) { dbtest.Main(m) }

@@ -1,0 +1,610 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/google/uuid"
+
+	"pareto/internal/auth"
+	"pareto/internal/db"
+	"pareto/internal/kpi"
+	"pareto/templates"
+)
+
+// dashboardPageSize is how many key accounts the dashboard table lists per
+// page.
+const dashboardPageSize = 25
+
+// cohortListed is how many accounts of the retention cohort the page
+// lists in full; beyond it only the accounts lost are listed.
+const cohortListed = 30
+
+// dashboardFilter reads the period, segment and region from the query.
+func dashboardFilter(r *http.Request) kpi.Filter {
+	q := r.URL.Query()
+	f := kpi.Filter{Period: q.Get("period"), Segment: strings.TrimSpace(q.Get("segment")), Region: strings.TrimSpace(q.Get("region"))}
+	if !kpi.ValidPeriodKey(f.Period) {
+		f.Period = kpi.DefaultPeriod
+	}
+	return f
+}
+
+// dashboardTarget is whose dashboard a request shows.
+type dashboardTarget struct {
+	filter   kpi.Filter
+	heading  string
+	intro    string
+	path     string
+	showKAMs bool
+}
+
+// portfolioTarget: leaders and admins see every key account; a KAM sees
+// the portfolio narrowed to their own accounts.
+func portfolioTarget(r *http.Request) dashboardTarget {
+	m := currentMember(r)
+	t := dashboardTarget{filter: dashboardFilter(r), heading: "Portfolio dashboard", path: "/dashboards", showKAMs: true,
+		intro: "Every key account: is the programme growing revenue and keeping customers happy?"}
+	if m.Role == auth.RoleKAM {
+		t.filter.KAMID = m.UserID
+		t.heading, t.intro, t.showKAMs = "Your key accounts", "The key accounts you manage.", false
+	}
+	return t
+}
+
+// kamTarget is one KAM's dashboard: leaders and admins may open any KAM's,
+// a KAM only their own (db.ErrForbidden); a user id that is not a member
+// of the tenant is db.ErrNotFound.
+func (s *Server) kamTarget(r *http.Request) (dashboardTarget, error) {
+	m := currentMember(r)
+	kamID, err := uuid.Parse(chi.URLParam(r, "kamID"))
+	if err != nil {
+		return dashboardTarget{}, fmt.Errorf("kam id: %w", db.ErrNotFound)
+	}
+	if m.Role == auth.RoleKAM && kamID != m.UserID {
+		if _, err := s.auth.Member(r.Context(), m.TenantID, kamID); err != nil {
+			return dashboardTarget{}, err
+		}
+		return dashboardTarget{}, fmt.Errorf("a KAM may open only their own dashboard: %w", db.ErrForbidden)
+	}
+	t := dashboardTarget{filter: dashboardFilter(r), path: "/dashboards/kams/" + kamID.String()}
+	t.filter.KAMID = kamID
+	return t, nil
+}
+
+func (s *Server) dashboardView(r *http.Request, t dashboardTarget) (templates.DashboardView, error) {
+	pf, err := s.kpi.Portfolio(r.Context(), scope(r), t.filter)
+	if err != nil {
+		return templates.DashboardView{}, err
+	}
+	if t.heading == "" {
+		t.heading = "Dashboard: " + pf.KAMName
+		t.intro = "The key accounts " + pf.KAMName + " manages."
+	}
+	m := currentMember(r)
+	v := templates.DashboardView{Portfolio: pf, Heading: t.heading, Intro: t.intro, Path: t.path, ShowKAMs: t.showKAMs,
+		IsAdmin: m.Role == auth.RoleAdmin}
+	q := r.URL.Query()
+	v.Sort, v.Desc = q.Get("sort"), q.Get("dir") != "asc"
+	if !kpi.ValidSortKey(v.Sort) {
+		v.Sort, v.Desc = "revenue", true
+	}
+	if v.Sort != "revenue" || !v.Desc { // the dashboard comes by revenue, largest first
+		kpi.SortAccounts(pf.Accounts, v.Sort, v.Desc)
+	}
+	v.Page, _ = strconv.Atoi(q.Get("page"))
+	v.Pages = max(1, (len(pf.Accounts)+dashboardPageSize-1)/dashboardPageSize)
+	v.Page = min(max(v.Page, 1), v.Pages)
+	v.Rows = pf.Accounts[min((v.Page-1)*dashboardPageSize, len(pf.Accounts)):min(v.Page*dashboardPageSize, len(pf.Accounts))]
+
+	v.CohortRows = pf.Cohort
+	if len(pf.Cohort) > cohortListed {
+		v.CohortRows = nil
+		for _, r := range pf.Cohort {
+			if !r.Retained {
+				v.CohortRows = append(v.CohortRows, r)
+			}
+		}
+		v.CohortHidden = len(pf.Cohort) - len(v.CohortRows)
+	}
+
+	labels := templates.MonthLabels(pf.Period)
+	money := func(x float64) string { return templates.FormatMoneyShort(x, pf.Currency) }
+	revenue, csat, nps := make([]kpi.Value, len(pf.Months)), make([]kpi.Value, len(pf.Months)), make([]kpi.Value, len(pf.Months))
+	for i, mr := range pf.Months {
+		revenue[i], csat[i], nps[i] = mr.Revenue, mr.CSAT, mr.NPS
+	}
+	n := plural(pf.Summary.Accounts, "key account", "key accounts")
+	v.Revenue = templates.NewLineChart("chart-revenue", "Revenue by month", "Monthly revenue of "+n+", "+pf.Period.Label()+
+		". The values are in the table below the chart.", labels, revenue, templates.LineOpts{Width: 960, Height: 260, ZeroBased: true, Format: money})
+	csatOpts := templates.LineOpts{Width: 480, Height: 220, Fixed: true, Lo: 1, Hi: 5, Format: func(x float64) string { return strconv.FormatFloat(x, 'f', 1, 64) }}
+	if pf.Settings.CSATScale == kpi.ScalePercent {
+		csatOpts.Lo, csatOpts.Hi, csatOpts.Format = 0, 100, func(x float64) string { return strconv.FormatFloat(x, 'f', 0, 64) + "%" }
+	}
+	v.CSAT = templates.NewLineChart("chart-csat", "Average CSAT by month", "Average CSAT of "+n+" per month, "+pf.Period.Label()+".",
+		labels, csat, csatOpts)
+	v.NPS = templates.NewLineChart("chart-nps", "Average NPS by month", "Average NPS of "+n+" per month, "+pf.Period.Label()+".",
+		labels, nps, templates.LineOpts{Width: 480, Height: 220, Fixed: true, Lo: -100, Hi: 100, Format: func(x float64) string { return templates.FormatNPS(kpi.Some(x)) }})
+	var bars []templates.BarItem
+	for _, k := range pf.KAMs {
+		name, href := k.Name, templates.KAMDashboardHref(k.KAMID)+"?"+v.Query().Encode()
+		if k.KAMID == uuid.Nil {
+			name, href = "No KAM assigned", v.Anchor("accounts")
+		}
+		bars = append(bars, templates.BarItem{Label: name, Href: href, V: k.Revenue})
+	}
+	v.KAMBars = templates.NewBarChart("chart-kams", "Revenue by key account manager",
+		"Revenue of each KAM's key accounts, "+pf.Period.Label()+". The values are in the table below the chart.", bars, money)
+	return v, nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
+func (s *Server) dashboardShow(w http.ResponseWriter, r *http.Request) {
+	v, err := s.dashboardView(r, portfolioTarget(r))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, templates.DashboardPage(s.page(r, v.Heading, "dashboards"), v))
+}
+
+func (s *Server) dashboardKAM(w http.ResponseWriter, r *http.Request) {
+	t, err := s.kamTarget(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v, err := s.dashboardView(r, t)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, templates.DashboardPage(s.page(r, v.Heading, "dashboards"), v))
+}
+
+func (s *Server) dashboardCSV(w http.ResponseWriter, r *http.Request) {
+	s.writeDashboardCSV(w, r, portfolioTarget(r), "portfolio")
+}
+
+func (s *Server) dashboardKAMCSV(w http.ResponseWriter, r *http.Request) {
+	t, err := s.kamTarget(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.writeDashboardCSV(w, r, t, "kam")
+}
+
+func (s *Server) writeDashboardCSV(w http.ResponseWriter, r *http.Request, t dashboardTarget, name string) {
+	table := r.URL.Query().Get("table")
+	if table == "" {
+		table = kpi.TableAccounts
+	}
+	if !kpi.ValidTable(table) {
+		s.renderError(w, r, http.StatusBadRequest, "Bad request", "There is no such table to download.")
+		return
+	}
+	pf, err := s.kpi.Portfolio(r.Context(), scope(r), t.filter)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var b strings.Builder
+	if err := kpi.WriteCSV(&b, pf, table); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeCSV(w, fmt.Sprintf("pareto-%s-%s-%s.csv", name, table, kpi.FormatMonth(pf.Period.End)), b.String())
+}
+
+func writeCSV(w http.ResponseWriter, filename, body string) {
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+filename+`"`)
+	_, _ = io.WriteString(w, body)
+}
+
+// accountKPISection loads the KPI section of an account page. It is the
+// component the account page shows (see templates.AccountKPISection).
+func (s *Server) accountKPISection(r *http.Request, accountID uuid.UUID) (templates.AccountKPIView, error) {
+	d, err := s.kpi.AccountKPIs(r.Context(), scope(r), accountID)
+	if err != nil {
+		return templates.AccountKPIView{}, err
+	}
+	period := d.Period
+	return templates.AccountKPIView{
+		Data:      d,
+		Period:    period,
+		Revenue:   templates.NewSparkline("Revenue, "+period.Label(), d.Row.Trend),
+		CSAT:      templates.NewSparkline("CSAT, "+period.Label(), d.Series(period, kpi.CSATOf)),
+		NPS:       templates.NewSparkline("NPS, "+period.Label(), d.Series(period, kpi.NPSOf)),
+		Adoption:  templates.NewSparkline("Adoption, "+period.Label(), d.Series(period, kpi.AdoptionOf)),
+		CanEdit:   kpi.MayEdit(*currentMember(r), d.Account.KAMID),
+		ShowLinks: true,
+	}, nil
+}
+
+func accountIDParam(r *http.Request) (uuid.UUID, error) {
+	id, err := uuid.Parse(chi.URLParam(r, "accountID"))
+	if err != nil {
+		return uuid.Nil, fmt.Errorf("account id: %w", db.ErrNotFound)
+	}
+	return id, nil
+}
+
+// accountKPIPage builds the account's KPI page with its month grid ending
+// at to; edited (when not nil) replaces one row's values and errors.
+func (s *Server) accountKPIPage(sec templates.AccountKPIView, to time.Time, edited *templates.GridRow) templates.AccountKPIPageView {
+	sec.ShowLinks = false
+	now := kpi.MonthOf(s.kpi.Now())
+	if to.IsZero() || to.After(now) {
+		to = now
+	}
+	v := templates.AccountKPIPageView{Section: sec, To: to}
+	base := templates.AccountKPIHref(sec.Data.Account.ID)
+	v.Earlier = base + "?to=" + kpi.FormatMonth(kpi.AddMonths(to, -kpi.GridMonths)) + "#grid"
+	if later := kpi.AddMonths(to, kpi.GridMonths); !to.Equal(now) {
+		if later.After(now) {
+			later = now
+		}
+		v.Later = base + "?to=" + kpi.FormatMonth(later) + "#grid"
+	}
+	for i := range kpi.GridMonths {
+		m := kpi.AddMonths(to, -i)
+		g := templates.GridRow{Month: m}
+		if f, ok := sec.Data.Month(m); ok {
+			g.Figure, g.Input, g.Version = &f, f.Input(), f.Version
+		}
+		if edited != nil && edited.Month.Equal(m) {
+			g.Input, g.Errors, g.Version = edited.Input, edited.Errors, edited.Version
+		}
+		v.Grid = append(v.Grid, g)
+	}
+	return v
+}
+
+func (s *Server) accountKPIs(w http.ResponseWriter, r *http.Request) {
+	id, err := accountIDParam(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	sec, err := s.accountKPISection(r, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	to, _ := kpi.ParseMonth(r.URL.Query().Get("to"))
+	s.render(w, r, http.StatusOK, templates.AccountKPIPage(s.page(r, sec.Data.Account.Name+": KPIs", "dashboards"), s.accountKPIPage(sec, to, nil)))
+}
+
+// gridEnd is the last month of a grid that shows month m: the grid of
+// the latest months when m is in it, else the 12 months ending at m.
+func (s *Server) gridEnd(m time.Time) time.Time {
+	now := kpi.MonthOf(s.kpi.Now())
+	if kpi.MonthsBetween(m, now) <= kpi.GridMonths {
+		return now
+	}
+	return m
+}
+
+func (s *Server) accountKPISave(w http.ResponseWriter, r *http.Request) {
+	id, err := accountIDParam(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	sec, err := s.accountKPISection(r, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if !sec.CanEdit {
+		s.fail(w, r, fmt.Errorf("%s may not change the figures of account %s: %w", currentMember(r).Role, id, db.ErrForbidden))
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.badForm(w, r, err)
+		return
+	}
+	f := r.PostForm
+	in := kpi.FigureInput{Month: f.Get(kpi.FieldMonth), Revenue: f.Get(kpi.FieldRevenue), CSAT: f.Get(kpi.FieldCSAT), NPS: f.Get(kpi.FieldNPS),
+		Promoters: f.Get(kpi.FieldPromoters), Passives: f.Get(kpi.FieldPassives), Detractors: f.Get(kpi.FieldDetractors),
+		Adoption: f.Get(kpi.FieldAdoption), Upsell: f.Get(kpi.FieldUpsell), CrossSells: f.Get(kpi.FieldCrossSells)}
+	version, verr := strconv.Atoi(f.Get("version"))
+	month, merr := kpi.ParseMonth(in.Month)
+	if verr != nil || version < 0 || merr != nil {
+		s.renderError(w, r, http.StatusBadRequest, "Bad request", "The form is missing its month or version; reload the page and try again.")
+		return
+	}
+	title := sec.Data.Account.Name + ": KPIs"
+	if f.Get("action") == "delete" {
+		err := s.kpi.DeleteFigure(r.Context(), scope(r), currentMember(r).Role, id, month, version)
+		var ce *kpi.ConflictError
+		if errors.As(err, &ce) {
+			s.renderFigureConflict(w, r, id, month, ce, in, title, true)
+			return
+		}
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.flash(r.Context(), "success", "Deleted the figures of "+kpi.MonthLabel(month)+".")
+		http.Redirect(w, r, s.gridHref(id, month), http.StatusSeeOther)
+		return
+	}
+	fig, fe := kpi.ParseFigure(in, sec.Data.Settings.CSATScale, s.kpi.Now())
+	if fe == nil {
+		_, err = s.kpi.SaveFigure(r.Context(), scope(r), currentMember(r).Role, id, fig, version)
+		var ce *kpi.ConflictError
+		if errors.As(err, &ce) {
+			s.renderFigureConflict(w, r, id, month, ce, in, title, false)
+			return
+		}
+		if !errors.As(err, &fe) && err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	if fe != nil {
+		edited := &templates.GridRow{Month: month, Input: in, Version: version, Errors: map[string]string{}}
+		for field, msg := range fe {
+			if field == kpi.FieldMonth {
+				field = "" // shown beside the row's buttons
+			}
+			edited.Errors[field] = msg
+		}
+		s.render(w, r, http.StatusUnprocessableEntity, templates.AccountKPIPage(s.page(r, title, "dashboards"),
+			s.accountKPIPage(sec, s.gridEnd(month), edited)))
+		return
+	}
+	s.flash(r.Context(), "success", "Saved the figures of "+kpi.MonthLabel(month)+".")
+	http.Redirect(w, r, s.gridHref(id, month), http.StatusSeeOther)
+}
+
+func (s *Server) gridHref(id uuid.UUID, month time.Time) string {
+	h := templates.AccountKPIHref(id)
+	if end := s.gridEnd(month); !end.Equal(kpi.MonthOf(s.kpi.Now())) {
+		h += "?to=" + kpi.FormatMonth(end)
+	}
+	return h + "#kpi-" + kpi.FormatMonth(month)
+}
+
+// renderFigureConflict answers a stale save with 409: the month's stored
+// figures beside the ones typed, and the grid row holding the typed values
+// with the current version, so saving again is a deliberate choice.
+func (s *Server) renderFigureConflict(w http.ResponseWriter, r *http.Request, id uuid.UUID, month time.Time, ce *kpi.ConflictError,
+	in kpi.FigureInput, title string, deleting bool) {
+	sec, err := s.accountKPISection(r, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var edited *templates.GridRow
+	if !deleting {
+		edited = &templates.GridRow{Month: month, Input: in}
+		if ce.Current != nil {
+			edited.Version = ce.Current.Version
+		}
+	}
+	v := s.accountKPIPage(sec, s.gridEnd(month), edited)
+	v.Conflict = &templates.FigureConflict{Month: month, Current: ce.Current, Yours: in, Deleting: deleting}
+	s.render(w, r, http.StatusConflict, templates.AccountKPIPage(s.page(r, title, "dashboards"), v))
+}
+
+func (s *Server) accountKPICSV(w http.ResponseWriter, r *http.Request) {
+	id, err := accountIDParam(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d, err := s.kpi.AccountKPIs(r.Context(), scope(r), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var b strings.Builder
+	if err := kpi.WriteFiguresCSV(&b, d); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeCSV(w, "pareto-kpis-"+id.String()+".csv", b.String())
+}
+
+func (s *Server) kpiImportView(r *http.Request) (templates.KPIImportView, error) {
+	st, err := s.kpi.Settings(r.Context(), scope(r))
+	if err != nil {
+		return templates.KPIImportView{}, err
+	}
+	return templates.KPIImportView{Scale: st.CSATScale, MaxRows: kpi.MaxImportRows, MaxMiB: kpi.MaxImportBytes >> 20}, nil
+}
+
+func (s *Server) kpiImportShow(w http.ResponseWriter, r *http.Request) {
+	v, err := s.kpiImportView(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, templates.KPIImportPage(s.page(r, "Import KPI figures", "dashboards"), v))
+}
+
+// importShownRows is how many preview rows are listed: every problem
+// first, then rows without problems up to the limit.
+const importShownRows = 200
+
+func withPreview(v templates.KPIImportView, p kpi.ImportPreview) templates.KPIImportView {
+	v.Preview = &p
+	for _, row := range p.Rows {
+		if len(row.Errors) > 0 && len(v.Shown) < importShownRows {
+			v.Shown = append(v.Shown, row)
+		}
+	}
+	for _, row := range p.Rows {
+		if len(row.Errors) == 0 && len(v.Shown) < importShownRows {
+			v.Shown = append(v.Shown, row)
+		}
+	}
+	v.Hidden = len(p.Rows) - len(v.Shown)
+	return v
+}
+
+func previewStatus(p kpi.ImportPreview) int {
+	if len(p.FileErrors) > 0 || p.Invalid > 0 {
+		return http.StatusUnprocessableEntity
+	}
+	return http.StatusOK
+}
+
+func (s *Server) kpiImportUpload(w http.ResponseWriter, r *http.Request) {
+	v, err := s.kpiImportView(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	page := s.page(r, "Import KPI figures", "dashboards")
+	fail := func(status int, msg string) {
+		v.Errors = map[string]string{"file": msg}
+		s.render(w, r, status, templates.KPIImportPage(page, v))
+	}
+	if err := r.ParseMultipartForm(kpi.MaxImportBytes + 1<<20); err != nil {
+		if isBodyTooLarge(err) {
+			fail(http.StatusRequestEntityTooLarge, "The file is larger than 10 MiB; split it.")
+			return
+		}
+		fail(http.StatusUnprocessableEntity, "Choose a CSV file.")
+		return
+	}
+	defer r.MultipartForm.RemoveAll() //nolint:errcheck // temporary files
+	file, hdr, err := r.FormFile("file")
+	if err != nil {
+		fail(http.StatusUnprocessableEntity, "Choose a CSV file.")
+		return
+	}
+	defer file.Close()
+	data, err := io.ReadAll(io.LimitReader(file, kpi.MaxImportBytes+1))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	id, err := s.kpi.CreateImport(r.Context(), scope(r), hdr.Filename, data)
+	var fe db.FieldErrors
+	if errors.As(err, &fe) {
+		fail(http.StatusUnprocessableEntity, fe["file"])
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p, err := s.kpi.PreviewImport(r.Context(), scope(r), currentMember(r).Role, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, previewStatus(p), templates.KPIImportPage(page, withPreview(v, p)))
+}
+
+func importIDParam(r *http.Request) (uuid.UUID, error) {
+	id, err := uuid.Parse(chi.URLParam(r, "kpiImportID"))
+	if err != nil {
+		return uuid.Nil, fmt.Errorf("import id: %w", db.ErrNotFound)
+	}
+	return id, nil
+}
+
+func (s *Server) kpiImportPreview(w http.ResponseWriter, r *http.Request) {
+	id, err := importIDParam(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v, err := s.kpiImportView(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p, err := s.kpi.PreviewImport(r.Context(), scope(r), currentMember(r).Role, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, templates.KPIImportPage(s.page(r, "Import KPI figures", "dashboards"), withPreview(v, p)))
+}
+
+func (s *Server) kpiImportCommit(w http.ResponseWriter, r *http.Request) {
+	id, err := importIDParam(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p, err := s.kpi.CommitImport(r.Context(), scope(r), currentMember(r).Role, id)
+	if errors.Is(err, kpi.ErrImportInvalid) {
+		v, verr := s.kpiImportView(r)
+		if verr != nil {
+			s.fail(w, r, verr)
+			return
+		}
+		s.render(w, r, http.StatusUnprocessableEntity, templates.KPIImportPage(s.page(r, "Import KPI figures", "dashboards"), withPreview(v, p)))
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(r.Context(), "success", fmt.Sprintf("Imported %s from %s (%d new, %d replaced, %d unchanged).",
+		plural(p.New+p.Updated, "row", "rows"), p.Filename, p.New, p.Updated, p.Unchanged))
+	http.Redirect(w, r, "/dashboards", http.StatusSeeOther)
+}
+
+func (s *Server) kpiSettingsShow(w http.ResponseWriter, r *http.Request) {
+	st, err := s.kpi.Settings(r.Context(), scope(r))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v := templates.KPISettingsView{Settings: st, Form: kpi.SettingsInput{CSATScale: st.CSATScale,
+		FiscalYearStartMonth: strconv.Itoa(st.FiscalYearStartMonth), Version: st.Version}}
+	s.render(w, r, http.StatusOK, templates.KPISettingsPage(s.page(r, "KPI settings", "dashboards"), v))
+}
+
+func (s *Server) kpiSettingsSave(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.badForm(w, r, err)
+		return
+	}
+	version, err := strconv.Atoi(r.PostForm.Get("version"))
+	if err != nil {
+		s.renderError(w, r, http.StatusBadRequest, "Bad request", "The form is missing its version; reload the page and try again.")
+		return
+	}
+	in := kpi.SettingsInput{CSATScale: r.PostForm.Get("csat_scale"), FiscalYearStartMonth: r.PostForm.Get("fiscal_year_start_month"), Version: version}
+	_, err = s.kpi.UpdateSettings(r.Context(), scope(r), in)
+	var fe db.FieldErrors
+	if errors.As(err, &fe) {
+		st, serr := s.kpi.Settings(r.Context(), scope(r))
+		if serr != nil {
+			s.fail(w, r, serr)
+			return
+		}
+		s.render(w, r, http.StatusUnprocessableEntity, templates.KPISettingsPage(s.page(r, "KPI settings", "dashboards"),
+			templates.KPISettingsView{Settings: st, Form: in, Errors: fe}))
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(r.Context(), "success", "KPI settings saved.")
+	http.Redirect(w, r, "/kpis/settings", http.StatusSeeOther)
+}

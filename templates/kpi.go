@@ -1,0 +1,217 @@
+package templates
+
+import (
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+
+	"pareto/internal/kpi"
+)
+
+// DashboardView is the portfolio or one KAM's dashboard.
+type DashboardView struct {
+	Portfolio kpi.Portfolio
+	Heading   string
+	Intro     string
+	Path      string // the page's path, for the filter form, sorting and CSV links
+	ShowKAMs  bool   // the per-KAM comparison (the whole portfolio, for leaders and admins)
+	IsAdmin   bool
+	Sort      string
+	Desc      bool
+	Page      int
+	Pages     int
+	Rows      []kpi.AccountRow // this page of Portfolio.Accounts
+	// CohortRows are the retention cohort's rows listed on the page: all
+	// of them in a small portfolio, else the accounts lost (the CSV has
+	// every row); CohortHidden counts the others.
+	CohortRows   []kpi.AccountRow
+	CohortHidden int
+	Revenue      LineChartView
+	CSAT         LineChartView
+	NPS          LineChartView
+	KAMBars      BarChartView
+}
+
+// Query is the filter as URL query values (without sorting and paging).
+func (v DashboardView) Query() url.Values {
+	q := url.Values{}
+	f := v.Portfolio.Filter
+	if f.Period != "" && f.Period != kpi.DefaultPeriod {
+		q.Set("period", f.Period)
+	}
+	if f.Segment != "" {
+		q.Set("segment", f.Segment)
+	}
+	if f.Region != "" {
+		q.Set("region", f.Region)
+	}
+	return q
+}
+
+// href builds a link to this dashboard with the filter, plus extra.
+func (v DashboardView) href(extra url.Values, fragment string) string {
+	q := v.Query()
+	for k, vs := range extra {
+		q[k] = vs
+	}
+	s := v.Path
+	if e := q.Encode(); e != "" {
+		s += "?" + e
+	}
+	if fragment != "" {
+		s += "#" + fragment
+	}
+	return s
+}
+
+// SortHref links to the accounts table sorted by key (toggling the
+// direction when it is the current sort).
+func (v DashboardView) SortHref(key string) string {
+	desc := key != "name" && key != "kam"
+	if v.Sort == key {
+		desc = !v.Desc
+	}
+	dir := "asc"
+	if desc {
+		dir = "desc"
+	}
+	return v.href(url.Values{"sort": {key}, "dir": {dir}}, "accounts")
+}
+
+// SortClass marks the current sort column.
+func (v DashboardView) SortClass(key string) string {
+	if v.Sort != key {
+		return ""
+	}
+	if v.Desc {
+		return "sorted-desc"
+	}
+	return "sorted-asc"
+}
+
+// PageHref links to a page of the accounts table.
+func (v DashboardView) PageHref(page int) string {
+	dir := "asc"
+	if v.Desc {
+		dir = "desc"
+	}
+	return v.href(url.Values{"sort": {v.Sort}, "dir": {dir}, "page": {strconv.Itoa(page)}}, "accounts")
+}
+
+// CSVHref links to the CSV of one table.
+func (v DashboardView) CSVHref(table string) string {
+	q := v.Query()
+	q.Set("table", table)
+	return v.Path + ".csv?" + q.Encode()
+}
+
+// Anchor links to a section of this page, keeping the filter.
+func (v DashboardView) Anchor(fragment string) string { return v.href(nil, fragment) }
+
+// AccountKPIHref is an account's KPI page.
+func AccountKPIHref(id uuid.UUID) string { return "/accounts/" + id.String() + "/kpis" }
+
+// KAMDashboardHref is one KAM's dashboard.
+func KAMDashboardHref(id uuid.UUID) string { return "/dashboards/kams/" + id.String() }
+
+// MonthLabels labels the months of a period.
+func MonthLabels(p kpi.Period) []string {
+	out := make([]string, p.Months())
+	for i := range out {
+		out[i] = kpi.AddMonths(p.Start, i).Format("Jan 06")
+	}
+	return out
+}
+
+// AccountKPIView is the KPI section of an account page: sparklines and
+// the latest figures.
+type AccountKPIView struct {
+	Data      kpi.AccountKPIs
+	Period    kpi.Period // the 12 months the sparklines show
+	Revenue   SparklineView
+	CSAT      SparklineView
+	NPS       SparklineView
+	Adoption  SparklineView
+	CanEdit   bool
+	ShowLinks bool // link to the KPI page (on the account page itself)
+}
+
+// GridRow is one month of the account page's month grid.
+type GridRow struct {
+	Month   time.Time
+	Figure  *kpi.Figure // stored figures, nil when none
+	Input   kpi.FigureInput
+	Version int
+	Errors  map[string]string
+}
+
+// FormID is the id of the row's form (the inputs refer to it).
+func (g GridRow) FormID() string { return "kpi-" + kpi.FormatMonth(g.Month) }
+
+// InputID is the id of one of the row's inputs.
+func (g GridRow) InputID(field string) string { return g.FormID() + "-" + field }
+
+// FigureConflict is a stale save: what is stored now beside what was typed.
+type FigureConflict struct {
+	Month    time.Time
+	Current  *kpi.Figure // nil: the month's figures were deleted meanwhile
+	Yours    kpi.FigureInput
+	Deleting bool // you asked to delete the month's figures
+}
+
+// ConflictLine is one field of a conflict table.
+type ConflictLine struct {
+	Label, Theirs, Yours string
+}
+
+// Lines lists the fields side by side.
+func (c FigureConflict) Lines() []ConflictLine {
+	var t kpi.FigureInput
+	if c.Current != nil {
+		t = c.Current.Input()
+	}
+	y := c.Yours
+	if c.Deleting {
+		y = kpi.FigureInput{Revenue: "(delete)"}
+	}
+	return []ConflictLine{
+		{"Revenue", t.Revenue, y.Revenue}, {"CSAT", t.CSAT, y.CSAT}, {"NPS", t.NPS, y.NPS},
+		{"Promoters", t.Promoters, y.Promoters}, {"Passives", t.Passives, y.Passives}, {"Detractors", t.Detractors, y.Detractors},
+		{"Adoption %", t.Adoption, y.Adoption}, {"Upsell revenue", t.Upsell, y.Upsell}, {"Cross-sells", t.CrossSells, y.CrossSells},
+	}
+}
+
+// AccountKPIPageView is the account's KPI page with the month grid.
+type AccountKPIPageView struct {
+	Section  AccountKPIView
+	Grid     []GridRow // newest month first
+	To       time.Time // the grid's last month
+	Earlier  string    // link to earlier months
+	Later    string    // link to later months, "" at this month
+	Conflict *FigureConflict
+}
+
+// KPIImportView is the KPI import page: the upload form, or a preview.
+type KPIImportView struct {
+	Preview   *kpi.ImportPreview
+	Shown     []kpi.ImportRow // the rows listed (problems first)
+	Hidden    int             // rows not listed
+	Errors    map[string]string
+	Scale     string
+	MaxRows   int
+	MaxMiB    int
+	Committed bool
+}
+
+// KPISettingsView is the KPI settings form.
+type KPISettingsView struct {
+	Settings kpi.Settings
+	Form     kpi.SettingsInput
+	Errors   map[string]string
+}
+
+// MonthNames are the months for the fiscal year select.
+var MonthNames = []string{"January", "February", "March", "April", "May", "June", "July", "August", "September",
+	"October", "November", "December"}
