@@ -202,6 +202,7 @@ type AccountView struct {
 	// Sections other areas add to the account page; nil hides one.
 	Assignment *AccountAssignmentView
 	Plan       *AccountPlanView
+	KPI        *AccountKPIView
 }
 
 // StakeholderName finds a stakeholder's name by id.

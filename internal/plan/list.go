@@ -2,6 +2,7 @@ package plan
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -276,6 +277,45 @@ func AccountPlans(ctx context.Context, d *db.DB, s db.Scope, accountID uuid.UUID
 			return AccountOverview{}, err
 		}
 		out.Current = &det
+	}
+	return out, nil
+}
+
+// RiskyGoal is a goal marked at risk or off track in an open plan.
+type RiskyGoal struct {
+	PlanID      uuid.UUID
+	AccountName string
+	Title       string
+	Status      GoalStatus
+	DueDate     time.Time
+}
+
+// GoalsAtRisk lists goals at risk or off track in plans that are not
+// closed, on kamID's accounts (every account when kamID is uuid.Nil),
+// soonest due first.
+func GoalsAtRisk(ctx context.Context, d *db.DB, s db.Scope, kamID uuid.UUID, limit int) ([]RiskyGoal, error) {
+	var out []RiskyGoal
+	var kam *uuid.UUID
+	if kamID != uuid.Nil {
+		kam = &kamID
+	}
+	err := d.Tx(ctx, s, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, `SELECT p.id, a.name, g.title, g.status, g.due_date
+			FROM plan_goals g
+			JOIN goal_plans p ON p.tenant_id = g.tenant_id AND p.id = g.plan_id
+			JOIN accounts a ON a.tenant_id = p.tenant_id AND a.id = p.account_id
+			WHERE g.tenant_id = $1 AND g.status IN ('at_risk', 'off_track') AND p.status <> 'closed'
+				AND a.archived_at IS NULL AND ($2::uuid IS NULL OR a.kam_user_id = $2)
+			ORDER BY g.due_date, lower(a.name), g.id LIMIT $3`, s.TenantID, kam, limit)
+		var err error
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (RiskyGoal, error) {
+			var g RiskyGoal
+			return g, r.Scan(&g.PlanID, &g.AccountName, &g.Title, &g.Status, &g.DueDate)
+		})
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("plan: goals at risk: %w", err)
 	}
 	return out, nil
 }

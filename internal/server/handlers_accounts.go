@@ -337,6 +337,11 @@ func (s *Server) accountView(r *http.Request, id uuid.UUID) (templates.AccountVi
 		return templates.AccountView{}, err
 	}
 	v.Plan = &pl
+	kp, err := s.accountKPISection(r, id)
+	if err != nil {
+		return templates.AccountView{}, err
+	}
+	v.KPI = &kp
 	return v, nil
 }
 

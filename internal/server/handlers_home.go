@@ -1,11 +1,15 @@
 package server
 
 import (
+	"time"
+
+	"github.com/google/uuid"
 	"net/http"
 	"strconv"
 
 	"pareto/internal/auth"
 	"pareto/internal/kpi"
+	"pareto/internal/plan"
 	"pareto/templates"
 )
 
@@ -55,6 +59,9 @@ func (s *Server) homeView(r *http.Request) (templates.HomeView, error) {
 	if v.Steps.Steps, v.Steps.Total, err = s.kpi.OverdueNextSteps(ctx, sc, m.UserID, 10); err != nil {
 		return templates.HomeView{}, err
 	}
+	if v.Plans, err = s.homePlans(r); err != nil {
+		return templates.HomeView{}, err
+	}
 	if m.Role == auth.RoleAdmin {
 		invites, err := s.auth.PendingInvites(ctx, sc)
 		if err != nil {
@@ -73,4 +80,32 @@ func (s *Server) comingSoon(section, title string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusOK, templates.ComingSoonPage(s.page(r, title, section)))
 	}
+}
+
+// homePlans lists the signed-in person's overdue plan actions and the goals
+// at risk on their accounts (a KAM) or across the portfolio (leaders).
+func (s *Server) homePlans(r *http.Request) (templates.HomePlansView, error) {
+	ctx, sc, m := r.Context(), scope(r), currentMember(r)
+	v := templates.HomePlansView{Available: true}
+	actions, err := plan.OverdueActions(ctx, s.db, sc, m.UserID)
+	if err != nil {
+		return v, err
+	}
+	for _, a := range actions {
+		v.OverdueActions = append(v.OverdueActions, templates.HomeItem{Label: a.Description,
+			Detail: a.AccountName + " · due " + a.DueDate.Format(time.DateOnly), Href: "/plans/" + a.PlanID.String()})
+	}
+	kam := uuid.Nil
+	if m.Role == auth.RoleKAM {
+		kam = m.UserID
+	}
+	goals, err := plan.GoalsAtRisk(ctx, s.db, sc, kam, 10)
+	if err != nil {
+		return v, err
+	}
+	for _, g := range goals {
+		v.GoalsAtRisk = append(v.GoalsAtRisk, templates.HomeItem{Label: g.Title,
+			Detail: g.AccountName + " · " + g.Status.Label(), Href: "/plans/" + g.PlanID.String()})
+	}
+	return v, nil
 }

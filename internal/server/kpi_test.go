@@ -367,7 +367,7 @@ func TestHomeDashboard(t *testing.T) {
 		t.Fatalf("kam: %d", res.Status)
 	}
 	mustContain(t, res, "Your key accounts", "Mine Industries", "Overdue next steps", "Goals at risk and overdue actions",
-		"Available when goal plans exist.")
+		"No goal at risk and no action overdue.")
 	if strings.Contains(res.Body, "Theirs Holding") || strings.Contains(res.Body, "Setup health") {
 		t.Error("KAM home shows another KAM's account or the setup health")
 	}

@@ -1,0 +1,46 @@
+package server_test
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"pareto/internal/auth"
+	"pareto/internal/plan"
+)
+
+func TestHomeShowsGoalsAtRiskAndOverdueActions(t *testing.T) {
+	a := newTestApp(t)
+	tf := a.tenantFixture("Acme")
+	ctx := context.Background()
+	admin := plan.Actor{Scope: tf.scope(auth.RoleAdmin), AllAccounts: true}
+	accountID := uuid.MustParse(tf.IDs["accountID"]) // the KAM's account
+	year := time.Now().Year()
+	planID, err := plan.CreatePlan(ctx, a.DB, admin, accountID, plan.PlanInput{Period: "FY" + strconv.Itoa(year), Why: "Grow", Status: plan.StatusActive}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	due := time.Date(year, 12, 31, 0, 0, 0, 0, time.UTC)
+	if _, err := plan.CreateGoal(ctx, a.DB, admin, planID, plan.GoalInput{Title: "Win the renewal", KPI: plan.KPI("revenue"),
+		Baseline: 100, Target: 200, DueDate: due, Status: plan.GoalStatus("at_risk")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := plan.CreateAction(ctx, a.DB, admin, planID, plan.ActionInput{Description: "Call the CFO",
+		OwnerID: tf.Members[auth.RoleKAM].UserID, DueDate: time.Date(year, 1, 2, 0, 0, 0, 0, time.UTC)}); err != nil {
+		t.Fatal(err)
+	}
+	kamHome := tf.Clients[auth.RoleKAM].get("/").Body
+	for _, want := range []string{"Win the renewal", "Call the CFO"} {
+		if !strings.Contains(kamHome, want) {
+			t.Errorf("KAM's home lacks %q", want)
+		}
+	}
+	if leaderHome := tf.Clients[auth.RoleLeader].get("/").Body; strings.Contains(leaderHome, "Call the CFO") {
+		t.Error("the leader's home lists an action the KAM owns")
+	}
+}
+
