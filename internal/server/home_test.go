@@ -43,4 +43,3 @@ func TestHomeShowsGoalsAtRiskAndOverdueActions(t *testing.T) {
 		t.Error("the leader's home lists an action the KAM owns")
 	}
 }
-
