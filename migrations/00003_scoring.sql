@@ -62,9 +62,43 @@ CREATE TABLE account_scores (
     FOREIGN KEY (tenant_id, account_id) REFERENCES accounts (tenant_id, id) ON DELETE CASCADE,
     FOREIGN KEY (tenant_id, criterion_id) REFERENCES scoring_criteria (tenant_id, id) ON DELETE CASCADE
 );
--- The shortlist aggregates every cell of a tenant: an index-only scan on
--- this covering index feeds the GROUP BY.
+-- Recomputing the ranking aggregates a tenant's cells: an index-only scan
+-- on this covering index feeds the GROUP BY.
 CREATE INDEX account_scores_agg_idx ON account_scores (tenant_id, account_id) INCLUDE (criterion_id, score);
+
+-- The ranking's sort keys per scored account, kept current: by the store
+-- when cells or weights change (recomputed with the weights in force), and
+-- by the trigger below when an account's name, revenue, potential or
+-- archive flag changes. The shortlist's first page is then an index scan.
+CREATE TABLE account_rankings (
+    tenant_id  uuid NOT NULL DEFAULT app_tenant() REFERENCES tenants (id) ON DELETE CASCADE,
+    account_id uuid NOT NULL,
+    score10    smallint NOT NULL,          -- weighted mean in tenths (73 = 7.3)
+    scored     smallint NOT NULL,          -- active criteria with a cell
+    complete   boolean NOT NULL,
+    headroom   bigint NOT NULL,            -- cents: revenue_potential - annual_revenue
+    sort_name  text COLLATE "C" NOT NULL,  -- lower(name)
+    archived   boolean NOT NULL DEFAULT false,
+    PRIMARY KEY (tenant_id, account_id),
+    FOREIGN KEY (tenant_id, account_id) REFERENCES accounts (tenant_id, id) ON DELETE CASCADE
+);
+CREATE INDEX account_rankings_order_idx ON account_rankings
+    (tenant_id, complete DESC, score10 DESC, headroom DESC, sort_name, account_id) WHERE NOT archived;
+
+-- +goose StatementBegin
+CREATE FUNCTION account_rankings_sync() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE account_rankings
+    SET headroom = ((NEW.revenue_potential - NEW.annual_revenue) * 100)::bigint,
+        sort_name = lower(NEW.name),
+        archived = NEW.archived_at IS NOT NULL
+    WHERE tenant_id = NEW.tenant_id AND account_id = NEW.id;
+    RETURN NULL;
+END
+$$;
+-- +goose StatementEnd
+CREATE TRIGGER account_rankings_sync AFTER UPDATE OF name, annual_revenue, revenue_potential, archived_at ON accounts
+    FOR EACH ROW EXECUTE FUNCTION account_rankings_sync();
 
 -- Every change of a cell (append-only): who, when, old → new, evidence.
 CREATE TABLE score_changes (
@@ -165,6 +199,11 @@ ALTER TABLE account_scores FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON account_scores
     USING (tenant_id = app_tenant()) WITH CHECK (tenant_id = app_tenant());
 
+ALTER TABLE account_rankings ENABLE ROW LEVEL SECURITY;
+ALTER TABLE account_rankings FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON account_rankings
+    USING (tenant_id = app_tenant()) WITH CHECK (tenant_id = app_tenant());
+
 ALTER TABLE score_changes ENABLE ROW LEVEL SECURITY;
 ALTER TABLE score_changes FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON score_changes
@@ -186,12 +225,15 @@ CREATE POLICY tenant_isolation ON key_status_changes
     USING (tenant_id = app_tenant()) WITH CHECK (tenant_id = app_tenant());
 
 GRANT SELECT, INSERT, UPDATE ON scoring_settings, scoring_criteria TO pareto_app;
-GRANT SELECT, INSERT, UPDATE, DELETE ON account_scores TO pareto_app;
+GRANT SELECT, INSERT, UPDATE, DELETE ON account_scores, account_rankings TO pareto_app;
+GRANT EXECUTE ON FUNCTION account_rankings_sync() TO pareto_app;
 -- Histories and review snapshots are append-only; only a review's decision
 -- columns and closing change (UPDATE), never its frozen figures (by code).
 GRANT SELECT, INSERT ON score_changes, key_status_changes TO pareto_app;
 GRANT SELECT, INSERT, UPDATE ON scoring_reviews, review_entries TO pareto_app;
 
 -- +goose Down
-DROP TABLE key_status_changes, review_entries, scoring_reviews, score_changes, account_scores,
+DROP TRIGGER account_rankings_sync ON accounts;
+DROP FUNCTION account_rankings_sync();
+DROP TABLE key_status_changes, review_entries, scoring_reviews, score_changes, account_rankings, account_scores,
     scoring_criteria, scoring_settings;

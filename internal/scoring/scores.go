@@ -395,6 +395,9 @@ func (s *Store) SaveScores(ctx context.Context, sc db.Scope, role auth.Role, acc
 		if changed == 0 {
 			return nil
 		}
+		if err := rerank(ctx, tx, sc.TenantID, cfg.Weights, &accountID); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, audit.Event{ActorID: sc.UserID, Action: "score", Entity: "account", EntityID: accountID.String(),
 			Before: before, After: after})
 	})

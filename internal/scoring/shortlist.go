@@ -34,41 +34,73 @@ type Shortlist struct {
 	Pages  int
 }
 
-// rankedSQL ranks every scored, non-archived account of tenant $1 under
-// the weights unnest($2 criterion ids, $3 basis points), in SQL: the
-// weighted mean of the cells over the active criteria in integer
-// arithmetic (round half up, exactly as ComputeScore), coverage as a cell
-// count, and the ranking order of Before. It reads the covering index
-// account_scores_agg_idx once.
-const rankedSQL = `WITH w AS (
+// rerankSQL recomputes the ranking rows of tenant $1 (only account $4 when
+// it is not NULL) under the weights unnest($2 criterion ids, $3 basis
+// points): the weighted mean of the cells over the active criteria in
+// integer arithmetic (round half up, exactly as ComputeScore) and the
+// coverage as a cell count. It reads the covering index
+// account_scores_agg_idx.
+const rerankSQL = `WITH w AS (
 	SELECT * FROM unnest($2::uuid[], $3::int[]) AS w (criterion_id, bps)
 ), agg AS (
 	SELECT s.account_id, sum(w.bps * s.score)::bigint AS num, sum(w.bps)::bigint AS den, count(*)::int AS scored
 	FROM account_scores s JOIN w ON w.criterion_id = s.criterion_id
-	WHERE s.tenant_id = $1
+	WHERE s.tenant_id = $1 AND ($4::uuid IS NULL OR s.account_id = $4)
 	GROUP BY s.account_id
-), scored AS (
-	SELECT a.id, a.name, a.external_ref, a.industry, a.region, a.segment, a.key_status, a.kam_user_id,
-		(a.annual_revenue * 100)::bigint AS revenue, (a.revenue_potential * 100)::bigint AS potential,
-		((a.revenue_potential - a.annual_revenue) * 100)::bigint AS headroom,
-		CASE WHEN agg.den > 0 THEN (20 * agg.num + agg.den) / (2 * agg.den) ELSE 0 END AS score10,
-		agg.scored, agg.scored = cardinality($2::uuid[]) AS complete
-	FROM agg JOIN accounts a ON a.tenant_id = $1 AND a.id = agg.account_id
-	WHERE a.archived_at IS NULL
-), ranked AS (
-	SELECT r.*, row_number() OVER (ORDER BY complete DESC, score10 DESC, headroom DESC, lower(name) COLLATE "C", id)::int AS rank
-	FROM scored r
-)`
+)
+INSERT INTO account_rankings (account_id, score10, scored, complete, headroom, sort_name, archived)
+SELECT a.id, CASE WHEN agg.den > 0 THEN (20 * agg.num + agg.den) / (2 * agg.den) ELSE 0 END,
+	agg.scored, agg.scored = cardinality($2::uuid[]), ((a.revenue_potential - a.annual_revenue) * 100)::bigint,
+	lower(a.name), a.archived_at IS NOT NULL
+FROM agg JOIN accounts a ON a.tenant_id = $1 AND a.id = agg.account_id`
+
+// rerank recomputes the ranking of the whole tenant (accountID nil) or of
+// one account under ws.
+func rerank(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, ws []Weight, accountID *uuid.UUID) error {
+	if _, err := tx.Exec(ctx, "DELETE FROM account_rankings WHERE tenant_id = $1 AND ($2::uuid IS NULL OR account_id = $2)",
+		tenantID, accountID); err != nil {
+		return fmt.Errorf("rerank: clear: %w", err)
+	}
+	if len(ws) == 0 {
+		return nil
+	}
+	ids, bps := weightArgs(ws)
+	if _, err := tx.Exec(ctx, rerankSQL, tenantID, ids, bps, accountID); err != nil {
+		return fmt.Errorf("rerank: %w", err)
+	}
+	return nil
+}
+
+// Rerank recomputes the scope's tenant's whole ranking from its cells and
+// the weights in force. The store keeps the ranking current by itself;
+// this is for bulk loads that write cells directly (seeds, benchmarks).
+func (s *Store) Rerank(ctx context.Context, sc db.Scope) error {
+	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+		cfg, err := readConfig(ctx, tx, sc.TenantID)
+		if err != nil {
+			return err
+		}
+		return rerank(ctx, tx, sc.TenantID, cfg.Weights, nil)
+	})
+	if err != nil {
+		return fmt.Errorf("scoring: rerank: %w", err)
+	}
+	return nil
+}
+
+// rankOrder is the ranking order of Before, on account_rankings r; the
+// partial index account_rankings_order_idx serves it.
+const rankOrder = "r.complete DESC, r.score10 DESC, r.headroom DESC, r.sort_name, r.account_id"
 
 var shortlistSorts = map[string]string{
-	"name":      `lower(r.name) COLLATE "C"`,
-	"revenue":   "r.revenue",
-	"potential": "r.potential",
+	"name":      "r.sort_name",
+	"revenue":   "a.annual_revenue",
+	"potential": "a.revenue_potential",
 	"headroom":  "r.headroom",
 	"score":     "r.rank",
 }
 
-// weightArgs are the weights as the two arrays rankedSQL takes.
+// weightArgs are the weights as the two arrays rerankSQL takes.
 func weightArgs(ws []Weight) ([]uuid.UUID, []int32) {
 	ids := make([]uuid.UUID, len(ws))
 	bps := make([]int32, len(ws))
@@ -89,7 +121,7 @@ func (s *Store) Shortlist(ctx context.Context, sc db.Scope, f Filter) (Shortlist
 		if out.Config, err = readConfig(ctx, tx, sc.TenantID); err != nil {
 			return err
 		}
-		out.Rows, out.Total, err = shortlistRows(ctx, tx, sc.TenantID, out.Config.Weights, f, true)
+		out.Rows, out.Total, err = shortlistRows(ctx, tx, sc.TenantID, len(out.Config.Weights), f, true)
 		return err
 	})
 	if err != nil {
@@ -109,7 +141,7 @@ func (s *Store) ShortlistAll(ctx context.Context, sc db.Scope, f Filter) ([]Shor
 		if cfg, err = readConfig(ctx, tx, sc.TenantID); err != nil {
 			return err
 		}
-		rows, _, err = shortlistRows(ctx, tx, sc.TenantID, cfg.Weights, f, false)
+		rows, _, err = shortlistRows(ctx, tx, sc.TenantID, len(cfg.Weights), f, false)
 		return err
 	})
 	if err != nil {
@@ -118,41 +150,78 @@ func (s *Store) ShortlistAll(ctx context.Context, sc db.Scope, f Filter) ([]Shor
 	return rows, cfg, nil
 }
 
-func shortlistRows(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, ws []Weight, f Filter, paged bool) ([]ShortRow, int, error) {
-	if len(ws) == 0 {
+const shortlistCols = `r.account_id, a.name, r.score10, r.scored, r.complete, (a.annual_revenue * 100)::bigint,
+	(a.revenue_potential * 100)::bigint, r.headroom, a.key_status, coalesce(u.name, '')`
+
+func shortlistRows(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, criteria int, f Filter, paged bool) ([]ShortRow, int, error) {
+	if criteria == 0 {
 		return nil, 0, nil
 	}
-	ids, bps := weightArgs(ws)
-	args := []any{tenantID, ids, bps}
-	where := f.where("r", &args)
+	args := []any{tenantID}
+	where := f.where("a", &args)
+	limit := ""
+	if paged {
+		args = append(args, f.PerPage, (f.Page-1)*f.PerPage)
+		limit = " LIMIT $" + strconv.Itoa(len(args)-1) + " OFFSET $" + strconv.Itoa(len(args))
+	}
+	scan := func(rank *int, total *int) func(r pgx.CollectableRow) (ShortRow, error) {
+		return func(r pgx.CollectableRow) (ShortRow, error) {
+			var x ShortRow
+			var s10, scored int16
+			dst := []any{&x.AccountID, &x.Name, &s10, &scored, &x.Score.Complete, &x.AnnualRevenue,
+				&x.RevenuePotential, &x.Headroom, &x.KeyStatus, &x.KAMName}
+			if rank == nil {
+				dst = append(dst, &x.Rank, total)
+			}
+			err := r.Scan(dst...)
+			x.Score.Score10, x.Score.Scored, x.Score.Total = int(s10), int(scored), criteria
+			if rank != nil {
+				*rank++
+				x.Rank = *rank
+			}
+			return x, err
+		}
+	}
+	col, sorted := shortlistSorts[f.Sort]
+	if where == "" && (!sorted || (f.Sort == "score" && !f.Desc)) {
+		// The common case, fast: the first page walks the ranking index and
+		// the rank is the position.
+		total := 0
+		if err := tx.QueryRow(ctx, "SELECT count(*) FROM account_rankings WHERE tenant_id = $1 AND NOT archived",
+			tenantID).Scan(&total); err != nil {
+			return nil, 0, err
+		}
+		rank := 0
+		if paged {
+			rank = (f.Page - 1) * f.PerPage
+		}
+		rows, _ := tx.Query(ctx, `SELECT `+shortlistCols+`
+			FROM account_rankings r JOIN accounts a ON a.tenant_id = r.tenant_id AND a.id = r.account_id
+			LEFT JOIN users u ON u.id = a.kam_user_id
+			WHERE r.tenant_id = $1 AND NOT r.archived
+			ORDER BY `+rankOrder+limit, args...)
+		out, err := pgx.CollectRows(rows, scan(&rank, nil))
+		return out, total, err
+	}
 	order := "r.rank"
-	if col, ok := shortlistSorts[f.Sort]; ok {
+	if sorted {
 		dir := " ASC"
 		if f.Desc {
 			dir = " DESC"
 		}
 		order = col + dir + ", r.rank"
 	}
-	limit := ""
-	if paged {
-		args = append(args, f.PerPage, (f.Page-1)*f.PerPage)
-		limit = " LIMIT $" + strconv.Itoa(len(args)-1) + " OFFSET $" + strconv.Itoa(len(args))
-	}
-	rows, _ := tx.Query(ctx, rankedSQL+`
-		SELECT r.rank, r.id, r.name, r.score10, r.scored, r.complete, r.revenue, r.potential, r.headroom, r.key_status,
-			coalesce(u.name, ''), count(*) OVER ()::int
-		FROM ranked r LEFT JOIN users u ON u.id = r.kam_user_id
+	total := 0
+	rows, _ := tx.Query(ctx, `WITH r AS (
+			SELECT r.*, row_number() OVER (ORDER BY `+rankOrder+`)::int AS rank
+			FROM account_rankings r WHERE r.tenant_id = $1 AND NOT r.archived
+		)
+		SELECT `+shortlistCols+`, r.rank, count(*) OVER ()::int
+		FROM r JOIN accounts a ON a.tenant_id = r.tenant_id AND a.id = r.account_id
+		LEFT JOIN users u ON u.id = a.kam_user_id
 		WHERE true`+where+`
 		ORDER BY `+order+limit, args...)
-	total := 0
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ShortRow, error) {
-		var x ShortRow
-		var s10 int64
-		err := r.Scan(&x.Rank, &x.AccountID, &x.Name, &s10, &x.Score.Scored, &x.Score.Complete, &x.AnnualRevenue,
-			&x.RevenuePotential, &x.Headroom, &x.KeyStatus, &x.KAMName, &total)
-		x.Score.Score10, x.Score.Total = int(s10), len(ws)
-		return x, err
-	})
+	out, err := pgx.CollectRows(rows, scan(nil, &total))
 	return out, total, err
 }
 

@@ -248,9 +248,20 @@ func (s *Store) criteriaChange(ctx context.Context, sc db.Scope, what string,
 				return err
 			}
 		}
-		_, err = tx.Exec(ctx, `UPDATE scoring_settings SET criteria_version = criteria_version + 1, updated_at = now()
-			WHERE tenant_id = $1`, sc.TenantID)
-		return err
+		if _, err := tx.Exec(ctx, `UPDATE scoring_settings SET criteria_version = criteria_version + 1, updated_at = now()
+			WHERE tenant_id = $1`, sc.TenantID); err != nil {
+			return err
+		}
+		// New weights take effect at once for every ranking.
+		stAfter, err := readSettings(ctx, tx, sc.TenantID)
+		if err != nil {
+			return err
+		}
+		wAfter := EffectiveWeights(stAfter.WeightMode, after)
+		if slices.Equal(EffectiveWeights(st.WeightMode, cs), wAfter) {
+			return nil
+		}
+		return rerank(ctx, tx, sc.TenantID, wAfter, nil)
 	})
 	if err != nil {
 		return keepFields("scoring: "+what, err)
