@@ -506,3 +506,36 @@ func (s *Store) Dedesignate(ctx context.Context, sc db.Scope, accountID uuid.UUI
 	}
 	return nil
 }
+
+// OpenReview is the review in progress, or nil when there is none.
+func (s *Store) OpenReview(ctx context.Context, sc db.Scope) (*Review, error) {
+	var out *Review
+	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+		r, err := scanReview(tx.QueryRow(ctx, "SELECT "+reviewCols+" WHERE r.tenant_id = $1 AND r.closed_at IS NULL", sc.TenantID))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		out = &r
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("scoring: open review: %w", err)
+	}
+	return out, nil
+}
+
+// KeyAccountCount is how many active accounts are key now.
+func (s *Store) KeyAccountCount(ctx context.Context, sc db.Scope) (int, error) {
+	var n int
+	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, "SELECT count(*) FROM accounts WHERE tenant_id = $1 AND key_status = 'key' AND archived_at IS NULL",
+			sc.TenantID).Scan(&n)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("scoring: key account count: %w", err)
+	}
+	return n, nil
+}

@@ -362,13 +362,13 @@ func (s *Store) CreateCustom(ctx context.Context, sc db.Scope, in CriterionInput
 // Admin-only (the caller checks). version must match (db.ErrConflict);
 // invalid input → db.FieldErrors; another tenant's → db.ErrNotFound.
 func (s *Store) UpdateCriterion(ctx context.Context, sc db.Scope, id uuid.UUID, in CriterionInput, version int) (Criterion, error) {
-	if fe := in.Validate(); len(fe) > 0 {
-		return Criterion{}, fe
-	}
 	err := s.criteriaChange(ctx, sc, "update criterion", func(tx pgx.Tx, _ Settings, cs []Criterion) error {
 		c, err := findCriterion(cs, id)
 		if err != nil {
 			return err
+		}
+		if fe := in.Validate(); len(fe) > 0 {
+			return fe
 		}
 		if c.Version != version {
 			return db.ErrConflict

@@ -38,14 +38,41 @@ func (s *Server) routes() http.Handler {
 			r.Get("/", s.home)
 			r.Post("/tenant", s.tenantSwitch)
 			r.Get("/accounts", s.comingSoon("accounts", "Accounts"))
-			r.Get("/scoring", s.comingSoon("scoring", "Scoring"))
+			r.Get("/scoring", s.scoringIndex)
+			r.Get("/scoring/matrix", s.scoringMatrix)
+			r.Get("/scoring/criteria", s.criteriaList)
+			r.Get("/scoring/accounts/{accountID}", s.accountScoreShow)
+			r.Post("/accounts/{accountID}/scores", s.accountScoresSave)
 			r.Get("/plans", s.comingSoon("plans", "Plans"))
 			r.Get("/dashboards", s.comingSoon("dashboards", "Dashboards"))
 
 			r.Group(func(r chi.Router) {
 				r.Use(s.requireRole(auth.RoleAdmin, auth.RoleLeader))
-				r.Get("/shortlist", s.comingSoon("shortlist", "Shortlist"))
+				r.Get("/shortlist", s.shortlist)
+				r.Get("/shortlist.csv", s.shortlistCSV)
+				r.Get("/shortlist/whatif", s.whatIf)
+				r.Get("/shortlist/reviews", s.reviewList)
+				r.Post("/shortlist/reviews", s.reviewCreate)
+				r.Get("/shortlist/reviews/{reviewID}", s.reviewShow)
+				r.Post("/shortlist/reviews/{reviewID}/decisions", s.reviewDecide)
+				r.Post("/shortlist/reviews/{reviewID}/close", s.reviewClose)
+				r.Post("/accounts/{accountID}/key-status", s.keyStatusUpdate)
 				r.Get("/kams", s.comingSoon("kams", "KAMs"))
+			})
+
+			// Scoring set-up: criteria, weights and settings.
+			r.Group(func(r chi.Router) {
+				r.Use(s.requireRole(auth.RoleAdmin))
+				r.Post("/scoring/criteria", s.criterionCreate)
+				r.Post("/scoring/criteria/library", s.criterionEnable)
+				r.Post("/scoring/criteria/weights", s.weightsSave)
+				r.Post("/scoring/criteria/{criterionID}", s.criterionUpdate)
+				r.Post("/scoring/criteria/{criterionID}/activate", s.criterionSetActive(true))
+				r.Post("/scoring/criteria/{criterionID}/deactivate", s.criterionSetActive(false))
+				r.Post("/scoring/criteria/{criterionID}/move", s.criterionMove)
+				r.Get("/scoring/settings", s.scoringSettings)
+				r.Post("/scoring/settings", s.scoringSettingsSave)
+				r.Post("/shortlist/whatif/apply", s.whatIfApply)
 			})
 
 			r.Route("/admin", func(r chi.Router) {
