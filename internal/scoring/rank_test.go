@@ -284,7 +284,7 @@ func TestWhatIf(t *testing.T) {
 	a := scoring.Candidate{AccountID: uuid.New(), Name: "A", Cells: cells(ws, 10, 2)} // 6.0 now
 	b := scoring.Candidate{AccountID: uuid.New(), Name: "B", Cells: cells(ws, 3, 8)}  // 5.5 now
 	c := scoring.Candidate{AccountID: uuid.New(), Name: "C", Cells: cells(ws, 5, 5)}  // 5.0 now
-	proposed := weights(1000, 9000)                                                  // A 2.8, B 7.5, C 5.0
+	proposed := weights(1000, 9000)                                                   // A 2.8, B 7.5, C 5.0
 	moves := scoring.WhatIf([]scoring.Candidate{a, b, c}, ws, proposed)
 	type row struct {
 		name           string

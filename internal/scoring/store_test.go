@@ -721,5 +721,3 @@ func TestConcentration(t *testing.T) {
 		t.Fatalf("over %+v", c.Over)
 	}
 }
-
-
