@@ -58,7 +58,7 @@ func Seed(ctx context.Context, d *db.DB) error {
 			return fmt.Errorf("demo: accept %s: %w", p.Email, err)
 		}
 	}
-	return nil
+	return seedScoring(ctx, d, sc)
 }
 
 // IsEmpty reports whether no tenant exists yet (the database is fresh).

@@ -361,4 +361,3 @@ func TestShortlistPages(t *testing.T) {
 		}
 	})
 }
-
