@@ -519,12 +519,33 @@ func (v ReviewView) EntryErrors(e scoring.ReviewEntry) map[string]string {
 	return nil
 }
 
-// CellOf shows an entry's frozen cell for a criterion.
-func CellOf(e scoring.ReviewEntry, id uuid.UUID) string {
-	if v, ok := e.Cells[id]; ok {
-		return strconv.Itoa(v)
+// CellsOf shows an entry's frozen cells in the review's criteria order,
+// e.g. "9 · 4 · –".
+func (v ReviewView) CellsOf(e scoring.ReviewEntry) string {
+	out := ""
+	for i, w := range v.Page.Review.Weights {
+		if i > 0 {
+			out += " · "
+		}
+		if c, ok := e.Cells[w.CriterionID]; ok {
+			out += strconv.Itoa(c)
+		} else {
+			out += "–"
+		}
 	}
-	return "·"
+	return out
+}
+
+// CellsTitle names the cells' criteria in order.
+func (v ReviewView) CellsTitle() string {
+	out := ""
+	for i, w := range v.Page.Review.Weights {
+		if i > 0 {
+			out += " · "
+		}
+		out += w.Name
+	}
+	return out
 }
 
 // PortfolioChart plots score against growth headroom.
@@ -537,6 +558,15 @@ type PortfolioChart struct {
 	ScoreLine, HeadroomLine  string // the thresholds, as shown
 	HeadroomIsMedian         bool
 	Currency                 string
+}
+
+// LinesNote explains the quadrant lines.
+func (c PortfolioChart) LinesNote() string {
+	s := "Quadrant lines at score " + c.ScoreLine + " and headroom " + c.HeadroomLine + " " + c.Currency
+	if c.HeadroomIsMedian {
+		s += " (the median of these accounts)"
+	}
+	return s + "; an admin sets them in the scoring settings."
 }
 
 // NewPortfolioChart lays out the accounts of rows, with quadrant lines at
