@@ -25,6 +25,11 @@ test: generate chromium
 test-short: generate
 	$(GO) test -count=1 -short ./...
 
+# Performance budgets on a seeded database (20,000 accounts × 6 criteria):
+# shortlist first page, what-if, weight change. Reports ms/op.
+bench:
+	$(GO) test -count=1 -run '^$$' -bench . -benchtime 20x ./internal/scoring/
+
 # Browser tests drive the system Chromium; install it when missing.
 chromium:
 	@./scripts/ensure-chromium.sh

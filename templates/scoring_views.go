@@ -224,6 +224,44 @@ func (v MatrixView) CellValue(row scoring.MatrixRow, id uuid.UUID) string {
 	return ""
 }
 
+// RowForm is a matrix row's form state.
+type RowForm struct {
+	AccountID uuid.UUID
+	Name      string
+	Back      string
+	Was       []HiddenField
+}
+
+// HiddenField is one hidden input.
+type HiddenField struct{ Name, Value string }
+
+// NewRowForm is the row form of an account whose cells are cells; typed
+// overrides what was seen (a refused form keeps what the person saw).
+func NewRowForm(id uuid.UUID, name, back string, ws []scoring.Weight, cells map[uuid.UUID]int, typed map[string]string) RowForm {
+	f := RowForm{AccountID: id, Name: name, Back: back}
+	for _, w := range ws {
+		field := scoring.WasField(w.CriterionID)
+		val := ""
+		if v, ok := cells[w.CriterionID]; ok {
+			val = strconv.Itoa(v)
+		}
+		if t, ok := typed[field]; ok {
+			val = t
+		}
+		f.Was = append(f.Was, HiddenField{Name: field, Value: val})
+	}
+	return f
+}
+
+// RowForm is row's form.
+func (v MatrixView) RowForm(row scoring.MatrixRow) RowForm {
+	cells := map[uuid.UUID]int{}
+	for id, c := range row.Cells {
+		cells[id] = c.Score
+	}
+	return NewRowForm(row.AccountID, row.Name, v.Back(), v.Matrix.Config.Weights, cells, v.RowValues[row.AccountID])
+}
+
 // Back is the matrix address to come back to after a save.
 func (v MatrixView) Back() string { return v.Filter.Query(v.Matrix.Page) }
 
@@ -236,6 +274,7 @@ type ScoreStatus struct {
 	Saved     int  // cells changed by the save just made
 	AfterSave bool // show the save's outcome
 	Criteria  map[uuid.UUID]string
+	Conflicts []string
 }
 
 // Messages lists the errors with the criterion they concern.

@@ -171,3 +171,26 @@ func BenchmarkWeightChange20k(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkShortlistPage20k is what the shortlist page reads from the
+// database for its first page: the ranking, revenue concentration, the
+// filter options and the open review (rendering excluded).
+func BenchmarkShortlistPage20k(b *testing.B) {
+	s, tn := seed20k(b)
+	ctx := context.Background()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := s.Shortlist(ctx, tn.leader, scoring.Filter{}); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := s.Concentration(ctx, tn.leader); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := s.FilterOptions(ctx, tn.leader); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := s.OpenReview(ctx, tn.leader); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

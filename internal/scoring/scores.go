@@ -130,8 +130,17 @@ func (s *Store) FilterOptions(ctx context.Context, sc db.Scope) (FilterOptions, 
 	var o FilterOptions
 	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
 		for col, dst := range map[string]*[]string{"industry": &o.Industries, "region": &o.Regions, "segment": &o.Segments} {
-			rows, _ := tx.Query(ctx, "SELECT DISTINCT "+col+" FROM accounts WHERE tenant_id = $1 AND archived_at IS NULL AND "+
-				col+" <> '' ORDER BY 1", sc.TenantID)
+			// A loose index scan on accounts_<col>_idx: one index probe per
+			// distinct value instead of reading every account.
+			rows, _ := tx.Query(ctx, `WITH RECURSIVE v AS (
+					(SELECT `+col+` AS x FROM accounts WHERE tenant_id = $1 AND `+col+` > '' AND archived_at IS NULL
+						ORDER BY `+col+` LIMIT 1)
+					UNION ALL
+					SELECT (SELECT `+col+` FROM accounts WHERE tenant_id = $1 AND `+col+` > v.x AND archived_at IS NULL
+						ORDER BY `+col+` LIMIT 1)
+					FROM v WHERE v.x IS NOT NULL
+				)
+				SELECT x FROM v WHERE x IS NOT NULL`, sc.TenantID)
 			v, err := pgx.CollectRows(rows, pgx.RowTo[string])
 			if err != nil {
 				return err
@@ -262,13 +271,53 @@ func cellScores(cs map[uuid.UUID]Cell) Cells {
 }
 
 // CellInput is one cell as submitted: the score as typed ("" leaves the
-// cell as it is) and, when the form had the field, the evidence.
+// cell as it is) and, when the form had the field, the evidence. Was and
+// WasEvidence, when the form has them, are what the person saw when the
+// page was made: they turn a stale edit into a conflict instead of a
+// silent overwrite.
 type CellInput struct {
-	CriterionID uuid.UUID
-	Score       string
-	Evidence    string
-	HasEvidence bool
+	CriterionID    uuid.UUID
+	Score          string
+	Evidence       string
+	HasEvidence    bool
+	Was            string
+	HasWas         bool
+	WasEvidence    string
+	HasWasEvidence bool
 }
+
+// ScoreConflict says cells were changed by someone else after the person
+// saw them; nothing was saved. It wraps db.ErrConflict.
+type ScoreConflict struct {
+	Cells []ConflictCell
+}
+
+// ConflictCell is one cell: the saved value beside the one submitted.
+type ConflictCell struct {
+	Criterion    Criterion
+	Theirs       Cell
+	HadTheirs    bool
+	By           string
+	At           time.Time
+	YourScore    string
+	YourEvidence string
+}
+
+func (e *ScoreConflict) add(c Criterion, theirs Cell, had bool, by string, at time.Time, score, evidence string) {
+	e.Cells = append(e.Cells, ConflictCell{Criterion: c, Theirs: theirs, HadTheirs: had, By: by, At: at,
+		YourScore: score, YourEvidence: evidence})
+}
+
+func (e *ScoreConflict) Error() string {
+	return fmt.Sprintf("%d cells changed by someone else", len(e.Cells))
+}
+
+func (e *ScoreConflict) Unwrap() error { return db.ErrConflict }
+
+// WasField and WasEvidenceField name the fields that carry what the
+// person saw.
+func WasField(id uuid.UUID) string         { return "was_" + id.String() }
+func WasEvidenceField(id uuid.UUID) string { return "was_evidence_" + id.String() }
 
 // ScoreField and EvidenceField name a cell's form fields.
 func ScoreField(id uuid.UUID) string    { return "score_" + id.String() }
@@ -303,17 +352,24 @@ func (s *Store) SaveScores(ctx context.Context, sc db.Scope, role auth.Role, acc
 		if err != nil {
 			return err
 		}
-		current := map[uuid.UUID]Cell{}
-		rows, _ := tx.Query(ctx, "SELECT criterion_id, score, evidence FROM account_scores WHERE tenant_id = $1 AND account_id = $2",
-			sc.TenantID, accountID)
+		type currentCell struct {
+			Cell
+			by string
+			at time.Time
+		}
+		current := map[uuid.UUID]currentCell{}
+		rows, _ := tx.Query(ctx, `SELECT s.criterion_id, s.score, s.evidence, coalesce(u.name, 'system'), s.scored_at
+			FROM account_scores s LEFT JOIN users u ON u.id = s.scored_by
+			WHERE s.tenant_id = $1 AND s.account_id = $2`, sc.TenantID, accountID)
 		var crit uuid.UUID
-		var c Cell
-		if _, err := pgx.ForEachRow(rows, []any{&crit, &c.Score, &c.Evidence}, func() error {
+		var c currentCell
+		if _, err := pgx.ForEachRow(rows, []any{&crit, &c.Score, &c.Evidence, &c.by, &c.at}, func() error {
 			current[crit] = c
 			return nil
 		}); err != nil {
 			return err
 		}
+		conflict := &ScoreConflict{}
 
 		type write struct {
 			crit     Criterion
@@ -334,8 +390,32 @@ func (s *Store) SaveScores(ctx context.Context, sc db.Scope, role auth.Role, acc
 			if utf8.RuneCountInString(x.Evidence) > 2000 {
 				fe.Add(ef, "Keep the evidence to 2,000 characters.")
 			}
-			old, had := current[x.CriterionID]
+			cur, had := current[x.CriterionID]
+			old := cur.Cell
 			raw := strings.TrimSpace(x.Score)
+			curScore := ""
+			if had {
+				curScore = strconv.Itoa(old.Score)
+			}
+			// With what the person saw (Was), a value they did not edit is no
+			// change, and a cell someone else changed meanwhile is a conflict
+			// unless both now agree.
+			if x.HasWas && raw == strings.TrimSpace(x.Was) {
+				raw = ""
+			} else if x.HasWas && curScore != strings.TrimSpace(x.Was) && raw != curScore {
+				conflict.add(crit, cur.Cell, had, cur.by, cur.at, raw, x.Evidence)
+				continue
+			}
+			if x.HasEvidence && x.HasWasEvidence {
+				was := strings.TrimSpace(x.WasEvidence)
+				switch {
+				case x.Evidence == was:
+					x.HasEvidence = false
+				case old.Evidence != was && x.Evidence != old.Evidence:
+					conflict.add(crit, cur.Cell, had, cur.by, cur.at, raw, x.Evidence)
+					continue
+				}
+			}
 			var score int
 			switch {
 			case raw == "" && !had:
@@ -366,6 +446,9 @@ func (s *Store) SaveScores(ctx context.Context, sc db.Scope, role auth.Role, acc
 				w.old = &o
 			}
 			writes = append(writes, w)
+		}
+		if len(conflict.Cells) > 0 {
+			return conflict
 		}
 		if len(fe) > 0 {
 			return fe

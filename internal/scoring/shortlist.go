@@ -297,9 +297,10 @@ func (s *Store) Concentration(ctx context.Context, sc db.Scope) (Concentration, 
 			c.Largest = largest[0]
 			c.Largest.ShareBPS = ShareBPS(c.Largest.Revenue, c.Total)
 		}
-		// annual_revenue (units) > total (cents) / 100 × threshold / 10000.
+		// annual_revenue (units) > total (cents) / 100 × threshold / 10000:
+		// a range on accounts_revenue_idx.
 		rows, _ = tx.Query(ctx, `SELECT id, name, (annual_revenue * 100)::bigint, key_status FROM accounts
-			WHERE tenant_id = $1 AND archived_at IS NULL AND annual_revenue * 1000000 > $2::numeric * $3
+			WHERE tenant_id = $1 AND archived_at IS NULL AND annual_revenue > $2::numeric * $3::int / 1000000
 			ORDER BY annual_revenue DESC, id LIMIT 100`, sc.TenantID, c.Total, c.ThresholdBPS)
 		c.Over, err = pgx.CollectRows(rows, scanShare)
 		for i := range c.Over {

@@ -323,6 +323,37 @@ func TestSaveScores(t *testing.T) {
 			t.Error("score changes not audited")
 		}
 	})
+	t.Run("ErrStale", func(t *testing.T) {
+		// Product fit is 9 now; someone who saw 7 tries to save 3.
+		stale := in("3", "5", "4")
+		stale[0].Was, stale[0].HasWas = "7", true
+		_, err := s.SaveScores(ctx, tn.kam, auth.RoleKAM, mine, stale)
+		var conflict *scoring.ScoreConflict
+		if !errors.Is(err, db.ErrConflict) || !errors.As(err, &conflict) || len(conflict.Cells) != 1 ||
+			conflict.Cells[0].Theirs.Score != 9 || conflict.Cells[0].By != "leader" {
+			t.Fatalf("want a conflict on product fit, got %v", err)
+		}
+		// Agreeing with the newer value, or not touching the cell, is fine.
+		agree := in("9", "5", "4")
+		agree[0].Was, agree[0].HasWas = "7", true
+		if n, err := s.SaveScores(ctx, tn.kam, auth.RoleKAM, mine, agree); err != nil || n != 0 {
+			t.Fatalf("agreeing: %d %v", n, err)
+		}
+		untouched := in("7", "6", "4")
+		untouched[0].Was, untouched[0].HasWas = "7", true
+		untouched[1].Was, untouched[1].HasWas = "5", true
+		if n, err := s.SaveScores(ctx, tn.kam, auth.RoleKAM, mine, untouched); err != nil || n != 1 {
+			t.Fatalf("untouched stale cell: %d %v", n, err)
+		}
+		if b, _ := s.Breakdown(ctx, tn.kam, mine); b.Cells[0].Contribution.Score != 9 || b.Cells[1].Contribution.Score != 6 {
+			t.Fatalf("cells %+v", b.Cells)
+		}
+		back := in("", "5", "")
+		back[1].Was, back[1].HasWas = "6", true
+		if _, err := s.SaveScores(ctx, tn.kam, auth.RoleKAM, mine, back); err != nil {
+			t.Fatal(err)
+		}
+	})
 	t.Run("ErrOutOfRange", func(t *testing.T) {
 		for _, bad := range []string{"11", "0", "7.5", "seven", "-3"} {
 			_, err := s.SaveScores(ctx, tn.admin, auth.RoleAdmin, mine, in("2", bad, "2"))

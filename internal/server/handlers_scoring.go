@@ -400,7 +400,17 @@ func cellInputs(f url.Values) []scoring.CellInput {
 		if len(v) == 0 {
 			continue
 		}
-		if rest, ok := strings.CutPrefix(k, "score_"); ok {
+		if rest, ok := strings.CutPrefix(k, "was_evidence_"); ok {
+			if id, err := uuid.Parse(rest); err == nil {
+				c := get(id)
+				c.WasEvidence, c.HasWasEvidence = v[0], true
+			}
+		} else if rest, ok := strings.CutPrefix(k, "was_"); ok {
+			if id, err := uuid.Parse(rest); err == nil {
+				c := get(id)
+				c.Was, c.HasWas = v[0], true
+			}
+		} else if rest, ok := strings.CutPrefix(k, "score_"); ok {
 			if id, err := uuid.Parse(rest); err == nil {
 				get(id).Score = v[0]
 			}
@@ -435,36 +445,35 @@ func (s *Server) accountScoresSave(w http.ResponseWriter, r *http.Request) {
 	m := currentMember(r)
 	n, err := store.SaveScores(r.Context(), scope(r), m.Role, id, cellInputs(r.PostForm))
 	var fe db.FieldErrors
-	if err != nil && !errors.As(err, &fe) {
+	var conflict *scoring.ScoreConflict
+	if err != nil && !errors.As(err, &fe) && !errors.As(err, &conflict) {
 		s.fail(w, r, err)
 		return
 	}
 	status := http.StatusOK
-	if fe != nil {
+	switch {
+	case conflict != nil:
+		status = http.StatusConflict
+	case fe != nil:
 		status = http.StatusUnprocessableEntity
 	}
 	back := safeBack(r.PostForm.Get("back"), "/scoring/accounts/"+id.String())
 	if isHTMX(r) {
+		s.matrixSaveAnswer(w, r, id, status, n, back, fe, conflict)
+		return
+	}
+	if conflict != nil {
 		b, err := store.Breakdown(r.Context(), scope(r), id)
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		names := map[uuid.UUID]string{}
-		for _, c := range b.Config.Criteria {
-			names[c.ID] = c.Name
-		}
-		s.render(w, r, status, templates.MatrixStatus(templates.ScoreStatus{AccountID: id, Score: b.Score, Errors: fe,
-			Saved: n, AfterSave: true, Criteria: names}))
+		s.render(w, r, status, templates.ScoreConflictPage(s.page(r, "Changed by someone else", "scoring"),
+			templates.ScoreConflictView{AccountID: id.String(), AccountName: b.Account.Name, Back: back, Conflict: conflict}))
 		return
 	}
 	if fe != nil {
-		values := map[string]string{}
-		for k, v := range r.PostForm {
-			if len(v) > 0 && (strings.HasPrefix(k, "score_") || strings.HasPrefix(k, "evidence_")) {
-				values[k] = v[0]
-			}
-		}
+		values := formValues(r.PostForm, "score_", "evidence_", "was_")
 		if strings.HasPrefix(back, "/scoring/matrix") {
 			u, _ := url.Parse(back)
 			v, err := s.matrixView(r, scoringFilter(u.Query()))
@@ -495,6 +504,58 @@ func (s *Server) accountScoresSave(w http.ResponseWriter, r *http.Request) {
 		s.flash(r.Context(), "success", "Saved "+strconv.Itoa(n)+" scores.")
 	}
 	http.Redirect(w, r, back, http.StatusSeeOther)
+}
+
+// matrixSaveAnswer answers an htmx save from a matrix cell: the account's
+// score cell (with the save's outcome or messages) and, out of band, its
+// row form with the values now seen.
+func (s *Server) matrixSaveAnswer(w http.ResponseWriter, r *http.Request, id uuid.UUID, status, saved int, back string,
+	fe db.FieldErrors, conflict *scoring.ScoreConflict) {
+	b, err := s.scoringStore().Breakdown(r.Context(), scope(r), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	names := map[uuid.UUID]string{}
+	for _, c := range b.Config.Criteria {
+		names[c.ID] = c.Name
+	}
+	st := templates.ScoreStatus{AccountID: id, Score: b.Score, Errors: fe, Saved: saved, AfterSave: conflict == nil, Criteria: names}
+	cells := map[uuid.UUID]int{}
+	for _, c := range b.Cells {
+		if c.Contribution.Has {
+			cells[c.Criterion.ID] = c.Contribution.Score
+		}
+	}
+	// After a refusal the row keeps what the person saw; after a save it
+	// has seen the saved values.
+	var seen map[string]string
+	if status != http.StatusOK {
+		seen = formValues(r.PostForm, "was_")
+	}
+	if conflict != nil {
+		for _, c := range conflict.Cells {
+			now := "empty"
+			if c.HadTheirs {
+				now = strconv.Itoa(c.Theirs.Score)
+			}
+			st.Conflicts = append(st.Conflicts, c.Criterion.Name+": "+c.By+" changed it meanwhile (now "+now+"); reload the page to see it.")
+		}
+	}
+	s.render(w, r, status, templates.MatrixSaveResponse(st, templates.NewRowForm(id, b.Account.Name, back, b.Config.Weights, cells, seen)))
+}
+
+// formValues keeps the form fields whose names start with one of prefixes.
+func formValues(f url.Values, prefixes ...string) map[string]string {
+	out := map[string]string{}
+	for k, v := range f {
+		for _, p := range prefixes {
+			if len(v) > 0 && strings.HasPrefix(k, p) {
+				out[k] = v[0]
+			}
+		}
+	}
+	return out
 }
 
 // Account score section -----------------------------------------------------

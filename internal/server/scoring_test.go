@@ -177,6 +177,25 @@ func TestScoresEndpoint(t *testing.T) {
 			t.Fatalf("%d %s", res.Status, res.Body)
 		}
 	})
+	t.Run("Conflict", func(t *testing.T) {
+		// Product fit is 8; a page opened before showed an empty cell.
+		f := ss.form("2", "", "")
+		f.Set(scoring.WasField(ss.criteria[0].ID), "")
+		res := kam.postForm("/accounts/"+mine.String()+"/scores", f)
+		if res.Status != http.StatusConflict || !strings.Contains(res.Body, "changed meanwhile") || !strings.Contains(res.Body, "Three product lines") {
+			t.Fatalf("%d", res.Status)
+		}
+		req, _ := http.NewRequest(http.MethodPost, a.URL+"/accounts/"+mine.String()+"/scores", strings.NewReader(f.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("HX-Request", "true")
+		res = kam.do(req)
+		if res.Status != http.StatusConflict || !strings.Contains(res.Body, "changed it meanwhile (now 8)") {
+			t.Fatalf("%d %s", res.Status, res.Body)
+		}
+		if b := ss.breakdown(t, mine); b.Cells[0].Contribution.Score != 8 {
+			t.Fatal("a stale save overwrote the cell")
+		}
+	})
 	t.Run("KAMOtherAccount", func(t *testing.T) {
 		if res := kam.postForm("/accounts/"+theirs.String()+"/scores", ss.form("5", "5", "5")); res.Status != http.StatusForbidden {
 			t.Fatalf("%d", res.Status)
