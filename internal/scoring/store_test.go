@@ -752,3 +752,54 @@ func TestConcentration(t *testing.T) {
 		t.Fatalf("over %+v", c.Over)
 	}
 }
+
+// The ranking keeps up with account changes made elsewhere (the accounts
+// pages): headroom, name and archiving reach it through the trigger.
+func TestRankingFollowsAccounts(t *testing.T) {
+	ctx := context.Background()
+	d := dbtest.New(t)
+	s := scoring.NewStore(d)
+	tn := newTenant(t, d, "Own Co")
+	cs := enable(t, s, tn.admin, "product_fit")
+	a := account(t, d, tn.admin, "Alpha", 0, 1000, nil)
+	b := account(t, d, tn.admin, "Beta", 0, 500, nil)
+	score(t, s, tn.admin, a, cs, 6)
+	score(t, s, tn.admin, b, cs, 6)
+	names := func() []string {
+		l, err := s.Shortlist(ctx, tn.leader, scoring.Filter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, r := range l.Rows {
+			out = append(out, r.Name)
+		}
+		return out
+	}
+	exec := func(sql string, args ...any) {
+		t.Helper()
+		if err := d.Tx(ctx, tn.admin, func(tx pgx.Tx) error { _, err := tx.Exec(ctx, sql, args...); return err }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := names(); !slices.Equal(got, []string{"Alpha", "Beta"}) {
+		t.Fatalf("start %v", got)
+	}
+	exec("UPDATE accounts SET revenue_potential = 5000 WHERE id = $1", b)
+	if got := names(); !slices.Equal(got, []string{"Beta", "Alpha"}) {
+		t.Fatalf("after a headroom change %v", got)
+	}
+	exec("UPDATE accounts SET revenue_potential = 1000, name = 'Zeta' WHERE id = $1", b)
+	if got := names(); !slices.Equal(got, []string{"Alpha", "Zeta"}) {
+		t.Fatalf("after a rename %v", got)
+	}
+	exec("UPDATE accounts SET archived_at = now() WHERE id = $1", a)
+	l, _ := s.Shortlist(ctx, tn.leader, scoring.Filter{})
+	if l.Total != 1 || l.Rows[0].Name != "Zeta" || l.Rows[0].Rank != 1 {
+		t.Fatalf("after archiving %+v", l)
+	}
+	all, _, _ := s.ShortlistAll(ctx, tn.leader, scoring.Filter{Sort: "name"})
+	if len(all) != 1 {
+		t.Fatalf("archived account in the sorted list: %+v", all)
+	}
+}
