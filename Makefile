@@ -38,7 +38,7 @@ lint:
 	@out=$$(gofmt -l cmd internal migrations templates web); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) tool staticcheck ./...
-	$(GO) tool templ fmt -fail -stdout templates >/dev/null
+	$(GO) tool templ fmt -fail templates >/dev/null
 
 fmt:
 	gofmt -w cmd internal migrations templates web
