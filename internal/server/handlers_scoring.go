@@ -28,7 +28,7 @@ func urlID(r *http.Request, name string) (uuid.UUID, bool) {
 
 // safeBack keeps a "come back here" address only when it is one of ours.
 func safeBack(back, def string) string {
-	if strings.HasPrefix(back, "//") || strings.Contains(back, "\\") {
+	if strings.HasPrefix(back, "//") || strings.Contains(back, "\\") || strings.Contains(back, "..") {
 		return def
 	}
 	for _, p := range []string{"/scoring/", "/accounts/", "/shortlist"} {

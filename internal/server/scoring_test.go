@@ -177,6 +177,14 @@ func TestScoresEndpoint(t *testing.T) {
 			t.Fatalf("%d %s", res.Status, res.Body)
 		}
 	})
+	t.Run("BackStaysHere", func(t *testing.T) {
+		for _, back := range []string{"//evil.test/x", "https://evil.test", "/scoring/..//evil.test", "/login"} {
+			res := kam.postForm("/accounts/"+mine.String()+"/scores", url.Values{"back": {back}})
+			if res.Status != http.StatusSeeOther || res.Location != "/scoring/accounts/"+mine.String() {
+				t.Errorf("back %q: %d → %q", back, res.Status, res.Location)
+			}
+		}
+	})
 	t.Run("Conflict", func(t *testing.T) {
 		// Product fit is 8; a page opened before showed an empty cell.
 		f := ss.form("2", "", "")
