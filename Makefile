@@ -30,6 +30,7 @@ test-short: generate
 # page over HTTP); reports p50/p99 latency.
 bench:
 	$(GO) test -run '^$$' -bench PortfolioDashboard -benchtime 800x ./internal/kpi/ ./internal/server/
+	$(GO) test -count=1 -run '^$$' -bench . -benchtime 20x ./internal/scoring/
 
 # Browser tests drive the system Chromium; install it when missing.
 chromium:

@@ -16,7 +16,7 @@ import (
 func demoTenant(t *testing.T, d *db.DB) db.Scope {
 	t.Helper()
 	ctx := context.Background()
-	if err := Seed(ctx, d); err != nil {
+	if _, _, err := seedPeople(ctx, d); err != nil {
 		t.Fatal(err)
 	}
 	admin, err := auth.NewStore(d).Login(ctx, AdminEmail, Password, "test")

@@ -35,40 +35,23 @@ var People = []struct {
 // ErrAlreadySeeded says the demo tenant exists already.
 var ErrAlreadySeeded = errors.New("demo: already seeded")
 
-// Seed creates the demo tenant, its admin, a leader and three KAMs, and
-// about 60 accounts with stakeholders and interactions.
+// Seed creates the demo tenant: its admin, a leader and three KAMs, about
+// 60 accounts with stakeholders and interactions, criteria and scores with
+// a past review, KAM assignments, goal plans and 24 months of KPIs.
 func Seed(ctx context.Context, d *db.DB) error {
-	store := auth.NewStore(d)
-	exists, err := store.UserExists(ctx, AdminEmail)
+	admin, kams, err := seedPeople(ctx, d)
 	if err != nil {
 		return err
 	}
-	if exists {
-		return ErrAlreadySeeded
-	}
-	admin, err := store.Signup(ctx, auth.SignupInput{OrgName: "Acme Industrial", Name: "Ada Admin", Email: AdminEmail, Password: Password})
-	if err != nil {
-		return fmt.Errorf("demo: admin: %w", err)
-	}
 	sc := db.Scope{TenantID: admin.TenantID, UserID: admin.UserID}
-	var kams []auth.Member
-	for _, p := range People {
-		token, _, err := store.CreateInvite(ctx, sc, p.Email, p.Role)
-		if err != nil {
-			return fmt.Errorf("demo: invite %s: %w", p.Email, err)
-		}
-		m, err := store.AcceptInvite(ctx, token, p.Name, Password)
-		if err != nil {
-			return fmt.Errorf("demo: accept %s: %w", p.Email, err)
-		}
-		if m.Role == auth.RoleKAM {
-			kams = append(kams, m)
-		}
-	}
 	if err := seedAccounts(ctx, d, admin, kams, time.Now()); err != nil {
 		return err
 	}
-	// Order matters: assignment needs key accounts, plans need their KAMs.
+	// Order matters: scoring designates key accounts, assignment gives
+	// them KAMs, plans and KPIs build on both.
+	if err := seedScoring(ctx, d, sc); err != nil {
+		return err
+	}
 	if err := seedAssignment(ctx, d, sc); err != nil {
 		return err
 	}
@@ -76,6 +59,39 @@ func Seed(ctx context.Context, d *db.DB) error {
 		return err
 	}
 	return seedKPIs(ctx, d, sc, time.Now())
+}
+
+// seedPeople creates the tenant, its admin, a leader and three KAMs; it
+// returns the admin and the KAMs.
+func seedPeople(ctx context.Context, d *db.DB) (auth.Member, []auth.Member, error) {
+	store := auth.NewStore(d)
+	exists, err := store.UserExists(ctx, AdminEmail)
+	if err != nil {
+		return auth.Member{}, nil, err
+	}
+	if exists {
+		return auth.Member{}, nil, ErrAlreadySeeded
+	}
+	admin, err := store.Signup(ctx, auth.SignupInput{OrgName: "Acme Industrial", Name: "Ada Admin", Email: AdminEmail, Password: Password})
+	if err != nil {
+		return auth.Member{}, nil, fmt.Errorf("demo: admin: %w", err)
+	}
+	sc := db.Scope{TenantID: admin.TenantID, UserID: admin.UserID}
+	var kams []auth.Member
+	for _, p := range People {
+		token, _, err := store.CreateInvite(ctx, sc, p.Email, p.Role)
+		if err != nil {
+			return auth.Member{}, nil, fmt.Errorf("demo: invite %s: %w", p.Email, err)
+		}
+		m, err := store.AcceptInvite(ctx, token, p.Name, Password)
+		if err != nil {
+			return auth.Member{}, nil, fmt.Errorf("demo: accept %s: %w", p.Email, err)
+		}
+		if m.Role == auth.RoleKAM {
+			kams = append(kams, m)
+		}
+	}
+	return admin, kams, nil
 }
 
 // IsEmpty reports whether no tenant exists yet (the database is fresh).

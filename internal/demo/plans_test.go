@@ -19,7 +19,7 @@ func seededPlans(t *testing.T, today time.Time) (plan.ListPage, plan.Grid) {
 	t.Helper()
 	ctx := context.Background()
 	d := dbtest.New(t)
-	if err := Seed(ctx, d); err != nil { // no accounts yet: plans do nothing
+	if _, _, err := seedPeople(ctx, d); err != nil { // no accounts yet: plans do nothing
 		t.Fatal(err)
 	}
 	m, err := auth.NewStore(d).Login(ctx, AdminEmail, Password, "test")

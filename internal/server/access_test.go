@@ -46,8 +46,6 @@ var (
 		{Method: "POST", Pattern: "/invites/{token}", Public: true},
 		{Method: "GET", Pattern: "/", Roles: everyone},
 		{Method: "POST", Pattern: "/tenant", Roles: everyone, Form: url.Values{"tenant_id": {"{tenantID}"}}},
-		{Method: "GET", Pattern: "/scoring", Roles: everyone},
-		{Method: "GET", Pattern: "/shortlist", Roles: leadersUp},
 		{Method: "GET", Pattern: "/admin/users", Roles: adminOnly},
 		{Method: "POST", Pattern: "/admin/invites", Roles: adminOnly},
 		{Method: "POST", Pattern: "/admin/users/{userID}", Roles: adminOnly, Form: url.Values{"version": {"1"}, "role": {"kam"}, "active": {"true"}}},

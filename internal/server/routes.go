@@ -62,7 +62,6 @@ func (s *Server) routes() http.Handler {
 			r.Post("/accounts/{accountID}/interactions", s.interactionCreate)
 			r.Post("/accounts/{accountID}/interactions/{interactionID}/step", s.interactionStep)
 			r.Post("/accounts/{accountID}/interactions/{interactionID}/delete", s.interactionDelete)
-			r.Get("/scoring", s.comingSoon("scoring", "Scoring"))
 			// Plans: everyone signed in reads; who may change a plan is decided
 			// per account by the plan package (KAM of the account, leaders,
 			// admins).
@@ -96,9 +95,23 @@ func (s *Server) routes() http.Handler {
 			r.Get("/kpis/import/{kpiImportID}", s.kpiImportPreview)
 			r.Post("/kpis/import/{kpiImportID}", s.kpiImportCommit)
 
+			r.Get("/scoring", s.scoringIndex)
+			r.Get("/scoring/matrix", s.scoringMatrix)
+			r.Get("/scoring/criteria", s.criteriaList)
+			r.Get("/scoring/accounts/{accountID}", s.accountScoreShow)
+			r.Post("/accounts/{accountID}/scores", s.accountScoresSave)
+
 			r.Group(func(r chi.Router) {
 				r.Use(s.requireRole(auth.RoleAdmin, auth.RoleLeader))
-				r.Get("/shortlist", s.comingSoon("shortlist", "Shortlist"))
+				r.Get("/shortlist", s.shortlist)
+				r.Get("/shortlist.csv", s.shortlistCSV)
+				r.Get("/shortlist/whatif", s.whatIf)
+				r.Get("/shortlist/reviews", s.reviewList)
+				r.Post("/shortlist/reviews", s.reviewCreate)
+				r.Get("/shortlist/reviews/{reviewID}", s.reviewShow)
+				r.Post("/shortlist/reviews/{reviewID}/decisions", s.reviewDecide)
+				r.Post("/shortlist/reviews/{reviewID}/close", s.reviewClose)
+				r.Post("/accounts/{accountID}/key-status", s.keyStatusUpdate)
 				r.Get("/kams", s.kamList)
 				r.Get("/kams/suggestions", s.suggestionList)
 				r.Post("/kams/suggestions/apply", s.suggestionApply)
@@ -110,6 +123,21 @@ func (s *Server) routes() http.Handler {
 				r.Get("/accounts/import", s.importShow)
 				r.Get("/accounts/import/{importID}", s.importMap)
 				r.Post("/accounts/import/{importID}", s.importCommit)
+			})
+
+			// Scoring set-up: criteria, weights and settings.
+			r.Group(func(r chi.Router) {
+				r.Use(s.requireRole(auth.RoleAdmin))
+				r.Post("/scoring/criteria", s.criterionCreate)
+				r.Post("/scoring/criteria/library", s.criterionEnable)
+				r.Post("/scoring/criteria/weights", s.weightsSave)
+				r.Post("/scoring/criteria/{criterionID}", s.criterionUpdate)
+				r.Post("/scoring/criteria/{criterionID}/activate", s.criterionSetActive(true))
+				r.Post("/scoring/criteria/{criterionID}/deactivate", s.criterionSetActive(false))
+				r.Post("/scoring/criteria/{criterionID}/move", s.criterionMove)
+				r.Get("/scoring/settings", s.scoringSettings)
+				r.Post("/scoring/settings", s.scoringSettingsSave)
+				r.Post("/shortlist/whatif/apply", s.whatIfApply)
 			})
 
 			r.Route("/admin", func(r chi.Router) {

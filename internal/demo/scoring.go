@@ -1,0 +1,173 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"pareto/internal/auth"
+	"pareto/internal/db"
+	"pareto/internal/scoring"
+)
+
+// ScoringCriteria are the demo tenant's five active criteria, most
+// important first (weights derived from the rank).
+var ScoringCriteria = []string{"product_fit", "revenue_potential", "existing_relationships", "solvency", "buying_process"}
+
+// ReviewName is the demo's past review.
+const ReviewName = "FY26 H2"
+
+type scoredDemoAccount struct {
+	id                 uuid.UUID
+	name               string
+	kam                *uuid.UUID
+	revenue, potential float64
+}
+
+// seedScoring enables the five criteria, scores every demo account (every
+// seventh on purpose incomplete), records one past, closed review, and then
+// moves a few scores so today's ranking differs from the review's. It
+// builds on the accounts already in the tenant; with none it only sets up
+// the criteria. Deterministic: a fixed random seed, times relative to the
+// day of seeding.
+func seedScoring(ctx context.Context, d *db.DB, admin db.Scope) error {
+	store := scoring.NewStore(d)
+	day := time.Now().UTC().Truncate(24 * time.Hour)
+	at := func(days, minutes int) func() time.Time {
+		return func() time.Time { return day.AddDate(0, 0, days).Add(time.Duration(minutes) * time.Minute) }
+	}
+	defer func() { store.Now = time.Now }()
+
+	store.Now = at(-180, 0)
+	var criteria []scoring.Criterion
+	for _, code := range ScoringCriteria {
+		c, err := store.EnableStandard(ctx, admin, code)
+		if err != nil {
+			return fmt.Errorf("demo: criterion %s: %w", code, err)
+		}
+		criteria = append(criteria, c)
+	}
+
+	var accounts []scoredDemoAccount
+	var leaderID uuid.UUID
+	err := d.Tx(ctx, admin, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, `SELECT m.user_id FROM memberships m JOIN users u ON u.id = m.user_id
+			WHERE m.tenant_id = $1 AND m.role = 'leader' ORDER BY u.email LIMIT 1`, admin.TenantID).Scan(&leaderID); err != nil {
+			return err
+		}
+		rows, _ := tx.Query(ctx, `SELECT id, name, kam_user_id, annual_revenue::float8, revenue_potential::float8
+			FROM accounts WHERE tenant_id = $1 AND archived_at IS NULL ORDER BY lower(name), id`, admin.TenantID)
+		var err error
+		accounts, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (scoredDemoAccount, error) {
+			var a scoredDemoAccount
+			return a, r.Scan(&a.id, &a.name, &a.kam, &a.revenue, &a.potential)
+		})
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("demo: scoring accounts: %w", err)
+	}
+	if len(accounts) == 0 {
+		return nil
+	}
+	leader := db.Scope{TenantID: admin.TenantID, UserID: leaderID}
+	// Each account is scored by its KAM when it has one, else by the leader.
+	scorer := func(a scoredDemoAccount) (db.Scope, auth.Role) {
+		if a.kam != nil {
+			return db.Scope{TenantID: admin.TenantID, UserID: *a.kam}, auth.RoleKAM
+		}
+		return leader, auth.RoleLeader
+	}
+	rng := rand.New(rand.NewPCG(2026, 11))
+	evidence := []string{
+		"Uses three of our product lines across two plants.",
+		"Framework agreement renewed last year; budget for expansion confirmed.",
+		"Regular meetings with the operations director and procurement.",
+		"Credit rating A; pays within terms.",
+		"Central procurement with a yearly tender; we are on the shortlist.",
+	}
+
+	// Round one, six months ago: every account, a few incomplete on purpose.
+	for i, a := range accounts {
+		store.Now = at(-170, i)
+		growth := 0.0
+		if a.potential > 0 {
+			growth = (a.potential - a.revenue) / a.potential
+		}
+		var in []scoring.CellInput
+		for j, c := range criteria {
+			if i%7 == 3 && j >= 3 { // incomplete: solvency and buying process not yet scored
+				continue
+			}
+			v := 3 + rng.IntN(6) // 3..8
+			if j == 1 {
+				v = max(1, min(10, int(growth*10)+rng.IntN(3)-1))
+			}
+			cell := scoring.CellInput{CriterionID: c.ID, Score: strconv.Itoa(v)}
+			if (i+j)%4 == 0 {
+				cell.Evidence, cell.HasEvidence = evidence[j], true
+			}
+			in = append(in, cell)
+		}
+		sc, role := scorer(a)
+		if _, err := store.SaveScores(ctx, sc, role, a.id, in); err != nil {
+			return fmt.Errorf("demo: score %s: %w", a.name, err)
+		}
+	}
+
+	// The past review, four months ago, with decisions, closed since.
+	store.Now = at(-120, 0)
+	reviewID, err := store.StartReview(ctx, leader, ReviewName)
+	if err != nil {
+		return fmt.Errorf("demo: review: %w", err)
+	}
+	page, err := store.Review(ctx, leader, reviewID, scoring.ReviewFilter{PerPage: 500})
+	if err != nil {
+		return fmt.Errorf("demo: read review: %w", err)
+	}
+	n := len(page.Entries)
+	for i, e := range page.Entries {
+		store.Now = at(-119, i)
+		decision, reason := "", ""
+		switch {
+		case i < min(5, n) && e.Score.Complete:
+			decision, reason = "key", "Top of the ranking: strong fit and growth headroom."
+		case i < min(8, n):
+			decision, reason = "watch", "Promising; revisit when the missing scores are in or the potential is confirmed."
+		case i >= n-2 && n > 10:
+			decision, reason = "declined", "Low fit and little headroom; serve through the standard channel."
+		}
+		if decision == "" {
+			continue
+		}
+		if err := store.Decide(ctx, leader, reviewID, e.AccountID, decision, reason); err != nil {
+			return fmt.Errorf("demo: decide %s: %w", e.AccountName, err)
+		}
+	}
+	store.Now = at(-110, 0)
+	if err := store.CloseReview(ctx, leader, reviewID); err != nil {
+		return fmt.Errorf("demo: close review: %w", err)
+	}
+
+	// Round two, recent: a few scores move, so today's ranking differs
+	// from the review's snapshot.
+	for i, a := range accounts {
+		if i%5 != 1 {
+			continue
+		}
+		store.Now = at(-20, i)
+		v := 2 + rng.IntN(9)
+		sc, role := scorer(a)
+		in := []scoring.CellInput{{CriterionID: criteria[0].ID, Score: strconv.Itoa(v),
+			Evidence: "Reassessed after the quarterly business review.", HasEvidence: true}}
+		if _, err := store.SaveScores(ctx, sc, role, a.id, in); err != nil {
+			return fmt.Errorf("demo: rescore %s: %w", a.name, err)
+		}
+	}
+	return nil
+}

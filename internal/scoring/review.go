@@ -1,0 +1,541 @@
+package scoring
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"pareto/internal/audit"
+	"pareto/internal/db"
+)
+
+// Decisions a review makes per account; each sets the account's key status
+// of the same name.
+var Decisions = []string{"key", "watch", "declined"}
+
+// DecisionLabel names a decision for people.
+func DecisionLabel(d string) string {
+	switch d {
+	case "key":
+		return "Designate key"
+	case "watch":
+		return "Watch"
+	case "declined":
+		return "Decline"
+	case "":
+		return "Open"
+	}
+	return d
+}
+
+// Review is a snapshot of the ranking and the weights at one moment, with
+// a decision per account.
+type Review struct {
+	ID         uuid.UUID
+	Name       string
+	WeightMode WeightMode
+	Weights    []Weight
+	KeyCap     int
+	CreatedBy  string
+	CreatedAt  time.Time
+	ClosedBy   string
+	ClosedAt   *time.Time
+	Entries    int
+	Decided    int
+	Designated int
+}
+
+// Open reports whether decisions can still be made.
+func (r Review) Open() bool { return r.ClosedAt == nil }
+
+// ReviewEntry is one account of a review as it was when the review began,
+// with the decision taken on it.
+type ReviewEntry struct {
+	Rank             int
+	AccountID        uuid.UUID
+	AccountName      string
+	Score            Score
+	Cells            Cells
+	AnnualRevenue    int64
+	RevenuePotential int64
+	KeyStatusBefore  string
+	KAMName          string
+	Decision         string
+	Reason           string
+	DecidedBy        string
+	DecidedAt        *time.Time
+	KeyStatusNow     string
+}
+
+// Headroom is potential minus revenue at the time of the review, in cents.
+func (e ReviewEntry) Headroom() int64 { return e.RevenuePotential - e.AnnualRevenue }
+
+// ReviewPage is a review with one page of its entries.
+type ReviewPage struct {
+	Review   Review
+	Entries  []ReviewEntry
+	Total    int
+	Page     int
+	Pages    int
+	KeyCount int // key accounts now
+	KeyCap   int // the cap now
+}
+
+func validName(name string) (string, db.FieldErrors) {
+	name = strings.TrimSpace(name)
+	fe := db.FieldErrors{}
+	switch n := utf8.RuneCountInString(name); {
+	case n == 0:
+		fe.Add("name", "Name the review, e.g. “FY27 H1”.")
+	case n > 100:
+		fe.Add("name", "Keep the name to 100 characters.")
+	}
+	return name, fe
+}
+
+// StartReview snapshots the current ranking and weights as a new review.
+// Leaders and admins (the caller checks). A missing or duplicate name,
+// another review still open, or nothing scored → db.FieldErrors.
+func (s *Store) StartReview(ctx context.Context, sc db.Scope, name string) (uuid.UUID, error) {
+	name, fe := validName(name)
+	if len(fe) > 0 {
+		return uuid.Nil, fe
+	}
+	var id uuid.UUID
+	now := s.Now()
+	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+		st, err := lockSettings(ctx, tx, sc.TenantID)
+		if err != nil {
+			return err
+		}
+		var open string
+		err = tx.QueryRow(ctx, "SELECT name FROM scoring_reviews WHERE tenant_id = $1 AND closed_at IS NULL", sc.TenantID).Scan(&open)
+		if err == nil {
+			return db.FieldErrors{"name": "The review “" + open + "” is still open; close it before starting another."}
+		} else if !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		cs, err := readCriteria(ctx, tx, sc.TenantID)
+		if err != nil {
+			return err
+		}
+		weights := EffectiveWeights(st.WeightMode, cs)
+		if len(weights) == 0 {
+			return db.FieldErrors{"name": "Activate selection criteria and score accounts before starting a review."}
+		}
+		cands, extra, err := candidates(ctx, tx, sc.TenantID)
+		if err != nil {
+			return err
+		}
+		ranked := Rank(cands, weights)
+		if len(ranked) == 0 {
+			return db.FieldErrors{"name": "No account is scored yet: score accounts before starting a review."}
+		}
+		wj, err := json.Marshal(weights)
+		if err != nil {
+			return err
+		}
+		err = tx.QueryRow(ctx, `INSERT INTO scoring_reviews (name, weight_mode, weights, key_cap, created_by, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, name, st.WeightMode, wj, st.KeyAccountCap, nullID(sc.UserID), now).Scan(&id)
+		if db.IsUniqueViolation(err, "scoring_reviews_name_key") {
+			return db.FieldErrors{"name": "There is a review with this name already."}
+		}
+		if db.IsUniqueViolation(err, "scoring_reviews_open_key") {
+			return db.FieldErrors{"name": "Another review was just started; close it before starting another."}
+		}
+		if err != nil {
+			return err
+		}
+		n := len(ranked)
+		var (
+			accIDs   = make([]uuid.UUID, n)
+			ranks    = make([]int32, n)
+			names    = make([]string, n)
+			score10s = make([]int32, n)
+			scored   = make([]int32, n)
+			totals   = make([]int32, n)
+			complete = make([]bool, n)
+			cells    = make([]string, n)
+			revenue  = make([]int64, n)
+			pot      = make([]int64, n)
+			status   = make([]string, n)
+			kams     = make([]string, n)
+		)
+		for i, r := range ranked {
+			e := extra[r.AccountID]
+			cj, err := json.Marshal(onlyWeighted(r.Cells, weights))
+			if err != nil {
+				return err
+			}
+			accIDs[i], ranks[i], names[i] = r.AccountID, int32(r.Rank), r.Name
+			score10s[i], scored[i], totals[i], complete[i] = int32(r.Score.Score10), int32(r.Score.Scored), int32(r.Score.Total), r.Score.Complete
+			cells[i], revenue[i], pot[i], status[i], kams[i] = string(cj), e.Revenue, e.Potential, e.KeyStatus, e.KAMName
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO review_entries (review_id, account_id, rank, account_name, score10, scored,
+				criteria_total, complete, cells, annual_revenue, revenue_potential, key_status_before, kam_name)
+			SELECT $1, u.acc, u.rank, u.name, u.score10, u.scored, u.total, u.complete, u.cells::jsonb, u.revenue, u.pot, u.status, u.kam
+			FROM unnest($2::uuid[], $3::int[], $4::text[], $5::int[], $6::int[], $7::int[], $8::bool[], $9::text[],
+				$10::bigint[], $11::bigint[], $12::text[], $13::text[])
+				AS u (acc, rank, name, score10, scored, total, complete, cells, revenue, pot, status, kam)`,
+			id, accIDs, ranks, names, score10s, scored, totals, complete, cells, revenue, pot, status, kams); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Event{ActorID: sc.UserID, Action: "start", Entity: "review", EntityID: id.String(),
+			After: map[string]any{"name": name, "accounts": n, "weights": weightsAuditOf(st.WeightMode, weights)}})
+	})
+	if err != nil {
+		return uuid.Nil, keepFields("scoring: start review", err)
+	}
+	return id, nil
+}
+
+// onlyWeighted keeps the cells of the weighted criteria, keyed by id text.
+func onlyWeighted(c Cells, ws []Weight) map[string]int {
+	out := map[string]int{}
+	for _, w := range ws {
+		if v, ok := c[w.CriterionID]; ok {
+			out[w.CriterionID.String()] = v
+		}
+	}
+	return out
+}
+
+const reviewCols = `r.id, r.name, r.weight_mode, r.weights, r.key_cap, coalesce(cu.name, 'system'), r.created_at,
+	coalesce(xu.name, ''), r.closed_at,
+	(SELECT count(*)::int FROM review_entries e WHERE e.tenant_id = r.tenant_id AND e.review_id = r.id),
+	(SELECT count(*)::int FROM review_entries e WHERE e.tenant_id = r.tenant_id AND e.review_id = r.id AND e.decision IS NOT NULL),
+	(SELECT count(*)::int FROM review_entries e WHERE e.tenant_id = r.tenant_id AND e.review_id = r.id AND e.decision = 'key')
+	FROM scoring_reviews r LEFT JOIN users cu ON cu.id = r.created_by LEFT JOIN users xu ON xu.id = r.closed_by`
+
+func scanReview(r pgx.Row) (Review, error) {
+	var x Review
+	var wj []byte
+	if err := r.Scan(&x.ID, &x.Name, &x.WeightMode, &wj, &x.KeyCap, &x.CreatedBy, &x.CreatedAt, &x.ClosedBy, &x.ClosedAt,
+		&x.Entries, &x.Decided, &x.Designated); err != nil {
+		return Review{}, err
+	}
+	if err := json.Unmarshal(wj, &x.Weights); err != nil {
+		return Review{}, fmt.Errorf("review weights: %w", err)
+	}
+	return x, nil
+}
+
+// Reviews lists the tenant's reviews, newest first. Leaders and admins
+// (the caller checks).
+func (s *Store) Reviews(ctx context.Context, sc db.Scope) ([]Review, error) {
+	var out []Review
+	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, "SELECT "+reviewCols+" WHERE r.tenant_id = $1 ORDER BY r.created_at DESC, r.id", sc.TenantID)
+		var err error
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Review, error) { return scanReview(r) })
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("scoring: reviews: %w", err)
+	}
+	return out, nil
+}
+
+// ReviewFilter narrows a review's entries.
+type ReviewFilter struct {
+	Decision string // "", "open" (undecided), or a decision
+	Page     int
+	PerPage  int
+}
+
+// Review reads a review with one page of its entries in rank order.
+// Another tenant's review → db.ErrNotFound. Leaders and admins (the
+// caller checks).
+func (s *Store) Review(ctx context.Context, sc db.Scope, id uuid.UUID, f ReviewFilter) (ReviewPage, error) {
+	if f.Page < 1 {
+		f.Page = 1
+	}
+	if f.PerPage <= 0 || f.PerPage > 500 {
+		f.PerPage = 50
+	}
+	p := ReviewPage{Page: f.Page}
+	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+		var err error
+		p.Review, err = scanReview(tx.QueryRow(ctx, "SELECT "+reviewCols+" WHERE r.tenant_id = $1 AND r.id = $2", sc.TenantID, id))
+		if err != nil {
+			return db.NotFound("review", err)
+		}
+		st, err := readSettings(ctx, tx, sc.TenantID)
+		if err != nil {
+			return err
+		}
+		p.KeyCap = st.KeyAccountCap
+		if err := tx.QueryRow(ctx, "SELECT count(*) FROM accounts WHERE tenant_id = $1 AND key_status = 'key' AND archived_at IS NULL",
+			sc.TenantID).Scan(&p.KeyCount); err != nil {
+			return err
+		}
+		args := []any{sc.TenantID, id}
+		where := ""
+		switch f.Decision {
+		case "":
+		case "open":
+			where = " AND e.decision IS NULL"
+		default:
+			args = append(args, f.Decision)
+			where = " AND e.decision = $3"
+		}
+		args = append(args, f.PerPage, (f.Page-1)*f.PerPage)
+		rows, _ := tx.Query(ctx, `SELECT e.rank, e.account_id, e.account_name, e.score10, e.scored, e.criteria_total, e.complete,
+				e.cells, e.annual_revenue, e.revenue_potential, e.key_status_before, e.kam_name, coalesce(e.decision, ''),
+				e.reason, coalesce(u.name, ''), e.decided_at, a.key_status, count(*) OVER ()::int
+			FROM review_entries e JOIN accounts a ON a.tenant_id = e.tenant_id AND a.id = e.account_id
+			LEFT JOIN users u ON u.id = e.decided_by
+			WHERE e.tenant_id = $1 AND e.review_id = $2`+where+`
+			ORDER BY e.rank LIMIT $`+strconv.Itoa(len(args)-1)+` OFFSET $`+strconv.Itoa(len(args)), args...)
+		p.Entries, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (ReviewEntry, error) {
+			var e ReviewEntry
+			var s10, scored, total int16
+			var cj []byte
+			err := r.Scan(&e.Rank, &e.AccountID, &e.AccountName, &s10, &scored, &total, &e.Score.Complete, &cj,
+				&e.AnnualRevenue, &e.RevenuePotential, &e.KeyStatusBefore, &e.KAMName, &e.Decision, &e.Reason, &e.DecidedBy,
+				&e.DecidedAt, &e.KeyStatusNow, &p.Total)
+			if err != nil {
+				return e, err
+			}
+			e.Score.Score10, e.Score.Scored, e.Score.Total = int(s10), int(scored), int(total)
+			var m map[string]int
+			if err := json.Unmarshal(cj, &m); err != nil {
+				return e, err
+			}
+			e.Cells = Cells{}
+			for k, v := range m {
+				if cid, err := uuid.Parse(k); err == nil {
+					e.Cells[cid] = v
+				}
+			}
+			return e, nil
+		})
+		return err
+	})
+	if err != nil {
+		return ReviewPage{}, fmt.Errorf("scoring: review: %w", err)
+	}
+	p.Pages = max(1, (p.Total+f.PerPage-1)/f.PerPage)
+	return p, nil
+}
+
+// KeyCapMessage explains a refused designation.
+func KeyCapMessage(cap, count int) string {
+	return fmt.Sprintf("The cap of %d key accounts is reached (%d are key now). De-designate a key account first, "+
+		"or ask an admin to raise the cap in the scoring settings.", cap, count)
+}
+
+func validReason(reason string, fe db.FieldErrors) string {
+	reason = strings.TrimSpace(reason)
+	switch n := utf8.RuneCountInString(reason); {
+	case n == 0:
+		fe.Add("reason", "Give a reason; it is kept with the decision.")
+	case n > 2000:
+		fe.Add("reason", "Keep the reason to 2,000 characters.")
+	}
+	return reason
+}
+
+// Decide records the decision on one account of an open review and sets
+// the account's key status to match (audited). Designating beyond the
+// tenant's key-account cap, a missing reason, an unknown decision, a
+// closed review or an account outside the review → db.FieldErrors.
+// Another tenant's review → db.ErrNotFound. Leaders and admins (the caller
+// checks).
+func (s *Store) Decide(ctx context.Context, sc db.Scope, reviewID, accountID uuid.UUID, decision, reason string) error {
+	fe := db.FieldErrors{}
+	valid := false
+	for _, d := range Decisions {
+		valid = valid || d == decision
+	}
+	if !valid {
+		fe.Add("decision", "Choose designate key, watch or decline.")
+	}
+	reason = validReason(reason, fe)
+	if len(fe) > 0 {
+		return fe
+	}
+	now := s.Now()
+	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+		st, err := lockSettings(ctx, tx, sc.TenantID)
+		if err != nil {
+			return err
+		}
+		var name string
+		var closed *time.Time
+		if err := tx.QueryRow(ctx, "SELECT name, closed_at FROM scoring_reviews WHERE tenant_id = $1 AND id = $2",
+			sc.TenantID, reviewID).Scan(&name, &closed); err != nil {
+			return db.NotFound("review", err)
+		}
+		if closed != nil {
+			return db.FieldErrors{"decision": "This review is closed; its decisions can no longer change."}
+		}
+		var prev string
+		err = tx.QueryRow(ctx, "SELECT coalesce(decision, '') FROM review_entries WHERE tenant_id = $1 AND review_id = $2 AND account_id = $3",
+			sc.TenantID, reviewID, accountID).Scan(&prev)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return db.FieldErrors{"account_id": "This account is not part of the review."}
+		} else if err != nil {
+			return err
+		}
+		if err := setKeyStatus(ctx, tx, sc, st, accountID, decision, reason, &reviewID, now); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE review_entries SET decision = $4, reason = $5, decided_by = $6, decided_at = $7
+			WHERE tenant_id = $1 AND review_id = $2 AND account_id = $3`,
+			sc.TenantID, reviewID, accountID, decision, reason, nullID(sc.UserID), now); err != nil {
+			return err
+		}
+		var before any
+		if prev != "" {
+			before = map[string]string{"account_id": accountID.String(), "decision": prev}
+		}
+		return audit.Record(ctx, tx, audit.Event{ActorID: sc.UserID, Action: "decide", Entity: "review", EntityID: reviewID.String(),
+			Before: before, After: map[string]string{"review": name, "account_id": accountID.String(), "decision": decision, "reason": reason}})
+	})
+	if err != nil {
+		return keepFields("scoring: decide", err)
+	}
+	return nil
+}
+
+// setKeyStatus moves an account to status with reason (history and audit),
+// enforcing the key-account cap. The settings row must be locked.
+func setKeyStatus(ctx context.Context, tx pgx.Tx, sc db.Scope, st Settings, accountID uuid.UUID, status, reason string,
+	reviewID *uuid.UUID, now time.Time) error {
+	var cur string
+	var archived *time.Time
+	if err := tx.QueryRow(ctx, "SELECT key_status, archived_at FROM accounts WHERE tenant_id = $1 AND id = $2 FOR NO KEY UPDATE",
+		sc.TenantID, accountID).Scan(&cur, &archived); err != nil {
+		return db.NotFound("account", err)
+	}
+	if archived != nil {
+		return db.FieldErrors{"decision": "This account is archived; restore it first."}
+	}
+	if cur == status {
+		return nil
+	}
+	if status == "key" {
+		var n int
+		if err := tx.QueryRow(ctx, "SELECT count(*) FROM accounts WHERE tenant_id = $1 AND key_status = 'key' AND archived_at IS NULL",
+			sc.TenantID).Scan(&n); err != nil {
+			return err
+		}
+		if n >= st.KeyAccountCap {
+			return db.FieldErrors{"decision": KeyCapMessage(st.KeyAccountCap, n)}
+		}
+	}
+	if _, err := tx.Exec(ctx, `UPDATE accounts SET key_status = $3, version = version + 1, updated_at = now()
+		WHERE tenant_id = $1 AND id = $2`, sc.TenantID, accountID, status); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO key_status_changes (account_id, review_id, old_status, new_status, reason, changed_by, changed_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, accountID, reviewID, cur, status, reason, nullID(sc.UserID), now); err != nil {
+		return err
+	}
+	after := map[string]string{"key_status": status, "reason": reason}
+	if reviewID != nil {
+		after["review_id"] = reviewID.String()
+	}
+	return audit.Record(ctx, tx, audit.Event{ActorID: sc.UserID, Action: "key_status", Entity: "account", EntityID: accountID.String(),
+		Before: map[string]string{"key_status": cur}, After: after})
+}
+
+// CloseReview closes an open review; its decisions are final and it stays
+// readable as it was. Leaders and admins (the caller checks). Already
+// closed → db.FieldErrors; another tenant's → db.ErrNotFound.
+func (s *Store) CloseReview(ctx context.Context, sc db.Scope, id uuid.UUID) error {
+	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+		var name string
+		var closed *time.Time
+		if err := tx.QueryRow(ctx, "SELECT name, closed_at FROM scoring_reviews WHERE tenant_id = $1 AND id = $2 FOR UPDATE",
+			sc.TenantID, id).Scan(&name, &closed); err != nil {
+			return db.NotFound("review", err)
+		}
+		if closed != nil {
+			return db.FieldErrors{"review": "This review is closed already."}
+		}
+		if _, err := tx.Exec(ctx, "UPDATE scoring_reviews SET closed_at = $3, closed_by = $4 WHERE tenant_id = $1 AND id = $2",
+			sc.TenantID, id, s.Now(), nullID(sc.UserID)); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Event{ActorID: sc.UserID, Action: "close", Entity: "review", EntityID: id.String(),
+			After: map[string]string{"name": name}})
+	})
+	if err != nil {
+		return keepFields("scoring: close review", err)
+	}
+	return nil
+}
+
+// Dedesignate ends an account's key status (it becomes a former key
+// account) with a reason. Leaders and admins (the caller checks). Not a
+// key account or no reason → db.FieldErrors; another tenant's account →
+// db.ErrNotFound.
+func (s *Store) Dedesignate(ctx context.Context, sc db.Scope, accountID uuid.UUID, reason string) error {
+	fe := db.FieldErrors{}
+	reason = validReason(reason, fe)
+	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+		st, err := lockSettings(ctx, tx, sc.TenantID)
+		if err != nil {
+			return err
+		}
+		var cur string
+		if err := tx.QueryRow(ctx, "SELECT key_status FROM accounts WHERE tenant_id = $1 AND id = $2",
+			sc.TenantID, accountID).Scan(&cur); err != nil {
+			return db.NotFound("account", err)
+		}
+		if cur != "key" {
+			fe.Add("key_status", "This is not a key account, so there is nothing to de-designate.")
+		}
+		if len(fe) > 0 {
+			return fe
+		}
+		return setKeyStatus(ctx, tx, sc, st, accountID, "former", reason, nil, s.Now())
+	})
+	if err != nil {
+		return keepFields("scoring: de-designate", err)
+	}
+	return nil
+}
+
+// OpenReview is the review in progress, or nil when there is none.
+func (s *Store) OpenReview(ctx context.Context, sc db.Scope) (*Review, error) {
+	var out *Review
+	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+		r, err := scanReview(tx.QueryRow(ctx, "SELECT "+reviewCols+" WHERE r.tenant_id = $1 AND r.closed_at IS NULL", sc.TenantID))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		out = &r
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("scoring: open review: %w", err)
+	}
+	return out, nil
+}
+
+// KeyAccountCount is how many active accounts are key now.
+func (s *Store) KeyAccountCount(ctx context.Context, sc db.Scope) (int, error) {
+	var n int
+	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, "SELECT count(*) FROM accounts WHERE tenant_id = $1 AND key_status = 'key' AND archived_at IS NULL",
+			sc.TenantID).Scan(&n)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("scoring: key account count: %w", err)
+	}
+	return n, nil
+}

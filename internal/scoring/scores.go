@@ -1,0 +1,693 @@
+package scoring
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"pareto/internal/audit"
+	"pareto/internal/auth"
+	"pareto/internal/db"
+)
+
+// KeyStatuses are the values of accounts.key_status, in display order.
+var KeyStatuses = []string{"candidate", "key", "watch", "declined", "former"}
+
+// KeyStatusLabel names a key status for people.
+func KeyStatusLabel(s string) string {
+	switch s {
+	case "candidate":
+		return "Candidate"
+	case "key":
+		return "Key account"
+	case "watch":
+		return "Watch"
+	case "declined":
+		return "Declined"
+	case "former":
+		return "Former key"
+	}
+	return s
+}
+
+// CanScore says who may score an account: admins and leaders any, a key
+// account manager only the accounts they manage.
+func CanScore(role auth.Role, userID uuid.UUID, kamUserID *uuid.UUID) bool {
+	switch role {
+	case auth.RoleAdmin, auth.RoleLeader:
+		return true
+	case auth.RoleKAM:
+		return kamUserID != nil && *kamUserID == userID
+	}
+	return false
+}
+
+// Filter narrows the matrix and the shortlist, like the account list.
+// Zero values mean no filter.
+type Filter struct {
+	Query     string // part of the name or external reference
+	Industry  string
+	Region    string
+	Segment   string
+	KeyStatus string
+	KAM       string // a user id, or "none" for unassigned
+	Coverage  string // "complete", "incomplete", "unscored" (matrix only)
+	Sort      string // shortlist: "rank" (default), "name", "revenue", "headroom", "potential"
+	Desc      bool
+	Page      int // 1-based
+	PerPage   int
+}
+
+func (f *Filter) normalize(defaultPer int) {
+	if f.Page < 1 {
+		f.Page = 1
+	}
+	if f.PerPage <= 0 || f.PerPage > 500 {
+		f.PerPage = defaultPer
+	}
+	f.Query = strings.TrimSpace(f.Query)
+}
+
+// where adds f's account conditions for the accounts alias a to args and
+// returns them as SQL (each starting with AND).
+func (f Filter) where(a string, args *[]any) string {
+	var b strings.Builder
+	arg := func(v any) string {
+		*args = append(*args, v)
+		return "$" + strconv.Itoa(len(*args))
+	}
+	if f.Query != "" {
+		p := arg("%" + likeEscape(f.Query) + "%")
+		fmt.Fprintf(&b, " AND (%[1]s.name ILIKE %[2]s OR %[1]s.external_ref ILIKE %[2]s)", a, p)
+	}
+	for col, v := range map[string]string{"industry": f.Industry, "region": f.Region, "segment": f.Segment, "key_status": f.KeyStatus} {
+		if v != "" {
+			fmt.Fprintf(&b, " AND %s.%s = %s", a, col, arg(v))
+		}
+	}
+	switch f.KAM {
+	case "":
+	case "none":
+		fmt.Fprintf(&b, " AND %s.kam_user_id IS NULL", a)
+	default:
+		id, err := uuid.Parse(f.KAM)
+		if err != nil {
+			b.WriteString(" AND false")
+		} else {
+			fmt.Fprintf(&b, " AND %s.kam_user_id = %s", a, arg(id))
+		}
+	}
+	return b.String()
+}
+
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// FilterOptions are the values the filters offer.
+type FilterOptions struct {
+	Industries []string
+	Regions    []string
+	Segments   []string
+	KAMs       []Person
+}
+
+// Person is a member shown by name.
+type Person struct {
+	ID   uuid.UUID
+	Name string
+}
+
+// FilterOptions lists the distinct industries, regions and segments of the
+// tenant's accounts and its key account managers.
+func (s *Store) FilterOptions(ctx context.Context, sc db.Scope) (FilterOptions, error) {
+	var o FilterOptions
+	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+		for col, dst := range map[string]*[]string{"industry": &o.Industries, "region": &o.Regions, "segment": &o.Segments} {
+			// A loose index scan on accounts_<col>_idx: one index probe per
+			// distinct value instead of reading every account.
+			rows, _ := tx.Query(ctx, `WITH RECURSIVE v AS (
+					(SELECT `+col+` AS x FROM accounts WHERE tenant_id = $1 AND `+col+` > '' AND archived_at IS NULL
+						ORDER BY `+col+` LIMIT 1)
+					UNION ALL
+					SELECT (SELECT `+col+` FROM accounts WHERE tenant_id = $1 AND `+col+` > v.x AND archived_at IS NULL
+						ORDER BY `+col+` LIMIT 1)
+					FROM v WHERE v.x IS NOT NULL
+				)
+				SELECT x FROM v WHERE x IS NOT NULL`, sc.TenantID)
+			v, err := pgx.CollectRows(rows, pgx.RowTo[string])
+			if err != nil {
+				return err
+			}
+			*dst = v
+		}
+		rows, _ := tx.Query(ctx, `SELECT u.id, u.name FROM memberships m JOIN users u ON u.id = m.user_id
+			WHERE m.tenant_id = $1 AND m.role = 'kam' AND m.active ORDER BY lower(u.name), u.id`, sc.TenantID)
+		var err error
+		o.KAMs, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Person, error) {
+			var p Person
+			return p, r.Scan(&p.ID, &p.Name)
+		})
+		return err
+	})
+	if err != nil {
+		return FilterOptions{}, fmt.Errorf("scoring: filter options: %w", err)
+	}
+	return o, nil
+}
+
+// Cell is one scored cell of the matrix.
+type Cell struct {
+	Score    int
+	Evidence string
+}
+
+// MatrixRow is one account of the matrix.
+type MatrixRow struct {
+	AccountID uuid.UUID
+	Name      string
+	KAMUserID *uuid.UUID
+	KAMName   string
+	KeyStatus string
+	Cells     map[uuid.UUID]Cell
+	Score     Score
+}
+
+// Matrix is one page of the scoring matrix.
+type Matrix struct {
+	Config Config
+	Rows   []MatrixRow
+	Total  int
+	Page   int
+	Pages  int
+}
+
+// Matrix lists one page of accounts (by name) with their cells over the
+// active criteria. Everyone in the tenant may read it.
+func (s *Store) Matrix(ctx context.Context, sc db.Scope, f Filter) (Matrix, error) {
+	f.normalize(50)
+	m := Matrix{Page: f.Page}
+	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+		var err error
+		if m.Config, err = readConfig(ctx, tx, sc.TenantID); err != nil {
+			return err
+		}
+		ids := make([]uuid.UUID, len(m.Config.Weights))
+		for i, w := range m.Config.Weights {
+			ids[i] = w.CriterionID
+		}
+		args := []any{sc.TenantID, ids}
+		where := f.where("a", &args)
+		const covered = `(SELECT count(*) FROM account_scores s WHERE s.tenant_id = a.tenant_id AND s.account_id = a.id
+			AND s.criterion_id = ANY($2::uuid[]))`
+		switch f.Coverage {
+		case "complete":
+			where += " AND cardinality($2::uuid[]) > 0 AND " + covered + " = cardinality($2::uuid[])"
+		case "incomplete":
+			where += " AND " + covered + " BETWEEN 1 AND cardinality($2::uuid[]) - 1"
+		case "unscored":
+			where += " AND " + covered + " = 0"
+		}
+		args = append(args, f.PerPage, (f.Page-1)*f.PerPage)
+		rows, _ := tx.Query(ctx, `SELECT a.id, a.name, a.kam_user_id, coalesce(u.name, ''), a.key_status, count(*) OVER ()
+			FROM accounts a LEFT JOIN users u ON u.id = a.kam_user_id
+			WHERE a.tenant_id = $1 AND a.archived_at IS NULL AND cardinality($2::uuid[]) >= 0`+where+`
+			ORDER BY lower(a.name), a.id LIMIT $`+strconv.Itoa(len(args)-1)+` OFFSET $`+strconv.Itoa(len(args)), args...)
+		m.Rows, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (MatrixRow, error) {
+			x := MatrixRow{Cells: map[uuid.UUID]Cell{}}
+			return x, r.Scan(&x.AccountID, &x.Name, &x.KAMUserID, &x.KAMName, &x.KeyStatus, &m.Total)
+		})
+		if err != nil {
+			return err
+		}
+		return fillCells(ctx, tx, sc.TenantID, m.Rows, m.Config.Weights)
+	})
+	if err != nil {
+		return Matrix{}, fmt.Errorf("scoring: matrix: %w", err)
+	}
+	m.Pages = max(1, (m.Total+f.PerPage-1)/f.PerPage)
+	return m, nil
+}
+
+func fillCells(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, rs []MatrixRow, ws []Weight) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	ids := make([]uuid.UUID, len(rs))
+	byID := make(map[uuid.UUID]*MatrixRow, len(rs))
+	for i := range rs {
+		ids[i] = rs[i].AccountID
+		byID[rs[i].AccountID] = &rs[i]
+	}
+	rows, _ := tx.Query(ctx, `SELECT account_id, criterion_id, score, evidence FROM account_scores
+		WHERE tenant_id = $1 AND account_id = ANY($2)`, tenantID, ids)
+	var acc, crit uuid.UUID
+	var c Cell
+	_, err := pgx.ForEachRow(rows, []any{&acc, &crit, &c.Score, &c.Evidence}, func() error {
+		byID[acc].Cells[crit] = c
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for i := range rs {
+		rs[i].Score = ComputeScore(cellScores(rs[i].Cells), ws)
+	}
+	return nil
+}
+
+func cellScores(cs map[uuid.UUID]Cell) Cells {
+	out := make(Cells, len(cs))
+	for k, v := range cs {
+		out[k] = v.Score
+	}
+	return out
+}
+
+// CellInput is one cell as submitted: the score as typed ("" leaves the
+// cell as it is) and, when the form had the field, the evidence. Was and
+// WasEvidence, when the form has them, are what the person saw when the
+// page was made: they turn a stale edit into a conflict instead of a
+// silent overwrite.
+type CellInput struct {
+	CriterionID    uuid.UUID
+	Score          string
+	Evidence       string
+	HasEvidence    bool
+	Was            string
+	HasWas         bool
+	WasEvidence    string
+	HasWasEvidence bool
+}
+
+// ScoreConflict says cells were changed by someone else after the person
+// saw them; nothing was saved. It wraps db.ErrConflict.
+type ScoreConflict struct {
+	Cells []ConflictCell
+}
+
+// ConflictCell is one cell: the saved value beside the one submitted.
+type ConflictCell struct {
+	Criterion    Criterion
+	Theirs       Cell
+	HadTheirs    bool
+	By           string
+	At           time.Time
+	YourScore    string
+	YourEvidence string
+}
+
+func (e *ScoreConflict) add(c Criterion, theirs Cell, had bool, by string, at time.Time, score, evidence string) {
+	e.Cells = append(e.Cells, ConflictCell{Criterion: c, Theirs: theirs, HadTheirs: had, By: by, At: at,
+		YourScore: score, YourEvidence: evidence})
+}
+
+func (e *ScoreConflict) Error() string {
+	return fmt.Sprintf("%d cells changed by someone else", len(e.Cells))
+}
+
+func (e *ScoreConflict) Unwrap() error { return db.ErrConflict }
+
+// WasField and WasEvidenceField name the fields that carry what the
+// person saw.
+func WasField(id uuid.UUID) string         { return "was_" + id.String() }
+func WasEvidenceField(id uuid.UUID) string { return "was_evidence_" + id.String() }
+
+// ScoreField and EvidenceField name a cell's form fields.
+func ScoreField(id uuid.UUID) string    { return "score_" + id.String() }
+func EvidenceField(id uuid.UUID) string { return "evidence_" + id.String() }
+
+// SaveScores saves an account's cells. Admins and leaders may score any
+// account, a key account manager only their own (db.ErrForbidden). An
+// account of another tenant or none → db.ErrNotFound, checked before the
+// permission. A score that is not a whole number from 1 to 10, evidence
+// over 2,000 characters or a criterion that is not active →
+// db.FieldErrors keyed by field, and nothing is saved. Every changed cell
+// is kept in the history (old → new, evidence). Returns how many cells
+// changed.
+func (s *Store) SaveScores(ctx context.Context, sc db.Scope, role auth.Role, accountID uuid.UUID, in []CellInput) (int, error) {
+	changed := 0
+	now := s.Now()
+	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+		var kam *uuid.UUID
+		var archived *time.Time
+		err := tx.QueryRow(ctx, `SELECT kam_user_id, archived_at FROM accounts WHERE tenant_id = $1 AND id = $2 FOR NO KEY UPDATE`,
+			sc.TenantID, accountID).Scan(&kam, &archived)
+		if err != nil {
+			return db.NotFound("account", err)
+		}
+		if !CanScore(role, sc.UserID, kam) {
+			return fmt.Errorf("%s may score only the accounts they manage: %w", role, db.ErrForbidden)
+		}
+		if archived != nil {
+			return db.FieldErrors{"account": "This account is archived; restore it before scoring it."}
+		}
+		cfg, err := readConfig(ctx, tx, sc.TenantID)
+		if err != nil {
+			return err
+		}
+		type currentCell struct {
+			Cell
+			by string
+			at time.Time
+		}
+		current := map[uuid.UUID]currentCell{}
+		rows, _ := tx.Query(ctx, `SELECT s.criterion_id, s.score, s.evidence, coalesce(u.name, 'system'), s.scored_at
+			FROM account_scores s LEFT JOIN users u ON u.id = s.scored_by
+			WHERE s.tenant_id = $1 AND s.account_id = $2`, sc.TenantID, accountID)
+		var crit uuid.UUID
+		var c currentCell
+		if _, err := pgx.ForEachRow(rows, []any{&crit, &c.Score, &c.Evidence, &c.by, &c.at}, func() error {
+			current[crit] = c
+			return nil
+		}); err != nil {
+			return err
+		}
+		conflict := &ScoreConflict{}
+
+		type write struct {
+			crit     Criterion
+			old      *Cell
+			score    int
+			evidence string
+		}
+		var writes []write
+		fe := db.FieldErrors{}
+		for _, x := range in {
+			sf, ef := ScoreField(x.CriterionID), EvidenceField(x.CriterionID)
+			crit, ok := cfg.Criterion(x.CriterionID)
+			if !ok || !crit.Active {
+				fe.Add(sf, "This criterion is not active any more; reload the page.")
+				continue
+			}
+			x.Evidence = strings.TrimSpace(x.Evidence)
+			if utf8.RuneCountInString(x.Evidence) > 2000 {
+				fe.Add(ef, "Keep the evidence to 2,000 characters.")
+			}
+			cur, had := current[x.CriterionID]
+			old := cur.Cell
+			raw := strings.TrimSpace(x.Score)
+			curScore := ""
+			if had {
+				curScore = strconv.Itoa(old.Score)
+			}
+			// With what the person saw (Was), a value they did not edit is no
+			// change, and a cell someone else changed meanwhile is a conflict
+			// unless both now agree.
+			if x.HasWas && raw == strings.TrimSpace(x.Was) {
+				raw = ""
+			} else if x.HasWas && curScore != strings.TrimSpace(x.Was) && raw != curScore {
+				conflict.add(crit, cur.Cell, had, cur.by, cur.at, raw, x.Evidence)
+				continue
+			}
+			if x.HasEvidence && x.HasWasEvidence {
+				was := strings.TrimSpace(x.WasEvidence)
+				switch {
+				case x.Evidence == was:
+					x.HasEvidence = false
+				case old.Evidence != was && x.Evidence != old.Evidence:
+					conflict.add(crit, cur.Cell, had, cur.by, cur.at, raw, x.Evidence)
+					continue
+				}
+			}
+			var score int
+			switch {
+			case raw == "" && !had:
+				if x.HasEvidence && x.Evidence != "" {
+					fe.Add(sf, "Add a score from 1 to 10 to go with the evidence.")
+				}
+				continue
+			case raw == "":
+				score = old.Score
+			default:
+				v, err := strconv.Atoi(raw)
+				if err != nil || v < 1 || v > 10 {
+					fe.Add(sf, "Enter a whole number from 1 to 10.")
+					continue
+				}
+				score = v
+			}
+			evidence := old.Evidence
+			if x.HasEvidence {
+				evidence = x.Evidence
+			}
+			if had && score == old.Score && evidence == old.Evidence {
+				continue
+			}
+			w := write{crit: crit, score: score, evidence: evidence}
+			if had {
+				o := old
+				w.old = &o
+			}
+			writes = append(writes, w)
+		}
+		if len(conflict.Cells) > 0 {
+			return conflict
+		}
+		if len(fe) > 0 {
+			return fe
+		}
+		before, after := map[string]any{}, map[string]any{}
+		for _, w := range writes {
+			if _, err := tx.Exec(ctx, `INSERT INTO account_scores (account_id, criterion_id, score, evidence, scored_by, scored_at)
+				VALUES ($1, $2, $3, $4, $5, $6)
+				ON CONFLICT (tenant_id, account_id, criterion_id)
+				DO UPDATE SET score = EXCLUDED.score, evidence = EXCLUDED.evidence, scored_by = EXCLUDED.scored_by,
+					scored_at = EXCLUDED.scored_at`,
+				accountID, w.crit.ID, w.score, w.evidence, nullID(sc.UserID), now); err != nil {
+				return err
+			}
+			var oldScore *int
+			if w.old != nil {
+				oldScore = &w.old.Score
+				before[w.crit.Name] = map[string]any{"score": w.old.Score, "evidence": w.old.Evidence}
+			}
+			after[w.crit.Name] = map[string]any{"score": w.score, "evidence": w.evidence}
+			if _, err := tx.Exec(ctx, `INSERT INTO score_changes (account_id, criterion_id, old_score, new_score, evidence, changed_by, changed_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7)`, accountID, w.crit.ID, oldScore, w.score, w.evidence, nullID(sc.UserID), now); err != nil {
+				return err
+			}
+		}
+		changed = len(writes)
+		if changed == 0 {
+			return nil
+		}
+		if err := rerank(ctx, tx, sc.TenantID, cfg.Weights, &accountID); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Event{ActorID: sc.UserID, Action: "score", Entity: "account", EntityID: accountID.String(),
+			Before: before, After: after})
+	})
+	if err != nil {
+		return 0, keepFields("scoring: save scores", err)
+	}
+	return changed, nil
+}
+
+func nullID(id uuid.UUID) *uuid.UUID {
+	if id == uuid.Nil {
+		return nil
+	}
+	return &id
+}
+
+// AccountInfo is what the scoring pages show about an account.
+type AccountInfo struct {
+	ID               uuid.UUID
+	Name             string
+	KeyStatus        string
+	KAMUserID        *uuid.UUID
+	KAMName          string
+	AnnualRevenue    int64 // cents
+	RevenuePotential int64 // cents
+	Archived         bool
+	ExternalRef      string
+	Industry, Region string
+}
+
+// Headroom is revenue potential minus annual revenue, in cents.
+func (a AccountInfo) Headroom() int64 { return a.RevenuePotential - a.AnnualRevenue }
+
+// CellDetail is one active criterion of an account's breakdown.
+type CellDetail struct {
+	Criterion    Criterion
+	Contribution Contribution
+	Evidence     string
+	ScoredBy     string
+	ScoredAt     time.Time
+}
+
+// Change is one change of a cell, with the account's score after it
+// (under today's weights).
+type Change struct {
+	At            time.Time
+	By            string
+	CriterionID   uuid.UUID
+	CriterionName string
+	Old           *int
+	New           int
+	Evidence      string
+	ScoreAfter    Score
+}
+
+// SeriesPoint is the account's score after one save.
+type SeriesPoint struct {
+	At    time.Time
+	Score Score
+}
+
+// KeyChange is one change of the account's key status.
+type KeyChange struct {
+	At         time.Time
+	By         string
+	Old, New   string
+	Reason     string
+	ReviewID   *uuid.UUID
+	ReviewName string
+}
+
+// Breakdown explains one account's score.
+type Breakdown struct {
+	Account     AccountInfo
+	Config      Config
+	Score       Score
+	Cells       []CellDetail // one per active criterion, in importance order
+	Changes     []Change     // newest first, at most MaxChanges
+	MoreChanges int          // changes beyond MaxChanges
+	Series      []SeriesPoint
+	KeyChanges  []KeyChange // newest first
+}
+
+// MaxChanges caps the history a breakdown lists.
+const MaxChanges = 100
+
+// Breakdown reads an account's score, the contribution of each active
+// criterion, every change of its cells and its key-status history.
+// Everyone in the tenant may read it; another tenant's account →
+// db.ErrNotFound.
+func (s *Store) Breakdown(ctx context.Context, sc db.Scope, accountID uuid.UUID) (Breakdown, error) {
+	var b Breakdown
+	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+		a, err := readAccount(ctx, tx, sc.TenantID, accountID)
+		if err != nil {
+			return err
+		}
+		b.Account = a
+		if b.Config, err = readConfig(ctx, tx, sc.TenantID); err != nil {
+			return err
+		}
+		type cellRow struct {
+			Cell
+			by string
+			at time.Time
+		}
+		cells := map[uuid.UUID]cellRow{}
+		rows, _ := tx.Query(ctx, `SELECT s.criterion_id, s.score, s.evidence, coalesce(u.name, ''), s.scored_at
+			FROM account_scores s LEFT JOIN users u ON u.id = s.scored_by
+			WHERE s.tenant_id = $1 AND s.account_id = $2`, sc.TenantID, accountID)
+		var crit uuid.UUID
+		var cr cellRow
+		if _, err := pgx.ForEachRow(rows, []any{&crit, &cr.Score, &cr.Evidence, &cr.by, &cr.at}, func() error {
+			cells[crit] = cr
+			return nil
+		}); err != nil {
+			return err
+		}
+		scores := Cells{}
+		for id, c := range cells {
+			scores[id] = c.Score
+		}
+		b.Score = ComputeScore(scores, b.Config.Weights)
+		for _, con := range Contributions(scores, b.Config.Weights) {
+			crit, _ := b.Config.Criterion(con.Weight.CriterionID)
+			c := cells[crit.ID]
+			b.Cells = append(b.Cells, CellDetail{Criterion: crit, Contribution: con, Evidence: c.Evidence, ScoredBy: c.by, ScoredAt: c.at})
+		}
+
+		rows, _ = tx.Query(ctx, `SELECT c.changed_at, coalesce(u.name, 'system'), c.criterion_id, k.name, c.old_score, c.new_score, c.evidence
+			FROM score_changes c JOIN scoring_criteria k ON k.tenant_id = c.tenant_id AND k.id = c.criterion_id
+			LEFT JOIN users u ON u.id = c.changed_by
+			WHERE c.tenant_id = $1 AND c.account_id = $2 ORDER BY c.changed_at, c.id`, sc.TenantID, accountID)
+		changes, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Change, error) {
+			var c Change
+			var old *int16
+			var nw int16
+			err := r.Scan(&c.At, &c.By, &c.CriterionID, &c.CriterionName, &old, &nw, &c.Evidence)
+			if old != nil {
+				v := int(*old)
+				c.Old = &v
+			}
+			c.New = int(nw)
+			return c, err
+		})
+		if err != nil {
+			return err
+		}
+		b.Series = Replay(changes, b.Config.Weights)
+		for i, j := 0, len(changes)-1; i < j; i, j = i+1, j-1 {
+			changes[i], changes[j] = changes[j], changes[i]
+		}
+		if len(changes) > MaxChanges {
+			b.MoreChanges = len(changes) - MaxChanges
+			changes = changes[:MaxChanges]
+		}
+		b.Changes = changes
+
+		rows, _ = tx.Query(ctx, `SELECT k.changed_at, coalesce(u.name, 'system'), k.old_status, k.new_status, k.reason,
+				k.review_id, coalesce(r.name, '')
+			FROM key_status_changes k LEFT JOIN users u ON u.id = k.changed_by
+			LEFT JOIN scoring_reviews r ON r.tenant_id = k.tenant_id AND r.id = k.review_id
+			WHERE k.tenant_id = $1 AND k.account_id = $2 ORDER BY k.changed_at DESC, k.id DESC`, sc.TenantID, accountID)
+		b.KeyChanges, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (KeyChange, error) {
+			var k KeyChange
+			return k, r.Scan(&k.At, &k.By, &k.Old, &k.New, &k.Reason, &k.ReviewID, &k.ReviewName)
+		})
+		return err
+	})
+	if err != nil {
+		return Breakdown{}, fmt.Errorf("scoring: breakdown: %w", err)
+	}
+	return b, nil
+}
+
+// Replay rebuilds an account's score over time from its cell changes
+// (chronological) under weights, filling each change's ScoreAfter. Changes
+// saved together (same instant) make one point.
+func Replay(changes []Change, weights []Weight) []SeriesPoint {
+	cells := Cells{}
+	var out []SeriesPoint
+	for i := range changes {
+		cells[changes[i].CriterionID] = changes[i].New
+		changes[i].ScoreAfter = ComputeScore(cells, weights)
+		p := SeriesPoint{At: changes[i].At, Score: changes[i].ScoreAfter}
+		if n := len(out); n > 0 && out[n-1].At.Equal(p.At) {
+			out[n-1] = p
+		} else {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func readAccount(ctx context.Context, tx pgx.Tx, tenantID, id uuid.UUID) (AccountInfo, error) {
+	var a AccountInfo
+	var archived *time.Time
+	err := tx.QueryRow(ctx, `SELECT a.id, a.name, a.key_status, a.kam_user_id, coalesce(u.name, ''),
+			(a.annual_revenue * 100)::bigint, (a.revenue_potential * 100)::bigint, a.archived_at,
+			coalesce(a.external_ref, ''), a.industry, a.region
+		FROM accounts a LEFT JOIN users u ON u.id = a.kam_user_id
+		WHERE a.tenant_id = $1 AND a.id = $2`, tenantID, id).
+		Scan(&a.ID, &a.Name, &a.KeyStatus, &a.KAMUserID, &a.KAMName, &a.AnnualRevenue, &a.RevenuePotential, &archived,
+			&a.ExternalRef, &a.Industry, &a.Region)
+	if err != nil {
+		return AccountInfo{}, db.NotFound("account", err)
+	}
+	a.Archived = archived != nil
+	return a, nil
+}

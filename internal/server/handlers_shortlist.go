@@ -1,0 +1,279 @@
+package server
+
+import (
+	"encoding/csv"
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"pareto/internal/auth"
+	"pareto/internal/db"
+	"pareto/internal/scoring"
+	"pareto/templates"
+)
+
+// shortlist ranks every scored account, with revenue concentration, the
+// portfolio chart of the page's accounts and the what-if panel.
+func (s *Server) shortlist(w http.ResponseWriter, r *http.Request) {
+	ctx, sc := r.Context(), scope(r)
+	store := s.scoringStore()
+	f := scoringFilter(r.URL.Query())
+	list, err := store.Shortlist(ctx, sc, f)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	conc, err := store.Concentration(ctx, sc)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	opts, err := store.FilterOptions(ctx, sc)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	open, err := store.OpenReview(ctx, sc)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	f.Page = list.Page
+	v := templates.ShortlistView{List: list, Filter: templates.ScoringFilter{Filter: f, Base: "/shortlist"}, Options: opts,
+		Concentration: conc, Chart: templates.NewPortfolioChart(list.Rows, list.Config.Settings),
+		WhatIf: templates.WhatIfForm{Weights: list.Config.Weights}, IsAdmin: currentMember(r).Role == auth.RoleAdmin, OpenReview: open}
+	s.render(w, r, http.StatusOK, templates.ShortlistPage(s.page(r, "Shortlist", "shortlist"), v))
+}
+
+// csvSafe keeps spreadsheet programs from reading a cell as a formula.
+func csvSafe(v string) string {
+	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+		return "'" + v
+	}
+	return v
+}
+
+func decimalCents(c int64) string {
+	neg := c < 0
+	if neg {
+		c = -c
+	}
+	s := strconv.FormatInt(c/100, 10) + "." + strconv.FormatInt(c%100+100, 10)[1:]
+	if neg {
+		return "-" + s
+	}
+	return s
+}
+
+// shortlistCSV exports the filtered ranking.
+func (s *Server) shortlistCSV(w http.ResponseWriter, r *http.Request) {
+	f := scoringFilter(r.URL.Query())
+	rows, cfg, err := s.scoringStore().ShortlistAll(r.Context(), scope(r), f)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="shortlist-`+time.Now().UTC().Format("2006-01-02")+`.csv"`)
+	cw := csv.NewWriter(w)
+	cur := cfg.Settings.Currency
+	_ = cw.Write([]string{"rank", "account", "account_id", "score", "complete", "criteria_scored", "criteria_active",
+		"annual_revenue_" + cur, "revenue_potential_" + cur, "headroom_" + cur, "key_status", "kam"})
+	for _, x := range rows {
+		score := ""
+		if x.Score.Score10 > 0 {
+			score = x.Score.String()
+		}
+		_ = cw.Write([]string{strconv.Itoa(x.Rank), csvSafe(x.Name), x.AccountID.String(), score, strconv.FormatBool(x.Score.Complete),
+			strconv.Itoa(x.Score.Scored), strconv.Itoa(x.Score.Total), decimalCents(x.AnnualRevenue), decimalCents(x.RevenuePotential),
+			decimalCents(x.Headroom), x.KeyStatus, csvSafe(x.KAMName)})
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		s.log.Warn("shortlist csv", "request_id", requestIDFrom(r.Context()), "err", err)
+	}
+}
+
+// whatIf re-ranks under the weights in the query: it computes only and
+// never saves.
+func (s *Server) whatIf(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	typed, raw := typedWeights(q)
+	page, _ := strconv.Atoi(q.Get("page"))
+	res, err := s.scoringStore().WhatIf(r.Context(), scope(r), typed, page, 50)
+	var fe db.FieldErrors
+	if err != nil && !errors.As(err, &fe) {
+		s.fail(w, r, err)
+		return
+	}
+	status := http.StatusOK
+	if fe != nil {
+		status = http.StatusUnprocessableEntity
+		res.Proposed, res.Moves = nil, nil
+	}
+	wq := url.Values{}
+	for k, v := range raw {
+		wq.Set(k, v)
+	}
+	v := templates.WhatIfView{Result: res, IsAdmin: currentMember(r).Role == auth.RoleAdmin, Query: wq.Encode(),
+		Form: templates.WhatIfForm{Weights: res.Config.Weights, Values: raw, Errors: fe}}
+	s.render(w, r, status, templates.WhatIfPage(s.page(r, "What if", "shortlist"), v))
+}
+
+// whatIfApply saves a what-if's weights as the new explicit weights.
+func (s *Server) whatIfApply(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.badForm(w, r, err)
+		return
+	}
+	s.saveWeights(w, r, scoring.ModeExplicit, "The what-if weights are now the weights of every ranking.")
+}
+
+// Reviews -------------------------------------------------------------------
+
+func (s *Server) renderReviews(w http.ResponseWriter, r *http.Request, status int, name string, fe db.FieldErrors) {
+	rs, err := s.scoringStore().Reviews(r.Context(), scope(r))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, status, templates.ReviewsPage(s.page(r, "Reviews", "shortlist"), templates.ReviewsView{Reviews: rs, Name: name, Errors: fe}))
+}
+
+func (s *Server) reviewList(w http.ResponseWriter, r *http.Request) {
+	s.renderReviews(w, r, http.StatusOK, "", nil)
+}
+
+func (s *Server) reviewCreate(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.badForm(w, r, err)
+		return
+	}
+	name := r.PostForm.Get("name")
+	id, err := s.scoringStore().StartReview(r.Context(), scope(r), name)
+	var fe db.FieldErrors
+	if errors.As(err, &fe) {
+		s.renderReviews(w, r, http.StatusUnprocessableEntity, name, fe)
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(r.Context(), "success", "Review started: the ranking and the weights are frozen as of now. Decide per account below.")
+	http.Redirect(w, r, "/shortlist/reviews/"+id.String(), http.StatusSeeOther)
+}
+
+func reviewFilter(q url.Values) scoring.ReviewFilter {
+	f := scoring.ReviewFilter{}
+	switch d := q.Get("decision"); d {
+	case "open", "key", "watch", "declined":
+		f.Decision = d
+	}
+	f.Page, _ = strconv.Atoi(q.Get("page"))
+	return f
+}
+
+func (s *Server) reviewView(r *http.Request, id uuid.UUID, f scoring.ReviewFilter) (templates.ReviewView, error) {
+	p, err := s.scoringStore().Review(r.Context(), scope(r), id, f)
+	if err != nil {
+		return templates.ReviewView{}, err
+	}
+	return templates.ReviewView{Page: p, Decision: f.Decision}, nil
+}
+
+func (s *Server) renderReview(w http.ResponseWriter, r *http.Request, status int, v templates.ReviewView) {
+	s.render(w, r, status, templates.ReviewPage(s.page(r, "Review "+v.Page.Review.Name, "shortlist"), v))
+}
+
+func (s *Server) reviewShow(w http.ResponseWriter, r *http.Request) {
+	id, err := urlID(r, "reviewID")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v, err := s.reviewView(r, id, reviewFilter(r.URL.Query()))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.renderReview(w, r, http.StatusOK, v)
+}
+
+// reviewDecide records a decision on one account of an open review.
+func (s *Server) reviewDecide(w http.ResponseWriter, r *http.Request) {
+	id, err := urlID(r, "reviewID")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.badForm(w, r, err)
+		return
+	}
+	f := r.PostForm
+	decision, reason := f.Get("decision"), f.Get("reason")
+	self := "/shortlist/reviews/" + id.String()
+	back := self
+	if b := f.Get("back"); strings.HasPrefix(b, self) && !strings.HasPrefix(b, "//") {
+		back = b
+	}
+	accountID, perr := uuid.Parse(f.Get("account_id"))
+	if perr != nil {
+		err = db.FieldErrors{"account_id": "Choose an account of the review."}
+	} else {
+		err = s.scoringStore().Decide(r.Context(), scope(r), id, accountID, decision, reason)
+	}
+	var fe db.FieldErrors
+	if errors.As(err, &fe) {
+		u, _ := url.Parse(back)
+		v, verr := s.reviewView(r, id, reviewFilter(u.Query()))
+		if verr != nil {
+			s.fail(w, r, verr)
+			return
+		}
+		v.ErrAccount, v.Errors, v.Values = accountID, fe, map[string]string{"decision": decision, "reason": reason}
+		if perr != nil {
+			v.CloseError = fe["account_id"]
+		}
+		s.renderReview(w, r, http.StatusUnprocessableEntity, v)
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(r.Context(), "success", "Decision saved: "+scoring.DecisionLabel(decision)+". The account’s key status follows it.")
+	http.Redirect(w, r, back+"#entry-"+accountID.String(), http.StatusSeeOther)
+}
+
+func (s *Server) reviewClose(w http.ResponseWriter, r *http.Request) {
+	id, err := urlID(r, "reviewID")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	err = s.scoringStore().CloseReview(r.Context(), scope(r), id)
+	var fe db.FieldErrors
+	if errors.As(err, &fe) {
+		v, verr := s.reviewView(r, id, scoring.ReviewFilter{})
+		if verr != nil {
+			s.fail(w, r, verr)
+			return
+		}
+		v.CloseError = fe["review"]
+		s.renderReview(w, r, http.StatusUnprocessableEntity, v)
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(r.Context(), "success", "Review closed. It stays readable exactly as it is now.")
+	http.Redirect(w, r, "/shortlist/reviews/"+id.String(), http.StatusSeeOther)
+}

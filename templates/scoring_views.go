@@ -1,0 +1,660 @@
+package templates
+
+import (
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+
+	"pareto/internal/auth"
+	"pareto/internal/scoring"
+)
+
+// CriteriaView is the criteria page: the library, the active criteria in
+// importance order, the weights form and the custom-criterion form.
+type CriteriaView struct {
+	Config     scoring.Config
+	IsAdmin    bool
+	Custom     CriterionForm // the add-custom form
+	Edit       CriterionForm // the edit form, when EditID is set
+	EditID     uuid.UUID
+	Weights    WeightsForm
+	LibraryErr string
+}
+
+// CriterionForm is a criterion's text as typed, with errors.
+type CriterionForm struct {
+	Input   scoring.CriterionInput
+	Version int
+	Errors  map[string]string
+}
+
+// WeightsForm is the weights form as typed, with errors.
+type WeightsForm struct {
+	Mode   scoring.WeightMode
+	Values map[string]string // "weight_<id>" → typed percentage
+	Errors map[string]string
+}
+
+// Editing reports whether a criterion's edit form is open.
+func (v CriteriaView) Editing() bool { return v.EditID != uuid.Nil }
+
+// LibraryItem is one standard criterion and whether the tenant uses it.
+type LibraryItem struct {
+	Entry     scoring.LibraryEntry
+	Active    bool
+	Inactive  bool // added once, deactivated since
+	Criterion scoring.Criterion
+}
+
+// Library lists the standard criteria with their state in v.
+func (v CriteriaView) Library() []LibraryItem {
+	out := make([]LibraryItem, len(scoring.Library))
+	for i, e := range scoring.Library {
+		out[i].Entry = e
+		for _, c := range v.Config.Criteria {
+			if c.Code == e.Code {
+				out[i].Criterion, out[i].Active, out[i].Inactive = c, c.Active, !c.Active
+			}
+		}
+	}
+	return out
+}
+
+// InactiveCustom lists the deactivated custom criteria.
+func (v CriteriaView) InactiveCustom() []scoring.Criterion {
+	var out []scoring.Criterion
+	for _, c := range v.Config.Criteria {
+		if !c.Active && c.Custom() {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// CountWarning is the gentle good-practice note on the number of active
+// criteria ("" within 3–5).
+func (v CriteriaView) CountWarning() string {
+	n := len(v.Config.Weights)
+	switch {
+	case n == 0:
+		return "No criterion is active yet: enable three to five from the library below, so accounts can be scored."
+	case n < 3:
+		return fmt.Sprintf("%s active. Good practice is three to five: with fewer, one opinion decides too much.", plural(n, "criterion is", "criteria are"))
+	case n > 5:
+		return fmt.Sprintf("%d criteria are active. Good practice is three to five: with more, each one matters little and scoring takes longer.", n)
+	}
+	return ""
+}
+
+// WeightValue is the typed or saved percentage for a criterion's input.
+func (v CriteriaView) WeightValue(c scoring.Criterion) string {
+	if s, ok := v.Weights.Values["weight_"+c.ID.String()]; ok {
+		return s
+	}
+	if c.WeightBPS != nil {
+		return scoring.FormatBPS(*c.WeightBPS)
+	}
+	for _, w := range v.Config.Weights {
+		if w.CriterionID == c.ID {
+			return scoring.FormatBPS(w.BPS)
+		}
+	}
+	return ""
+}
+
+// ROCPercent is the rank-derived weight of the criterion at rank (1-based)
+// among n.
+func ROCPercent(rank, n int) string {
+	w := scoring.ROCWeights(n)
+	if rank < 1 || rank > len(w) {
+		return ""
+	}
+	return scoring.FormatBPS(w[rank-1])
+}
+
+// WeightOf is the weight in force for criterion id, as a percentage.
+func WeightOf(ws []scoring.Weight, id uuid.UUID) string {
+	for _, w := range ws {
+		if w.CriterionID == id {
+			return scoring.FormatBPS(w.BPS)
+		}
+	}
+	return ""
+}
+
+// ScoringFilter is a matrix or shortlist filter as typed.
+type ScoringFilter struct {
+	Filter scoring.Filter
+	Base   string // "/scoring/matrix", "/shortlist", …
+}
+
+// Query encodes the filter for links, with page (and sort when given).
+func (f ScoringFilter) Query(page int) string { return f.Base + "?" + f.Values(page).Encode() }
+
+// Values is the filter as query values.
+func (f ScoringFilter) Values(page int) url.Values {
+	q := url.Values{}
+	x := f.Filter
+	for k, v := range map[string]string{"q": x.Query, "industry": x.Industry, "region": x.Region, "segment": x.Segment,
+		"key_status": x.KeyStatus, "kam": x.KAM, "coverage": x.Coverage, "sort": x.Sort} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	if x.Desc {
+		q.Set("desc", "1")
+	}
+	if x.PerPage > 0 && x.PerPage != 50 {
+		q.Set("per_page", strconv.Itoa(x.PerPage))
+	}
+	if page > 1 {
+		q.Set("page", strconv.Itoa(page))
+	}
+	return q
+}
+
+// SortLink links to the list sorted by col, flipping the direction when
+// it is the current sort; SortClass marks the current sort.
+func (f ScoringFilter) SortLink(col string) string {
+	g := f
+	g.Filter.Desc = col != "name" && (f.Filter.Sort != col || !f.Filter.Desc)
+	if f.Filter.Sort == col && col == "name" {
+		g.Filter.Desc = !f.Filter.Desc
+	}
+	g.Filter.Sort = col
+	if col == "rank" {
+		g.Filter.Sort, g.Filter.Desc = "", false
+	}
+	return g.Query(1)
+}
+
+// SortClass is the header link's class for col.
+func (f ScoringFilter) SortClass(col string) string {
+	cur := f.Filter.Sort
+	if cur == "" {
+		cur = "rank"
+	}
+	if cur != col {
+		return ""
+	}
+	if f.Filter.Desc {
+		return "sorted-desc"
+	}
+	return "sorted-asc"
+}
+
+// Active reports whether any filter is set.
+func (f ScoringFilter) Active() bool {
+	x := f.Filter
+	return x.Query != "" || x.Industry != "" || x.Region != "" || x.Segment != "" || x.KeyStatus != "" || x.KAM != "" || x.Coverage != ""
+}
+
+// MatrixView is the scoring matrix page.
+type MatrixView struct {
+	Matrix  scoring.Matrix
+	Filter  ScoringFilter
+	Options scoring.FilterOptions
+	Role    auth.Role
+	UserID  uuid.UUID
+	// RowErrors and RowValues re-show one row's refused form (no-JS path).
+	RowErrors map[uuid.UUID]map[string]string
+	RowValues map[uuid.UUID]map[string]string
+}
+
+// CanScore reports whether the viewer may edit row.
+func (v MatrixView) CanScore(row scoring.MatrixRow) bool {
+	return scoring.CanScore(v.Role, v.UserID, row.KAMUserID)
+}
+
+// CellValue is what a cell's input shows: the refused value typed, or the
+// saved score.
+func (v MatrixView) CellValue(row scoring.MatrixRow, id uuid.UUID) string {
+	if vals, ok := v.RowValues[row.AccountID]; ok {
+		if s, ok := vals[scoring.ScoreField(id)]; ok {
+			return s
+		}
+	}
+	if c, ok := row.Cells[id]; ok {
+		return strconv.Itoa(c.Score)
+	}
+	return ""
+}
+
+// RowForm is a matrix row's form state.
+type RowForm struct {
+	AccountID uuid.UUID
+	Name      string
+	Back      string
+	Was       []HiddenField
+}
+
+// HiddenField is one hidden input.
+type HiddenField struct{ Name, Value string }
+
+// NewRowForm is the row form of an account whose cells are cells; typed
+// overrides what was seen (a refused form keeps what the person saw).
+func NewRowForm(id uuid.UUID, name, back string, ws []scoring.Weight, cells map[uuid.UUID]int, typed map[string]string) RowForm {
+	f := RowForm{AccountID: id, Name: name, Back: back}
+	for _, w := range ws {
+		field := scoring.WasField(w.CriterionID)
+		val := ""
+		if v, ok := cells[w.CriterionID]; ok {
+			val = strconv.Itoa(v)
+		}
+		if t, ok := typed[field]; ok {
+			val = t
+		}
+		f.Was = append(f.Was, HiddenField{Name: field, Value: val})
+	}
+	return f
+}
+
+// RowForm is row's form.
+func (v MatrixView) RowForm(row scoring.MatrixRow) RowForm {
+	cells := map[uuid.UUID]int{}
+	for id, c := range row.Cells {
+		cells[id] = c.Score
+	}
+	return NewRowForm(row.AccountID, row.Name, v.Back(), v.Matrix.Config.Weights, cells, v.RowValues[row.AccountID])
+}
+
+// Back is the matrix address to come back to after a save.
+func (v MatrixView) Back() string { return v.Filter.Query(v.Matrix.Page) }
+
+// ScoreStatus is the matrix's score cell of one account (swapped by htmx
+// after each save).
+type ScoreStatus struct {
+	AccountID uuid.UUID
+	Score     scoring.Score
+	Errors    map[string]string
+	Saved     int  // cells changed by the save just made
+	AfterSave bool // show the save's outcome
+	Criteria  map[uuid.UUID]string
+	Conflicts []string
+}
+
+// Messages lists the errors with the criterion they concern.
+func (s ScoreStatus) Messages() []string {
+	var out []string
+	for field, msg := range s.Errors {
+		name := ""
+		for id, n := range s.Criteria {
+			if field == scoring.ScoreField(id) || field == scoring.EvidenceField(id) {
+				name = n + ": "
+			}
+		}
+		out = append(out, name+msg)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// AccountScoreView is the scoring section of an account page: its score,
+// what each criterion contributes, the scoring form, and the history.
+type AccountScoreView struct {
+	Breakdown    scoring.Breakdown
+	CanEdit      bool
+	CanDesignate bool
+	Back         string // where the section's forms return to
+	Errors       map[string]string
+	Values       map[string]string
+	KeyErrors    map[string]string
+	KeyReason    string
+}
+
+// InputValue is the refused typed value of field, or saved.
+func (v AccountScoreView) InputValue(field, saved string) string {
+	if s, ok := v.Values[field]; ok {
+		return s
+	}
+	return saved
+}
+
+// Chart point geometry ------------------------------------------------------
+
+// ChartPoint is one plotted point.
+type ChartPoint struct {
+	X, Y  float64
+	Label string
+	Class string
+}
+
+// XS and YS format coordinates for SVG attributes.
+func (p ChartPoint) XS() string { return ftoa(p.X) }
+func (p ChartPoint) YS() string { return ftoa(p.Y) }
+
+func ftoa(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) }
+
+// SeriesChart is an account's score over time as a line.
+type SeriesChart struct {
+	W, H          float64
+	Left, Right   float64
+	Top, Bottom   float64
+	Points        []ChartPoint
+	Polyline      string
+	FirstLabel    string
+	LastLabel     string
+	YTicks        []ChartTick
+	IncompleteAny bool
+}
+
+// ChartTick is an axis tick.
+type ChartTick struct {
+	Pos   float64
+	Label string
+}
+
+// PosS formats the tick position.
+func (t ChartTick) PosS() string { return ftoa(t.Pos) }
+
+// NewSeriesChart lays out an account's score history.
+func NewSeriesChart(series []scoring.SeriesPoint) SeriesChart {
+	c := SeriesChart{W: 640, H: 200, Left: 40, Right: 16, Top: 12, Bottom: 28}
+	if len(series) == 0 {
+		return c
+	}
+	t0, t1 := series[0].At, series[len(series)-1].At
+	span := t1.Sub(t0)
+	pw, ph := c.W-c.Left-c.Right, c.H-c.Top-c.Bottom
+	y := func(s10 int) float64 { return c.Top + ph - (float64(s10)-10)/90*ph }
+	for _, v := range []int{10, 55, 100} {
+		c.YTicks = append(c.YTicks, ChartTick{Pos: y(v), Label: scoring.FormatScore10(v)})
+	}
+	for i, p := range series {
+		x := c.Left + pw/2
+		if span > 0 {
+			x = c.Left + float64(p.At.Sub(t0))/float64(span)*pw
+		} else if len(series) > 1 {
+			x = c.Left + float64(i)/float64(len(series)-1)*pw
+		}
+		cls := "point"
+		if !p.Score.Complete {
+			cls += " incomplete"
+			c.IncompleteAny = true
+		}
+		pt := ChartPoint{X: x, Y: y(p.Score.Score10), Class: cls,
+			Label: FormatTime(p.At) + ": " + p.Score.String() + " (" + p.Score.Coverage() + ")"}
+		c.Points = append(c.Points, pt)
+		if i > 0 {
+			c.Polyline += " "
+		}
+		c.Polyline += pt.XS() + "," + pt.YS()
+	}
+	c.FirstLabel, c.LastLabel = FormatDate(t0), FormatDate(t1)
+	return c
+}
+
+// Money shows cents as whole currency units.
+func Money(c int64) string { return scoring.FormatCents(c) }
+
+// Percent shows basis points as a percentage with a sign.
+func Percent(bps int) string { return scoring.FormatBPS(bps) + " %" }
+
+// TimePtr shows an optional time.
+func TimePtr(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return FormatTime(*t)
+}
+
+// ScoreClass colours a score badge by band.
+func ScoreClass(s scoring.Score) string {
+	switch {
+	case s.Score10 == 0:
+		return "score score-none"
+	case s.Score10 >= 70:
+		return "score score-high"
+	case s.Score10 >= 45:
+		return "score score-mid"
+	}
+	return "score score-low"
+}
+
+// ContributionMax is the bar scale for contributions (a full 10 points).
+const ContributionMax = "1000"
+
+// Points100 shows hundredths of a point: 425 → "4.25".
+func Points100(p int) string { return fmt.Sprintf("%d.%02d", p/100, p%100) }
+
+// ShortlistView is the ranked shortlist page.
+type ShortlistView struct {
+	List          scoring.Shortlist
+	Filter        ScoringFilter
+	Options       scoring.FilterOptions
+	Concentration scoring.Concentration
+	Chart         PortfolioChart
+	WhatIf        WhatIfForm
+	IsAdmin       bool
+	OpenReview    *scoring.Review
+}
+
+// CSVLink is the export of the filtered list.
+func (v ShortlistView) CSVLink() string {
+	q := v.Filter.Values(1)
+	q.Del("page")
+	q.Del("per_page")
+	if len(q) == 0 {
+		return "/shortlist.csv"
+	}
+	return "/shortlist.csv?" + q.Encode()
+}
+
+// WhatIfForm is the what-if side panel: a percentage per active criterion.
+type WhatIfForm struct {
+	Weights []scoring.Weight // in force
+	Values  map[string]string
+	Errors  map[string]string
+}
+
+// Value is the typed (or current) percentage of a criterion.
+func (f WhatIfForm) Value(w scoring.Weight) string {
+	if s, ok := f.Values["weight_"+w.CriterionID.String()]; ok {
+		return s
+	}
+	return scoring.FormatBPS(w.BPS)
+}
+
+// WhatIfView is a ranking under proposed weights.
+type WhatIfView struct {
+	Result  scoring.WhatIfResult
+	Form    WhatIfForm
+	IsAdmin bool
+	Query   string // the proposed weights as a query, for paging
+}
+
+// PageLink links to another page of the what-if.
+func (v WhatIfView) PageLink(page int) string {
+	return "/shortlist/whatif?" + v.Query + "&page=" + strconv.Itoa(page)
+}
+
+// Moved formats a rank change: ▲3, ▼2 or –.
+func Moved(m scoring.Move) string {
+	switch d := m.Delta(); {
+	case m.OldRank == 0:
+		return "new"
+	case d > 0:
+		return "▲" + strconv.Itoa(d)
+	case d < 0:
+		return "▼" + strconv.Itoa(-d)
+	}
+	return "–"
+}
+
+// MovedClass colours a rank change.
+func MovedClass(m scoring.Move) string {
+	switch d := m.Delta(); {
+	case d > 0:
+		return "num move-up"
+	case d < 0:
+		return "num move-down"
+	}
+	return "num muted"
+}
+
+// ReviewsView lists reviews and offers to start one.
+type ReviewsView struct {
+	Reviews []scoring.Review
+	Name    string
+	Errors  map[string]string
+}
+
+// ReviewView is one review.
+type ReviewView struct {
+	Page       scoring.ReviewPage
+	Decision   string // filter
+	ErrAccount uuid.UUID
+	Errors     map[string]string
+	Values     map[string]string // the refused decision's decision and reason
+	CloseError string
+}
+
+// PageLink links to another page of the review.
+func (v ReviewView) PageLink(page int) string {
+	q := url.Values{}
+	if v.Decision != "" {
+		q.Set("decision", v.Decision)
+	}
+	if page > 1 {
+		q.Set("page", strconv.Itoa(page))
+	}
+	u := "/shortlist/reviews/" + v.Page.Review.ID.String()
+	if len(q) > 0 {
+		u += "?" + q.Encode()
+	}
+	return u
+}
+
+// FilterLink links to the review filtered by decision.
+func (v ReviewView) FilterLink(d string) string {
+	w := v
+	w.Decision = d
+	return w.PageLink(1)
+}
+
+// EntryValue is what the decision form of e shows.
+func (v ReviewView) EntryValue(e scoring.ReviewEntry, field string) string {
+	if e.AccountID == v.ErrAccount {
+		return v.Values[field]
+	}
+	if field == "decision" {
+		return e.Decision
+	}
+	if field == "reason" {
+		return e.Reason
+	}
+	return ""
+}
+
+// EntryErrors are the refused decision's errors for e.
+func (v ReviewView) EntryErrors(e scoring.ReviewEntry) map[string]string {
+	if e.AccountID == v.ErrAccount {
+		return v.Errors
+	}
+	return nil
+}
+
+// CellsOf shows an entry's frozen cells in the review's criteria order,
+// e.g. "9 · 4 · –".
+func (v ReviewView) CellsOf(e scoring.ReviewEntry) string {
+	out := ""
+	for i, w := range v.Page.Review.Weights {
+		if i > 0 {
+			out += " · "
+		}
+		if c, ok := e.Cells[w.CriterionID]; ok {
+			out += strconv.Itoa(c)
+		} else {
+			out += "–"
+		}
+	}
+	return out
+}
+
+// CellsTitle names the cells' criteria in order.
+func (v ReviewView) CellsTitle() string {
+	out := ""
+	for i, w := range v.Page.Review.Weights {
+		if i > 0 {
+			out += " · "
+		}
+		out += w.Name
+	}
+	return out
+}
+
+// PortfolioChart plots score against growth headroom.
+type PortfolioChart struct {
+	W, H                     float64
+	Left, Right, Top, Bottom float64
+	Points                   []ChartPoint
+	XLine, YLine             float64 // quadrant lines
+	XTicks, YTicks           []ChartTick
+	ScoreLine, HeadroomLine  string // the thresholds, as shown
+	HeadroomIsMedian         bool
+	Currency                 string
+}
+
+// LinesNote explains the quadrant lines.
+func (c PortfolioChart) LinesNote() string {
+	s := "Quadrant lines at score " + c.ScoreLine + " and headroom " + c.HeadroomLine + " " + c.Currency
+	if c.HeadroomIsMedian {
+		s += " (the median of these accounts)"
+	}
+	return s + "; an admin sets them in the scoring settings."
+}
+
+// NewPortfolioChart lays out the accounts of rows, with quadrant lines at
+// the settings' thresholds (headroom: the median of the rows when unset).
+func NewPortfolioChart(rows []scoring.ShortRow, st scoring.Settings) PortfolioChart {
+	c := PortfolioChart{W: 720, H: 380, Left: 64, Right: 20, Top: 16, Bottom: 40, Currency: st.Currency}
+	if len(rows) == 0 {
+		return c
+	}
+	hs := make([]int64, len(rows))
+	for i, r := range rows {
+		hs[i] = r.Headroom
+	}
+	slices.Sort(hs)
+	line := hs[len(hs)/2]
+	if len(hs)%2 == 0 {
+		line = (hs[len(hs)/2-1] + hs[len(hs)/2]) / 2
+	}
+	c.HeadroomIsMedian = true
+	if st.QuadrantHeadroom != nil {
+		line, c.HeadroomIsMedian = *st.QuadrantHeadroom, false
+	}
+	lo, hi := min(hs[0], line, 0), max(hs[len(hs)-1], line)
+	if hi == lo {
+		hi = lo + 100
+	}
+	pw, ph := c.W-c.Left-c.Right, c.H-c.Top-c.Bottom
+	x := func(h int64) float64 { return c.Left + float64(h-lo)/float64(hi-lo)*pw }
+	y := func(s10 int) float64 { return c.Top + ph - (float64(max(s10, 10))-10)/90*ph }
+	for _, r := range rows {
+		cls := "point"
+		if r.KeyStatus == "key" {
+			cls += " key"
+		}
+		if !r.Score.Complete {
+			cls += " incomplete"
+		}
+		c.Points = append(c.Points, ChartPoint{X: x(r.Headroom), Y: y(r.Score.Score10), Class: cls,
+			Label: "#" + strconv.Itoa(r.Rank) + " " + r.Name + ": score " + r.Score.String() + ", headroom " + Money(r.Headroom) + " " + st.Currency})
+	}
+	c.XLine, c.YLine = x(line), y(st.QuadrantScore10)
+	c.ScoreLine, c.HeadroomLine = scoring.FormatScore10(st.QuadrantScore10), Money(line)
+	for _, v := range []int{10, 55, 100} {
+		c.YTicks = append(c.YTicks, ChartTick{Pos: y(v), Label: scoring.FormatScore10(v)})
+	}
+	c.XTicks = append(c.XTicks, ChartTick{Pos: x(lo), Label: Money(lo)})
+	if lo < 0 && hi > 0 {
+		c.XTicks = append(c.XTicks, ChartTick{Pos: x(0), Label: "0"})
+	}
+	c.XTicks = append(c.XTicks, ChartTick{Pos: x(hi), Label: Money(hi)})
+	return c
+}
