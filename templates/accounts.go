@@ -203,6 +203,7 @@ type AccountView struct {
 	Assignment *AccountAssignmentView
 	Plan       *AccountPlanView
 	KPI        *AccountKPIView
+	Score      *AccountScoreView
 }
 
 // StakeholderName finds a stakeholder's name by id.

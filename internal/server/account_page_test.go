@@ -16,7 +16,7 @@ func TestAccountPageShowsEveryAreasSection(t *testing.T) {
 	if leader.Status != 200 {
 		t.Fatalf("leader account page: %d", leader.Status)
 	}
-	for _, want := range []string{`id="assignment"`, `action="` + path + `/assignment"`, `href="` + path + `/plans`, `href="` + path + `/kpis"`} {
+	for _, want := range []string{`id="assignment"`, `id="score"`, `action="` + path + `/assignment"`, `href="` + path + `/plans`, `href="` + path + `/kpis"`} {
 		if !strings.Contains(leader.Body, want) {
 			t.Errorf("leader's account page lacks %s", want)
 		}

@@ -342,6 +342,11 @@ func (s *Server) accountView(r *http.Request, id uuid.UUID) (templates.AccountVi
 		return templates.AccountView{}, err
 	}
 	v.KPI = &kp
+	sco, err := s.accountScoreSection(r, id)
+	if err != nil {
+		return templates.AccountView{}, err
+	}
+	v.Score = &sco
 	return v, nil
 }
 

@@ -75,12 +75,6 @@ func (s *Server) homeView(r *http.Request) (templates.HomeView, error) {
 	return v, nil
 }
 
-// comingSoon serves a section whose issue has not landed yet.
-func (s *Server) comingSoon(section, title string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		s.render(w, r, http.StatusOK, templates.ComingSoonPage(s.page(r, title, section)))
-	}
-}
 
 // homePlans lists the signed-in person's overdue plan actions and the goals
 // at risk on their accounts (a KAM) or across the portfolio (leaders).
