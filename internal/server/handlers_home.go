@@ -75,7 +75,6 @@ func (s *Server) homeView(r *http.Request) (templates.HomeView, error) {
 	return v, nil
 }
 
-
 // homePlans lists the signed-in person's overdue plan actions and the goals
 // at risk on their accounts (a KAM) or across the portfolio (leaders).
 func (s *Server) homePlans(r *http.Request) (templates.HomePlansView, error) {
