@@ -275,38 +275,37 @@ func (s *Store) Concentration(ctx context.Context, sc db.Scope) (Concentration, 
 			return err
 		}
 		c.Total, c.KeyRevenue = int64(total), int64(key)
-		var top float64
-		if err := tx.QueryRow(ctx, `SELECT coalesce(sum(r), 0)::float8 * 100 FROM (
-				SELECT annual_revenue AS r FROM accounts WHERE tenant_id = $1 AND archived_at IS NULL
-				ORDER BY annual_revenue DESC LIMIT $2) t`, sc.TenantID, c.TopN).Scan(&top); err != nil {
-			return err
-		}
-		c.TopNRevenue = int64(top)
 		if c.Total <= 0 {
 			return nil
 		}
-		// The largest account always, and every account above the threshold.
+		// One walk down accounts_revenue_idx from the largest account gives
+		// the top N and every account above the threshold share: at most
+		// 10000/threshold accounts can be above it (listed up to 100). The
+		// threshold itself is checked here, not in SQL: under row-level
+		// security a numeric comparison is not leakproof, so PostgreSQL would
+		// not use it as an index condition.
+		k := max(c.TopN, min(100, TotalBPS/max(c.ThresholdBPS, 1)+1))
 		rows, _ := tx.Query(ctx, `SELECT id, name, (annual_revenue * 100)::bigint, key_status FROM accounts
-			WHERE tenant_id = $1 AND archived_at IS NULL AND annual_revenue > 0
-			ORDER BY annual_revenue DESC, id LIMIT 1`, sc.TenantID)
-		largest, err := pgx.CollectRows(rows, scanShare)
+			WHERE tenant_id = $1 AND archived_at IS NULL
+			ORDER BY annual_revenue DESC, id LIMIT $2`, sc.TenantID, k)
+		top, err := pgx.CollectRows(rows, scanShare)
 		if err != nil {
 			return err
 		}
-		if len(largest) > 0 {
-			c.Largest = largest[0]
-			c.Largest.ShareBPS = ShareBPS(c.Largest.Revenue, c.Total)
+		for i, a := range top {
+			a.ShareBPS = ShareBPS(a.Revenue, c.Total)
+			if i < c.TopN {
+				c.TopNRevenue += a.Revenue
+			}
+			if i == 0 && a.Revenue > 0 {
+				c.Largest = a
+			}
+			// revenue / total > threshold / 10000.
+			if len(c.Over) < 100 && a.Revenue > 0 && float64(a.Revenue)*TotalBPS > float64(c.Total)*float64(c.ThresholdBPS) {
+				c.Over = append(c.Over, a)
+			}
 		}
-		// annual_revenue (units) > total (cents) / 100 × threshold / 10000:
-		// a range on accounts_revenue_idx.
-		rows, _ = tx.Query(ctx, `SELECT id, name, (annual_revenue * 100)::bigint, key_status FROM accounts
-			WHERE tenant_id = $1 AND archived_at IS NULL AND annual_revenue > $2::numeric * $3::int / 1000000
-			ORDER BY annual_revenue DESC, id LIMIT 100`, sc.TenantID, c.Total, c.ThresholdBPS)
-		c.Over, err = pgx.CollectRows(rows, scanShare)
-		for i := range c.Over {
-			c.Over[i].ShareBPS = ShareBPS(c.Over[i].Revenue, c.Total)
-		}
-		return err
+		return nil
 	})
 	if err != nil {
 		return Concentration{}, fmt.Errorf("scoring: concentration: %w", err)

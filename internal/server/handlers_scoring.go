@@ -300,7 +300,8 @@ func settingsInput(st scoring.Settings) scoring.SettingsInput {
 	return in
 }
 
-func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status int, in *scoring.SettingsInput, fe db.FieldErrors) {
+func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status int, in *scoring.SettingsInput, fe db.FieldErrors,
+	conflict string, yours *scoring.SettingsInput) {
 	store := s.scoringStore()
 	cfg, err := store.Config(r.Context(), scope(r))
 	if err != nil {
@@ -312,7 +313,7 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status i
 		s.fail(w, r, err)
 		return
 	}
-	v := templates.ScoringSettingsView{Settings: cfg.Settings, Input: settingsInput(cfg.Settings), Errors: fe, KeyCount: n}
+	v := templates.ScoringSettingsView{Settings: cfg.Settings, Input: settingsInput(cfg.Settings), Errors: fe, KeyCount: n, Conflict: conflict, Yours: yours}
 	if in != nil {
 		v.Input = *in
 	}
@@ -320,7 +321,7 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status i
 }
 
 func (s *Server) scoringSettings(w http.ResponseWriter, r *http.Request) {
-	s.renderSettings(w, r, http.StatusOK, nil, nil)
+	s.renderSettings(w, r, http.StatusOK, nil, nil, "", nil)
 }
 
 func (s *Server) scoringSettingsSave(w http.ResponseWriter, r *http.Request) {
@@ -336,10 +337,10 @@ func (s *Server) scoringSettingsSave(w http.ResponseWriter, r *http.Request) {
 	var fe db.FieldErrors
 	switch {
 	case errors.As(err, &fe):
-		s.renderSettings(w, r, http.StatusUnprocessableEntity, &in, fe)
+		s.renderSettings(w, r, http.StatusUnprocessableEntity, &in, fe, "", nil)
 	case errors.Is(err, db.ErrConflict):
-		s.renderSettings(w, r, http.StatusConflict, nil, db.FieldErrors{"version": "Someone saved the settings after you opened them; " +
-			"these are the saved values now. Apply your changes again."})
+		s.renderSettings(w, r, http.StatusConflict, nil, nil, "Someone saved the settings after you opened them, so yours were not saved: "+
+			"the form shows the saved values now, beside yours below. Apply your changes again.", &in)
 	case err != nil:
 		s.fail(w, r, err)
 	default:

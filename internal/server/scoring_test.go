@@ -371,6 +371,10 @@ func TestShortlistPages(t *testing.T) {
 		if res.Status != http.StatusUnprocessableEntity || !strings.Contains(res.Body, "The cap of 1 key accounts is reached") {
 			t.Fatalf("cap: %d", res.Status)
 		}
+		if res := admin.postForm("/scoring/settings", url.Values{"key_account_cap": {"7"}, "concentration_pct": {"10"}, "top_n": {"10"},
+			"quadrant_score": {"6"}, "version": {"1"}}); res.Status != http.StatusConflict || !strings.Contains(res.Body, "<td>7</td>") {
+			t.Fatalf("stale settings: %d", res.Status)
+		}
 		if b := ss.breakdown(t, grow); b.Account.KeyStatus != "key" {
 			t.Fatal(b.Account.KeyStatus)
 		}
