@@ -27,6 +27,7 @@ type scoredDemoAccount struct {
 	name               string
 	kam                *uuid.UUID
 	revenue, potential float64
+	status             string
 }
 
 // seedScoring enables the five criteria, scores every demo account (every
@@ -60,12 +61,12 @@ func seedScoring(ctx context.Context, d *db.DB, admin db.Scope) error {
 			WHERE m.tenant_id = $1 AND m.role = 'leader' ORDER BY u.email LIMIT 1`, admin.TenantID).Scan(&leaderID); err != nil {
 			return err
 		}
-		rows, _ := tx.Query(ctx, `SELECT id, name, kam_user_id, annual_revenue::float8, revenue_potential::float8
+		rows, _ := tx.Query(ctx, `SELECT id, name, kam_user_id, annual_revenue::float8, revenue_potential::float8, status
 			FROM accounts WHERE tenant_id = $1 AND archived_at IS NULL ORDER BY lower(name), id`, admin.TenantID)
 		var err error
 		accounts, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (scoredDemoAccount, error) {
 			var a scoredDemoAccount
-			return a, r.Scan(&a.id, &a.name, &a.kam, &a.revenue, &a.potential)
+			return a, r.Scan(&a.id, &a.name, &a.kam, &a.revenue, &a.potential, &a.status)
 		})
 		return err
 	})
@@ -131,13 +132,22 @@ func seedScoring(ctx context.Context, d *db.DB, admin db.Scope) error {
 		return fmt.Errorf("demo: read review: %w", err)
 	}
 	n := len(page.Entries)
+	customer := map[uuid.UUID]bool{}
+	for _, a := range accounts {
+		customer[a.id] = a.status == "customer"
+	}
+	// Key accounts are chosen among today's customers, as a real review
+	// would; the next best become watch.
+	keys, watches := 0, 0
 	for i, e := range page.Entries {
 		store.Now = at(-119, i)
 		decision, reason := "", ""
 		switch {
-		case i < min(5, n) && e.Score.Complete:
-			decision, reason = "key", "Top of the ranking: strong fit and growth headroom."
-		case i < min(8, n):
+		case keys < 8 && e.Score.Complete && customer[e.AccountID]:
+			keys++
+			decision, reason = "key", "Top of the ranking among our customers: strong fit and growth headroom."
+		case watches < 3 && i < n-2:
+			watches++
 			decision, reason = "watch", "Promising; revisit when the missing scores are in or the potential is confirmed."
 		case i >= n-2 && n > 10:
 			decision, reason = "declined", "Low fit and little headroom; serve through the standard channel."
