@@ -44,7 +44,7 @@ func main() {
 	keep := flag.Bool("keep", false, "keep the benchmark's PostgreSQL data folder")
 	flag.Parse()
 	cfg := config{tenants: 100, bigAccounts: 20_000, kpiAccounts: 2_000, months: 24, importRows: 50_000,
-		scenarioTime: 10 * time.Second, rate: 150, workers: 16}
+		scenarioTime: 10 * time.Second, rate: 40, workers: 16}
 	if *quick {
 		cfg = config{tenants: 5, bigAccounts: 500, kpiAccounts: 100, months: 24, importRows: 2_000,
 			scenarioTime: 2 * time.Second, rate: 40, workers: 16, quick: true}
