@@ -29,10 +29,11 @@ func rateFor(name string, common float64) float64 {
 // pick returns the i-th element of xs, cycling.
 func pick[T any](xs []T, i int) T { return xs[i%len(xs)] }
 
-// scoreValue is the score the i-th save writes: it cycles through 1-10 in
-// a different phase per pass over the accounts, so a save changes the
-// cell (and re-ranks the account) rather than being a no-op.
-func scoreValue(i, accounts int) int { return 1 + (i+i/accounts*3)%10 }
+// scoreValue is the score the i-th save writes: the same account comes
+// round again every `accounts` saves, one higher each pass (mod 10), so a
+// repeated save changes the cell (and re-ranks the account) rather than
+// being a no-op.
+func scoreValue(i, accounts int) int { return 1 + (i%accounts+i/accounts)%10 }
 
 // scenarios are the load scenarios against base with their p99 budgets
 // (keyed by scenario name).
