@@ -4,7 +4,7 @@ BIN       := bin/pareto
 GOFLAGS   ?=
 export GOTOOLCHAIN := local
 
-.PHONY: run build generate test test-short lint fmt bench clean chromium
+.PHONY: run build generate test test-short lint fmt bench bench-quick bench-micro clean chromium
 
 run: build
 	./$(BIN) serve --seed-demo
@@ -25,10 +25,19 @@ test: generate chromium
 test-short: generate
 	$(GO) test -count=1 -short ./...
 
-# Performance: the portfolio dashboard of 2,000 accounts × 24 months beside
-# 100 other tenants, from 16 concurrent clients (store level, then the whole
-# page over HTTP); reports p50/p99 latency.
+# Performance: seeds 100 tenants (one with 20,000 accounts, 6 criteria and
+# 24 months of KPIs for 2,000) into a private PostgreSQL, drives open-loop
+# HTTP load against a real `pareto serve` and prints p50/p99/max,
+# throughput, errors and peak memory beside the budgets (results also in
+# bench-results.txt; see docs/performance.md). bench-quick is the smoke run.
 bench:
+	$(GO) run ./cmd/pareto-bench
+
+bench-quick:
+	$(GO) run ./cmd/pareto-bench --quick
+
+# The store-level go-test micro-benchmarks.
+bench-micro:
 	$(GO) test -run '^$$' -bench PortfolioDashboard -benchtime 800x ./internal/kpi/ ./internal/server/
 	$(GO) test -count=1 -run '^$$' -bench . -benchtime 20x ./internal/scoring/
 

@@ -1,0 +1,257 @@
+// Command pareto-bench seeds a large data set into a private PostgreSQL,
+// drives open-loop HTTP load against a real `pareto serve`, and prints
+// latency percentiles beside the performance budgets (`make bench`).
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"pareto/internal/bench"
+	"pareto/internal/db"
+)
+
+// config is the size of the run; --quick shrinks everything for a smoke run.
+type config struct {
+	tenants      int
+	bigAccounts  int
+	kpiAccounts  int
+	months       int
+	importRows   int
+	scenarioTime time.Duration
+	rate         float64
+	workers      int
+	quick        bool
+}
+
+func main() {
+	quick := flag.Bool("quick", false, "small data and short runs, for a CI smoke test")
+	out := flag.String("out", "bench-results.txt", "file to write the results table to")
+	keep := flag.Bool("keep", false, "keep the benchmark's PostgreSQL data folder")
+	flag.Parse()
+	cfg := config{tenants: 100, bigAccounts: 20_000, kpiAccounts: 2_000, months: 24, importRows: 50_000,
+		scenarioTime: 10 * time.Second, rate: 40, workers: 16}
+	if *quick {
+		cfg = config{tenants: 5, bigAccounts: 500, kpiAccounts: 100, months: 24, importRows: 2_000,
+			scenarioTime: 2 * time.Second, rate: 40, workers: 16, quick: true}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, cfg, *out, *keep); err != nil {
+		fmt.Fprintln(os.Stderr, "pareto-bench:", err)
+		os.Exit(1)
+	}
+}
+
+func progress(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "%s  "+format+"\n", append([]any{time.Now().Format("15:04:05")}, args...)...)
+}
+
+func run(ctx context.Context, cfg config, outFile string, keep bool) error {
+	started := time.Now()
+	dir, err := os.MkdirTemp("", "pareto-bench")
+	if err != nil {
+		return err
+	}
+	if err := os.Chmod(dir, 0o755); err != nil {
+		return err
+	}
+	if !keep {
+		defer os.RemoveAll(dir)
+	}
+	progress("starting a private PostgreSQL in %s", dir)
+	cluster, err := db.StartLocal(ctx, filepath.Join(dir, "pg"), db.LocalOptions{})
+	if err != nil {
+		return err
+	}
+	defer cluster.Stop()
+	if err := cluster.EnsureDatabase(ctx, "pareto"); err != nil {
+		return err
+	}
+	dbURL := cluster.URL("pareto")
+	if err := db.MigrateUp(ctx, dbURL); err != nil {
+		return err
+	}
+	d, err := db.Open(ctx, dbURL, db.Options{MaxConns: 8, StatementTimeout: 5 * time.Minute})
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+
+	data, timings, err := seed(ctx, d, dbURL, cfg)
+	if err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+
+	progress("building and starting pareto serve")
+	bin := filepath.Join(dir, "pareto")
+	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/pareto").CombinedOutput(); err != nil {
+		return fmt.Errorf("build: %v\n%s", err, out)
+	}
+	addr, err := freeAddr()
+	if err != nil {
+		return err
+	}
+	srv := exec.Command(bin, "serve", "--addr", addr, "--database-url", dbURL, "--db-max-conns", "16")
+	srv.Env = append(os.Environ(), "PARETO_LOG_FORMAT=json")
+	logFile, _ := os.Create(filepath.Join(dir, "serve.log"))
+	srv.Stdout, srv.Stderr = logFile, logFile
+	if err := srv.Start(); err != nil {
+		return err
+	}
+	defer func() { _ = srv.Process.Signal(os.Interrupt); _ = srv.Wait() }()
+	base := "http://" + addr
+	if err := waitHealthy(ctx, base); err != nil {
+		return err
+	}
+
+	sessions, err := signIn(base, data.logins)
+	if err != nil {
+		return err
+	}
+	scenarios, budgets := scenarios(base, data, sessions)
+	client := bench.Client(cfg.workers)
+	var results []bench.Result
+	for _, s := range scenarios {
+		// Warm up: fill caches and the connection pool, untimed.
+		rate := rateFor(s.Name, cfg.rate)
+		bench.Run(ctx, s, client, rate, cfg.scenarioTime/5, cfg.workers)
+		progress("load: %s (%.0f req/s for %v, %d clients)", s.Name, rate, cfg.scenarioTime, cfg.workers)
+		results = append(results, bench.Run(ctx, s, client, rate, cfg.scenarioTime, cfg.workers))
+	}
+	peak, err := peakRSS(srv.Process.Pid)
+	if err != nil {
+		return err
+	}
+
+	bare, err := bareShortlist(ctx, dbURL, data, cfg, client)
+	if err != nil {
+		return err
+	}
+
+	var report strings.Builder
+	fmt.Fprintf(&report, "Pareto benchmark, %s, %s mode\n", time.Now().UTC().Format(time.RFC3339), map[bool]string{true: "quick", false: "full"}[cfg.quick])
+	fmt.Fprintf(&report, "data: %d tenants; big tenant %d accounts, %d criteria, %d months of KPIs for %d accounts\n",
+		cfg.tenants, cfg.bigAccounts, data.criteria, cfg.months, cfg.kpiAccounts)
+	fmt.Fprintf(&report, "load: open loop, %.0f req/s per scenario for %v, %d concurrent clients, %d signed-in sessions\n\n",
+		cfg.rate, cfg.scenarioTime, cfg.workers, len(sessions))
+	fmt.Fprintf(&report, "(login at %.0f req/s: each sign-in is an argon2id hash by design)\n\n", rateFor("login", cfg.rate))
+	report.WriteString(bench.Table(append(results, bare), budgets))
+	memBudget := int64(150 << 20)
+	fmt.Fprintf(&report, "\nserver peak memory (VmHWM): %.1f MiB  budget ≤ 150 MiB %s\n", float64(peak)/(1<<20), verdict(peak <= memBudget))
+	if sl := find(results, "shortlist first page"); sl != nil && bare.P50 > 0 {
+		fmt.Fprintf(&report, "\nframework cost: shortlist via the full stack p50 %s vs bare net/http handler p50 %s (ratio %.2f)\n",
+			ms(sl.P50), ms(bare.P50), float64(sl.P50)/float64(bare.P50))
+		fmt.Fprintf(&report, "                                      p99 %s vs %s (ratio %.2f)\n", ms(sl.P99), ms(bare.P99), float64(sl.P99)/float64(bare.P99))
+	}
+	report.WriteString("\ntimed operations:\n")
+	for _, t := range timings {
+		fmt.Fprintf(&report, "  %-44s %8s  %s\n", t.name, ms(t.took), t.note)
+	}
+	fmt.Fprintf(&report, "\ntotal run time %v\n", time.Since(started).Round(time.Second))
+	fmt.Print(report.String())
+	if err := os.WriteFile(outFile, []byte(report.String()), 0o644); err != nil {
+		return err
+	}
+	progress("results written to %s", outFile)
+	return nil
+}
+
+func verdict(ok bool) string {
+	if ok {
+		return "PASS"
+	}
+	return "FAIL"
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.1fms", float64(d.Microseconds())/1000) }
+
+func find(rs []bench.Result, name string) *bench.Result {
+	for i := range rs {
+		if rs[i].Name == name {
+			return &rs[i]
+		}
+	}
+	return nil
+}
+
+func freeAddr() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
+}
+
+func waitHealthy(ctx context.Context, base string) error {
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if res, err := http.Get(base + "/healthz"); err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	return fmt.Errorf("pareto serve not healthy after 30s")
+}
+
+// signIn logs each email in and returns its session cookie header.
+func signIn(base string, logins []string) (map[string]string, error) {
+	c := bench.Client(1)
+	out := map[string]string{}
+	for _, email := range logins {
+		res, err := c.PostForm(base+"/login", url.Values{"email": {email}, "password": {benchPassword}})
+		if err != nil {
+			return nil, err
+		}
+		_, _ = io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusSeeOther {
+			return nil, fmt.Errorf("login %s: %d", email, res.StatusCode)
+		}
+		for _, ck := range res.Cookies() {
+			if ck.Name == "pareto_session" {
+				out[email] = ck.Name + "=" + ck.Value
+			}
+		}
+	}
+	return out, nil
+}
+
+// peakRSS reads the process's high-water resident memory.
+func peakRSS(pid int) (int64, error) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			return kb << 10, err
+		}
+	}
+	return 0, fmt.Errorf("no VmHWM for pid %d", pid)
+}
