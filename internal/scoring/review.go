@@ -511,20 +511,25 @@ func (s *Store) Dedesignate(ctx context.Context, sc db.Scope, accountID uuid.UUI
 func (s *Store) OpenReview(ctx context.Context, sc db.Scope) (*Review, error) {
 	var out *Review
 	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
-		r, err := scanReview(tx.QueryRow(ctx, "SELECT "+reviewCols+" WHERE r.tenant_id = $1 AND r.closed_at IS NULL", sc.TenantID))
-		if errors.Is(err, pgx.ErrNoRows) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		out = &r
-		return nil
+		var err error
+		out, err = openReview(ctx, tx, sc.TenantID)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("scoring: open review: %w", err)
 	}
 	return out, nil
+}
+
+func openReview(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) (*Review, error) {
+	r, err := scanReview(tx.QueryRow(ctx, "SELECT "+reviewCols+" WHERE r.tenant_id = $1 AND r.closed_at IS NULL", tenantID))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil // no review is open: not an error
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &r, nil
 }
 
 // KeyAccountCount is how many active accounts are key now.

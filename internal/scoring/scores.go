@@ -129,37 +129,44 @@ type Person struct {
 func (s *Store) FilterOptions(ctx context.Context, sc db.Scope) (FilterOptions, error) {
 	var o FilterOptions
 	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
-		for col, dst := range map[string]*[]string{"industry": &o.Industries, "region": &o.Regions, "segment": &o.Segments} {
-			// A loose index scan on accounts_<col>_idx: one index probe per
-			// distinct value instead of reading every account.
-			rows, _ := tx.Query(ctx, `WITH RECURSIVE v AS (
-					(SELECT `+col+` AS x FROM accounts WHERE tenant_id = $1 AND `+col+` > '' AND archived_at IS NULL
-						ORDER BY `+col+` LIMIT 1)
-					UNION ALL
-					SELECT (SELECT `+col+` FROM accounts WHERE tenant_id = $1 AND `+col+` > v.x AND archived_at IS NULL
-						ORDER BY `+col+` LIMIT 1)
-					FROM v WHERE v.x IS NOT NULL
-				)
-				SELECT x FROM v WHERE x IS NOT NULL`, sc.TenantID)
-			v, err := pgx.CollectRows(rows, pgx.RowTo[string])
-			if err != nil {
-				return err
-			}
-			*dst = v
-		}
-		rows, _ := tx.Query(ctx, `SELECT u.id, u.name FROM memberships m JOIN users u ON u.id = m.user_id
-			WHERE m.tenant_id = $1 AND m.role = 'kam' AND m.active ORDER BY lower(u.name), u.id`, sc.TenantID)
 		var err error
-		o.KAMs, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Person, error) {
-			var p Person
-			return p, r.Scan(&p.ID, &p.Name)
-		})
+		o, err = filterOptions(ctx, tx, sc.TenantID)
 		return err
 	})
 	if err != nil {
 		return FilterOptions{}, fmt.Errorf("scoring: filter options: %w", err)
 	}
 	return o, nil
+}
+
+func filterOptions(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) (FilterOptions, error) {
+	var o FilterOptions
+	for col, dst := range map[string]*[]string{"industry": &o.Industries, "region": &o.Regions, "segment": &o.Segments} {
+		// A loose index scan on accounts_<col>_idx: one index probe per
+		// distinct value instead of reading every account.
+		rows, _ := tx.Query(ctx, `WITH RECURSIVE v AS (
+				(SELECT `+col+` AS x FROM accounts WHERE tenant_id = $1 AND `+col+` > '' AND archived_at IS NULL
+					ORDER BY `+col+` LIMIT 1)
+				UNION ALL
+				SELECT (SELECT `+col+` FROM accounts WHERE tenant_id = $1 AND `+col+` > v.x AND archived_at IS NULL
+					ORDER BY `+col+` LIMIT 1)
+				FROM v WHERE v.x IS NOT NULL
+			)
+			SELECT x FROM v WHERE x IS NOT NULL`, tenantID)
+		v, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return FilterOptions{}, err
+		}
+		*dst = v
+	}
+	rows, _ := tx.Query(ctx, `SELECT u.id, u.name FROM memberships m JOIN users u ON u.id = m.user_id
+		WHERE m.tenant_id = $1 AND m.role = 'kam' AND m.active ORDER BY lower(u.name), u.id`, tenantID)
+	var err error
+	o.KAMs, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Person, error) {
+		var p Person
+		return p, r.Scan(&p.ID, &p.Name)
+	})
+	return o, err
 }
 
 // Cell is one scored cell of the matrix.

@@ -131,6 +131,45 @@ func (s *Store) Shortlist(ctx context.Context, sc db.Scope, f Filter) (Shortlist
 	return out, nil
 }
 
+// ShortlistPage is everything the shortlist page shows, read in one
+// transaction: the ranked page, revenue concentration, the filter choices
+// and the open review (nil when none).
+type ShortlistPage struct {
+	Shortlist
+	Concentration Concentration
+	Options       FilterOptions
+	OpenReview    *Review
+}
+
+// ShortlistPage reads the shortlist page in one transaction (one round of
+// BEGIN/scope/COMMIT instead of four).
+func (s *Store) ShortlistPage(ctx context.Context, sc db.Scope, f Filter) (ShortlistPage, error) {
+	f.normalize(50)
+	out := ShortlistPage{Shortlist: Shortlist{Page: f.Page}}
+	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+		var err error
+		if out.Config, err = readConfig(ctx, tx, sc.TenantID); err != nil {
+			return err
+		}
+		if out.Rows, out.Total, err = shortlistRows(ctx, tx, sc.TenantID, len(out.Config.Weights), f, true); err != nil {
+			return err
+		}
+		if out.Concentration, err = concentration(ctx, tx, sc.TenantID); err != nil {
+			return err
+		}
+		if out.Options, err = filterOptions(ctx, tx, sc.TenantID); err != nil {
+			return err
+		}
+		out.OpenReview, err = openReview(ctx, tx, sc.TenantID)
+		return err
+	})
+	if err != nil {
+		return ShortlistPage{}, fmt.Errorf("scoring: shortlist page: %w", err)
+	}
+	out.Pages = max(1, (out.Total+f.PerPage-1)/f.PerPage)
+	return out, nil
+}
+
 // ShortlistAll lists every scored account that f lets through, in the
 // order of f (no paging), for the CSV export.
 func (s *Store) ShortlistAll(ctx context.Context, sc db.Scope, f Filter) ([]ShortRow, Config, error) {
@@ -261,54 +300,61 @@ type AccountShare struct {
 func (s *Store) Concentration(ctx context.Context, sc db.Scope) (Concentration, error) {
 	var c Concentration
 	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
-		st, err := readSettings(ctx, tx, sc.TenantID)
-		if err != nil {
-			return err
-		}
-		c.TopN, c.ThresholdBPS = st.TopN, st.ConcentrationBPS
-		var total, key float64
-		err = tx.QueryRow(ctx, `SELECT coalesce(sum(annual_revenue), 0)::float8 * 100,
-				coalesce(sum(annual_revenue) FILTER (WHERE key_status = 'key'), 0)::float8 * 100,
-				count(*)::int, count(*) FILTER (WHERE key_status = 'key')::int
-			FROM accounts WHERE tenant_id = $1 AND archived_at IS NULL`, sc.TenantID).Scan(&total, &key, &c.Accounts, &c.KeyCount)
-		if err != nil {
-			return err
-		}
-		c.Total, c.KeyRevenue = int64(total), int64(key)
-		if c.Total <= 0 {
-			return nil
-		}
-		// One walk down accounts_revenue_idx from the largest account gives
-		// the top N and every account above the threshold share: at most
-		// 10000/threshold accounts can be above it (listed up to 100). The
-		// threshold itself is checked here, not in SQL: under row-level
-		// security a numeric comparison is not leakproof, so PostgreSQL would
-		// not use it as an index condition.
-		k := max(c.TopN, min(100, TotalBPS/max(c.ThresholdBPS, 1)+1))
-		rows, _ := tx.Query(ctx, `SELECT id, name, (annual_revenue * 100)::bigint, key_status FROM accounts
-			WHERE tenant_id = $1 AND archived_at IS NULL
-			ORDER BY annual_revenue DESC, id LIMIT $2`, sc.TenantID, k)
-		top, err := pgx.CollectRows(rows, scanShare)
-		if err != nil {
-			return err
-		}
-		for i, a := range top {
-			a.ShareBPS = ShareBPS(a.Revenue, c.Total)
-			if i < c.TopN {
-				c.TopNRevenue += a.Revenue
-			}
-			if i == 0 && a.Revenue > 0 {
-				c.Largest = a
-			}
-			// revenue / total > threshold / 10000.
-			if len(c.Over) < 100 && a.Revenue > 0 && float64(a.Revenue)*TotalBPS > float64(c.Total)*float64(c.ThresholdBPS) {
-				c.Over = append(c.Over, a)
-			}
-		}
-		return nil
+		var err error
+		c, err = concentration(ctx, tx, sc.TenantID)
+		return err
 	})
 	if err != nil {
 		return Concentration{}, fmt.Errorf("scoring: concentration: %w", err)
+	}
+	return c, nil
+}
+
+func concentration(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) (Concentration, error) {
+	var c Concentration
+	st, err := readSettings(ctx, tx, tenantID)
+	if err != nil {
+		return Concentration{}, err
+	}
+	c.TopN, c.ThresholdBPS = st.TopN, st.ConcentrationBPS
+	var total, key float64
+	err = tx.QueryRow(ctx, `SELECT coalesce(sum(annual_revenue), 0)::float8 * 100,
+			coalesce(sum(annual_revenue) FILTER (WHERE key_status = 'key'), 0)::float8 * 100,
+			count(*)::int, count(*) FILTER (WHERE key_status = 'key')::int
+		FROM accounts WHERE tenant_id = $1 AND archived_at IS NULL`, tenantID).Scan(&total, &key, &c.Accounts, &c.KeyCount)
+	if err != nil {
+		return Concentration{}, err
+	}
+	c.Total, c.KeyRevenue = int64(total), int64(key)
+	if c.Total <= 0 {
+		return c, nil
+	}
+	// One walk down accounts_revenue_idx from the largest account gives
+	// the top N and every account above the threshold share: at most
+	// 10000/threshold accounts can be above it (listed up to 100). The
+	// threshold itself is checked here, not in SQL: under row-level
+	// security a numeric comparison is not leakproof, so PostgreSQL would
+	// not use it as an index condition.
+	k := max(c.TopN, min(100, TotalBPS/max(c.ThresholdBPS, 1)+1))
+	rows, _ := tx.Query(ctx, `SELECT id, name, (annual_revenue * 100)::bigint, key_status FROM accounts
+		WHERE tenant_id = $1 AND archived_at IS NULL
+		ORDER BY annual_revenue DESC, id LIMIT $2`, tenantID, k)
+	top, err := pgx.CollectRows(rows, scanShare)
+	if err != nil {
+		return Concentration{}, err
+	}
+	for i, a := range top {
+		a.ShareBPS = ShareBPS(a.Revenue, c.Total)
+		if i < c.TopN {
+			c.TopNRevenue += a.Revenue
+		}
+		if i == 0 && a.Revenue > 0 {
+			c.Largest = a
+		}
+		// revenue / total > threshold / 10000.
+		if len(c.Over) < 100 && a.Revenue > 0 && float64(a.Revenue)*TotalBPS > float64(c.Total)*float64(c.ThresholdBPS) {
+			c.Over = append(c.Over, a)
+		}
 	}
 	return c, nil
 }

@@ -23,26 +23,12 @@ func (s *Server) shortlist(w http.ResponseWriter, r *http.Request) {
 	ctx, sc := r.Context(), scope(r)
 	store := s.scoringStore()
 	f := scoringFilter(r.URL.Query())
-	list, err := store.Shortlist(ctx, sc, f)
+	pg, err := store.ShortlistPage(ctx, sc, f)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	conc, err := store.Concentration(ctx, sc)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	opts, err := store.FilterOptions(ctx, sc)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	open, err := store.OpenReview(ctx, sc)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
+	list, conc, opts, open := pg.Shortlist, pg.Concentration, pg.Options, pg.OpenReview
 	f.Page = list.Page
 	v := templates.ShortlistView{List: list, Filter: templates.ScoringFilter{Filter: f, Base: "/shortlist"}, Options: opts,
 		Concentration: conc, Chart: templates.NewPortfolioChart(list.Rows, list.Config.Settings),
