@@ -700,3 +700,50 @@ func TestPlanStates(t *testing.T) {
 		t.Fatalf("later %+v %v", got, err)
 	}
 }
+
+func TestGoalCountsOf(t *testing.T) {
+	d := dbtest.New(t)
+	f := newFixture(t, d, "goals")
+	closed := f.newPlan(t, f.admin, f.acct, "FY2026")
+	goal := func(planID uuid.UUID, st plan.GoalStatus) {
+		t.Helper()
+		in := validGoal()
+		in.Status = st
+		if planID == closed {
+			in.DueDate = date(2026, 12, 31)
+		}
+		if _, err := plan.CreateGoal(ctx, d, f.actor(f.admin), planID, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	open := f.newPlan(t, f.admin, f.acct, "FY2027")
+	goal(open, plan.GoalOnTrack)
+	goal(open, plan.GoalAchieved)
+	goal(open, plan.GoalAtRisk)
+	goal(open, plan.GoalOffTrack)
+	goal(closed, plan.GoalAchieved) // closed plans' goals never count
+	goal(closed, plan.GoalAchieved)
+	if err := plan.UpdatePlan(ctx, d, f.actor(f.admin), closed, plan.PlanInput{Period: "FY2026", Status: plan.StatusClosed, Why: "Done"}, 1); err != nil {
+		t.Fatal(err)
+	}
+	other := f.newPlan(t, f.admin, f.acct2, "FY2027")
+	goal(other, plan.GoalOffTrack)
+
+	g, err := plan.GoalCountsOf(ctx, d, f.scope(), []uuid.UUID{f.acct})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g != (plan.GoalCounts{OnTrack: 1, AtRisk: 1, OffTrack: 1, Achieved: 1}) {
+		t.Fatalf("counts %+v", g)
+	}
+	if share, ok := g.Attained(); !ok || share != 0.5 {
+		t.Fatalf("attained %v %v", share, ok)
+	}
+	g, err = plan.GoalCountsOf(ctx, d, f.scope(), []uuid.UUID{f.acct, f.acct2})
+	if err != nil || g.Total() != 5 {
+		t.Fatalf("both: %+v %v", g, err)
+	}
+	if _, ok := (plan.GoalCounts{}).Attained(); ok {
+		t.Fatal("no goals has no attainment")
+	}
+}

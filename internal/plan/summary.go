@@ -56,3 +56,37 @@ func PlanStates(ctx context.Context, d *db.DB, s db.Scope, accountIDs []uuid.UUI
 	})
 	return out, wrap("plan states", err)
 }
+
+// GoalCounts are goals by status.
+type GoalCounts struct {
+	OnTrack, AtRisk, OffTrack, Achieved int
+}
+
+// Total is every goal counted.
+func (g GoalCounts) Total() int { return g.OnTrack + g.AtRisk + g.OffTrack + g.Achieved }
+
+// Attained is the share of goals achieved or on track; ok is false
+// without goals.
+func (g GoalCounts) Attained() (share float64, ok bool) {
+	if g.Total() == 0 {
+		return 0, false
+	}
+	return float64(g.Achieved+g.OnTrack) / float64(g.Total()), true
+}
+
+// GoalCountsOf counts the goals of the plans of accountIDs that are not
+// closed, by status.
+func GoalCountsOf(ctx context.Context, d *db.DB, s db.Scope, accountIDs []uuid.UUID) (GoalCounts, error) {
+	var g GoalCounts
+	if len(accountIDs) == 0 {
+		return g, nil
+	}
+	err := d.Tx(ctx, s, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT count(*) FILTER (WHERE g.status = 'on_track'), count(*) FILTER (WHERE g.status = 'at_risk'),
+				count(*) FILTER (WHERE g.status = 'off_track'), count(*) FILTER (WHERE g.status = 'achieved')
+			FROM plan_goals g JOIN goal_plans p ON p.tenant_id = g.tenant_id AND p.id = g.plan_id
+			WHERE g.tenant_id = $1 AND p.status <> 'closed' AND p.account_id = ANY($2)`, s.TenantID, accountIDs).
+			Scan(&g.OnTrack, &g.AtRisk, &g.OffTrack, &g.Achieved)
+	})
+	return g, wrap("goal counts", err)
+}

@@ -10,6 +10,8 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"pareto/internal/auth"
+	"pareto/internal/db"
 	"pareto/internal/plan"
 )
 
@@ -52,5 +54,82 @@ func TestWiringScoresAndPlansOnKAMPages(t *testing.T) {
 	asgWant(t, res, http.StatusOK, `<td class="num">8.2</td>`, `<td class="num">6.4</td>`, "<td>Active</td>")
 	if n := strings.Count(res.Body, "<td>—</td>"); n != 2 {
 		t.Errorf("want two accounts without a plan (—), got %d", n)
+	}
+}
+
+// wirePlanGoals makes a plan for accountID in the fiscal year of day (a
+// January start) with goals of the given statuses, closed when closed.
+func wirePlanGoals(t *testing.T, a *testApp, sc db.Scope, accountID uuid.UUID, day time.Time, closed bool, statuses ...plan.GoalStatus) {
+	t.Helper()
+	ctx := context.Background()
+	actor := plan.Actor{Scope: sc, AllAccounts: true}
+	p := plan.PeriodOf(day, 1)
+	id, err := plan.CreatePlan(ctx, a.DB, actor, accountID, plan.PlanInput{Period: p.String(), Why: "Grow"}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, last := p.Range(1)
+	for _, st := range statuses {
+		if _, err := plan.CreateGoal(ctx, a.DB, actor, id, plan.GoalInput{Title: "Goal " + string(st), KPI: plan.KPIRevenue,
+			Baseline: 100, Target: 200, DueDate: last, Status: st}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if closed {
+		if err := plan.UpdatePlan(ctx, a.DB, actor, id, plan.PlanInput{Period: p.String(), Status: plan.StatusClosed, Why: "Done"}, 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// wireGoalAttainment is the dashboard's goal attainment figure.
+func wireGoalAttainment(t *testing.T, body string) string {
+	t.Helper()
+	_, after, ok := strings.Cut(body, `<span class="stat-label">Goal attainment</span>`)
+	if !ok {
+		t.Fatal("no goal attainment figure")
+	}
+	_, after, _ = strings.Cut(after, ">")
+	v, _, _ := strings.Cut(after, "<")
+	return v
+}
+
+// The KPI dashboards show the goal attainment of the plans of the accounts
+// they show, under the same filter.
+func TestWiringDashboardGoalAttainment(t *testing.T) {
+	ks := newKPISetup(t)
+	sc := ks.tf.scope(auth.RoleAdmin)
+	if err := ks.a.DB.Tx(context.Background(), sc, func(tx pgx.Tx) error {
+		_, err := tx.Exec(context.Background(), "UPDATE accounts SET region = 'South' WHERE id = $1", ks.theirs)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	wirePlanGoals(t, ks.a, sc, ks.mine, now, false, plan.GoalOnTrack, plan.GoalAchieved, plan.GoalAtRisk)
+	wirePlanGoals(t, ks.a, sc, ks.theirs, now, false, plan.GoalOffTrack)
+	wirePlanGoals(t, ks.a, sc, ks.theirs, now.AddDate(-1, 0, 0), true, plan.GoalAchieved, plan.GoalAchieved) // closed: not counted
+	wirePlanGoals(t, ks.a, sc, ks.prospect, now, false, plan.GoalAchieved)                                   // not a key account
+
+	leader := ks.client(auth.RoleLeader)
+	for path, want := range map[string]string{
+		"/dashboards":                                     "50.0%",
+		"/dashboards?region=North":                        "66.7%",
+		"/dashboards?region=South":                        "0.0%",
+		"/dashboards?segment=Nowhere":                     "—",
+		"/dashboards/kams/" + ks.otherKAM.UserID.String(): "0.0%",
+	} {
+		res := leader.get(path)
+		if res.Status != http.StatusOK {
+			t.Fatalf("%s: status %d", path, res.Status)
+		}
+		if got := wireGoalAttainment(t, res.Body); got != want {
+			t.Errorf("%s: goal attainment %q, want %q", path, got, want)
+		}
+	}
+	kam := ks.client(auth.RoleKAM)
+	res := kam.get("/dashboards/kams/" + ks.tf.Members[auth.RoleKAM].UserID.String())
+	if got := wireGoalAttainment(t, res.Body); got != "66.7%" {
+		t.Errorf("own KAM dashboard: goal attainment %q, want 66.7%%", got)
 	}
 }
