@@ -13,6 +13,7 @@ import (
 	"pareto/internal/auth"
 	"pareto/internal/db"
 	"pareto/internal/plan"
+	"pareto/internal/scoring"
 )
 
 // wireRank writes an account's ranking row as the scoring area keeps it.
@@ -131,5 +132,54 @@ func TestWiringDashboardGoalAttainment(t *testing.T) {
 	res := kam.get("/dashboards/kams/" + ks.tf.Members[auth.RoleKAM].UserID.String())
 	if got := wireGoalAttainment(t, res.Body); got != "66.7%" {
 		t.Errorf("own KAM dashboard: goal attainment %q, want 66.7%%", got)
+	}
+}
+
+// The home page shows leaders and admins the shortlist's state, and admins
+// the scoring part of the setup health, from the scoring area.
+func TestWiringHomeShortlistAndHealth(t *testing.T) {
+	a := newTestApp(t)
+	tm := asgNewTeam(t, a, "Acme")
+	ctx, sc := context.Background(), tm.adminScope()
+	s := scoring.NewStore(a.DB)
+	var criteria []scoring.Criterion
+	for _, code := range []string{"product_fit", "revenue_potential"} {
+		c, err := s.EnableStandard(ctx, sc, code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		criteria = append(criteria, c)
+	}
+	siemens := tm.account(t, "Siemens", "EMEA", tm.annM.UserID)
+	bosch := tm.account(t, "Bosch", "EMEA", tm.annM.UserID)
+	tm.account(t, "Basf", "EMEA", tm.bobM.UserID)
+	kpiTestAccount(t, a, sc, "Hopeful", "candidate", uuid.Nil)
+	if _, err := s.SaveScores(ctx, sc, auth.RoleAdmin, siemens, []scoring.CellInput{{CriterionID: criteria[0].ID, Score: "8"},
+		{CriterionID: criteria[1].ID, Score: "6"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SaveScores(ctx, sc, auth.RoleAdmin, bosch, []scoring.CellInput{{CriterionID: criteria[0].ID, Score: "5"}}); err != nil {
+		t.Fatal(err)
+	}
+
+	res := tm.leader.get("/")
+	mustContain(t, res, "1 account ranked, 1 with incomplete scores", "3 key accounts", "of at most 50",
+		"1 candidate awaits", "No key-account review yet")
+	if strings.Contains(res.Body, "Setup health") {
+		t.Error("a leader sees the setup health")
+	}
+
+	review, err := s.StartReview(ctx, db.Scope{TenantID: tm.tenantID, UserID: tm.leaderM.UserID}, "Spring review")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustContain(t, tm.leader.get("/"), "Review in progress: ", "Spring review")
+	if err := s.CloseReview(ctx, db.Scope{TenantID: tm.tenantID, UserID: tm.leaderM.UserID}, review); err != nil {
+		t.Fatal(err)
+	}
+	res = tm.admin.get("/")
+	mustContain(t, res, "Last review: ", "Spring review", "2 active selection criteria", "3 accounts not fully scored")
+	if strings.Contains(res.Body, "available when account scoring exists") {
+		t.Error("the setup health still says scoring is unavailable")
 	}
 }
