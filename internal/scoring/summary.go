@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"pareto/internal/db"
@@ -71,4 +72,17 @@ func (s *Store) Summary(ctx context.Context, sc db.Scope) (Summary, error) {
 		return Summary{}, fmt.Errorf("scoring: summary: %w", err)
 	}
 	return out, nil
+}
+
+// ConcentrationBPS is the tenant's revenue concentration warning threshold
+// (basis points of total revenue one account may carry before a warning),
+// read inside another area's transaction so its pages warn at the same
+// share as the shortlist.
+func ConcentrationBPS(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) (int, error) {
+	bps := DefaultSettings().ConcentrationBPS
+	err := tx.QueryRow(ctx, "SELECT concentration_bps FROM scoring_settings WHERE tenant_id = $1", tenantID).Scan(&bps)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return 0, fmt.Errorf("scoring: concentration threshold: %w", err)
+	}
+	return bps, nil
 }

@@ -183,3 +183,35 @@ func TestWiringHomeShortlistAndHealth(t *testing.T) {
 		t.Error("the setup health still says scoring is unavailable")
 	}
 }
+
+// The KPI dashboards and the home page warn about revenue concentration at
+// the tenant's threshold, set on the scoring settings page.
+func TestWiringConcentrationThreshold(t *testing.T) {
+	ks := newKPISetup(t)
+	leader := ks.client(auth.RoleLeader)
+	for _, path := range []string{"/dashboards", "/"} {
+		mustContain(t, leader.get(path), "Mine Industries alone brings", "dependence risk (above 10.0%)")
+	}
+	s := scoring.NewStore(ks.a.DB)
+	sc := ks.tf.scope(auth.RoleAdmin)
+	cfg, err := s.Config(context.Background(), sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.UpdateSettings(context.Background(), sc, scoring.SettingsInput{KeyAccountCap: "50", ConcentrationPct: "90",
+		TopN: "10", QuadrantScore: "6", Version: cfg.Settings.Version}); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/dashboards", "/"} {
+		if res := leader.get(path); strings.Contains(res.Body, "dependence risk") {
+			t.Errorf("%s warns under a 90%% threshold", path)
+		}
+	}
+	if err := ks.a.DB.Tx(context.Background(), sc, func(tx pgx.Tx) error {
+		_, err := tx.Exec(context.Background(), "UPDATE scoring_settings SET concentration_bps = 3000")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	mustContain(t, leader.get("/dashboards"), "dependence risk (above 30.0%)")
+}
