@@ -56,7 +56,8 @@ func (s *Server) homeView(r *http.Request) (templates.HomeView, error) {
 	if v.Portfolio, err = s.kpi.Portfolio(ctx, sc, f); err != nil {
 		return templates.HomeView{}, err
 	}
-	if v.Steps.Steps, v.Steps.Total, err = s.kpi.OverdueNextSteps(ctx, sc, m.UserID, 10); err != nil {
+	v.Steps.Today = time.Now()
+	if v.Steps.Steps, v.Steps.Total, err = s.accounts().OverdueNextSteps(ctx, sc, m.UserID, v.Steps.Today, 10); err != nil {
 		return templates.HomeView{}, err
 	}
 	if v.Plans, err = s.homePlans(r); err != nil {

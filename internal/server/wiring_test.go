@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -214,4 +215,31 @@ func TestWiringConcentrationThreshold(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustContain(t, leader.get("/dashboards"), "dependence risk (above 30.0%)")
+}
+
+// The home page's overdue next steps come from the accounts area, each with
+// a "Mark done" button that ticks it off and comes back home.
+func TestWiringHomeOverdueStepsMarkDone(t *testing.T) {
+	a := newTestApp(t)
+	tm := asgNewTeam(t, a, "Acme")
+	siemens := tm.account(t, "Siemens", "EMEA", tm.annM.UserID)
+	var stepID uuid.UUID
+	if err := a.DB.Tx(context.Background(), tm.adminScope(), func(tx pgx.Tx) error {
+		return tx.QueryRow(context.Background(), `INSERT INTO interactions (account_id, occurred_on, kind, summary, next_step, next_step_due, next_step_owner_id)
+			VALUES ($1, '2020-01-01', 'call', 'Talked', 'Send the offer', '2020-01-02', $2) RETURNING id`, siemens, tm.annM.UserID).Scan(&stepID)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	action := "/accounts/" + siemens.String() + "/interactions/" + stepID.String() + "/step"
+	res := tm.ann.get("/")
+	asgWant(t, res, http.StatusOK, "Send the offer", `action="`+action+`"`, "Mark done")
+	res = tm.ann.postForm(action, url.Values{"done": {"true"}, "back": {"home"}})
+	if res.Status != http.StatusSeeOther || res.Location != "/" {
+		t.Fatalf("mark done: %d %q", res.Status, res.Location)
+	}
+	res = tm.ann.get("/")
+	asgWant(t, res, http.StatusOK, "Next step done.")
+	if strings.Contains(res.Body, "Send the offer") {
+		t.Error("a done step is still listed as overdue")
+	}
 }
