@@ -389,18 +389,31 @@ func (s *Store) DeleteInteraction(ctx context.Context, sc db.Scope, role auth.Ro
 	return wrap("delete interaction", err)
 }
 
-// OverdueNextSteps lists the open next steps owned by userID that were due
-// before today, on active accounts, oldest due first (at most 100).
-func (s *Store) OverdueNextSteps(ctx context.Context, sc db.Scope, userID uuid.UUID, today time.Time) ([]Interaction, error) {
+// OverdueNextSteps lists the open next steps of userID that were due
+// before today (owned by them, or unowned on an account they manage), on
+// active accounts, oldest due first, at most limit, with the total count.
+// Anybody signed in may read their own; the home page lists them, each
+// with a "Mark done" button.
+func (s *Store) OverdueNextSteps(ctx context.Context, sc db.Scope, userID uuid.UUID, today time.Time, limit int) ([]Interaction, int, error) {
 	var out []Interaction
-	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
-		rows, _ := tx.Query(ctx, "SELECT "+interactionCols+" FROM "+interactionFrom+`
-			WHERE i.tenant_id = $1 AND i.next_step_owner_id = $2 AND i.next_step_done_at IS NULL
+	total := 0
+	const where = `WHERE i.tenant_id = $1 AND i.next_step_done_at IS NULL AND i.next_step <> ''
 			  AND i.next_step_due IS NOT NULL AND i.next_step_due < $3 AND a.archived_at IS NULL
-			ORDER BY i.next_step_due, i.id LIMIT 100`, sc.TenantID, userID, dateOnly(today))
+			  AND (i.next_step_owner_id = $2 OR (i.next_step_owner_id IS NULL AND a.kam_user_id = $2))`
+	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+		day := dateOnly(today)
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM interactions i
+			JOIN accounts a ON a.tenant_id = i.tenant_id AND a.id = i.account_id `+where, sc.TenantID, userID, day).Scan(&total); err != nil {
+			return err
+		}
+		rows, _ := tx.Query(ctx, "SELECT "+interactionCols+" FROM "+interactionFrom+" "+where+`
+			ORDER BY i.next_step_due, lower(a.name), i.id LIMIT $4`, sc.TenantID, userID, day, limit)
 		var err error
 		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Interaction, error) { return scanInteraction(r) })
 		return err
 	})
-	return out, wrap("overdue next steps", err)
+	if err != nil {
+		return nil, 0, wrap("overdue next steps", err)
+	}
+	return out, total, nil
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
 	"pareto/internal/account"
 	"pareto/internal/auth"
@@ -154,15 +155,15 @@ func TestInteractions(t *testing.T) {
 			t.Fatalf("participants %+v", is[0].People)
 		}
 		// Due two days ago and yesterday: overdue; due today: not.
-		over, err := s.OverdueNextSteps(ctx, tn.kam(), tn.KAM.UserID, today)
-		if err != nil || len(over) != 2 || over[0].AccountName != "Globex" {
-			t.Fatalf("%v %+v", err, over)
+		over, total, err := s.OverdueNextSteps(ctx, tn.kam(), tn.KAM.UserID, today, 1)
+		if err != nil || total != 2 || len(over) != 1 || over[0].AccountName != "Globex" {
+			t.Fatalf("%v %d %+v", err, total, over)
 		}
 		// The owner may tick off their step even without edit rights.
 		if err := s.CompleteNextStep(ctx, tn.kam(), auth.RoleKAM, a.ID, over[0].ID, true); err != nil {
 			t.Fatal(err)
 		}
-		over, _ = s.OverdueNextSteps(ctx, tn.kam(), tn.KAM.UserID, today)
+		over, _, _ = s.OverdueNextSteps(ctx, tn.kam(), tn.KAM.UserID, today, 10)
 		if len(over) != 1 {
 			t.Fatalf("after completing one: %d overdue", len(over))
 		}
@@ -189,8 +190,55 @@ func TestInteractions(t *testing.T) {
 		if _, _, err := s.Interactions(ctx, other.admin(), a.ID, 0); !errors.Is(err, db.ErrNotFound) {
 			t.Fatalf("got %v", err)
 		}
-		if over, _ := s.OverdueNextSteps(ctx, other.admin(), tn.KAM.UserID, today); len(over) != 0 {
+		if over, total, _ := s.OverdueNextSteps(ctx, other.admin(), tn.KAM.UserID, today, 10); len(over) != 0 || total != 0 {
 			t.Fatalf("other tenant sees %d steps", len(over))
 		}
 	})
+}
+
+// The home page's overdue next steps: the person's own, and unowned ones on
+// the accounts they manage; never done, later, archived or someone else's.
+func TestOverdueNextStepsWhose(t *testing.T) {
+	d := dbtest.New(t)
+	s := account.NewStore(d)
+	tn := newTenant(t, d, "Acme")
+	ctx := context.Background()
+	mine := createAccount(t, s, tn.admin(), "Acme Corp", "A-1")
+	assignKAM(t, d, tn.admin(), mine.ID, tn.KAM.UserID)
+	theirs := createAccount(t, s, tn.admin(), "Their Corp", "T-1")
+	gone := createAccount(t, s, tn.admin(), "Gone Corp", "G-1")
+	kam, admin := tn.KAM.UserID, tn.Admin.UserID
+	step := func(acc uuid.UUID, text, due string, owner *uuid.UUID, done bool) {
+		t.Helper()
+		if err := d.Tx(ctx, tn.admin(), func(tx pgx.Tx) error {
+			_, err := tx.Exec(ctx, `INSERT INTO interactions (account_id, occurred_on, kind, summary, next_step, next_step_due, next_step_owner_id, next_step_done_at)
+				VALUES ($1, '2026-09-01', 'call', 'Talked', $2, $3, $4, CASE WHEN $5 THEN now() END)`, acc, text, due, owner, done)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	step(mine.ID, "Send proposal", "2026-11-01", &kam, false)  // overdue, owned
+	step(mine.ID, "Book review", "2026-11-10", nil, false)     // overdue, unowned on their account
+	step(theirs.ID, "Call back", "2026-11-05", &kam, false)    // overdue, owned on another account
+	step(theirs.ID, "Unowned there", "2026-11-01", nil, false) // not their account
+	step(mine.ID, "Done already", "2026-11-01", &kam, true)
+	step(mine.ID, "Later", "2026-12-01", &kam, false)
+	step(mine.ID, "Admin's", "2026-11-01", &admin, false)
+	step(gone.ID, "Archived account", "2026-11-01", &kam, false)
+	if err := d.Tx(ctx, tn.admin(), func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, "UPDATE accounts SET archived_at = now() WHERE id = $1", gone.ID)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	today := time.Date(2026, 11, 15, 0, 0, 0, 0, time.UTC)
+	steps, total, err := s.OverdueNextSteps(ctx, tn.kam(), kam, today, 2)
+	if err != nil || total != 3 || len(steps) != 2 || steps[0].NextStep != "Send proposal" || steps[1].NextStep != "Call back" {
+		t.Fatalf("%v total %d %+v", err, total, steps)
+	}
+	steps, total, _ = s.OverdueNextSteps(ctx, tn.kam(), kam, today, 10)
+	if total != 3 || len(steps) != 3 || steps[2].NextStep != "Book review" {
+		t.Fatalf("total %d %+v", total, steps)
+	}
 }

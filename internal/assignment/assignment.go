@@ -70,8 +70,9 @@ type Load struct {
 	Revenue       float64 // annual revenue of all accounts managed
 	Headroom      float64 // growth headroom (potential − revenue, at least 0) of all accounts managed
 	OverdueSteps  int     // open next steps they own that are past due
-	// AvgScore is the average score of their key accounts; nil until the
-	// scoring area's tables are merged (the lead wires it).
+	// AvgScore is the average score of their key accounts over the
+	// complete rankings of the scoring area (account_rankings); nil when
+	// none of their key accounts is completely scored.
 	AvgScore *float64
 }
 
@@ -173,7 +174,11 @@ func (s *Store) loads(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) ([]Loa
 			coalesce(sum(a.annual_revenue), 0)::float8,
 			coalesce(sum(greatest(a.revenue_potential - a.annual_revenue, 0)), 0)::float8,
 			(SELECT count(*) FROM interactions i WHERE i.tenant_id = m.tenant_id AND i.next_step_owner_id = m.user_id
-				AND i.next_step_done_at IS NULL AND i.next_step_due < $3::date)
+				AND i.next_step_done_at IS NULL AND i.next_step_due < $3::date),
+			(SELECT avg(r.score10)::float8 / 10 FROM account_rankings r
+				JOIN accounts ka ON ka.tenant_id = r.tenant_id AND ka.id = r.account_id
+				WHERE r.tenant_id = m.tenant_id AND r.complete AND NOT r.archived
+				  AND ka.kam_user_id = m.user_id AND ka.key_status = 'key' AND ka.archived_at IS NULL)
 		FROM memberships m
 		JOIN users u ON u.id = m.user_id
 		LEFT JOIN kam_profiles p ON p.tenant_id = m.tenant_id AND p.user_id = m.user_id
@@ -185,7 +190,7 @@ func (s *Store) loads(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) ([]Loa
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Load, error) {
 		var l Load
 		err := r.Scan(&l.UserID, &l.Name, &l.Email, &l.Active, &l.Capacity, &l.Regions, &l.Industries, &l.Notes,
-			&l.Version, &l.UpdatedAt, &l.KeyAccounts, &l.OtherAccounts, &l.Revenue, &l.Headroom, &l.OverdueSteps)
+			&l.Version, &l.UpdatedAt, &l.KeyAccounts, &l.OtherAccounts, &l.Revenue, &l.Headroom, &l.OverdueSteps, &l.AvgScore)
 		return l, err
 	})
 }

@@ -225,9 +225,11 @@ type MyAccount struct {
 	OverdueSteps int
 	NextStep     string     // the earliest open next step on the account
 	NextStepDue  *time.Time // its due date, if any
-	// Score and PlanStatus come from the scoring and plans areas, merged
-	// later; nil and "" until the lead wires them.
-	Score      *float64
+	// Score is the account's score (account_rankings) when it is completely
+	// scored, else nil.
+	Score *float64
+	// PlanStatus is the status of the account's shown plan (see
+	// plan.PlanStates), "" without a plan; the caller fills it in.
 	PlanStatus string
 }
 
@@ -254,8 +256,10 @@ func (s *Store) MyAccounts(ctx context.Context, sc db.Scope) (Mine, error) {
 	var m Mine
 	today := s.Now()
 	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
-		rows, _ := tx.Query(ctx, `SELECT `+accountCols+`, coalesce(st.open, 0), coalesce(st.overdue, 0), coalesce(nx.next_step, ''), nx.next_step_due
+		rows, _ := tx.Query(ctx, `SELECT `+accountCols+`, coalesce(st.open, 0), coalesce(st.overdue, 0), coalesce(nx.next_step, ''), nx.next_step_due,
+				rk.score10::float8 / 10
 			`+accountJoins+`
+			LEFT JOIN account_rankings rk ON rk.tenant_id = a.tenant_id AND rk.account_id = a.id AND rk.complete
 			LEFT JOIN LATERAL (SELECT count(*) AS open, count(*) FILTER (WHERE i.next_step_due < $3::date) AS overdue
 				FROM interactions i WHERE i.tenant_id = a.tenant_id AND i.account_id = a.id
 				AND i.next_step <> '' AND i.next_step_done_at IS NULL) st ON true
@@ -269,7 +273,7 @@ func (s *Store) MyAccounts(ctx context.Context, sc db.Scope) (Mine, error) {
 			var x MyAccount
 			var kam *uuid.UUID
 			err := r.Scan(&x.ID, &x.Name, &x.Region, &x.Industry, &x.KeyStatus, &x.AnnualRevenue, &x.RevenuePotential,
-				&x.Version, &kam, &x.KAMName, &x.KAMState, &x.OpenSteps, &x.OverdueSteps, &x.NextStep, &x.NextStepDue)
+				&x.Version, &kam, &x.KAMName, &x.KAMState, &x.OpenSteps, &x.OverdueSteps, &x.NextStep, &x.NextStepDue, &x.Score)
 			if kam != nil {
 				x.KAMUserID = *kam
 			}

@@ -607,3 +607,45 @@ func TestMyAccounts(t *testing.T) {
 		t.Fatalf("leader: %+v %v", m, err)
 	}
 }
+
+// rank writes a ranking row for the account as the scoring area keeps it.
+func (f *fixture) rank(id uuid.UUID, score10 int, complete bool) {
+	f.t.Helper()
+	if err := f.d.Tx(ctx, f.scope(f.admin), func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO account_rankings (account_id, score10, scored, complete, headroom, sort_name)
+			VALUES ($1, $2, 3, $3, 0, 'x')`, id, score10, complete)
+		return err
+	}); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+func TestWorkloadAvgScore(t *testing.T) {
+	d := dbtest.New(t)
+	f := newFixture(t, d, "Acme")
+	f.rank(f.account(acc{name: "K1", kam: f.ann.UserID}), 73, true)
+	f.rank(f.account(acc{name: "K2", kam: f.ann.UserID}), 80, true)
+	f.rank(f.account(acc{name: "Incomplete", kam: f.ann.UserID}), 20, false)
+	f.rank(f.account(acc{name: "Not key", keyStatus: "watch", kam: f.ann.UserID}), 10, true)
+	f.account(acc{name: "Unscored", kam: f.ann.UserID})
+	f.rank(f.account(acc{name: "Bob incomplete", kam: f.bob.UserID}), 90, false)
+	archived := f.account(acc{name: "Archived", kam: f.ann.UserID})
+	f.rank(archived, 10, true)
+	if err := d.Tx(ctx, f.scope(f.admin), func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, "UPDATE accounts SET archived_at = now() WHERE id = $1", archived)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	w, err := f.s.Workload(ctx, f.scope(f.leader))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ann, bob := w.KAMs[0], w.KAMs[1]
+	if ann.AvgScore == nil || *ann.AvgScore < 7.649 || *ann.AvgScore > 7.651 {
+		t.Fatalf("Ann's average score %v, want 7.65", ann.AvgScore)
+	}
+	if bob.AvgScore != nil {
+		t.Fatalf("Bob has no complete key account, got %v", *bob.AvgScore)
+	}
+}

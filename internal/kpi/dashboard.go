@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"pareto/internal/db"
+	"pareto/internal/scoring"
 )
 
 // Filter chooses what a dashboard shows.
@@ -45,8 +46,9 @@ type Portfolio struct {
 // the latest month with figures (never after this month). Returns
 // db.ErrNotFound when f.KAMID is not a member of the tenant.
 //
-// In the steady state it runs two queries in one transaction (settings and
-// figures version; the programme's accounts), three with a segment or
+// In the steady state it runs three queries in one transaction (settings and
+// figures version; the programme's accounts; the scoring area's
+// concentration threshold), four with a segment or
 // region filter (the accounts in it); figures come from the memos
 // (memo.go), which a query refills after figures change.
 func (s *Store) Portfolio(ctx context.Context, sc db.Scope, f Filter) (Portfolio, error) {
@@ -202,7 +204,8 @@ func loadFigures(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, accounts []
 	return out, err
 }
 
-// concentration finds every account's revenue in p (the denominator of
+// concentration reads the tenant's warning threshold (the scoring area's
+// setting) and finds every account's revenue in p (the denominator of
 // the shares; archived accounts count: their revenue was real) and the
 // largest single account: among every account in the segment and region
 // filter, or, on one KAM's dashboard, among that KAM's key accounts.
@@ -210,6 +213,11 @@ func loadFigures(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, accounts []
 // scan of the period's figures refills it after figures change.
 func (s *Store) concentration(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, f Filter, p Period, version int64, series []AccountSeries) (Concentration, error) {
 	var c Concentration
+	bps, err := scoring.ConcentrationBPS(ctx, tx, tenantID)
+	if err != nil {
+		return c, err
+	}
+	c.WarnShare = BPSShare(bps)
 	key := spanKey{tenantID, p.Start, p.End}
 	revenue, ok := s.revenue.get(key, version)
 	if !ok {

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"pareto/internal/scoring"
 )
 
 // This file holds every derived KPI as a pure function over figures the
@@ -391,7 +393,22 @@ type Largest struct {
 type Concentration struct {
 	TotalRevenue float64
 	Largest      Largest
+	// WarnShare is the share of total revenue above which one account is
+	// flagged as an over-dependence risk: the tenant's setting in the
+	// scoring area (0 means its default).
+	WarnShare float64
 }
+
+// warnShare is c.WarnShare, or the scoring area's default when unset.
+func (c Concentration) warnShare() float64 {
+	if c.WarnShare > 0 {
+		return c.WarnShare
+	}
+	return BPSShare(scoring.DefaultSettings().ConcentrationBPS)
+}
+
+// BPSShare turns basis points into a share (1000 → 0.1).
+func BPSShare(bps int) float64 { return float64(bps) / 10000 }
 
 // Summary is the dashboard's headline.
 type Summary struct {
@@ -412,10 +429,6 @@ type Summary struct {
 	Largest       Largest
 	Warnings      []string
 }
-
-// ConcentrationWarnShare is the share of total revenue above which one
-// account is flagged as an over-dependence risk.
-const ConcentrationWarnShare = 0.25
 
 // Dashboard is everything a portfolio, KAM or account dashboard shows.
 type Dashboard struct {
@@ -520,9 +533,9 @@ func BuildDashboard(series []AccountSeries, p Period, c Concentration) Dashboard
 	sm.KeyShare = Ratio(sm.Revenue, c.TotalRevenue)
 	sm.Largest = c.Largest
 	sm.Largest.Share = Ratio(c.Largest.Revenue, c.TotalRevenue)
-	if sm.Largest.Share.OK && sm.Largest.Share.V > ConcentrationWarnShare {
+	if warn := c.warnShare(); sm.Largest.Share.OK && sm.Largest.Share.V > warn {
 		sm.Warnings = append(sm.Warnings, sm.Largest.Name+" alone brings "+formatPercent(sm.Largest.Share.V)+
-			" of all revenue in this period: a dependence risk (above "+formatPercent(ConcentrationWarnShare)+").")
+			" of all revenue in this period: a dependence risk (above "+formatPercent(warn)+").")
 	}
 	for _, id := range kamOrder {
 		k := kams[id]

@@ -2,6 +2,7 @@ package kpi
 
 import (
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -296,8 +297,11 @@ func TestBuildDashboard(t *testing.T) {
 	if !sameValue(sm.KeyShare, Some(0.6)) || !sameValue(sm.Largest.Share, Some(0.3)) {
 		t.Errorf("key share %+v largest %+v", sm.KeyShare, sm.Largest.Share)
 	}
-	if len(sm.Warnings) != 1 {
-		t.Errorf("warnings %v, want one for Gamma's 30%%", sm.Warnings)
+	if len(sm.Warnings) != 1 || !strings.Contains(sm.Warnings[0], "above 10.0%") {
+		t.Errorf("warnings %v, want one for Gamma's 30%% (above the default 10%%)", sm.Warnings)
+	}
+	if w := BuildDashboard(in, p, Concentration{TotalRevenue: 2000, Largest: Largest{Name: "Gamma", Revenue: 600}, WarnShare: 0.35}).Summary.Warnings; len(w) != 0 {
+		t.Errorf("warnings %v under a 35%% threshold", w)
 	}
 	if !sameValue(sm.UpsellRate, Some(10.0/1200)) {
 		t.Errorf("upsell rate %+v", sm.UpsellRate)

@@ -427,38 +427,14 @@ func TestImport(t *testing.T) {
 	})
 }
 
-func TestHome(t *testing.T) {
+func TestHealth(t *testing.T) {
 	ctx := context.Background()
 	d := dbtest.New(t)
 	s := newStore(d)
 	own := newTenant(t, d, s, "Own Co")
-	other := newTenant(t, d, s, "Other Co")
 	acme := own.account("Acme", "key", own.kam.UserID, "")
 	own.account("Orphan", "key", uuid.Nil, "")
 	own.save(acme, "2026-10", 1)
-	step := func(tn *tenant, account uuid.UUID, text, due string, owner *uuid.UUID, done bool) {
-		err := d.Tx(ctx, tn.scope(tn.admin), func(tx pgx.Tx) error {
-			_, err := tx.Exec(ctx, `INSERT INTO interactions (account_id, occurred_on, kind, summary, next_step, next_step_due, next_step_owner_id, next_step_done_at)
-				VALUES ($1, '2026-09-01', 'call', 'Talked', $2, $3, $4, CASE WHEN $5 THEN now() END)`, account, text, due, owner, done)
-			return err
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	kamID, leaderID := own.kam.UserID, own.leader.UserID
-	step(own, acme, "Send proposal", "2026-11-01", &kamID, false) // overdue, owned
-	step(own, acme, "Book review", "2026-11-10", nil, false)      // overdue, unowned on their account
-	step(own, acme, "Done already", "2026-11-01", &kamID, true)
-	step(own, acme, "Later", "2026-12-01", &kamID, false)
-	step(own, acme, "Leader's", "2026-11-01", &leaderID, false)
-	steps, total, err := s.OverdueNextSteps(ctx, own.scope(own.kam), kamID, 10)
-	if err != nil || total != 2 || steps[0].Step != "Send proposal" || steps[0].DaysOverdue != 14 || steps[1].Step != "Book review" {
-		t.Fatalf("steps %+v total %d %v", steps, total, err)
-	}
-	if steps, total, _ := s.OverdueNextSteps(ctx, other.scope(other.kam), kamID, 10); total != 0 || len(steps) != 0 {
-		t.Errorf("other tenant sees %+v", steps)
-	}
 	h, err := s.Health(ctx, own.scope(own.admin))
 	if err != nil || h.KeyAccounts != 2 || h.KeyWithoutKAM != 1 || h.KeyWithoutFigures != 1 || h.SettingsSaved {
 		t.Fatalf("health %+v %v", h, err)

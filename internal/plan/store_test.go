@@ -656,3 +656,94 @@ func TestProgressFromKPIFigures(t *testing.T) {
 		t.Fatalf("custom progress %v", pct)
 	}
 }
+
+func TestPlanStates(t *testing.T) {
+	d := dbtest.New(t)
+	f := newFixture(t, d, "states")
+	other := newFixture(t, d, "other")
+	other.newPlan(t, other.admin, other.acct, "FY2027")
+	today := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC) // FY2026 with a January start
+	none := f.account(t, "No plan", nil)
+	// Globex: an old closed plan, a current active one and a future draft.
+	old := f.newPlan(t, f.admin, f.acct, "FY2025")
+	if err := plan.UpdatePlan(ctx, f.d, f.actor(f.admin), old, plan.PlanInput{Period: "FY2025", Status: plan.StatusClosed, Why: "Done"}, 1); err != nil {
+		t.Fatal(err)
+	}
+	cur := f.newPlan(t, f.admin, f.acct, "FY2026")
+	if err := plan.UpdatePlan(ctx, f.d, f.actor(f.admin), cur, plan.PlanInput{Period: "FY2026", Status: plan.StatusActive, Why: "Grow"}, 1); err != nil {
+		t.Fatal(err)
+	}
+	f.newPlan(t, f.admin, f.acct, "FY2027")
+	// Initech: only a closed plan last year and a draft for next year.
+	old2 := f.newPlan(t, f.admin, f.acct2, "FY2025")
+	if err := plan.UpdatePlan(ctx, f.d, f.actor(f.admin), old2, plan.PlanInput{Period: "FY2025", Status: plan.StatusClosed, Why: "Done"}, 1); err != nil {
+		t.Fatal(err)
+	}
+	f.newPlan(t, f.admin, f.acct2, "FY2027")
+
+	got, err := plan.PlanStates(ctx, d, f.scope(), []uuid.UUID{f.acct, f.acct2, none, other.acct}, today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 {
+		t.Fatalf("states %+v", got)
+	}
+	if g := got[f.acct]; g.PlanID != cur || g.Label() != "Active" {
+		t.Fatalf("Globex %+v %q", g, g.Label())
+	}
+	if g := got[f.acct2]; g.Label() != "Draft · FY2027" {
+		t.Fatalf("Initech %+v %q", g, g.Label())
+	}
+	// In a later year, the latest plan that is not closed still shows.
+	got, err = plan.PlanStates(ctx, d, f.scope(), []uuid.UUID{f.acct2}, time.Date(2029, 1, 1, 0, 0, 0, 0, time.UTC))
+	if err != nil || got[f.acct2].Label() != "Draft · FY2027" {
+		t.Fatalf("later %+v %v", got, err)
+	}
+}
+
+func TestGoalCountsOf(t *testing.T) {
+	d := dbtest.New(t)
+	f := newFixture(t, d, "goals")
+	closed := f.newPlan(t, f.admin, f.acct, "FY2026")
+	goal := func(planID uuid.UUID, st plan.GoalStatus) {
+		t.Helper()
+		in := validGoal()
+		in.Status = st
+		if planID == closed {
+			in.DueDate = date(2026, 12, 31)
+		}
+		if _, err := plan.CreateGoal(ctx, d, f.actor(f.admin), planID, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	open := f.newPlan(t, f.admin, f.acct, "FY2027")
+	goal(open, plan.GoalOnTrack)
+	goal(open, plan.GoalAchieved)
+	goal(open, plan.GoalAtRisk)
+	goal(open, plan.GoalOffTrack)
+	goal(closed, plan.GoalAchieved) // closed plans' goals never count
+	goal(closed, plan.GoalAchieved)
+	if err := plan.UpdatePlan(ctx, d, f.actor(f.admin), closed, plan.PlanInput{Period: "FY2026", Status: plan.StatusClosed, Why: "Done"}, 1); err != nil {
+		t.Fatal(err)
+	}
+	other := f.newPlan(t, f.admin, f.acct2, "FY2027")
+	goal(other, plan.GoalOffTrack)
+
+	g, err := plan.GoalCountsOf(ctx, d, f.scope(), []uuid.UUID{f.acct})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g != (plan.GoalCounts{OnTrack: 1, AtRisk: 1, OffTrack: 1, Achieved: 1}) {
+		t.Fatalf("counts %+v", g)
+	}
+	if share, ok := g.Attained(); !ok || share != 0.5 {
+		t.Fatalf("attained %v %v", share, ok)
+	}
+	g, err = plan.GoalCountsOf(ctx, d, f.scope(), []uuid.UUID{f.acct, f.acct2})
+	if err != nil || g.Total() != 5 {
+		t.Fatalf("both: %+v %v", g, err)
+	}
+	if _, ok := (plan.GoalCounts{}).Attained(); ok {
+		t.Fatal("no goals has no attainment")
+	}
+}

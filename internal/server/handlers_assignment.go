@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
@@ -13,6 +14,7 @@ import (
 	"pareto/internal/assignment"
 	"pareto/internal/auth"
 	"pareto/internal/db"
+	"pareto/internal/plan"
 	"pareto/templates"
 )
 
@@ -315,6 +317,20 @@ func (s *Server) myAccounts(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		s.fail(w, r, err)
 		return
+	}
+	ids := make([]uuid.UUID, len(mine.Accounts))
+	for i, a := range mine.Accounts {
+		ids[i] = a.ID
+	}
+	plans, err := plan.PlanStates(r.Context(), s.db, scope(r), ids, time.Now())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	for i, a := range mine.Accounts {
+		if p, ok := plans[a.ID]; ok {
+			mine.Accounts[i].PlanStatus = p.Label()
+		}
 	}
 	v := templates.MyAccountsView{Mine: mine, IsKAM: currentMember(r).Role == auth.RoleKAM, Currency: currency}
 	s.render(w, r, http.StatusOK, templates.MyAccountsPage(s.page(r, "My accounts", "my"), v))

@@ -10,6 +10,7 @@ import (
 	"pareto/internal/auth"
 	"pareto/internal/kpi"
 	"pareto/internal/plan"
+	"pareto/internal/scoring"
 	"pareto/templates"
 )
 
@@ -26,8 +27,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 
 // homeView builds the role-aware home dashboard: a KAM's own key accounts
 // and overdue next steps; a leader's portfolio headline; an admin's also
-// the setup health. Goal-plan and shortlist parts stay unavailable until
-// those areas fill them in.
+// the setup health; leaders and admins also the shortlist's state.
 func (s *Server) homeView(r *http.Request) (templates.HomeView, error) {
 	ctx, sc, m := r.Context(), scope(r), currentMember(r)
 	members, err := s.auth.Members(ctx, sc)
@@ -56,13 +56,29 @@ func (s *Server) homeView(r *http.Request) (templates.HomeView, error) {
 	if v.Portfolio, err = s.kpi.Portfolio(ctx, sc, f); err != nil {
 		return templates.HomeView{}, err
 	}
-	if v.Steps.Steps, v.Steps.Total, err = s.kpi.OverdueNextSteps(ctx, sc, m.UserID, 10); err != nil {
+	v.Steps.Today = time.Now()
+	if v.Steps.Steps, v.Steps.Total, err = s.accounts().OverdueNextSteps(ctx, sc, m.UserID, v.Steps.Today, 10); err != nil {
 		return templates.HomeView{}, err
 	}
 	if v.Plans, err = s.homePlans(r); err != nil {
 		return templates.HomeView{}, err
 	}
+	var sum scoring.Summary
+	if m.Role == auth.RoleAdmin || m.Role == auth.RoleLeader {
+		if sum, err = s.scoringStore().Summary(ctx, sc); err != nil {
+			return templates.HomeView{}, err
+		}
+		v.Shortlist = templates.HomeShortlistView{Available: sum.ActiveCriteria > 0, Ranked: sum.Ranked, Incomplete: sum.Incomplete,
+			KeyAccounts: sum.KeyAccounts, Cap: sum.Settings.KeyAccountCap, PendingCount: sum.Candidates}
+		if lr := sum.LastReview; lr != nil {
+			v.Shortlist.LastReview, v.Shortlist.LastReviewOn, v.Shortlist.LastReviewOpen = lr.Name, lr.CreatedAt, lr.ClosedAt == nil
+			if lr.ClosedAt != nil {
+				v.Shortlist.LastReviewOn = *lr.ClosedAt
+			}
+		}
+	}
 	if m.Role == auth.RoleAdmin {
+		v.Health.ScoringAvailable, v.Health.CriteriaActive, v.Health.Unscored = true, sum.ActiveCriteria, sum.Unscored()
 		invites, err := s.auth.PendingInvites(ctx, sc)
 		if err != nil {
 			return templates.HomeView{}, err

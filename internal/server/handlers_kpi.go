@@ -15,6 +15,7 @@ import (
 	"pareto/internal/auth"
 	"pareto/internal/db"
 	"pareto/internal/kpi"
+	"pareto/internal/plan"
 	"pareto/templates"
 )
 
@@ -82,6 +83,17 @@ func (s *Server) dashboardView(r *http.Request, t dashboardTarget) (templates.Da
 	pf, err := s.kpi.Portfolio(r.Context(), scope(r), t.filter)
 	if err != nil {
 		return templates.DashboardView{}, err
+	}
+	ids := make([]uuid.UUID, len(pf.Accounts))
+	for i, a := range pf.Accounts {
+		ids[i] = a.Account.ID
+	}
+	goals, err := plan.GoalCountsOf(r.Context(), s.db, scope(r), ids)
+	if err != nil {
+		return templates.DashboardView{}, err
+	}
+	if share, ok := goals.Attained(); ok {
+		pf.GoalAttainment = kpi.Some(share)
 	}
 	if t.heading == "" {
 		t.heading = "Dashboard: " + pf.KAMName

@@ -372,10 +372,10 @@ func TestHomeDashboard(t *testing.T) {
 		t.Error("KAM home shows another KAM's account or the setup health")
 	}
 	res = ks.client(auth.RoleLeader).get("/")
-	mustContain(t, res, "Key account portfolio", "Shortlist", "Available when account scoring exists.")
+	mustContain(t, res, "Key account portfolio", "Shortlist", "1 account ranked", "Review in progress", "Fixture review")
 	if strings.Contains(res.Body, "Setup health") {
 		t.Error("leader sees setup health")
 	}
 	res = ks.client(auth.RoleAdmin).get("/")
-	mustContain(t, res, "Setup health", "active members", "available when account scoring exists", "KPI settings not reviewed yet")
+	mustContain(t, res, "Setup health", "active members", "1 active selection criterion", "not fully scored", "KPI settings not reviewed yet")
 }

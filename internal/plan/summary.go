@@ -1,0 +1,92 @@
+package plan
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"pareto/internal/db"
+)
+
+// PlanState is the plan an account's row in a list shows: the plan for the
+// current fiscal year, else the latest one that is not closed (the account
+// page's rule, see AccountPlans), else the latest one.
+type PlanState struct {
+	PlanID  uuid.UUID
+	Period  string
+	Status  Status
+	Current bool // the plan is for the current fiscal year
+}
+
+// Label is e.g. "Active", or "Draft · FY2028" for a plan of another year.
+func (p PlanState) Label() string {
+	if p.Current {
+		return p.Status.Label()
+	}
+	return p.Status.Label() + " · " + p.Period
+}
+
+// PlanStates returns the shown plan of each of accountIDs that has one,
+// by account id, with the current fiscal year taken from today.
+func PlanStates(ctx context.Context, d *db.DB, s db.Scope, accountIDs []uuid.UUID, today time.Time) (map[uuid.UUID]PlanState, error) {
+	out := make(map[uuid.UUID]PlanState, len(accountIDs))
+	if len(accountIDs) == 0 {
+		return out, nil
+	}
+	err := d.Tx(ctx, s, func(tx pgx.Tx) error {
+		settings, err := settingsTx(ctx, tx, s.TenantID)
+		if err != nil {
+			return err
+		}
+		cur := PeriodOf(today, settings.FiscalYearStartMonth).String()
+		rows, _ := tx.Query(ctx, `SELECT DISTINCT ON (p.account_id) p.account_id, p.id, p.period, p.status
+			FROM goal_plans p
+			WHERE p.tenant_id = $1 AND p.account_id = ANY($2)
+			ORDER BY p.account_id, p.period = $3 DESC, p.status <> 'closed' DESC, p.period DESC`, s.TenantID, accountIDs, cur)
+		var acct uuid.UUID
+		var st PlanState
+		_, err = pgx.ForEachRow(rows, []any{&acct, &st.PlanID, &st.Period, &st.Status}, func() error {
+			st.Current = st.Period == cur
+			out[acct] = st
+			return nil
+		})
+		return err
+	})
+	return out, wrap("plan states", err)
+}
+
+// GoalCounts are goals by status.
+type GoalCounts struct {
+	OnTrack, AtRisk, OffTrack, Achieved int
+}
+
+// Total is every goal counted.
+func (g GoalCounts) Total() int { return g.OnTrack + g.AtRisk + g.OffTrack + g.Achieved }
+
+// Attained is the share of goals achieved or on track; ok is false
+// without goals.
+func (g GoalCounts) Attained() (share float64, ok bool) {
+	if g.Total() == 0 {
+		return 0, false
+	}
+	return float64(g.Achieved+g.OnTrack) / float64(g.Total()), true
+}
+
+// GoalCountsOf counts the goals of the plans of accountIDs that are not
+// closed, by status.
+func GoalCountsOf(ctx context.Context, d *db.DB, s db.Scope, accountIDs []uuid.UUID) (GoalCounts, error) {
+	var g GoalCounts
+	if len(accountIDs) == 0 {
+		return g, nil
+	}
+	err := d.Tx(ctx, s, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT count(*) FILTER (WHERE g.status = 'on_track'), count(*) FILTER (WHERE g.status = 'at_risk'),
+				count(*) FILTER (WHERE g.status = 'off_track'), count(*) FILTER (WHERE g.status = 'achieved')
+			FROM plan_goals g JOIN goal_plans p ON p.tenant_id = g.tenant_id AND p.id = g.plan_id
+			WHERE g.tenant_id = $1 AND p.status <> 'closed' AND p.account_id = ANY($2)`, s.TenantID, accountIDs).
+			Scan(&g.OnTrack, &g.AtRisk, &g.OffTrack, &g.Achieved)
+	})
+	return g, wrap("goal counts", err)
+}
