@@ -433,6 +433,15 @@ type ShortlistView struct {
 	OpenReview    *scoring.Review
 }
 
+// NewShortlistView builds the shortlist page from what the store read
+// for filter f.
+func NewShortlistView(pg scoring.ShortlistPage, f scoring.Filter, isAdmin bool) ShortlistView {
+	f.Page = pg.Page
+	return ShortlistView{List: pg.Shortlist, Filter: ScoringFilter{Filter: f, Base: "/shortlist"}, Options: pg.Options,
+		Concentration: pg.Concentration, Chart: NewPortfolioChart(pg.Rows, pg.Config.Settings),
+		WhatIf: WhatIfForm{Weights: pg.Config.Weights}, IsAdmin: isAdmin, OpenReview: pg.OpenReview}
+}
+
 // CSVLink is the export of the filtered list.
 func (v ShortlistView) CSVLink() string {
 	q := v.Filter.Values(1)

@@ -34,30 +34,12 @@ func bareShortlist(ctx context.Context, dbURL string, d data, cfg config, client
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
 		var f scoring.Filter
-		list, err := store.Shortlist(ctx, sc, f)
+		pg, err := store.ShortlistPage(ctx, sc, f)
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
 		}
-		conc, err := store.Concentration(ctx, sc)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusInternalServerError)
-			return
-		}
-		opts, err := store.FilterOptions(ctx, sc)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusInternalServerError)
-			return
-		}
-		open, err := store.OpenReview(ctx, sc)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusInternalServerError)
-			return
-		}
-		f.Page = list.Page
-		v := templates.ShortlistView{List: list, Filter: templates.ScoringFilter{Filter: f, Base: "/shortlist"}, Options: opts,
-			Concentration: conc, Chart: templates.NewPortfolioChart(list.Rows, list.Config.Settings),
-			WhatIf: templates.WhatIfForm{Weights: list.Config.Weights}, IsAdmin: true, OpenReview: open}
+		v := templates.NewShortlistView(pg, f, true)
 		var buf bytes.Buffer
 		page := templates.Page{Title: "Shortlist", Section: "shortlist", User: me}
 		if err := templates.ShortlistPage(page, v).Render(ctx, &buf); err != nil {

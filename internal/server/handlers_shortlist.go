@@ -28,11 +28,7 @@ func (s *Server) shortlist(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	list, conc, opts, open := pg.Shortlist, pg.Concentration, pg.Options, pg.OpenReview
-	f.Page = list.Page
-	v := templates.ShortlistView{List: list, Filter: templates.ScoringFilter{Filter: f, Base: "/shortlist"}, Options: opts,
-		Concentration: conc, Chart: templates.NewPortfolioChart(list.Rows, list.Config.Settings),
-		WhatIf: templates.WhatIfForm{Weights: list.Config.Weights}, IsAdmin: currentMember(r).Role == auth.RoleAdmin, OpenReview: open}
+	v := templates.NewShortlistView(pg, f, currentMember(r).Role == auth.RoleAdmin)
 	s.render(w, r, http.StatusOK, templates.ShortlistPage(s.page(r, "Shortlist", "shortlist"), v))
 }
 
