@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"pareto/internal/csvcell"
 	"regexp"
 	"strings"
 	"time"
@@ -309,7 +310,7 @@ func planImport(file CSVFile, m Mapping, existing []existingAccount) Plan {
 			return "", false
 		}
 		if i < len(r.Cells) {
-			return unescapeCell(r.Cells[i]), true
+			return csvcell.Unescape(r.Cells[i]), true
 		}
 		return "", true
 	}
@@ -646,30 +647,6 @@ func writeImport(ctx context.Context, tx pgx.Tx, sc db.Scope, p Plan) error {
 var ExportColumns = []string{"name", "external_ref", "industry", "region", "country", "segment", "status",
 	"customer_since", "annual_revenue", "revenue_potential", "notes", "growth_headroom", "key_status", "kam"}
 
-var plainNumber = regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?$`)
-
-// SafeCell defuses spreadsheet formula injection: a cell starting with
-// = + - @ (or a tab or carriage return) gets a leading apostrophe, unless
-// it is a plain number like -1250.50.
-func SafeCell(s string) string {
-	if s == "" || plainNumber.MatchString(s) {
-		return s
-	}
-	switch s[0] {
-	case '=', '+', '-', '@', '\t', '\r':
-		return "'" + s
-	}
-	return s
-}
-
-// unescapeCell undoes SafeCell, so an exported file imports unchanged.
-func unescapeCell(s string) string {
-	if len(s) >= 2 && s[0] == '\'' && strings.ContainsRune("=+-@\t\r", rune(s[1])) {
-		return s[1:]
-	}
-	return s
-}
-
 // ExportCSV writes the accounts matching f (every page, in f's order) as
 // CSV with a UTF-8 byte-order mark, for spreadsheets.
 func (s *Store) ExportCSV(ctx context.Context, sc db.Scope, f Filter, w io.Writer) error {
@@ -684,9 +661,9 @@ func (s *Store) ExportCSV(ctx context.Context, sc db.Scope, f Filter, w io.Write
 		v := a.FormValues()
 		rec := make([]string, 0, len(ExportColumns))
 		for _, k := range ExportColumns[:11] {
-			rec = append(rec, SafeCell(v[k]))
+			rec = append(rec, csvcell.Safe(v[k]))
 		}
-		rec = append(rec, a.Headroom().Plain(), string(a.KeyStatus), SafeCell(a.KAMName))
+		rec = append(rec, a.Headroom().Plain(), string(a.KeyStatus), csvcell.Safe(a.KAMName))
 		return cw.Write(rec)
 	})
 	if err != nil {

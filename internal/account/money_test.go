@@ -53,14 +53,3 @@ func FuzzParseMoney(f *testing.F) {
 		}
 	})
 }
-
-func TestSafeCell(t *testing.T) {
-	for in, want := range map[string]string{
-		"=HYPERLINK(\"x\")": "'=HYPERLINK(\"x\")", "+1+2": "'+1+2", "-A1": "'-A1", "@SUM(A1)": "'@SUM(A1)",
-		"-1250.50": "-1250.50", "Acme": "Acme", "": "", "\tx": "'\tx",
-	} {
-		if got := SafeCell(in); got != want {
-			t.Errorf("SafeCell(%q) = %q, want %q", in, got, want)
-		}
-	}
-}

@@ -3,8 +3,8 @@ package kpi
 import (
 	"encoding/csv"
 	"io"
+	"pareto/internal/csvcell"
 	"strconv"
-	"strings"
 )
 
 // CSV exports of the dashboard tables. Text cells that a spreadsheet would
@@ -21,13 +21,6 @@ const (
 // ValidTable reports whether t names an exportable table.
 func ValidTable(t string) bool {
 	return t == TableAccounts || t == TableMonths || t == TableKAMs || t == TableCohort
-}
-
-func text(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }
 
 func num(v float64, prec int) string { return strconv.FormatFloat(v, 'f', prec, 64) }
@@ -63,20 +56,20 @@ func WriteCSV(w io.Writer, p Portfolio, table string) error {
 			if name == "" {
 				name = "(no KAM)"
 			}
-			_ = cw.Write([]string{text(name), strconv.Itoa(k.Accounts), num(k.Revenue, 2), pct(k.Share), pct(k.Growth),
+			_ = cw.Write([]string{csvcell.Safe(name), strconv.Itoa(k.Accounts), num(k.Revenue, 2), pct(k.Share), pct(k.Growth),
 				opt(k.CSAT, 2), opt(k.NPS, 1)})
 		}
 	case TableCohort:
 		_ = cw.Write([]string{"account", "key_status", "revenue_at_start", "revenue_at_end", "retained"})
 		for _, r := range p.Cohort {
-			_ = cw.Write([]string{text(r.Account.Name), r.Account.KeyStatus, opt(r.StartRevenue, 2), opt(r.EndRevenue, 2),
+			_ = cw.Write([]string{csvcell.Safe(r.Account.Name), r.Account.KeyStatus, opt(r.StartRevenue, 2), opt(r.EndRevenue, 2),
 				strconv.FormatBool(r.Retained)})
 		}
 	default:
 		_ = cw.Write([]string{"account", "kam", "segment", "region", "revenue", "months_with_figures", "share_of_total_pct",
 			"growth_pop_pct", "growth_yoy_pct", "avg_csat", "avg_nps", "avg_adoption_pct", "upsell_revenue", "cross_sells"})
 		for _, r := range p.Accounts {
-			_ = cw.Write([]string{text(r.Account.Name), text(r.Account.KAMName), text(r.Account.Segment), text(r.Account.Region),
+			_ = cw.Write([]string{csvcell.Safe(r.Account.Name), csvcell.Safe(r.Account.KAMName), csvcell.Safe(r.Account.Segment), csvcell.Safe(r.Account.Region),
 				num(r.Revenue.Total, 2), strconv.Itoa(r.Revenue.N), pct(r.Share(p.Summary.TotalRevenue)),
 				pct(r.GrowthPoP), pct(r.GrowthYoY), opt(r.CSAT, 2), opt(r.NPS, 1), opt(r.Adoption, 1),
 				num(r.Upsell, 2), strconv.Itoa(r.CrossSells)})

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"pareto/internal/csvcell"
 	"strconv"
 	"strings"
 	"time"
@@ -929,12 +930,6 @@ func (s *Server) whitespaceShow(w http.ResponseWriter, r *http.Request) {
 }
 
 // csvCell keeps a spreadsheet from reading a value as a formula.
-func csvCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}
 
 func (s *Server) whitespaceCSV(w http.ResponseWriter, r *http.Request) {
 	v, err := s.whitespaceGrid(r)
@@ -955,7 +950,7 @@ func (s *Server) whitespaceCSV(w http.ResponseWriter, r *http.Request) {
 			if c.ExpectedClose != nil {
 				close = c.ExpectedClose.Format(time.DateOnly)
 			}
-			_ = cw.Write([]string{csvCell(row.AccountName), csvCell(row.KAMName), csvCell(v.Grid.Products[i].Name), string(c.State), value, close})
+			_ = cw.Write([]string{csvcell.Safe(row.AccountName), csvcell.Safe(row.KAMName), csvcell.Safe(v.Grid.Products[i].Name), string(c.State), value, close})
 		}
 	}
 	cw.Flush()

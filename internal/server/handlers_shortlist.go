@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"pareto/internal/csvcell"
 	"strconv"
 	"strings"
 	"time"
@@ -30,14 +31,6 @@ func (s *Server) shortlist(w http.ResponseWriter, r *http.Request) {
 	}
 	v := templates.NewShortlistView(pg, f, currentMember(r).Role == auth.RoleAdmin)
 	s.render(w, r, http.StatusOK, templates.ShortlistPage(s.page(r, "Shortlist", "shortlist"), v))
-}
-
-// csvSafe keeps spreadsheet programs from reading a cell as a formula.
-func csvSafe(v string) string {
-	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-		return "'" + v
-	}
-	return v
 }
 
 func decimalCents(c int64) string {
@@ -71,9 +64,9 @@ func (s *Server) shortlistCSV(w http.ResponseWriter, r *http.Request) {
 		if x.Score.Score10 > 0 {
 			score = x.Score.String()
 		}
-		_ = cw.Write([]string{strconv.Itoa(x.Rank), csvSafe(x.Name), x.AccountID.String(), score, strconv.FormatBool(x.Score.Complete),
+		_ = cw.Write([]string{strconv.Itoa(x.Rank), csvcell.Safe(x.Name), x.AccountID.String(), score, strconv.FormatBool(x.Score.Complete),
 			strconv.Itoa(x.Score.Scored), strconv.Itoa(x.Score.Total), decimalCents(x.AnnualRevenue), decimalCents(x.RevenuePotential),
-			decimalCents(x.Headroom), x.KeyStatus, csvSafe(x.KAMName)})
+			decimalCents(x.Headroom), x.KeyStatus, csvcell.Safe(x.KAMName)})
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {
