@@ -168,6 +168,13 @@ func run(ctx context.Context, cfg config, outFile string, keep bool) error {
 		return err
 	}
 	progress("results written to %s", outFile)
+	// Budgets are reported, not enforced (latency depends on the machine);
+	// failed requests mean something is broken, so they fail the run.
+	for _, r := range results {
+		if r.Errors > 0 {
+			return fmt.Errorf("%s: %d of %d requests failed", r.Name, r.Errors, r.Sent)
+		}
+	}
 	return nil
 }
 
