@@ -31,18 +31,9 @@ func flowKPI(k KPI) bool {
 
 // attachFigures sets Figure on each goal whose measure has a KPI figure
 // for accountID in a month up to until (the plan period's last day).
-//
-// The kpi_figures table belongs to the KPI area; until its migration is
-// present this finds none and every goal uses its hand-typed value.
+// Goals without a figure keep their hand-typed value.
 func attachFigures(ctx context.Context, tx pgx.Tx, tenantID, accountID uuid.UUID, until time.Time, goals []Goal) error {
 	if len(goals) == 0 {
-		return nil
-	}
-	var present bool
-	if err := tx.QueryRow(ctx, "SELECT to_regclass('kpi_figures') IS NOT NULL").Scan(&present); err != nil {
-		return err
-	}
-	if !present {
 		return nil
 	}
 	found := map[KPI]*Figure{}

@@ -159,6 +159,7 @@ func TestAccessMatrix(t *testing.T) {
 			for _, role := range auth.Roles {
 				t.Run(string(role), func(t *testing.T) {
 					res := own.Clients[role].request(rule.Method, path, form)
+					assertSecurityHeaders(t, res)
 					if rule.allows(role) {
 						if res.Status == http.StatusForbidden || res.Status == http.StatusNotFound || res.Status >= 500 ||
 							res.Location == "/login" {
@@ -191,5 +192,17 @@ func TestAccessMatrix(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// assertSecurityHeaders checks what every response must carry.
+func assertSecurityHeaders(t *testing.T, res response) {
+	t.Helper()
+	h := res.Header
+	if csp := h.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") || !strings.Contains(csp, "frame-ancestors 'none'") {
+		t.Errorf("Content-Security-Policy %q", csp)
+	}
+	if h.Get("X-Content-Type-Options") != "nosniff" || h.Get("Referrer-Policy") == "" {
+		t.Errorf("security headers missing: %v", h)
 	}
 }

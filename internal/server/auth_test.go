@@ -7,8 +7,10 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"pareto/internal/auth"
+	"pareto/internal/server"
 )
 
 func TestHealthz(t *testing.T) {
@@ -254,4 +256,18 @@ func TestTenantSwitcher(t *testing.T) {
 			t.Fatalf("switch to a foreign tenant got %d, want 404", res.Status)
 		}
 	})
+}
+
+func TestExpiredSessionIsRefused(t *testing.T) {
+	a := newTestApp(t)
+	a.signup("Acme", "ada@acme.test")
+	short := serveOnConfig(t, a.DB, server.Config{BaseURL: "http://pareto.test", IdleTimeout: 300 * time.Millisecond})
+	c := short.login("ada@acme.test")
+	if res := c.get("/"); res.Status != http.StatusOK {
+		t.Fatalf("fresh session: %d", res.Status)
+	}
+	time.Sleep(700 * time.Millisecond)
+	if res := c.get("/"); res.Status != http.StatusSeeOther || res.Location != "/login" {
+		t.Fatalf("idle session past its timeout: got %d %q, want 303 to /login", res.Status, res.Location)
+	}
 }

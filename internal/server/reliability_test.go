@@ -37,7 +37,12 @@ func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, n
 // serveOn starts another server on an existing pool, as a second instance
 // behind a load balancer would be.
 func serveOn(t *testing.T, d *db.DB) *testApp {
-	srv := server.New(server.Config{BaseURL: "http://pareto.test"}, d, quietLog())
+	return serveOnConfig(t, d, server.Config{BaseURL: "http://pareto.test"})
+}
+
+// serveOnConfig is serveOn with a server configuration of the test's own.
+func serveOnConfig(t *testing.T, d *db.DB, cfg server.Config) *testApp {
+	srv := server.New(cfg, d, quietLog())
 	ts := httptest.NewServer(srv)
 	t.Cleanup(func() { ts.Close(); srv.Stop() })
 	return &testApp{t: t, DB: d, Srv: srv, URL: ts.URL}
