@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -69,8 +70,37 @@ func TestCrashDuringWritesLosesNothingAcknowledged(t *testing.T) {
 		t.Fatalf("signup %d", res.Status)
 	}
 
+	// Score saves need a criterion and accounts to score.
+	if res := admin.postForm("/scoring/criteria/library", url.Values{"code": {"product_fit"}}); res.Status >= 400 {
+		t.Fatalf("enable criterion: %d", res.Status)
+	}
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var criterion string
+	if err := conn.QueryRow(ctx, "SELECT id::text FROM scoring_criteria WHERE code = 'product_fit'").Scan(&criterion); err != nil {
+		t.Fatal(err)
+	}
+	var scored []string
+	for i := range 3 {
+		form := accountForm(fmt.Sprintf("Scored %d", i))
+		form.Set("external_ref", fmt.Sprintf("scored-%d", i))
+		res := admin.postForm("/accounts", form)
+		if res.Status != http.StatusSeeOther {
+			t.Fatalf("create account: %d", res.Status)
+		}
+		scored = append(scored, strings.TrimPrefix(res.Location, "/accounts/"))
+	}
+
 	const rowsPerImport = 300
 	var mu sync.Mutex
+	// Per scored account: saves attempted and acknowledged, and the value
+	// of each attempt in order.
+	attempted, acked := map[string]int{}, map[string]int{}
+	lastAcked, lastTried := map[string]int{}, map[string]int{}
 	ackedAccounts := map[string]bool{}
 	ackedImports := map[int]bool{}
 	tried := 0
@@ -131,6 +161,31 @@ func TestCrashDuringWritesLosesNothingAcknowledged(t *testing.T) {
 			}
 		}
 	})
+	wg.Go(func() {
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			id := scored[i%len(scored)]
+			v := i/len(scored)%9 + 1 // every save of an account changes its cell
+			mu.Lock()
+			attempted[id]++
+			lastTried[id] = v
+			mu.Unlock()
+			st, err := tryPost(admin, "/accounts/"+id+"/scores", url.Values{"score_" + criterion: {strconv.Itoa(v)}})
+			if err != nil {
+				return
+			}
+			if st == http.StatusSeeOther {
+				mu.Lock()
+				acked[id]++
+				lastAcked[id] = v
+				mu.Unlock()
+			}
+		}
+	})
 	time.Sleep(1500 * time.Millisecond)
 	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
@@ -147,12 +202,21 @@ func TestCrashDuringWritesLosesNothingAcknowledged(t *testing.T) {
 	if res := b.login("ada@acme.test").get("/accounts"); res.Status != http.StatusOK {
 		t.Fatalf("accounts after restart: %d", res.Status)
 	}
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dbURL)
-	if err != nil {
-		t.Fatal(err)
+	for _, id := range scored {
+		var score, changes int
+		if err := conn.QueryRow(ctx, `SELECT coalesce((SELECT score FROM account_scores WHERE account_id = $1), 0),
+			(SELECT count(*) FROM score_changes WHERE account_id = $1)`, id).Scan(&score, &changes); err != nil {
+			t.Fatal(err)
+		}
+		// Every acknowledged save left its history row; an unacknowledged
+		// one in flight at the kill may or may not have committed.
+		if changes < acked[id] || changes > attempted[id] {
+			t.Errorf("account %s: %d score changes recorded, %d saves acknowledged, %d attempted", id, changes, acked[id], attempted[id])
+		}
+		if acked[id] > 0 && score != lastAcked[id] && score != lastTried[id] {
+			t.Errorf("account %s: score %d, last acknowledged %d, last tried %d", id, score, lastAcked[id], lastTried[id])
+		}
 	}
-	defer conn.Close(ctx)
 	counts := map[string]int{}
 	rows, _ := conn.Query(ctx, "SELECT external_ref, count(*) FROM accounts WHERE external_ref LIKE 'crash-%' GROUP BY 1")
 	var ref string
@@ -177,7 +241,14 @@ func TestCrashDuringWritesLosesNothingAcknowledged(t *testing.T) {
 			t.Errorf("acknowledged import %d has %d rows", k, got)
 		}
 	}
-	t.Logf("%d accounts and %d of %d imports acknowledged before SIGKILL", len(ackedAccounts), len(ackedImports), tried)
+	saves := 0
+	for _, n := range acked {
+		saves += n
+	}
+	if saves == 0 {
+		t.Error("no score save acknowledged before the kill")
+	}
+	t.Logf("%d accounts, %d of %d imports and %d score saves acknowledged before SIGKILL", len(ackedAccounts), len(ackedImports), tried, saves)
 }
 
 func tryPost(c *client, path string, form url.Values) (int, error) {
