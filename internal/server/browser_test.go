@@ -401,3 +401,24 @@ func TestBrowserReportsCSPViolations(t *testing.T) {
 	}
 	t.Errorf("the listener missed the CSP violation or the exception; saw:\n  %s", strings.Join(errs, "\n  "))
 }
+
+// browserScreenshot saves a full-page PNG into $PARETO_SCREENSHOTS, or the
+// test's temp folder, and logs where.
+func browserScreenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	c, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(c, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	dir := os.Getenv("PARETO_SCREENSHOTS")
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	p := filepath.Join(dir, strings.TrimSuffix(name, ".png")+".png")
+	if err := os.WriteFile(p, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot: %s", p)
+}

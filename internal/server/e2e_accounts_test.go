@@ -2,11 +2,8 @@ package server_test
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/jackc/pgx/v5"
@@ -15,82 +12,6 @@ import (
 	"pareto/internal/auth"
 	"pareto/internal/db"
 )
-
-// acctBrowser starts a headless Chromium for the accounts journeys and
-// returns a context to run actions in; it stops when t ends.
-func acctBrowser(t *testing.T) context.Context {
-	t.Helper()
-	dir, err := os.MkdirTemp("", "pareto-chromium")
-	if err != nil {
-		t.Fatal(err)
-	}
-	exec := "/usr/bin/chromium"
-	if p := os.Getenv("CHROMIUM_PATH"); p != "" {
-		exec = p
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(exec), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.Headless,
-		chromedp.Flag("disable-background-networking", true), chromedp.UserDataDir(dir),
-		chromedp.WindowSize(1280, 900))
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelCtx := chromedp.NewContext(allocCtx)
-	t.Cleanup(func() {
-		cancelCtx()
-		cancelAlloc()
-		for range 50 {
-			if os.RemoveAll(dir) == nil {
-				return
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-	})
-	// Start the browser now, without a timeout (a timeout on the first
-	// run would bound the browser's whole life).
-	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	return ctx
-}
-
-// acctDo runs steps with a time limit, failing the test with what.
-func acctDo(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
-	t.Helper()
-	c, cancel := context.WithTimeout(ctx, 20*time.Second)
-	defer cancel()
-	if err := chromedp.Do(c, steps...); err != nil {
-		acctScreenshot(t, ctx, "failed")
-		t.Fatalf("%s: %v", what, err)
-	}
-}
-
-// acctText returns the text of the first element matching css.
-func acctText(t *testing.T, ctx context.Context, css string) string {
-	t.Helper()
-	c, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	s, err := chromedp.Run(c, chromedp.Text(chromedp.CSS(css)))
-	if err != nil {
-		t.Fatalf("text of %s: %v", css, err)
-	}
-	return s
-}
-
-// acctScreenshot saves a full-page PNG into the test's temp folder.
-func acctScreenshot(t *testing.T, ctx context.Context, name string) {
-	c, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	png, err := chromedp.Run(c, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Logf("screenshot %s: %v", name, err)
-		return
-	}
-	p := filepath.Join(t.TempDir(), name+".png")
-	if err := os.WriteFile(p, png, 0o644); err != nil {
-		t.Logf("screenshot %s: %v", name, err)
-		return
-	}
-	t.Logf("screenshot: %s", p)
-}
 
 // TestAccountJourney: a KAM signs in, opens their account, adds a
 // stakeholder and an interaction, and edits the account.
@@ -124,15 +45,15 @@ func TestAccountJourney(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	b := acctBrowser(t)
-	acctDo(t, b, "sign in",
+	b := newBrowser(t)
+	browserDo(t, b, "sign in",
 		chromedp.Navigate(a.URL+"/login"),
 		chromedp.SendKeys(chromedp.CSS("#email"), "kam@journey.test"),
 		chromedp.SendKeys(chromedp.CSS("#password"), testPassword),
 		chromedp.Click(chromedp.CSS("button[type=submit]")),
 		chromedp.WaitVisible(chromedp.CSS("#overdue-steps")),
 	)
-	acctDo(t, b, "search the list as you type",
+	browserDo(t, b, "search the list as you type",
 		chromedp.Click(chromedp.CSS(`nav.mainnav a[href="/accounts"]`)),
 		chromedp.WaitVisible(chromedp.CSS("#accounts-table")),
 		chromedp.SendKeys(chromedp.CSS("#f-q"), "glob"),
@@ -144,18 +65,18 @@ func TestAccountJourney(t *testing.T) {
 	if loc, _ := chromedp.Run(b, chromedp.Location()); !strings.Contains(loc, "q=glob") {
 		t.Fatalf("the URL does not reflect the search: %s", loc)
 	}
-	acctDo(t, b, "open the account from the list",
+	browserDo(t, b, "open the account from the list",
 		chromedp.Click(chromedp.CSS("#accounts-table tbody a")),
 		chromedp.WaitVisible(chromedp.CSS("#account-name")),
 	)
-	if got := acctText(t, b, "#account-name"); got != `Globex <script>alert("x")</script>` {
+	if got := browserText(t, b, "#account-name"); got != `Globex <script>alert("x")</script>` {
 		t.Fatalf("account name shows as %q, want the literal text", got)
 	}
-	if w := acctText(t, b, "#relationship-warnings"); !strings.Contains(w, "No stakeholders") {
+	if w := browserText(t, b, "#relationship-warnings"); !strings.Contains(w, "No stakeholders") {
 		t.Fatalf("warnings %q", w)
 	}
 
-	acctDo(t, b, "add a stakeholder",
+	browserDo(t, b, "add a stakeholder",
 		chromedp.Click(chromedp.CSS("#stakeholders summary")),
 		chromedp.SendKeys(chromedp.CSS("#st-name"), "Carla Champion"),
 		chromedp.SendKeys(chromedp.CSS("#st-title"), "Head of Operations"),
@@ -164,17 +85,17 @@ func TestAccountJourney(t *testing.T) {
 		chromedp.Click(chromedp.CSS("#stakeholder-form button[type=submit]")),
 		chromedp.WaitVisible(chromedp.CSS("#stakeholder-table")),
 	)
-	if got := acctText(t, b, "#stakeholder-table"); !strings.Contains(got, "Carla Champion") || !strings.Contains(got, "Champion") {
+	if got := browserText(t, b, "#stakeholder-table"); !strings.Contains(got, "Carla Champion") || !strings.Contains(got, "Champion") {
 		t.Fatalf("stakeholder table %q", got)
 	}
-	if got := acctText(t, b, "#relationship-map"); !strings.Contains(got, "Carla Champion") {
+	if got := browserText(t, b, "#relationship-map"); !strings.Contains(got, "Carla Champion") {
 		t.Fatalf("relationship map %q", got)
 	}
-	if w := acctText(t, b, "#relationship-warnings"); !strings.Contains(w, "No decision maker") || strings.Contains(w, "No champion") {
+	if w := browserText(t, b, "#relationship-warnings"); !strings.Contains(w, "No decision maker") || strings.Contains(w, "No champion") {
 		t.Fatalf("warnings after adding a champion %q", w)
 	}
 
-	acctDo(t, b, "log an interaction",
+	browserDo(t, b, "log an interaction",
 		chromedp.Click(chromedp.CSS("#interactions summary")),
 		chromedp.SetValue(chromedp.CSS("#in-kind"), "call"),
 		chromedp.Click(chromedp.CSS(`#interaction-form input[name=participants]`)),
@@ -183,23 +104,23 @@ func TestAccountJourney(t *testing.T) {
 		chromedp.Click(chromedp.CSS("#interaction-form button[type=submit]")),
 		chromedp.WaitVisible(chromedp.CSS("#timeline")),
 	)
-	if got := acctText(t, b, "#timeline"); !strings.Contains(got, "Discussed the pilot results.") ||
+	if got := browserText(t, b, "#timeline"); !strings.Contains(got, "Discussed the pilot results.") ||
 		!strings.Contains(got, "Carla Champion") || !strings.Contains(got, "Send the offer") {
 		t.Fatalf("timeline %q", got)
 	}
 
-	acctDo(t, b, "edit the account",
+	browserDo(t, b, "edit the account",
 		chromedp.Click(chromedp.CSS(`a[href$="/edit"].btn`)),
 		chromedp.WaitVisible(chromedp.CSS("#account-form")),
 		chromedp.SetValue(chromedp.CSS("#annual_revenue"), "2,500,000"),
 		chromedp.Click(chromedp.CSS("#account-form button[type=submit]")),
 		chromedp.WaitVisible(chromedp.CSS("#annual-revenue")),
 	)
-	if got := acctText(t, b, "#annual-revenue"); !strings.Contains(got, "2,500,000") {
+	if got := browserText(t, b, "#annual-revenue"); !strings.Contains(got, "2,500,000") {
 		t.Fatalf("annual revenue shows %q after the edit", got)
 	}
-	if got := acctText(t, b, ".flash"); !strings.Contains(got, "Saved") {
+	if got := browserText(t, b, ".flash"); !strings.Contains(got, "Saved") {
 		t.Fatalf("flash %q", got)
 	}
-	acctScreenshot(t, b, "account-journey")
+	browserScreenshot(t, b, "account-journey")
 }

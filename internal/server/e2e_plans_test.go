@@ -18,45 +18,6 @@ import (
 	"pareto/internal/plan"
 )
 
-// plansBrowser starts a headless Chromium for one test.
-func plansBrowser(t *testing.T) context.Context {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("browser journey: skipped with -short")
-	}
-	exe := os.Getenv("CHROMIUM_PATH")
-	if exe == "" {
-		exe = "/usr/bin/chromium"
-	}
-	dir, err := os.MkdirTemp("", "pareto-plans-chrome")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.Headless, chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.UserDataDir(dir), chromedp.WindowSize(1280, 1000))
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancelAlloc)
-	ctx, cancelCtx := chromedp.NewContext(actx)
-	t.Cleanup(cancelCtx)
-	// The first run starts the browser; it must not carry a timeout.
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
-	t.Cleanup(cancelTimeout)
-	return ctx
-}
-
-func plansRun(t *testing.T, ctx context.Context, step string, actions ...chromedp.Action[chromedp.Void]) {
-	t.Helper()
-	if err := chromedp.Do(ctx, actions...); err != nil {
-		t.Fatalf("%s: %v", step, err)
-	}
-}
-
 // plansClickAndLoad clicks sel and waits for the page it leads to.
 func plansClickAndLoad(sel string) chromedp.Action[chromedp.Void] {
 	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
@@ -74,7 +35,7 @@ func plansWaitJS(cond string) chromedp.Action[chromedp.Void] {
 // actions, ticks one off (htmx), marks a whitespace opportunity, and the
 // page prints without navigation or forms.
 func TestPlanBrowserJourney(t *testing.T) {
-	ctx := plansBrowser(t)
+	ctx := newBrowser(t)
 	a := newTestApp(t)
 	_, admin := a.signup("Acme", "ada@acme.test")
 	kam := a.addMember(admin, "karl@acme.test", "Karl Meyer", auth.RoleKAM)
@@ -89,7 +50,7 @@ func TestPlanBrowserJourney(t *testing.T) {
 		return time.Date(year, m, d, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
 	}
 
-	plansRun(t, ctx, "sign in",
+	browserDo(t, ctx, "sign in",
 		chromedp.Navigate(a.URL+"/login"),
 		chromedp.WaitVisible(chromedp.CSS(`#email`)),
 		chromedp.SendKeys(chromedp.CSS(`#email`), "karl@acme.test"),
@@ -97,7 +58,7 @@ func TestPlanBrowserJourney(t *testing.T) {
 		plansClickAndLoad(`main button[type=submit]`),
 		chromedp.WaitVisible(chromedp.CSS(`header.topbar`)),
 	)
-	plansRun(t, ctx, "create the plan",
+	browserDo(t, ctx, "create the plan",
 		chromedp.Navigate(a.URL+"/accounts/"+acct.String()+"/plans"),
 		plansClickAndLoad(`.account-plan a.btn`),
 		chromedp.WaitVisible(chromedp.CSS(`#plan-why`)),
@@ -111,7 +72,7 @@ func TestPlanBrowserJourney(t *testing.T) {
 		{"Lift NPS among operations managers", "nps", "10", "30", "20", day(9, 30)},
 	}
 	for i, g := range goals {
-		plansRun(t, ctx, "add goal "+g.title,
+		browserDo(t, ctx, "add goal "+g.title,
 			chromedp.Click(chromedp.CSS(`section[aria-labelledby="what-heading"] details > summary`)),
 			chromedp.WaitVisible(chromedp.CSS(`#goal-title`)),
 			chromedp.SendKeys(chromedp.CSS(`#goal-title`), g.title),
@@ -131,7 +92,7 @@ func TestPlanBrowserJourney(t *testing.T) {
 		{"Share the plan with Globex's procurement", "", day(2, 15)},
 	}
 	for i, act := range actions {
-		plansRun(t, ctx, "add action "+act.desc,
+		browserDo(t, ctx, "add action "+act.desc,
 			chromedp.Click(chromedp.CSS(`section[aria-labelledby="how-heading"] details > summary`)),
 			chromedp.WaitVisible(chromedp.CSS(`#action-description`)),
 			chromedp.SendKeys(chromedp.CSS(`#action-description`), act.desc),
@@ -141,12 +102,12 @@ func TestPlanBrowserJourney(t *testing.T) {
 			plansWaitJS(`document.querySelectorAll('.action-item').length === `+strconv.Itoa(i+1)),
 		)
 	}
-	plansRun(t, ctx, "tick one action off",
+	browserDo(t, ctx, "tick one action off",
 		chromedp.Click(chromedp.CSS(`.action-list .check-btn`)),
 		plansWaitJS(`document.querySelectorAll('.action-item.is-done').length === 1`),
 	)
 	cell := "#cell-" + product.String()
-	plansRun(t, ctx, "mark a whitespace opportunity",
+	browserDo(t, ctx, "mark a whitespace opportunity",
 		chromedp.SetValue(chromedp.CSS(cell+"-state"), "opportunity"),
 		chromedp.SendKeys(chromedp.CSS(cell+"-value"), "250000"),
 		chromedp.SetValue(chromedp.CSS(cell+"-close"), day(11, 30)),
@@ -188,7 +149,7 @@ func TestPlanBrowserJourney(t *testing.T) {
 	}
 	for name, path := range map[string]string{"plans.png": "/plans", "whitespace.png": "/plans/whitespace",
 		"account-plans.png": "/accounts/" + acct.String() + "/plans"} {
-		plansRun(t, ctx, "visit "+path, chromedp.Navigate(a.URL+path), chromedp.WaitVisible(chromedp.CSS(`main h1`)))
+		browserDo(t, ctx, "visit "+path, chromedp.Navigate(a.URL+path), chromedp.WaitVisible(chromedp.CSS(`main h1`)))
 		if shots[name], err = chromedp.Run(ctx, chromedp.FullScreenshot(100)); err != nil {
 			t.Fatal(err)
 		}
