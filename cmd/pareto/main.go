@@ -292,41 +292,31 @@ func seed(ctx context.Context, args []string) error {
 }
 
 func backup(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("backup", flag.ExitOnError)
-	var dbf dbFlags
-	dbf.register(fs)
-	_ = fs.Parse(args)
-	if fs.NArg() != 1 {
-		return errors.New("backup needs the archive file to write")
-	}
-	url, stopDB, err := dbf.database(ctx, newLogger())
-	if err != nil {
-		return err
-	}
-	defer stopDB()
-	if err := db.Backup(ctx, url, fs.Arg(0)); err != nil {
-		return err
-	}
-	fmt.Println("backup written to", fs.Arg(0))
-	return nil
+	return withArchive(ctx, "backup", "write", args, db.Backup, "backup written to")
 }
 
 func restore(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("restore", flag.ExitOnError)
+	return withArchive(ctx, "restore", "read", args, db.Restore, "restored from")
+}
+
+// withArchive runs a command that takes one archive file and the database
+// flags: backup and restore.
+func withArchive(ctx context.Context, name, verb string, args []string, run func(ctx context.Context, url, file string) error, done string) error {
+	fs := flag.NewFlagSet(name, flag.ExitOnError)
 	var dbf dbFlags
 	dbf.register(fs)
 	_ = fs.Parse(args)
 	if fs.NArg() != 1 {
-		return errors.New("restore needs the archive file to read")
+		return fmt.Errorf("%s needs the archive file to %s", name, verb)
 	}
 	url, stopDB, err := dbf.database(ctx, newLogger())
 	if err != nil {
 		return err
 	}
 	defer stopDB()
-	if err := db.Restore(ctx, url, fs.Arg(0)); err != nil {
+	if err := run(ctx, url, fs.Arg(0)); err != nil {
 		return err
 	}
-	fmt.Println("restored from", fs.Arg(0))
+	fmt.Println(done, fs.Arg(0))
 	return nil
 }
