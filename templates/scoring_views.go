@@ -304,6 +304,9 @@ type AccountScoreView struct {
 	Values       map[string]string
 	KeyErrors    map[string]string
 	KeyReason    string
+	// Folded puts the score form and history behind a disclosure, for the
+	// account page where the section is one of many.
+	Folded bool
 }
 
 // InputValue is the refused typed value of field, or saved.

@@ -346,6 +346,7 @@ func (s *Server) accountView(r *http.Request, id uuid.UUID) (templates.AccountVi
 	if err != nil {
 		return templates.AccountView{}, err
 	}
+	sco.Folded = true
 	v.Score = &sco
 	return v, nil
 }
