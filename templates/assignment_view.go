@@ -3,6 +3,7 @@ package templates
 import (
 	"math"
 	"net/url"
+	"pareto/internal/numfmt"
 	"strconv"
 	"strings"
 
@@ -184,23 +185,7 @@ type MyAccountsView struct {
 // asgMoney shows an amount rounded to whole units with thousands
 // separators, e.g. "EUR 1,250,000".
 func asgMoney(v float64, currency string) string {
-	n := int64(math.Round(v))
-	neg := n < 0
-	if neg {
-		n = -n
-	}
-	s := strconv.FormatInt(n, 10)
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	out := b.String()
-	if neg {
-		out = "-" + out
-	}
+	out := numfmt.Int(int64(math.Round(v)))
 	if currency == "" {
 		return out
 	}

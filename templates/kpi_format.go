@@ -2,6 +2,7 @@ package templates
 
 import (
 	"math"
+	"pareto/internal/numfmt"
 	"strconv"
 	"strings"
 
@@ -32,14 +33,11 @@ func groupThousands(s string) string {
 	neg := strings.HasPrefix(s, "-")
 	s = strings.TrimPrefix(s, "-")
 	intPart, frac, hasFrac := strings.Cut(s, ".")
-	var b strings.Builder
-	for i, r := range intPart {
-		if i > 0 && (len(intPart)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
+	n, err := strconv.ParseInt(intPart, 10, 64)
+	if err != nil {
+		return s // not a number: show it as it is
 	}
-	out := b.String()
+	out := numfmt.Digits(n)
 	if hasFrac {
 		out += "." + frac
 	}

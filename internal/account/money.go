@@ -1,6 +1,7 @@
 package account
 
 import (
+	"pareto/internal/numfmt"
 	"strconv"
 	"strings"
 )
@@ -174,15 +175,9 @@ func (m Money) String() string {
 	if m < 0 {
 		sign, m = "-", -m
 	}
-	whole := strconv.FormatInt(int64(m/100), 10)
 	var b strings.Builder
 	b.WriteString(sign)
-	for i, r := range whole {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
+	b.WriteString(numfmt.Digits(int64(m / 100)))
 	if c := m % 100; c != 0 {
 		b.WriteString("." + twoDigits(int64(c)))
 	}

@@ -2,6 +2,7 @@ package scoring
 
 import (
 	"math"
+	"pareto/internal/numfmt"
 	"strconv"
 	"strings"
 )
@@ -47,18 +48,10 @@ func FormatCents(c int64) string {
 		c = -c
 	}
 	units := (c + 50) / 100
-	s := strconv.FormatInt(units, 10)
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
+	if neg {
+		units = -units
 	}
-	if neg && units != 0 {
-		return "-" + b.String()
-	}
-	return b.String()
+	return numfmt.Int(units)
 }
 
 // ShareBPS is part/whole in basis points (0 when whole is not positive).
