@@ -139,11 +139,18 @@ func (a Account) Archived() bool { return !a.ArchivedAt.IsZero() }
 // and its stakeholders and interactions: admins and leaders always, a KAM
 // only when they are the account's primary KAM.
 func CanEdit(role auth.Role, userID uuid.UUID, acct Account) bool {
+	return CanEditManagedBy(role, userID, acct.KAMUserID)
+}
+
+// CanEditManagedBy is CanEdit for an account known only by its KAM
+// (uuid.Nil when none), for the areas that keep records about an account:
+// its scores, figures and plans follow the same rule as the account.
+func CanEditManagedBy(role auth.Role, userID, kamID uuid.UUID) bool {
 	switch role {
 	case auth.RoleAdmin, auth.RoleLeader:
 		return true
 	case auth.RoleKAM:
-		return userID != uuid.Nil && acct.KAMUserID == userID
+		return userID != uuid.Nil && kamID == userID
 	}
 	return false
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"pareto/internal/account"
 	"regexp"
 	"strconv"
 	"strings"
@@ -292,7 +293,7 @@ func editableAccount(ctx context.Context, tx pgx.Tx, sc db.Scope, role auth.Role
 	if kam != nil {
 		kamID = *kam
 	}
-	if !mayEdit(role, sc.UserID, kamID) {
+	if !account.CanEditManagedBy(role, sc.UserID, kamID) {
 		return "", fmt.Errorf("%s may not change the figures of account %s: %w", role, accountID, db.ErrForbidden)
 	}
 	return name, nil

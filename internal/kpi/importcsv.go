@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"pareto/internal/account"
 	"strconv"
 	"strings"
 	"time"
@@ -274,7 +275,7 @@ func validateImport(recs []ImportRecord, accounts []importAccount, existing map[
 			}
 		case acc.archived:
 			row.Errors[FieldAccount] = "This account is archived."
-		case !mayEdit(role, userID, acc.kam):
+		case !account.CanEditManagedBy(role, userID, acc.kam):
 			row.Errors[FieldAccount] = "You do not manage this account, so you cannot import its figures."
 		default:
 			row.AccountID, row.AccountName = acc.id, acc.name

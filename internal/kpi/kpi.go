@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"pareto/internal/account"
 	"time"
 
 	"github.com/google/uuid"
@@ -150,21 +151,11 @@ func settingsState(s Settings) map[string]any {
 	return map[string]any{"csat_scale": s.CSATScale, "fiscal_year_start_month": s.FiscalYearStartMonth}
 }
 
-// mayEdit reports whether role (acting as userID) may change the figures
-// of an account managed by kamID.
-func mayEdit(role auth.Role, userID, kamID uuid.UUID) bool {
-	switch role {
-	case auth.RoleAdmin, auth.RoleLeader:
-		return true
-	case auth.RoleKAM:
-		return kamID != uuid.Nil && kamID == userID
-	}
-	return false
-}
-
 // MayEdit reports whether m may change the figures of an account managed
 // by kamID (uuid.Nil when nobody manages it).
-func MayEdit(m auth.Member, kamID uuid.UUID) bool { return mayEdit(m.Role, m.UserID, kamID) }
+func MayEdit(m auth.Member, kamID uuid.UUID) bool {
+	return account.CanEditManagedBy(m.Role, m.UserID, kamID)
+}
 
 func nullID(id uuid.UUID) *uuid.UUID {
 	if id == uuid.Nil {

@@ -3,6 +3,7 @@ package scoring
 import (
 	"context"
 	"fmt"
+	"pareto/internal/account"
 	"strconv"
 	"strings"
 	"time"
@@ -39,13 +40,11 @@ func KeyStatusLabel(s string) string {
 // CanScore says who may score an account: admins and leaders any, a key
 // account manager only the accounts they manage.
 func CanScore(role auth.Role, userID uuid.UUID, kamUserID *uuid.UUID) bool {
-	switch role {
-	case auth.RoleAdmin, auth.RoleLeader:
-		return true
-	case auth.RoleKAM:
-		return kamUserID != nil && *kamUserID == userID
+	kam := uuid.Nil
+	if kamUserID != nil {
+		kam = *kamUserID
 	}
-	return false
+	return account.CanEditManagedBy(role, userID, kam)
 }
 
 // Filter narrows the matrix and the shortlist, like the account list.
