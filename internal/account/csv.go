@@ -1,7 +1,6 @@
 package account
 
 import (
-	"bytes"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -12,7 +11,6 @@ import (
 	"regexp"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -28,8 +26,6 @@ const (
 	MaxImportRows    = 100_000
 	MaxImportColumns = 100
 )
-
-var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
 // CSVFile is a parsed CSV upload.
 type CSVFile struct {
@@ -52,21 +48,11 @@ func ParseCSV(data []byte) (CSVFile, error) {
 	if len(data) > MaxImportBytes {
 		return CSVFile{}, InputError("The file is larger than 10 MiB; split it into several files.")
 	}
-	data = bytes.TrimPrefix(data, utf8BOM)
-	if !utf8.Valid(data) {
-		return CSVFile{}, InputError("The file is not UTF-8 text. In Excel choose Save As → \"CSV UTF-8\".")
+	r, delim, problem := csvcell.NewReader(data)
+	if problem != "" {
+		return CSVFile{}, InputError(problem)
 	}
-	if bytes.IndexByte(data, 0) >= 0 {
-		return CSVFile{}, InputError("The file contains binary data; upload a CSV text file.")
-	}
-	if len(bytes.TrimSpace(data)) == 0 {
-		return CSVFile{}, InputError("The file is empty.")
-	}
-	f := CSVFile{Delimiter: detectDelimiter(data)}
-	r := csv.NewReader(bytes.NewReader(data))
-	r.Comma = f.Delimiter
-	r.FieldsPerRecord = -1
-	r.ReuseRecord = false
+	f := CSVFile{Delimiter: delim}
 	for {
 		rec, err := r.Read()
 		if err == io.EOF {
@@ -114,32 +100,6 @@ func blank(rec []string) bool {
 		}
 	}
 	return true
-}
-
-// detectDelimiter counts commas and semicolons outside quotes on the
-// first line.
-func detectDelimiter(data []byte) rune {
-	commas, semis, quoted := 0, 0, false
-	for _, b := range data {
-		switch {
-		case b == '"':
-			quoted = !quoted
-		case quoted:
-		case b == '\n':
-			if semis > commas {
-				return ';'
-			}
-			return ','
-		case b == ',':
-			commas++
-		case b == ';':
-			semis++
-		}
-	}
-	if semis > commas {
-		return ';'
-	}
-	return ','
 }
 
 // Mapping says which account field each CSV column fills: one field key
@@ -650,7 +610,7 @@ var ExportColumns = []string{"name", "external_ref", "industry", "region", "coun
 // ExportCSV writes the accounts matching f (every page, in f's order) as
 // CSV with a UTF-8 byte-order mark, for spreadsheets.
 func (s *Store) ExportCSV(ctx context.Context, sc db.Scope, f Filter, w io.Writer) error {
-	if _, err := w.Write(utf8BOM); err != nil {
+	if _, err := w.Write(csvcell.BOM()); err != nil {
 		return err
 	}
 	cw := csv.NewWriter(w)

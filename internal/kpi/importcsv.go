@@ -1,17 +1,16 @@
 package kpi
 
 import (
-	"bytes"
 	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"pareto/internal/account"
+	"pareto/internal/csvcell"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -67,19 +66,10 @@ type ImportRecord struct {
 // fine). File-level problems come back as messages; row problems are
 // found by the preview.
 func ParseImportCSV(data []byte) ([]ImportRecord, []string) {
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, []string{"The file is empty."}
+	r, _, problem := csvcell.NewReader(data)
+	if problem != "" {
+		return nil, []string{problem}
 	}
-	if !utf8.Valid(data) {
-		return nil, []string{"The file is not UTF-8 text. Save it from your spreadsheet as \"CSV UTF-8\"."}
-	}
-	r := csv.NewReader(bytes.NewReader(data))
-	firstLine, _, _ := bytes.Cut(data, []byte("\n"))
-	if bytes.Count(firstLine, []byte(";")) > bytes.Count(firstLine, []byte(",")) {
-		r.Comma = ';'
-	}
-	r.FieldsPerRecord = -1
 	r.TrimLeadingSpace = true
 	header, err := r.Read()
 	if err != nil {
