@@ -94,8 +94,9 @@ func (d *DB) Tx(ctx context.Context, s Scope, fn func(pgx.Tx) error) error {
 		return fmt.Errorf("db: begin: %w", err)
 	}
 	defer tx.Rollback(ctx) //nolint:errcheck // no-op after commit
-	if _, err := tx.Exec(ctx, "SELECT set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true)",
-		idSetting(s.TenantID), idSetting(s.UserID)); err != nil {
+	// One round trip (no arguments: the simple protocol, which takes
+	// several statements).
+	if _, err := tx.Exec(ctx, propagateSetLocal+setLocal("app.tenant_id", s.TenantID)+setLocal("app.user_id", s.UserID)); err != nil {
 		return fmt.Errorf("db: scope transaction: %w", err)
 	}
 	if err := fn(tx); err != nil {
@@ -123,8 +124,7 @@ func (d *DB) acquire(ctx context.Context) (*pgxpool.Conn, error) {
 // SetTenant re-scopes a running transaction, for the one place that makes a
 // tenant and then writes its first rows (signup).
 func SetTenant(ctx context.Context, tx pgx.Tx, id uuid.UUID) error {
-	_, err := tx.Exec(ctx, "SELECT set_config('app.tenant_id', $1, true)", idSetting(id))
-	if err != nil {
+	if _, err := tx.Exec(ctx, setLocal("app.tenant_id", id)); err != nil {
 		return fmt.Errorf("db: set tenant: %w", err)
 	}
 	return nil
@@ -133,18 +133,30 @@ func SetTenant(ctx context.Context, tx pgx.Tx, id uuid.UUID) error {
 // SetUser re-scopes a running transaction to a person, for login, where the
 // person is known only after the transaction began.
 func SetUser(ctx context.Context, tx pgx.Tx, id uuid.UUID) error {
-	_, err := tx.Exec(ctx, "SELECT set_config('app.user_id', $1, true)", idSetting(id))
-	if err != nil {
+	if _, err := tx.Exec(ctx, setLocal("app.user_id", id)); err != nil {
 		return fmt.Errorf("db: set user: %w", err)
 	}
 	return nil
 }
 
-func idSetting(id uuid.UUID) string {
-	if id == uuid.Nil {
-		return ""
+// The tenant and the person are transaction-local settings, made with SET
+// LOCAL rather than set_config(..., true): on a Citus coordinator only SET
+// LOCAL reaches the workers (where row-level security filters the shards),
+// and only with citus.propagate_set_commands = 'local', set first in the
+// same transaction. On plain PostgreSQL that setting is an unused
+// placeholder and SET LOCAL behaves exactly like set_config(..., true).
+const propagateSetLocal = "SET LOCAL citus.propagate_set_commands = 'local';"
+
+// setLocal is a SET LOCAL statement for a tenant or user id. SET takes no
+// bind parameters, so the value is inlined; a uuid.UUID prints only hex
+// digits and dashes, so the literal is safe by construction. uuid.Nil sets
+// ” (no one), which the policies read as NULL.
+func setLocal(name string, id uuid.UUID) string {
+	v := ""
+	if id != uuid.Nil {
+		v = id.String()
 	}
-	return id.String()
+	return "SET LOCAL " + name + " = '" + v + "';"
 }
 
 // Error vocabulary shared by the domain packages; the server maps each to

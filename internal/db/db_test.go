@@ -2,6 +2,7 @@ package db_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/google/uuid"
@@ -87,6 +88,43 @@ func TestRowLevelSecurity(t *testing.T) {
 			countMemberships(t, d, db.Scope{TenantID: acme})
 			if n := countMemberships(t, d, db.Scope{}); n != 0 {
 				t.Fatalf("unscoped after scoped sees %d, want 0", n)
+			}
+		}
+	})
+
+	t.Run("SettingsDoNotOutliveTheTransaction", func(t *testing.T) {
+		// SET LOCAL, not SET: nothing of a scoped transaction is left on
+		// the pooled connection, committed or rolled back.
+		ctx := context.Background()
+		one, err := db.Open(ctx, dbtest.URL(t), db.Options{MaxConns: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer one.Close()
+		failed := errors.New("roll back")
+		for _, want := range []error{nil, failed} {
+			err := one.Tx(ctx, db.Scope{TenantID: acme, UserID: uuid.New()}, func(tx pgx.Tx) error {
+				var tenant string
+				if err := tx.QueryRow(ctx, "SELECT current_setting('app.tenant_id')").Scan(&tenant); err != nil {
+					return err
+				}
+				if tenant != acme.String() {
+					t.Errorf("inside the transaction app.tenant_id = %q, want %s", tenant, acme)
+				}
+				return want
+			})
+			if !errors.Is(err, want) {
+				t.Fatalf("tx: %v, want %v", err, want)
+			}
+			var tenant, user, propagate string
+			err = one.Pool.QueryRow(ctx, `SELECT coalesce(current_setting('app.tenant_id', true), ''),
+				coalesce(current_setting('app.user_id', true), ''),
+				coalesce(current_setting('citus.propagate_set_commands', true), '')`).Scan(&tenant, &user, &propagate)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tenant != "" || user != "" || propagate == "local" {
+				t.Fatalf("after the transaction: tenant %q, user %q, propagate %q; want all gone", tenant, user, propagate)
 			}
 		}
 	})
