@@ -144,7 +144,13 @@ func serve(ctx context.Context, args []string) error {
 	lifetime := fs.Duration("session-lifetime", envDuration("PARETO_SESSION_LIFETIME", 12*time.Hour), "absolute session lifetime (env PARETO_SESSION_LIFETIME)")
 	stmtTimeout := fs.Duration("statement-timeout", envDuration("PARETO_STATEMENT_TIMEOUT", 10*time.Second), "PostgreSQL statement_timeout (env PARETO_STATEMENT_TIMEOUT)")
 	maxConns := fs.Int("db-max-conns", 10, "maximum pooled database connections")
+	appURL := fs.String("app-database-url", os.Getenv("PARETO_APP_DATABASE_URL"), "PostgreSQL URL of the serving login (role pareto_app); empty: the database URL's server and database as pareto_app (env PARETO_APP_DATABASE_URL)")
+	proxies := fs.String("trusted-proxies", os.Getenv("PARETO_TRUSTED_PROXIES"), "comma-separated proxy addresses or CIDRs whose X-Forwarded-For is believed (env PARETO_TRUSTED_PROXIES)")
 	_ = fs.Parse(args)
+	trusted, err := server.ParseTrustedProxies(*proxies)
+	if err != nil {
+		return err
+	}
 
 	log := newLogger()
 	url, stopDB, err := dbf.database(ctx, log)
@@ -155,7 +161,7 @@ func serve(ctx context.Context, args []string) error {
 	if err := db.MigrateUp(ctx, url); err != nil {
 		return err
 	}
-	d, err := db.Open(ctx, url, db.Options{MaxConns: int32(*maxConns), StatementTimeout: *stmtTimeout})
+	d, err := db.Open(ctx, url, db.Options{MaxConns: int32(*maxConns), StatementTimeout: *stmtTimeout, AppURL: *appURL})
 	if err != nil {
 		return err
 	}
@@ -175,6 +181,7 @@ func serve(ctx context.Context, args []string) error {
 		SecureCookies:   strings.HasPrefix(*baseURL, "https://"),
 		IdleTimeout:     *idle,
 		SessionLifetime: *lifetime,
+		TrustedProxies:  trusted,
 	}, d, log)
 	defer srv.Stop()
 	hs := &http.Server{

@@ -55,11 +55,14 @@ type Store struct {
 	MaxFailures    int
 	ThrottleWindow time.Duration
 	InviteTTL      time.Duration
+	// Hasher bounds concurrent password hashing (DefaultHasher).
+	Hasher *Hasher
 }
 
 // NewStore returns a Store with the default policy.
 func NewStore(d *db.DB) *Store {
-	return &Store{DB: d, Now: time.Now, MaxFailures: 5, ThrottleWindow: 15 * time.Minute, InviteTTL: 7 * 24 * time.Hour}
+	return &Store{DB: d, Now: time.Now, MaxFailures: 5, ThrottleWindow: 15 * time.Minute, InviteTTL: 7 * 24 * time.Hour,
+		Hasher: DefaultHasher}
 }
 
 // Member is a person as seen inside one tenant.
@@ -126,7 +129,7 @@ func (s *Store) Signup(ctx context.Context, in SignupInput) (Member, error) {
 	if err := fe.Err(); err != nil {
 		return Member{}, err
 	}
-	hash, err := HashPassword(in.Password)
+	hash, err := s.Hasher.Hash(ctx, in.Password)
 	if err != nil {
 		return Member{}, err
 	}
@@ -205,7 +208,7 @@ func (s *Store) Login(ctx context.Context, email, password, ip string) (Member, 
 		} else if err != nil {
 			return err
 		}
-		match, err := VerifyPassword(hash, password)
+		match, err := s.Hasher.Verify(ctx, hash, password)
 		if err != nil {
 			return err
 		}

@@ -282,7 +282,7 @@ func (s *Store) AcceptInvite(ctx context.Context, token, name, password string) 
 	}
 	var newHash string
 	if m.UserID != uuid.Nil {
-		ok, err := VerifyPassword(existingHash, password)
+		ok, err := s.Hasher.Verify(ctx, existingHash, password)
 		if err != nil {
 			return Member{}, err
 		}
@@ -298,7 +298,7 @@ func (s *Store) AcceptInvite(ctx context.Context, token, name, password string) 
 		if err := fe.Err(); err != nil {
 			return Member{}, err
 		}
-		if newHash, err = HashPassword(password); err != nil {
+		if newHash, err = s.Hasher.Hash(ctx, password); err != nil {
 			return Member{}, err
 		}
 		m.Name = name

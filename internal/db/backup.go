@@ -56,7 +56,7 @@ func Restore(ctx context.Context, url, file string) error {
 	}
 	_, err = conn.Exec(ctx, `DO $$ BEGIN
 		IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '`+AppRole+`') THEN
-			CREATE ROLE `+AppRole+` NOLOGIN NOBYPASSRLS;
+			CREATE ROLE `+AppRole+` LOGIN NOBYPASSRLS;
 		END IF; END $$; GRANT `+AppRole+` TO CURRENT_USER`)
 	conn.Close(ctx)
 	if err != nil {

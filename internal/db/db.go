@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -16,9 +17,10 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// AppRole is the role every pooled connection switches to. It owns nothing
-// and has no BYPASSRLS, so row-level security holds even when the login in
-// DATABASE_URL is a superuser. The migrations create it.
+// AppRole is the role the serving pool logs in as. It owns nothing, has no
+// BYPASSRLS and is no member of the owner, so row-level security holds on
+// every request and a request cannot SET ROLE its way around it. The
+// migrations (run as the owner) create it and give it LOGIN.
 const AppRole = "pareto_app"
 
 // DB is the application's connection pool.
@@ -34,11 +36,49 @@ type Options struct {
 	MaxConns         int32
 	StatementTimeout time.Duration
 	AcquireTimeout   time.Duration
+	// AppURL, when set, is the serving login's own URL (for a server that
+	// wants a password or another address for it). Empty derives it from
+	// the connString given to Open: same server and database, user AppRole.
+	AppURL string
 }
 
-// Open connects a pool whose connections run as AppRole.
-func Open(ctx context.Context, url string, opts Options) (*DB, error) {
-	cfg, err := pgxpool.ParseConfig(url)
+// ErrPrivilegedLogin says the serving login could bypass row-level
+// security: Open refuses to serve with it.
+var ErrPrivilegedLogin = errors.New("db: the serving login is privileged")
+
+// AppURL returns the URL of the serving login on the server and database
+// that url names: the user becomes AppRole and url's password is dropped
+// (PostgreSQL then finds AppRole's own in PGPASSFILE/~/.pgpass, or needs
+// none on a trusted local socket). Both URL and keyword/value forms work.
+func AppURL(connString string) (string, error) {
+	if _, err := pgx.ParseConfig(connString); err != nil {
+		return "", fmt.Errorf("db: parse url: %w", err)
+	}
+	if u, err := url.Parse(connString); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
+		u.User = url.User(AppRole)
+		q := u.Query()
+		q.Del("user")
+		q.Del("password")
+		u.RawQuery = q.Encode()
+		return u.String(), nil
+	}
+	// Keyword/value form: the last value of a keyword wins.
+	return connString + " user=" + AppRole + " password=''", nil
+}
+
+// Open connects the serving pool. It logs in as AppRole on the server and
+// database connString names (see AppURL), or as opts.AppURL when set, and refuses
+// (ErrPrivilegedLogin) a login that is a superuser, has BYPASSRLS or may
+// act as the owner of the tables: least privilege is checked, not assumed.
+func Open(ctx context.Context, connString string, opts Options) (*DB, error) {
+	appURL := opts.AppURL
+	if appURL == "" {
+		var err error
+		if appURL, err = AppURL(connString); err != nil {
+			return nil, err
+		}
+	}
+	cfg, err := pgxpool.ParseConfig(appURL)
 	if err != nil {
 		return nil, fmt.Errorf("db: parse url: %w", err)
 	}
@@ -51,24 +91,59 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	cfg.ConnConfig.RuntimeParams["statement_timeout"] = fmt.Sprint(opts.StatementTimeout.Milliseconds())
 	cfg.ConnConfig.RuntimeParams["idle_in_transaction_session_timeout"] = "60000"
 	cfg.ConnConfig.RuntimeParams["application_name"] = "pareto"
-	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
-		// The same for every user of the pool, so a session-level setting
-		// is safe here (unlike the tenant, which is transaction-local).
-		_, err := c.Exec(ctx, "SET ROLE "+AppRole)
-		return err
-	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("db: open pool: %w", err)
 	}
-	if err := pool.Ping(ctx); err != nil {
+	if err := checkLeastPrivilege(ctx, pool); err != nil {
 		pool.Close()
-		return nil, fmt.Errorf("db: ping: %w", err)
+		return nil, err
 	}
 	if opts.AcquireTimeout == 0 {
 		opts.AcquireTimeout = 2 * time.Second
 	}
 	return &DB{Pool: pool, AcquireTimeout: opts.AcquireTimeout}, nil
+}
+
+// LoginPrivileges is what the serving login may do that it must not.
+type LoginPrivileges struct {
+	Login       string
+	Superuser   bool
+	BypassRLS   bool
+	OwnerMember bool // member of (or is) the role owning the tables
+}
+
+// Privileged reports whether any privilege is present.
+func (p LoginPrivileges) Privileged() bool { return p.Superuser || p.BypassRLS || p.OwnerMember }
+
+// Privileges reads the pool's login privileges (the owner is the owner of
+// the tenants table).
+func (d *DB) Privileges(ctx context.Context) (LoginPrivileges, error) {
+	return readPrivileges(ctx, d.Pool)
+}
+
+func readPrivileges(ctx context.Context, pool *pgxpool.Pool) (LoginPrivileges, error) {
+	var p LoginPrivileges
+	err := pool.QueryRow(ctx, `SELECT r.rolname, r.rolsuper, r.rolbypassrls,
+			coalesce((SELECT pg_has_role(session_user, c.relowner, 'MEMBER') FROM pg_class c
+				WHERE c.oid = to_regclass('tenants')), false)
+		FROM pg_roles r WHERE r.rolname = session_user`).Scan(&p.Login, &p.Superuser, &p.BypassRLS, &p.OwnerMember)
+	if err != nil {
+		return p, fmt.Errorf("db: connect as %s: %w", AppRole, err)
+	}
+	return p, nil
+}
+
+func checkLeastPrivilege(ctx context.Context, pool *pgxpool.Pool) error {
+	p, err := readPrivileges(ctx, pool)
+	if err != nil {
+		return err
+	}
+	if p.Privileged() {
+		return fmt.Errorf("%w: %s (superuser %v, bypassrls %v, may act as the tables' owner %v); serve as %s, see README",
+			ErrPrivilegedLogin, p.Login, p.Superuser, p.BypassRLS, p.OwnerMember, AppRole)
+	}
+	return nil
 }
 
 // Close closes the pool.

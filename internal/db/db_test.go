@@ -198,3 +198,43 @@ func TestMigrationsDownAndUpAgain(t *testing.T) {
 		t.Fatalf("up again: %v", err)
 	}
 }
+
+// TestServingPoolLeastPrivilege: the pool requests run on logs in as a
+// role that is no superuser, has no BYPASSRLS, is not the tables' owner and
+// cannot SET ROLE to it (issue 13, hole 8). Before the fix the pool logged
+// in as the owning superuser and only SET ROLE to the app role, so
+// session_user was the superuser and RESET ROLE undid everything.
+func TestServingPoolLeastPrivilege(t *testing.T) {
+	ctx := context.Background()
+	d := dbtest.New(t)
+	p, err := d.Privileges(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Login != db.AppRole || p.Privileged() {
+		t.Fatalf("serving login %+v, want %s without superuser, bypassrls or owner membership", p, db.AppRole)
+	}
+	var sessionUser, owner string
+	if err := d.Pool.QueryRow(ctx, `SELECT session_user, pg_get_userbyid(relowner) FROM pg_class WHERE oid = 'tenants'::regclass`).Scan(&sessionUser, &owner); err != nil {
+		t.Fatal(err)
+	}
+	if sessionUser != db.AppRole {
+		t.Fatalf("session_user %q, want %q", sessionUser, db.AppRole)
+	}
+	conn, err := d.Pool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, "SET ROLE "+pgx.Identifier{owner}.Sanitize()); err == nil {
+		conn.Conn().Close(ctx)
+		t.Fatalf("the serving login could SET ROLE %s (the owner)", owner)
+	}
+	t.Run("ErrPrivilegedLoginRefused", func(t *testing.T) {
+		u := dbtest.URL(t)
+		_, err := db.Open(ctx, u, db.Options{AppURL: u}) // the owner's own URL
+		if !errors.Is(err, db.ErrPrivilegedLogin) {
+			t.Fatalf("Open as the owner: got %v, want ErrPrivilegedLogin", err)
+		}
+	})
+}

@@ -39,6 +39,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.As(err, &te):
 		w.Header().Set("Retry-After", strconv.Itoa(int(te.RetryAfter.Seconds())+1))
 		s.renderError(w, r, http.StatusTooManyRequests, "Too many attempts", te.Error())
+	case errors.Is(err, auth.ErrBusy):
+		s.log.Warn("sign-in queue full", "request_id", requestIDFrom(r.Context()), "path", r.URL.Path)
+		w.Header().Set("Retry-After", "5")
+		s.renderError(w, r, http.StatusServiceUnavailable, "Busy", "Many people are signing in right now. Please try again in a few seconds.")
 	case errors.As(err, &fe):
 		s.renderError(w, r, http.StatusUnprocessableEntity, "Check your input", "Some values were not valid.")
 	case db.IsBadInput(err):

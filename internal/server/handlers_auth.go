@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"errors"
-	"net"
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
@@ -83,14 +82,6 @@ func (s *Server) loginShow(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, templates.LoginPage(s.page(r, "Sign in", ""), templates.AuthForm{}))
 }
 
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
 func (s *Server) loginCreate(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
 		s.badForm(w, r, err)
@@ -108,16 +99,16 @@ func (s *Server) loginCreate(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusUnprocessableEntity, templates.LoginPage(s.page(r, "Sign in", ""), f))
 		return
 	}
-	m, err := s.auth.Login(r.Context(), email, password, clientIP(r))
+	m, err := s.auth.Login(r.Context(), email, password, s.clientIP(r))
 	var te *auth.ThrottledError
 	switch {
 	case errors.Is(err, db.ErrUnauthorized):
-		s.log.Warn("login failed", "email", email, "ip", clientIP(r))
+		s.log.Warn("login failed", "email", email, "ip", s.clientIP(r))
 		f.Message = "Wrong email or password."
 		s.render(w, r, http.StatusUnauthorized, templates.LoginPage(s.page(r, "Sign in", ""), f))
 		return
 	case errors.As(err, &te):
-		s.log.Warn("login throttled", "email", email, "ip", clientIP(r))
+		s.log.Warn("login throttled", "email", email, "ip", s.clientIP(r))
 		f.Message = "Too many failed attempts. " + te.Error() + "."
 		w.Header().Set("Retry-After", itoaSeconds(te.RetryAfter.Seconds()))
 		s.render(w, r, http.StatusTooManyRequests, templates.LoginPage(s.page(r, "Sign in", ""), f))
@@ -130,7 +121,7 @@ func (s *Server) loginCreate(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.log.Info("login succeeded", "email", email, "user_id", m.UserID, "ip", clientIP(r))
+	s.log.Info("login succeeded", "email", email, "user_id", m.UserID, "ip", s.clientIP(r))
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 

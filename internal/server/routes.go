@@ -25,13 +25,13 @@ func (s *Server) routes() http.Handler {
 
 	// CSV import uploads: the same chain as below but a 10 MiB body limit.
 	r.Group(func(r chi.Router) {
-		r.Use(s.sessions.LoadAndSave, markSession, s.limitBody(maxImportBody), s.loadUser,
+		r.Use(s.withClient, s.sessions.LoadAndSave, markSession, s.limitBody(maxImportBody), s.loadUser,
 			s.requireUser, s.requireRole(auth.RoleAdmin, auth.RoleLeader))
 		r.Post("/accounts/import", s.importUpload)
 	})
 
 	r.Group(func(r chi.Router) {
-		r.Use(s.sessions.LoadAndSave, markSession, s.limitBody(1<<20), s.loadUser)
+		r.Use(s.withClient, s.sessions.LoadAndSave, markSession, s.limitBody(1<<20), s.loadUser)
 
 		r.Get("/signup", s.signupShow)
 		r.Post("/signup", s.signupCreate)
@@ -164,7 +164,7 @@ func (s *Server) routes() http.Handler {
 	// group above, with a larger body limit (an inner MaxBytesReader cannot
 	// raise the outer one's).
 	r.Group(func(r chi.Router) {
-		r.Use(s.sessions.LoadAndSave, markSession, s.limitBody(kpi.MaxImportBytes+1<<20), s.loadUser, s.requireUser)
+		r.Use(s.withClient, s.sessions.LoadAndSave, markSession, s.limitBody(kpi.MaxImportBytes+1<<20), s.loadUser, s.requireUser)
 		r.Post("/kpis/import", s.kpiImportUpload)
 	})
 	return r

@@ -6,10 +6,12 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
 	"github.com/go-chi/chi/v5"
+	"github.com/google/uuid"
 
 	"pareto/internal/auth"
 	"pareto/internal/db"
@@ -24,6 +26,9 @@ type Config struct {
 	SecureCookies   bool
 	IdleTimeout     time.Duration // session idle timeout
 	SessionLifetime time.Duration // absolute session lifetime
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed; the client IP is otherwise the socket's.
+	TrustedProxies []netip.Prefix
 }
 
 // Server holds the dependencies of every handler.
@@ -32,6 +37,7 @@ type Server struct {
 	db       *db.DB
 	log      *slog.Logger
 	sessions *scs.SessionManager
+	store    *db.SessionStore
 	auth     *auth.Store
 	kpi      *kpi.Store
 	handler  http.Handler
@@ -48,16 +54,27 @@ func New(cfg Config, d *db.DB, log *slog.Logger) *Server {
 		cfg.SessionLifetime = 12 * time.Hour
 	}
 	sm := scs.New()
-	store := db.NewSessionStore(d)
+	// The store enforces the idle timeout from a stored last-seen time;
+	// scs's own IdleTimeout would mark every loaded session modified and
+	// rewrite its row on every request.
+	store := db.NewSessionStore(d, cfg.IdleTimeout)
+	store.UserOf = func(b []byte) uuid.UUID {
+		_, values, err := sm.Codec.Decode(b)
+		if err != nil {
+			return uuid.Nil
+		}
+		id, _ := values[sessUserID].(string)
+		u, _ := uuid.Parse(id)
+		return u
+	}
 	sm.Store = store
-	sm.IdleTimeout = cfg.IdleTimeout
 	sm.Lifetime = cfg.SessionLifetime
 	sm.Cookie.Name = "pareto_session"
 	sm.Cookie.HttpOnly = true
 	sm.Cookie.SameSite = http.SameSiteLaxMode
 	sm.Cookie.Secure = cfg.SecureCookies
 	sm.Cookie.Persist = false
-	s := &Server{cfg: cfg, db: d, log: log, sessions: sm, auth: auth.NewStore(d), kpi: kpi.NewStore(d), stop: make(chan struct{})}
+	s := &Server{cfg: cfg, db: d, log: log, sessions: sm, store: store, auth: auth.NewStore(d), kpi: kpi.NewStore(d), stop: make(chan struct{})}
 	sm.ErrorFunc = s.fail
 	s.handler = s.routes()
 	go s.cleanSessions(store, 5*time.Minute)

@@ -1,0 +1,123 @@
+package server_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"net/http"
+	"net/url"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"pareto/internal/auth"
+)
+
+// ownerQuery runs sql as the owning login (outside the app's role), for
+// looking at tables the app cannot show.
+func (a *testApp) ownerQuery(sql string, args ...any) pgx.Row {
+	a.t.Helper()
+	conn, err := pgx.Connect(context.Background(), a.DBURL)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	a.t.Cleanup(func() { conn.Close(context.Background()) })
+	return conn.QueryRow(context.Background(), sql, args...)
+}
+
+// sessionsDigest is one checksum over every column of every session row.
+func (a *testApp) sessionsDigest() string {
+	a.t.Helper()
+	var d string
+	if err := a.ownerQuery("SELECT coalesce(md5(string_agg(s::text, '|' ORDER BY s::text)), '') FROM sessions s").Scan(&d); err != nil {
+		a.t.Fatal(err)
+	}
+	return d
+}
+
+// TestPlainGetWritesNothing: reading pages leaves the sessions table
+// exactly as it was (issue 19). Before the fix scs's idle timeout marked
+// every loaded session modified and each GET rewrote the row's expiry.
+func TestPlainGetWritesNothing(t *testing.T) {
+	a := newTestApp(t)
+	c, _ := a.signup("Acme", "ada@acme.test")
+	c.get("/") // the flash of the signup is read (and removed) here
+	before := a.sessionsDigest()
+	time.Sleep(20 * time.Millisecond) // a rewritten expiry would differ
+	for _, p := range []string{"/", "/accounts", "/admin/users", "/shortlist"} {
+		if res := c.get(p); res.Status != http.StatusOK {
+			t.Fatalf("GET %s: %d", p, res.Status)
+		}
+	}
+	if after := a.sessionsDigest(); after != before {
+		t.Fatal("a plain GET changed the sessions table")
+	}
+}
+
+// TestSessionTokensHashedAtRest: the table holds SHA-256(token), never the
+// token (issue 13, hole 9). Before the fix the token column held the
+// cookie's value.
+func TestSessionTokensHashedAtRest(t *testing.T) {
+	a := newTestApp(t)
+	c, _ := a.signup("Acme", "ada@acme.test")
+	token := c.cookie()
+	var clear, hashed int
+	if err := a.ownerQuery(`SELECT count(*) FILTER (WHERE s::text LIKE '%' || $1 || '%'),
+		count(*) FILTER (WHERE s::text LIKE '%' || $2 || '%') FROM sessions s`,
+		token, sha256Hex(token)).Scan(&clear, &hashed); err != nil {
+		t.Fatal(err)
+	}
+	if clear != 0 || hashed != 1 {
+		t.Fatalf("rows with the token in clear: %d (want 0); with its SHA-256: %d (want 1)", clear, hashed)
+	}
+}
+
+func sha256Hex(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	const hex = "0123456789abcdef"
+	out := make([]byte, 0, 64)
+	for _, b := range sum {
+		out = append(out, hex[b>>4], hex[b&15])
+	}
+	return string(out)
+}
+
+// TestConcurrentLoginsBoundedHashing: 20 logins at once never run more
+// hashes than the semaphore allows, and all succeed (they queue).
+func TestConcurrentLoginsBoundedHashing(t *testing.T) {
+	a := newTestApp(t)
+	a.signup("Acme", "ada@acme.test")
+	h := auth.NewHasher(2, 64, time.Minute)
+	a.Srv.Auth().Hasher = h
+	var wg sync.WaitGroup
+	statuses := make(chan int, 20)
+	for range 20 {
+		wg.Go(func() {
+			res := a.client().postForm("/login", url.Values{"email": {"ada@acme.test"}, "password": {testPassword}})
+			statuses <- res.Status
+		})
+	}
+	wg.Wait()
+	close(statuses)
+	for st := range statuses {
+		if st != http.StatusSeeOther {
+			t.Fatalf("a login got %d, want 303", st)
+		}
+	}
+	if p := h.Peak(); p < 1 || p > h.Slots() {
+		t.Fatalf("peak concurrent hashes %d, want at most %d", p, h.Slots())
+	}
+}
+
+// TestLoginBusyAnswers503: a login that cannot get a hashing slot before
+// the queue's deadline gets 503 with Retry-After, not a hang or a 500.
+func TestLoginBusyAnswers503(t *testing.T) {
+	a := newTestApp(t)
+	a.signup("Acme", "ada@acme.test")
+	a.Srv.Auth().Hasher = auth.NewHasher(0, 0, 10*time.Millisecond) // never a free slot
+	res := a.client().postForm("/login", url.Values{"email": {"ada@acme.test"}, "password": {testPassword}})
+	if res.Status != http.StatusServiceUnavailable || res.Header.Get("Retry-After") == "" {
+		t.Fatalf("got %d Retry-After %q, want 503 with Retry-After", res.Status, res.Header.Get("Retry-After"))
+	}
+}
