@@ -17,6 +17,7 @@ import (
 
 	"pareto/internal/auth"
 	"pareto/internal/db"
+	"pareto/internal/limits"
 )
 
 // Status is where an account stands commercially.
@@ -173,32 +174,32 @@ type Field struct {
 // names and CSV column names are the keys.
 var AccountFields = []Field{
 	{"name", "Name", func(f *Fields, raw string) error {
-		v, err := text(raw, 200, true)
+		v, err := text(raw, limits.Name, true)
 		f.Name = v
 		return err
 	}},
 	{"external_ref", "External reference", func(f *Fields, raw string) error {
-		v, err := text(raw, 100, false)
+		v, err := text(raw, limits.Label, false)
 		f.ExternalRef = v
 		return err
 	}},
 	{"industry", "Industry", func(f *Fields, raw string) error {
-		v, err := text(raw, 100, false)
+		v, err := text(raw, limits.Label, false)
 		f.Industry = v
 		return err
 	}},
 	{"region", "Region", func(f *Fields, raw string) error {
-		v, err := text(raw, 100, false)
+		v, err := text(raw, limits.Label, false)
 		f.Region = v
 		return err
 	}},
 	{"country", "Country", func(f *Fields, raw string) error {
-		v, err := text(raw, 100, false)
+		v, err := text(raw, limits.Label, false)
 		f.Country = v
 		return err
 	}},
 	{"segment", "Segment", func(f *Fields, raw string) error {
-		v, err := text(raw, 100, false)
+		v, err := text(raw, limits.Label, false)
 		f.Segment = v
 		return err
 	}},
@@ -223,7 +224,7 @@ var AccountFields = []Field{
 		return err
 	}},
 	{"notes", "Notes", func(f *Fields, raw string) error {
-		v, err := longText(raw, 10000)
+		v, err := longText(raw, limits.Notes)
 		f.Notes = v
 		return err
 	}},

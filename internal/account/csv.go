@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"pareto/internal/csvcell"
 	"regexp"
 	"strings"
 	"time"
@@ -17,7 +16,9 @@ import (
 
 	"pareto/internal/audit"
 	"pareto/internal/auth"
+	"pareto/internal/csvcell"
 	"pareto/internal/db"
+	"pareto/internal/limits"
 )
 
 // Import limits.
@@ -385,7 +386,7 @@ func (s *Store) CreateImport(ctx context.Context, sc db.Scope, role auth.Role, f
 	if _, err := ParseCSV(data); err != nil {
 		return uuid.Nil, db.FieldErrors{"file": err.Error()}
 	}
-	name, _ := text(filename, 200, false)
+	name, _ := text(filename, limits.Name, false)
 	var id uuid.UUID
 	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, "DELETE FROM account_imports WHERE tenant_id = $1 AND created_at < now() - interval '1 day'", sc.TenantID); err != nil {

@@ -11,6 +11,7 @@ import (
 	"pareto/internal/audit"
 	"pareto/internal/auth"
 	"pareto/internal/db"
+	"pareto/internal/limits"
 )
 
 // Kind is what sort of contact an interaction was.
@@ -103,12 +104,12 @@ func (in InteractionInput) Parse(author uuid.UUID) (InteractionFields, error) {
 	if !f.Kind.Valid() {
 		fe.Add("kind", "Choose meeting, call, email or note.")
 	}
-	if f.Summary, err = longText(in.Summary, 10000); err != nil {
+	if f.Summary, err = longText(in.Summary, limits.Notes); err != nil {
 		fe.Add("summary", err.Error())
 	} else if f.Summary == "" {
 		fe.Add("summary", "Say briefly what happened.")
 	}
-	if f.NextStep, err = text(in.NextStep, 1000, false); err != nil {
+	if f.NextStep, err = text(in.NextStep, limits.Sentence, false); err != nil {
 		fe.Add("next_step", err.Error())
 	}
 	if f.NextStepDue, err = ParseDate(in.NextStepDue, false); err != nil {

@@ -13,6 +13,7 @@ import (
 	"pareto/internal/audit"
 	"pareto/internal/auth"
 	"pareto/internal/db"
+	"pareto/internal/limits"
 )
 
 // BuyingRole is a stakeholder's part in the buying decision.
@@ -125,20 +126,20 @@ func (in StakeholderInput) Parse() (StakeholderFields, error) {
 	fe := db.FieldErrors{}
 	var f StakeholderFields
 	var err error
-	if f.Name, err = text(in.Name, 200, true); err != nil {
+	if f.Name, err = text(in.Name, limits.Name, true); err != nil {
 		fe.Add("name", err.Error())
 	}
-	if f.Title, err = text(in.Title, 200, false); err != nil {
+	if f.Title, err = text(in.Title, limits.Name, false); err != nil {
 		fe.Add("title", err.Error())
 	}
-	if f.Email, err = text(in.Email, 254, false); err != nil {
+	if f.Email, err = text(in.Email, limits.Email, false); err != nil {
 		fe.Add("email", err.Error())
 	} else if f.Email != "" {
 		if a, err := mail.ParseAddress(f.Email); err != nil || a.Address != f.Email {
 			fe.Add("email", "Enter a valid email address, like name@example.com.")
 		}
 	}
-	if f.Phone, err = text(in.Phone, 50, false); err != nil {
+	if f.Phone, err = text(in.Phone, limits.Phone, false); err != nil {
 		fe.Add("phone", err.Error())
 	} else if strings.ContainsFunc(f.Phone, func(r rune) bool { return !strings.ContainsRune("0123456789+-()./ x", r) }) {
 		fe.Add("phone", "Use digits, spaces and + - ( ) . / only.")
@@ -159,7 +160,7 @@ func (in StakeholderInput) Parse() (StakeholderFields, error) {
 			fe.Add("reports_to", "Choose a stakeholder of this account.")
 		}
 	}
-	if f.Notes, err = longText(in.Notes, 10000); err != nil {
+	if f.Notes, err = longText(in.Notes, limits.Notes); err != nil {
 		fe.Add("notes", err.Error())
 	}
 	if err := fe.Err(); err != nil {

@@ -24,6 +24,7 @@ import (
 
 	"pareto/internal/audit"
 	"pareto/internal/db"
+	"pareto/internal/limits"
 )
 
 // DefaultCapacity is a KAM's capacity until a leader sets another.
@@ -33,9 +34,9 @@ const DefaultCapacity = 8
 const (
 	MaxCapacity   = 200
 	MaxListItems  = 20
-	MaxItemLength = 100
-	MaxNotes      = 2000
-	MaxReason     = 1000
+	MaxItemLength = limits.Label
+	MaxNotes      = limits.Paragraph
+	MaxReason     = limits.Sentence
 )
 
 // Store reads and writes KAM profiles and assignments.

@@ -16,6 +16,7 @@ import (
 
 	"pareto/internal/audit"
 	"pareto/internal/db"
+	"pareto/internal/limits"
 )
 
 // Role is what a member may do in a tenant.
@@ -94,7 +95,7 @@ func checkEmail(fe db.FieldErrors, field, email string) {
 		return
 	}
 	a, err := mail.ParseAddress(email)
-	if err != nil || a.Address != email || len(email) > 254 || !strings.Contains(email[strings.LastIndex(email, "@"):], ".") {
+	if err != nil || a.Address != email || len(email) > limits.Email || !strings.Contains(email[strings.LastIndex(email, "@"):], ".") {
 		fe.Add(field, "Enter a valid email address, like name@example.com.")
 	}
 }
@@ -103,7 +104,7 @@ func checkName(fe db.FieldErrors, field, name, what string) {
 	switch n := utf8.RuneCountInString(name); {
 	case n == 0:
 		fe.Add(field, "Enter "+what+".")
-	case n > 200:
+	case n > limits.Name:
 		fe.Add(field, "Use at most 200 characters.")
 	case !utf8.ValidString(name):
 		fe.Add(field, "Use valid text.")

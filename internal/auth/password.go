@@ -15,6 +15,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
+
+	"pareto/internal/limits"
 )
 
 // OWASP's argon2id parameters: 19 MiB, 2 passes, 1 lane.
@@ -26,7 +28,7 @@ const (
 	saltLen      = 16
 
 	MinPasswordLen = 8
-	MaxPasswordLen = 128
+	MaxPasswordLen = limits.Password
 )
 
 // Hasher runs argon2id under a semaphore sized to the CPUs: each hash

@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
-	"pareto/internal/account"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -14,9 +11,11 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"pareto/internal/account"
 	"pareto/internal/audit"
 	"pareto/internal/auth"
 	"pareto/internal/db"
+	"pareto/internal/numfmt"
 )
 
 // Field names, shared by the month grid form, the CSV import and the
@@ -50,33 +49,6 @@ const (
 // EarliestMonth is the first month figures may be entered for.
 var EarliestMonth = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 
-var (
-	plainNumber    = regexp.MustCompile(`^-?\d+(\.\d+)?$`)
-	groupedNumber  = regexp.MustCompile(`^-?\d{1,3}(,\d{3})+(\.\d+)?$`)
-	decimalsRegexp = regexp.MustCompile(`\.(\d+)$`)
-)
-
-// parseNumber reads a decimal number as people type it: "1234.5",
-// "1,234.50", " 12 ". It refuses NaN, infinities and exponents.
-func parseNumber(s string) (float64, bool) {
-	s = strings.TrimSpace(s)
-	if groupedNumber.MatchString(s) {
-		s = strings.ReplaceAll(s, ",", "")
-	}
-	if !plainNumber.MatchString(s) {
-		return 0, false
-	}
-	v, err := strconv.ParseFloat(s, 64)
-	return v, err == nil
-}
-
-func decimals(s string) int {
-	if m := decimalsRegexp.FindStringSubmatch(strings.TrimSpace(s)); m != nil {
-		return len(m[1])
-	}
-	return 0
-}
-
 // ParseFigure validates one month's figures for a tenant with CSAT scale
 // scale; now bounds the month (figures for future months are refused).
 // Every problem is reported, keyed by field name.
@@ -94,49 +66,47 @@ func ParseFigure(in FigureInput, scale string, now time.Time) (Figure, db.FieldE
 	}
 
 	money := func(field, s string, required bool) *float64 {
-		if strings.TrimSpace(s) == "" {
+		v, err := numfmt.EN.ParseDecimal(s, 2)
+		switch {
+		case errors.Is(err, numfmt.ErrEmpty):
 			if required {
 				fe.Add(field, "Enter an amount (0 if there was none).")
 			}
-			return nil
-		}
-		v, ok := parseNumber(s)
-		switch {
-		case !ok:
-			fe.Add(field, "Enter an amount like 12500 or 12,500.00.")
 		case v < 0:
 			fe.Add(field, "Must not be negative.")
-		case v > MaxMoney:
-			fe.Add(field, "Too large.")
-		case decimals(s) > 2:
+		case errors.Is(err, numfmt.ErrDecimals):
 			fe.Add(field, "Use at most 2 decimals.")
+		case errors.Is(err, numfmt.ErrRange), err == nil && v > MaxMoney:
+			fe.Add(field, "Too large.")
+		case err != nil:
+			fe.Add(field, "Enter an amount like 12500 or 12,500.00.")
 		default:
 			return &v
 		}
 		return nil
 	}
 	number := func(field, s string, lo, hi float64, msg string) *float64 {
-		if strings.TrimSpace(s) == "" {
-			return nil
-		}
-		v, ok := parseNumber(s)
-		if !ok || v < lo || v > hi || decimals(s) > 2 {
+		v, err := numfmt.EN.ParseDecimal(s, 2)
+		switch {
+		case errors.Is(err, numfmt.ErrEmpty):
+		case err != nil || v < lo || v > hi:
 			fe.Add(field, msg)
-			return nil
+		default:
+			return &v
 		}
-		return &v
+		return nil
 	}
 	integer := func(field, s string, lo, hi int, msg string) *int {
-		s = strings.TrimSpace(s)
-		if s == "" {
-			return nil
-		}
-		v, err := strconv.Atoi(s)
-		if err != nil || v < lo || v > hi {
+		v, err := numfmt.EN.ParseInt(s)
+		switch {
+		case errors.Is(err, numfmt.ErrEmpty):
+		case err != nil || v < int64(lo) || v > int64(hi):
 			fe.Add(field, msg)
-			return nil
+		default:
+			n := int(v)
+			return &n
 		}
-		return &v
+		return nil
 	}
 
 	if v := money(FieldRevenue, in.Revenue, true); v != nil {
@@ -205,7 +175,7 @@ func (f Figure) Input() FigureInput {
 	return in
 }
 
-func formatAmount(v float64) string { return strconv.FormatFloat(math.Round(v*100)/100, 'f', -1, 64) }
+func formatAmount(v float64) string { return numfmt.EN.Decimal(v, 2) }
 
 func optFloat(p *float64) string {
 	if p == nil {

@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"pareto/internal/account"
-	"pareto/internal/csvcell"
 	"strconv"
 	"strings"
 	"time"
@@ -15,9 +13,12 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"pareto/internal/account"
 	"pareto/internal/audit"
 	"pareto/internal/auth"
+	"pareto/internal/csvcell"
 	"pareto/internal/db"
+	"pareto/internal/limits"
 )
 
 // CSV import: upload (stored as is), preview (every row validated against
@@ -326,8 +327,8 @@ func (s *Store) CreateImport(ctx context.Context, sc db.Scope, filename string, 
 	if len(data) > MaxImportBytes {
 		return uuid.Nil, db.FieldErrors{"file": "The file is larger than 10 MiB; split it."}
 	}
-	if len(filename) > 255 {
-		filename = filename[:255]
+	if len(filename) > limits.Filename {
+		filename = filename[:limits.Filename]
 	}
 	var id uuid.UUID
 	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {

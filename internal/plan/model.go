@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"pareto/internal/db"
+	"pareto/internal/limits"
 )
 
 // Plan is one account's plan for one fiscal year.
@@ -151,7 +152,7 @@ func (in PlanInput) Validate() db.FieldErrors {
 	if !in.Status.Valid() {
 		fe.Add("status", "Choose draft, active or closed.")
 	}
-	if utf8.RuneCountInString(in.Why) > 2000 {
+	if utf8.RuneCountInString(in.Why) > limits.Paragraph {
 		fe.Add("why", "Keep the purpose short: at most 2000 characters.")
 	}
 	return fe
@@ -193,7 +194,7 @@ func (in GoalInput) Validate() db.FieldErrors {
 	n := utf8.RuneCountInString(in.Title)
 	if n == 0 {
 		fe.Add("title", "Give the goal a title.")
-	} else if n > 200 {
+	} else if n > limits.Name {
 		fe.Add("title", "Keep the title under 200 characters.")
 	}
 	if !in.KPI.Valid() {
@@ -202,7 +203,7 @@ func (in GoalInput) Validate() db.FieldErrors {
 	if in.KPI == KPICustom {
 		if in.CustomMeasure == "" {
 			fe.Add("custom_measure", "Name the custom measure, e.g. \"Joint case studies\".")
-		} else if utf8.RuneCountInString(in.CustomMeasure) > 100 {
+		} else if utf8.RuneCountInString(in.CustomMeasure) > limits.Label {
 			fe.Add("custom_measure", "Keep the measure's name under 100 characters.")
 		}
 	}
@@ -269,7 +270,7 @@ func (in ActionInput) Validate() db.FieldErrors {
 	n := utf8.RuneCountInString(in.Description)
 	if n == 0 {
 		fe.Add("description", "Describe the action.")
-	} else if n > 500 {
+	} else if n > limits.Line {
 		fe.Add("description", "Keep the description under 500 characters.")
 	}
 	if in.OwnerID == uuid.Nil {
@@ -308,10 +309,10 @@ func (in ProductInput) Validate() db.FieldErrors {
 	n := utf8.RuneCountInString(in.Name)
 	if n == 0 {
 		fe.Add("name", "Name the product.")
-	} else if n > 100 {
+	} else if n > limits.Label {
 		fe.Add("name", "Keep the name under 100 characters.")
 	}
-	if utf8.RuneCountInString(in.Description) > 500 {
+	if utf8.RuneCountInString(in.Description) > limits.Line {
 		fe.Add("description", "Keep the description under 500 characters.")
 	}
 	return fe

@@ -2,42 +2,30 @@ package scoring
 
 import (
 	"math"
+
 	"pareto/internal/numfmt"
-	"strconv"
-	"strings"
 )
 
-func parseInt(s string) (int, error) { return strconv.Atoi(strings.TrimSpace(s)) }
+func parseInt(s string) (int, error) {
+	v, err := numfmt.EN.ParseInt(s)
+	return int(v), err
+}
 
-// ParseScore10 reads a score typed with at most one decimal ("6", "6.5")
-// into tenths, from 1.0 to 10.0.
+// ParseScore10 reads a score typed with at most one decimal ("6", "6.5",
+// "6,5") into tenths, from 1.0 to 10.0.
 func ParseScore10(s string) (int, bool) {
-	s = strings.Replace(strings.TrimSpace(s), ",", ".", 1)
-	if i := strings.IndexByte(s, '.'); i >= 0 && len(s)-i-1 > 1 {
+	v, err := numfmt.EN.ParseFixed(s, 1)
+	if err != nil || v < 10 || v > 100 {
 		return 0, false
 	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsNaN(f) || f < 1 || f > 10 {
-		return 0, false
-	}
-	return int(math.Round(f * 10)), true
+	return int(v), true
 }
 
 // ParseCents reads an amount typed by a person ("250000", "250,000.50",
 // "-1000") into cents.
 func ParseCents(s string) (int64, bool) {
-	s = strings.ReplaceAll(strings.ReplaceAll(strings.TrimSpace(s), ",", ""), " ", "")
-	if s == "" {
-		return 0, false
-	}
-	if i := strings.IndexByte(s, '.'); i >= 0 && len(s)-i-1 > 2 {
-		return 0, false
-	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsNaN(f) || math.Abs(f) > 1e13 {
-		return 0, false
-	}
-	return int64(math.Round(f * 100)), true
+	v, err := numfmt.EN.ParseAmount(s)
+	return v, err == nil
 }
 
 // FormatCents shows an amount in whole currency units with thousands

@@ -11,10 +11,11 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/google/uuid"
+
+	"pareto/internal/numfmt"
 )
 
 // WeightMode says how the active criteria are weighted.
@@ -55,29 +56,17 @@ func (w Weight) Percent() string { return FormatBPS(w.BPS) }
 
 // FormatBPS shows basis points as a percentage without trailing zeros:
 // 4567 → "45.67", 2500 → "25", 1250 → "12.5".
-func FormatBPS(bps int) string {
-	s := strconv.FormatFloat(float64(bps)/100, 'f', 2, 64)
-	s = strings.TrimRight(s, "0")
-	return strings.TrimSuffix(s, ".")
-}
+func FormatBPS(bps int) string { return numfmt.EN.Percent(int64(bps)) }
 
 // ParsePercent reads a percentage typed by a person ("45", "45.5",
 // "45,67") into basis points. It refuses anything that is not a number
 // from 0 to 100 with at most two decimals.
 func ParsePercent(s string) (int, bool) {
-	s = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), "%"))
-	s = strings.Replace(s, ",", ".", 1)
-	if s == "" {
+	v, err := numfmt.EN.ParsePercent(s)
+	if err != nil || v < 0 || v > 10000 {
 		return 0, false
 	}
-	if i := strings.IndexByte(s, '.'); i >= 0 && len(s)-i-1 > 2 {
-		return 0, false
-	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < 0 || f > 100 {
-		return 0, false
-	}
-	return int(math.Round(f * 100)), true
+	return int(v), true
 }
 
 // ROCWeights returns the rank-order centroid weights of n ranked criteria

@@ -15,6 +15,7 @@ import (
 
 	"pareto/internal/audit"
 	"pareto/internal/db"
+	"pareto/internal/limits"
 )
 
 // Decisions a review makes per account; each sets the account's key status
@@ -95,7 +96,7 @@ func validName(name string) (string, db.FieldErrors) {
 	switch n := utf8.RuneCountInString(name); {
 	case n == 0:
 		fe.Add("name", "Name the review, e.g. “FY27 H1”.")
-	case n > 100:
+	case n > limits.Label:
 		fe.Add("name", "Keep the name to 100 characters.")
 	}
 	return name, fe
@@ -338,7 +339,7 @@ func validReason(reason string, fe db.FieldErrors) string {
 	switch n := utf8.RuneCountInString(reason); {
 	case n == 0:
 		fe.Add("reason", "Give a reason; it is kept with the decision.")
-	case n > 2000:
+	case n > limits.Paragraph:
 		fe.Add("reason", "Keep the reason to 2,000 characters.")
 	}
 	return reason

@@ -3,7 +3,6 @@ package scoring
 import (
 	"context"
 	"fmt"
-	"pareto/internal/account"
 	"strconv"
 	"strings"
 	"time"
@@ -12,9 +11,11 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"pareto/internal/account"
 	"pareto/internal/audit"
 	"pareto/internal/auth"
 	"pareto/internal/db"
+	"pareto/internal/limits"
 )
 
 // KeyStatuses are the values of accounts.key_status, in display order.
@@ -393,7 +394,7 @@ func (s *Store) SaveScores(ctx context.Context, sc db.Scope, role auth.Role, acc
 				continue
 			}
 			x.Evidence = strings.TrimSpace(x.Evidence)
-			if utf8.RuneCountInString(x.Evidence) > 2000 {
+			if utf8.RuneCountInString(x.Evidence) > limits.Paragraph {
 				fe.Add(ef, "Keep the evidence to 2,000 characters.")
 			}
 			cur, had := current[x.CriterionID]

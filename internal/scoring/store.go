@@ -19,6 +19,7 @@ import (
 
 	"pareto/internal/audit"
 	"pareto/internal/db"
+	"pareto/internal/limits"
 )
 
 // Store reads and writes the scoring tables.
@@ -185,14 +186,14 @@ func (in *CriterionInput) Validate() db.FieldErrors {
 	switch n := utf8.RuneCountInString(in.Name); {
 	case n == 0:
 		fe.Add("name", "Give the criterion a name.")
-	case n > 100:
+	case n > limits.Label:
 		fe.Add("name", "Keep the name to 100 characters.")
 	}
-	if utf8.RuneCountInString(in.Description) > 1000 {
+	if utf8.RuneCountInString(in.Description) > limits.Sentence {
 		fe.Add("description", "Keep the description to 1,000 characters.")
 	}
 	for field, v := range map[string]string{"rubric_1": in.Rubric1, "rubric_5": in.Rubric5, "rubric_10": in.Rubric10} {
-		if utf8.RuneCountInString(v) > 500 {
+		if utf8.RuneCountInString(v) > limits.Line {
 			fe.Add(field, "Keep each rubric line to 500 characters.")
 		}
 	}
