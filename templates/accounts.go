@@ -152,15 +152,6 @@ func (v AccountFormView) Action() string {
 	return "/accounts/" + v.ID.String()
 }
 
-// ConflictRow is one field of a version conflict: their saved value and
-// the value this person tried to save.
-type ConflictRow struct {
-	Label   string
-	Theirs  string
-	Mine    string
-	Changed bool
-}
-
 // AccountConflictView is the page a stale save gets.
 type AccountConflictView struct {
 	Current account.Account

@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"pareto/internal/auth"
 	"pareto/internal/db"
 	"pareto/internal/plan"
 )
@@ -129,7 +130,7 @@ func seedPlansAt(ctx context.Context, d *db.DB, sc db.Scope, today time.Time) er
 	if err != nil {
 		return err
 	}
-	actor := plan.Actor{Scope: sc, AllAccounts: true}
+	actor := plan.Actor{Scope: sc, Role: auth.RoleAdmin}
 	current := plan.PeriodOf(today, settings.FiscalYearStartMonth)
 	for i, a := range accounts {
 		owner := members[rng.IntN(len(members))]

@@ -21,24 +21,27 @@ import (
 
 	"github.com/google/uuid"
 
+	"pareto/internal/account"
+	"pareto/internal/auth"
 	"pareto/internal/db"
 )
 
-// Actor is who does a piece of work: the tenant scope, and whether they
-// manage the whole portfolio (admins and leaders) or only the accounts they
-// are the KAM of.
+// Actor is who does a piece of work: the tenant scope and their role in
+// it. Whether they may change an account's plans and whitespace is the
+// account's edit rule (account.CanEditManagedBy).
 type Actor struct {
 	db.Scope
-	AllAccounts bool
+	Role auth.Role
 }
 
 // CanEdit reports whether a may change plans of an account whose KAM is
 // kam (nil when the account has none).
 func (a Actor) CanEdit(kam *uuid.UUID) bool {
-	if a.AllAccounts {
-		return true
+	id := uuid.Nil
+	if kam != nil {
+		id = *kam
 	}
-	return kam != nil && *kam == a.UserID && a.UserID != uuid.Nil
+	return account.CanEditManagedBy(a.Role, a.UserID, id)
 }
 
 func (a Actor) mayEdit(kam *uuid.UUID) error {

@@ -23,8 +23,8 @@ func wrap(op string, err error) error {
 	return fmt.Errorf("plan: %s: %w", op, err)
 }
 
-// account is what the permission rule needs to know about an account.
-type account struct {
+// accountRef is what the permission rule needs to know about an account.
+type accountRef struct {
 	ID   uuid.UUID
 	Name string
 	KAM  *uuid.UUID
@@ -32,12 +32,12 @@ type account struct {
 
 // accountFor reads accountID (not archived); db.ErrNotFound when it does
 // not exist in the scope's tenant.
-func accountFor(ctx context.Context, tx pgx.Tx, tenantID, accountID uuid.UUID) (account, error) {
-	a := account{ID: accountID}
+func accountFor(ctx context.Context, tx pgx.Tx, tenantID, accountID uuid.UUID) (accountRef, error) {
+	a := accountRef{ID: accountID}
 	err := tx.QueryRow(ctx, `SELECT name, kam_user_id FROM accounts
 		WHERE tenant_id = $1 AND id = $2 AND archived_at IS NULL`, tenantID, accountID).Scan(&a.Name, &a.KAM)
 	if err != nil {
-		return account{}, db.NotFound("account", err)
+		return accountRef{}, db.NotFound("account", err)
 	}
 	return a, nil
 }

@@ -69,7 +69,7 @@ func (f *fixture) account(t *testing.T, name string, kam *uuid.UUID) uuid.UUID {
 }
 
 func (f *fixture) actor(m auth.Member) plan.Actor {
-	return plan.Actor{Scope: db.Scope{TenantID: f.tenant, UserID: m.UserID}, AllAccounts: m.Role != auth.RoleKAM}
+	return plan.Actor{Scope: db.Scope{TenantID: f.tenant, UserID: m.UserID}, Role: m.Role}
 }
 
 func (f *fixture) scope() db.Scope { return db.Scope{TenantID: f.tenant, UserID: f.admin.UserID} }

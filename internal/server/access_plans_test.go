@@ -78,7 +78,7 @@ func plansFixture(t *testing.T, a *testApp, tf *tenantFixture) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	actor := plan.Actor{Scope: sc, AllAccounts: true}
+	actor := plan.Actor{Scope: sc, Role: auth.RoleAdmin}
 	planID, err := plan.CreatePlan(ctx, a.DB, actor, accountID, plan.PlanInput{Period: "FY2030", Why: "Fixture"}, false)
 	if err != nil {
 		t.Fatal(err)

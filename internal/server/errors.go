@@ -76,10 +76,11 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int,
 }
 
 // render writes c with status, rendering into a buffer first so a
-// rendering error still yields a clean 500.
+// rendering error still yields a clean 500. The first invalid field of a
+// form in c takes the focus.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
 	var buf bytes.Buffer
-	if err := c.Render(r.Context(), &buf); err != nil {
+	if err := c.Render(templates.WithFocus(r.Context()), &buf); err != nil {
 		s.log.Error("render", "request_id", requestIDFrom(r.Context()), "path", r.URL.Path, "err", err)
 		http.Error(w, "Something went wrong.", http.StatusInternalServerError)
 		return

@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
 
 	"pareto/internal/account"
@@ -17,31 +16,6 @@ import (
 
 // accounts is the account store for this server's database.
 func (s *Server) accounts() *account.Store { return account.NewStore(s.db) }
-
-// urlID reads a uuid route parameter; a malformed one is a 404.
-func urlID(r *http.Request, name string) (uuid.UUID, error) {
-	id, err := uuid.Parse(chi.URLParam(r, name))
-	if err != nil {
-		return uuid.Nil, fmt.Errorf("%s %q: %w", name, chi.URLParam(r, name), db.ErrNotFound)
-	}
-	return id, nil
-}
-
-// formVersion reads the hidden version field (0 for a record that has
-// no row yet, such as default settings).
-func formVersion(r *http.Request) (int, bool) {
-	v, err := strconv.Atoi(r.PostForm.Get("version"))
-	return v, err == nil && v >= 0
-}
-
-func (s *Server) badVersion(w http.ResponseWriter, r *http.Request) {
-	s.renderError(w, r, http.StatusBadRequest, "Bad request", "The form is missing its version; reload the page and try again.")
-}
-
-func today() time.Time {
-	n := time.Now().UTC()
-	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC)
-}
 
 // accountFilter reads the list's query parameters.
 func accountFilter(r *http.Request) (templates.AccountFilter, account.Filter, int) {

@@ -105,7 +105,7 @@ func (s *Server) memberUpdate(w http.ResponseWriter, r *http.Request) {
 	if !m.Active || m.Role != auth.RoleKAM {
 		// Their accounts need a new KAM: say so (the page links to /kams).
 		if n, err := s.assignments().CountAccounts(r.Context(), scope(r), m.UserID); err == nil && n > 0 {
-			msg += " " + m.Name + " still manages " + asgPlural(n, "account", "accounts") + ": reassign them on the KAMs page."
+			msg += " " + m.Name + " still manages " + plural(n, "account", "accounts") + ": reassign them on the KAMs page."
 		}
 	}
 	s.flash(r.Context(), "success", msg)

@@ -1,11 +1,11 @@
 package server
 
 import (
+	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/google/uuid"
-	"net/http"
-	"strconv"
 
 	"pareto/internal/auth"
 	"pareto/internal/kpi"

@@ -156,13 +156,6 @@ func (s *Server) dashboardView(r *http.Request, t dashboardTarget) (templates.Da
 	return v, nil
 }
 
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
-}
-
 func (s *Server) dashboardShow(w http.ResponseWriter, r *http.Request) {
 	v, err := s.dashboardView(r, portfolioTarget(r))
 	if err != nil {

@@ -17,19 +17,6 @@ import (
 
 func (s *Server) scoringStore() *scoring.Store { return scoring.NewStore(s.db) }
 
-// safeBack keeps a "come back here" address only when it is one of ours.
-func safeBack(back, def string) string {
-	if strings.HasPrefix(back, "//") || strings.Contains(back, "\\") || strings.Contains(back, "..") {
-		return def
-	}
-	for _, p := range []string{"/scoring/", "/accounts/", "/shortlist"} {
-		if strings.HasPrefix(back, p) {
-			return back
-		}
-	}
-	return def
-}
-
 // scoringFilter reads the matrix and shortlist filter from a query.
 func scoringFilter(q url.Values) scoring.Filter {
 	f := scoring.Filter{Query: q.Get("q"), Industry: q.Get("industry"), Region: q.Get("region"), Segment: q.Get("segment"),
@@ -449,7 +436,7 @@ func (s *Server) accountScoresSave(w http.ResponseWriter, r *http.Request) {
 	case fe != nil:
 		status = http.StatusUnprocessableEntity
 	}
-	back := safeBack(r.PostForm.Get("back"), "/scoring/accounts/"+id.String())
+	back := scoringBack(r.PostForm.Get("back"), "/scoring/accounts/"+id.String())
 	if isHTMX(r) {
 		s.matrixSaveAnswer(w, r, id, status, n, back, fe, conflict)
 		return
@@ -593,7 +580,7 @@ func (s *Server) keyStatusUpdate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	reason := r.PostForm.Get("reason")
-	back := safeBack(r.PostForm.Get("back"), "/scoring/accounts/"+id.String())
+	back := scoringBack(r.PostForm.Get("back"), "/scoring/accounts/"+id.String())
 	err = s.scoringStore().Dedesignate(r.Context(), scope(r), id, reason)
 	var fe db.FieldErrors
 	if errors.As(err, &fe) {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"pareto/internal/csvcell"
 	"strconv"
 	"strings"
 	"time"
@@ -13,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"pareto/internal/auth"
+	"pareto/internal/csvcell"
 	"pareto/internal/db"
 	"pareto/internal/scoring"
 	"pareto/templates"

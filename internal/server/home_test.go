@@ -17,7 +17,7 @@ func TestHomeShowsGoalsAtRiskAndOverdueActions(t *testing.T) {
 	a := newTestApp(t)
 	tf := a.tenantFixture("Acme")
 	ctx := context.Background()
-	admin := plan.Actor{Scope: tf.scope(auth.RoleAdmin), AllAccounts: true}
+	admin := plan.Actor{Scope: tf.scope(auth.RoleAdmin), Role: auth.RoleAdmin}
 	accountID := uuid.MustParse(tf.IDs["accountID"]) // the KAM's account
 	year := time.Now().Year()
 	planID, err := plan.CreatePlan(ctx, a.DB, admin, accountID, plan.PlanInput{Period: "FY" + strconv.Itoa(year), Why: "Grow", Status: plan.StatusActive}, false)

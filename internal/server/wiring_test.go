@@ -39,7 +39,7 @@ func TestWiringScoresAndPlansOnKAMPages(t *testing.T) {
 	tm.account(t, "Basf", "EMEA", tm.annM.UserID)
 	wireRank(t, tm, siemens, 82, true)
 	wireRank(t, tm, bosch, 64, true)
-	actor := plan.Actor{Scope: tm.adminScope(), AllAccounts: true}
+	actor := plan.Actor{Scope: tm.adminScope(), Role: auth.RoleAdmin}
 	cur := plan.PeriodOf(time.Now(), 1).String()
 	id, err := plan.CreatePlan(context.Background(), a.DB, actor, siemens, plan.PlanInput{Period: cur, Why: "Grow"}, false)
 	if err != nil {
@@ -64,7 +64,7 @@ func TestWiringScoresAndPlansOnKAMPages(t *testing.T) {
 func wirePlanGoals(t *testing.T, a *testApp, sc db.Scope, accountID uuid.UUID, day time.Time, closed bool, statuses ...plan.GoalStatus) {
 	t.Helper()
 	ctx := context.Background()
-	actor := plan.Actor{Scope: sc, AllAccounts: true}
+	actor := plan.Actor{Scope: sc, Role: auth.RoleAdmin}
 	p := plan.PeriodOf(day, 1)
 	id, err := plan.CreatePlan(ctx, a.DB, actor, accountID, plan.PlanInput{Period: p.String(), Why: "Grow"}, false)
 	if err != nil {

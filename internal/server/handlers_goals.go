@@ -1,0 +1,147 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/a-h/templ"
+	"github.com/google/uuid"
+
+	"pareto/internal/db"
+	"pareto/internal/limits"
+	"pareto/internal/plan"
+	"pareto/templates"
+)
+
+// A plan's measurable goals: the "what".
+
+// readGoal reads the goal form into the domain's input and the form as
+// typed (for showing it again).
+func readGoal(f *form, planID uuid.UUID) (plan.GoalInput, templates.GoalForm) {
+	in := plan.GoalInput{Title: f.Text("title", limits.Name), KPI: plan.KPI(f.Raw("kpi")),
+		CustomMeasure: f.Text("custom_measure", limits.Label), Status: plan.GoalStatus(f.Raw("status")),
+		Baseline: f.Decimal("baseline"), Target: f.Decimal("target"), ManualProgress: f.OptDecimal("manual_progress"),
+		DueDate: f.Date("due_date")}
+	return in, templates.GoalForm{PlanID: planID, Title: f.Raw("title"), KPI: f.Raw("kpi"), CustomMeasure: f.Raw("custom_measure"),
+		Baseline: f.Raw("baseline"), Target: f.Raw("target"), Current: f.Raw("manual_progress"), DueDate: f.Raw("due_date"),
+		Status: f.Raw("status"), Errors: map[string]string{}}
+}
+
+// goalChecks are the domain's checks that still make sense when some
+// numbers or dates could not be read.
+func goalChecks(in plan.GoalInput) func() db.FieldErrors {
+	return func() db.FieldErrors { return pick(in.Validate(), "title", "kpi", "custom_measure", "status") }
+}
+
+// pick keeps the messages of the fields named keys.
+func pick(fe db.FieldErrors, keys ...string) db.FieldErrors {
+	out := db.FieldErrors{}
+	for _, k := range keys {
+		if msg, ok := fe[k]; ok {
+			out[k] = msg
+		}
+	}
+	return out
+}
+
+func (s *Server) goalCreate(w http.ResponseWriter, r *http.Request) {
+	det, f, ok := formFor(s, w, r, s.editablePlan)
+	if !ok {
+		return
+	}
+	in, typed := readGoal(f, det.ID)
+	var id uuid.UUID
+	err := f.Then(goalChecks(in), func() (err error) {
+		id, err = plan.CreateGoal(r.Context(), s.db, planActor(r), det.ID, in)
+		return err
+	})
+	s.saved(w, r, err, saved{
+		Invalid: s.planPageWith(r, det, func(v *templates.PlanView, fe db.FieldErrors) {
+			typed.Errors, typed.Open = fe, true
+			v.GoalForm = typed
+		}),
+		Flash: "Goal added.", Next: planURL(det.ID) + "#goal-" + id.String()})
+}
+
+func goalFormOf(g plan.Goal) templates.GoalForm {
+	cur := ""
+	if g.ManualProgress != nil {
+		cur = strconv.FormatFloat(*g.ManualProgress, 'f', -1, 64)
+	}
+	return templates.GoalForm{PlanID: g.PlanID, ID: g.ID, Version: g.Version, Title: g.Title, KPI: string(g.KPI),
+		CustomMeasure: g.CustomMeasure, Baseline: strconv.FormatFloat(g.Baseline, 'f', -1, 64),
+		Target: strconv.FormatFloat(g.Target, 'f', -1, 64), Current: cur, DueDate: g.DueDate.Format(time.DateOnly),
+		Status: string(g.Status), Errors: map[string]string{}}
+}
+
+// planGoal is a goal with its plan.
+type planGoal struct {
+	plan.Detail
+	Goal plan.Goal
+}
+
+// editableGoal reads the plan and goal named in the path, checking the
+// signed-in member may change the plan.
+func (s *Server) editableGoal(r *http.Request) (planGoal, error) {
+	det, err := s.editablePlan(r)
+	if err != nil {
+		return planGoal{}, err
+	}
+	goalID, err := urlID(r, "goalID")
+	if err != nil {
+		return planGoal{}, err
+	}
+	g, err := plan.GoalByID(r.Context(), s.db, scope(r), det.ID, goalID)
+	return planGoal{det, g}, err
+}
+
+func (s *Server) goalEdit(w http.ResponseWriter, r *http.Request) {
+	pg, err := s.editableGoal(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, templates.GoalEditPage(s.page(r, "Edit goal", "plans"), templates.GoalEditView{Plan: pg.Plan, Form: goalFormOf(pg.Goal)}))
+}
+
+func (s *Server) goalUpdate(w http.ResponseWriter, r *http.Request) {
+	pg, f, version, ok := editFor(s, w, r, s.editableGoal)
+	if !ok {
+		return
+	}
+	det, g := pg.Detail, pg.Goal
+	if f.Raw("op") == "delete" {
+		s.goalDelete(w, r, det, g.ID, version)
+		return
+	}
+	in, typed := readGoal(f, det.ID)
+	typed.ID, typed.Version = g.ID, version
+	err := f.Then(goalChecks(in), func() error { return plan.UpdateGoal(r.Context(), s.db, planActor(r), det.ID, g.ID, in, version) })
+	s.saved(w, r, err, saved{
+		Invalid: func(fe db.FieldErrors) (templ.Component, error) {
+			typed.Errors = fe
+			return templates.GoalEditPage(s.page(r, "Edit goal", "plans"), templates.GoalEditView{Plan: det.Plan, Form: typed}), nil
+		},
+		Conflict: func() (templates.ConflictView, error) {
+			cur, err := plan.GoalByID(r.Context(), s.db, scope(r), det.ID, g.ID)
+			theirs := goalFormOf(cur)
+			return templates.ConflictView{Heading: "This goal was changed by someone else",
+				BackHref: planURL(det.ID) + "/goals/" + g.ID.String() + "/edit", BackLabel: "Open the current version",
+				Rows: templates.TextConflictRows(
+					templates.ConflictRow{Label: "Goal", Theirs: theirs.Title, Mine: in.Title},
+					templates.ConflictRow{Label: "KPI", Theirs: plan.KPI(theirs.KPI).Label(), Mine: in.KPI.Label()},
+					templates.ConflictRow{Label: "Custom measure", Theirs: theirs.CustomMeasure, Mine: in.CustomMeasure},
+					templates.ConflictRow{Label: "Baseline", Theirs: theirs.Baseline, Mine: f.Trim("baseline")},
+					templates.ConflictRow{Label: "Target", Theirs: theirs.Target, Mine: f.Trim("target")},
+					templates.ConflictRow{Label: "Current value", Theirs: theirs.Current, Mine: f.Trim("manual_progress")},
+					templates.ConflictRow{Label: "Due date", Theirs: theirs.DueDate, Mine: f.Trim("due_date")},
+					templates.ConflictRow{Label: "Status", Theirs: plan.GoalStatus(theirs.Status).Label(), Mine: in.Status.Label()},
+				)}, err
+		},
+		Section: "plans", Flash: "Goal saved.", Next: planURL(det.ID) + "#goal-" + g.ID.String()})
+}
+
+func (s *Server) goalDelete(w http.ResponseWriter, r *http.Request, det plan.Detail, goalID uuid.UUID, version int) {
+	s.removed(w, r, plan.DeleteGoal(r.Context(), s.db, planActor(r), det.ID, goalID, version), "goal", det)
+}

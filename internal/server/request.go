@@ -1,0 +1,87 @@
+package server
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/google/uuid"
+
+	"pareto/internal/auth"
+	"pareto/internal/db"
+)
+
+// Small helpers every resource's handlers share: route parameters, the
+// signed-in member's standing, words for counts.
+
+// urlID reads a uuid route parameter; a malformed one is a 404.
+func urlID(r *http.Request, name string) (uuid.UUID, error) {
+	id, err := uuid.Parse(chi.URLParam(r, name))
+	if err != nil {
+		return uuid.Nil, fmt.Errorf("%s %q: %w", name, chi.URLParam(r, name), db.ErrNotFound)
+	}
+	return id, nil
+}
+
+// isHTMX reports whether htmx sent r (it answers a fragment, not a page).
+func isHTMX(r *http.Request) bool { return r.Header.Get("HX-Request") == "true" }
+
+// leads reports whether m leads the tenant's programme: admins and leaders
+// see and change every account.
+func leads(m *auth.Member) bool {
+	return m != nil && (m.Role == auth.RoleAdmin || m.Role == auth.RoleLeader)
+}
+
+// today is the current date (midnight UTC).
+func today() time.Time {
+	n := time.Now().UTC()
+	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// plural counts: plural(1, "row", "rows") = "1 row".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "Yes"
+	}
+	return "No"
+}
+
+func monthName(m int) string {
+	if m < 1 || m > 12 {
+		return strconv.Itoa(m)
+	}
+	return time.Month(m).String()
+}
+
+// activeMembers are the tenant's members who may sign in.
+func (s *Server) activeMembers(r *http.Request) ([]auth.Member, error) {
+	return s.membersWhere(r, func(m auth.Member) bool { return m.Active })
+}
+
+// kamMembers are the tenant's active key account managers.
+func (s *Server) kamMembers(r *http.Request) ([]auth.Member, error) {
+	return s.membersWhere(r, func(m auth.Member) bool { return m.Active && m.Role == auth.RoleKAM })
+}
+
+func (s *Server) membersWhere(r *http.Request, keep func(auth.Member) bool) ([]auth.Member, error) {
+	all, err := s.auth.Members(r.Context(), scope(r))
+	if err != nil {
+		return nil, err
+	}
+	var out []auth.Member
+	for _, m := range all {
+		if keep(m) {
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
