@@ -49,21 +49,21 @@ func (r Role) Label() string {
 
 // Store reads and writes users, tenants and memberships.
 type Store struct {
-	DB  *db.DB
-	Now func() time.Time
-	// Throttle: after MaxFailures failed logins for one email within
-	// ThrottleWindow, further attempts are refused until the window passes.
-	MaxFailures    int
-	ThrottleWindow time.Duration
-	InviteTTL      time.Duration
+	DB        *db.DB
+	Now       func() time.Time
+	Throttle  *Throttle
+	InviteTTL time.Duration
 	// Hasher bounds concurrent password hashing (DefaultHasher).
 	Hasher *Hasher
 }
 
 // NewStore returns a Store with the default policy.
 func NewStore(d *db.DB) *Store {
-	return &Store{DB: d, Now: time.Now, MaxFailures: 5, ThrottleWindow: 15 * time.Minute, InviteTTL: 7 * 24 * time.Hour,
-		Hasher: DefaultHasher}
+	s := &Store{DB: d, Now: time.Now, InviteTTL: 7 * 24 * time.Hour, Hasher: DefaultHasher}
+	// The throttle reads the store's clock, so a test that moves one moves
+	// both.
+	s.Throttle = &Throttle{DB: d, Now: func() time.Time { return s.Now() }}
+	return s
 }
 
 // Member is a person as seen inside one tenant.
@@ -166,78 +166,87 @@ func (s *Store) Signup(ctx context.Context, in SignupInput) (Member, error) {
 	return m, nil
 }
 
-// ThrottledError says too many failed logins were made for an email.
-type ThrottledError struct{ RetryAfter time.Duration }
-
-func (e *ThrottledError) Error() string {
-	return fmt.Sprintf("too many failed sign-in attempts; try again in %s", e.RetryAfter.Round(time.Minute))
-}
+// MaxEmailLen and friends are the auth forms' field limits, checked
+// before anything reaches the database.
+const (
+	MaxEmailLen = 254
+	MaxNameLen  = 200
+)
 
 // Login checks an email and password. It returns db.ErrUnauthorized for a
-// wrong email or password alike (the response must not reveal which), or a
-// *ThrottledError once MaxFailures failures were made for the email within
-// ThrottleWindow. Every attempt is recorded. The returned Member is the
-// person in their first active tenant (by name).
+// wrong email or password alike (the response must not reveal which),
+// db.FieldErrors for input too long to be either, ErrBusy when hashing is
+// saturated, or a *ThrottledError when the source IP or the account has
+// failed too often (LoginIP, LoginAccount: exponential backoff). The
+// returned Member is the person in their first active tenant (by name).
 func (s *Store) Login(ctx context.Context, email, password, ip string) (Member, error) {
 	email = normEmail(email)
+	fe := db.FieldErrors{}
+	if utf8.RuneCountInString(email) > MaxEmailLen {
+		fe.Add("email", fmt.Sprintf("Use at most %d characters.", MaxEmailLen))
+	}
+	if utf8.RuneCountInString(password) > MaxPasswordLen {
+		fe.Add("password", fmt.Sprintf("Use at most %d characters.", MaxPasswordLen))
+	}
+	if err := fe.Err(); err != nil {
+		return Member{}, err
+	}
+	ipKey, accountKey := K(LoginIP, ip), K(LoginAccount, email)
+	if err := s.Throttle.Check(ctx, ipKey); err != nil {
+		return Member{}, err
+	}
+	// The account's attempt counts as a failure until the password proves
+	// otherwise, so parallel guesses cannot all pass before any failure is
+	// recorded. The IP counts failures after the fact: many people behind
+	// one address signing in at once must not block each other.
+	if err := s.Throttle.Attempt(ctx, accountKey); err != nil {
+		return Member{}, err
+	}
+	m, err := s.checkPassword(ctx, email, password)
+	if errors.Is(err, db.ErrUnauthorized) {
+		if herr := s.Throttle.Hit(ctx, ipKey); herr != nil {
+			return Member{}, herr
+		}
+	}
+	if err != nil {
+		return Member{}, err
+	}
+	if err := s.Throttle.Reset(ctx, accountKey); err != nil {
+		return Member{}, err
+	}
+	return m, nil
+}
+
+// checkPassword returns the person with email and password in their first
+// active tenant, or db.ErrUnauthorized (also for an unknown email, after
+// the same work).
+func (s *Store) checkPassword(ctx context.Context, email, password string) (Member, error) {
 	var m Member
-	var ok bool
+	var hash string
 	err := s.DB.Tx(ctx, db.Scope{}, func(tx pgx.Tx) error {
-		// Serialise attempts per email so parallel guesses cannot slip
-		// past the count.
-		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(hashtextextended($1, 42))", email); err != nil {
-			return err
-		}
-		now := s.Now()
-		var failures int
-		var oldest *time.Time
-		err := tx.QueryRow(ctx, `SELECT count(*), min(at) FROM login_attempts
-			WHERE email = $1 AND NOT succeeded AND at > $2
-			  AND at > coalesce((SELECT max(at) FROM login_attempts WHERE email = $1 AND succeeded), '-infinity')`,
-			email, now.Add(-s.ThrottleWindow)).Scan(&failures, &oldest)
-		if err != nil {
-			return err
-		}
-		if failures >= s.MaxFailures {
-			return &ThrottledError{RetryAfter: oldest.Add(s.ThrottleWindow).Sub(now)}
-		}
-		var hash string
-		err = tx.QueryRow(ctx, "SELECT id, name, email, password_hash FROM users WHERE email = $1", email).
+		return tx.QueryRow(ctx, "SELECT id, name, email, password_hash FROM users WHERE email = $1", email).
 			Scan(&m.UserID, &m.Name, &m.Email, &hash)
-		if errors.Is(err, pgx.ErrNoRows) {
-			hash = dummyHash
-		} else if err != nil {
-			return err
-		}
-		match, err := s.Hasher.Verify(ctx, hash, password)
-		if err != nil {
-			return err
-		}
-		ok = match && m.UserID != uuid.Nil
-		if ok {
-			if err := db.SetUser(ctx, tx, m.UserID); err != nil {
-				return err
-			}
-			err := tx.QueryRow(ctx, `SELECT m.tenant_id, t.name, m.role FROM memberships m JOIN tenants t ON t.id = m.tenant_id
-				WHERE m.user_id = $1 AND m.active ORDER BY t.name, t.id LIMIT 1`, m.UserID).Scan(&m.TenantID, &m.TenantName, &m.Role)
-			if errors.Is(err, pgx.ErrNoRows) {
-				ok = false // no active membership anywhere: treat as a failed login
-			} else if err != nil {
-				return err
-			}
-		}
-		if _, err := tx.Exec(ctx, "INSERT INTO login_attempts (email, ip, succeeded, at) VALUES ($1, $2, $3, $4)", email, ip, ok, now); err != nil {
-			return err
-		}
-		return nil // commit the recorded attempt, failed or not
 	})
-	var te *ThrottledError
-	switch {
-	case err == nil && !ok:
+	if errors.Is(err, pgx.ErrNoRows) {
+		hash = dummyHash
+	} else if err != nil {
+		return Member{}, fmt.Errorf("auth: login: %w", err)
+	}
+	match, err := s.Hasher.Verify(ctx, hash, password)
+	if err != nil {
+		return Member{}, fmt.Errorf("auth: login: %w", err)
+	}
+	if !match || m.UserID == uuid.Nil {
 		return Member{}, db.ErrUnauthorized
-	case errors.As(err, &te):
-		return Member{}, te
-	case err != nil:
+	}
+	err = s.DB.Tx(ctx, db.Scope{UserID: m.UserID}, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT m.tenant_id, t.name, m.role FROM memberships m JOIN tenants t ON t.id = m.tenant_id
+			WHERE m.user_id = $1 AND m.active ORDER BY t.name, t.id LIMIT 1`, m.UserID).Scan(&m.TenantID, &m.TenantName, &m.Role)
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Member{}, db.ErrUnauthorized // no active membership anywhere
+	}
+	if err != nil {
 		return Member{}, fmt.Errorf("auth: login: %w", err)
 	}
 	m.Active = true

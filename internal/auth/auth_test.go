@@ -135,13 +135,13 @@ func TestLoginThrottling(t *testing.T) {
 			if _, err := s.Login(ctx, email, pw, ""); !errors.As(err, &te) {
 				t.Fatalf("6th attempt: got %v, want throttled", err)
 			}
-			if te.RetryAfter <= 0 || te.RetryAfter > s.ThrottleWindow {
+			if te.RetryAfter <= 0 || te.RetryAfter > auth.LoginAccount.Max {
 				t.Fatalf("retry after %v", te.RetryAfter)
 			}
 		})
 	}
 	t.Run("WindowPasses", func(t *testing.T) {
-		now = now.Add(s.ThrottleWindow + time.Second)
+		now = now.Add(auth.LoginAccount.Max + time.Second)
 		if _, err := s.Login(ctx, "ada@acme.test", pw, ""); err != nil {
 			t.Fatalf("after the window: %v", err)
 		}

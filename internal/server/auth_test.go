@@ -155,7 +155,7 @@ func TestLoginThrottledOverHTTP(t *testing.T) {
 		if last.Status != http.StatusTooManyRequests || last.Header.Get("Retry-After") == "" {
 			t.Fatalf("%s: 6th attempt got %d, want 429 with Retry-After", email, last.Status)
 		}
-		if !strings.Contains(last.Body, "Too many failed attempts") {
+		if !strings.Contains(last.Body, "Too many attempts. Try again in") {
 			t.Fatalf("%s: no throttle message", email)
 		}
 	}

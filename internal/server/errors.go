@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strconv"
 
 	"github.com/a-h/templ"
 
@@ -37,7 +36,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		s.renderError(w, r, http.StatusConflict, "Changed by someone else",
 			"Someone saved this record after you opened it. Reload the page to see their changes, then apply yours again.")
 	case errors.As(err, &te):
-		w.Header().Set("Retry-After", strconv.Itoa(int(te.RetryAfter.Seconds())+1))
+		setRetryAfter(w, te.RetryAfter)
 		s.renderError(w, r, http.StatusTooManyRequests, "Too many attempts", te.Error())
 	case errors.Is(err, auth.ErrBusy):
 		s.log.Warn("sign-in queue full", "request_id", requestIDFrom(r.Context()), "path", r.URL.Path)
@@ -72,7 +71,8 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int, heading, msg string) {
-	s.render(w, r, status, templates.ErrorPage(s.page(r, heading, ""), templates.ErrorView{Status: status, Heading: heading, Message: msg}))
+	s.render(w, r, status, templates.ErrorPage(s.page(r, heading, ""), templates.ErrorView{Status: status, Heading: heading, Message: msg,
+		RequestID: requestIDFrom(r.Context())}))
 }
 
 // render writes c with status, rendering into a buffer first so a

@@ -2,11 +2,12 @@ package server
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
-	"slices"
 	"strconv"
 	"time"
 
+	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
 
 	"pareto/internal/assignment"
@@ -19,6 +20,20 @@ import (
 // assignments is the KAM assignment store.
 func (s *Server) assignments() *assignment.Store { return assignment.NewStore(s.db) }
 
+// asgURLID parses the route parameter name as a uuid; a malformed id is a
+// record that does not exist.
+func asgURLID(r *http.Request, name string) (uuid.UUID, error) {
+	id, err := uuid.Parse(chi.URLParam(r, name))
+	if err != nil {
+		return uuid.Nil, fmt.Errorf("%s %q: %w", name, chi.URLParam(r, name), db.ErrNotFound)
+	}
+	return id, nil
+}
+
+func asgLeaderUp(m *auth.Member) bool {
+	return m != nil && (m.Role == auth.RoleAdmin || m.Role == auth.RoleLeader)
+}
+
 func (s *Server) kamList(w http.ResponseWriter, r *http.Request) {
 	wl, err := s.assignments().Workload(r.Context(), scope(r))
 	if err != nil {
@@ -27,11 +42,27 @@ func (s *Server) kamList(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	v := templates.KAMsView{Workload: wl, Sort: q.Get("sort"), Desc: q.Get("dir") == "desc"}
-	if !slices.Contains(assignment.SortKeys, v.Sort) {
+	if !asgContains(assignment.SortKeys, v.Sort) {
 		v.Sort, v.Desc = "name", false
 	}
 	assignment.SortLoads(v.Workload.KAMs, v.Sort, v.Desc)
 	s.render(w, r, http.StatusOK, templates.KAMsPage(s.page(r, "KAMs", "kams"), v))
+}
+
+func asgPlural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
+func asgContains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }
 
 // kamProfileView loads a KAM's page with form f (nil: the saved values).
@@ -53,7 +84,7 @@ func (s *Server) kamProfileView(r *http.Request, kamID uuid.UUID) (templates.KAM
 }
 
 func (s *Server) kamShow(w http.ResponseWriter, r *http.Request) {
-	kamID, err := urlID(r, "kamID")
+	kamID, err := asgURLID(r, "kamID")
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -67,7 +98,7 @@ func (s *Server) kamShow(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) kamUpdate(w http.ResponseWriter, r *http.Request) {
-	kamID, err := urlID(r, "kamID")
+	kamID, err := asgURLID(r, "kamID")
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -116,7 +147,7 @@ func (s *Server) accountAssignmentSection(r *http.Request, accountID uuid.UUID) 
 	if err != nil {
 		return templates.AccountAssignmentView{}, err
 	}
-	v := templates.AccountAssignmentView{State: st, CanAssign: leads(currentMember(r)),
+	v := templates.AccountAssignmentView{State: st, CanAssign: asgLeaderUp(currentMember(r)),
 		Form: templates.AssignForm{Version: st.Account.Version}}
 	if !v.CanAssign {
 		v.State.Ranked, v.State.Suggestion = nil, assignment.Suggestion{}
@@ -125,7 +156,7 @@ func (s *Server) accountAssignmentSection(r *http.Request, accountID uuid.UUID) 
 }
 
 func (s *Server) assignmentShow(w http.ResponseWriter, r *http.Request) {
-	accountID, err := urlID(r, "accountID")
+	accountID, err := asgURLID(r, "accountID")
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -139,7 +170,7 @@ func (s *Server) assignmentShow(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) assignmentUpdate(w http.ResponseWriter, r *http.Request) {
-	accountID, err := urlID(r, "accountID")
+	accountID, err := asgURLID(r, "accountID")
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -155,10 +186,7 @@ func (s *Server) assignmentUpdate(w http.ResponseWriter, r *http.Request) {
 		version = -1
 	}
 	f.Version = version
-	returnTo := r.PostForm.Get("return_to")
-	if !localPath(returnTo) {
-		returnTo = ""
-	}
+	returnTo := localBack(r.PostForm.Get("return_to"), "")
 	res, err := s.assignments().Assign(r.Context(), scope(r), assignment.AssignInput{AccountID: accountID,
 		KAMUserID: f.KAMUserID, Version: version, Override: f.Override, Reason: f.Reason})
 	var fe db.FieldErrors

@@ -181,6 +181,16 @@ func TestAssignmentPages(t *testing.T) {
 			t.Fatalf("redirect to %q", res.Location)
 		}
 		asgWant(t, tm.admin.get(path), http.StatusOK, "Bosch moved from Ann KAM to Bob KAM.")
+		// A tab after the slash: browsers drop it and go to evil.test. The
+		// old assignment-only check let it through (issue 13, hole 3).
+		res = tm.admin.postForm(path, url.Values{"kam_user_id": {tm.annM.UserID.String()}, "version": {"3"}, "override": {"true"},
+			"reason": {"test"}, "return_to": {"/\t/evil.test/x"}})
+		asgWant(t, res, http.StatusSeeOther)
+		if res.Location != path {
+			t.Fatalf("redirect to %q", res.Location)
+		}
+		// Back to Bob, as the subtests below expect.
+		asgWant(t, tm.admin.postForm(path, url.Values{"kam_user_id": {tm.bobM.UserID.String()}, "version": {"4"}}), http.StatusSeeOther)
 	})
 	t.Run("MyAccounts", func(t *testing.T) {
 		asgWant(t, tm.bob.get("/my/accounts"), http.StatusOK, "Bosch", "My open next steps")

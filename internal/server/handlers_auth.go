@@ -3,7 +3,10 @@ package server
 import (
 	"context"
 	"errors"
+	"math"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
@@ -101,16 +104,24 @@ func (s *Server) loginCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	m, err := s.auth.Login(r.Context(), email, password, s.clientIP(r))
 	var te *auth.ThrottledError
+	var fe db.FieldErrors
 	switch {
 	case errors.Is(err, db.ErrUnauthorized):
-		s.log.Warn("login failed", "email", email, "ip", s.clientIP(r))
+		s.log.Warn("login failed", "email", logEmail(email), "ip", s.clientIP(r))
 		f.Message = "Wrong email or password."
 		s.render(w, r, http.StatusUnauthorized, templates.LoginPage(s.page(r, "Sign in", ""), f))
 		return
+	case errors.As(err, &fe):
+		f.Errors = fe
+		if fe["email"] != "" {
+			f.Email = "" // do not echo a kilobyte of garbage back
+		}
+		s.render(w, r, http.StatusUnprocessableEntity, templates.LoginPage(s.page(r, "Sign in", ""), f))
+		return
 	case errors.As(err, &te):
-		s.log.Warn("login throttled", "email", email, "ip", s.clientIP(r))
-		f.Message = "Too many failed attempts. " + te.Error() + "."
-		w.Header().Set("Retry-After", itoaSeconds(te.RetryAfter.Seconds()))
+		s.log.Warn("login throttled", "email", logEmail(email), "ip", s.clientIP(r))
+		f.Message = te.Error()
+		setRetryAfter(w, te.RetryAfter)
 		s.render(w, r, http.StatusTooManyRequests, templates.LoginPage(s.page(r, "Sign in", ""), f))
 		return
 	case err != nil:
@@ -122,7 +133,7 @@ func (s *Server) loginCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.log.Info("login succeeded", "email", email, "user_id", m.UserID, "ip", s.clientIP(r))
-	http.Redirect(w, r, "/", http.StatusSeeOther)
+	http.Redirect(w, r, s.takeNext(w, r), http.StatusSeeOther)
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
@@ -228,6 +239,15 @@ func (s *Server) badForm(w http.ResponseWriter, r *http.Request, err error) {
 	s.renderError(w, r, http.StatusBadRequest, "Bad request", "The form could not be read.")
 }
 
-func itoaSeconds(f float64) string {
-	return itoa(int(f) + 1)
+// setRetryAfter sets Retry-After to d in whole seconds, rounded up.
+func setRetryAfter(w http.ResponseWriter, d time.Duration) {
+	w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(d.Seconds()))))
+}
+
+// logEmail keeps an attacker's kilobyte "email" out of the log.
+func logEmail(email string) string {
+	if len(email) > auth.MaxEmailLen {
+		return email[:auth.MaxEmailLen] + "…"
+	}
+	return email
 }

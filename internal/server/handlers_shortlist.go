@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -194,10 +193,7 @@ func (s *Server) reviewDecide(w http.ResponseWriter, r *http.Request) {
 	f := r.PostForm
 	decision, reason := f.Get("decision"), f.Get("reason")
 	self := "/shortlist/reviews/" + id.String()
-	back := self
-	if b := f.Get("back"); strings.HasPrefix(b, self) && !strings.HasPrefix(b, "//") {
-		back = b
-	}
+	back := localBackUnder(f.Get("back"), self, self)
 	accountID, perr := uuid.Parse(f.Get("account_id"))
 	if perr != nil {
 		err = db.FieldErrors{"account_id": "Choose an account of the review."}

@@ -9,7 +9,9 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -142,15 +144,49 @@ func securityHeaders(next http.Handler) http.Handler {
 }
 
 // crossOriginProtection refuses state-changing requests from other origins
-// (Fetch metadata and Origin checks; GET, HEAD and OPTIONS pass).
+// (Fetch metadata and Origin checks; GET, HEAD and OPTIONS pass). Go's
+// check compares an Origin's host only; without Fetch metadata we also
+// require its scheme and host to be exactly the request's own origin or
+// the configured base URL's, so http://host cannot post to https://host.
 func (s *Server) crossOriginProtection() func(http.Handler) http.Handler {
 	cop := http.NewCrossOriginProtection()
-	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	deny := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.log.Warn("cross-origin request refused", "request_id", requestIDFrom(r.Context()), "path", r.URL.Path,
 			"origin", r.Header.Get("Origin"), "sec_fetch_site", r.Header.Get("Sec-Fetch-Site"))
 		s.renderError(w, r, http.StatusForbidden, "Request refused", "This request came from another site and was refused.")
-	}))
-	return cop.Handler
+	})
+	cop.SetDenyHandler(deny)
+	return func(next http.Handler) http.Handler {
+		checked := cop.Handler(next)
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			origin := r.Header.Get("Origin")
+			if safeMethod(r.Method) || r.Header.Get("Sec-Fetch-Site") != "" || origin == "" {
+				checked.ServeHTTP(w, r)
+				return
+			}
+			if origin != s.requestOrigin(r) && origin != strings.TrimRight(s.cfg.BaseURL, "/") {
+				deny.ServeHTTP(w, r)
+				return
+			}
+			checked.ServeHTTP(w, r)
+		})
+	}
+}
+
+func safeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
+}
+
+// requestOrigin is scheme://host of the request as the client addressed
+// it: https when on TLS or when a trusted proxy says so.
+func (s *Server) requestOrigin(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	} else if p, err := netip.ParseAddrPort(r.RemoteAddr); err == nil && s.trusted(p.Addr()) && r.Header.Get("X-Forwarded-Proto") == "https" {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
 }
 
 func (s *Server) limitBody(n int64) func(http.Handler) http.Handler {
@@ -162,13 +198,19 @@ func (s *Server) limitBody(n int64) func(http.Handler) http.Handler {
 	}
 }
 
-func staticFiles(fsys fs.FS) http.Handler {
+// staticFiles serves web/static. Folders answer 404: no listings.
+func (s *Server) staticFiles(fsys fs.FS) http.Handler {
 	sub, err := fs.Sub(fsys, "static")
 	if err != nil {
 		panic(err)
 	}
 	files := http.StripPrefix("/static/", http.FileServerFS(sub))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := strings.TrimPrefix(r.URL.Path, "/static/")
+		if st, err := fs.Stat(sub, strings.TrimSuffix(name, "/")); name == "" || (err == nil && st.IsDir()) {
+			s.notFound(w, r)
+			return
+		}
 		w.Header().Set("Cache-Control", "public, max-age=3600")
 		files.ServeHTTP(w, r)
 	})
@@ -241,6 +283,7 @@ func (s *Server) requireUser(next http.Handler) http.Handler {
 				w.WriteHeader(http.StatusUnauthorized)
 				return
 			}
+			s.rememberNext(w, r)
 			http.Redirect(w, r, "/login", http.StatusSeeOther)
 			return
 		}

@@ -21,12 +21,13 @@ func (s *Server) routes() http.Handler {
 	})
 
 	r.Get("/healthz", s.healthz)
-	r.Get("/static/*", staticFiles(web.Static).ServeHTTP)
+	r.Head("/healthz", s.healthz)
+	r.Get("/static/*", s.staticFiles(web.Static).ServeHTTP)
 
 	// CSV import uploads: the same chain as below but a 10 MiB body limit.
 	r.Group(func(r chi.Router) {
 		r.Use(s.withClient, s.sessions.LoadAndSave, markSession, s.limitBody(maxImportBody), s.loadUser,
-			s.requireUser, s.requireRole(auth.RoleAdmin, auth.RoleLeader))
+			s.requireUser, s.requireRole(auth.RoleAdmin, auth.RoleLeader), s.throttled(s.uploadKeys))
 		r.Post("/accounts/import", s.importUpload)
 	})
 
@@ -34,7 +35,7 @@ func (s *Server) routes() http.Handler {
 		r.Use(s.withClient, s.sessions.LoadAndSave, markSession, s.limitBody(1<<20), s.loadUser)
 
 		r.Get("/signup", s.signupShow)
-		r.Post("/signup", s.signupCreate)
+		r.With(s.throttled(s.signupKeys)).Post("/signup", s.signupCreate)
 		r.Get("/login", s.loginShow)
 		r.Post("/login", s.loginCreate)
 		r.Post("/logout", s.logout)
@@ -143,7 +144,7 @@ func (s *Server) routes() http.Handler {
 			r.Route("/admin", func(r chi.Router) {
 				r.Use(s.requireRole(auth.RoleAdmin))
 				r.Get("/users", s.userList)
-				r.Post("/invites", s.inviteCreate)
+				r.With(s.throttled(memberKeys(auth.InviteUser))).Post("/invites", s.inviteCreate)
 				r.Post("/users/{userID}", s.memberUpdate)
 				r.Get("/audit", s.auditList)
 				r.Get("/products", s.productList)
@@ -164,7 +165,8 @@ func (s *Server) routes() http.Handler {
 	// group above, with a larger body limit (an inner MaxBytesReader cannot
 	// raise the outer one's).
 	r.Group(func(r chi.Router) {
-		r.Use(s.withClient, s.sessions.LoadAndSave, markSession, s.limitBody(kpi.MaxImportBytes+1<<20), s.loadUser, s.requireUser)
+		r.Use(s.withClient, s.sessions.LoadAndSave, markSession, s.limitBody(kpi.MaxImportBytes+1<<20), s.loadUser, s.requireUser,
+			s.throttled(s.uploadKeys))
 		r.Post("/kpis/import", s.kpiImportUpload)
 	})
 	return r

@@ -101,6 +101,9 @@ func (s *Server) cleanSessions(store *db.SessionStore, every time.Duration) {
 			if err := store.DeleteExpired(context.Background()); err != nil {
 				s.log.Warn("delete expired sessions", "err", err)
 			}
+			if _, err := s.auth.Throttle.Prune(context.Background()); err != nil {
+				s.log.Warn("prune throttles", "err", err)
+			}
 		}
 	}
 }

@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"crypto/sha256"
+	"fmt"
 	"net/http"
 	"net/url"
 	"sync"
@@ -12,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"pareto/internal/auth"
+	"pareto/internal/db"
 )
 
 // ownerQuery runs sql as the owning login (outside the app's role), for
@@ -83,18 +85,29 @@ func sha256Hex(s string) string {
 	return string(out)
 }
 
-// TestConcurrentLoginsBoundedHashing: 20 logins at once never run more
-// hashes than the semaphore allows, and all succeed (they queue).
+// TestConcurrentLoginsBoundedHashing: 20 logins at once (20 people, one
+// address) never run more hashes than the semaphore allows, and all succeed
+// (they queue).
 func TestConcurrentLoginsBoundedHashing(t *testing.T) {
 	a := newTestApp(t)
-	a.signup("Acme", "ada@acme.test")
+	_, admin := a.signup("Acme", "ada@acme.test")
+	ctx := context.Background()
+	for i := range 20 {
+		token, _, err := a.Srv.Auth().CreateInvite(ctx, db.Scope{TenantID: admin.TenantID, UserID: admin.UserID}, fmt.Sprintf("kam%d@acme.test", i), auth.RoleKAM)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.Srv.Auth().AcceptInvite(ctx, token, fmt.Sprintf("KAM %d", i), testPassword); err != nil {
+			t.Fatal(err)
+		}
+	}
 	h := auth.NewHasher(2, 64, time.Minute)
 	a.Srv.Auth().Hasher = h
 	var wg sync.WaitGroup
 	statuses := make(chan int, 20)
-	for range 20 {
+	for i := range 20 {
 		wg.Go(func() {
-			res := a.client().postForm("/login", url.Values{"email": {"ada@acme.test"}, "password": {testPassword}})
+			res := a.client().postForm("/login", url.Values{"email": {fmt.Sprintf("kam%d@acme.test", i)}, "password": {testPassword}})
 			statuses <- res.Status
 		})
 	}
