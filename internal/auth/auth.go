@@ -166,13 +166,6 @@ func (s *Store) Signup(ctx context.Context, in SignupInput) (Member, error) {
 	return m, nil
 }
 
-// MaxEmailLen and friends are the auth forms' field limits, checked
-// before anything reaches the database.
-const (
-	MaxEmailLen = 254
-	MaxNameLen  = 200
-)
-
 // Login checks an email and password. It returns db.ErrUnauthorized for a
 // wrong email or password alike (the response must not reveal which),
 // db.FieldErrors for input too long to be either, ErrBusy when hashing is
@@ -182,11 +175,11 @@ const (
 func (s *Store) Login(ctx context.Context, email, password, ip string) (Member, error) {
 	email = normEmail(email)
 	fe := db.FieldErrors{}
-	if utf8.RuneCountInString(email) > MaxEmailLen {
-		fe.Add("email", fmt.Sprintf("Use at most %d characters.", MaxEmailLen))
+	if utf8.RuneCountInString(email) > limits.Email {
+		fe.Add("email", fmt.Sprintf("Use at most %d characters.", limits.Email))
 	}
-	if utf8.RuneCountInString(password) > MaxPasswordLen {
-		fe.Add("password", fmt.Sprintf("Use at most %d characters.", MaxPasswordLen))
+	if utf8.RuneCountInString(password) > limits.Password {
+		fe.Add("password", fmt.Sprintf("Use at most %d characters.", limits.Password))
 	}
 	if err := fe.Err(); err != nil {
 		return Member{}, err

@@ -2,12 +2,11 @@ package server
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
-	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
 
 	"pareto/internal/assignment"
@@ -20,20 +19,6 @@ import (
 // assignments is the KAM assignment store.
 func (s *Server) assignments() *assignment.Store { return assignment.NewStore(s.db) }
 
-// asgURLID parses the route parameter name as a uuid; a malformed id is a
-// record that does not exist.
-func asgURLID(r *http.Request, name string) (uuid.UUID, error) {
-	id, err := uuid.Parse(chi.URLParam(r, name))
-	if err != nil {
-		return uuid.Nil, fmt.Errorf("%s %q: %w", name, chi.URLParam(r, name), db.ErrNotFound)
-	}
-	return id, nil
-}
-
-func asgLeaderUp(m *auth.Member) bool {
-	return m != nil && (m.Role == auth.RoleAdmin || m.Role == auth.RoleLeader)
-}
-
 func (s *Server) kamList(w http.ResponseWriter, r *http.Request) {
 	wl, err := s.assignments().Workload(r.Context(), scope(r))
 	if err != nil {
@@ -42,27 +27,11 @@ func (s *Server) kamList(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	v := templates.KAMsView{Workload: wl, Sort: q.Get("sort"), Desc: q.Get("dir") == "desc"}
-	if !asgContains(assignment.SortKeys, v.Sort) {
+	if !slices.Contains(assignment.SortKeys, v.Sort) {
 		v.Sort, v.Desc = "name", false
 	}
 	assignment.SortLoads(v.Workload.KAMs, v.Sort, v.Desc)
 	s.render(w, r, http.StatusOK, templates.KAMsPage(s.page(r, "KAMs", "kams"), v))
-}
-
-func asgPlural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
-}
-
-func asgContains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // kamProfileView loads a KAM's page with form f (nil: the saved values).
@@ -84,7 +53,7 @@ func (s *Server) kamProfileView(r *http.Request, kamID uuid.UUID) (templates.KAM
 }
 
 func (s *Server) kamShow(w http.ResponseWriter, r *http.Request) {
-	kamID, err := asgURLID(r, "kamID")
+	kamID, err := urlID(r, "kamID")
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -98,7 +67,7 @@ func (s *Server) kamShow(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) kamUpdate(w http.ResponseWriter, r *http.Request) {
-	kamID, err := asgURLID(r, "kamID")
+	kamID, err := urlID(r, "kamID")
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -147,7 +116,7 @@ func (s *Server) accountAssignmentSection(r *http.Request, accountID uuid.UUID) 
 	if err != nil {
 		return templates.AccountAssignmentView{}, err
 	}
-	v := templates.AccountAssignmentView{State: st, CanAssign: asgLeaderUp(currentMember(r)),
+	v := templates.AccountAssignmentView{State: st, CanAssign: leads(currentMember(r)),
 		Form: templates.AssignForm{Version: st.Account.Version}}
 	if !v.CanAssign {
 		v.State.Ranked, v.State.Suggestion = nil, assignment.Suggestion{}
@@ -156,7 +125,7 @@ func (s *Server) accountAssignmentSection(r *http.Request, accountID uuid.UUID) 
 }
 
 func (s *Server) assignmentShow(w http.ResponseWriter, r *http.Request) {
-	accountID, err := asgURLID(r, "accountID")
+	accountID, err := urlID(r, "accountID")
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -170,7 +139,7 @@ func (s *Server) assignmentShow(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) assignmentUpdate(w http.ResponseWriter, r *http.Request) {
-	accountID, err := asgURLID(r, "accountID")
+	accountID, err := urlID(r, "accountID")
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -13,6 +13,7 @@ import (
 
 	"pareto/internal/auth"
 	"pareto/internal/db"
+	"pareto/internal/limits"
 	"pareto/templates"
 )
 
@@ -246,8 +247,8 @@ func setRetryAfter(w http.ResponseWriter, d time.Duration) {
 
 // logEmail keeps an attacker's kilobyte "email" out of the log.
 func logEmail(email string) string {
-	if len(email) > auth.MaxEmailLen {
-		return email[:auth.MaxEmailLen] + "…"
+	if len(email) > limits.Email {
+		return email[:limits.Email] + "…"
 	}
 	return email
 }
