@@ -152,13 +152,6 @@ func (v AccountFormView) Action() string {
 	return "/accounts/" + v.ID.String()
 }
 
-// AccountConflictView is the page a stale save gets.
-type AccountConflictView struct {
-	Current account.Account
-	Mine    account.Input
-	Rows    []ConflictRow
-}
-
 // StakeholderFormView is the stakeholder form's state.
 type StakeholderFormView struct {
 	ID      uuid.UUID // uuid.Nil when adding

@@ -51,6 +51,14 @@ func fieldAttrs(ctx context.Context, errs map[string]string, name string, hintID
 	return a
 }
 
+// hintID is the id of field name's hint, when it has one.
+func hintID(name, hint string) []string {
+	if hint == "" {
+		return nil
+	}
+	return []string{name + "-hint"}
+}
+
 func fieldClass(errs map[string]string, field string) string {
 	if _, ok := errs[field]; ok {
 		return "field has-error"

@@ -143,6 +143,26 @@ func (f *form) Then(check func() db.FieldErrors, call func() error) error {
 	return f.errs
 }
 
+// thenParsed is Then for a domain input that parses itself (parse
+// returns db.FieldErrors as its error): when every field was read it
+// parses and passes the result to call; otherwise the parse's messages
+// join the form's.
+func thenParsed[T any](f *form, parse func() (T, error), call func(T) error) error {
+	if len(f.errs) == 0 {
+		v, err := parse()
+		if err != nil {
+			return err
+		}
+		return call(v)
+	}
+	_, err := parse()
+	var fe db.FieldErrors
+	if errors.As(err, &fe) {
+		f.Merge(fe)
+	}
+	return f.errs
+}
+
 // Text reads a one-line text, trimmed: at most max characters (the
 // constants of package limits) and no control characters. The value comes
 // back even when refused, so the form shows what was typed.
@@ -379,11 +399,6 @@ func (s *Server) saved(w http.ResponseWriter, r *http.Request, err error, a save
 // renderConflict answers a stale save with the conflict page (409).
 func (s *Server) renderConflict(w http.ResponseWriter, r *http.Request, section string, v templates.ConflictView) {
 	s.render(w, r, http.StatusConflict, templates.ConflictPage(s.page(r, "Changed by someone else", section), v))
-}
-
-// formVersion reads the hidden version field of r's parsed form.
-func formVersion(r *http.Request) (int, bool) {
-	return (&form{values: r.PostForm}).Version()
 }
 
 func (s *Server) badVersion(w http.ResponseWriter, r *http.Request) {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/a-h/templ"
 	"github.com/google/uuid"
 
 	"pareto/internal/account"
@@ -101,42 +102,39 @@ func (s *Server) accountNew(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, templates.AccountFormPage(s.page(r, "New account", "accounts"), v))
 }
 
-// accountInput reads the account form fields.
-func accountInput(r *http.Request) account.Input {
+// readAccount reads the account form: each field as typed (the account
+// package reads and checks them, for the form and the CSV import alike).
+func readAccount(f *form) account.Input {
 	in := account.Input{}
-	for _, f := range account.AccountFields {
-		in[f.Key] = r.PostForm.Get(f.Key)
+	for _, fd := range account.AccountFields {
+		in[fd.Key] = f.Raw(fd.Key)
 	}
 	return in
 }
 
-func (s *Server) accountCreate(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		s.badForm(w, r, err)
-		return
-	}
-	in := accountInput(r)
-	f, err := in.Parse()
-	if err == nil {
-		var a account.Account
-		a, err = s.accounts().CreateAccount(r.Context(), scope(r), currentMember(r).Role, f)
-		if err == nil {
-			s.flash(r.Context(), "success", "Created "+a.Name+".")
-			http.Redirect(w, r, "/accounts/"+a.ID.String(), http.StatusSeeOther)
-			return
+// accountFormPage re-shows the account form with what was typed.
+func (s *Server) accountFormPage(r *http.Request, in account.Input, title string, edit func(*templates.AccountFormView)) func(db.FieldErrors) (templ.Component, error) {
+	return func(fe db.FieldErrors) (templ.Component, error) {
+		v, err := s.accountFormView(r, in, fe)
+		if edit != nil {
+			edit(&v)
 		}
+		return templates.AccountFormPage(s.page(r, title, "accounts"), v), err
 	}
-	var fe db.FieldErrors
-	if !errors.As(err, &fe) {
-		s.fail(w, r, err)
+}
+
+func (s *Server) accountCreate(w http.ResponseWriter, r *http.Request) {
+	f := s.readForm(w, r)
+	if f == nil {
 		return
 	}
-	v, verr := s.accountFormView(r, in, fe)
-	if verr != nil {
-		s.fail(w, r, verr)
-		return
-	}
-	s.render(w, r, http.StatusUnprocessableEntity, templates.AccountFormPage(s.page(r, "New account", "accounts"), v))
+	in := readAccount(f)
+	var a account.Account
+	err := thenParsed(f, in.Parse, func(fields account.Fields) (err error) {
+		a, err = s.accounts().CreateAccount(r.Context(), scope(r), currentMember(r).Role, fields)
+		return err
+	})
+	s.saved(w, r, err, saved{Invalid: s.accountFormPage(r, in, "New account", nil), Flash: "Created " + a.Name + ".", Next: accountPath(a.ID)})
 }
 
 // editableAccount loads the URL's account and checks the member may edit it.
@@ -172,54 +170,38 @@ func (s *Server) accountEdit(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) accountUpdate(w http.ResponseWriter, r *http.Request) {
-	a, err := s.editableAccount(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		s.badForm(w, r, err)
-		return
-	}
-	version, ok := formVersion(r)
+	a, f, version, ok := editFor(s, w, r, s.editableAccount)
 	if !ok {
-		s.badVersion(w, r)
 		return
 	}
-	in := accountInput(r)
-	f, err := in.Parse()
-	if err == nil {
-		var saved account.Account
-		saved, err = s.accounts().UpdateAccount(r.Context(), scope(r), currentMember(r).Role, a.ID, f, version)
-		if err == nil {
-			s.flash(r.Context(), "success", "Saved "+saved.Name+".")
-			http.Redirect(w, r, "/accounts/"+a.ID.String(), http.StatusSeeOther)
-			return
-		}
-	}
-	var fe db.FieldErrors
-	var ce *account.ConflictError
-	switch {
-	case errors.As(err, &ce):
-		s.accountConflict(w, r, ce.Current, in)
-	case errors.As(err, &fe):
-		v, verr := s.accountFormView(r, in, fe)
-		if verr != nil {
-			s.fail(w, r, verr)
-			return
-		}
-		v.ID, v.Name, v.Version = a.ID, a.Name, version
-		s.render(w, r, http.StatusUnprocessableEntity, templates.AccountFormPage(s.page(r, "Edit "+a.Name, "accounts"), v))
-	default:
-		s.fail(w, r, err)
-	}
+	in := readAccount(f)
+	var done account.Account
+	err := thenParsed(f, in.Parse, func(fields account.Fields) (err error) {
+		done, err = s.accounts().UpdateAccount(r.Context(), scope(r), currentMember(r).Role, a.ID, fields, version)
+		return err
+	})
+	s.saved(w, r, err, saved{
+		Invalid: s.accountFormPage(r, in, "Edit "+a.Name, func(v *templates.AccountFormView) { v.ID, v.Name, v.Version = a.ID, a.Name, version }),
+		Conflict: func() (templates.ConflictView, error) {
+			var ce *account.ConflictError
+			if !errors.As(err, &ce) {
+				return templates.ConflictView{}, err
+			}
+			return accountConflict(ce.Current, in), nil
+		},
+		Section: "accounts", Flash: "Saved " + done.Name + ".", Next: accountPath(a.ID)})
 }
 
-// accountConflict answers a stale save with 409: their saved values beside
-// the ones this person sent, and a form to save theirs over.
-func (s *Server) accountConflict(w http.ResponseWriter, r *http.Request, cur account.Account, mine account.Input) {
+// accountConflict is a stale save's page: their saved values beside the
+// ones this person sent, and a form to save theirs over.
+func accountConflict(cur account.Account, mine account.Input) templates.ConflictView {
 	theirs := cur.FormValues()
-	v := templates.AccountConflictView{Current: cur, Mine: mine}
+	v := templates.ConflictView{Heading: "Someone else saved this account first",
+		Intro:      "Nothing of yours was saved. Compare their values with yours, then keep theirs or save yours over them.",
+		Breadcrumb: []templates.Link{{Label: "Accounts", Href: "/accounts"}, {Label: cur.Name, Href: accountPath(cur.ID)}},
+		TheirsHead: "Saved now (theirs)", MineHead: "Your values",
+		BackHref: accountPath(cur.ID) + "/edit", BackLabel: "Start again from their values",
+		Keep: &templates.ConflictKeep{Action: accountPath(cur.ID), Version: cur.Version, Label: "Save my values over theirs"}}
 	for _, f := range account.AccountFields {
 		row := templates.ConflictRow{Label: f.Label, Theirs: theirs[f.Key], Mine: mine[f.Key]}
 		// Compare what the values mean ("1,000" and "1000" are the same).
@@ -230,8 +212,9 @@ func (s *Server) accountConflict(w http.ResponseWriter, r *http.Request, cur acc
 			row.Theirs, row.Mine = account.Status(row.Theirs).Label(), account.Status(row.Mine).Label()
 		}
 		v.Rows = append(v.Rows, row)
+		v.Keep.Fields = append(v.Keep.Fields, templates.HiddenField{Name: f.Key, Value: mine[f.Key]})
 	}
-	s.render(w, r, http.StatusConflict, templates.AccountConflictPage(s.page(r, "Changed by someone else", "accounts"), v))
+	return v
 }
 
 func (s *Server) accountArchive(w http.ResponseWriter, r *http.Request) {
@@ -337,243 +320,6 @@ func (s *Server) accountShow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.render(w, r, http.StatusOK, templates.AccountPage(s.page(r, v.Account.Name, "accounts"), v))
-}
-
-// stakeholderInput reads the stakeholder form fields.
-func stakeholderInput(r *http.Request) account.StakeholderInput {
-	f := r.PostForm
-	return account.StakeholderInput{Name: f.Get("name"), Title: f.Get("title"), Email: f.Get("email"), Phone: f.Get("phone"),
-		Role: f.Get("buying_role"), Strength: f.Get("strength"), ReportsTo: f.Get("reports_to"), Notes: f.Get("notes")}
-}
-
-func (s *Server) stakeholderCreate(w http.ResponseWriter, r *http.Request) {
-	a, err := s.editableAccount(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		s.badForm(w, r, err)
-		return
-	}
-	in := stakeholderInput(r)
-	f, err := in.Parse()
-	if err == nil {
-		var st account.Stakeholder
-		st, err = s.accounts().CreateStakeholder(r.Context(), scope(r), currentMember(r).Role, a.ID, f)
-		if err == nil {
-			s.flash(r.Context(), "success", "Added "+st.Name+".")
-			http.Redirect(w, r, "/accounts/"+a.ID.String()+"#stakeholders", http.StatusSeeOther)
-			return
-		}
-	}
-	var fe db.FieldErrors
-	if !errors.As(err, &fe) {
-		s.fail(w, r, err)
-		return
-	}
-	v, verr := s.accountView(r, a.ID)
-	if verr != nil {
-		s.fail(w, r, verr)
-		return
-	}
-	v.StakeholderForm = templates.StakeholderFormView{Values: in, Errors: fe}
-	v.OpenForm = "stakeholder"
-	s.render(w, r, http.StatusUnprocessableEntity, templates.AccountPage(s.page(r, a.Name, "accounts"), v))
-}
-
-// editableStakeholder loads the URL's account (checking edit rights) and
-// stakeholder.
-func (s *Server) editableStakeholder(r *http.Request) (account.Account, account.Stakeholder, error) {
-	a, err := s.editableAccount(r)
-	if err != nil {
-		return a, account.Stakeholder{}, err
-	}
-	id, err := urlID(r, "stakeholderID")
-	if err != nil {
-		return a, account.Stakeholder{}, err
-	}
-	st, err := s.accounts().Stakeholder(r.Context(), scope(r), a.ID, id)
-	return a, st, err
-}
-
-func (s *Server) stakeholderEditView(r *http.Request, a account.Account, f templates.StakeholderFormView) (templates.StakeholderEditView, error) {
-	sts, err := s.accounts().Stakeholders(r.Context(), scope(r), a.ID)
-	return templates.StakeholderEditView{Account: a, Form: f, Stakeholders: sts}, err
-}
-
-func (s *Server) stakeholderEdit(w http.ResponseWriter, r *http.Request) {
-	a, st, err := s.editableStakeholder(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	v, err := s.stakeholderEditView(r, a, templates.StakeholderFormView{ID: st.ID, Values: st.FormValues(), Version: st.Version})
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, templates.StakeholderEditPage(s.page(r, "Edit "+st.Name, "accounts"), v))
-}
-
-func (s *Server) stakeholderUpdate(w http.ResponseWriter, r *http.Request) {
-	a, st, err := s.editableStakeholder(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		s.badForm(w, r, err)
-		return
-	}
-	version, ok := formVersion(r)
-	if !ok {
-		s.badVersion(w, r)
-		return
-	}
-	in := stakeholderInput(r)
-	f, err := in.Parse()
-	if err == nil {
-		_, err = s.accounts().UpdateStakeholder(r.Context(), scope(r), currentMember(r).Role, a.ID, st.ID, f, version)
-		if err == nil {
-			s.flash(r.Context(), "success", "Saved "+f.Name+".")
-			http.Redirect(w, r, "/accounts/"+a.ID.String()+"#stakeholders", http.StatusSeeOther)
-			return
-		}
-	}
-	var fe db.FieldErrors
-	if !errors.As(err, &fe) {
-		s.fail(w, r, err)
-		return
-	}
-	v, verr := s.stakeholderEditView(r, a, templates.StakeholderFormView{ID: st.ID, Values: in, Errors: fe, Version: version})
-	if verr != nil {
-		s.fail(w, r, verr)
-		return
-	}
-	s.render(w, r, http.StatusUnprocessableEntity, templates.StakeholderEditPage(s.page(r, "Edit "+st.Name, "accounts"), v))
-}
-
-// stakeholderDelete removes a stakeholder. Deleting one that is gone
-// already (a second click) succeeds, as long as the account is editable.
-func (s *Server) stakeholderDelete(w http.ResponseWriter, r *http.Request) {
-	a, st, err := s.editableStakeholder(r)
-	if err == nil {
-		err = s.accounts().DeleteStakeholder(r.Context(), scope(r), currentMember(r).Role, a.ID, st.ID)
-	}
-	switch {
-	case err == nil:
-		s.flash(r.Context(), "success", "Removed "+st.Name+".")
-	case a.ID != uuid.Nil && errors.Is(err, db.ErrNotFound):
-		s.flash(r.Context(), "info", "That stakeholder was removed already.")
-	default:
-		s.fail(w, r, err)
-		return
-	}
-	http.Redirect(w, r, "/accounts/"+a.ID.String()+"#stakeholders", http.StatusSeeOther)
-}
-
-func (s *Server) interactionCreate(w http.ResponseWriter, r *http.Request) {
-	a, err := s.editableAccount(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		s.badForm(w, r, err)
-		return
-	}
-	pf := r.PostForm
-	in := account.InteractionInput{OccurredOn: pf.Get("occurred_on"), Kind: pf.Get("kind"), Summary: pf.Get("summary"),
-		NextStep: pf.Get("next_step"), NextStepDue: pf.Get("next_step_due"), NextStepOwner: pf.Get("next_step_owner"),
-		Participants: pf["participants"]}
-	f, err := in.Parse(currentMember(r).UserID)
-	if err == nil {
-		_, err = s.accounts().CreateInteraction(r.Context(), scope(r), currentMember(r).Role, a.ID, f)
-		if err == nil {
-			s.flash(r.Context(), "success", "Logged the "+f.Kind.Label()+".")
-			http.Redirect(w, r, "/accounts/"+a.ID.String()+"#interactions", http.StatusSeeOther)
-			return
-		}
-	}
-	var fe db.FieldErrors
-	if !errors.As(err, &fe) {
-		s.fail(w, r, err)
-		return
-	}
-	v, verr := s.accountView(r, a.ID)
-	if verr != nil {
-		s.fail(w, r, verr)
-		return
-	}
-	ticked := map[string]bool{}
-	for _, p := range in.Participants {
-		ticked[p] = true
-	}
-	v.InteractionForm = templates.InteractionFormView{Values: in, Errors: fe, Participants: ticked}
-	v.OpenForm = "interaction"
-	s.render(w, r, http.StatusUnprocessableEntity, templates.AccountPage(s.page(r, a.Name, "accounts"), v))
-}
-
-func (s *Server) interactionStep(w http.ResponseWriter, r *http.Request) {
-	accountID, err := urlID(r, "accountID")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	id, err := urlID(r, "interactionID")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		s.badForm(w, r, err)
-		return
-	}
-	done := r.PostForm.Get("done") != "false"
-	err = s.accounts().CompleteNextStep(r.Context(), scope(r), currentMember(r).Role, accountID, id, done)
-	var fe db.FieldErrors
-	if errors.As(err, &fe) {
-		s.renderError(w, r, http.StatusUnprocessableEntity, "Nothing to tick off", fe["next_step"])
-		return
-	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if done {
-		s.flash(r.Context(), "success", "Next step done.")
-	}
-	back := "/accounts/" + accountID.String() + "#interactions"
-	if r.PostForm.Get("back") == "home" {
-		back = "/"
-	}
-	http.Redirect(w, r, back, http.StatusSeeOther)
-}
-
-func (s *Server) interactionDelete(w http.ResponseWriter, r *http.Request) {
-	a, err := s.editableAccount(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	id, err := urlID(r, "interactionID")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	// Deleting one that is gone already (a second click) succeeds.
-	err = s.accounts().DeleteInteraction(r.Context(), scope(r), currentMember(r).Role, a.ID, id)
-	switch {
-	case err == nil:
-		s.flash(r.Context(), "success", "Removed the interaction.")
-	case errors.Is(err, db.ErrNotFound):
-		s.flash(r.Context(), "info", "That interaction was removed already.")
-	default:
-		s.fail(w, r, err)
-		return
-	}
-	http.Redirect(w, r, "/accounts/"+a.ID.String()+"#interactions", http.StatusSeeOther)
 }
 
 func (s *Server) interactionList(w http.ResponseWriter, r *http.Request) {

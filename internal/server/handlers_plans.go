@@ -110,10 +110,14 @@ func (s *Server) accountPlanList(w http.ResponseWriter, r *http.Request) {
 		templates.AccountPlansView{Section: sec, Whitespace: ws}))
 }
 
-// newPlanForm builds the new-plan form for accountID, checking the
-// signed-in member may plan it.
-func (s *Server) newPlanForm(r *http.Request, accountID uuid.UUID) (templates.PlanForm, error) {
+// newPlanForm builds the new-plan form for the account named in the
+// path, checking the signed-in member may plan it.
+func (s *Server) newPlanForm(r *http.Request) (templates.PlanForm, error) {
 	ctx, sc := r.Context(), scope(r)
+	accountID, err := urlID(r, "accountID")
+	if err != nil {
+		return templates.PlanForm{}, err
+	}
 	acct, err := plan.AccountByID(ctx, s.db, sc, accountID)
 	if err != nil {
 		return templates.PlanForm{}, err
@@ -150,12 +154,7 @@ func (s *Server) newPlanForm(r *http.Request, accountID uuid.UUID) (templates.Pl
 }
 
 func (s *Server) planNew(w http.ResponseWriter, r *http.Request) {
-	accountID, err := urlID(r, "accountID")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	f, err := s.newPlanForm(r, accountID)
+	f, err := s.newPlanForm(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -179,24 +178,14 @@ func (s *Server) planFormPage(r *http.Request, load func() (templates.PlanForm, 
 }
 
 func (s *Server) planCreate(w http.ResponseWriter, r *http.Request) {
-	accountID, err := urlID(r, "accountID")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	pf, err := s.newPlanForm(r, accountID)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	f := s.readForm(w, r)
-	if f == nil {
+	pf, f, ok := formFor(s, w, r, s.newPlanForm)
+	if !ok {
 		return
 	}
 	in, copyGoals := readPlan(f), f.Check("copy_goals")
 	var id uuid.UUID
-	err = f.Then(in.Validate, func() (err error) {
-		id, err = plan.CreatePlan(r.Context(), s.db, planActor(r), accountID, in, copyGoals)
+	err := f.Then(in.Validate, func() (err error) {
+		id, err = plan.CreatePlan(r.Context(), s.db, planActor(r), pf.AccountID, in, copyGoals)
 		return err
 	})
 	pf.CopyGoals = copyGoals

@@ -83,15 +83,11 @@ func (s *Server) whitespaceCSV(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) loadCell(r *http.Request) (plan.CellView, error) {
-	accountID, err := urlID(r, "accountID")
+	ids, err := urlIDs(r, "accountID", "productID")
 	if err != nil {
 		return plan.CellView{}, err
 	}
-	productID, err := urlID(r, "productID")
-	if err != nil {
-		return plan.CellView{}, err
-	}
-	return plan.CellByID(r.Context(), s.db, scope(r), accountID, productID)
+	return plan.CellByID(r.Context(), s.db, scope(r), ids[0], ids[1])
 }
 
 func cellTitle(c plan.CellView) string { return c.AccountName + " × " + c.Product.Name }

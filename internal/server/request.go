@@ -25,6 +25,20 @@ func urlID(r *http.Request, name string) (uuid.UUID, error) {
 	return id, nil
 }
 
+// urlIDs reads several uuid route parameters, in order; a malformed one
+// is a 404.
+func urlIDs(r *http.Request, names ...string) ([]uuid.UUID, error) {
+	ids := make([]uuid.UUID, len(names))
+	for i, n := range names {
+		id, err := urlID(r, n)
+		if err != nil {
+			return nil, err
+		}
+		ids[i] = id
+	}
+	return ids, nil
+}
+
 // isHTMX reports whether htmx sent r (it answers a fragment, not a page).
 func isHTMX(r *http.Request) bool { return r.Header.Get("HX-Request") == "true" }
 
