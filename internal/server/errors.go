@@ -71,8 +71,13 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int, heading, msg string) {
-	s.render(w, r, status, templates.ErrorPage(s.page(r, heading, ""), templates.ErrorView{Status: status, Heading: heading, Message: msg,
-		RequestID: requestIDFrom(r.Context())}))
+	s.render(w, r, status, s.errorPage(r, status, heading, msg))
+}
+
+// errorPage is the page of an error: what went wrong and what to do.
+func (s *Server) errorPage(r *http.Request, status int, heading, msg string) templ.Component {
+	return templates.ErrorPage(s.page(r, heading, ""), templates.ErrorView{Status: status, Heading: heading, Message: msg,
+		RequestID: requestIDFrom(r.Context())})
 }
 
 // render writes c with status, rendering into a buffer first so a

@@ -359,6 +359,9 @@ type saved struct {
 	// typed (answered 409 with the conflict page); nil answers the short
 	// conflict message.
 	Conflict func() (templates.ConflictView, error)
+	// Stale renders the form's own page for a stale save, showing the
+	// conflict in place (answered 409), for forms that do it that way.
+	Stale func() (templ.Component, error)
 	// Section is the navigation section of the conflict page.
 	Section string
 	// Flash is said on the next page after a save; Next is that page.
@@ -371,34 +374,34 @@ type saved struct {
 // side; anything else → the one error mapping (fail).
 func (s *Server) saved(w http.ResponseWriter, r *http.Request, err error, a saved) {
 	var fe db.FieldErrors
+	var page func() (templ.Component, error)
+	status := http.StatusConflict
 	switch {
 	case err == nil:
 		if a.Flash != "" {
 			s.flash(r.Context(), "success", a.Flash)
 		}
 		http.Redirect(w, r, a.Next, http.StatusSeeOther)
+		return
 	case errors.As(err, &fe) && a.Invalid != nil:
-		c, lerr := a.Invalid(fe)
-		if lerr != nil {
-			s.fail(w, r, lerr)
-			return
-		}
-		s.render(w, r, http.StatusUnprocessableEntity, c)
+		status, page = http.StatusUnprocessableEntity, func() (templ.Component, error) { return a.Invalid(fe) }
+	case errors.Is(err, db.ErrConflict) && a.Stale != nil:
+		page = a.Stale
 	case errors.Is(err, db.ErrConflict) && a.Conflict != nil:
-		v, lerr := a.Conflict()
-		if lerr != nil {
-			s.fail(w, r, lerr)
-			return
+		page = func() (templ.Component, error) {
+			v, err := a.Conflict()
+			return templates.ConflictPage(s.page(r, "Changed by someone else", a.Section), v), err
 		}
-		s.renderConflict(w, r, a.Section, v)
 	default:
 		s.fail(w, r, err)
+		return
 	}
-}
-
-// renderConflict answers a stale save with the conflict page (409).
-func (s *Server) renderConflict(w http.ResponseWriter, r *http.Request, section string, v templates.ConflictView) {
-	s.render(w, r, http.StatusConflict, templates.ConflictPage(s.page(r, "Changed by someone else", section), v))
+	c, err := page()
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, status, c)
 }
 
 func (s *Server) badVersion(w http.ResponseWriter, r *http.Request) {

@@ -8,11 +8,13 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/a-h/templ"
 	"github.com/google/uuid"
 
 	"pareto/internal/auth"
 	"pareto/internal/csvcell"
 	"pareto/internal/db"
+	"pareto/internal/limits"
 	"pareto/internal/scoring"
 	"pareto/templates"
 )
@@ -101,46 +103,45 @@ func (s *Server) whatIf(w http.ResponseWriter, r *http.Request) {
 
 // whatIfApply saves a what-if's weights as the new explicit weights.
 func (s *Server) whatIfApply(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		s.badForm(w, r, err)
+	f := s.readForm(w, r)
+	if f == nil {
 		return
 	}
-	s.saveWeights(w, r, scoring.ModeExplicit, "The what-if weights are now the weights of every ranking.")
+	s.saveWeights(w, r, f, scoring.ModeExplicit, "The what-if weights are now the weights of every ranking.")
 }
 
 // Reviews -------------------------------------------------------------------
 
-func (s *Server) renderReviews(w http.ResponseWriter, r *http.Request, status int, name string, fe db.FieldErrors) {
+// reviewsPage is the list of reviews with the form to start one.
+func (s *Server) reviewsPage(r *http.Request, name string, fe db.FieldErrors) (templ.Component, error) {
 	rs, err := s.scoringStore().Reviews(r.Context(), scope(r))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, status, templates.ReviewsPage(s.page(r, "Reviews", "shortlist"), templates.ReviewsView{Reviews: rs, Name: name, Errors: fe}))
+	return templates.ReviewsPage(s.page(r, "Reviews", "shortlist"), templates.ReviewsView{Reviews: rs, Name: name, Errors: fe}), err
 }
 
 func (s *Server) reviewList(w http.ResponseWriter, r *http.Request) {
-	s.renderReviews(w, r, http.StatusOK, "", nil)
-}
-
-func (s *Server) reviewCreate(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		s.badForm(w, r, err)
-		return
-	}
-	name := r.PostForm.Get("name")
-	id, err := s.scoringStore().StartReview(r.Context(), scope(r), name)
-	var fe db.FieldErrors
-	if errors.As(err, &fe) {
-		s.renderReviews(w, r, http.StatusUnprocessableEntity, name, fe)
-		return
-	}
+	page, err := s.reviewsPage(r, "", nil)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.flash(r.Context(), "success", "Review started: the ranking and the weights are frozen as of now. Decide per account below.")
-	http.Redirect(w, r, "/shortlist/reviews/"+id.String(), http.StatusSeeOther)
+	s.render(w, r, http.StatusOK, page)
+}
+
+func (s *Server) reviewCreate(w http.ResponseWriter, r *http.Request) {
+	f := s.readForm(w, r)
+	if f == nil {
+		return
+	}
+	name := f.Text("name", limits.Label)
+	var id uuid.UUID
+	err := f.Then(nil, func() (err error) {
+		id, err = s.scoringStore().StartReview(r.Context(), scope(r), name)
+		return err
+	})
+	s.saved(w, r, err, saved{
+		Invalid: func(fe db.FieldErrors) (templ.Component, error) { return s.reviewsPage(r, name, fe) },
+		Flash:   "Review started: the ranking and the weights are frozen as of now. Decide per account below.",
+		Next:    "/shortlist/reviews/" + id.String()})
 }
 
 func reviewFilter(q url.Values) scoring.ReviewFilter {
@@ -161,8 +162,8 @@ func (s *Server) reviewView(r *http.Request, id uuid.UUID, f scoring.ReviewFilte
 	return templates.ReviewView{Page: p, Decision: f.Decision}, nil
 }
 
-func (s *Server) renderReview(w http.ResponseWriter, r *http.Request, status int, v templates.ReviewView) {
-	s.render(w, r, status, templates.ReviewPage(s.page(r, "Review "+v.Page.Review.Name, "shortlist"), v))
+func (s *Server) reviewPage(r *http.Request, v templates.ReviewView) templ.Component {
+	return templates.ReviewPage(s.page(r, "Review "+v.Page.Review.Name, "shortlist"), v)
 }
 
 func (s *Server) reviewShow(w http.ResponseWriter, r *http.Request) {
@@ -176,75 +177,44 @@ func (s *Server) reviewShow(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.renderReview(w, r, http.StatusOK, v)
+	s.render(w, r, http.StatusOK, s.reviewPage(r, v))
 }
 
 // reviewDecide records a decision on one account of an open review.
 func (s *Server) reviewDecide(w http.ResponseWriter, r *http.Request) {
-	id, err := urlID(r, "reviewID")
-	if err != nil {
-		s.fail(w, r, err)
+	id, f, ok := formFor(s, w, r, pathID("reviewID"))
+	if !ok {
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		s.badForm(w, r, err)
-		return
-	}
-	f := r.PostForm
-	decision, reason := f.Get("decision"), f.Get("reason")
+	decision, reason := f.Raw("decision"), f.Para("reason", limits.Paragraph)
 	self := "/shortlist/reviews/" + id.String()
-	back := localBackUnder(f.Get("back"), self, self)
-	accountID, perr := uuid.Parse(f.Get("account_id"))
-	if perr != nil {
-		err = db.FieldErrors{"account_id": "Choose an account of the review."}
-	} else {
-		err = s.scoringStore().Decide(r.Context(), scope(r), id, accountID, decision, reason)
-	}
-	var fe db.FieldErrors
-	if errors.As(err, &fe) {
-		u, _ := url.Parse(back)
-		v, verr := s.reviewView(r, id, reviewFilter(u.Query()))
-		if verr != nil {
-			s.fail(w, r, verr)
-			return
-		}
-		v.ErrAccount, v.Errors, v.Values = accountID, fe, map[string]string{"decision": decision, "reason": reason}
-		if perr != nil {
-			v.CloseError = fe["account_id"]
-		}
-		s.renderReview(w, r, http.StatusUnprocessableEntity, v)
-		return
-	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.flash(r.Context(), "success", "Decision saved: "+scoring.DecisionLabel(decision)+". The account’s key status follows it.")
-	http.Redirect(w, r, back+"#entry-"+accountID.String(), http.StatusSeeOther)
+	back := localBackUnder(f.Raw("back"), self, self)
+	accountID := f.ID("account_id", "account_id", "Choose an account of the review.")
+	err := f.Then(nil, func() error { return s.scoringStore().Decide(r.Context(), scope(r), id, accountID, decision, reason) })
+	s.saved(w, r, err, saved{
+		Invalid: func(fe db.FieldErrors) (templ.Component, error) {
+			u, _ := url.Parse(back)
+			v, err := s.reviewView(r, id, reviewFilter(u.Query()))
+			v.ErrAccount, v.Errors, v.Values = accountID, fe, map[string]string{"decision": decision, "reason": reason}
+			if accountID == uuid.Nil {
+				v.CloseError = fe["account_id"]
+			}
+			return s.reviewPage(r, v), err
+		},
+		Flash: "Decision saved: " + scoring.DecisionLabel(decision) + ". The account’s key status follows it.",
+		Next:  back + "#entry-" + accountID.String()})
 }
 
 func (s *Server) reviewClose(w http.ResponseWriter, r *http.Request) {
 	id, err := urlID(r, "reviewID")
-	if err != nil {
-		s.fail(w, r, err)
-		return
+	if err == nil {
+		err = s.scoringStore().CloseReview(r.Context(), scope(r), id)
 	}
-	err = s.scoringStore().CloseReview(r.Context(), scope(r), id)
-	var fe db.FieldErrors
-	if errors.As(err, &fe) {
-		v, verr := s.reviewView(r, id, scoring.ReviewFilter{})
-		if verr != nil {
-			s.fail(w, r, verr)
-			return
-		}
-		v.CloseError = fe["review"]
-		s.renderReview(w, r, http.StatusUnprocessableEntity, v)
-		return
-	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.flash(r.Context(), "success", "Review closed. It stays readable exactly as it is now.")
-	http.Redirect(w, r, "/shortlist/reviews/"+id.String(), http.StatusSeeOther)
+	s.saved(w, r, err, saved{
+		Invalid: func(fe db.FieldErrors) (templ.Component, error) {
+			v, err := s.reviewView(r, id, scoring.ReviewFilter{})
+			v.CloseError = fe["review"]
+			return s.reviewPage(r, v), err
+		},
+		Flash: "Review closed. It stays readable exactly as it is now.", Next: "/shortlist/reviews/" + id.String()})
 }

@@ -25,6 +25,11 @@ func urlID(r *http.Request, name string) (uuid.UUID, error) {
 	return id, nil
 }
 
+// pathID loads the uuid route parameter name (for formFor and editFor).
+func pathID(name string) func(*http.Request) (uuid.UUID, error) {
+	return func(r *http.Request) (uuid.UUID, error) { return urlID(r, name) }
+}
+
 // urlIDs reads several uuid route parameters, in order; a malformed one
 // is a 404.
 func urlIDs(r *http.Request, names ...string) ([]uuid.UUID, error) {
