@@ -53,9 +53,10 @@ var demoGoals = []demoGoal{
 	{"Cross-sell into a second business unit", plan.KPICrossSellCount, "",
 		func(_ float64, r *rand.Rand) float64 { return float64(1 + r.IntN(3)) },
 		func(_ float64, r *rand.Rand) float64 { return float64(1 + r.IntN(3)) }},
+	// CSAT on the demo tenant's scale: an average rating from 1 to 5.
 	{"Improve customer satisfaction scores", plan.KPICSAT, "",
-		func(_ float64, r *rand.Rand) float64 { return float64(70 + r.IntN(12)) },
-		func(_ float64, r *rand.Rand) float64 { return float64(4 + r.IntN(6)) }},
+		func(_ float64, r *rand.Rand) float64 { return 3.4 + float64(r.IntN(6))/10 },
+		func(_ float64, r *rand.Rand) float64 { return 0.3 + float64(r.IntN(4))/10 }},
 	{"Publish joint case studies", plan.KPICustom, "Joint case studies",
 		func(_ float64, _ *rand.Rand) float64 { return 0 },
 		func(_ float64, r *rand.Rand) float64 { return float64(2 + r.IntN(2)) }},
@@ -192,28 +193,25 @@ func seedOnePlan(ctx context.Context, d *db.DB, actor plan.Actor, rng *rand.Rand
 		tpl := demoGoals[gi]
 		base := tpl.baseline(a.revenue, rng)
 		target := base + tpl.lift(base, rng)
-		if tpl.kpi == plan.KPINPS || tpl.kpi == plan.KPIAdoption || tpl.kpi == plan.KPICSAT {
+		switch tpl.kpi {
+		case plan.KPINPS, plan.KPIAdoption:
 			target = math.Min(target, 100)
+		case plan.KPICSAT:
+			target = math.Min(roundTo(target, 0.1), 5)
 		}
 		share := elapsed * (0.3 + 0.9*rng.Float64())
 		cur := base + (target-base)*share
-		if tpl.kpi == plan.KPICrossSellCount || tpl.kpi == plan.KPICustom {
+		switch tpl.kpi {
+		case plan.KPICrossSellCount, plan.KPICustom:
 			cur = math.Floor(cur)
-		} else {
+		case plan.KPICSAT:
+			cur = roundTo(cur, 0.1)
+		default:
 			cur = math.Round(cur)
-		}
-		gs := plan.GoalOnTrack
-		switch {
-		case share >= 1:
-			gs = plan.GoalAchieved
-		case share < elapsed*0.5:
-			gs = plan.GoalOffTrack
-		case share < elapsed*0.8:
-			gs = plan.GoalAtRisk
 		}
 		due := first.AddDate(0, 6+rng.IntN(6), 0).AddDate(0, 0, -1)
 		id, err := plan.CreateGoal(ctx, d, actor, planID, plan.GoalInput{Title: tpl.title, KPI: tpl.kpi, CustomMeasure: tpl.custom,
-			Baseline: base, Target: target, DueDate: due, Status: gs, ManualProgress: &cur})
+			Baseline: base, Target: target, DueDate: due, ManualProgress: &cur})
 		if err != nil {
 			return fmt.Errorf("demo: goal %s: %w", tpl.title, err)
 		}

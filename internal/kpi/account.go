@@ -103,4 +103,5 @@ var (
 	NPSOf      = npsOf
 	AdoptionOf = adoptionOf
 	UpsellOf   = upsellOf
+	CrossOf    = crossSellOf
 )

@@ -177,6 +177,15 @@ func (s *Store) programmeSeries(ctx context.Context, tx pgx.Tx, tenantID uuid.UU
 	return series, segments, regions, nil
 }
 
+// FiguresTx reads the figures of accounts in the months from..to, oldest
+// first, inside a transaction another area runs (goal progress reads
+// them); every account gets an entry, empty when it has no figures. Only
+// the figures the derived KPIs use are read (not the survey counts, nor
+// who changed them).
+func FiguresTx(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, accounts []uuid.UUID, from, to time.Time) (map[uuid.UUID][]Figure, error) {
+	return loadFigures(ctx, tx, tenantID, accounts, from, to)
+}
+
 // loadFigures reads the figures of accounts from..to, oldest first; every
 // account gets an entry, empty when it has no figures.
 func loadFigures(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, accounts []uuid.UUID, from, to time.Time) (map[uuid.UUID][]Figure, error) {

@@ -77,6 +77,12 @@ func (s *Store) Settings(ctx context.Context, sc db.Scope) (Settings, error) {
 	return st, nil
 }
 
+// SettingsTx is Settings inside a transaction another area runs (a goal's
+// CSAT range depends on the tenant's scale).
+func SettingsTx(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) (Settings, error) {
+	return settings(ctx, tx, tenantID)
+}
+
 func settings(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) (Settings, error) {
 	st := DefaultSettings
 	err := tx.QueryRow(ctx, `SELECT csat_scale, fiscal_year_start_month, version FROM kpi_settings WHERE tenant_id = $1`, tenantID).

@@ -2,6 +2,8 @@ package plan
 
 import (
 	"context"
+	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -121,10 +123,30 @@ func SettingsOf(ctx context.Context, d *db.DB, s db.Scope) (Settings, error) {
 	return out, wrap("settings", err)
 }
 
-// UpdateSettings sets the month the fiscal year starts in. Admin-only (the
-// caller checks). version is the one read (0 before the first save);
-// db.ErrConflict when stale, db.FieldErrors for a month outside 1–12.
-func UpdateSettings(ctx context.Context, d *db.DB, s db.Scope, startMonth, version int) error {
+// SettingsInput is the plan settings form.
+type SettingsInput struct {
+	FiscalYearStartMonth int
+	GoalTolerance        int
+}
+
+// Validate checks the month (1–12) and the tolerance (MinTolerance to
+// MaxTolerance points).
+func (in SettingsInput) Validate() db.FieldErrors {
+	fe := db.FieldErrors{}
+	if in.FiscalYearStartMonth < 1 || in.FiscalYearStartMonth > 12 {
+		fe.Add("fiscal_year_start_month", "Choose a month.")
+	}
+	if in.GoalTolerance < MinTolerance || in.GoalTolerance > MaxTolerance {
+		fe.Add("goal_tolerance", fmt.Sprintf("Enter whole points from %d to %d.", MinTolerance, MaxTolerance))
+	}
+	return fe
+}
+
+// UpdateSettings sets the month the fiscal year starts in and the goal
+// status tolerance. Admin-only (the caller checks). version is the one
+// read (0 before the first save); db.ErrConflict when stale,
+// db.FieldErrors for values out of range.
+func UpdateSettings(ctx context.Context, d *db.DB, s db.Scope, in SettingsInput, version int) error {
 	err := d.Tx(ctx, s, func(tx pgx.Tx) error {
 		cur, err := settingsTx(ctx, tx, s.TenantID)
 		if err != nil {
@@ -133,16 +155,17 @@ func UpdateSettings(ctx context.Context, d *db.DB, s db.Scope, startMonth, versi
 		if cur.Version != version {
 			return db.ErrConflict
 		}
-		if startMonth < 1 || startMonth > 12 {
-			return db.FieldErrors{"fiscal_year_start_month": "Choose a month."}
+		if fe := in.Validate(); len(fe) > 0 {
+			return fe
 		}
-		if cur.FiscalYearStartMonth == startMonth && cur.Version > 0 {
+		if cur.FiscalYearStartMonth == in.FiscalYearStartMonth && cur.GoalTolerance == in.GoalTolerance && cur.Version > 0 {
 			return nil
 		}
-		tag, err := tx.Exec(ctx, `INSERT INTO plan_settings (tenant_id, fiscal_year_start_month) VALUES ($1, $2)
+		tag, err := tx.Exec(ctx, `INSERT INTO plan_settings (tenant_id, fiscal_year_start_month, goal_tolerance, updated_at)
+			VALUES ($1, $2, $3, $5)
 			ON CONFLICT (tenant_id) DO UPDATE SET fiscal_year_start_month = EXCLUDED.fiscal_year_start_month,
-				version = plan_settings.version + 1, updated_at = now()
-			WHERE plan_settings.version = $3`, s.TenantID, startMonth, version)
+				goal_tolerance = EXCLUDED.goal_tolerance, version = plan_settings.version + 1, updated_at = EXCLUDED.updated_at
+			WHERE plan_settings.version = $4`, s.TenantID, in.FiscalYearStartMonth, in.GoalTolerance, version, time.Now())
 		if err != nil {
 			return err
 		}
@@ -150,8 +173,8 @@ func UpdateSettings(ctx context.Context, d *db.DB, s db.Scope, startMonth, versi
 			return db.ErrConflict
 		}
 		return audit.Record(ctx, tx, audit.Event{ActorID: s.UserID, Action: "update", Entity: "plan_settings", EntityID: s.TenantID.String(),
-			Before: map[string]int{"fiscal_year_start_month": cur.FiscalYearStartMonth},
-			After:  map[string]int{"fiscal_year_start_month": startMonth}})
+			Before: map[string]int{"fiscal_year_start_month": cur.FiscalYearStartMonth, "goal_tolerance": cur.GoalTolerance},
+			After:  map[string]int{"fiscal_year_start_month": in.FiscalYearStartMonth, "goal_tolerance": in.GoalTolerance}})
 	})
 	return wrap("update settings", err)
 }

@@ -2,23 +2,24 @@ package plan
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+
+	"pareto/internal/kpi"
 )
 
-// kpiColumns maps a goal's measure to its column of kpi_figures (the KPI
-// area's monthly figures per account). Custom measures have none: their
-// progress always comes from the value typed by hand.
-var kpiColumns = map[KPI]string{
-	KPIRevenue:        "revenue",
-	KPICSAT:           "csat",
-	KPINPS:            "nps",
-	KPIAdoption:       "adoption_pct",
-	KPIUpsellRevenue:  "upsell_revenue",
-	KPICrossSellCount: "cross_sell_count",
+// kpiValues maps a goal's measure to its value in the KPI area's monthly
+// figures. Custom measures have none: their progress always comes from
+// the value typed by hand.
+var kpiValues = map[KPI]func(kpi.Figure) (float64, bool){
+	KPIRevenue:        kpi.RevenueOf,
+	KPICSAT:           kpi.CSATOf,
+	KPINPS:            kpi.NPSOf,
+	KPIAdoption:       kpi.AdoptionOf,
+	KPIUpsellRevenue:  kpi.UpsellOf,
+	KPICrossSellCount: kpi.CrossOf,
 }
 
 // flowKPI reports whether a measure accumulates over time (money, counts):
@@ -29,58 +30,96 @@ func flowKPI(k KPI) bool {
 	return k == KPIRevenue || k == KPIUpsellRevenue || k == KPICrossSellCount
 }
 
-// attachFigures sets Figure on each goal whose measure has a KPI figure
-// for accountID in a month up to until (the plan period's last day).
-// Goals without a figure keep their hand-typed value.
-func attachFigures(ctx context.Context, tx pgx.Tx, tenantID, accountID uuid.UUID, until time.Time, goals []Goal) error {
+// flowMonths is how many months a flow measure's current value sums.
+const flowMonths = 12
+
+// Measure is the current value of measure k from one account's figures
+// (oldest first), for a plan running first..last: the latest month with a
+// value inside the plan's period (months before first or after last never
+// count as "latest"), and for flows the sum of the twelve months ending
+// there (a rolling year: at the period's last month it is the period's
+// total). nil when no month of the period has a value, or k is custom.
+func Measure(figs []kpi.Figure, k KPI, first, last time.Time) *Figure {
+	get, ok := kpiValues[k]
+	if !ok {
+		return nil
+	}
+	lo, hi := kpi.MonthOf(first), kpi.MonthOf(last)
+	latest := -1
+	for i := len(figs) - 1; i >= 0; i-- {
+		m := figs[i].Month
+		if m.Before(lo) {
+			break
+		}
+		if _, has := get(figs[i]); has && !m.After(hi) {
+			latest = i
+			break
+		}
+	}
+	if latest < 0 {
+		return nil
+	}
+	at := figs[latest].Month
+	v, _ := get(figs[latest])
+	if flowKPI(k) {
+		from, sum := kpi.AddMonths(at, 1-flowMonths), 0.0
+		for _, f := range figs[:latest+1] {
+			if x, has := get(f); has && !f.Month.Before(from) {
+				sum += x
+			}
+		}
+		v = sum
+	}
+	return &Figure{Value: v, Month: at}
+}
+
+// evaluate fills in each goal's figure (Measure over its plan's period),
+// expected progress and derived status on today, reading the figures of
+// every goal's account in one query. Goals must carry AccountID, Start
+// and End (their plan's first and last day).
+func evaluate(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, st Settings, today time.Time, goals []Goal) error {
 	if len(goals) == 0 {
 		return nil
 	}
-	found := map[KPI]*Figure{}
-	for i := range goals {
-		k := goals[i].KPI
-		f, done := found[k]
-		if !done {
-			var err error
-			if f, err = LatestFigure(ctx, tx, tenantID, accountID, k, until); err != nil {
-				return err
-			}
-			found[k] = f
+	var accounts []uuid.UUID
+	seen := map[uuid.UUID]bool{}
+	from, to := goals[0].Start, goals[0].End
+	for _, g := range goals {
+		if !seen[g.AccountID] {
+			seen[g.AccountID] = true
+			accounts = append(accounts, g.AccountID)
 		}
-		goals[i].Figure = f
+		from, to = minTime(from, g.Start), maxTime(to, g.End)
+	}
+	figs, err := kpi.FiguresTx(ctx, tx, tenantID, accounts, kpi.AddMonths(kpi.MonthOf(from), 1-flowMonths), kpi.MonthOf(to))
+	if err != nil {
+		return err
+	}
+	for i := range goals {
+		derive(&goals[i], figs[goals[i].AccountID], st, today)
 	}
 	return nil
 }
 
-// LatestFigure is the latest KPI figure of measure k for accountID in a
-// month up to until: for levels the latest month's value, for flows the
-// sum of the twelve months ending at the latest month with a value. nil
-// when there is none (or k is custom).
-func LatestFigure(ctx context.Context, tx pgx.Tx, tenantID, accountID uuid.UUID, k KPI, until time.Time) (*Figure, error) {
-	col, ok := kpiColumns[k]
-	if !ok {
-		return nil, nil
+// derive sets g's figure, expected progress and derived status.
+func derive(g *Goal, figs []kpi.Figure, st Settings, today time.Time) {
+	g.Figure = Measure(figs, g.KPI, g.Start, g.End)
+	g.Tolerance = st.GoalTolerance
+	g.Expected = ExpectedProgress(g.Start, g.DueDate, today)
+	pct, known := g.Progress()
+	g.Derived = DeriveStatus(pct, known, g.Start, g.DueDate, today, st.GoalTolerance)
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
 	}
-	var q string
-	if flowKPI(k) {
-		q = `WITH last AS (SELECT max(month) AS m FROM kpi_figures
-				WHERE tenant_id = $1 AND account_id = $2 AND month <= $3 AND ` + col + ` IS NOT NULL)
-			SELECT last.m, sum(f.` + col + `)::float8 FROM last JOIN kpi_figures f
-				ON f.tenant_id = $1 AND f.account_id = $2 AND f.` + col + ` IS NOT NULL
-				AND f.month <= last.m AND f.month > last.m - interval '12 months'
-			GROUP BY last.m`
-	} else {
-		q = `SELECT month, ` + col + `::float8 FROM kpi_figures
-			WHERE tenant_id = $1 AND account_id = $2 AND month <= $3 AND ` + col + ` IS NOT NULL
-			ORDER BY month DESC LIMIT 1`
+	return a
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
 	}
-	var f Figure
-	err := tx.QueryRow(ctx, q, tenantID, accountID, until).Scan(&f.Month, &f.Value)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &f, nil
+	return a
 }

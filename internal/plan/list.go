@@ -3,6 +3,7 @@ package plan
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -22,14 +23,14 @@ type Summary struct {
 	Period      string
 	Status      Status
 	UpdatedAt   time.Time
-	// Goals by status.
-	OnTrack, AtRisk, OffTrack, Achieved int
+	// Goals by derived status (ListFilter.Today).
+	GoalCounts
 	// Actions not done, and those of them past due (none on closed plans).
 	OpenActions, OverdueActions int
 }
 
 // GoalCount is the plan's number of goals.
-func (s Summary) GoalCount() int { return s.OnTrack + s.AtRisk + s.OffTrack + s.Achieved }
+func (s Summary) GoalCount() int { return s.Total() }
 
 // ListFilter narrows and orders the plan list. Zero values mean no filter.
 type ListFilter struct {
@@ -41,6 +42,8 @@ type ListFilter struct {
 	Desc      bool
 	Page      int // 1-based
 	PerPage   int
+	// Today is the day goal statuses are derived on (zero: now).
+	Today time.Time
 }
 
 // ListPage is one page of plans.
@@ -64,10 +67,13 @@ var sortSQL = map[string]string{
 }
 
 // Plans lists the scope's tenant's plans of accounts not archived, with
-// goal counts by status and open and overdue actions.
+// goal counts by status (derived on f.Today) and open and overdue actions.
 func Plans(ctx context.Context, d *db.DB, s db.Scope, f ListFilter) (ListPage, error) {
 	if f.PerPage <= 0 {
 		f.PerPage = 50
+	}
+	if f.Today.IsZero() {
+		f.Today = time.Now()
 	}
 	if f.Page <= 0 {
 		f.Page = 1
@@ -84,16 +90,10 @@ func Plans(ctx context.Context, d *db.DB, s db.Scope, f ListFilter) (ListPage, e
 	out := ListPage{Page: f.Page}
 	err := d.Tx(ctx, s, func(tx pgx.Tx) error {
 		rows, _ := tx.Query(ctx, `SELECT p.id, p.account_id, a.name, a.kam_user_id, coalesce(k.name, ''), p.period, p.status, p.updated_at,
-				coalesce(g.on_track, 0), coalesce(g.at_risk, 0), coalesce(g.off_track, 0), coalesce(g.achieved, 0),
 				coalesce(ac.open, 0), coalesce(ac.overdue, 0), count(*) OVER ()
 			FROM goal_plans p
 			JOIN accounts a ON a.tenant_id = p.tenant_id AND a.id = p.account_id
 			LEFT JOIN users k ON k.id = a.kam_user_id
-			LEFT JOIN LATERAL (SELECT count(*) FILTER (WHERE status = 'on_track') AS on_track,
-					count(*) FILTER (WHERE status = 'at_risk') AS at_risk,
-					count(*) FILTER (WHERE status = 'off_track') AS off_track,
-					count(*) FILTER (WHERE status = 'achieved') AS achieved
-				FROM plan_goals WHERE tenant_id = p.tenant_id AND plan_id = p.id) g ON true
 			LEFT JOIN LATERAL (SELECT count(*) FILTER (WHERE done_at IS NULL) AS open,
 					count(*) FILTER (WHERE done_at IS NULL AND due_date < current_date AND p.status <> 'closed') AS overdue
 				FROM plan_actions WHERE tenant_id = p.tenant_id AND plan_id = p.id) ac ON true
@@ -106,11 +106,23 @@ func Plans(ctx context.Context, d *db.DB, s db.Scope, f ListFilter) (ListPage, e
 		out.Plans, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Summary, error) {
 			var x Summary
 			err := r.Scan(&x.ID, &x.AccountID, &x.AccountName, &x.KAMUserID, &x.KAMName, &x.Period, &x.Status, &x.UpdatedAt,
-				&x.OnTrack, &x.AtRisk, &x.OffTrack, &x.Achieved, &x.OpenActions, &x.OverdueActions, &out.Total)
+				&x.OpenActions, &x.OverdueActions, &out.Total)
 			return x, err
 		})
 		if err != nil {
 			return err
+		}
+		ids := make([]uuid.UUID, len(out.Plans))
+		at := make(map[uuid.UUID]int, len(out.Plans))
+		for i, p := range out.Plans {
+			ids[i], at[p.ID] = p.ID, i
+		}
+		goals, err := goalsWhere(ctx, tx, s.TenantID, f.Today, "g.plan_id = ANY($2)", ids)
+		if err != nil {
+			return err
+		}
+		for _, g := range goals {
+			out.Plans[at[g.PlanID]].GoalCounts.Add(g.Derived)
 		}
 		if len(out.Plans) == 0 && f.Page > 1 {
 			// Past the last page: count without paging.
@@ -251,7 +263,7 @@ func AccountPlans(ctx context.Context, d *db.DB, s db.Scope, accountID uuid.UUID
 		return AccountOverview{}, err
 	}
 	out := AccountOverview{Account: acct, CurrentPeriod: PeriodOf(today, settings.FiscalYearStartMonth).String()}
-	page, err := Plans(ctx, d, s, ListFilter{AccountID: accountID, Sort: "period", Desc: true, PerPage: 100})
+	page, err := Plans(ctx, d, s, ListFilter{AccountID: accountID, Sort: "period", Desc: true, PerPage: 100, Today: today})
 	if err != nil {
 		return AccountOverview{}, err
 	}
@@ -272,7 +284,7 @@ func AccountPlans(ctx context.Context, d *db.DB, s db.Scope, accountID uuid.UUID
 		}
 	}
 	if pick != nil {
-		det, err := PlanByID(ctx, d, s, pick.ID)
+		det, err := PlanByID(ctx, d, s, pick.ID, today)
 		if err != nil {
 			return AccountOverview{}, err
 		}
@@ -281,41 +293,95 @@ func AccountPlans(ctx context.Context, d *db.DB, s db.Scope, accountID uuid.UUID
 	return out, nil
 }
 
-// RiskyGoal is a goal marked at risk or off track in an open plan.
+// RiskyGoal is a goal of an open plan whose derived status is at risk,
+// off track or overdue.
 type RiskyGoal struct {
 	PlanID      uuid.UUID
 	AccountName string
 	Title       string
-	Status      GoalStatus
+	Status      GoalStatus // derived
+	Override    GoalStatus // the KAM's override, "" when none
 	DueDate     time.Time
 }
 
-// GoalsAtRisk lists goals at risk or off track in plans that are not
-// closed, on kamID's accounts (every account when kamID is uuid.Nil),
-// soonest due first.
-func GoalsAtRisk(ctx context.Context, d *db.DB, s db.Scope, kamID uuid.UUID, limit int) ([]RiskyGoal, error) {
+// GoalsAtRisk lists the goals whose status derived on today is at risk,
+// off track or overdue, in plans that are not closed, on kamID's accounts
+// (every account when kamID is uuid.Nil), soonest due first, at most
+// limit. The goals of open plans are bounded by the key accounts (the
+// tenant's cap), not by the portfolio.
+func GoalsAtRisk(ctx context.Context, d *db.DB, s db.Scope, kamID uuid.UUID, limit int, today time.Time) ([]RiskyGoal, error) {
 	var out []RiskyGoal
-	var kam *uuid.UUID
-	if kamID != uuid.Nil {
-		kam = &kamID
-	}
 	err := d.Tx(ctx, s, func(tx pgx.Tx) error {
-		rows, _ := tx.Query(ctx, `SELECT p.id, a.name, g.title, g.status, g.due_date
-			FROM plan_goals g
-			JOIN goal_plans p ON p.tenant_id = g.tenant_id AND p.id = g.plan_id
-			JOIN accounts a ON a.tenant_id = p.tenant_id AND a.id = p.account_id
-			WHERE g.tenant_id = $1 AND g.status IN ('at_risk', 'off_track') AND p.status <> 'closed'
-				AND a.archived_at IS NULL AND ($2::uuid IS NULL OR a.kam_user_id = $2)
-			ORDER BY g.due_date, lower(a.name), g.id LIMIT $3`, s.TenantID, kam, limit)
-		var err error
-		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (RiskyGoal, error) {
-			var g RiskyGoal
-			return g, r.Scan(&g.PlanID, &g.AccountName, &g.Title, &g.Status, &g.DueDate)
-		})
-		return err
+		goals, err := goalsWhere(ctx, tx, s.TenantID, today, `p.status <> 'closed' AND a.archived_at IS NULL
+			AND ($2::uuid IS NULL OR a.kam_user_id = $2)`, nullID(kamID))
+		if err != nil {
+			return err
+		}
+		for _, g := range goals {
+			if g.Derived == GoalAtRisk || g.Derived == GoalOffTrack || g.Derived == GoalOverdue {
+				out = append(out, RiskyGoal{PlanID: g.PlanID, AccountName: g.AccountName, Title: g.Title, Status: g.Derived,
+					Override: g.Override, DueDate: g.DueDate})
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("plan: goals at risk: %w", err)
 	}
-	return out, nil
+	slices.SortStableFunc(out, func(a, b RiskyGoal) int {
+		if c := a.DueDate.Compare(b.DueDate); c != 0 {
+			return c
+		}
+		return strings.Compare(strings.ToLower(a.AccountName), strings.ToLower(b.AccountName))
+	})
+	return out[:min(len(out), limit)], nil
+}
+
+// planGoal is a goal with its plan's account name and period.
+type planGoal struct {
+	Goal
+	AccountName string
+	Period      string
+}
+
+// goalsWhere loads the goals of the plans cond selects ($1 is the tenant,
+// args follow; the tables are g goals, p plans, a accounts) and evaluates
+// them on today: figures inside each plan's period, derived status.
+func goalsWhere(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, today time.Time, cond string, args ...any) ([]planGoal, error) {
+	st, err := settingsTx(ctx, tx, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	rows, _ := tx.Query(ctx, "SELECT "+goalColumns+", p.account_id, a.name, p.period FROM "+goalFrom+`
+		JOIN goal_plans p ON p.tenant_id = g.tenant_id AND p.id = g.plan_id
+		JOIN accounts a ON a.tenant_id = p.tenant_id AND a.id = p.account_id
+		WHERE g.tenant_id = $1 AND `+cond+` ORDER BY g.due_date, g.id`, append([]any{tenantID}, args...)...)
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (planGoal, error) {
+		var g planGoal
+		err := r.Scan(&g.ID, &g.PlanID, &g.Title, &g.KPI, &g.CustomMeasure, &g.Baseline, &g.Target, &g.DueDate,
+			&g.ManualProgress, &g.Override, &g.OverrideReason, &g.OverrideBy, &g.OverrideAt, &g.Version, &g.UpdatedAt,
+			&g.AccountID, &g.AccountName, &g.Period)
+		if err == nil {
+			per, perr := ParsePeriod(g.Period)
+			if perr != nil {
+				return g, perr
+			}
+			g.Start, g.End = per.Range(st.FiscalYearStartMonth)
+		}
+		return g, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	goals := make([]Goal, len(list))
+	for i := range list {
+		goals[i] = list[i].Goal
+	}
+	if err := evaluate(ctx, tx, tenantID, st, today, goals); err != nil {
+		return nil, err
+	}
+	for i := range list {
+		list[i].Goal = goals[i]
+	}
+	return list, nil
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"pareto/internal/db"
+	"pareto/internal/kpi"
 	"pareto/internal/limits"
 )
 
@@ -57,15 +58,38 @@ type Goal struct {
 	Baseline      float64
 	Target        float64
 	DueDate       time.Time
-	Status        GoalStatus
 	// ManualProgress is the measure's current value typed by hand (in the
 	// measure's unit), used until a KPI figure exists.
 	ManualProgress *float64
+	// Override is a KAM's judgement of the status ("" when none), with the
+	// reason they gave, who and when; it shows beside the derived status
+	// and never replaces it.
+	Override       GoalStatus
+	OverrideReason string
+	OverrideBy     string
+	OverrideAt     *time.Time
 	Version        int
 	UpdatedAt      time.Time
-	// Figure is the latest KPI figure for the goal's measure, when the
-	// loader found one.
-	Figure *Figure
+
+	// Filled by the loader (evaluate): the plan's account and first and
+	// last day, the latest KPI figure for the goal's measure inside the
+	// plan's period, and the status derived on the loader's today with
+	// the progress expected by then.
+	AccountID  uuid.UUID
+	Start, End time.Time
+	Figure     *Figure
+	Derived    GoalStatus
+	Expected   float64
+	Tolerance  int
+}
+
+// Status is the status the goal shows first: the KAM's override when
+// there is one, else the derived status (Derived, shown beside it).
+func (g Goal) Status() GoalStatus {
+	if g.Override != "" {
+		return g.Override
+	}
+	return g.Derived
 }
 
 // Figure is a KPI value and the month it was measured (for flow measures
@@ -166,7 +190,6 @@ type GoalInput struct {
 	Baseline       float64
 	Target         float64
 	DueDate        time.Time
-	Status         GoalStatus
 	ManualProgress *float64
 }
 
@@ -176,20 +199,18 @@ func (in *GoalInput) normalize() {
 	if in.KPI != KPICustom {
 		in.CustomMeasure = ""
 	}
-	if in.Status == "" {
-		in.Status = GoalOnTrack
-	}
 	if !in.DueDate.IsZero() {
 		in.DueDate = dateOf(in.DueDate)
 	}
 }
 
 // Validate checks the fields on their own: a title, a known measure (a
-// name for a custom one), values the measure can take, a target that
-// differs from the baseline (the direction is derived from them), a due
-// date, a known status. The due date's place in the plan's period is
-// checked by the store.
-func (in GoalInput) Validate() db.FieldErrors {
+// name for a custom one), values the measure can take on the tenant's
+// CSAT scale csatScale (NPS −100…100, adoption 0–100 %, CSAT 1–5 or
+// 0–100), a target that differs from the baseline (the direction is
+// derived from them), a due date. The due date's place in the plan's
+// period is checked by the store.
+func (in GoalInput) Validate(csatScale string) db.FieldErrors {
 	fe := db.FieldErrors{}
 	n := utf8.RuneCountInString(in.Title)
 	if n == 0 {
@@ -208,10 +229,10 @@ func (in GoalInput) Validate() db.FieldErrors {
 		}
 	}
 	if in.KPI.Valid() {
-		checkValue(fe, "baseline", in.KPI, in.Baseline)
-		checkValue(fe, "target", in.KPI, in.Target)
+		checkValue(fe, "baseline", in.KPI, csatScale, in.Baseline)
+		checkValue(fe, "target", in.KPI, csatScale, in.Target)
 		if in.ManualProgress != nil {
-			checkValue(fe, "manual_progress", in.KPI, *in.ManualProgress)
+			checkValue(fe, "manual_progress", in.KPI, csatScale, *in.ManualProgress)
 		}
 	}
 	if _, ok := DirectionOf(in.Baseline, in.Target); !ok {
@@ -220,21 +241,22 @@ func (in GoalInput) Validate() db.FieldErrors {
 	if in.DueDate.IsZero() {
 		fe.Add("due_date", "Enter the date the goal is due.")
 	}
-	if !in.Status.Valid() {
-		fe.Add("status", "Choose on track, at risk, off track or achieved.")
-	}
 	return fe
 }
 
-func checkValue(fe db.FieldErrors, field string, k KPI, v float64) {
-	lo, hi, integer := k.bounds()
+func checkValue(fe db.FieldErrors, field string, k KPI, csatScale string, v float64) {
+	lo, hi, integer := k.bounds(csatScale)
 	switch {
 	case v < lo || v > hi:
 		switch k {
 		case KPIRevenue, KPIUpsellRevenue, KPICrossSellCount:
 			fe.Add(field, "Enter a value of zero or more.")
 		case KPICSAT:
-			fe.Add(field, "CSAT is between 0 and 100 (use your survey's scale, e.g. 1–5 or percent).")
+			if csatScale == kpi.ScalePercent {
+				fe.Add(field, "CSAT is the percentage of satisfied customers here: from 0 to 100.")
+			} else {
+				fe.Add(field, "CSAT is an average rating from 1 to 5 here (your tenant's scale).")
+			}
 		case KPIAdoption:
 			fe.Add(field, "Adoption is a percentage between 0 and 100.")
 		case KPINPS:
@@ -379,8 +401,36 @@ func (in *CellInput) Validate() db.FieldErrors {
 // Settings are the tenant's plan settings.
 type Settings struct {
 	FiscalYearStartMonth int
-	Version              int // 0 until first saved
+	// GoalTolerance is the points of progress a goal may lag the linear
+	// expectation and still be on track (DeriveStatus).
+	GoalTolerance int
+	Version       int // 0 until first saved
 }
 
 // DefaultSettings apply until an admin saves settings.
-var DefaultSettings = Settings{FiscalYearStartMonth: 1}
+var DefaultSettings = Settings{FiscalYearStartMonth: 1, GoalTolerance: DefaultTolerance}
+
+// OverrideInput is a KAM's override of a goal's derived status: Status ""
+// clears it; a status needs a reason.
+type OverrideInput struct {
+	Status GoalStatus
+	Reason string
+}
+
+func (in *OverrideInput) normalize() { in.Reason = strings.TrimSpace(in.Reason) }
+
+// Validate checks the override: a known status (or none) and, with one, a
+// reason of at most limits.Paragraph characters.
+func (in OverrideInput) Validate() db.FieldErrors {
+	fe := db.FieldErrors{}
+	switch {
+	case in.Status != "" && !in.Status.Valid():
+		fe.Add("override", "Choose a status, or none to show the derived one alone.")
+	case in.Status != "" && in.Reason == "":
+		fe.Add("override_reason", "Say why the goal's status differs from what its figures show.")
+	}
+	if utf8.RuneCountInString(in.Reason) > limits.Paragraph {
+		fe.Add("override_reason", "Keep the reason under 2000 characters.")
+	}
+	return fe
+}

@@ -24,6 +24,7 @@ import (
 	"pareto/internal/account"
 	"pareto/internal/auth"
 	"pareto/internal/db"
+	"pareto/internal/kpi"
 )
 
 // Actor is who does a piece of work: the tenant scope and their role in
@@ -126,13 +127,19 @@ func (k KPI) Label() string {
 	return string(k)
 }
 
-// bounds are the values a measure can take (inclusive); integer measures
-// count things.
-func (k KPI) bounds() (lo, hi float64, integer bool) {
+// bounds are the values a measure can take (inclusive) for a tenant whose
+// CSAT scale is csatScale (kpi.ScaleFive or kpi.ScalePercent); integer
+// measures count things.
+func (k KPI) bounds(csatScale string) (lo, hi float64, integer bool) {
 	switch k {
 	case KPIRevenue, KPIUpsellRevenue:
 		return 0, maxValue, false
-	case KPICSAT, KPIAdoption:
+	case KPICSAT:
+		if csatScale == kpi.ScalePercent {
+			return 0, 100, false
+		}
+		return 1, 5, false
+	case KPIAdoption:
 		return 0, 100, false
 	case KPINPS:
 		return -100, 100, false
@@ -145,22 +152,28 @@ func (k KPI) bounds() (lo, hi float64, integer bool) {
 // maxValue keeps values inside numeric(15, 2).
 const maxValue = 1e13 - 1
 
-// GoalStatus is how a goal is going, as its owner judges it.
+// GoalStatus is how a goal is going: derived from its progress against
+// time (DeriveStatus), or a KAM's override of that.
 type GoalStatus string
 
 const (
+	GoalAchieved GoalStatus = "achieved"
 	GoalOnTrack  GoalStatus = "on_track"
 	GoalAtRisk   GoalStatus = "at_risk"
 	GoalOffTrack GoalStatus = "off_track"
-	GoalAchieved GoalStatus = "achieved"
+	GoalOverdue  GoalStatus = "overdue"
 )
 
-// GoalStatuses lists every goal status.
-var GoalStatuses = []GoalStatus{GoalOnTrack, GoalAtRisk, GoalOffTrack, GoalAchieved}
+// GoalStatuses lists every goal status, best first.
+var GoalStatuses = []GoalStatus{GoalAchieved, GoalOnTrack, GoalAtRisk, GoalOffTrack, GoalOverdue}
 
 // Valid reports whether s is a known goal status.
 func (s GoalStatus) Valid() bool {
-	return s == GoalOnTrack || s == GoalAtRisk || s == GoalOffTrack || s == GoalAchieved
+	switch s {
+	case GoalAchieved, GoalOnTrack, GoalAtRisk, GoalOffTrack, GoalOverdue:
+		return true
+	}
+	return false
 }
 
 // Label is the goal status's name for people.
@@ -174,6 +187,8 @@ func (s GoalStatus) Label() string {
 		return "Off track"
 	case GoalAchieved:
 		return "Achieved"
+	case GoalOverdue:
+		return "Overdue"
 	}
 	return string(s)
 }

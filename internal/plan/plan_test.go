@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"pareto/internal/kpi"
 	"pareto/internal/plan"
 )
 
@@ -128,7 +129,7 @@ func TestPeriods(t *testing.T) {
 
 func validGoal() plan.GoalInput {
 	return plan.GoalInput{Title: "Grow revenue", KPI: plan.KPIRevenue, Baseline: 1_000_000, Target: 1_200_000,
-		DueDate: date(2027, 12, 31), Status: plan.GoalOnTrack}
+		DueDate: date(2027, 12, 31)}
 }
 
 func TestGoalInputValidate(t *testing.T) {
@@ -148,16 +149,27 @@ func TestGoalInputValidate(t *testing.T) {
 		{"ErrAdoptionOver100", func(g *plan.GoalInput) { g.KPI, g.Baseline, g.Target = plan.KPIAdoption, 50, 120 }, "target"},
 		{"ErrCrossSellFraction", func(g *plan.GoalInput) { g.KPI, g.Baseline, g.Target = plan.KPICrossSellCount, 1, 2.5 }, "target"},
 		{"ErrCurrentOutOfRange", func(g *plan.GoalInput) {
-			g.KPI, g.Baseline, g.Target, g.ManualProgress = plan.KPICSAT, 60, 80, ptr(101)
+			g.KPI, g.Baseline, g.Target, g.ManualProgress = plan.KPICSAT, 3, 4, ptr(5.5)
 		}, "manual_progress"},
+		{"OKCSATOnFive", func(g *plan.GoalInput) { g.KPI, g.Baseline, g.Target = plan.KPICSAT, 3.8, 4.5 }, ""},
+		{"ErrCSATBelowOneOnFive", func(g *plan.GoalInput) { g.KPI, g.Baseline, g.Target = plan.KPICSAT, 0.5, 4 }, "baseline"},
+		{"ErrCSATPercentOnFive", func(g *plan.GoalInput) { g.KPI, g.Baseline, g.Target = plan.KPICSAT, 60, 80 }, "baseline"},
+		{"OKCSATOnPercent", func(g *plan.GoalInput) { g.KPI, g.Baseline, g.Target, g.Title = plan.KPICSAT, 60, 80, "percent" }, ""},
+		{"ErrCSATOver100OnPercent", func(g *plan.GoalInput) { g.KPI, g.Baseline, g.Target, g.Title = plan.KPICSAT, 60, 101, "percent" }, "target"},
+		{"OKNPSNegative", func(g *plan.GoalInput) { g.KPI, g.Baseline, g.Target = plan.KPINPS, -100, 0 }, ""},
+		{"ErrNPSBelowMinus100", func(g *plan.GoalInput) { g.KPI, g.Baseline, g.Target = plan.KPINPS, -101, 0 }, "baseline"},
+		{"ErrAdoptionNegative", func(g *plan.GoalInput) { g.KPI, g.Baseline, g.Target = plan.KPIAdoption, -1, 50 }, "baseline"},
 		{"ErrDueDateRequired", func(g *plan.GoalInput) { g.DueDate = time.Time{} }, "due_date"},
-		{"ErrUnknownStatus", func(g *plan.GoalInput) { g.Status = "great" }, "status"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			in := validGoal()
 			tt.modify(&in)
-			fe := in.Validate()
+			scale := kpi.ScaleFive // the default
+			if in.Title == "percent" {
+				scale = kpi.ScalePercent
+			}
+			fe := in.Validate(scale)
 			if tt.field == "" {
 				if len(fe) > 0 {
 					t.Fatalf("want valid, got %v", fe)

@@ -11,6 +11,7 @@ import (
 
 	"pareto/internal/audit"
 	"pareto/internal/db"
+	"pareto/internal/kpi"
 )
 
 // errClosed refuses changes to a closed plan's goals and actions.
@@ -72,8 +73,8 @@ func lockPlan(ctx context.Context, tx pgx.Tx, a Actor, planID uuid.UUID) (locked
 
 func settingsTx(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) (Settings, error) {
 	s := DefaultSettings
-	err := tx.QueryRow(ctx, "SELECT fiscal_year_start_month, version FROM plan_settings WHERE tenant_id = $1", tenantID).
-		Scan(&s.FiscalYearStartMonth, &s.Version)
+	err := tx.QueryRow(ctx, "SELECT fiscal_year_start_month, goal_tolerance, version FROM plan_settings WHERE tenant_id = $1", tenantID).
+		Scan(&s.FiscalYearStartMonth, &s.GoalTolerance, &s.Version)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return DefaultSettings, nil
 	}
@@ -164,10 +165,18 @@ func copyOpenGoals(ctx context.Context, tx pgx.Tx, a Actor, accountID, planID uu
 	}
 	from, _ := ParsePeriod(prevPeriod)
 	to, _ := ParsePeriod(period)
+	prevFirst, prevLast := from.Range(settings.FiscalYearStartMonth)
+	for i := range goals {
+		goals[i].AccountID, goals[i].Start, goals[i].End = accountID, prevFirst, prevLast
+	}
+	// Achieved (progress reached 100 %) does not depend on the date.
+	if err := evaluate(ctx, tx, a.TenantID, settings, prevLast, goals); err != nil {
+		return err
+	}
 	first, last := to.Range(settings.FiscalYearStartMonth)
 	pos := 0
 	for _, g := range goals {
-		if g.Status == GoalAchieved {
+		if g.Derived == GoalAchieved {
 			continue
 		}
 		due := g.DueDate.AddDate(to.Year-from.Year, 0, 0)
@@ -179,12 +188,12 @@ func copyOpenGoals(ctx context.Context, tx pgx.Tx, a Actor, accountID, planID uu
 		}
 		pos++
 		in := GoalInput{Title: g.Title, KPI: g.KPI, CustomMeasure: g.CustomMeasure, Baseline: g.Baseline, Target: g.Target,
-			DueDate: due, Status: GoalOnTrack, ManualProgress: g.ManualProgress}
+			DueDate: due, ManualProgress: g.ManualProgress}
 		var id uuid.UUID
 		if err := tx.QueryRow(ctx, `INSERT INTO plan_goals (tenant_id, plan_id, title, kpi, custom_measure, baseline, target,
-				due_date, status, manual_progress, position)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
-			a.TenantID, planID, in.Title, in.KPI, in.CustomMeasure, in.Baseline, in.Target, in.DueDate, in.Status, in.ManualProgress, pos).
+				due_date, manual_progress, position)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+			a.TenantID, planID, in.Title, in.KPI, in.CustomMeasure, in.Baseline, in.Target, in.DueDate, in.ManualProgress, pos).
 			Scan(&id); err != nil {
 			return err
 		}
@@ -274,13 +283,14 @@ func checkPeriodHolds(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, p lock
 	return nil
 }
 
-// PlanByID returns a plan with its goals (with the latest KPI figures) and
-// actions. db.ErrNotFound when it does not exist in the scope's tenant.
-func PlanByID(ctx context.Context, d *db.DB, s db.Scope, planID uuid.UUID) (Detail, error) {
+// PlanByID returns a plan with its goals (with the latest KPI figures
+// inside the plan's period and the status derived on today) and actions.
+// db.ErrNotFound when it does not exist in the scope's tenant.
+func PlanByID(ctx context.Context, d *db.DB, s db.Scope, planID uuid.UUID, today time.Time) (Detail, error) {
 	var out Detail
 	err := d.Tx(ctx, s, func(tx pgx.Tx) error {
 		var err error
-		out, err = detailTx(ctx, tx, s.TenantID, planID)
+		out, err = detailTx(ctx, tx, s.TenantID, planID, today)
 		return err
 	})
 	return out, wrap("plan", err)
@@ -297,7 +307,7 @@ func scanPlan(row pgx.Row, p *Plan) error {
 		&p.CreatedBy, &p.CreatedAt, &p.UpdatedAt)
 }
 
-func detailTx(ctx context.Context, tx pgx.Tx, tenantID, planID uuid.UUID) (Detail, error) {
+func detailTx(ctx context.Context, tx pgx.Tx, tenantID, planID uuid.UUID, today time.Time) (Detail, error) {
 	var out Detail
 	if err := scanPlan(tx.QueryRow(ctx, "SELECT "+planColumns+" FROM "+planJoins+" WHERE p.tenant_id = $1 AND p.id = $2",
 		tenantID, planID), &out.Plan); err != nil {
@@ -313,23 +323,30 @@ func detailTx(ctx context.Context, tx pgx.Tx, tenantID, planID uuid.UUID) (Detai
 	if out.Goals, err = goalsOf(ctx, tx, tenantID, planID); err != nil {
 		return Detail{}, err
 	}
-	if err := attachFigures(ctx, tx, tenantID, out.AccountID, out.Last, out.Goals); err != nil {
+	for i := range out.Goals {
+		out.Goals[i].AccountID, out.Goals[i].Start, out.Goals[i].End = out.AccountID, out.First, out.Last
+	}
+	if err := evaluate(ctx, tx, tenantID, settings, today, out.Goals); err != nil {
 		return Detail{}, err
 	}
 	out.Actions, err = actionsOf(ctx, tx, tenantID, planID)
 	return out, err
 }
 
-const goalColumns = `id, plan_id, title, kpi, custom_measure, baseline, target, due_date, status, manual_progress, version, updated_at`
+const goalColumns = `g.id, g.plan_id, g.title, g.kpi, g.custom_measure, g.baseline, g.target, g.due_date, g.manual_progress,
+	coalesce(g.status_override, ''), g.override_reason, coalesce(o.name, ''), g.override_at, g.version, g.updated_at`
+
+// goalFrom is the goals with the name of who overrode their status.
+const goalFrom = `plan_goals g LEFT JOIN users o ON o.id = g.override_by`
 
 func scanGoal(row pgx.Row, g *Goal) error {
-	return row.Scan(&g.ID, &g.PlanID, &g.Title, &g.KPI, &g.CustomMeasure, &g.Baseline, &g.Target, &g.DueDate, &g.Status,
-		&g.ManualProgress, &g.Version, &g.UpdatedAt)
+	return row.Scan(&g.ID, &g.PlanID, &g.Title, &g.KPI, &g.CustomMeasure, &g.Baseline, &g.Target, &g.DueDate,
+		&g.ManualProgress, &g.Override, &g.OverrideReason, &g.OverrideBy, &g.OverrideAt, &g.Version, &g.UpdatedAt)
 }
 
 func goalsOf(ctx context.Context, tx pgx.Tx, tenantID, planID uuid.UUID) ([]Goal, error) {
-	rows, _ := tx.Query(ctx, "SELECT "+goalColumns+` FROM plan_goals WHERE tenant_id = $1 AND plan_id = $2
-		ORDER BY position, created_at, id`, tenantID, planID)
+	rows, _ := tx.Query(ctx, "SELECT "+goalColumns+" FROM "+goalFrom+` WHERE g.tenant_id = $1 AND g.plan_id = $2
+		ORDER BY g.position, g.created_at, g.id`, tenantID, planID)
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Goal, error) {
 		var g Goal
 		return g, scanGoal(r, &g)
@@ -356,25 +373,36 @@ func actionsOf(ctx context.Context, tx pgx.Tx, tenantID, planID uuid.UUID) ([]Ac
 }
 
 type goalState struct {
-	PlanID         uuid.UUID  `json:"plan_id"`
-	Title          string     `json:"title"`
-	KPI            KPI        `json:"kpi"`
-	CustomMeasure  string     `json:"custom_measure,omitempty"`
-	Baseline       float64    `json:"baseline"`
-	Target         float64    `json:"target"`
-	DueDate        string     `json:"due_date"`
-	Status         GoalStatus `json:"status"`
-	ManualProgress *float64   `json:"manual_progress"`
+	PlanID         uuid.UUID `json:"plan_id"`
+	Title          string    `json:"title"`
+	KPI            KPI       `json:"kpi"`
+	CustomMeasure  string    `json:"custom_measure,omitempty"`
+	Baseline       float64   `json:"baseline"`
+	Target         float64   `json:"target"`
+	DueDate        string    `json:"due_date"`
+	ManualProgress *float64  `json:"manual_progress"`
 }
 
 func goalStateOf(planID uuid.UUID, in GoalInput) goalState {
 	return goalState{PlanID: planID, Title: in.Title, KPI: in.KPI, CustomMeasure: in.CustomMeasure, Baseline: in.Baseline,
-		Target: in.Target, DueDate: in.DueDate.Format(time.DateOnly), Status: in.Status, ManualProgress: in.ManualProgress}
+		Target: in.Target, DueDate: in.DueDate.Format(time.DateOnly), ManualProgress: in.ManualProgress}
 }
 
 func (g Goal) input() GoalInput {
 	return GoalInput{Title: g.Title, KPI: g.KPI, CustomMeasure: g.CustomMeasure, Baseline: g.Baseline, Target: g.Target,
-		DueDate: g.DueDate, Status: g.Status, ManualProgress: g.ManualProgress}
+		DueDate: g.DueDate, ManualProgress: g.ManualProgress}
+}
+
+// validGoal checks in on the tenant's CSAT scale (the KPI area's setting).
+func validGoal(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, in GoalInput) error {
+	ks, err := kpi.SettingsTx(ctx, tx, tenantID)
+	if err != nil {
+		return err
+	}
+	if fe := in.Validate(ks.CSATScale); len(fe) > 0 {
+		return fe
+	}
+	return nil
 }
 
 func sameFloat(a, b *float64) bool {
@@ -410,18 +438,18 @@ func CreateGoal(ctx context.Context, d *db.DB, a Actor, planID uuid.UUID, in Goa
 		if p.Status == StatusClosed {
 			return errClosed
 		}
-		if fe := in.Validate(); len(fe) > 0 {
-			return fe
+		if err := validGoal(ctx, tx, a.TenantID, in); err != nil {
+			return err
 		}
 		if err := checkGoalDue(ctx, tx, a.TenantID, p, in.DueDate); err != nil {
 			return err
 		}
 		if err := tx.QueryRow(ctx, `INSERT INTO plan_goals (tenant_id, plan_id, title, kpi, custom_measure, baseline, target,
-				due_date, status, manual_progress, position)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
+				due_date, manual_progress, position)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,
 				(SELECT coalesce(max(position), 0) + 1 FROM plan_goals WHERE tenant_id = $1 AND plan_id = $2))
 			RETURNING id`,
-			a.TenantID, planID, in.Title, in.KPI, in.CustomMeasure, in.Baseline, in.Target, in.DueDate, in.Status, in.ManualProgress).
+			a.TenantID, planID, in.Title, in.KPI, in.CustomMeasure, in.Baseline, in.Target, in.DueDate, in.ManualProgress).
 			Scan(&id); err != nil {
 			return err
 		}
@@ -438,37 +466,26 @@ func CreateGoal(ctx context.Context, d *db.DB, a Actor, planID uuid.UUID, in Goa
 func UpdateGoal(ctx context.Context, d *db.DB, a Actor, planID, goalID uuid.UUID, in GoalInput, version int) error {
 	in.normalize()
 	err := d.Tx(ctx, a.Scope, func(tx pgx.Tx) error {
-		p, err := lockPlan(ctx, tx, a, planID)
+		p, g, err := lockOpenGoal(ctx, tx, a, planID, goalID, version)
 		if err != nil {
 			return err
 		}
-		var g Goal
-		if err := scanGoal(tx.QueryRow(ctx, "SELECT "+goalColumns+` FROM plan_goals
-			WHERE tenant_id = $1 AND plan_id = $2 AND id = $3 FOR UPDATE`, a.TenantID, planID, goalID), &g); err != nil {
-			return db.NotFound("goal", err)
-		}
-		if g.Version != version {
-			return db.ErrConflict
-		}
-		if p.Status == StatusClosed {
-			return errClosed
-		}
-		if fe := in.Validate(); len(fe) > 0 {
-			return fe
+		if err := validGoal(ctx, tx, a.TenantID, in); err != nil {
+			return err
 		}
 		before, after := goalStateOf(planID, g.input()), goalStateOf(planID, in)
 		if before.Title == after.Title && before.KPI == after.KPI && before.CustomMeasure == after.CustomMeasure &&
 			before.Baseline == after.Baseline && before.Target == after.Target && before.DueDate == after.DueDate &&
-			before.Status == after.Status && sameFloat(before.ManualProgress, after.ManualProgress) {
+			sameFloat(before.ManualProgress, after.ManualProgress) {
 			return nil
 		}
 		if err := checkGoalDue(ctx, tx, a.TenantID, p, in.DueDate); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `UPDATE plan_goals SET title = $3, kpi = $4, custom_measure = $5, baseline = $6, target = $7,
-				due_date = $8, status = $9, manual_progress = $10, version = version + 1, updated_at = now()
+				due_date = $8, manual_progress = $9, version = version + 1, updated_at = now()
 			WHERE tenant_id = $1 AND id = $2`,
-			a.TenantID, goalID, in.Title, in.KPI, in.CustomMeasure, in.Baseline, in.Target, in.DueDate, in.Status, in.ManualProgress); err != nil {
+			a.TenantID, goalID, in.Title, in.KPI, in.CustomMeasure, in.Baseline, in.Target, in.DueDate, in.ManualProgress); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Event{ActorID: a.UserID, Action: "update", Entity: "plan_goal", EntityID: goalID.String(),
@@ -481,20 +498,9 @@ func UpdateGoal(ctx context.Context, d *db.DB, a Actor, planID, goalID uuid.UUID
 // Errors as UpdateGoal.
 func DeleteGoal(ctx context.Context, d *db.DB, a Actor, planID, goalID uuid.UUID, version int) error {
 	err := d.Tx(ctx, a.Scope, func(tx pgx.Tx) error {
-		p, err := lockPlan(ctx, tx, a, planID)
+		_, g, err := lockOpenGoal(ctx, tx, a, planID, goalID, version)
 		if err != nil {
 			return err
-		}
-		var g Goal
-		if err := scanGoal(tx.QueryRow(ctx, "SELECT "+goalColumns+` FROM plan_goals
-			WHERE tenant_id = $1 AND plan_id = $2 AND id = $3 FOR UPDATE`, a.TenantID, planID, goalID), &g); err != nil {
-			return db.NotFound("goal", err)
-		}
-		if g.Version != version {
-			return db.ErrConflict
-		}
-		if p.Status == StatusClosed {
-			return errClosed
 		}
 		if _, err := tx.Exec(ctx, "DELETE FROM plan_goals WHERE tenant_id = $1 AND id = $2", a.TenantID, goalID); err != nil {
 			return err
@@ -505,18 +511,131 @@ func DeleteGoal(ctx context.Context, d *db.DB, a Actor, planID, goalID uuid.UUID
 	return wrap("delete goal", err)
 }
 
-// GoalByID returns one goal of planID (with its latest KPI figure).
-// db.ErrNotFound when either does not exist in the scope's tenant.
-func GoalByID(ctx context.Context, d *db.DB, s db.Scope, planID, goalID uuid.UUID) (Goal, error) {
+// GoalByID returns one goal of planID with its latest KPI figure inside
+// the plan's period and its status derived on today. db.ErrNotFound when
+// either does not exist in the scope's tenant.
+func GoalByID(ctx context.Context, d *db.DB, s db.Scope, planID, goalID uuid.UUID, today time.Time) (Goal, error) {
 	var g Goal
 	err := d.Tx(ctx, s, func(tx pgx.Tx) error {
-		if err := scanGoal(tx.QueryRow(ctx, "SELECT "+goalColumns+` FROM plan_goals
-			WHERE tenant_id = $1 AND plan_id = $2 AND id = $3`, s.TenantID, planID, goalID), &g); err != nil {
+		if err := scanGoal(tx.QueryRow(ctx, "SELECT "+goalColumns+" FROM "+goalFrom+`
+			WHERE g.tenant_id = $1 AND g.plan_id = $2 AND g.id = $3`, s.TenantID, planID, goalID), &g); err != nil {
 			return db.NotFound("goal", err)
 		}
-		return nil
+		var err error
+		g, err = placed(ctx, tx, s.TenantID, planID, g, today)
+		return err
 	})
 	return g, wrap("goal", err)
+}
+
+// placed evaluates one goal of planID: its plan's account and period, its
+// figure and its derived status on today.
+func placed(ctx context.Context, tx pgx.Tx, tenantID, planID uuid.UUID, g Goal, today time.Time) (Goal, error) {
+	var period string
+	if err := tx.QueryRow(ctx, `SELECT account_id, period FROM goal_plans WHERE tenant_id = $1 AND id = $2`, tenantID, planID).
+		Scan(&g.AccountID, &period); err != nil {
+		return g, db.NotFound("plan", err)
+	}
+	st, err := settingsTx(ctx, tx, tenantID)
+	if err != nil {
+		return g, err
+	}
+	per, err := ParsePeriod(period)
+	if err != nil {
+		return g, err
+	}
+	g.Start, g.End = per.Range(st.FiscalYearStartMonth)
+	goals := []Goal{g}
+	err = evaluate(ctx, tx, tenantID, st, today, goals)
+	return goals[0], err
+}
+
+// lockOpenGoal locks planID and its goal goalID for a change by a: the
+// plan must allow a's change and not be closed, and the goal must still
+// be at version.
+func lockOpenGoal(ctx context.Context, tx pgx.Tx, a Actor, planID, goalID uuid.UUID, version int) (lockedPlan, Goal, error) {
+	p, err := lockPlan(ctx, tx, a, planID)
+	if err != nil {
+		return p, Goal{}, err
+	}
+	g, err := lockGoal(ctx, tx, a.TenantID, planID, goalID)
+	switch {
+	case err != nil:
+		return p, g, err
+	case g.Version != version:
+		return p, g, db.ErrConflict
+	case p.Status == StatusClosed:
+		return p, g, errClosed
+	}
+	return p, g, nil
+}
+
+// lockGoal reads goal goalID of planID for a change.
+func lockGoal(ctx context.Context, tx pgx.Tx, tenantID, planID, goalID uuid.UUID) (Goal, error) {
+	var g Goal
+	if err := scanGoal(tx.QueryRow(ctx, "SELECT "+goalColumns+" FROM "+goalFrom+`
+		WHERE g.tenant_id = $1 AND g.plan_id = $2 AND g.id = $3 FOR UPDATE OF g`, tenantID, planID, goalID), &g); err != nil {
+		return Goal{}, db.NotFound("goal", err)
+	}
+	return g, nil
+}
+
+type overrideState struct {
+	Override GoalStatus `json:"status_override,omitempty"`
+	Reason   string     `json:"reason,omitempty"`
+	Derived  GoalStatus `json:"derived,omitempty"`
+	Progress *float64   `json:"progress_pct,omitempty"`
+	Expected float64    `json:"expected_pct,omitempty"`
+}
+
+// OverrideGoalStatus sets a KAM's override of goal goalID's derived
+// status with the reason (in.Status "" clears it). Who may change the
+// plan may override it (db.ErrForbidden otherwise); db.ErrNotFound,
+// db.ErrConflict and db.FieldErrors as UpdateGoal, plus a status without
+// a reason. The audit event keeps the status derived on today beside the
+// override, so a later reader sees what the figures said at the time.
+func OverrideGoalStatus(ctx context.Context, d *db.DB, a Actor, planID, goalID uuid.UUID, in OverrideInput, version int, today time.Time) error {
+	in.normalize()
+	if in.Status == "" {
+		in.Reason = ""
+	}
+	err := d.Tx(ctx, a.Scope, func(tx pgx.Tx) error {
+		_, g, err := lockOpenGoal(ctx, tx, a, planID, goalID, version)
+		if err != nil {
+			return err
+		}
+		if fe := in.Validate(); len(fe) > 0 {
+			return fe
+		}
+		if g.Override == in.Status && g.OverrideReason == in.Reason {
+			return nil
+		}
+		if g, err = placed(ctx, tx, a.TenantID, planID, g, today); err != nil {
+			return err
+		}
+		var by *uuid.UUID
+		var at *time.Time
+		now := time.Now()
+		if in.Status != "" {
+			by, at = nullID(a.UserID), &now
+		}
+		var override *GoalStatus
+		if in.Status != "" {
+			override = &in.Status
+		}
+		if _, err := tx.Exec(ctx, `UPDATE plan_goals SET status_override = $3, override_reason = $4, override_by = $5, override_at = $6,
+				version = version + 1, updated_at = $7
+			WHERE tenant_id = $1 AND id = $2`, a.TenantID, goalID, override, in.Reason, by, at, now); err != nil {
+			return err
+		}
+		after := overrideState{Override: in.Status, Reason: in.Reason, Derived: g.Derived, Expected: g.Expected}
+		if pct, known := g.Progress(); known {
+			after.Progress = &pct
+		}
+		return audit.Record(ctx, tx, audit.Event{ActorID: a.UserID, Action: "override_status", Entity: "plan_goal", EntityID: goalID.String(),
+			Before: overrideState{Override: g.Override, Reason: g.OverrideReason}, After: after})
+	})
+	return wrap("override goal status", err)
 }
 
 type actionState struct {

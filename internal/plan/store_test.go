@@ -115,7 +115,7 @@ func TestCreatePlan(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		p, err := plan.PlanByID(ctx, d, f.scope(), id)
+		p, err := plan.PlanByID(ctx, d, f.scope(), id, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -155,7 +155,7 @@ func TestCreatePlan(t *testing.T) {
 			t.Fatalf("got %v, want not found", err)
 		}
 		otherPlan := other.newPlan(t, other.kam, other.acct, "FY2027")
-		if _, err := plan.PlanByID(ctx, d, f.scope(), otherPlan); !errors.Is(err, db.ErrNotFound) {
+		if _, err := plan.PlanByID(ctx, d, f.scope(), otherPlan, time.Now()); !errors.Is(err, db.ErrNotFound) {
 			t.Fatalf("read: got %v, want not found", err)
 		}
 		err = plan.UpdatePlan(ctx, d, f.actor(f.admin), otherPlan, plan.PlanInput{Period: "FY2027", Status: plan.StatusActive}, 1)
@@ -180,13 +180,12 @@ func TestCreatePlan(t *testing.T) {
 		prev := f.newPlan(t, f.kam, acct, "FY2026")
 		open := validGoal()
 		open.DueDate = date(2026, 6, 30)
-		open.Status = plan.GoalAtRisk
-		open.ManualProgress = ptr(1_100_000)
+		open.ManualProgress = ptr(1_100_000) // 50 %
 		if _, err := plan.CreateGoal(ctx, d, f.actor(f.kam), prev, open); err != nil {
 			t.Fatal(err)
 		}
 		done := validGoal()
-		done.Title, done.DueDate, done.Status = "Done already", date(2026, 3, 1), plan.GoalAchieved
+		done.Title, done.DueDate, done.ManualProgress = "Done already", date(2026, 3, 1), ptr(1_200_000) // 100 %: achieved
 		if _, err := plan.CreateGoal(ctx, d, f.actor(f.kam), prev, done); err != nil {
 			t.Fatal(err)
 		}
@@ -194,7 +193,7 @@ func TestCreatePlan(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		p, err := plan.PlanByID(ctx, d, f.scope(), id)
+		p, err := plan.PlanByID(ctx, d, f.scope(), id, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -202,7 +201,7 @@ func TestCreatePlan(t *testing.T) {
 			t.Fatalf("copied %d goals, want 1 (achieved ones stay behind)", len(p.Goals))
 		}
 		g := p.Goals[0]
-		if g.Title != "Grow revenue" || !g.DueDate.Equal(date(2027, 6, 30)) || g.Status != plan.GoalOnTrack || g.Baseline != 1_000_000 {
+		if g.Title != "Grow revenue" || !g.DueDate.Equal(date(2027, 6, 30)) || g.Override != "" || g.Baseline != 1_000_000 {
 			t.Fatalf("copied goal %+v", g)
 		}
 	})
@@ -217,7 +216,7 @@ func TestUpdatePlan(t *testing.T) {
 		if err := plan.UpdatePlan(ctx, d, f.actor(f.kam), id, plan.PlanInput{Period: "FY2027", Status: plan.StatusActive, Why: "New why"}, 1); err != nil {
 			t.Fatal(err)
 		}
-		p, _ := plan.PlanByID(ctx, d, f.scope(), id)
+		p, _ := plan.PlanByID(ctx, d, f.scope(), id, time.Now())
 		if p.Status != plan.StatusActive || p.Why != "New why" || p.Version != 2 {
 			t.Fatalf("got %+v", p.Plan)
 		}
@@ -268,7 +267,7 @@ func TestGoals(t *testing.T) {
 		if goalID, err = plan.CreateGoal(ctx, d, f.actor(f.kam), id, in); err != nil {
 			t.Fatal(err)
 		}
-		p, _ := plan.PlanByID(ctx, d, f.scope(), id)
+		p, _ := plan.PlanByID(ctx, d, f.scope(), id, time.Now())
 		if len(p.Goals) != 1 {
 			t.Fatalf("%d goals", len(p.Goals))
 		}
@@ -296,15 +295,15 @@ func TestGoals(t *testing.T) {
 	})
 	t.Run("UpdateAndConflict", func(t *testing.T) {
 		in := validGoal()
-		in.Status = plan.GoalAtRisk
+		in.Title = "Grow revenue faster"
 		if err := plan.UpdateGoal(ctx, d, f.actor(f.kam), id, goalID, in, 1); err != nil {
 			t.Fatal(err)
 		}
 		if err := plan.UpdateGoal(ctx, d, f.actor(f.kam), id, goalID, validGoal(), 1); !errors.Is(err, db.ErrConflict) {
 			t.Fatalf("got %v, want conflict", err)
 		}
-		g, err := plan.GoalByID(ctx, d, f.scope(), id, goalID)
-		if err != nil || g.Status != plan.GoalAtRisk || g.Version != 2 || g.ManualProgress != nil {
+		g, err := plan.GoalByID(ctx, d, f.scope(), id, goalID, time.Now())
+		if err != nil || g.Title != "Grow revenue faster" || g.Version != 2 || g.ManualProgress != nil {
 			t.Fatalf("got %+v %v", g, err)
 		}
 	})
@@ -562,15 +561,23 @@ func TestSettings(t *testing.T) {
 	if err != nil || s.FiscalYearStartMonth != 1 || s.Version != 0 {
 		t.Fatalf("defaults: %+v %v", s, err)
 	}
-	if err := plan.UpdateSettings(ctx, d, f.scope(), 4, 0); err != nil {
+	if s.GoalTolerance != 10 {
+		t.Fatalf("default tolerance %d, want 10", s.GoalTolerance)
+	}
+	if err := plan.UpdateSettings(ctx, d, f.scope(), plan.SettingsInput{FiscalYearStartMonth: 4, GoalTolerance: 15}, 0); err != nil {
 		t.Fatal(err)
 	}
-	if err := plan.UpdateSettings(ctx, d, f.scope(), 7, 0); !errors.Is(err, db.ErrConflict) {
+	if err := plan.UpdateSettings(ctx, d, f.scope(), plan.SettingsInput{FiscalYearStartMonth: 7, GoalTolerance: 10}, 0); !errors.Is(err, db.ErrConflict) {
 		t.Fatalf("stale: got %v", err)
 	}
-	wantFieldError(t, plan.UpdateSettings(ctx, d, f.scope(), 13, 1), "fiscal_year_start_month")
+	wantFieldError(t, plan.UpdateSettings(ctx, d, f.scope(), plan.SettingsInput{FiscalYearStartMonth: 13, GoalTolerance: 10}, 1), "fiscal_year_start_month")
+	wantFieldError(t, plan.UpdateSettings(ctx, d, f.scope(), plan.SettingsInput{FiscalYearStartMonth: 4, GoalTolerance: 0}, 1), "goal_tolerance")
+	wantFieldError(t, plan.UpdateSettings(ctx, d, f.scope(), plan.SettingsInput{FiscalYearStartMonth: 4, GoalTolerance: 51}, 1), "goal_tolerance")
+	if s, _ := plan.SettingsOf(ctx, d, f.scope()); s.GoalTolerance != 15 || s.FiscalYearStartMonth != 4 {
+		t.Fatalf("saved %+v", s)
+	}
 	id := f.newPlan(t, f.kam, f.acct, "FY2027")
-	p, _ := plan.PlanByID(ctx, d, f.scope(), id)
+	p, _ := plan.PlanByID(ctx, d, f.scope(), id, time.Now())
 	if !p.First.Equal(date(2026, 4, 1)) || !p.Last.Equal(date(2027, 3, 31)) {
 		t.Fatalf("April start: %v – %v", p.First, p.Last)
 	}
@@ -631,7 +638,7 @@ func TestProgressFromKPIFigures(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	p, err := plan.PlanByID(ctx, d, f.scope(), id)
+	p, err := plan.PlanByID(ctx, d, f.scope(), id, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -705,10 +712,16 @@ func TestGoalCountsOf(t *testing.T) {
 	d := dbtest.New(t)
 	f := newFixture(t, d, "goals")
 	closed := f.newPlan(t, f.admin, f.acct, "FY2026")
+	// On 2 Jul 2027, 182 of FY2027's 364 days have passed: a goal due on
+	// 31 Dec 2027 is expected at 50 %. With the default tolerance of 10
+	// points, typed progress 45 % is on track (5 behind), 35 % at risk
+	// (15 behind), 20 % off track (30 behind), 100 % achieved.
+	today := date(2027, 7, 2)
+	progress := map[plan.GoalStatus]float64{plan.GoalOnTrack: 45, plan.GoalAtRisk: 35, plan.GoalOffTrack: 20, plan.GoalAchieved: 100}
 	goal := func(planID uuid.UUID, st plan.GoalStatus) {
 		t.Helper()
-		in := validGoal()
-		in.Status = st
+		in := plan.GoalInput{Title: "Points", KPI: plan.KPICustom, CustomMeasure: "Points", Baseline: 0, Target: 100,
+			DueDate: date(2027, 12, 31), ManualProgress: ptr(progress[st])}
 		if planID == closed {
 			in.DueDate = date(2026, 12, 31)
 		}
@@ -729,7 +742,7 @@ func TestGoalCountsOf(t *testing.T) {
 	other := f.newPlan(t, f.admin, f.acct2, "FY2027")
 	goal(other, plan.GoalOffTrack)
 
-	g, err := plan.GoalCountsOf(ctx, d, f.scope(), []uuid.UUID{f.acct})
+	g, err := plan.GoalCountsOf(ctx, d, f.scope(), []uuid.UUID{f.acct}, today)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -739,7 +752,7 @@ func TestGoalCountsOf(t *testing.T) {
 	if share, ok := g.Attained(); !ok || share != 0.5 {
 		t.Fatalf("attained %v %v", share, ok)
 	}
-	g, err = plan.GoalCountsOf(ctx, d, f.scope(), []uuid.UUID{f.acct, f.acct2})
+	g, err = plan.GoalCountsOf(ctx, d, f.scope(), []uuid.UUID{f.acct, f.acct2}, today)
 	if err != nil || g.Total() != 5 {
 		t.Fatalf("both: %+v %v", g, err)
 	}

@@ -57,16 +57,35 @@ func PlanStates(ctx context.Context, d *db.DB, s db.Scope, accountIDs []uuid.UUI
 	return out, wrap("plan states", err)
 }
 
-// GoalCounts are goals by status.
+// GoalCounts are goals by derived status.
 type GoalCounts struct {
-	OnTrack, AtRisk, OffTrack, Achieved int
+	Achieved, OnTrack, AtRisk, OffTrack, Overdue int
+}
+
+// Add counts one goal of status st.
+func (g *GoalCounts) Add(st GoalStatus) {
+	switch st {
+	case GoalAchieved:
+		g.Achieved++
+	case GoalOnTrack:
+		g.OnTrack++
+	case GoalAtRisk:
+		g.AtRisk++
+	case GoalOffTrack:
+		g.OffTrack++
+	case GoalOverdue:
+		g.Overdue++
+	}
 }
 
 // Total is every goal counted.
-func (g GoalCounts) Total() int { return g.OnTrack + g.AtRisk + g.OffTrack + g.Achieved }
+func (g GoalCounts) Total() int { return g.Achieved + g.OnTrack + g.AtRisk + g.OffTrack + g.Overdue }
 
-// Attained is the share of goals achieved or on track; ok is false
-// without goals.
+// Open is the goals not achieved.
+func (g GoalCounts) Open() int { return g.Total() - g.Achieved }
+
+// Attained is goal attainment: the share of goals achieved or on track
+// (derived statuses; overrides do not count); ok is false without goals.
 func (g GoalCounts) Attained() (share float64, ok bool) {
 	if g.Total() == 0 {
 		return 0, false
@@ -75,18 +94,18 @@ func (g GoalCounts) Attained() (share float64, ok bool) {
 }
 
 // GoalCountsOf counts the goals of the plans of accountIDs that are not
-// closed, by status.
-func GoalCountsOf(ctx context.Context, d *db.DB, s db.Scope, accountIDs []uuid.UUID) (GoalCounts, error) {
+// closed, by the status derived on today.
+func GoalCountsOf(ctx context.Context, d *db.DB, s db.Scope, accountIDs []uuid.UUID, today time.Time) (GoalCounts, error) {
 	var g GoalCounts
 	if len(accountIDs) == 0 {
 		return g, nil
 	}
 	err := d.Tx(ctx, s, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `SELECT count(*) FILTER (WHERE g.status = 'on_track'), count(*) FILTER (WHERE g.status = 'at_risk'),
-				count(*) FILTER (WHERE g.status = 'off_track'), count(*) FILTER (WHERE g.status = 'achieved')
-			FROM plan_goals g JOIN goal_plans p ON p.tenant_id = g.tenant_id AND p.id = g.plan_id
-			WHERE g.tenant_id = $1 AND p.status <> 'closed' AND p.account_id = ANY($2)`, s.TenantID, accountIDs).
-			Scan(&g.OnTrack, &g.AtRisk, &g.OffTrack, &g.Achieved)
+		goals, err := goalsWhere(ctx, tx, s.TenantID, today, "p.status <> 'closed' AND p.account_id = ANY($2)", accountIDs)
+		for _, x := range goals {
+			g.Add(x.Derived)
+		}
+		return err
 	})
 	return g, wrap("goal counts", err)
 }

@@ -34,6 +34,8 @@ func init() {
 		accessRule{Method: "POST", Pattern: "/plans/{planID}/goals", Roles: everyone, Form: goalForm},
 		accessRule{Method: "GET", Pattern: "/plans/{planID}/goals/{goalID}/edit", Roles: everyone},
 		accessRule{Method: "POST", Pattern: "/plans/{planID}/goals/{goalID}", Roles: everyone, Form: goalEdit},
+		accessRule{Method: "POST", Pattern: "/plans/{planID}/goals/{goalID}/status", Roles: everyone,
+			Form: url.Values{"version": {"1"}, "override": {"at_risk"}, "override_reason": {"Matrix says so"}}},
 		accessRule{Method: "POST", Pattern: "/plans/{planID}/actions", Roles: everyone,
 			Form: url.Values{"description": {"Matrix action"}, "owner_user_id": {"{userID}"}, "due_date": {"2030-03-01"}}},
 		accessRule{Method: "GET", Pattern: "/plans/{planID}/actions/{actionID}/edit", Roles: everyone},
@@ -52,7 +54,7 @@ func init() {
 			Form: url.Values{"version": {"1"}, "name": {"Matrix product, renamed"}, "active": {"true"}}},
 		accessRule{Method: "GET", Pattern: "/admin/plan-settings", Roles: adminOnly},
 		accessRule{Method: "POST", Pattern: "/admin/plan-settings", Roles: adminOnly,
-			Form: url.Values{"version": {"0"}, "fiscal_year_start_month": {"4"}}},
+			Form: url.Values{"version": {"0"}, "fiscal_year_start_month": {"4"}, "goal_tolerance": {"10"}}},
 	)
 	fixtureSetups = append(fixtureSetups, plansFixture)
 }

@@ -73,7 +73,7 @@ func TestPlanBrowserJourney(t *testing.T) {
 	}
 	for i, g := range goals {
 		browserDo(t, ctx, "add goal "+g.title,
-			chromedp.Click(chromedp.CSS(`section[aria-labelledby="what-heading"] details > summary`)),
+			chromedp.Click(chromedp.CSS(`section[aria-labelledby="what-heading"] details.plan-form > summary`)),
 			chromedp.WaitVisible(chromedp.CSS(`#goal-title`)),
 			chromedp.SendKeys(chromedp.CSS(`#goal-title`), g.title),
 			chromedp.SetValue(chromedp.CSS(`#goal-kpi`), g.kpi),
@@ -93,7 +93,7 @@ func TestPlanBrowserJourney(t *testing.T) {
 	}
 	for i, act := range actions {
 		browserDo(t, ctx, "add action "+act.desc,
-			chromedp.Click(chromedp.CSS(`section[aria-labelledby="how-heading"] details > summary`)),
+			chromedp.Click(chromedp.CSS(`section[aria-labelledby="how-heading"] details.plan-form > summary`)),
 			chromedp.WaitVisible(chromedp.CSS(`#action-description`)),
 			chromedp.SendKeys(chromedp.CSS(`#action-description`), act.desc),
 			chromedp.SetValue(chromedp.CSS(`#action-goal`), act.goal),
@@ -191,7 +191,7 @@ func plansOnlyPlan(t *testing.T, a *testApp, sc db.Scope, acct uuid.UUID) plan.D
 	if err != nil || len(page.Plans) != 1 {
 		t.Fatalf("plans of the account: %+v %v", page.Plans, err)
 	}
-	det, err := plan.PlanByID(context.Background(), a.DB, sc, page.Plans[0].ID)
+	det, err := plan.PlanByID(context.Background(), a.DB, sc, page.Plans[0].ID, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

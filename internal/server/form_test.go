@@ -138,7 +138,7 @@ func TestFormKit(t *testing.T) {
 
 func goalsOf(t *testing.T, w *plansWorld, sc db.Scope, planID uuid.UUID) []plan.Goal {
 	t.Helper()
-	det, err := plan.PlanByID(context.Background(), w.a.DB, sc, planID)
+	det, err := plan.PlanByID(context.Background(), w.a.DB, sc, planID, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

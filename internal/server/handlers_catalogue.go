@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/a-h/templ"
@@ -93,7 +94,8 @@ func (s *Server) planSettingsShow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.render(w, r, http.StatusOK, templates.PlanSettingsPage(s.page(r, "Plan settings", "admin"), templates.PlanSettingsView{
-		Month: st.FiscalYearStartMonth, Version: st.Version, Example: templates.FiscalYearExample(time.Now(), st.FiscalYearStartMonth)}))
+		Month: st.FiscalYearStartMonth, Tolerance: strconv.Itoa(st.GoalTolerance), Version: st.Version,
+		Example: templates.FiscalYearExample(time.Now(), st.FiscalYearStartMonth)}))
 }
 
 func (s *Server) planSettingsUpdate(w http.ResponseWriter, r *http.Request) {
@@ -101,19 +103,22 @@ func (s *Server) planSettingsUpdate(w http.ResponseWriter, r *http.Request) {
 	if f == nil {
 		return
 	}
-	month := f.Int("fiscal_year_start_month")
-	err := f.Then(nil, func() error { return plan.UpdateSettings(r.Context(), s.db, scope(r), month, version) })
+	in := plan.SettingsInput{FiscalYearStartMonth: f.Int("fiscal_year_start_month"), GoalTolerance: f.Int("goal_tolerance")}
+	month := in.FiscalYearStartMonth
+	err := f.Then(nil, func() error { return plan.UpdateSettings(r.Context(), s.db, scope(r), in, version) })
 	s.saved(w, r, err, saved{
 		Invalid: func(fe db.FieldErrors) (templ.Component, error) {
 			return templates.PlanSettingsPage(s.page(r, "Plan settings", "admin"), templates.PlanSettingsView{
-				Month: month, Version: version, Errors: fe, Example: templates.FiscalYearExample(time.Now(), month)}), nil
+				Month: month, Tolerance: f.Raw("goal_tolerance"), Version: version, Errors: fe,
+				Example: templates.FiscalYearExample(time.Now(), month)}), nil
 		},
 		Conflict: func() (templates.ConflictView, error) {
 			cur, err := plan.SettingsOf(r.Context(), s.db, scope(r))
 			return templates.ConflictView{Heading: "The plan settings were changed by someone else",
 				BackHref: "/admin/plan-settings", BackLabel: "Open the current settings",
 				Rows: templates.TextConflictRows(templates.ConflictRow{Label: "Fiscal year starts in",
-					Theirs: monthName(cur.FiscalYearStartMonth), Mine: monthName(month)})}, err
+					Theirs: monthName(cur.FiscalYearStartMonth), Mine: monthName(month)},
+					templates.ConflictRow{Label: "Goal status tolerance (points)", Theirs: strconv.Itoa(cur.GoalTolerance), Mine: f.Raw("goal_tolerance")})}, err
 		},
 		Section: "admin", Flash: "Plan settings saved.", Next: "/admin/plan-settings"})
 }

@@ -20,18 +20,19 @@ import (
 // typed (for showing it again).
 func readGoal(f *form, planID uuid.UUID) (plan.GoalInput, templates.GoalForm) {
 	in := plan.GoalInput{Title: f.Text("title", limits.Name), KPI: plan.KPI(f.Raw("kpi")),
-		CustomMeasure: f.Text("custom_measure", limits.Label), Status: plan.GoalStatus(f.Raw("status")),
-		Baseline: f.Decimal("baseline"), Target: f.Decimal("target"), ManualProgress: f.OptDecimal("manual_progress"),
+		CustomMeasure: f.Text("custom_measure", limits.Label),
+		Baseline:      f.Decimal("baseline"), Target: f.Decimal("target"), ManualProgress: f.OptDecimal("manual_progress"),
 		DueDate: f.Date("due_date")}
 	return in, templates.GoalForm{PlanID: planID, Title: f.Raw("title"), KPI: f.Raw("kpi"), CustomMeasure: f.Raw("custom_measure"),
 		Baseline: f.Raw("baseline"), Target: f.Raw("target"), Current: f.Raw("manual_progress"), DueDate: f.Raw("due_date"),
-		Status: f.Raw("status"), Errors: map[string]string{}}
+		Errors: map[string]string{}}
 }
 
 // goalChecks are the domain's checks that still make sense when some
-// numbers or dates could not be read.
+// numbers or dates could not be read (none of them depends on the CSAT
+// scale, which the store checks values against).
 func goalChecks(in plan.GoalInput) func() db.FieldErrors {
-	return func() db.FieldErrors { return pick(in.Validate(), "title", "kpi", "custom_measure", "status") }
+	return func() db.FieldErrors { return pick(in.Validate(""), "title", "kpi", "custom_measure") }
 }
 
 // pick keeps the messages of the fields named keys.
@@ -72,7 +73,7 @@ func goalFormOf(g plan.Goal) templates.GoalForm {
 	return templates.GoalForm{PlanID: g.PlanID, ID: g.ID, Version: g.Version, Title: g.Title, KPI: string(g.KPI),
 		CustomMeasure: g.CustomMeasure, Baseline: strconv.FormatFloat(g.Baseline, 'f', -1, 64),
 		Target: strconv.FormatFloat(g.Target, 'f', -1, 64), Current: cur, DueDate: g.DueDate.Format(time.DateOnly),
-		Status: string(g.Status), Errors: map[string]string{}}
+		Errors: map[string]string{}}
 }
 
 // planGoal is a goal with its plan.
@@ -92,8 +93,19 @@ func (s *Server) editableGoal(r *http.Request) (planGoal, error) {
 	if err != nil {
 		return planGoal{}, err
 	}
-	g, err := plan.GoalByID(r.Context(), s.db, scope(r), det.ID, goalID)
+	g, err := plan.GoalByID(r.Context(), s.db, scope(r), det.ID, goalID, time.Now())
 	return planGoal{det, g}, err
+}
+
+// goalPath is the address of goal goalID of planID.
+func goalPath(planID, goalID uuid.UUID) string {
+	return planURL(planID) + "/goals/" + goalID.String()
+}
+
+// overrideFormOf is the override form showing g as saved.
+func overrideFormOf(g plan.Goal) templates.GoalOverrideForm {
+	return templates.GoalOverrideForm{Goal: g, Action: goalPath(g.PlanID, g.ID) + "/status", Version: g.Version,
+		Override: string(g.Override), Reason: g.OverrideReason, Errors: map[string]string{}}
 }
 
 func (s *Server) goalEdit(w http.ResponseWriter, r *http.Request) {
@@ -102,7 +114,43 @@ func (s *Server) goalEdit(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, templates.GoalEditPage(s.page(r, "Edit goal", "plans"), templates.GoalEditView{Plan: pg.Plan, Form: goalFormOf(pg.Goal)}))
+	s.render(w, r, http.StatusOK, templates.GoalEditPage(s.page(r, "Edit goal", "plans"),
+		templates.GoalEditView{Plan: pg.Plan, Form: goalFormOf(pg.Goal), Override: overrideFormOf(pg.Goal)}))
+}
+
+// goalOverride sets or clears a KAM's override of a goal's derived
+// status, with the reason.
+func (s *Server) goalOverride(w http.ResponseWriter, r *http.Request) {
+	pg, f, version, ok := editFor(s, w, r, s.editableGoal)
+	if !ok {
+		return
+	}
+	det, g := pg.Detail, pg.Goal
+	in := plan.OverrideInput{Reason: f.Para("override_reason", limits.Paragraph)}
+	if raw := f.Trim("override"); raw != "" {
+		in.Status = choiceOf[plan.GoalStatus](f, "override")
+	}
+	err := f.Then(in.Validate, func() error {
+		return plan.OverrideGoalStatus(r.Context(), s.db, planActor(r), det.ID, g.ID, in, version, time.Now())
+	})
+	typed := overrideFormOf(g)
+	typed.Version, typed.Override, typed.Reason = version, f.Raw("override"), f.Raw("override_reason")
+	s.saved(w, r, err, saved{
+		Invalid: func(fe db.FieldErrors) (templ.Component, error) {
+			typed.Errors = fe
+			return templates.GoalEditPage(s.page(r, "Edit goal", "plans"),
+				templates.GoalEditView{Plan: det.Plan, Form: goalFormOf(g), Override: typed}), nil
+		},
+		Conflict: func() (templates.ConflictView, error) {
+			cur, err := plan.GoalByID(r.Context(), s.db, scope(r), det.ID, g.ID, time.Now())
+			return templates.ConflictView{Heading: "This goal was changed by someone else",
+				BackHref: goalPath(det.ID, g.ID) + "/edit", BackLabel: "Open the current version",
+				Rows: templates.TextConflictRows(
+					templates.ConflictRow{Label: "Status override", Theirs: cur.Override.Label(), Mine: in.Status.Label()},
+					templates.ConflictRow{Label: "Reason", Theirs: cur.OverrideReason, Mine: in.Reason},
+				)}, err
+		},
+		Section: "plans", Flash: "Goal status saved.", Next: planURL(det.ID) + "#goal-" + g.ID.String()})
 }
 
 func (s *Server) goalUpdate(w http.ResponseWriter, r *http.Request) {
@@ -121,10 +169,11 @@ func (s *Server) goalUpdate(w http.ResponseWriter, r *http.Request) {
 	s.saved(w, r, err, saved{
 		Invalid: func(fe db.FieldErrors) (templ.Component, error) {
 			typed.Errors = fe
-			return templates.GoalEditPage(s.page(r, "Edit goal", "plans"), templates.GoalEditView{Plan: det.Plan, Form: typed}), nil
+			return templates.GoalEditPage(s.page(r, "Edit goal", "plans"),
+				templates.GoalEditView{Plan: det.Plan, Form: typed, Override: overrideFormOf(g)}), nil
 		},
 		Conflict: func() (templates.ConflictView, error) {
-			cur, err := plan.GoalByID(r.Context(), s.db, scope(r), det.ID, g.ID)
+			cur, err := plan.GoalByID(r.Context(), s.db, scope(r), det.ID, g.ID, time.Now())
 			theirs := goalFormOf(cur)
 			return templates.ConflictView{Heading: "This goal was changed by someone else",
 				BackHref: planURL(det.ID) + "/goals/" + g.ID.String() + "/edit", BackLabel: "Open the current version",
@@ -136,7 +185,6 @@ func (s *Server) goalUpdate(w http.ResponseWriter, r *http.Request) {
 					templates.ConflictRow{Label: "Target", Theirs: theirs.Target, Mine: f.Trim("target")},
 					templates.ConflictRow{Label: "Current value", Theirs: theirs.Current, Mine: f.Trim("manual_progress")},
 					templates.ConflictRow{Label: "Due date", Theirs: theirs.DueDate, Mine: f.Trim("due_date")},
-					templates.ConflictRow{Label: "Status", Theirs: plan.GoalStatus(theirs.Status).Label(), Mine: in.Status.Label()},
 				)}, err
 		},
 		Section: "plans", Flash: "Goal saved.", Next: planURL(det.ID) + "#goal-" + g.ID.String()})

@@ -3,6 +3,7 @@ package server
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -108,13 +109,22 @@ func (s *Server) homePlans(r *http.Request) (templates.HomePlansView, error) {
 	if m.Role == auth.RoleKAM {
 		kam = m.UserID
 	}
-	goals, err := plan.GoalsAtRisk(ctx, s.db, sc, kam, 10)
+	goals, err := plan.GoalsAtRisk(ctx, s.db, sc, kam, 10, time.Now())
 	if err != nil {
 		return v, err
 	}
 	for _, g := range goals {
 		v.GoalsAtRisk = append(v.GoalsAtRisk, templates.HomeItem{Label: g.Title,
-			Detail: g.AccountName + " · " + g.Status.Label(), Href: "/plans/" + g.PlanID.String()})
+			Detail: g.AccountName + " · " + goalStatusWords(g), Href: "/plans/" + g.PlanID.String()})
 	}
 	return v, nil
+}
+
+// goalStatusWords is a risky goal's derived status, with the KAM's
+// override beside it when there is one.
+func goalStatusWords(g plan.RiskyGoal) string {
+	if g.Override != "" && g.Override != g.Status {
+		return g.Status.Label() + " (KAM says " + strings.ToLower(g.Override.Label()) + ")"
+	}
+	return g.Status.Label()
 }

@@ -88,7 +88,7 @@ func (s *Server) dashboardView(r *http.Request, t dashboardTarget) (templates.Da
 	for i, a := range pf.Accounts {
 		ids[i] = a.Account.ID
 	}
-	goals, err := plan.GoalCountsOf(r.Context(), s.db, scope(r), ids)
+	goals, err := plan.GoalCountsOf(r.Context(), s.db, scope(r), ids, time.Now())
 	if err != nil {
 		return templates.DashboardView{}, err
 	}

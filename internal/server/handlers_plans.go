@@ -145,7 +145,7 @@ func (s *Server) newPlanForm(r *http.Request) (templates.PlanForm, error) {
 		FiscalYearHint: templates.FiscalYearExample(time.Now(), settings.FiscalYearStartMonth), Errors: map[string]string{}}
 	for _, p := range page.Plans { // newest first
 		if p.Period < f.Period {
-			f.PrevPeriod, f.PrevOpenGoals = p.Period, p.OnTrack+p.AtRisk+p.OffTrack
+			f.PrevPeriod, f.PrevOpenGoals = p.Period, p.Open()
 			f.CopyGoals = f.PrevOpenGoals > 0
 			break
 		}
@@ -198,7 +198,7 @@ func (s *Server) planView(r *http.Request, det plan.Detail) (templates.PlanView,
 	a := planActor(r)
 	canEdit := a.CanEdit(det.KAMUserID)
 	v := templates.PlanView{Plan: det, CanEdit: canEdit, Actor: a, Today: time.Now(),
-		GoalForm:   templates.GoalForm{PlanID: det.ID, KPI: string(plan.KPIRevenue), Status: string(plan.GoalOnTrack), DueDate: templates.FormatDate(det.Last)},
+		GoalForm:   templates.GoalForm{PlanID: det.ID, KPI: string(plan.KPIRevenue), DueDate: templates.FormatDate(det.Last)},
 		ActionForm: templates.ActionForm{PlanID: det.ID, OwnerID: a.UserID.String()}}
 	var err error
 	if canEdit {
@@ -229,7 +229,7 @@ func (s *Server) loadPlan(r *http.Request) (plan.Detail, error) {
 	if err != nil {
 		return plan.Detail{}, err
 	}
-	return plan.PlanByID(r.Context(), s.db, scope(r), id)
+	return plan.PlanByID(r.Context(), s.db, scope(r), id, time.Now())
 }
 
 // editablePlan reads the plan named in the path and checks the signed-in
@@ -295,7 +295,7 @@ func (s *Server) planUpdate(w http.ResponseWriter, r *http.Request) {
 	}
 	s.saved(w, r, err, saved{Invalid: s.planFormPage(r, edit, in, "Edit plan"), Section: "plans",
 		Conflict: func() (templates.ConflictView, error) {
-			cur, err := plan.PlanByID(r.Context(), s.db, scope(r), det.ID)
+			cur, err := plan.PlanByID(r.Context(), s.db, scope(r), det.ID, time.Now())
 			return templates.ConflictView{Heading: "This plan was changed by someone else",
 				BackHref: planURL(det.ID) + "/edit", BackLabel: "Open the current version",
 				Rows: templates.TextConflictRows(

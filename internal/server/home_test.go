@@ -24,9 +24,15 @@ func TestHomeShowsGoalsAtRiskAndOverdueActions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	due := time.Date(year, 12, 31, 0, 0, 0, 0, time.UTC)
-	if _, err := plan.CreateGoal(ctx, a.DB, admin, planID, plan.GoalInput{Title: "Win the renewal", KPI: plan.KPI("revenue"),
-		Baseline: 100, Target: 200, DueDate: due, Status: plan.GoalStatus("at_risk")}); err != nil {
+	// Last year's goal, never measured: overdue, whatever the date today.
+	lastYear, err := plan.CreatePlan(ctx, a.DB, admin, accountID, plan.PlanInput{Period: "FY" + strconv.Itoa(year-1), Why: "Grow",
+		Status: plan.StatusActive}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	due := time.Date(year-1, 12, 31, 0, 0, 0, 0, time.UTC)
+	if _, err := plan.CreateGoal(ctx, a.DB, admin, lastYear, plan.GoalInput{Title: "Win the renewal", KPI: plan.KPI("revenue"),
+		Baseline: 100, Target: 200, DueDate: due}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := plan.CreateAction(ctx, a.DB, admin, planID, plan.ActionInput{Description: "Call the CFO",

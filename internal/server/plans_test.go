@@ -200,7 +200,10 @@ func TestPlanJourneyOverHTTP(t *testing.T) {
 	})
 
 	t.Run("List", func(t *testing.T) {
-		plansWant(t, w.leader.get("/plans"), http.StatusOK, "Globex", "Karl Meyer", period, "1 on track",
+		// The goal is at 25 % (1.05M of 1.0M → 1.2M), due on 31 Dec: its
+		// status depends on how much of the year has gone.
+		st := plan.DeriveStatus(25, true, time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(year, 12, 31, 0, 0, 0, 0, time.UTC), time.Now(), 10)
+		plansWant(t, w.leader.get("/plans"), http.StatusOK, "Globex", "Karl Meyer", period, "1 "+strings.ToLower(st.Label()),
 			"Key accounts without a "+period+" plan", "Initech")
 		res := w.leader.get("/plans?status=closed")
 		plansWant(t, res, http.StatusOK, "0 plans")
@@ -251,13 +254,16 @@ func TestPlanAdminPages(t *testing.T) {
 	plansWant(t, w.kam.get("/admin/products"), http.StatusForbidden)
 
 	plansWant(t, w.admin.get("/admin/plan-settings"), http.StatusOK, "Fiscal year starts in")
-	res = w.admin.postForm("/admin/plan-settings", url.Values{"version": {"0"}, "fiscal_year_start_month": {"4"}})
+	plansWant(t, w.admin.postForm("/admin/plan-settings", url.Values{"version": {"0"}, "fiscal_year_start_month": {"4"}, "goal_tolerance": {"0"}}),
+		http.StatusUnprocessableEntity, `id="goal_tolerance-error"`)
+	res = w.admin.postForm("/admin/plan-settings", url.Values{"version": {"0"}, "fiscal_year_start_month": {"4"}, "goal_tolerance": {"15"}})
 	if res.Status != http.StatusSeeOther {
 		t.Fatalf("settings: %d", res.Status)
 	}
-	plansWant(t, w.admin.postForm("/admin/plan-settings", url.Values{"version": {"0"}, "fiscal_year_start_month": {"7"}}),
+	plansWant(t, w.admin.get("/admin/plan-settings"), http.StatusOK, `value="15"`)
+	plansWant(t, w.admin.postForm("/admin/plan-settings", url.Values{"version": {"0"}, "fiscal_year_start_month": {"7"}, "goal_tolerance": {"10"}}),
 		http.StatusConflict, "April", "July")
-	plansWant(t, w.admin.postForm("/admin/plan-settings", url.Values{"version": {"1"}, "fiscal_year_start_month": {"13"}}),
+	plansWant(t, w.admin.postForm("/admin/plan-settings", url.Values{"version": {"1"}, "fiscal_year_start_month": {"13"}, "goal_tolerance": {"10"}}),
 		http.StatusUnprocessableEntity)
 	res = w.kam.postForm("/accounts/"+w.acct.String()+"/plans", url.Values{"period": {"FY2030"}, "status": {"draft"}})
 	if res.Status != http.StatusSeeOther {

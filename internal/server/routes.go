@@ -75,6 +75,7 @@ func (s *Server) routes() http.Handler {
 			r.Post("/plans/{planID}/goals", s.goalCreate)
 			r.Get("/plans/{planID}/goals/{goalID}/edit", s.goalEdit)
 			r.Post("/plans/{planID}/goals/{goalID}", s.goalUpdate)
+			r.Post("/plans/{planID}/goals/{goalID}/status", s.goalOverride)
 			r.Post("/plans/{planID}/actions", s.actionCreate)
 			r.Get("/plans/{planID}/actions/{actionID}/edit", s.actionEdit)
 			r.Post("/plans/{planID}/actions/{actionID}", s.actionUpdate)

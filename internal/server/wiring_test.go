@@ -60,7 +60,10 @@ func TestWiringScoresAndPlansOnKAMPages(t *testing.T) {
 }
 
 // wirePlanGoals makes a plan for accountID in the fiscal year of day (a
-// January start) with goals of the given statuses, closed when closed.
+// January start) with goals that derive the given statuses, closed when
+// closed. Each goal is due on day (or the period's last day, if earlier),
+// where a straight line expects 100 %: typed progress 95 % is on track,
+// 85 % at risk, 70 % off track (the default tolerance of 10 points).
 func wirePlanGoals(t *testing.T, a *testApp, sc db.Scope, accountID uuid.UUID, day time.Time, closed bool, statuses ...plan.GoalStatus) {
 	t.Helper()
 	ctx := context.Background()
@@ -71,9 +74,15 @@ func wirePlanGoals(t *testing.T, a *testApp, sc db.Scope, accountID uuid.UUID, d
 		t.Fatal(err)
 	}
 	_, last := p.Range(1)
+	due := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, time.UTC)
+	if last.Before(due) {
+		due = last
+	}
+	progress := map[plan.GoalStatus]float64{plan.GoalAchieved: 100, plan.GoalOnTrack: 95, plan.GoalAtRisk: 85, plan.GoalOffTrack: 70}
 	for _, st := range statuses {
-		if _, err := plan.CreateGoal(ctx, a.DB, actor, id, plan.GoalInput{Title: "Goal " + string(st), KPI: plan.KPIRevenue,
-			Baseline: 100, Target: 200, DueDate: last, Status: st}); err != nil {
+		cur := progress[st]
+		if _, err := plan.CreateGoal(ctx, a.DB, actor, id, plan.GoalInput{Title: "Goal " + string(st), KPI: plan.KPICustom,
+			CustomMeasure: "Points", Baseline: 0, Target: 100, DueDate: due, ManualProgress: &cur}); err != nil {
 			t.Fatal(err)
 		}
 	}
