@@ -32,14 +32,20 @@ type DashboardView struct {
 	CSAT         LineChartView
 	NPS          LineChartView
 	KAMBars      BarChartView
+	// Quarters are the fiscal quarters the period selector offers.
+	Quarters []kpi.Quarter
 }
 
 // Query is the filter as URL query values (without sorting and paging).
 func (v DashboardView) Query() url.Values {
 	q := url.Values{}
 	f := v.Portfolio.Filter
-	if f.Period != "" && f.Period != kpi.DefaultPeriod {
-		q.Set("period", f.Period)
+	if f.Period.Key != "" {
+		q.Set("period", f.Period.Key)
+	}
+	if f.Period.Key == kpi.CustomPeriod {
+		q.Set("from", f.Period.From)
+		q.Set("to", f.Period.To)
 	}
 	if f.Segment != "" {
 		q.Set("segment", f.Segment)
@@ -116,11 +122,16 @@ func AccountKPIHref(id uuid.UUID) string { return "/accounts/" + id.String() + "
 // KAMDashboardHref is one KAM's dashboard.
 func KAMDashboardHref(id uuid.UUID) string { return "/dashboards/kams/" + id.String() }
 
-// MonthLabels labels the months of a period.
+// MonthLabels labels the months of a period; a month not complete yet
+// is marked with an asterisk.
 func MonthLabels(p kpi.Period) []string {
 	out := make([]string, p.Months())
 	for i := range out {
-		out[i] = kpi.AddMonths(p.Start, i).Format("Jan 06")
+		m := kpi.AddMonths(p.Start, i)
+		out[i] = m.Format("Jan 06")
+		if p.Partial(m) {
+			out[i] += "*"
+		}
 	}
 	return out
 }
@@ -215,3 +226,17 @@ type KPISettingsView struct {
 // MonthNames are the months for the fiscal year select.
 var MonthNames = []string{"January", "February", "March", "April", "May", "June", "July", "August", "September",
 	"October", "November", "December"}
+
+// PeriodSelector is the dashboard's period selector as chosen.
+func (v DashboardView) PeriodSelector() PeriodSelector {
+	return PeriodSelector{Choice: v.Portfolio.Filter.Period, Quarters: v.Quarters, FYStart: v.Portfolio.Settings.FiscalYearStartMonth,
+		Errors: v.Portfolio.PeriodErrors}
+}
+
+// key is the selector's value: the default when none was chosen.
+func (p PeriodSelector) key() string {
+	if p.Choice.Key == "" {
+		return kpi.DefaultPeriod
+	}
+	return p.Choice.Key
+}

@@ -38,7 +38,7 @@ func BenchmarkPortfolioDashboard(b *testing.B) {
 	}
 	b.Logf("seeded %d figures (%d key accounts) in %s", seeded.Figures, seeded.Key, time.Since(start).Round(time.Millisecond))
 	sc := big.scope(big.leader)
-	for _, f := range []kpi.Filter{{}, {Period: "24m"}} {
+	for _, f := range []kpi.Filter{{}, {Period: kpi.PeriodChoice{Key: "24m"}}} {
 		p, err := s.Portfolio(ctx, sc, f) // warm the memo and the caches
 		if err != nil {
 			b.Fatal(err)
@@ -52,7 +52,7 @@ func BenchmarkPortfolioDashboard(b *testing.B) {
 		filter kpi.Filter
 	}{
 		{"12m", kpi.Filter{}},
-		{"24m", kpi.Filter{Period: "24m"}},
+		{"24m", kpi.Filter{Period: kpi.PeriodChoice{Key: "24m"}}},
 		{"segment", kpi.Filter{Segment: "Enterprise"}},
 		{"kam", kpi.Filter{KAMID: seeded.KAMIDs[0]}},
 	} {

@@ -15,10 +15,10 @@ import (
 
 // Filter chooses what a dashboard shows.
 type Filter struct {
-	Period  string    // a PeriodOptions key; empty or unknown means DefaultPeriod
-	Segment string    // empty: every segment
-	Region  string    // empty: every region
-	KAMID   uuid.UUID // uuid.Nil: every KAM's accounts; else one KAM's
+	Period  PeriodChoice // empty or unknown means DefaultPeriod
+	Segment string       // empty: every segment
+	Region  string       // empty: every region
+	KAMID   uuid.UUID    // uuid.Nil: every KAM's accounts; else one KAM's
 }
 
 // Filtered reports whether segment or region narrow the accounts.
@@ -30,10 +30,13 @@ type Portfolio struct {
 	Filter     Filter
 	Settings   Settings
 	Currency   string
-	HasFigures bool     // the tenant has any figures up to this month
-	KAMName    string   // with Filter.KAMID: the KAM's name
-	Segments   []string // the filter's choices
-	Regions    []string
+	HasFigures bool // the tenant has any figures
+	// PeriodErrors say why the chosen period could not be used (the
+	// default period is shown instead), keyed by the selector's fields.
+	PeriodErrors db.FieldErrors
+	KAMName      string   // with Filter.KAMID: the KAM's name
+	Segments     []string // the filter's choices
+	Regions      []string
 	// GoalAttainment is the share of goal-plan goals achieved or on
 	// track. Goal plans live in another package; the server fills this
 	// in when they exist (undefined until then).
@@ -42,8 +45,10 @@ type Portfolio struct {
 
 // Portfolio loads the dashboard of the key accounts f selects: the whole
 // portfolio, or one KAM's accounts (f.KAMID). Anybody signed in may read
-// it; the caller narrows a KAM to their own accounts. The period ends at
-// the latest month with figures (never after this month). Returns
+// it; the caller narrows a KAM to their own accounts. The period is
+// resolved on today (ResolvePeriod): by default the twelve months ending
+// at the last complete month, whatever figures exist for the month under
+// way. Returns
 // db.ErrNotFound when f.KAMID is not a member of the tenant.
 //
 // In the steady state it runs three queries in one transaction (settings and
@@ -53,20 +58,19 @@ type Portfolio struct {
 // (memo.go), which a query refills after figures change.
 func (s *Store) Portfolio(ctx context.Context, sc db.Scope, f Filter) (Portfolio, error) {
 	out := Portfolio{Filter: f}
-	now := MonthOf(s.Now())
+	now := s.Now()
 	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
-		var anchor *time.Time
 		var kamName *string
 		var version int64
 		err := tx.QueryRow(ctx, `SELECT t.currency, coalesce(st.csat_scale, '5'), coalesce(st.fiscal_year_start_month, 1),
 				coalesce(st.version, 0),
-				(SELECT max(month) FROM kpi_figures WHERE tenant_id = $1 AND month <= $2),
+				EXISTS (SELECT 1 FROM kpi_figures WHERE tenant_id = $1),
 				coalesce((SELECT figures_version FROM kpi_state WHERE tenant_id = $1), 0),
-				(SELECT u.name FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.tenant_id = $1 AND m.user_id = $3)
+				(SELECT u.name FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.tenant_id = $1 AND m.user_id = $2)
 			FROM tenants t LEFT JOIN kpi_settings st ON st.tenant_id = t.id WHERE t.id = $1`,
-			sc.TenantID, now, nullID(f.KAMID)).
+			sc.TenantID, nullID(f.KAMID)).
 			Scan(&out.Currency, &out.Settings.CSATScale, &out.Settings.FiscalYearStartMonth, &out.Settings.Version,
-				&anchor, &version, &kamName)
+				&out.HasFigures, &version, &kamName)
 		if err != nil {
 			return db.NotFound("tenant", err)
 		}
@@ -76,12 +80,15 @@ func (s *Store) Portfolio(ctx context.Context, sc db.Scope, f Filter) (Portfolio
 			}
 			out.KAMName = *kamName
 		}
-		out.HasFigures = anchor != nil
-		if anchor == nil {
-			anchor = &now
+		p, fe := ResolvePeriod(f.Period, now, out.Settings.FiscalYearStartMonth)
+		switch {
+		case len(fe) > 0:
+			out.PeriodErrors = fe // the form shows the choice as typed
+		case p.Key == CustomPeriod:
+			out.Filter.Period = PeriodChoice{Key: CustomPeriod, From: FormatMonth(p.Start), To: FormatMonth(p.End)}
+		default:
+			out.Filter.Period = PeriodChoice{Key: p.Key}
 		}
-		p := NewPeriod(f.Period, *anchor, out.Settings.FiscalYearStartMonth)
-		out.Filter.Period = p.Key
 		var series []AccountSeries
 		series, out.Segments, out.Regions, err = s.programmeSeries(ctx, tx, sc.TenantID, f, p, version)
 		if err != nil {

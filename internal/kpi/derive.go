@@ -358,6 +358,7 @@ func (r AccountRow) retention() RetentionAccount {
 // MonthRow is the key accounts' figures for one month of the period.
 type MonthRow struct {
 	Month      time.Time
+	Partial    bool  // the month was under way: its figures may still grow
 	Accounts   int   // key accounts with a figure this month
 	Revenue    Value // undefined when no key account has a figure
 	Upsell     float64
@@ -458,6 +459,7 @@ func BuildDashboard(series []AccountSeries, p Period, c Concentration) Dashboard
 	monthAdoption := make([]Sum, len(d.Months))
 	for i := range d.Months {
 		d.Months[i].Month = AddMonths(p.Start, i)
+		d.Months[i].Partial = p.Partial(d.Months[i].Month)
 	}
 	start := monthIndex(p.Start)
 	kams := map[uuid.UUID]*kamAcc{}

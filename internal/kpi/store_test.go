@@ -286,9 +286,18 @@ func TestPortfolio(t *testing.T) {
 		if _, err := s.SaveFigure(ctx, own.scope(own.admin), auth.RoleAdmin, beta, kpi.Figure{Month: kpi.MonthOf(testNow), Revenue: 10_000}, 0); err != nil {
 			t.Fatal(err)
 		}
+		// November is under way: the default period still ends in October…
 		p3, err := s.Portfolio(ctx, own.scope(own.leader), kpi.Filter{})
-		if err != nil || p3.Summary.Largest.Name != "Beta" || p3.Period.Label() != "Dec 2025 – Nov 2026" {
-			t.Fatalf("after a new month: %v %+v %s", err, p3.Summary.Largest, p3.Period.Label())
+		if err != nil || p3.Summary.Largest.Name != "Big Prospect" || p3.Period.Label() != "Nov 2025 – Oct 2026" {
+			t.Fatalf("after a figure for the month under way: %v %+v %s", err, p3.Summary.Largest, p3.Period.Label())
+		}
+		// …and a range chosen into November shows it, marked partial.
+		p4, err := s.Portfolio(ctx, own.scope(own.leader), kpi.Filter{Period: kpi.PeriodChoice{Key: kpi.CustomPeriod, From: "2025-12", To: "2026-11"}})
+		if err != nil || p4.Summary.Largest.Name != "Beta" || p4.Period.Label() != "Dec 2025 – Nov 2026" || len(p4.PeriodErrors) > 0 {
+			t.Fatalf("custom range into November: %v %+v %s %v", err, p4.Summary.Largest, p4.Period.Label(), p4.PeriodErrors)
+		}
+		if last := p4.Months[len(p4.Months)-1]; !last.Partial || p4.Months[0].Partial {
+			t.Fatalf("partial months: first %+v last %+v", p4.Months[0], last)
 		}
 	})
 	t.Run("AccountChangesShowAtOnce", func(t *testing.T) {
@@ -301,7 +310,7 @@ func TestPortfolio(t *testing.T) {
 			t.Fatal(err)
 		}
 		p, err := s.Portfolio(ctx, own.scope(own.leader), kpi.Filter{})
-		if err != nil || p.Summary.Accounts != 3 || p.Summary.Largest.Name != "Beta" || p.Accounts[1].Account.Name != "Big Customer" {
+		if err != nil || p.Summary.Accounts != 3 || p.Summary.Largest.Name != "Big Customer" || p.Accounts[0].Account.Name != "Big Customer" {
 			t.Fatalf("after designating Big Prospect: %v, %d accounts, largest %+v", err, p.Summary.Accounts, p.Summary.Largest)
 		}
 		_ = d.Tx(ctx, own.scope(own.admin), func(tx pgx.Tx) error {
@@ -310,12 +319,12 @@ func TestPortfolio(t *testing.T) {
 		})
 	})
 	t.Run("Filtered", func(t *testing.T) {
-		// Since Beta's November figure the period ends in November: September to November.
-		p, err := s.Portfolio(ctx, own.scope(own.leader), kpi.Filter{Period: "3m", Segment: "Enterprise"})
+		// The last three complete months: August to October.
+		p, err := s.Portfolio(ctx, own.scope(own.leader), kpi.Filter{Period: kpi.PeriodChoice{Key: "3m"}, Segment: "Enterprise"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if p.Summary.Accounts != 1 || p.Accounts[0].Account.ID != alpha || p.Summary.TotalRevenue != 2*(110+500) || p.Summary.Largest.Name != "Big Prospect" {
+		if p.Summary.Accounts != 1 || p.Accounts[0].Account.ID != alpha || p.Summary.TotalRevenue != 3*(110+500) || p.Summary.Largest.Name != "Big Prospect" {
 			t.Errorf("enterprise: %d accounts, total %v, largest %+v", p.Summary.Accounts, p.Summary.TotalRevenue, p.Summary.Largest)
 		}
 	})
@@ -340,7 +349,7 @@ func TestPortfolio(t *testing.T) {
 	t.Run("Empty", func(t *testing.T) {
 		empty := newTenant(t, d, s, "Empty Co")
 		p, err := s.Portfolio(ctx, empty.scope(empty.admin), kpi.Filter{})
-		if err != nil || p.HasFigures || p.Summary.Accounts != 0 || p.Period.End != kpi.MonthOf(testNow) {
+		if err != nil || p.HasFigures || p.Summary.Accounts != 0 || p.Period.End != kpi.LastComplete(testNow) || len(p.PeriodErrors) > 0 {
 			t.Fatalf("%v %+v", err, p)
 		}
 	})

@@ -50,7 +50,7 @@ func (s *Server) homeView(r *http.Request) (templates.HomeView, error) {
 			v.Health.KAMs++
 		}
 	}
-	f := kpi.Filter{Period: "12m"}
+	f := kpi.Filter{Period: kpi.PeriodChoice{Key: "12m"}}
 	if m.Role == auth.RoleKAM {
 		f.KAMID = m.UserID
 	}

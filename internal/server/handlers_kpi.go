@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -27,14 +29,21 @@ const dashboardPageSize = 25
 // lists in full; beyond it only the accounts lost are listed.
 const cohortListed = 30
 
-// dashboardFilter reads the period, segment and region from the query.
+// dashboardFilter reads the period (period, and from and to for a custom
+// range), segment and region from the query: every period has an address.
 func dashboardFilter(r *http.Request) kpi.Filter {
 	q := r.URL.Query()
-	f := kpi.Filter{Period: q.Get("period"), Segment: strings.TrimSpace(q.Get("segment")), Region: strings.TrimSpace(q.Get("region"))}
-	if !kpi.ValidPeriodKey(f.Period) {
-		f.Period = kpi.DefaultPeriod
+	return kpi.Filter{Period: kpi.PeriodChoice{Key: q.Get("period"), From: q.Get("from"), To: q.Get("to")},
+		Segment: strings.TrimSpace(q.Get("segment")), Region: strings.TrimSpace(q.Get("region"))}
+}
+
+// dashboardStatus is 422 when the chosen period could not be used (the
+// page shows the default period with the message beside the field).
+func dashboardStatus(v templates.DashboardView) int {
+	if len(v.Portfolio.PeriodErrors) > 0 {
+		return http.StatusUnprocessableEntity
 	}
-	return f
+	return http.StatusOK
 }
 
 // dashboardTarget is whose dashboard a request shows.
@@ -101,7 +110,7 @@ func (s *Server) dashboardView(r *http.Request, t dashboardTarget) (templates.Da
 	}
 	m := currentMember(r)
 	v := templates.DashboardView{Portfolio: pf, Heading: t.heading, Intro: t.intro, Path: t.path, ShowKAMs: t.showKAMs,
-		IsAdmin: m.Role == auth.RoleAdmin}
+		IsAdmin: m.Role == auth.RoleAdmin, Quarters: kpi.Quarters(s.kpi.Now(), pf.Settings.FiscalYearStartMonth)}
 	q := r.URL.Query()
 	v.Sort, v.Desc = q.Get("sort"), q.Get("dir") != "asc"
 	if !kpi.ValidSortKey(v.Sort) {
@@ -162,7 +171,7 @@ func (s *Server) dashboardShow(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, templates.DashboardPage(s.page(r, v.Heading, "dashboards"), v))
+	s.render(w, r, dashboardStatus(v), templates.DashboardPage(s.page(r, v.Heading, "dashboards"), v))
 }
 
 func (s *Server) dashboardKAM(w http.ResponseWriter, r *http.Request) {
@@ -176,7 +185,7 @@ func (s *Server) dashboardKAM(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, templates.DashboardPage(s.page(r, v.Heading, "dashboards"), v))
+	s.render(w, r, dashboardStatus(v), templates.DashboardPage(s.page(r, v.Heading, "dashboards"), v))
 }
 
 func (s *Server) dashboardCSV(w http.ResponseWriter, r *http.Request) {
@@ -204,6 +213,11 @@ func (s *Server) writeDashboardCSV(w http.ResponseWriter, r *http.Request, t das
 	pf, err := s.kpi.Portfolio(r.Context(), scope(r), t.filter)
 	if err != nil {
 		s.fail(w, r, err)
+		return
+	}
+	if len(pf.PeriodErrors) > 0 {
+		msgs := slices.Sorted(maps.Values(pf.PeriodErrors))
+		s.renderError(w, r, http.StatusUnprocessableEntity, "Bad period", "The period cannot be used: "+strings.Join(msgs, " "))
 		return
 	}
 	var b strings.Builder

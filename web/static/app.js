@@ -3,7 +3,11 @@
 //
 //  * <form data-confirm="Delete this account?"> asks confirm() before submitting.
 //    A submit button may carry its own data-confirm, which takes precedence.
-//  * <select data-autosubmit> submits its form when the value changes.
+//  * <select data-autosubmit> submits its form when the value changes, except
+//    to the value in data-autosubmit-except (the person fills more fields
+//    first: a custom period's months, which get the focus).
+//  * An input with data-period-custom picks the custom period in its form's
+//    period select when a month is typed.
 //  * Adds class "js" to <html> so CSS can hide no-JS fallbacks (.js-hide).
 //  * Flash messages are deliberately NOT auto-dismissed.
 (function () {
@@ -39,10 +43,22 @@
     if (!(el instanceof HTMLSelectElement) || !el.hasAttribute("data-autosubmit")) return;
     var form = el.form;
     if (!form) return;
+    if (el.value === el.getAttribute("data-autosubmit-except")) {
+      var first = form.querySelector("[data-period-custom]");
+      if (first) first.focus();
+      return;
+    }
     if (typeof form.requestSubmit === "function") {
       form.requestSubmit();
     } else {
       form.submit();
     }
+  });
+
+  document.addEventListener("input", function (event) {
+    var el = event.target;
+    if (!(el instanceof HTMLInputElement) || !el.hasAttribute("data-period-custom") || !el.form) return;
+    var period = el.form.querySelector("select[name=period]");
+    if (period) period.value = "custom";
   });
 })();
