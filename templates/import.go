@@ -1,15 +1,12 @@
 package templates
 
 import (
-	"pareto/internal/account"
+	"github.com/a-h/templ"
+
+	"pareto/internal/importer"
 )
 
-// ImportUploadView is the import's first step.
-type ImportUploadView struct {
-	Errors map[string]string
-}
-
-// ImportColumn is one CSV column on the mapping form.
+// ImportColumn is one column of an uploaded file on the mapping form.
 type ImportColumn struct {
 	Index   int
 	Header  string
@@ -17,36 +14,68 @@ type ImportColumn struct {
 	Field   string // the mapped field key, "" when ignored
 }
 
-// ImportView maps the columns of an uploaded file and, once mapped,
-// previews what committing it would do.
+// ImportView is every step of an import (one page for all kinds): the
+// upload form, the column mapping (kinds without a fixed header) and the
+// preview with its commit button.
 type ImportView struct {
-	File    account.ImportFile
+	Title string // "Import accounts"
+	Intro string
+	Path  string // the upload form's action; an upload lives at Path/{id}
+	Back  Link   // where the imported records live
+	Help  templ.Component
+	Kind  *importer.Kind
+	// Errors are the upload form's (key "file").
+	Errors map[string]string
+	// File is the uploaded file, nil on the upload step.
+	File    *importer.File
 	Columns []ImportColumn
-	Mapping account.Mapping
-	// Plan is set once the person previewed a mapping.
-	Plan       *account.Plan
-	Errors     []account.RowError // the first errors of Plan
-	MoreErrors int
-	Changes    []account.PlanRow // the first rows that create or update
-	Currency   string
+	Mapping importer.Mapping
+	// Preview is set once a mapping is previewed.
+	Preview     *importer.Preview
+	Errs        []importer.CellError // the first problems of Preview
+	MoreErrs    int
+	Changes     []importer.RowResult // the first rows that create or update
+	CommitLabel string
 }
 
-func importURL(v ImportView) string { return "/accounts/import/" + v.File.ID.String() }
+// Limits of the lists on the preview.
+const (
+	importShownErrors  = 200
+	importShownChanges = 50
+)
 
-// SetPlan shows p: its first errors and its first changes.
-func (v *ImportView) SetPlan(p account.Plan) {
-	v.Plan = &p
-	v.Errors, v.MoreErrors, v.Changes = nil, 0, nil
-	const maxErrors, maxChanges = 200, 50
-	v.Errors = p.Errors[:min(len(p.Errors), maxErrors)]
-	v.MoreErrors = len(p.Errors) - len(v.Errors)
-	for _, r := range p.Rows {
-		if r.Op == account.OpUnchanged {
+// SetPreview shows pv: its first problems and its first changes.
+func (v *ImportView) SetPreview(pv *importer.Preview) {
+	v.Preview = pv
+	v.Errs = pv.Errors[:min(len(pv.Errors), importShownErrors)]
+	v.MoreErrs = len(pv.Errors) - len(v.Errs)
+	v.Changes = nil
+	for _, r := range pv.Rows {
+		if r.Op == importer.OpUnchanged {
 			continue
 		}
-		if len(v.Changes) == maxChanges {
+		if len(v.Changes) == importShownChanges {
 			break
 		}
 		v.Changes = append(v.Changes, r)
 	}
+}
+
+func (v ImportView) fileURL() string { return v.Path + "/" + v.File.ID.String() }
+
+// step is where the person is: 1 upload, 2 map, 3 preview.
+func (v ImportView) step() int {
+	switch {
+	case v.Preview != nil:
+		return 3
+	case v.File != nil:
+		return 2
+	}
+	return 1
+}
+
+// uploadAgain says whether the upload form is offered: on the first step,
+// and below a fixed-header file's preview that cannot be committed.
+func (v ImportView) uploadAgain() bool {
+	return v.File == nil || v.Kind.FixedHeader && v.Preview != nil && !v.Preview.OK()
 }

@@ -204,18 +204,6 @@ type AccountKPIPageView struct {
 	Conflict *FigureConflict
 }
 
-// KPIImportView is the KPI import page: the upload form, or a preview.
-type KPIImportView struct {
-	Preview   *kpi.ImportPreview
-	Shown     []kpi.ImportRow // the rows listed (problems first)
-	Hidden    int             // rows not listed
-	Errors    map[string]string
-	Scale     string
-	MaxRows   int
-	MaxMiB    int
-	Committed bool
-}
-
 // KPISettingsView is the KPI settings form.
 type KPISettingsView struct {
 	Settings kpi.Settings

@@ -14,6 +14,7 @@ import (
 	"pareto/internal/account"
 	"pareto/internal/auth"
 	"pareto/internal/db"
+	"pareto/internal/importer"
 	"pareto/internal/kpi"
 	"pareto/internal/scoring"
 )
@@ -91,20 +92,23 @@ func accountsCSV(prefix string, n int, rng *rand.Rand) []byte {
 
 // importAccounts runs the account import path (upload, mapping guess,
 // commit) and returns how long the commit took.
-func importAccounts(ctx context.Context, s *account.Store, sc db.Scope, file string, csv []byte, want int) (time.Duration, error) {
-	id, err := s.CreateImport(ctx, sc, auth.RoleAdmin, file, csv)
+func importAccounts(ctx context.Context, s *importer.Store, sc db.Scope, file string, csv []byte, want int) (time.Duration, error) {
+	id, err := s.Upload(ctx, sc, auth.RoleAdmin, account.Import, file, csv)
 	if err != nil {
 		return 0, err
 	}
-	f, err := s.Import(ctx, sc, id)
+	f, err := s.File(ctx, sc, account.Import, id)
 	if err != nil {
 		return 0, err
 	}
 	start := time.Now()
-	p, err := s.CommitImport(ctx, sc, auth.RoleAdmin, id, account.GuessMapping(f.Header, nil))
+	p, err := s.Commit(ctx, sc, auth.RoleAdmin, account.Import, id, account.Import.Guess(f.Header))
 	took := time.Since(start)
 	if err != nil {
-		return 0, fmt.Errorf("import %s: %w (%d row errors)", file, err, len(p.Errors))
+		if p != nil {
+			return 0, fmt.Errorf("import %s: %w (%d row errors, %v)", file, err, len(p.Errors), p.Problems)
+		}
+		return 0, fmt.Errorf("import %s: %w", file, err)
 	}
 	if p.Creates != want {
 		return 0, fmt.Errorf("import %s: %d created, want %d", file, p.Creates, want)
@@ -128,7 +132,7 @@ func seed(ctx context.Context, d *db.DB, dbURL string, cfg config) (data, []timi
 	var timings []timing
 	rng := rand.New(rand.NewPCG(2026, 8))
 	authStore := auth.NewStore(d)
-	accts := account.NewStore(d)
+	accts := importer.NewStore(d)
 	scores := scoring.NewStore(d)
 	figures := kpi.NewStore(d)
 	seedStart := time.Now()

@@ -15,24 +15,25 @@ import (
 	"pareto/internal/auth"
 	"pareto/internal/db"
 	"pareto/internal/db/dbtest"
+	"pareto/internal/importer"
 )
 
-func importFile(t testing.TB, s *account.Store, sc db.Scope, data string) (account.ImportFile, account.Mapping) {
+func importFile(t testing.TB, s *importer.Store, sc db.Scope, data string) (*importer.File, importer.Mapping) {
 	t.Helper()
 	ctx := context.Background()
-	id, err := s.CreateImport(ctx, sc, auth.RoleAdmin, "accounts.csv", []byte(data))
+	id, err := s.Upload(ctx, sc, auth.RoleAdmin, account.Import, "accounts.csv", []byte(data))
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := s.Import(ctx, sc, id)
+	f, err := s.File(ctx, sc, account.Import, id)
 	if err != nil {
 		t.Fatal(err)
 	}
-	saved, err := s.SavedMapping(ctx, sc)
+	m, err := s.Guess(ctx, sc, account.Import, f)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return f, account.GuessMapping(f.Header, saved)
+	return f, m
 }
 
 const goodCSV = "\ufeffAccount Name;Reference;Industry;Annual revenue;Potential;Status;Customer since\n" +
@@ -44,30 +45,31 @@ const goodCSV = "\ufeffAccount Name;Reference;Industry;Annual revenue;Potential;
 func TestImport(t *testing.T) {
 	d := dbtest.New(t)
 	s := account.NewStore(d)
+	imp := importer.NewStore(d)
 	tn := newTenant(t, d, "Acme")
 	ctx := context.Background()
 	existing := createAccount(t, s, tn.admin(), "Globex (old name)", "G-1")
 
 	t.Run("OK", func(t *testing.T) {
-		f, m := importFile(t, s, tn.admin(), goodCSV)
-		if f.Delimiter != ';' || len(f.Rows) != 3 || f.Header[0] != "Account Name" {
-			t.Fatalf("parsed %+v", f.CSVFile)
+		f, m := importFile(t, imp, tn.admin(), goodCSV)
+		if f.Delimiter != ';' || len(f.Records) != 3 || f.Header[0] != "Account Name" {
+			t.Fatalf("parsed %+v", f)
 		}
-		want := account.Mapping{"name", "external_ref", "industry", "annual_revenue", "revenue_potential", "status", "customer_since"}
+		want := importer.Mapping{"name", "external_ref", "industry", "annual_revenue", "revenue_potential", "status", "customer_since"}
 		if fmt.Sprint(m) != fmt.Sprint(want) {
 			t.Fatalf("guessed %v, want %v", m, want)
 		}
-		p, err := s.PlanImport(ctx, tn.admin(), f.CSVFile, m)
+		p, err := imp.Preview(ctx, tn.admin(), auth.RoleAdmin, account.Import, f.ID, m)
 		if err != nil || !p.OK() || p.Creates != 2 || p.Updates != 1 {
 			t.Fatalf("plan %v %+v", err, p)
 		}
-		if p.Rows[0].Op != account.OpUpdate || p.Rows[0].ID != existing.ID || !strings.Contains(strings.Join(p.Rows[0].Changed, ","), "Name") {
+		if p.Rows[0].Op != importer.OpUpdate || p.Rows[0].EntityID != existing.ID.String() || !strings.Contains(strings.Join(p.Rows[0].Changed, ","), "Name") {
 			t.Fatalf("row 1 %+v", p.Rows[0])
 		}
 		if p.Rows[2].Line != 5 {
 			t.Fatalf("line numbers skip blank rows wrongly: %d", p.Rows[2].Line)
 		}
-		if _, err := s.CommitImport(ctx, tn.admin(), auth.RoleAdmin, f.ID, m); err != nil {
+		if _, err := imp.Commit(ctx, tn.admin(), auth.RoleAdmin, account.Import, f.ID, m); err != nil {
 			t.Fatal(err)
 		}
 		got, _ := s.Account(ctx, tn.admin(), existing.ID)
@@ -85,8 +87,8 @@ func TestImport(t *testing.T) {
 	t.Run("ReimportChangesNothing", func(t *testing.T) {
 		before, _ := s.Accounts(ctx, tn.admin(), account.Filter{})
 		audits := auditCount(t, d, tn.admin(), "account")
-		f, m := importFile(t, s, tn.admin(), goodCSV)
-		p, err := s.CommitImport(ctx, tn.admin(), auth.RoleAdmin, f.ID, m)
+		f, m := importFile(t, imp, tn.admin(), goodCSV)
+		p, err := imp.Commit(ctx, tn.admin(), auth.RoleAdmin, account.Import, f.ID, m)
 		if err != nil || p.Creates+p.Updates != 0 || p.Unchanged != 3 {
 			t.Fatalf("%v %+v", err, p)
 		}
@@ -102,14 +104,14 @@ func TestImport(t *testing.T) {
 	})
 	t.Run("RememberedMapping", func(t *testing.T) {
 		// A header the guesser would not know, mapped by hand last time.
-		f, m := importFile(t, s, tn.admin(), "Firma,Kundennummer\nX,K-1\n")
+		f, m := importFile(t, imp, tn.admin(), "Firma,Kundennummer\nX,K-1\n")
 		if m[0] != "" {
 			t.Fatalf("guessed %v", m)
 		}
-		if _, err := s.CommitImport(ctx, tn.admin(), auth.RoleAdmin, f.ID, account.Mapping{"name", "external_ref"}); err != nil {
+		if _, err := imp.Commit(ctx, tn.admin(), auth.RoleAdmin, account.Import, f.ID, importer.Mapping{"name", "external_ref"}); err != nil {
 			t.Fatal(err)
 		}
-		_, m = importFile(t, s, tn.admin(), "Firma,Kundennummer\nY,K-2\n")
+		_, m = importFile(t, imp, tn.admin(), "Firma,Kundennummer\nY,K-2\n")
 		if fmt.Sprint(m) != "[name external_ref]" {
 			t.Fatalf("remembered %v", m)
 		}
@@ -122,11 +124,10 @@ func TestImport(t *testing.T) {
 			"Neg Co,F-3,-100,customer,\n" +
 			"Dup Co,F-1,1,customer,\n" +
 			"Vip Co,F-4,1,vip,31/12/2020\n"
-		f, m := importFile(t, s, tn.admin(), bad)
-		p, err := s.CommitImport(ctx, tn.admin(), auth.RoleAdmin, f.ID, m)
-		var ie *account.ImportError
-		if !errors.As(err, &ie) {
-			t.Fatalf("got %v, want ImportError", err)
+		f, m := importFile(t, imp, tn.admin(), bad)
+		p, err := imp.Commit(ctx, tn.admin(), auth.RoleAdmin, account.Import, f.ID, m)
+		if !errors.Is(err, importer.ErrInvalid) {
+			t.Fatalf("got %v, want ErrInvalid", err)
 		}
 		lines := map[int]bool{}
 		for _, e := range p.Errors {
@@ -145,7 +146,7 @@ func TestImport(t *testing.T) {
 			t.Fatalf("a bad import wrote %d accounts", after.Total-before.Total)
 		}
 		// The upload stays for another try.
-		if _, err := s.Import(ctx, tn.admin(), f.ID); err != nil {
+		if _, err := imp.File(ctx, tn.admin(), account.Import, f.ID); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -154,32 +155,32 @@ func TestImport(t *testing.T) {
 			"empty": "", "header only": "name\n", "latin1": "name\nM\xfcller\n", "binary": "name\n\x00\x01",
 			"bad quotes": "name,ref\n\"Acme,1\n",
 		} {
-			_, err := s.CreateImport(ctx, tn.admin(), auth.RoleAdmin, "x.csv", []byte(data))
+			_, err := imp.Upload(ctx, tn.admin(), auth.RoleAdmin, account.Import, "x.csv", []byte(data))
 			var fe db.FieldErrors
 			if !errors.As(err, &fe) || fe["file"] == "" {
 				t.Errorf("%s: got %v, want a file error", name, err)
 			}
 		}
-		if _, err := s.CreateImport(ctx, tn.kam(), auth.RoleKAM, "x.csv", []byte(goodCSV)); !errors.Is(err, db.ErrForbidden) {
+		if _, err := imp.Upload(ctx, tn.kam(), auth.RoleKAM, account.Import, "x.csv", []byte(goodCSV)); !errors.Is(err, db.ErrForbidden) {
 			t.Errorf("KAM import: %v", err)
 		}
 	})
 	t.Run("BadMapping", func(t *testing.T) {
-		f, _ := importFile(t, s, tn.admin(), goodCSV)
-		for _, m := range []account.Mapping{{"name"}, {"name", "name", "", "", "", "", ""}, {"", "", "industry", "", "", "", ""}, {"bogus", "", "", "", "", "", ""}} {
-			p, err := s.PlanImport(ctx, tn.admin(), f.CSVFile, m)
-			if err != nil || p.MappingError == "" {
+		f, _ := importFile(t, imp, tn.admin(), goodCSV)
+		for _, m := range []importer.Mapping{{"name"}, {"name", "name", "", "", "", "", ""}, {"", "", "industry", "", "", "", ""}, {"bogus", "", "", "", "", "", ""}} {
+			p, err := imp.Preview(ctx, tn.admin(), auth.RoleAdmin, account.Import, f.ID, m)
+			if err != nil || len(p.Problems) == 0 {
 				t.Errorf("mapping %v: %v %+v", m, err, p)
 			}
 		}
 	})
 	t.Run("OtherTenant", func(t *testing.T) {
 		other := newTenant(t, d, "Other")
-		f, _ := importFile(t, s, tn.admin(), goodCSV)
-		if _, err := s.Import(ctx, other.admin(), f.ID); !errors.Is(err, db.ErrNotFound) {
+		f, _ := importFile(t, imp, tn.admin(), goodCSV)
+		if _, err := imp.File(ctx, other.admin(), account.Import, f.ID); !errors.Is(err, db.ErrNotFound) {
 			t.Fatalf("got %v", err)
 		}
-		if _, err := s.CommitImport(ctx, other.admin(), auth.RoleAdmin, f.ID, account.Mapping{"name"}); !errors.Is(err, db.ErrNotFound) {
+		if _, err := imp.Commit(ctx, other.admin(), auth.RoleAdmin, account.Import, f.ID, importer.Mapping{"name"}); !errors.Is(err, db.ErrNotFound) {
 			t.Fatalf("got %v", err)
 		}
 	})
@@ -219,13 +220,14 @@ func TestExportCSV(t *testing.T) {
 		t.Errorf("rows %q", recs[1:3])
 	}
 	// An export imports again without changes.
-	id, err := s.CreateImport(ctx, tn.admin(), auth.RoleAdmin, "export.csv", buf.Bytes())
+	imp := importer.NewStore(d)
+	id, err := imp.Upload(ctx, tn.admin(), auth.RoleAdmin, account.Import, "export.csv", buf.Bytes())
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, _ := s.Import(ctx, tn.admin(), id)
-	m := account.GuessMapping(f.Header, nil)
-	p, err := s.PlanImport(ctx, tn.admin(), f.CSVFile, m)
+	f, _ := imp.File(ctx, tn.admin(), account.Import, id)
+	m := account.Import.Guess(f.Header)
+	p, err := imp.Preview(ctx, tn.admin(), auth.RoleAdmin, account.Import, id, m)
 	if err != nil || !p.OK() {
 		t.Fatalf("%v %+v", err, p)
 	}
@@ -238,7 +240,7 @@ func TestExportCSV(t *testing.T) {
 // in one transaction (go test -run '^$' -bench Import50k ./internal/account).
 func BenchmarkImport50k(b *testing.B) {
 	d := dbtest.New(b)
-	s := account.NewStore(d)
+	s := importer.NewStore(d)
 	ctx := context.Background()
 	var sb strings.Builder
 	sb.WriteString("name,external_ref,industry,region,country,segment,status,customer_since,annual_revenue,revenue_potential,notes\n")
@@ -251,17 +253,17 @@ func BenchmarkImport50k(b *testing.B) {
 	for i := 0; b.Loop(); i++ {
 		b.StopTimer()
 		tn := newTenant(b, d, fmt.Sprintf("Bench %d", i))
-		id, err := s.CreateImport(ctx, tn.admin(), auth.RoleAdmin, "big.csv", data)
+		id, err := s.Upload(ctx, tn.admin(), auth.RoleAdmin, account.Import, "big.csv", data)
 		if err != nil {
 			b.Fatal(err)
 		}
-		f, err := s.Import(ctx, tn.admin(), id)
+		f, err := s.File(ctx, tn.admin(), account.Import, id)
 		if err != nil {
 			b.Fatal(err)
 		}
-		m := account.GuessMapping(f.Header, nil)
+		m := account.Import.Guess(f.Header)
 		b.StartTimer()
-		p, err := s.CommitImport(ctx, tn.admin(), auth.RoleAdmin, id, m)
+		p, err := s.Commit(ctx, tn.admin(), auth.RoleAdmin, account.Import, id, m)
 		if err != nil || p.Creates != 50_000 {
 			b.Fatalf("%v %d", err, p.Creates)
 		}
@@ -286,12 +288,13 @@ func BenchmarkAccounts50k(b *testing.B) {
 		fmt.Fprintf(&sb, "Account %d,EXT-%06d,%s,%s,%d,%d\n", i, i, []string{"Chemicals", "Retail", "Energy", "Logistics"}[i%4],
 			[]string{"EMEA", "APAC", "AMER"}[i%3], i%900*1000, i%5000*1000)
 	}
-	id, err := s.CreateImport(ctx, tn.admin(), auth.RoleAdmin, "big.csv", []byte(sb.String()))
+	imp := importer.NewStore(d)
+	id, err := imp.Upload(ctx, tn.admin(), auth.RoleAdmin, account.Import, "big.csv", []byte(sb.String()))
 	if err != nil {
 		b.Fatal(err)
 	}
-	f, _ := s.Import(ctx, tn.admin(), id)
-	if _, err := s.CommitImport(ctx, tn.admin(), auth.RoleAdmin, id, account.GuessMapping(f.Header, nil)); err != nil {
+	f, _ := imp.File(ctx, tn.admin(), account.Import, id)
+	if _, err := imp.Commit(ctx, tn.admin(), auth.RoleAdmin, account.Import, id, account.Import.Guess(f.Header)); err != nil {
 		b.Fatal(err)
 	}
 	// What autovacuum does soon after a big import (as the table owner).

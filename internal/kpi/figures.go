@@ -394,3 +394,28 @@ func (s *Store) LoadFigures(ctx context.Context, sc db.Scope, figs []Figure, rea
 	}
 	return nil
 }
+
+// upsertFigures writes figures, replacing the same months.
+func upsertFigures(ctx context.Context, tx pgx.Tx, sc db.Scope, fs []Figure) error {
+	n := len(fs)
+	accounts, months := make([]uuid.UUID, n), make([]time.Time, n)
+	revenue, csat, adoption, upsell := make([]float64, n), make([]*float64, n), make([]*float64, n), make([]*float64, n)
+	nps, pro, pas, det, cross := make([]*int, n), make([]*int, n), make([]*int, n), make([]*int, n), make([]*int, n)
+	for i, f := range fs {
+		accounts[i], months[i], revenue[i] = f.AccountID, f.Month, f.Revenue
+		csat[i], adoption[i], upsell[i] = f.CSAT, f.AdoptionPct, f.UpsellRevenue
+		nps[i], pro[i], pas[i], det[i], cross[i] = f.NPS, f.Promoters, f.Passives, f.Detractors, f.CrossSellCount
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO kpi_figures (tenant_id, account_id, month, revenue, csat, nps, promoters, passives, detractors,
+			adoption_pct, upsell_revenue, cross_sell_count, updated_by)
+		SELECT $1, a, m, r::numeric(15, 2), c::numeric(5, 2), n, pr, pa, de, ad::numeric(5, 2), up::numeric(15, 2), cs, $13
+		FROM unnest($2::uuid[], $3::date[], $4::float8[], $5::float8[], $6::int[], $7::int[], $8::int[], $9::int[],
+			$10::float8[], $11::float8[], $12::int[]) AS x (a, m, r, c, n, pr, pa, de, ad, up, cs)
+		ON CONFLICT (tenant_id, account_id, month) DO UPDATE SET revenue = EXCLUDED.revenue, csat = EXCLUDED.csat,
+			nps = EXCLUDED.nps, promoters = EXCLUDED.promoters, passives = EXCLUDED.passives, detractors = EXCLUDED.detractors,
+			adoption_pct = EXCLUDED.adoption_pct, upsell_revenue = EXCLUDED.upsell_revenue,
+			cross_sell_count = EXCLUDED.cross_sell_count, updated_by = EXCLUDED.updated_by, updated_at = now(),
+			version = kpi_figures.version + 1`,
+		sc.TenantID, accounts, months, revenue, csat, nps, pro, pas, det, adoption, upsell, cross, nullID(sc.UserID))
+	return err
+}

@@ -7,7 +7,10 @@ import (
 
 	"github.com/google/uuid"
 
+	"pareto/internal/account"
 	"pareto/internal/auth"
+	"pareto/internal/db"
+	"pareto/internal/importer"
 )
 
 var now = time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
@@ -84,13 +87,29 @@ func TestParseFigure(t *testing.T) {
 	})
 }
 
-func TestParseImportCSV(t *testing.T) {
-	recs, problems := ParseImportCSV([]byte("\xef\xbb\xbfAccount;Month;Revenue;NPS\nACME;2026-01;1.000;12\n\n BETA ; 2026-02 ; 5 ;\n"))
+// readFigures reads data as a KPI import file and applies its header:
+// the rows, the plan so far, and every problem found (of the file, the
+// header or a row).
+func readFigures(data string) ([]importer.Row, *importer.Plan, []string) {
+	f, err := FigureImport.Read([]byte(data))
+	if err != nil {
+		return nil, nil, []string{err.Error()}
+	}
+	rows, p := FigureImport.Rows(f, nil)
+	problems := append([]string(nil), p.Problems...)
+	for _, e := range p.Errors {
+		problems = append(problems, e.Message)
+	}
+	return rows, p, problems
+}
+
+func TestReadFigureImport(t *testing.T) {
+	recs, _, problems := readFigures("\xef\xbb\xbfAccount;Month;Revenue;NPS\nACME;2026-01;1.000;12\n\n BETA ; 2026-02 ; 5 ;\n")
 	if problems != nil {
 		t.Fatal(problems)
 	}
-	if len(recs) != 2 || recs[0].Account != "ACME" || recs[0].Input.Revenue != "1.000" || recs[0].Input.NPS != "12" ||
-		recs[1].Account != "BETA" || recs[1].Line != 4 || recs[1].Input.Month != "2026-02" {
+	if len(recs) != 2 || recs[0].Value(FieldAccount) != "ACME" || recs[0].Value(FieldRevenue) != "1.000" || recs[0].Value(FieldNPS) != "12" ||
+		recs[1].Value(FieldAccount) != "BETA" || recs[1].Line != 4 || recs[1].Value(FieldMonth) != "2026-02" {
 		t.Errorf("records %+v", recs)
 	}
 	for _, tt := range []struct{ name, data, want string }{
@@ -104,7 +123,7 @@ func TestParseImportCSV(t *testing.T) {
 		{"not utf-8", "account,month,revenue\n\xff,2026-01,1\n", "UTF-8"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			_, problems := ParseImportCSV([]byte(tt.data))
+			_, _, problems := readFigures(tt.data)
 			if len(problems) == 0 || !strings.Contains(strings.Join(problems, " "), tt.want) {
 				t.Errorf("problems %v, want one containing %q", problems, tt.want)
 			}
@@ -112,70 +131,100 @@ func TestParseImportCSV(t *testing.T) {
 	}
 }
 
-func TestValidateImport(t *testing.T) {
+func TestPlanFigureRows(t *testing.T) {
 	me, other := uuid.New(), uuid.New()
-	accounts := []importAccount{
-		{id: uuid.New(), name: "Acme", ref: "ACME-1", kam: me},
-		{id: uuid.New(), name: "Beta", kam: other},
-		{id: uuid.New(), name: "Twin", kam: me},
-		{id: uuid.New(), name: "twin", kam: me},
-		{id: uuid.New(), name: "Gone", ref: "GONE", kam: me, archived: true},
+	accounts := []account.Ref{
+		{ID: uuid.New(), Name: "Acme", ExternalRef: "ACME-1", KAMUserID: me},
+		{ID: uuid.New(), Name: "Beta", KAMUserID: other},
+		{ID: uuid.New(), Name: "Twin", KAMUserID: me},
+		{ID: uuid.New(), Name: "twin", KAMUserID: me},
+		{ID: uuid.New(), Name: "Gone", ExternalRef: "GONE", KAMUserID: me, Archived: true},
 	}
 	existing := map[figureKey]Figure{
-		{accounts[0].id, month("2026-01")}: {AccountID: accounts[0].id, Month: month("2026-01"), Revenue: 10},
-		{accounts[0].id, month("2026-02")}: {AccountID: accounts[0].id, Month: month("2026-02"), Revenue: 20},
+		{accounts[0].ID, month("2026-01")}: {AccountID: accounts[0].ID, Month: month("2026-01"), Revenue: 10},
+		{accounts[0].ID, month("2026-02")}: {AccountID: accounts[0].ID, Month: month("2026-02"), Revenue: 20},
 	}
-	rec := func(line int, account, m, revenue string) ImportRecord {
-		return ImportRecord{Line: line, Account: account, Input: FigureInput{Month: m, Revenue: revenue}}
+	file := "account,month,revenue\n" +
+		"acme-1,2026-01,10\n" + // line 2: unchanged
+		"Acme,2026-02,25\n" + // 3: update, by name
+		accounts[0].ID.String() + ",2026-03,30\n" + // 4: new, by id
+		"Acme,2026-03,31\n" + // 5: duplicate of line 4
+		"Beta,2026-03,1\n" + // 6: not mine
+		"Twin,2026-03,1\n" + // 7: ambiguous name
+		"GONE,2026-03,1\n" + // 8: archived
+		"Nobody,2026-03,1\n" + // 9: unknown
+		",2026-03,1\n" + // 10: no account
+		"Acme,2026-04,-1\n" // 11: bad revenue
+	rows, p, problems := readFigures(file)
+	if len(problems) > 0 {
+		t.Fatal(problems)
 	}
-	recs := []ImportRecord{
-		rec(2, "acme-1", "2026-01", "10"),                // unchanged
-		rec(3, "Acme", "2026-02", "25"),                  // update, by name
-		rec(4, accounts[0].id.String(), "2026-03", "30"), // new, by id
-		rec(5, "Acme", "2026-03", "31"),                  // duplicate of line 4
-		rec(6, "Beta", "2026-03", "1"),                   // not mine
-		rec(7, "Twin", "2026-03", "1"),                   // ambiguous name
-		rec(8, "GONE", "2026-03", "1"),                   // archived
-		rec(9, "Nobody", "2026-03", "1"),                 // unknown
-		rec(10, "", "2026-03", "1"),                      // no account
-		rec(11, "Acme", "2026-04", "-1"),                 // bad revenue
+	kam := importer.Actor{Scope: db.Scope{UserID: me}, Role: auth.RoleKAM, Now: now}
+	if err := planFigureRows(rows, account.NewRefs(accounts), existing, ScaleFive, kam, p); err != nil {
+		t.Fatal(err)
 	}
-	p := validateImport(recs, accounts, existing, ScaleFive, auth.RoleKAM, me, now)
-	if p.New != 1 || p.Updated != 1 || p.Unchanged != 1 || p.Invalid != 7 || p.OK() {
-		t.Fatalf("new %d updated %d unchanged %d invalid %d", p.New, p.Updated, p.Unchanged, p.Invalid)
+	if p.Creates != 1 || p.Updates != 1 || p.Unchanged != 1 || p.Invalid != 7 || p.OK() {
+		t.Fatalf("new %d updated %d unchanged %d invalid %d", p.Creates, p.Updates, p.Unchanged, p.Invalid)
 	}
 	wantErr := map[int]string{5: FieldMonth, 6: FieldAccount, 7: FieldAccount, 8: FieldAccount, 9: FieldAccount, 10: FieldAccount, 11: FieldRevenue}
-	for _, r := range p.Rows {
-		if f, bad := wantErr[r.Line]; bad {
-			if _, ok := r.Errors[f]; !ok {
-				t.Errorf("line %d: errors %v, want one for %s", r.Line, r.Errors, f)
+	errs := map[int]map[string]bool{}
+	for _, e := range p.Errors {
+		if errs[e.Line] == nil {
+			errs[e.Line] = map[string]bool{}
+		}
+		errs[e.Line][e.Field] = true
+	}
+	for line := 2; line <= 11; line++ {
+		if f, bad := wantErr[line]; bad {
+			if !errs[line][f] {
+				t.Errorf("line %d: errors %v, want one for %s", line, errs[line], f)
 			}
-		} else if len(r.Errors) > 0 {
-			t.Errorf("line %d: unexpected errors %v", r.Line, r.Errors)
+		} else if len(errs[line]) > 0 {
+			t.Errorf("line %d: unexpected errors %v", line, errs[line])
 		}
 	}
 	// A leader may import Beta's figures.
-	p = validateImport(recs[4:5], accounts, existing, ScaleFive, auth.RoleLeader, uuid.New(), now)
-	if !p.OK() || p.New != 1 {
-		t.Errorf("leader import: %+v", p)
+	rows, p, _ = readFigures("account,month,revenue\nBeta,2026-03,1\n")
+	leader := importer.Actor{Scope: db.Scope{UserID: uuid.New()}, Role: auth.RoleLeader, Now: now}
+	if err := planFigureRows(rows, account.NewRefs(accounts), existing, ScaleFive, leader, p); err != nil || !p.OK() || p.Creates != 1 {
+		t.Errorf("leader import: %+v %v", p, err)
 	}
 }
 
-// FuzzParseImportCSV: any bytes give records or problems, never a panic,
-// and every record's figures either parse or come back with messages.
-func FuzzParseImportCSV(f *testing.F) {
+// FuzzFigureImport: any bytes give rows or problems, never a panic; every
+// row of a readable file ends up exactly once as created, updated,
+// unchanged or invalid, and every figure either parses or comes back with
+// messages.
+func FuzzFigureImport(f *testing.F) {
 	f.Add([]byte("account,month,revenue\nA,2026-01,1\n"))
 	f.Add([]byte("account;month;revenue;nps;promoters;passives;detractors\nA;2026-01;1,000.50;;1;2;3\n"))
 	f.Add([]byte("\"account\",month,revenue\n\"A\"\"B\",2026-01,\n"))
+	refs := account.NewRefs([]account.Ref{{ID: uuid.New(), Name: "A", ExternalRef: "A-1"}, {ID: uuid.New(), Name: "B"}})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		recs, problems := ParseImportCSV(data)
-		if len(recs) > 0 && len(problems) > 0 {
-			t.Fatal("both records and problems")
+		file, err := FigureImport.Read(data)
+		if err != nil {
+			return
 		}
-		for _, r := range recs {
-			if _, fe := ParseFigure(r.Input, ScaleFive, now); fe != nil && len(fe) == 0 {
+		rows, p := FigureImport.Rows(file, nil)
+		if len(rows) > 0 && len(p.Problems) > 0 {
+			t.Fatal("both rows and problems")
+		}
+		for _, r := range rows {
+			var in FigureInput
+			for key, cell := range figureCells {
+				*cell(&in) = r.Value(key)
+			}
+			if _, fe := ParseFigure(in, ScaleFive, now); fe != nil && len(fe) == 0 {
 				t.Fatal("empty errors")
 			}
+		}
+		before := p.Invalid
+		admin := importer.Actor{Role: auth.RoleAdmin, Now: now}
+		if err := planFigureRows(rows, refs, map[figureKey]Figure{}, ScaleFive, admin, p); err != nil {
+			t.Fatal(err)
+		}
+		if n := p.Creates + p.Updates + p.Unchanged + p.Invalid - before; n != len(rows) {
+			t.Fatalf("%d rows, %d outcomes", len(rows), n)
 		}
 	})
 }

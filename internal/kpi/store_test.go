@@ -13,6 +13,7 @@ import (
 	"pareto/internal/auth"
 	"pareto/internal/db"
 	"pareto/internal/db/dbtest"
+	"pareto/internal/importer"
 	"pareto/internal/kpi"
 )
 
@@ -367,6 +368,8 @@ func TestImport(t *testing.T) {
 	ctx := context.Background()
 	d := dbtest.New(t)
 	s := newStore(d)
+	imp := importer.NewStore(d)
+	imp.Now = s.Now
 	own := newTenant(t, d, s, "Own Co")
 	other := newTenant(t, d, s, "Other Co")
 	acme := own.account("Acme", "key", own.kam.UserID, "")
@@ -375,34 +378,34 @@ func TestImport(t *testing.T) {
 
 	good := "account,month,revenue,csat,promoters,passives,detractors\nACME,2026-01,11,4.5,,,\nACME,2026-02,12,,7,2,1\nBETA,2026-02,5,,,,\n"
 	t.Run("OK", func(t *testing.T) {
-		id, err := s.CreateImport(ctx, own.scope(own.leader), "good.csv", []byte(good))
+		id, err := imp.Upload(ctx, own.scope(own.leader), auth.RoleLeader, kpi.FigureImport, "good.csv", []byte(good))
 		if err != nil {
 			t.Fatal(err)
 		}
-		p, err := s.PreviewImport(ctx, own.scope(own.leader), auth.RoleLeader, id)
-		if err != nil || !p.OK() || p.New != 2 || p.Updated != 1 {
+		p, err := imp.Preview(ctx, own.scope(own.leader), auth.RoleLeader, kpi.FigureImport, id, nil)
+		if err != nil || !p.OK() || p.Creates != 2 || p.Updates != 1 {
 			t.Fatalf("preview %+v %v", p, err)
 		}
-		if _, err := s.CommitImport(ctx, own.scope(own.leader), auth.RoleLeader, id); err != nil {
+		if _, err := imp.Commit(ctx, own.scope(own.leader), auth.RoleLeader, kpi.FigureImport, id, nil); err != nil {
 			t.Fatal(err)
 		}
 		a, _ := s.AccountKPIs(ctx, own.scope(own.leader), acme)
 		if len(a.Figures) != 2 || a.Figures[0].Revenue != 11 || *a.Figures[1].NPS != 60 {
 			t.Errorf("figures after import %+v", a.Figures)
 		}
-		if _, err := s.CommitImport(ctx, own.scope(own.leader), auth.RoleLeader, id); !errors.Is(err, kpi.ErrImportInvalid) {
+		if _, err := imp.Commit(ctx, own.scope(own.leader), auth.RoleLeader, kpi.FigureImport, id, nil); !errors.Is(err, importer.ErrInvalid) {
 			t.Errorf("second commit: %v", err)
 		}
 	})
 	t.Run("ErrAllOrNothing", func(t *testing.T) {
 		// The KAM may not import Beta's figures: nothing is written, not even Acme's.
-		id, err := s.CreateImport(ctx, own.scope(own.kam), "mixed.csv", []byte("account,month,revenue\nACME,2026-03,99\nBETA,2026-03,1\n"))
+		id, err := imp.Upload(ctx, own.scope(own.kam), auth.RoleKAM, kpi.FigureImport, "mixed.csv", []byte("account,month,revenue\nACME,2026-03,99\nBETA,2026-03,1\n"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		p, err := s.CommitImport(ctx, own.scope(own.kam), auth.RoleKAM, id)
+		p, err := imp.Commit(ctx, own.scope(own.kam), auth.RoleKAM, kpi.FigureImport, id, nil)
 		var fe db.FieldErrors
-		if !errors.Is(err, kpi.ErrImportInvalid) || !errors.As(err, &fe) || p.Invalid != 1 {
+		if !errors.Is(err, importer.ErrInvalid) || !errors.As(err, &fe) || p.Invalid != 1 {
 			t.Fatalf("commit: %v %+v", err, p)
 		}
 		a, _ := s.AccountKPIs(ctx, own.scope(own.kam), acme)
@@ -412,24 +415,24 @@ func TestImport(t *testing.T) {
 	})
 	t.Run("ErrEmpty", func(t *testing.T) {
 		var fe db.FieldErrors
-		if _, err := s.CreateImport(ctx, own.scope(own.kam), "empty.csv", nil); !errors.As(err, &fe) {
+		if _, err := imp.Upload(ctx, own.scope(own.kam), auth.RoleKAM, kpi.FigureImport, "empty.csv", nil); !errors.As(err, &fe) {
 			t.Fatal(err)
 		}
 	})
 	t.Run("OtherTenant", func(t *testing.T) {
-		id, err := s.CreateImport(ctx, own.scope(own.leader), "good.csv", []byte(good))
+		id, err := imp.Upload(ctx, own.scope(own.leader), auth.RoleLeader, kpi.FigureImport, "good.csv", []byte(good))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.PreviewImport(ctx, other.scope(other.admin), auth.RoleAdmin, id); !errors.Is(err, db.ErrNotFound) {
+		if _, err := imp.Preview(ctx, other.scope(other.admin), auth.RoleAdmin, kpi.FigureImport, id, nil); !errors.Is(err, db.ErrNotFound) {
 			t.Fatalf("preview: %v", err)
 		}
-		if _, err := s.CommitImport(ctx, other.scope(other.admin), auth.RoleAdmin, id); !errors.Is(err, db.ErrNotFound) {
+		if _, err := imp.Commit(ctx, other.scope(other.admin), auth.RoleAdmin, kpi.FigureImport, id, nil); !errors.Is(err, db.ErrNotFound) {
 			t.Fatalf("commit: %v", err)
 		}
 		// The other tenant's file cannot name this tenant's accounts.
-		oid, _ := s.CreateImport(ctx, other.scope(other.admin), "x.csv", []byte("account,month,revenue\n"+acme.String()+",2026-05,1\n"))
-		p, err := s.PreviewImport(ctx, other.scope(other.admin), auth.RoleAdmin, oid)
+		oid, _ := imp.Upload(ctx, other.scope(other.admin), auth.RoleAdmin, kpi.FigureImport, "x.csv", []byte("account,month,revenue\n"+acme.String()+",2026-05,1\n"))
+		p, err := imp.Preview(ctx, other.scope(other.admin), auth.RoleAdmin, kpi.FigureImport, oid, nil)
 		if err != nil || p.Invalid != 1 {
 			t.Fatalf("cross-tenant account: %+v %v", p, err)
 		}

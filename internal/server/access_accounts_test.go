@@ -10,6 +10,7 @@ import (
 
 	"pareto/internal/account"
 	"pareto/internal/auth"
+	"pareto/internal/importer"
 )
 
 // The accounts area's access rules. The fixture account is assigned to the
@@ -26,6 +27,13 @@ func init() {
 		accessRule{Method: "POST", Pattern: "/accounts/import", Roles: leadersUp},
 		accessRule{Method: "GET", Pattern: "/accounts/import/{importID}", Roles: leadersUp},
 		accessRule{Method: "POST", Pattern: "/accounts/import/{importID}", Roles: leadersUp, Form: url.Values{"map": {"name", "bogus"}}},
+		// Stakeholder imports: every member; a KAM's rows may only name
+		// their own accounts (the fixture's is theirs).
+		accessRule{Method: "GET", Pattern: "/stakeholders/import", Roles: everyone},
+		accessRule{Method: "POST", Pattern: "/stakeholders/import", Roles: everyone},
+		accessRule{Method: "GET", Pattern: "/stakeholders/import/{stakeholderImportID}", Roles: everyone},
+		accessRule{Method: "POST", Pattern: "/stakeholders/import/{stakeholderImportID}", Roles: everyone,
+			Form: url.Values{"map": {"account", "name", "email"}}},
 		accessRule{Method: "GET", Pattern: "/accounts/{accountID}", Roles: everyone},
 		accessRule{Method: "GET", Pattern: "/accounts/{accountID}/edit", Roles: everyone, KAMOwn: true},
 		accessRule{Method: "POST", Pattern: "/accounts/{accountID}", Roles: everyone, KAMOwn: true, Form: form},
@@ -76,7 +84,13 @@ func accountFixture(t *testing.T, a *testApp, tf *tenantFixture) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	imp, err := st.CreateImport(ctx, sc, auth.RoleAdmin, "fixture.csv", []byte("name\nImported Co\n"))
+	imports := importer.NewStore(a.DB)
+	imp, err := imports.Upload(ctx, sc, auth.RoleAdmin, account.Import, "fixture.csv", []byte("name\nImported Co\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stImp, err := imports.Upload(ctx, sc, auth.RoleAdmin, account.StakeholderImport, "people.csv",
+		[]byte("account,name,email\nFIX-1,Imported Person,person@fixture.example.com\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,4 +110,5 @@ func accountFixture(t *testing.T, a *testApp, tf *tenantFixture) {
 	tf.IDs["stakeholderID"] = sh.ID.String()
 	tf.IDs["interactionID"] = in.ID.String()
 	tf.IDs["importID"] = imp.String()
+	tf.IDs["stakeholderImportID"] = stImp.String()
 }

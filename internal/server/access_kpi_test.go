@@ -11,6 +11,7 @@ import (
 
 	"pareto/internal/auth"
 	"pareto/internal/db"
+	"pareto/internal/importer"
 	"pareto/internal/kpi"
 )
 
@@ -61,7 +62,7 @@ func init() {
 			}
 		}
 		csv := "account,month,revenue\n" + id.String() + "," + kpi.FormatMonth(kpi.AddMonths(now, -6)) + ",500\n"
-		importID, err := a.Srv.KPI().CreateImport(ctx, tf.scope(auth.RoleAdmin), "fixture.csv", []byte(csv))
+		importID, err := importer.NewStore(a.DB).Upload(ctx, tf.scope(auth.RoleAdmin), auth.RoleAdmin, kpi.FigureImport, "fixture.csv", []byte(csv))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -318,7 +318,7 @@ func TestKPIImport(t *testing.T) {
 		}
 	})
 	t.Run("ErrTooLarge", func(t *testing.T) {
-		big := bytes.Repeat([]byte("Mine Industries,2026-01,1\n"), (kpi.MaxImportBytes/26)+50_000)
+		big := bytes.Repeat([]byte("Mine Industries,2026-01,1\n"), (kpi.FigureImport.MaxMiB()<<20/26)+50_000)
 		res := leader.upload("/kpis/import", "big.csv", append([]byte("account,month,revenue\n"), big...))
 		if res.Status != http.StatusRequestEntityTooLarge {
 			t.Errorf("over 10 MiB: %d", res.Status)

@@ -6,7 +6,6 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"pareto/internal/auth"
-	"pareto/internal/kpi"
 	"pareto/web"
 )
 
@@ -24,11 +23,14 @@ func (s *Server) routes() http.Handler {
 	r.Head("/healthz", s.healthz)
 	r.Get("/static/*", s.staticFiles(web.Static).ServeHTTP)
 
-	// CSV import uploads: the same chain as below but a 10 MiB body limit.
+	// CSV import uploads: the same chains as below but a 10 MiB body limit
+	// (an inner MaxBytesReader cannot raise the outer one's).
 	r.Group(func(r chi.Router) {
-		r.Use(s.withClient, s.sessions.LoadAndSave, markSession, s.limitBody(maxImportBody), s.loadUser,
-			s.requireUser, s.requireRole(auth.RoleAdmin, auth.RoleLeader), s.throttled(s.uploadKeys))
-		r.Post("/accounts/import", s.importUpload)
+		r.Use(s.withClient, s.sessions.LoadAndSave, markSession, s.limitBody(maxImportBody), s.loadUser, s.requireUser,
+			s.throttled(s.uploadKeys))
+		r.Post(kpiImport.path, s.importUpload(kpiImport))
+		r.Post(stakeholderImport.path, s.importUpload(stakeholderImport))
+		r.With(s.requireRole(auth.RoleAdmin, auth.RoleLeader)).Post(accountImport.path, s.importUpload(accountImport))
 	})
 
 	r.Group(func(r chi.Router) {
@@ -93,9 +95,10 @@ func (s *Server) routes() http.Handler {
 			r.Get("/accounts/{accountID}/kpis", s.accountKPIs)
 			r.Post("/accounts/{accountID}/kpis", s.accountKPISave)
 			r.Get("/accounts/{accountID}/kpis.csv", s.accountKPICSV)
-			r.Get("/kpis/import", s.kpiImportShow)
-			r.Get("/kpis/import/{kpiImportID}", s.kpiImportPreview)
-			r.Post("/kpis/import/{kpiImportID}", s.kpiImportCommit)
+			// Imports any member may run; the kind decides row by row what
+			// each member may change.
+			s.importRoutes(r, kpiImport)
+			s.importRoutes(r, stakeholderImport)
 
 			r.Get("/scoring", s.scoringIndex)
 			r.Get("/scoring/matrix", s.scoringMatrix)
@@ -122,9 +125,7 @@ func (s *Server) routes() http.Handler {
 				r.Post("/accounts/{accountID}/assignment", s.assignmentUpdate)
 				r.Get("/accounts/new", s.accountNew)
 				r.Post("/accounts", s.accountCreate)
-				r.Get("/accounts/import", s.importShow)
-				r.Get("/accounts/import/{importID}", s.importMap)
-				r.Post("/accounts/import/{importID}", s.importCommit)
+				s.importRoutes(r, accountImport)
 			})
 
 			// Scoring set-up: criteria, weights and settings.
@@ -160,15 +161,6 @@ func (s *Server) routes() http.Handler {
 				r.Post("/kpis/settings", s.kpiSettingsSave)
 			})
 		})
-	})
-
-	// KPI CSV uploads take up to 10 MiB: the same chain as the signed-in
-	// group above, with a larger body limit (an inner MaxBytesReader cannot
-	// raise the outer one's).
-	r.Group(func(r chi.Router) {
-		r.Use(s.withClient, s.sessions.LoadAndSave, markSession, s.limitBody(kpi.MaxImportBytes+1<<20), s.loadUser, s.requireUser,
-			s.throttled(s.uploadKeys))
-		r.Post("/kpis/import", s.kpiImportUpload)
 	})
 	return r
 }

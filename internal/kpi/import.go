@@ -1,0 +1,179 @@
+package kpi
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"pareto/internal/account"
+	"pareto/internal/importer"
+)
+
+// FieldAccount is the CSV column naming the account: its id, its external
+// reference or its exact name (see account.Refs).
+const FieldAccount = "account"
+
+// ImportHeader is the header the import expects and the export writes.
+var ImportHeader = []string{FieldAccount, FieldMonth, FieldRevenue, FieldCSAT, FieldNPS, FieldPromoters, FieldPassives,
+	FieldDetractors, FieldAdoption, FieldUpsell, FieldCrossSells}
+
+// figureCells says where each figure column of a file goes in a
+// FigureInput. A new monthly figure is a new entry here, a field of
+// FigureImport and a column of its target.
+var figureCells = map[string]func(in *FigureInput) *string{
+	FieldMonth:      func(in *FigureInput) *string { return &in.Month },
+	FieldRevenue:    func(in *FigureInput) *string { return &in.Revenue },
+	FieldCSAT:       func(in *FigureInput) *string { return &in.CSAT },
+	FieldNPS:        func(in *FigureInput) *string { return &in.NPS },
+	FieldPromoters:  func(in *FigureInput) *string { return &in.Promoters },
+	FieldPassives:   func(in *FigureInput) *string { return &in.Passives },
+	FieldDetractors: func(in *FigureInput) *string { return &in.Detractors },
+	FieldAdoption:   func(in *FigureInput) *string { return &in.Adoption },
+	FieldUpsell:     func(in *FigureInput) *string { return &in.Upsell },
+	FieldCrossSells: func(in *FigureInput) *string { return &in.CrossSells },
+}
+
+// FigureImport is the KPI figure import: one row per account and month,
+// the columns named in the header (ImportHeader, in any order; only
+// account, month and revenue are required). Existing figures for the
+// same account and month are replaced. Every member may import; a KAM
+// only the figures of the accounts they manage (checked row by row).
+var FigureImport = &importer.Kind{
+	Name:        "kpi_figures",
+	Entity:      "kpi_figure",
+	FixedHeader: true,
+	Fields: []importer.Field{
+		{Key: FieldAccount, Label: "Account", Required: true, Aliases: []string{"account_id", "account_ref", "external_ref", "account_name", "name"},
+			Hint: "The account's external reference, its exact name, or its id"},
+		{Key: FieldMonth, Label: "Month", Required: true, Aliases: []string{"period"}, Hint: "Like 2026-03; not after this month"},
+		{Key: FieldRevenue, Label: "Revenue", Required: true, Hint: "Revenue in the month, 0 or more, at most 2 decimals"},
+		{Key: FieldCSAT, Label: "CSAT", Hint: "Average rating 1–5, or percent satisfied 0–100 (the tenant's CSAT scale)"},
+		{Key: FieldNPS, Label: "NPS", Hint: "Net Promoter Score, −100 to 100; or leave empty and give the three counts"},
+		{Key: FieldPromoters, Label: "Promoters", Hint: "Survey response counts (all three or none)"},
+		{Key: FieldPassives, Label: "Passives"},
+		{Key: FieldDetractors, Label: "Detractors"},
+		{Key: FieldAdoption, Label: "Adoption", Aliases: []string{"adoption", "usage", "usage_pct"}, Hint: "Product adoption or usage rate, 0–100"},
+		{Key: FieldUpsell, Label: "Upsell revenue", Aliases: []string{"upsell"}, Hint: "Upsell revenue in the month"},
+		{Key: FieldCrossSells, Label: "Cross-sells", Aliases: []string{"cross_sells", "cross_sell"}, Hint: "Number of cross-sells in the month"},
+	},
+	Prepare: lockFigures,
+	Plan:    planFigures,
+	Target: importer.Target{Table: "kpi_figures", Key: []string{"account_id", "month"}, Versioned: true,
+		Columns: []string{"account_id", "month", "revenue", "csat", "nps", "promoters", "passives", "detractors",
+			"adoption_pct", "upsell_revenue", "cross_sell_count", "updated_by"}},
+}
+
+func planFigures(ctx context.Context, tx pgx.Tx, a importer.Actor, rows []importer.Row, p *importer.Plan) error {
+	st, err := settings(ctx, tx, a.TenantID)
+	if err != nil {
+		return err
+	}
+	refs, err := account.LoadRefs(ctx, tx, a.TenantID)
+	if err != nil {
+		return err
+	}
+	existing, err := existingFigures(ctx, tx, a.TenantID)
+	if err != nil {
+		return err
+	}
+	return planFigureRows(rows, refs, existing, st.CSATScale, a, p)
+}
+
+// planFigureRows checks rows against the tenant's accounts (refs), its
+// figures (by account and month) and CSAT scale for actor a. Pure.
+func planFigureRows(rows []importer.Row, refs *account.Refs, existing map[figureKey]Figure, scale string, a importer.Actor,
+	p *importer.Plan) error {
+	firstLine := map[figureKey]int{}
+	for _, r := range rows {
+		var in FigureInput
+		for key, cell := range figureCells {
+			*cell(&in) = r.Value(key)
+		}
+		f, fe := ParseFigure(in, scale, a.Now)
+		acct, msg := refs.FindEditable(r.Value(FieldAccount), a.Role, a.UserID, "figures")
+		if msg != "" {
+			p.Fail(r, FieldAccount, msg)
+		}
+		for _, key := range ImportHeader {
+			if m, bad := fe[key]; bad {
+				p.Fail(r, key, m)
+			}
+		}
+		if msg != "" || len(fe) > 0 {
+			continue
+		}
+		f.AccountID = acct.ID
+		k := figureKey{acct.ID, f.Month}
+		if line, dup := firstLine[k]; dup {
+			p.Failf(r, FieldMonth, "Line %d already gives this account's figures for %s.", line, FormatMonth(f.Month))
+			continue
+		}
+		firstLine[k] = r.Line
+		rec := acct.Name + " · " + FormatMonth(f.Month)
+		c := importer.Change{Record: rec, EntityID: figureEntityID(acct.ID, f.Month), After: stateOf(&f),
+			Values: []any{acct.ID, f.Month, f.Revenue, f.CSAT, f.NPS, f.Promoters, f.Passives, f.Detractors,
+				f.AdoptionPct, f.UpsellRevenue, f.CrossSellCount, nullID(a.UserID)}}
+		cur, ok := existing[k]
+		var err error
+		switch {
+		case !ok:
+			err = p.Create(r, c)
+		case sameFigures(cur, f):
+			p.Keep(r, rec, c.EntityID)
+		default:
+			c.Before = stateOf(&cur)
+			err = p.Update(r, c)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type figureKey struct {
+	account uuid.UUID
+	month   time.Time
+}
+
+// sameFigures reports whether two figures of one month hold the same values.
+func sameFigures(a, b Figure) bool {
+	return a.Revenue == b.Revenue && eq(a.CSAT, b.CSAT) && eq(a.NPS, b.NPS) && eq(a.Promoters, b.Promoters) &&
+		eq(a.Passives, b.Passives) && eq(a.Detractors, b.Detractors) && eq(a.AdoptionPct, b.AdoptionPct) &&
+		eq(a.UpsellRevenue, b.UpsellRevenue) && eq(a.CrossSellCount, b.CrossSellCount)
+}
+
+func eq[T comparable](a, b *T) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
+}
+
+// existingFigures loads the tenant's figures by account and month. An
+// import may touch any of them; the tenant's figures are at most a few
+// hundred thousand rows, read once per preview.
+func existingFigures(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) (map[figureKey]Figure, error) {
+	rows, err := tx.Query(ctx, `SELECT `+figureColumns+` FROM kpi_figures f LEFT JOIN users u ON u.id = f.updated_by
+		WHERE f.tenant_id = $1`, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	out := map[figureKey]Figure{}
+	var f Figure
+	_, err = pgx.ForEachRow(rows, []any{&f.AccountID, &f.Month, &f.Revenue, &f.CSAT, &f.NPS, &f.Promoters, &f.Passives,
+		&f.Detractors, &f.AdoptionPct, &f.UpsellRevenue, &f.CrossSellCount, &f.Version, &f.UpdatedByName, &f.UpdatedAt}, func() error {
+		g := f
+		g.Month = MonthOf(g.Month)
+		out[figureKey{g.AccountID, g.Month}] = g
+		f = Figure{}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("existing figures: %w", err)
+	}
+	return out, nil
+}
