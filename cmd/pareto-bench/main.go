@@ -32,6 +32,7 @@ type config struct {
 	kpiAccounts  int
 	months       int
 	importRows   int
+	importSizes  []int // --import: the files measured
 	scenarioTime time.Duration
 	rate         float64
 	workers      int
@@ -42,6 +43,7 @@ func main() {
 	quick := flag.Bool("quick", false, "small data and short runs, for a CI smoke test")
 	out := flag.String("out", "bench-results.txt", "file to write the results table to")
 	keep := flag.Bool("keep", false, "keep the benchmark's PostgreSQL data folder")
+	imports := flag.Bool("import", false, "measure the import pipeline's rows/s (50,000 and 200,000 accounts) instead of the HTTP load")
 	flag.Parse()
 	cfg := config{tenants: 100, bigAccounts: 20_000, kpiAccounts: 2_000, months: 24, importRows: 50_000,
 		scenarioTime: 10 * time.Second, rate: 40, workers: 16}
@@ -51,6 +53,14 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	run := run
+	if *imports {
+		cfg.importSizes = []int{50_000, 200_000}
+		if *quick {
+			cfg.importSizes = []int{2_000, 10_000}
+		}
+		run = runImports
+	}
 	if err := run(ctx, cfg, *out, *keep); err != nil {
 		fmt.Fprintln(os.Stderr, "pareto-bench:", err)
 		os.Exit(1)
@@ -63,34 +73,11 @@ func progress(format string, args ...any) {
 
 func run(ctx context.Context, cfg config, outFile string, keep bool) error {
 	started := time.Now()
-	dir, err := os.MkdirTemp("", "pareto-bench")
+	dir, dbURL, d, stopDB, err := startDB(ctx, keep)
 	if err != nil {
 		return err
 	}
-	if err := os.Chmod(dir, 0o755); err != nil {
-		return err
-	}
-	if !keep {
-		defer os.RemoveAll(dir)
-	}
-	progress("starting a private PostgreSQL in %s", dir)
-	cluster, err := db.StartLocal(ctx, filepath.Join(dir, "pg"), db.LocalOptions{})
-	if err != nil {
-		return err
-	}
-	defer cluster.Stop()
-	if err := cluster.EnsureDatabase(ctx, "pareto"); err != nil {
-		return err
-	}
-	dbURL := cluster.URL("pareto")
-	if err := db.MigrateUp(ctx, dbURL); err != nil {
-		return err
-	}
-	d, err := db.Open(ctx, dbURL, db.Options{MaxConns: 8, StatementTimeout: 5 * time.Minute})
-	if err != nil {
-		return err
-	}
-	defer d.Close()
+	defer stopDB()
 
 	data, timings, err := seed(ctx, d, dbURL, cfg)
 	if err != nil {
@@ -176,6 +163,51 @@ func run(ctx context.Context, cfg config, outFile string, keep bool) error {
 		}
 	}
 	return nil
+}
+
+// startDB starts a private PostgreSQL in a new folder, migrates it and
+// opens a pool; stop closes everything (and removes the folder unless
+// keep).
+func startDB(ctx context.Context, keep bool) (dir, dbURL string, d *db.DB, stop func(), err error) {
+	dir, err = os.MkdirTemp("", "pareto-bench")
+	if err != nil {
+		return "", "", nil, nil, err
+	}
+	var cleanup []func()
+	stop = func() {
+		for i := len(cleanup) - 1; i >= 0; i-- {
+			cleanup[i]()
+		}
+	}
+	if !keep {
+		cleanup = append(cleanup, func() { os.RemoveAll(dir) })
+	}
+	fail := func(err error) (string, string, *db.DB, func(), error) {
+		stop()
+		return "", "", nil, nil, err
+	}
+	if err := os.Chmod(dir, 0o755); err != nil {
+		return fail(err)
+	}
+	progress("starting a private PostgreSQL in %s", dir)
+	cluster, err := db.StartLocal(ctx, filepath.Join(dir, "pg"), db.LocalOptions{})
+	if err != nil {
+		return fail(err)
+	}
+	cleanup = append(cleanup, func() { cluster.Stop() })
+	if err := cluster.EnsureDatabase(ctx, "pareto"); err != nil {
+		return fail(err)
+	}
+	dbURL = cluster.URL("pareto")
+	if err := db.MigrateUp(ctx, dbURL); err != nil {
+		return fail(err)
+	}
+	d, err = db.Open(ctx, dbURL, db.Options{MaxConns: 8, StatementTimeout: 5 * time.Minute})
+	if err != nil {
+		return fail(err)
+	}
+	cleanup = append(cleanup, d.Close)
+	return dir, dbURL, d, stop, nil
 }
 
 func verdict(ok bool) string {

@@ -346,10 +346,10 @@ func longText(raw string, maxLen int) (string, error) {
 
 // auditFields is how an account's facts appear in the audit log.
 func (f Fields) auditFields() map[string]string {
-	out := map[string]string{}
-	for k, v := range f.FormValues() {
-		if v != "" {
-			out[k] = v
+	out := f.FormValues()
+	for k, v := range out {
+		if v == "" {
+			delete(out, k)
 		}
 	}
 	return out

@@ -1,0 +1,143 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+
+	"pareto/internal/account"
+	"pareto/internal/auth"
+	"pareto/internal/db"
+	"pareto/internal/importer"
+)
+
+// importRun is one measured import of n new accounts into an empty
+// tenant, then the same file again (every row unchanged).
+type importRun struct {
+	rows    int
+	mib     float64
+	upload  time.Duration // read, check and store the file
+	preview time.Duration // read, map and plan every row (writes nothing)
+	commit  time.Duration // plan again and write, one transaction
+	again   time.Duration // commit of the same file: all unchanged
+	alloc   float64       // MiB allocated by the bench process during the commit
+}
+
+func (r importRun) total() time.Duration { return r.upload + r.preview + r.commit }
+
+func rowsPerSecond(n int, d time.Duration) float64 { return float64(n) / d.Seconds() }
+
+// runImports measures the account import (the whole pipeline: upload,
+// preview, commit) for each of cfg.importSizes: `make bench-import`.
+func runImports(ctx context.Context, cfg config, outFile string, keep bool) error {
+	started := time.Now()
+	_, _, d, stopDB, err := startDB(ctx, keep)
+	if err != nil {
+		return err
+	}
+	defer stopDB()
+	users := auth.NewStore(d)
+	store := importer.NewStore(d)
+	// The web upload stops at 10 MiB (about 90,000 rows of this file);
+	// the pipeline itself has no such limit, and the larger files measure
+	// it.
+	kind := *account.Import
+	kind.MaxBytes, kind.MaxRows = 64<<20, 1_000_000
+	rng := rand.New(rand.NewPCG(2026, 12))
+	var runs []importRun
+	for i, n := range cfg.importSizes {
+		m, err := users.Signup(ctx, auth.SignupInput{OrgName: fmt.Sprintf("Import bench %d", i+1), Name: "Admin",
+			Email: fmt.Sprintf("admin%d@importbench.example.com", i+1), Password: benchPassword})
+		if err != nil {
+			return err
+		}
+		sc := db.Scope{TenantID: m.TenantID, UserID: m.UserID}
+		progress("import: %s accounts", thousands(n))
+		r, err := measureImport(ctx, store, &kind, sc, accountsCSV("Import", n, rng))
+		if err != nil {
+			return err
+		}
+		runs = append(runs, r)
+	}
+	var report strings.Builder
+	fmt.Fprintf(&report, "Pareto import benchmark, %s: account import into an empty tenant, private PostgreSQL\n\n",
+		time.Now().UTC().Format(time.RFC3339))
+	fmt.Fprintf(&report, "%9s %7s %8s %8s %8s %8s %10s %10s %9s %9s\n", "rows", "MiB", "upload", "preview", "commit", "total",
+		"rows/s", "rows/s", "again", "alloc")
+	fmt.Fprintf(&report, "%9s %7s %8s %8s %8s %8s %10s %10s %9s %9s\n", "", "", "", "", "", "", "(commit)", "(total)", "(same)", "MiB")
+	for _, r := range runs {
+		fmt.Fprintf(&report, "%9s %7.1f %8s %8s %8s %8s %10s %10s %9s %9.0f\n", thousands(r.rows), r.mib, secs(r.upload),
+			secs(r.preview), secs(r.commit), secs(r.total()), thousands(int(rowsPerSecond(r.rows, r.commit))),
+			thousands(int(rowsPerSecond(r.rows, r.total()))), secs(r.again), r.alloc)
+	}
+	const target = 10_000
+	for _, r := range runs {
+		fmt.Fprintf(&report, "\n%s rows: %s rows/s through upload, preview and commit (target ≥ %s) %s",
+			thousands(r.rows), thousands(int(rowsPerSecond(r.rows, r.total()))), thousands(target),
+			verdict(rowsPerSecond(r.rows, r.total()) >= target))
+	}
+	fmt.Fprintf(&report, "\n\ntotal run time %v\n", time.Since(started).Round(time.Second))
+	fmt.Print(report.String())
+	if err := os.WriteFile(outFile, []byte(report.String()), 0o644); err != nil {
+		return err
+	}
+	progress("results written to %s", outFile)
+	return nil
+}
+
+// measureImport runs one file through the pipeline as an admin would:
+// upload, preview of the guessed mapping, commit; then the same file
+// again.
+func measureImport(ctx context.Context, s *importer.Store, k *importer.Kind, sc db.Scope, data []byte) (importRun, error) {
+	r := importRun{mib: float64(len(data)) / (1 << 20)}
+	start := time.Now()
+	id, err := s.Upload(ctx, sc, auth.RoleAdmin, k, "bench.csv", data)
+	if err != nil {
+		return r, fmt.Errorf("upload: %w", err)
+	}
+	r.upload = time.Since(start)
+	start = time.Now()
+	f, err := s.File(ctx, sc, k, id)
+	if err != nil {
+		return r, err
+	}
+	m, err := s.Guess(ctx, sc, k, f)
+	if err != nil {
+		return r, err
+	}
+	pv, err := s.Preview(ctx, sc, auth.RoleAdmin, k, id, m)
+	if err != nil {
+		return r, err
+	}
+	if !pv.OK() || pv.Creates != len(f.Records) {
+		return r, fmt.Errorf("preview: %d creates of %d rows, problems %v, %d row errors", pv.Creates, len(f.Records), pv.Problems, len(pv.Errors))
+	}
+	r.rows = len(f.Records)
+	r.preview = time.Since(start)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	start = time.Now()
+	if _, err := s.Commit(ctx, sc, auth.RoleAdmin, k, id, m); err != nil {
+		return r, fmt.Errorf("commit: %w", err)
+	}
+	r.commit = time.Since(start)
+	runtime.ReadMemStats(&after)
+	r.alloc = float64(after.TotalAlloc-before.TotalAlloc) / (1 << 20)
+	again, err := s.Upload(ctx, sc, auth.RoleAdmin, k, "bench.csv", data)
+	if err != nil {
+		return r, err
+	}
+	start = time.Now()
+	pv, err = s.Commit(ctx, sc, auth.RoleAdmin, k, again, m)
+	if err != nil || pv.Unchanged != r.rows {
+		return r, fmt.Errorf("commit again: %v (%d unchanged of %d)", err, pv.Unchanged, r.rows)
+	}
+	r.again = time.Since(start)
+	return r, nil
+}
+
+func secs(d time.Duration) string { return fmt.Sprintf("%.2fs", d.Seconds()) }
