@@ -18,10 +18,12 @@ import (
 // the kind's target and the audit events with one INSERT. On plain
 // PostgreSQL both read from a temporary table filled by COPY (COPY cannot
 // write a table under row-level security, so it fills the staging table
-// and SQL does the rest). On Citus, INSERT … SELECT from a temporary table
-// is pulled through the coordinator and written to the shards with COPY,
-// which row-level security refuses; there the same statements take
-// multi-row VALUES batches instead, which Citus routes to the shards.
+// and SQL does the rest). On Citus an INSERT … SELECT from a temporary
+// table is pulled through the coordinator and written to the shards with
+// COPY, which row-level security refuses ("COPY FROM not supported with
+// row-level security"; seen on Citus 13.2 for the audit INSERT, while the
+// upsert went through), so there both statements take multi-row VALUES
+// batches instead, which Citus routes to the shards.
 
 // maxParams is PostgreSQL's limit of bind parameters per statement.
 const maxParams = 65535
