@@ -16,12 +16,14 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
 
 	"pareto/internal/db"
 	"pareto/internal/demo"
+	"pareto/internal/mail"
 	"pareto/internal/server"
 )
 
@@ -145,6 +147,8 @@ func serve(ctx context.Context, args []string) error {
 	stmtTimeout := fs.Duration("statement-timeout", envDuration("PARETO_STATEMENT_TIMEOUT", 10*time.Second), "PostgreSQL statement_timeout (env PARETO_STATEMENT_TIMEOUT)")
 	maxConns := fs.Int("db-max-conns", 10, "maximum pooled database connections")
 	appURL := fs.String("app-database-url", os.Getenv("PARETO_APP_DATABASE_URL"), "PostgreSQL URL of the serving login (role pareto_app); empty: the database URL's server and database as pareto_app (env PARETO_APP_DATABASE_URL)")
+	smtpURL := fs.String("smtp-url", os.Getenv("PARETO_SMTP_URL"), "SMTP server for outgoing mail, smtp://user:pass@host:587 (STARTTLS) or smtps://…; empty keeps mail in the outbox folder (env PARETO_SMTP_URL)")
+	outboxDir := fs.String("outbox-dir", os.Getenv("PARETO_OUTBOX_DIR"), "folder of the mail outbox when no SMTP server is set; empty: <data-dir>/outbox (env PARETO_OUTBOX_DIR)")
 	proxies := fs.String("trusted-proxies", os.Getenv("PARETO_TRUSTED_PROXIES"), "comma-separated proxy addresses or CIDRs whose X-Forwarded-For is believed (env PARETO_TRUSTED_PROXIES)")
 	_ = fs.Parse(args)
 	trusted, err := server.ParseTrustedProxies(*proxies)
@@ -153,6 +157,10 @@ func serve(ctx context.Context, args []string) error {
 	}
 
 	log := newLogger()
+	sender, err := mailSender(*smtpURL, *outboxDir, dbf.dataDir, *baseURL, log)
+	if err != nil {
+		return err
+	}
 	url, stopDB, err := dbf.database(ctx, log)
 	if err != nil {
 		return err
@@ -182,6 +190,7 @@ func serve(ctx context.Context, args []string) error {
 		IdleTimeout:     *idle,
 		SessionLifetime: *lifetime,
 		TrustedProxies:  trusted,
+		Mail:            sender,
 	}, d, log)
 	defer srv.Stop()
 	hs := &http.Server{
@@ -208,6 +217,18 @@ func serve(ctx context.Context, args []string) error {
 		log.Error("shutdown", "err", err)
 	}
 	return nil
+}
+
+// mailSender is SMTP when smtpURL is set, else the file outbox.
+func mailSender(smtpURL, outboxDir, dataDir, baseURL string, log *slog.Logger) (mail.Sender, error) {
+	if smtpURL != "" {
+		return mail.NewSMTP(smtpURL, mail.DefaultFrom(baseURL))
+	}
+	if outboxDir == "" {
+		outboxDir = filepath.Join(dataDir, "outbox")
+	}
+	log.Info("no PARETO_SMTP_URL: mail goes to the outbox (admins: /admin/outbox) and the log", "dir", outboxDir)
+	return mail.NewOutbox(outboxDir, log)
 }
 
 func seedAndTell(ctx context.Context, d *db.DB, log *slog.Logger) error {

@@ -14,7 +14,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
-	"pareto/internal/audit"
 	"pareto/internal/db"
 	"pareto/internal/limits"
 )
@@ -109,61 +108,6 @@ func checkName(fe db.FieldErrors, field, name, what string) {
 	case !utf8.ValidString(name):
 		fe.Add(field, "Use valid text.")
 	}
-}
-
-// SignupInput is the signup form.
-type SignupInput struct {
-	OrgName, Name, Email, Password string
-}
-
-// Signup creates a tenant and its first admin. Returns db.FieldErrors for
-// bad input, including an email already registered.
-func (s *Store) Signup(ctx context.Context, in SignupInput) (Member, error) {
-	in.OrgName, in.Name, in.Email = strings.TrimSpace(in.OrgName), strings.TrimSpace(in.Name), normEmail(in.Email)
-	fe := db.FieldErrors{}
-	checkName(fe, "org_name", in.OrgName, "your organisation's name")
-	checkName(fe, "name", in.Name, "your name")
-	checkEmail(fe, "email", in.Email)
-	if msg := CheckPassword(in.Password); msg != "" {
-		fe.Add("password", msg)
-	}
-	if err := fe.Err(); err != nil {
-		return Member{}, err
-	}
-	hash, err := s.Hasher.Hash(ctx, in.Password)
-	if err != nil {
-		return Member{}, err
-	}
-	m := Member{Name: in.Name, Email: in.Email, Role: RoleAdmin, Active: true, TenantName: in.OrgName, TenantID: uuid.New()}
-	err = s.DB.Tx(ctx, db.Scope{}, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, "INSERT INTO users (email, name, password_hash) VALUES ($1, $2, $3) RETURNING id",
-			in.Email, in.Name, hash).Scan(&m.UserID)
-		if db.IsUniqueViolation(err, "users_email_key") {
-			return db.FieldErrors{"email": "An account with this email already exists. Sign in instead, or ask your admin for an invite."}
-		}
-		if err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, "INSERT INTO tenants (id, name) VALUES ($1, $2)", m.TenantID, in.OrgName); err != nil {
-			return err
-		}
-		if err := db.SetTenant(ctx, tx, m.TenantID); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, "INSERT INTO memberships (tenant_id, user_id, role) VALUES ($1, $2, 'admin')", m.TenantID, m.UserID); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, audit.Event{ActorID: m.UserID, Action: "signup", Entity: "tenant", EntityID: m.TenantID.String(),
-			After: map[string]any{"tenant": in.OrgName, "admin": in.Email}})
-	})
-	if err != nil {
-		var fe db.FieldErrors
-		if errors.As(err, &fe) {
-			return Member{}, fe
-		}
-		return Member{}, fmt.Errorf("auth: signup: %w", err)
-	}
-	return m, nil
 }
 
 // Login checks an email and password. It returns db.ErrUnauthorized for a

@@ -225,15 +225,24 @@ func TestInvites(t *testing.T) {
 			t.Fatalf("got %v, want not found", err)
 		}
 	})
-	t.Run("ExistingUserJoinsSecondTenantWithOwnPassword", func(t *testing.T) {
+	// An invitation never takes an existing account's password (issue 13,
+	// hole 1: it used to check it, unthrottled): the person signs in, then
+	// joins.
+	t.Run("ExistingUserJoinsAfterSignIn", func(t *testing.T) {
 		other := signup(t, s, "Globex", "gus@globex.test")
 		token, _, err := s.CreateInvite(ctx, db.Scope{TenantID: other.TenantID, UserID: other.UserID}, "ada@acme.test", auth.RoleLeader)
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = s.AcceptInvite(ctx, token, "", "wrong-password")
-		fieldErr(t, err, "password")
-		if _, err := s.AcceptInvite(ctx, token, "", pw); err != nil {
+		for _, guess := range []string{"wrong-password-x", pw} {
+			if _, err := s.AcceptInvite(ctx, token, "Ada", guess); !errors.Is(err, auth.ErrAccountExists) {
+				t.Fatalf("accepting for an existing account with %q: %v, want ErrAccountExists", guess, err)
+			}
+		}
+		if _, err := s.JoinInvite(ctx, token, other.UserID); !errors.Is(err, auth.ErrInviteOtherEmail) {
+			t.Fatalf("joining with someone else's invitation: %v", err)
+		}
+		if _, err := s.JoinInvite(ctx, token, admin.UserID); err != nil {
 			t.Fatal(err)
 		}
 		ms, err := s.Memberships(ctx, admin.UserID)

@@ -226,7 +226,8 @@ func (s *Store) PendingInvites(ctx context.Context, sc db.Scope) ([]Invite, erro
 	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
 		rows, _ := tx.Query(ctx, `SELECT i.id, i.tenant_id, i.email, i.role, u.name, i.expires_at, i.created_at
 			FROM invites i JOIN users u ON u.id = i.invited_by
-			WHERE i.tenant_id = $1 AND i.accepted_at IS NULL AND i.expires_at > $2 ORDER BY i.created_at DESC`, sc.TenantID, s.Now())
+			WHERE i.tenant_id = $1 AND i.accepted_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > $2
+			ORDER BY i.created_at DESC`, sc.TenantID, s.Now())
 		var err error
 		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Invite, error) {
 			var i Invite
@@ -241,7 +242,8 @@ func (s *Store) PendingInvites(ctx context.Context, sc db.Scope) ([]Invite, erro
 }
 
 // InviteByToken returns the invite a link token names. Returns
-// db.ErrNotFound for an unknown, malformed, used or expired token alike.
+// db.ErrNotFound for an unknown, malformed, used, revoked or expired token
+// alike.
 func (s *Store) InviteByToken(ctx context.Context, token string) (Invite, error) {
 	tenantID, hash, ok := parseInviteToken(token)
 	if !ok {
@@ -251,7 +253,7 @@ func (s *Store) InviteByToken(ctx context.Context, token string) (Invite, error)
 	err := s.DB.Tx(ctx, db.Scope{TenantID: tenantID}, func(tx pgx.Tx) error {
 		return tx.QueryRow(ctx, `SELECT i.id, i.tenant_id, t.name, i.email, i.role, i.expires_at, i.accepted_at
 			FROM invites i JOIN tenants t ON t.id = i.tenant_id
-			WHERE i.tenant_id = $1 AND i.token_hash = $2`, tenantID, hash).
+			WHERE i.tenant_id = $1 AND i.token_hash = $2 AND i.revoked_at IS NULL`, tenantID, hash).
 			Scan(&inv.ID, &inv.TenantID, &inv.TenantName, &inv.Email, &inv.Role, &inv.ExpiresAt, &inv.AcceptedAt)
 	})
 	if err != nil {
@@ -263,69 +265,68 @@ func (s *Store) InviteByToken(ctx context.Context, token string) (Invite, error)
 	return inv, nil
 }
 
-// AcceptInvite makes the invitee a member. A new person sets their name
-// and password; someone who already has an account confirms with their
-// existing password (name is then ignored). The token works once.
+// Why an invitation cannot be accepted (each answered with its own clear
+// message, never a 500).
+var (
+	// ErrInviteUsed: used, revoked or expired meanwhile (two people
+	// accepting one invitation at once: one wins, the other gets this).
+	ErrInviteUsed = errors.New("auth: invitation already used")
+	// ErrInviteOtherEmail: the signed-in person's email is not the one
+	// invited.
+	ErrInviteOtherEmail = errors.New("auth: invitation is for another email")
+	// ErrAlreadyMember: the person is an active member already.
+	ErrAlreadyMember = errors.New("auth: already a member")
+	// ErrMembershipEnded: an admin deactivated the person there; only an
+	// admin reactivates.
+	ErrMembershipEnded = errors.New("auth: membership deactivated")
+)
+
+// AcceptInvite creates the account of a person new to Pareto, who follows
+// the invitation link (which proves they read the invited mailbox) and
+// chooses a name and password; they become a member with the invited role.
+// The page never takes a password for an existing account: for an email
+// that has one it returns ErrAccountExists (sign in, then JoinInvite).
+// The token works once; losing a race returns ErrInviteUsed.
 func (s *Store) AcceptInvite(ctx context.Context, token, name, password string) (Member, error) {
 	inv, err := s.InviteByToken(ctx, token)
 	if err != nil {
 		return Member{}, err
 	}
-	name = strings.TrimSpace(name)
-	m := Member{TenantID: inv.TenantID, TenantName: inv.TenantName, Email: inv.Email, Role: inv.Role, Active: true}
-	var existingHash string
+	// An existing account is refused before the password is even looked at.
+	var exists bool
 	err = s.DB.Tx(ctx, db.Scope{}, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, "SELECT id, name, password_hash FROM users WHERE email = $1", inv.Email).Scan(&m.UserID, &m.Name, &existingHash)
+		return tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM users WHERE email = $1)", inv.Email).Scan(&exists)
 	})
-	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+	if err != nil {
 		return Member{}, fmt.Errorf("auth: accept invite: %w", err)
 	}
-	var newHash string
-	if m.UserID != uuid.Nil {
-		ok, err := s.Hasher.Verify(ctx, existingHash, password)
-		if err != nil {
-			return Member{}, err
-		}
-		if !ok {
-			return Member{}, db.FieldErrors{"password": "You already have a Pareto account with this email: enter its password."}
-		}
-	} else {
-		fe := db.FieldErrors{}
-		checkName(fe, "name", name, "your name")
-		if msg := CheckPassword(password); msg != "" {
-			fe.Add("password", msg)
-		}
-		if err := fe.Err(); err != nil {
-			return Member{}, err
-		}
-		if newHash, err = s.Hasher.Hash(ctx, password); err != nil {
-			return Member{}, err
-		}
-		m.Name = name
+	if exists {
+		return Member{}, ErrAccountExists
 	}
+	name = strings.TrimSpace(name)
+	fe := db.FieldErrors{}
+	checkName(fe, "name", name, "your name")
+	if msg := PasswordProblem(password, inv.Email, name, inv.TenantName); msg != "" {
+		fe.Add("password", msg)
+	}
+	if err := fe.Err(); err != nil {
+		return Member{}, err
+	}
+	hash, err := s.Hasher.Hash(ctx, password)
+	if err != nil {
+		return Member{}, err
+	}
+	m := Member{TenantID: inv.TenantID, TenantName: inv.TenantName, Email: inv.Email, Name: name, Role: inv.Role, Active: true}
 	err = s.DB.Tx(ctx, db.Scope{TenantID: inv.TenantID}, func(tx pgx.Tx) error {
-		if m.UserID == uuid.Nil {
-			if err := tx.QueryRow(ctx, "INSERT INTO users (email, name, password_hash) VALUES ($1, $2, $3) RETURNING id",
-				inv.Email, name, newHash).Scan(&m.UserID); err != nil {
-				return err
-			}
+		err := tx.QueryRow(ctx, "INSERT INTO users (email, name, password_hash) VALUES ($1, $2, $3) RETURNING id",
+			inv.Email, name, hash).Scan(&m.UserID)
+		if db.IsUniqueViolation(err, "users_email_key") {
+			return ErrInviteUsed // the same link accepted at the same moment
 		}
-		// Single use: only one acceptance can flip accepted_at.
-		tag, err := tx.Exec(ctx, `UPDATE invites SET accepted_at = now(), accepted_by = $3
-			WHERE tenant_id = $1 AND id = $2 AND accepted_at IS NULL`, inv.TenantID, inv.ID, m.UserID)
 		if err != nil {
 			return err
 		}
-		if tag.RowsAffected() != 1 {
-			return db.ErrNotFound
-		}
-		if _, err := tx.Exec(ctx, `INSERT INTO memberships (tenant_id, user_id, role) VALUES ($1, $2, $3)
-			ON CONFLICT (tenant_id, user_id) DO UPDATE SET role = EXCLUDED.role, active = true, version = memberships.version + 1`,
-			inv.TenantID, m.UserID, inv.Role); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, audit.Event{ActorID: m.UserID, Action: "accept_invite", Entity: "membership",
-			EntityID: m.UserID.String(), After: map[string]any{"email": inv.Email, "role": inv.Role}})
+		return s.useInvite(ctx, tx, inv, m.UserID)
 	})
 	if err != nil {
 		return Member{}, wrapKeep("auth: accept invite", err)
@@ -333,7 +334,90 @@ func (s *Store) AcceptInvite(ctx context.Context, token, name, password string) 
 	return m, nil
 }
 
-// UserExists reports whether someone has signed up with email.
+// JoinInvite makes a signed-in person (userID) a member through an
+// invitation to their email. It never reactivates a deactivated member
+// (ErrMembershipEnded) nor changes an existing member's role
+// (ErrAlreadyMember); ErrInviteOtherEmail when the invitation names
+// another address.
+func (s *Store) JoinInvite(ctx context.Context, token string, userID uuid.UUID) (Member, error) {
+	inv, err := s.InviteByToken(ctx, token)
+	if err != nil {
+		return Member{}, err
+	}
+	m := Member{TenantID: inv.TenantID, TenantName: inv.TenantName, Role: inv.Role, Active: true, UserID: userID}
+	err = s.DB.Tx(ctx, db.Scope{TenantID: inv.TenantID, UserID: userID}, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, "SELECT name, email FROM users WHERE id = $1", userID).Scan(&m.Name, &m.Email); err != nil {
+			return err
+		}
+		if !strings.EqualFold(m.Email, inv.Email) {
+			return ErrInviteOtherEmail
+		}
+		var active *bool
+		err := tx.QueryRow(ctx, "SELECT active FROM memberships WHERE tenant_id = $1 AND user_id = $2", inv.TenantID, userID).Scan(&active)
+		switch {
+		case err == nil && *active:
+			return ErrAlreadyMember
+		case err == nil:
+			return ErrMembershipEnded
+		case !errors.Is(err, pgx.ErrNoRows):
+			return err
+		}
+		return s.useInvite(ctx, tx, inv, userID)
+	})
+	if err != nil {
+		return Member{}, wrapKeep("auth: join invite", err)
+	}
+	return m, nil
+}
+
+// useInvite marks inv accepted by userID (once) and adds the membership,
+// in the caller's transaction (scoped to the invite's tenant).
+func (s *Store) useInvite(ctx context.Context, tx pgx.Tx, inv Invite, userID uuid.UUID) error {
+	now := s.Now()
+	tag, err := tx.Exec(ctx, `UPDATE invites SET accepted_at = $3, accepted_by = $4
+		WHERE tenant_id = $1 AND id = $2 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > $3`,
+		inv.TenantID, inv.ID, now, userID)
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() != 1 {
+		return ErrInviteUsed
+	}
+	tag, err = tx.Exec(ctx, `INSERT INTO memberships (tenant_id, user_id, role) VALUES ($1, $2, $3)
+		ON CONFLICT (tenant_id, user_id) DO NOTHING`, inv.TenantID, userID, inv.Role)
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() != 1 {
+		return ErrAlreadyMember
+	}
+	return audit.Record(ctx, tx, audit.Event{ActorID: userID, Action: "accept_invite", Entity: "membership",
+		EntityID: userID.String(), After: map[string]any{"email": inv.Email, "role": inv.Role}})
+}
+
+// RevokeInvite withdraws a pending invitation of the scope's tenant
+// (admin-only, the caller checks), audited. db.ErrNotFound when there is no
+// such pending invitation.
+func (s *Store) RevokeInvite(ctx context.Context, sc db.Scope, id uuid.UUID) (Invite, error) {
+	var inv Invite
+	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `UPDATE invites SET revoked_at = $3, revoked_by = $4
+			WHERE tenant_id = $1 AND id = $2 AND accepted_at IS NULL AND revoked_at IS NULL
+			RETURNING id, email, role`, sc.TenantID, id, s.Now(), sc.UserID).Scan(&inv.ID, &inv.Email, &inv.Role)
+		if err != nil {
+			return db.NotFound("invite", err)
+		}
+		return audit.Record(ctx, tx, audit.Event{ActorID: sc.UserID, Action: "revoke_invite", Entity: "invite",
+			EntityID: id.String(), Before: map[string]any{"email": inv.Email, "role": inv.Role}})
+	})
+	if err != nil {
+		return Invite{}, fmt.Errorf("auth: revoke invite: %w", err)
+	}
+	return inv, nil
+}
+
+// UserExists reports whether someone has signed up with email (seeding
+// uses it; pages must not, or they would tell who has an account).
 func (s *Store) UserExists(ctx context.Context, email string) (bool, error) {
 	var ok bool
 	err := s.DB.Tx(ctx, db.Scope{}, func(tx pgx.Tx) error {

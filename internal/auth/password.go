@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
-	_ "embed"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -12,7 +11,6 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
-	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
 
@@ -27,7 +25,7 @@ const (
 	argonKeyLen  = 32
 	saltLen      = 16
 
-	MinPasswordLen = 8
+	MinPasswordLen = 12
 	MaxPasswordLen = limits.Password
 )
 
@@ -141,33 +139,6 @@ func VerifyPassword(hash, pw string) (bool, error) {
 }
 
 var errBadHash = errors.New("auth: malformed password hash")
-
-//go:embed common_passwords.txt
-var commonPasswordsText string
-
-var commonPasswords = func() map[string]bool {
-	m := map[string]bool{}
-	for _, line := range strings.Split(commonPasswordsText, "\n") {
-		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
-			m[strings.ToLower(line)] = true
-		}
-	}
-	return m
-}()
-
-// CheckPassword returns a message for the user when pw is not acceptable.
-func CheckPassword(pw string) string {
-	n := utf8.RuneCountInString(pw)
-	switch {
-	case n < MinPasswordLen:
-		return fmt.Sprintf("Use at least %d characters.", MinPasswordLen)
-	case n > MaxPasswordLen:
-		return fmt.Sprintf("Use at most %d characters.", MaxPasswordLen)
-	case commonPasswords[strings.ToLower(pw)]:
-		return "This password is too common; choose one that is harder to guess."
-	}
-	return ""
-}
 
 // dummyHash is verified against when the email is unknown, so a login
 // takes as long whether or not the account exists.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -98,5 +99,36 @@ func TestThrottlePrune(t *testing.T) {
 	now = now.Add(25 * time.Hour)
 	if n, err := th.Prune(ctx); err != nil || n != 1 {
 		t.Fatalf("old row: pruned %d, %v; want 1", n, err)
+	}
+}
+
+// TestPasswordPolicy: issue 13, hole 7. The first three were accepted
+// before the fix (8 characters and a 150-word list were the whole rule).
+func TestPasswordPolicy(t *testing.T) {
+	personal := []string{"ada@acme.test", "Ada Lovelace", "Acme Industrial"}
+	for pw, want := range map[string]string{
+		"aaaaaaaa":                "at least 12",
+		"password123":             "at least 12",
+		"12345678abc":             "at least 12",
+		"aaaaaaaaaaaa":            "most common",
+		"zzzzzzzzzzzzzzzq":        "Too easy to guess",
+		"123456789012":            "most common", // in the 100,000 list
+		"qwertyuiopasdfgh":        "most common",
+		"AcmeIndustrial2026!":     "organisation",
+		"lovelace-was-here-1815":  "your name",
+		"ada.acme.secret.hideout": "your email",
+	} {
+		if got := auth.PasswordProblem(pw, personal...); !strings.Contains(got, strings.TrimPrefix(want, "your ")) && !strings.Contains(got, want) {
+			t.Errorf("PasswordProblem(%q) = %q, want it to mention %q", pw, got, want)
+		}
+	}
+	for _, pw := range []string{"correct-horse-battery", "quiet-meadow-lantern-42", "Tr0ub4dor&3-plus-more"} {
+		if got := auth.PasswordProblem(pw, personal...); got != "" {
+			t.Errorf("PasswordProblem(%q) = %q, want accepted", pw, got)
+		}
+	}
+	st := auth.JudgePassword("password1234")
+	if st.OK || st.Score != 0 || st.Label != "Very weak" {
+		t.Errorf("JudgePassword(password1234) = %+v", st)
 	}
 }

@@ -244,3 +244,14 @@ func RevokeUserSessions(ctx context.Context, tx pgx.Tx, userID uuid.UUID, keep s
 	}
 	return tag.RowsAffected(), nil
 }
+
+// RevokeUser ends every session of userID except keep's ("" ends all).
+func (s *SessionStore) RevokeUser(ctx context.Context, userID uuid.UUID, keep string) (int64, error) {
+	var n int64
+	err := s.db.Tx(ctx, Scope{}, func(tx pgx.Tx) error {
+		var err error
+		n, err = RevokeUserSessions(ctx, tx, userID, keep)
+		return err
+	})
+	return n, err
+}

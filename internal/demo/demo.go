@@ -16,7 +16,7 @@ import (
 
 // Password is every demo user's password; printed when seeding and in the
 // README. Demo data only: never use it for real accounts.
-const Password = "acme-demo-2026"
+const Password = "harbour-lantern-violet"
 
 // AdminEmail signs in as the demo admin.
 const AdminEmail = "admin@acme.test"

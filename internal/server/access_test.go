@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -44,10 +45,28 @@ var (
 		{Method: "POST", Pattern: "/logout", Public: true},
 		{Method: "GET", Pattern: "/invites/{token}", Public: true},
 		{Method: "POST", Pattern: "/invites/{token}", Public: true},
+		// Answers a signed-out visitor with 303 /login itself.
+		{Method: "POST", Pattern: "/invites/{token}/join", Public: true},
+		{Method: "GET", Pattern: "/signup/{token}", Public: true},
+		{Method: "POST", Pattern: "/signup/{token}", Public: true},
+		{Method: "GET", Pattern: "/password/forgot", Public: true},
+		{Method: "POST", Pattern: "/password/forgot", Public: true},
+		{Method: "GET", Pattern: "/password/reset/{token}", Public: true},
+		{Method: "POST", Pattern: "/password/reset/{token}", Public: true},
+		{Method: "POST", Pattern: "/password/strength", Public: true},
+		{Method: "GET", Pattern: "/me/password", Roles: everyone},
+		{Method: "POST", Pattern: "/me/password", Roles: everyone}, // an empty form: 422
+		{Method: "GET", Pattern: "/me/sessions", Roles: everyone},
+		{Method: "POST", Pattern: "/me/sessions/revoke", Roles: everyone, Form: url.Values{"session_id": {"not-a-session"}}},
+		// Without confirm=yes it answers 422, so the matrix's clients stay
+		// signed in.
+		{Method: "POST", Pattern: "/me/sessions/revoke-all", Roles: everyone},
 		{Method: "GET", Pattern: "/", Roles: everyone},
 		{Method: "POST", Pattern: "/tenant", Roles: everyone, Form: url.Values{"tenant_id": {"{tenantID}"}}},
 		{Method: "GET", Pattern: "/admin/users", Roles: adminOnly},
 		{Method: "POST", Pattern: "/admin/invites", Roles: adminOnly},
+		{Method: "POST", Pattern: "/admin/invites/{inviteID}/revoke", Roles: adminOnly},
+		{Method: "GET", Pattern: "/admin/outbox", Roles: adminOnly}, // exists in outbox mode, as in tests
 		{Method: "POST", Pattern: "/admin/users/{userID}", Roles: adminOnly, Form: url.Values{"version": {"1"}, "role": {"kam"}, "active": {"true"}}},
 		{Method: "GET", Pattern: "/admin/audit", Roles: adminOnly},
 	}
@@ -58,6 +77,11 @@ func init() {
 		tf.IDs["userID"] = tf.Members[auth.RoleKAM].UserID.String()
 		tf.IDs["token"] = "not-a-token"
 		tf.IDs["tenantID"] = tf.ID.String()
+		_, inv, err := a.Srv.Auth().CreateInvite(context.Background(), tf.scope(auth.RoleAdmin), "invitee@"+tf.ID.String()+".test", auth.RoleKAM)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tf.IDs["inviteID"] = inv.ID.String()
 	})
 }
 

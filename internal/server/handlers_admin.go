@@ -13,6 +13,8 @@ import (
 	"pareto/internal/audit"
 	"pareto/internal/auth"
 	"pareto/internal/db"
+	"pareto/internal/limits"
+	"pareto/internal/mail"
 	"pareto/templates"
 )
 
@@ -29,7 +31,7 @@ func (s *Server) usersView(r *http.Request) (templates.UsersView, error) {
 	if err != nil {
 		return templates.UsersView{}, err
 	}
-	return templates.UsersView{Members: members, Invites: invites, InviteForm: templates.InviteForm{Role: string(auth.RoleKAM)},
+	return templates.UsersView{Members: members, Invites: invites, InviteForm: templates.InviteForm{Role: string(auth.RoleKAM)}, Outbox: s.outbox != nil,
 		NeedsReassignment: orphaned}, nil
 }
 
@@ -43,30 +45,72 @@ func (s *Server) userList(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) inviteCreate(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		s.badForm(w, r, err)
+	f := s.readForm(w, r)
+	if f == nil {
 		return
 	}
-	email, role := r.PostForm.Get("email"), r.PostForm.Get("role")
-	token, _, err := s.auth.CreateInvite(r.Context(), scope(r), email, auth.Role(role))
+	email, role := f.Text("email", limits.Email), f.Raw("role")
+	var token string
+	var inv auth.Invite
+	err := f.Then(nil, func() (err error) {
+		token, inv, err = s.auth.CreateInvite(r.Context(), scope(r), email, auth.Role(role))
+		return err
+	})
 	var fe db.FieldErrors
-	if err != nil && !errors.As(err, &fe) {
+	if errors.As(err, &fe) {
+		v, verr := s.usersView(r)
+		if verr != nil {
+			s.fail(w, r, verr)
+			return
+		}
+		v.InviteForm = templates.InviteForm{Email: email, Role: role, Errors: fe}
+		s.render(w, r, http.StatusUnprocessableEntity, templates.UsersPage(s.page(r, "People", "admin"), v))
+		return
+	}
+	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	v, verr := s.usersView(r)
-	if verr != nil {
-		s.fail(w, r, verr)
+	s.mail.Enqueue(s.mailInvite(inv, currentMember(r), token))
+	s.flash(r.Context(), "success", "Invitation sent to "+inv.Email+". The link works once and expires in 7 days.")
+	http.Redirect(w, r, "/admin/users", http.StatusSeeOther)
+}
+
+func (s *Server) inviteRevoke(w http.ResponseWriter, r *http.Request) {
+	id, err := uuid.Parse(chi.URLParam(r, "inviteID"))
+	if err != nil {
+		s.notFound(w, r)
 		return
 	}
-	status := http.StatusOK
-	if fe != nil {
-		v.InviteForm = templates.InviteForm{Email: email, Role: role, Errors: fe}
-		status = http.StatusUnprocessableEntity
-	} else {
-		v.InviteLink = strings.TrimRight(s.cfg.BaseURL, "/") + "/invites/" + token
+	inv, err := s.auth.RevokeInvite(r.Context(), scope(r), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
 	}
-	s.render(w, r, status, templates.UsersPage(s.page(r, "People", "admin"), v))
+	s.flash(r.Context(), "success", "Invitation to "+inv.Email+" revoked: its link no longer works.")
+	http.Redirect(w, r, "/admin/users", http.StatusSeeOther)
+}
+
+// outboxShow lists the demo outbox (the route exists only when mail goes
+// there): mail to the tenant's people and the tenant's invitations, never
+// another tenant's.
+func (s *Server) outboxShow(w http.ResponseWriter, r *http.Request) {
+	members, err := s.auth.Members(r.Context(), scope(r))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ours := map[string]bool{}
+	for _, m := range members {
+		ours[strings.ToLower(m.Email)] = true
+	}
+	tenant := currentMember(r).TenantID
+	msgs, err := s.outbox.Messages(func(m mail.Message) bool { return m.Tenant == tenant || ours[strings.ToLower(m.To)] })
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, templates.OutboxPage(s.page(r, "Outbox", "admin"), templates.OutboxView{Messages: msgs}))
 }
 
 func (s *Server) memberUpdate(w http.ResponseWriter, r *http.Request) {

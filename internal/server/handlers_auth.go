@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
 
 	"pareto/internal/auth"
@@ -41,41 +40,6 @@ func (s *Server) startSession(ctx context.Context, m auth.Member) error {
 	s.sessions.Put(ctx, sessTenantID, m.TenantID.String())
 	s.sessions.Put(ctx, sessRole, string(m.Role))
 	return nil
-}
-
-func (s *Server) signupShow(w http.ResponseWriter, r *http.Request) {
-	if currentMember(r) != nil {
-		http.Redirect(w, r, "/", http.StatusSeeOther)
-		return
-	}
-	s.render(w, r, http.StatusOK, templates.SignupPage(s.page(r, "Create your organisation", ""), templates.AuthForm{}))
-}
-
-func (s *Server) signupCreate(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		s.badForm(w, r, err)
-		return
-	}
-	in := auth.SignupInput{OrgName: r.PostForm.Get("org_name"), Name: r.PostForm.Get("name"),
-		Email: r.PostForm.Get("email"), Password: r.PostForm.Get("password")}
-	m, err := s.auth.Signup(r.Context(), in)
-	var fe db.FieldErrors
-	if errors.As(err, &fe) {
-		f := templates.AuthForm{OrgName: in.OrgName, Name: in.Name, Email: in.Email, Errors: fe}
-		s.render(w, r, http.StatusUnprocessableEntity, templates.SignupPage(s.page(r, "Create your organisation", ""), f))
-		return
-	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if err := s.startSession(r.Context(), m); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.log.Info("signup", "user_id", m.UserID, "tenant_id", m.TenantID)
-	s.flash(r.Context(), "success", "Welcome to Pareto. Your organisation is ready.")
-	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 
 func (s *Server) loginShow(w http.ResponseWriter, r *http.Request) {
@@ -138,18 +102,33 @@ func (s *Server) loginCreate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	s.signOut(w, r, "You are signed out.")
+}
+
+// signOut ends this browser's session and sends it to sign in, saying msg
+// (on a fresh anonymous session that carries the flash).
+func (s *Server) signOut(w http.ResponseWriter, r *http.Request, msg string) {
 	ctx := r.Context()
 	if err := s.sessions.Destroy(ctx); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	// A fresh token for the anonymous session that carries the flash.
 	if err := s.sessions.RenewToken(ctx); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.flash(ctx, "info", "You are signed out.")
+	s.flash(ctx, "info", msg)
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+// signIn starts m's session and goes home, saying msg.
+func (s *Server) signIn(w http.ResponseWriter, r *http.Request, m auth.Member, kind, msg string) {
+	if err := s.startSession(r.Context(), m); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(r.Context(), kind, msg)
+	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 
 func (s *Server) tenantSwitch(w http.ResponseWriter, r *http.Request) {
@@ -171,64 +150,7 @@ func (s *Server) tenantSwitch(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if err := s.startSession(r.Context(), m); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.flash(r.Context(), "info", "Switched to "+m.TenantName+".")
-	http.Redirect(w, r, "/", http.StatusSeeOther)
-}
-
-func (s *Server) inviteShow(w http.ResponseWriter, r *http.Request) {
-	token := chi.URLParam(r, "token")
-	inv, err := s.auth.InviteByToken(r.Context(), token)
-	if errors.Is(err, db.ErrNotFound) {
-		s.render(w, r, http.StatusNotFound, templates.InviteInvalidPage(s.page(r, "Invitation", "")))
-		return
-	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, templates.InvitePage(s.page(r, "Join "+inv.TenantName, ""), s.inviteView(r, token, inv, templates.AuthForm{})))
-}
-
-func (s *Server) inviteView(r *http.Request, token string, inv auth.Invite, f templates.AuthForm) templates.InviteView {
-	exists, _ := s.auth.UserExists(r.Context(), inv.Email)
-	return templates.InviteView{Token: token, TenantName: inv.TenantName, Email: inv.Email, Role: inv.Role.Label(), Existing: exists, Form: f}
-}
-
-func (s *Server) inviteAccept(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		s.badForm(w, r, err)
-		return
-	}
-	token := chi.URLParam(r, "token")
-	m, err := s.auth.AcceptInvite(r.Context(), token, r.PostForm.Get("name"), r.PostForm.Get("password"))
-	var fe db.FieldErrors
-	switch {
-	case errors.Is(err, db.ErrNotFound):
-		s.render(w, r, http.StatusNotFound, templates.InviteInvalidPage(s.page(r, "Invitation", "")))
-		return
-	case errors.As(err, &fe):
-		inv, ierr := s.auth.InviteByToken(r.Context(), token)
-		if ierr != nil {
-			s.fail(w, r, ierr)
-			return
-		}
-		f := templates.AuthForm{Name: r.PostForm.Get("name"), Errors: fe}
-		s.render(w, r, http.StatusUnprocessableEntity, templates.InvitePage(s.page(r, "Join "+inv.TenantName, ""), s.inviteView(r, token, inv, f)))
-		return
-	case err != nil:
-		s.fail(w, r, err)
-		return
-	}
-	if err := s.startSession(r.Context(), m); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.flash(r.Context(), "success", "Welcome to "+m.TenantName+".")
-	http.Redirect(w, r, "/", http.StatusSeeOther)
+	s.signIn(w, r, m, "info", "Switched to "+m.TenantName+".")
 }
 
 // badForm answers a form that could not be parsed at all.

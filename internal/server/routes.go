@@ -38,16 +38,29 @@ func (s *Server) routes() http.Handler {
 
 		r.Get("/signup", s.signupShow)
 		r.With(s.throttled(s.signupKeys)).Post("/signup", s.signupCreate)
+		r.Get("/signup/{token}", s.signupConfirmShow)
+		r.Post("/signup/{token}", s.signupConfirm)
+		r.Get("/password/forgot", s.forgotShow)
+		r.Post("/password/forgot", s.forgotCreate)
+		r.Get("/password/reset/{token}", s.resetShow)
+		r.Post("/password/reset/{token}", s.resetUpdate)
+		r.Post("/password/strength", s.passwordStrength)
 		r.Get("/login", s.loginShow)
 		r.Post("/login", s.loginCreate)
 		r.Post("/logout", s.logout)
 		r.Get("/invites/{token}", s.inviteShow)
 		r.Post("/invites/{token}", s.inviteAccept)
+		r.Post("/invites/{token}/join", s.inviteJoin) // answers a signed-out visitor with /login itself
 
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireUser)
 			r.Get("/", s.home)
 			r.Post("/tenant", s.tenantSwitch)
+			r.Get("/me/password", s.passwordShow)
+			r.Post("/me/password", s.passwordUpdate)
+			r.Get("/me/sessions", s.sessionList)
+			r.Post("/me/sessions/revoke", s.sessionRevoke)
+			r.Post("/me/sessions/revoke-all", s.sessionRevokeAll)
 			// Accounts: everyone reads; writes check account.CanEdit in the
 			// handler and the store (a KAM edits only their own accounts).
 			r.Get("/accounts", s.accountList)
@@ -147,6 +160,10 @@ func (s *Server) routes() http.Handler {
 				r.Use(s.requireRole(auth.RoleAdmin))
 				r.Get("/users", s.userList)
 				r.With(s.throttled(memberKeys(auth.InviteUser))).Post("/invites", s.inviteCreate)
+				r.Post("/invites/{inviteID}/revoke", s.inviteRevoke)
+				if s.outbox != nil {
+					r.Get("/outbox", s.outboxShow) // the demo's mail; only without SMTP
+				}
 				r.Post("/users/{userID}", s.memberUpdate)
 				r.Get("/audit", s.auditList)
 				r.Get("/products", s.productList)

@@ -4,9 +4,11 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"os"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
@@ -16,6 +18,7 @@ import (
 	"pareto/internal/auth"
 	"pareto/internal/db"
 	"pareto/internal/kpi"
+	"pareto/internal/mail"
 )
 
 // Config is what the server needs to know about its surroundings.
@@ -26,6 +29,10 @@ type Config struct {
 	SecureCookies   bool
 	IdleTimeout     time.Duration // session idle timeout
 	SessionLifetime time.Duration // absolute session lifetime
+	// Mail delivers email: mail.SMTP, or a *mail.Outbox (the demo's mail,
+	// readable at /admin/outbox, a page that exists only then). nil keeps
+	// an outbox in a new temporary folder (tests).
+	Mail mail.Sender
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
 	// believed; the client IP is otherwise the socket's.
 	TrustedProxies []netip.Prefix
@@ -38,6 +45,8 @@ type Server struct {
 	log      *slog.Logger
 	sessions *scs.SessionManager
 	store    *db.SessionStore
+	mail     *mail.Queue
+	outbox   *mail.Outbox // nil unless mail goes to the outbox
 	auth     *auth.Store
 	kpi      *kpi.Store
 	handler  http.Handler
@@ -74,7 +83,17 @@ func New(cfg Config, d *db.DB, log *slog.Logger) *Server {
 	sm.Cookie.SameSite = http.SameSiteLaxMode
 	sm.Cookie.Secure = cfg.SecureCookies
 	sm.Cookie.Persist = false
-	s := &Server{cfg: cfg, db: d, log: log, sessions: sm, store: store, auth: auth.NewStore(d), kpi: kpi.NewStore(d), stop: make(chan struct{})}
+	if cfg.Mail == nil {
+		dir, err := os.MkdirTemp("", "pareto-outbox")
+		if err == nil {
+			cfg.Mail, err = mail.NewOutbox(dir, log)
+		}
+		if err != nil {
+			panic(fmt.Sprintf("server: temporary outbox: %v", err))
+		}
+	}
+	s := &Server{cfg: cfg, db: d, log: log, sessions: sm, store: store, mail: mail.NewQueue(cfg.Mail, log), auth: auth.NewStore(d), kpi: kpi.NewStore(d), stop: make(chan struct{})}
+	s.outbox, _ = cfg.Mail.(*mail.Outbox)
 	sm.ErrorFunc = s.fail
 	s.handler = s.routes()
 	go s.cleanSessions(store, 5*time.Minute)
@@ -87,8 +106,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 // Auth exposes the auth store (seed and tests use it).
 func (s *Server) Auth() *auth.Store { return s.auth }
 
-// Stop ends the session cleanup goroutine.
-func (s *Server) Stop() { close(s.stop) }
+// Stop ends the session cleanup goroutine and delivers the queued mail.
+func (s *Server) Stop() {
+	close(s.stop)
+	s.mail.Close()
+}
+
+// Outbox is where mail goes when no SMTP server is configured (nil
+// otherwise); tests read it.
+func (s *Server) Outbox() *mail.Outbox { return s.outbox }
 
 func (s *Server) cleanSessions(store *db.SessionStore, every time.Duration) {
 	t := time.NewTicker(every)
@@ -103,6 +129,9 @@ func (s *Server) cleanSessions(store *db.SessionStore, every time.Duration) {
 			}
 			if _, err := s.auth.Throttle.Prune(context.Background()); err != nil {
 				s.log.Warn("prune throttles", "err", err)
+			}
+			if err := s.auth.PruneSignups(context.Background()); err != nil {
+				s.log.Warn("prune signups", "err", err)
 			}
 		}
 	}

@@ -47,7 +47,7 @@ func TestPlainGetWritesNothing(t *testing.T) {
 	c.get("/") // the flash of the signup is read (and removed) here
 	before := a.sessionsDigest()
 	time.Sleep(20 * time.Millisecond) // a rewritten expiry would differ
-	for _, p := range []string{"/", "/accounts", "/admin/users", "/shortlist"} {
+	for _, p := range []string{"/", "/accounts", "/admin/users", "/shortlist", "/me/sessions"} {
 		if res := c.get(p); res.Status != http.StatusOK {
 			t.Fatalf("GET %s: %d", p, res.Status)
 		}

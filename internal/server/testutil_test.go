@@ -8,14 +8,17 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
 	"pareto/internal/auth"
 	"pareto/internal/db"
 	"pareto/internal/db/dbtest"
+	"pareto/internal/mail"
 	"pareto/internal/server"
 )
 
@@ -105,20 +108,62 @@ func (c *client) cookie() string {
 
 const testPassword = "correct-horse-battery"
 
-// signup creates a tenant through the real form and returns its admin's
-// signed-in client.
+// signup creates a tenant through the real forms (signup, then the link
+// of the confirmation mail) and returns its admin's signed-in client.
 func (a *testApp) signup(org, email string) (*client, auth.Member) {
 	a.t.Helper()
 	c := a.client()
 	res := c.postForm("/signup", url.Values{"org_name": {org}, "name": {"Admin of " + org}, "email": {email}, "password": {testPassword}})
-	if res.Status != http.StatusSeeOther {
+	if res.Status != http.StatusOK || !strings.Contains(res.Body, "Check your email") {
 		a.t.Fatalf("signup %s: status %d\n%s", org, res.Status, res.Body)
+	}
+	link := a.mailLink(email, "Confirm your email", "/signup/")
+	if res := c.postForm(link, nil); res.Status != http.StatusSeeOther || res.Location != "/" {
+		a.t.Fatalf("confirm signup %s: status %d\n%s", org, res.Status, res.Body)
 	}
 	m, err := a.Srv.Auth().Login(context.Background(), email, testPassword, "test")
 	if err != nil {
 		a.t.Fatal(err)
 	}
 	return c, m
+}
+
+// mail waits (the queue sends in the background) for the newest outbox
+// message to email whose subject contains subject.
+func (a *testApp) mail(email, subject string) mail.Message {
+	a.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		msgs, err := a.Srv.Outbox().Messages(func(m mail.Message) bool {
+			return strings.EqualFold(m.To, email) && strings.Contains(m.Subject, subject)
+		})
+		if err != nil {
+			a.t.Fatal(err)
+		}
+		if len(msgs) > 0 {
+			return msgs[0]
+		}
+		if time.Now().After(deadline) {
+			a.t.Fatalf("no mail to %s about %q in the outbox", email, subject)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+var mailLinkRe = regexp.MustCompile(`https?://[^/\s]+(/\S+)`)
+
+// mailLink is the path of the link in the newest mail to email about
+// subject; the link must start with prefix.
+func (a *testApp) mailLink(email, subject, prefix string) string {
+	a.t.Helper()
+	m := a.mail(email, subject)
+	for _, match := range mailLinkRe.FindAllStringSubmatch(m.Text, -1) {
+		if strings.HasPrefix(match[1], prefix) {
+			return match[1]
+		}
+	}
+	a.t.Fatalf("no %s link in the mail to %s:\n%s", prefix, email, m.Text)
+	return ""
 }
 
 // addMember invites email into admin's tenant with role and accepts it.

@@ -1,0 +1,94 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"pareto/internal/auth"
+	"pareto/internal/db"
+	"pareto/internal/limits"
+	"pareto/templates"
+)
+
+// Signup confirms the email before anything is created, and answers the
+// same whether or not the address already has an account: a new address
+// gets a confirmation link, a registered one a note to its owner.
+
+func (s *Server) signupShow(w http.ResponseWriter, r *http.Request) {
+	if currentMember(r) != nil {
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return
+	}
+	s.render(w, r, http.StatusOK, templates.SignupPage(s.page(r, "Create your organisation", ""), templates.AuthForm{}))
+}
+
+func (s *Server) signupCreate(w http.ResponseWriter, r *http.Request) {
+	f := s.readForm(w, r)
+	if f == nil {
+		return
+	}
+	in := auth.SignupInput{OrgName: f.Text("org_name", limits.Name), Name: f.Text("name", limits.Name),
+		Email: f.Text("email", limits.Email), Password: f.Raw("password")}
+	var token string
+	var existing bool
+	err := f.Then(nil, func() (err error) {
+		token, existing, err = s.auth.RequestSignup(r.Context(), in)
+		return err
+	})
+	var fe db.FieldErrors
+	switch {
+	case errors.As(err, &fe):
+		st := auth.JudgePassword(in.Password, in.Email, in.Name, in.OrgName)
+		v := templates.AuthForm{OrgName: in.OrgName, Name: in.Name, Email: in.Email, Errors: fe, Strength: &st}
+		s.render(w, r, http.StatusUnprocessableEntity, templates.SignupPage(s.page(r, "Create your organisation", ""), v))
+		return
+	case err != nil:
+		s.fail(w, r, err)
+		return
+	case existing:
+		s.mail.Enqueue(s.mailSignupExisting(strings.ToLower(in.Email)))
+	default:
+		s.mail.Enqueue(s.mailSignupConfirm(in, token))
+	}
+	s.render(w, r, http.StatusOK, templates.MailSentPage(s.page(r, "Check your email", ""), "Check your email", strings.ToLower(in.Email),
+		"open the link in it to create your organisation."))
+}
+
+func (s *Server) signupConfirmShow(w http.ResponseWriter, r *http.Request) {
+	token := chi.URLParam(r, "token")
+	req, err := s.auth.PendingSignup(r.Context(), token)
+	if err != nil {
+		s.linkInvalid(w, r, err, "This link cannot be used", "The link is wrong, has expired or was already used. Sign up again to get a new one.")
+		return
+	}
+	s.render(w, r, http.StatusOK, templates.SignupConfirmPage(s.page(r, "Create "+req.OrgName, ""),
+		templates.SignupConfirmView{Token: token, OrgName: req.OrgName, Email: req.Email}))
+}
+
+func (s *Server) signupConfirm(w http.ResponseWriter, r *http.Request) {
+	m, err := s.auth.ConfirmSignup(r.Context(), chi.URLParam(r, "token"))
+	if errors.Is(err, auth.ErrAccountExists) {
+		s.render(w, r, http.StatusConflict, templates.LinkInvalidPage(s.page(r, "Account exists", ""), "You already have an account",
+			"An account with this email was created meanwhile. Sign in, or reset your password if you forgot it."))
+		return
+	}
+	if err != nil {
+		s.linkInvalid(w, r, err, "This link cannot be used", "The link is wrong, has expired or was already used. Sign up again to get a new one.")
+		return
+	}
+	s.log.Info("signup", "user_id", m.UserID, "tenant_id", m.TenantID)
+	s.signIn(w, r, m, "success", "Welcome to Pareto. Your organisation is ready.")
+}
+
+// linkInvalid answers a signup, reset or invitation link that does not
+// work (404), or the error.
+func (s *Server) linkInvalid(w http.ResponseWriter, r *http.Request, err error, heading, msg string) {
+	if !errors.Is(err, db.ErrNotFound) {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusNotFound, templates.LinkInvalidPage(s.page(r, heading, ""), heading, msg))
+}
