@@ -36,11 +36,18 @@ func takeFocus(ctx context.Context) bool {
 // aria-describedby (FieldError renders it as name-error) and autofocus
 // when it is the page's first invalid field.
 func fieldAttrs(ctx context.Context, errs map[string]string, name string, hintIDs ...string) templ.Attributes {
+	_, bad := errs[name]
+	return invalidAttrs(ctx, bad, name+"-error", hintIDs...)
+}
+
+// invalidAttrs is fieldAttrs for a control whose message has the id
+// errorID (grids, where one field name repeats per row).
+func invalidAttrs(ctx context.Context, bad bool, errorID string, hintIDs ...string) templ.Attributes {
 	a := templ.Attributes{}
 	ids := hintIDs
-	if _, bad := errs[name]; bad {
+	if bad {
 		a["aria-invalid"] = "true"
-		ids = append(ids[:len(ids):len(ids)], name+"-error")
+		ids = append(ids[:len(ids):len(ids)], errorID)
 		if takeFocus(ctx) {
 			a["autofocus"] = true
 		}

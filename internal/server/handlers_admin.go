@@ -1,12 +1,12 @@
 package server
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/a-h/templ"
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
 
@@ -44,6 +44,12 @@ func (s *Server) userList(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, templates.UsersPage(s.page(r, "People", "admin"), v))
 }
 
+func (s *Server) usersPage(r *http.Request, edit func(*templates.UsersView)) (templ.Component, error) {
+	v, err := s.usersView(r)
+	edit(&v)
+	return templates.UsersPage(s.page(r, "People", "admin"), v), err
+}
+
 func (s *Server) inviteCreate(w http.ResponseWriter, r *http.Request) {
 	f := s.readForm(w, r)
 	if f == nil {
@@ -56,24 +62,16 @@ func (s *Server) inviteCreate(w http.ResponseWriter, r *http.Request) {
 		token, inv, err = s.auth.CreateInvite(r.Context(), scope(r), email, auth.Role(role))
 		return err
 	})
-	var fe db.FieldErrors
-	if errors.As(err, &fe) {
-		v, verr := s.usersView(r)
-		if verr != nil {
-			s.fail(w, r, verr)
-			return
-		}
-		v.InviteForm = templates.InviteForm{Email: email, Role: role, Errors: fe}
-		s.render(w, r, http.StatusUnprocessableEntity, templates.UsersPage(s.page(r, "People", "admin"), v))
-		return
+	if err == nil {
+		s.mail.Enqueue(s.mailInvite(inv, currentMember(r), token))
 	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.mail.Enqueue(s.mailInvite(inv, currentMember(r), token))
-	s.flash(r.Context(), "success", "Invitation sent to "+inv.Email+". The link works once and expires in 7 days.")
-	http.Redirect(w, r, "/admin/users", http.StatusSeeOther)
+	s.saved(w, r, err, saved{
+		Invalid: func(fe db.FieldErrors) (templ.Component, error) {
+			return s.usersPage(r, func(v *templates.UsersView) {
+				v.InviteForm = templates.InviteForm{Email: email, Role: role, Errors: fe}
+			})
+		},
+		Flash: "Invitation sent to " + inv.Email + ". The link works once and expires in 7 days.", Next: "/admin/users"})
 }
 
 func (s *Server) inviteRevoke(w http.ResponseWriter, r *http.Request) {
@@ -114,36 +112,27 @@ func (s *Server) outboxShow(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) memberUpdate(w http.ResponseWriter, r *http.Request) {
-	userID, err := uuid.Parse(chi.URLParam(r, "userID"))
-	if err != nil {
-		s.notFound(w, r)
+	userID, f, version, ok := editFor(s, w, r, pathID("userID"))
+	if !ok {
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		s.badForm(w, r, err)
-		return
-	}
-	version, err := strconv.Atoi(r.PostForm.Get("version"))
-	if err != nil {
-		s.renderError(w, r, http.StatusBadRequest, "Bad request", "The form is missing its version; reload the page and try again.")
-		return
-	}
-	active := r.PostForm.Get("active") == "true"
-	m, err := s.auth.UpdateMember(r.Context(), scope(r), userID, auth.Role(r.PostForm.Get("role")), active, version)
-	var fe db.FieldErrors
-	if errors.As(err, &fe) {
-		v, verr := s.usersView(r)
-		if verr != nil {
-			s.fail(w, r, verr)
-			return
-		}
-		v.MemberError, v.ErrorUserID = fe, userID.String()
-		s.render(w, r, http.StatusUnprocessableEntity, templates.UsersPage(s.page(r, "People", "admin"), v))
-		return
-	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
+	var m auth.Member
+	err := f.Then(nil, func() (err error) {
+		m, err = s.auth.UpdateMember(r.Context(), scope(r), userID, auth.Role(f.Raw("role")), f.Check("active"), version)
+		return err
+	})
+	s.saved(w, r, err, saved{
+		Invalid: func(fe db.FieldErrors) (templ.Component, error) {
+			return s.usersPage(r, func(v *templates.UsersView) { v.MemberError, v.ErrorUserID = fe, userID.String() })
+		},
+		Flash: s.memberSavedMessage(r, m), Next: "/admin/users"})
+}
+
+// memberSavedMessage says what a member's change did, and which of their
+// accounts now need a new KAM.
+func (s *Server) memberSavedMessage(r *http.Request, m auth.Member) string {
+	if m.UserID == uuid.Nil {
+		return ""
 	}
 	msg := "Saved " + m.Name + ": " + m.Role.Label() + map[bool]string{true: ", active.", false: ", deactivated."}[m.Active]
 	if !m.Active || m.Role != auth.RoleKAM {
@@ -152,8 +141,7 @@ func (s *Server) memberUpdate(w http.ResponseWriter, r *http.Request) {
 			msg += " " + m.Name + " still manages " + plural(n, "account", "accounts") + ": reassign them on the KAMs page."
 		}
 	}
-	s.flash(r.Context(), "success", msg)
-	http.Redirect(w, r, "/admin/users", http.StatusSeeOther)
+	return msg
 }
 
 func (s *Server) auditList(w http.ResponseWriter, r *http.Request) {

@@ -7,11 +7,13 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/a-h/templ"
 	"github.com/google/uuid"
 
 	"pareto/internal/assignment"
 	"pareto/internal/auth"
 	"pareto/internal/db"
+	"pareto/internal/limits"
 	"pareto/internal/plan"
 	"pareto/templates"
 )
@@ -66,47 +68,40 @@ func (s *Server) kamShow(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, templates.KAMProfilePage(s.page(r, v.Profile.Name, "kams"), v))
 }
 
+// staleVersion reads the form's version; a form without one is answered
+// as stale (a conflict) by the assignment store.
+func staleVersion(f *form) int {
+	if v, ok := f.Version(); ok {
+		return v
+	}
+	return -1
+}
+
 func (s *Server) kamUpdate(w http.ResponseWriter, r *http.Request) {
-	kamID, err := urlID(r, "kamID")
-	if err != nil {
-		s.fail(w, r, err)
+	kamID, f, ok := formFor(s, w, r, pathID("kamID"))
+	if !ok {
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		s.badForm(w, r, err)
-		return
-	}
-	f := templates.KAMProfileForm{Capacity: r.PostForm.Get("capacity"), Regions: r.PostForm.Get("regions"),
-		Industries: r.PostForm.Get("industries"), Notes: r.PostForm.Get("notes")}
-	version, verr := strconv.Atoi(r.PostForm.Get("version"))
-	if verr != nil {
-		version = -1 // a stale form: answered as a conflict
-	}
-	in := assignment.ProfileInput{Capacity: f.Capacity, Regions: f.Regions, Industries: f.Industries, Notes: f.Notes}
-	p, err := s.assignments().UpdateProfile(r.Context(), scope(r), kamID, in, version)
-	var fe db.FieldErrors
-	switch {
-	case errors.As(err, &fe), errors.Is(err, db.ErrConflict):
-		v, verr := s.kamProfileView(r, kamID)
-		if verr != nil {
-			s.fail(w, r, verr)
-			return
+	typed := templates.KAMProfileForm{Capacity: f.Trim("capacity"), Regions: f.Trim("regions"),
+		Industries: f.Trim("industries"), Notes: f.Para("notes", limits.Paragraph), Version: staleVersion(f)}
+	var p assignment.Profile
+	err := f.Then(nil, func() (err error) {
+		p, err = s.assignments().UpdateProfile(r.Context(), scope(r), kamID,
+			assignment.ProfileInput{Capacity: typed.Capacity, Regions: typed.Regions, Industries: typed.Industries, Notes: typed.Notes}, typed.Version)
+		return err
+	})
+	page := func(fe db.FieldErrors, stale bool) (templ.Component, error) {
+		v, err := s.kamProfileView(r, kamID)
+		v.Form, v.Form.Errors, v.Conflict = typed, fe, stale
+		if stale {
+			v.Form.Version = v.Profile.Version
 		}
-		status := http.StatusUnprocessableEntity
-		f.Errors = fe
-		f.Version = version
-		if errors.Is(err, db.ErrConflict) {
-			status, v.Conflict, f.Version = http.StatusConflict, true, v.Profile.Version
-		}
-		v.Form = f
-		s.render(w, r, status, templates.KAMProfilePage(s.page(r, v.Profile.Name, "kams"), v))
-		return
-	case err != nil:
-		s.fail(w, r, err)
-		return
+		return templates.KAMProfilePage(s.page(r, v.Profile.Name, "kams"), v), err
 	}
-	s.flash(r.Context(), "success", "Saved the profile of "+p.Name+": capacity "+strconv.Itoa(p.Capacity)+".")
-	http.Redirect(w, r, "/kams/"+kamID.String(), http.StatusSeeOther)
+	s.saved(w, r, err, saved{
+		Invalid: func(fe db.FieldErrors) (templ.Component, error) { return page(fe, false) },
+		Stale:   func() (templ.Component, error) { return page(nil, true) },
+		Flash:   "Saved the profile of " + p.Name + ": capacity " + strconv.Itoa(p.Capacity) + ".", Next: "/kams/" + kamID.String()})
 }
 
 // accountAssignmentSection loads the account page's KAM section: what
@@ -139,51 +134,43 @@ func (s *Server) assignmentShow(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) assignmentUpdate(w http.ResponseWriter, r *http.Request) {
-	accountID, err := urlID(r, "accountID")
-	if err != nil {
-		s.fail(w, r, err)
+	accountID, f, ok := formFor(s, w, r, pathID("accountID"))
+	if !ok {
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		s.badForm(w, r, err)
-		return
-	}
-	f := templates.AssignForm{KAMUserID: r.PostForm.Get("kam_user_id"), Override: r.PostForm.Get("override") == "true",
-		Reason: r.PostForm.Get("reason")}
-	version, verr := strconv.Atoi(r.PostForm.Get("version"))
-	if verr != nil {
-		version = -1
-	}
-	f.Version = version
-	returnTo := localBack(r.PostForm.Get("return_to"), "")
-	res, err := s.assignments().Assign(r.Context(), scope(r), assignment.AssignInput{AccountID: accountID,
-		KAMUserID: f.KAMUserID, Version: version, Override: f.Override, Reason: f.Reason})
-	var fe db.FieldErrors
-	switch {
-	case errors.As(err, &fe), errors.Is(err, db.ErrConflict):
-		v, verr := s.accountAssignmentSection(r, accountID)
-		if verr != nil {
-			s.fail(w, r, verr)
-			return
-		}
-		status := http.StatusUnprocessableEntity
-		f.Errors = fe
-		if errors.Is(err, db.ErrConflict) {
-			status, v.Conflict, f.Version = http.StatusConflict, true, v.State.Account.Version
-			v.YourKAMName = f.KAMUserID
+	typed := templates.AssignForm{KAMUserID: f.Trim("kam_user_id"), Override: f.Check("override"),
+		Reason: f.Para("reason", limits.Sentence), Version: staleVersion(f)}
+	returnTo := localBack(f.Raw("return_to"), "")
+	var res assignment.AssignResult
+	err := f.Then(nil, func() (err error) {
+		res, err = s.assignments().Assign(r.Context(), scope(r), assignment.AssignInput{AccountID: accountID,
+			KAMUserID: typed.KAMUserID, Version: typed.Version, Override: typed.Override, Reason: typed.Reason})
+		return err
+	})
+	page := func(fe db.FieldErrors, stale bool) (templ.Component, error) {
+		v, err := s.accountAssignmentSection(r, accountID)
+		v.Form, v.Form.Errors, v.ReturnTo, v.Conflict = typed, fe, returnTo, stale
+		if stale {
+			v.Form.Version, v.YourKAMName = v.State.Account.Version, typed.KAMUserID
 			for _, k := range v.State.Ranked {
-				if k.UserID.String() == f.KAMUserID {
+				if k.UserID.String() == typed.KAMUserID {
 					v.YourKAMName = k.Name
 				}
 			}
 		}
-		v.Form, v.ReturnTo = f, returnTo
-		s.render(w, r, status, templates.AccountAssignmentPage(s.page(r, v.State.Account.Name+" · KAM", "kams"), v))
-		return
-	case err != nil:
-		s.fail(w, r, err)
-		return
+		return templates.AccountAssignmentPage(s.page(r, v.State.Account.Name+" · KAM", "kams"), v), err
 	}
+	if returnTo == "" {
+		returnTo = "/accounts/" + accountID.String() + "/assignment"
+	}
+	s.saved(w, r, err, saved{
+		Invalid: func(fe db.FieldErrors) (templ.Component, error) { return page(fe, false) },
+		Stale:   func() (templ.Component, error) { return page(nil, true) },
+		Flash:   assignedMessage(res), Next: returnTo})
+}
+
+// assignedMessage says what an assignment changed.
+func assignedMessage(res assignment.AssignResult) string {
 	msg := res.ToName + " now manages " + res.AccountName + "."
 	if res.FromName != "" {
 		msg = res.AccountName + " moved from " + res.FromName + " to " + res.ToName + "."
@@ -191,11 +178,7 @@ func (s *Server) assignmentUpdate(w http.ResponseWriter, r *http.Request) {
 	if res.OverCapacity {
 		msg += " " + res.ToName + " is now over capacity."
 	}
-	s.flash(r.Context(), "success", msg)
-	if returnTo == "" {
-		returnTo = "/accounts/" + accountID.String() + "/assignment"
-	}
-	http.Redirect(w, r, returnTo, http.StatusSeeOther)
+	return msg
 }
 
 func (s *Server) suggestionsView(r *http.Request) (templates.SuggestionsView, error) {
@@ -221,49 +204,36 @@ func (s *Server) suggestionList(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) suggestionApply(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		s.badForm(w, r, err)
+	f := s.readForm(w, r)
+	if f == nil {
 		return
 	}
 	var items []assignment.PlanItem
-	bad := false
-	for _, raw := range r.PostForm["item"] {
-		it, ok := assignment.ParsePlanItem(raw)
-		if !ok {
-			bad = true
-			continue
+	for _, raw := range f.List("item") {
+		if it, ok := assignment.ParsePlanItem(raw); ok {
+			items = append(items, it)
+		} else {
+			f.Fail("items", "The form was damaged; reload the suggestions and try again.")
 		}
-		items = append(items, it)
 	}
 	var n int
-	var err error
-	if bad {
-		err = db.FieldErrors{"items": "The form was damaged; reload the suggestions and try again."}
-	} else {
+	err := f.Then(nil, func() (err error) {
 		n, err = s.assignments().ApplyPlan(r.Context(), scope(r), items)
-	}
-	var fe db.FieldErrors
+		return err
+	})
 	var bc *assignment.BatchConflict
-	switch {
-	case errors.As(err, &fe), errors.As(err, &bc):
+	errors.As(err, &bc)
+	page := func(fe db.FieldErrors) (templ.Component, error) {
 		v, verr := s.suggestionsView(r)
-		if verr != nil {
-			s.fail(w, r, verr)
-			return
+		if v.Errors = fe; bc != nil {
+			v.Problems = bc.Problems
 		}
-		status := http.StatusUnprocessableEntity
-		v.Errors = fe
-		if bc != nil {
-			status, v.Problems = http.StatusConflict, bc.Problems
-		}
-		s.render(w, r, status, templates.SuggestionsPage(s.page(r, "Suggested KAMs", "kams"), v))
-		return
-	case err != nil:
-		s.fail(w, r, err)
-		return
+		return templates.SuggestionsPage(s.page(r, "Suggested KAMs", "kams"), v), verr
 	}
-	s.flash(r.Context(), "success", "Assigned "+strconv.Itoa(n)+" key "+map[bool]string{true: "account", false: "accounts"}[n == 1]+" as suggested.")
-	http.Redirect(w, r, "/kams", http.StatusSeeOther)
+	s.saved(w, r, err, saved{
+		Invalid: page,
+		Stale:   func() (templ.Component, error) { return page(nil) },
+		Flash:   "Assigned " + plural(n, "key account", "key accounts") + " as suggested.", Next: "/kams"})
 }
 
 func (s *Server) myAccounts(w http.ResponseWriter, r *http.Request) {

@@ -3,236 +3,18 @@ package server
 import (
 	"errors"
 	"fmt"
-	"io"
-	"maps"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/go-chi/chi/v5"
+	"github.com/a-h/templ"
 	"github.com/google/uuid"
 
-	"pareto/internal/auth"
 	"pareto/internal/db"
 	"pareto/internal/kpi"
-	"pareto/internal/plan"
 	"pareto/templates"
 )
-
-// dashboardPageSize is how many key accounts the dashboard table lists per
-// page.
-const dashboardPageSize = 25
-
-// cohortListed is how many accounts of the retention cohort the page
-// lists in full; beyond it only the accounts lost are listed.
-const cohortListed = 30
-
-// dashboardFilter reads the period (period, and from and to for a custom
-// range), segment and region from the query: every period has an address.
-func dashboardFilter(r *http.Request) kpi.Filter {
-	q := r.URL.Query()
-	return kpi.Filter{Period: kpi.PeriodChoice{Key: q.Get("period"), From: q.Get("from"), To: q.Get("to")},
-		Segment: strings.TrimSpace(q.Get("segment")), Region: strings.TrimSpace(q.Get("region"))}
-}
-
-// dashboardStatus is 422 when the chosen period could not be used (the
-// page shows the default period with the message beside the field).
-func dashboardStatus(v templates.DashboardView) int {
-	if len(v.Portfolio.PeriodErrors) > 0 {
-		return http.StatusUnprocessableEntity
-	}
-	return http.StatusOK
-}
-
-// dashboardTarget is whose dashboard a request shows.
-type dashboardTarget struct {
-	filter   kpi.Filter
-	heading  string
-	intro    string
-	path     string
-	showKAMs bool
-}
-
-// portfolioTarget: leaders and admins see every key account; a KAM sees
-// the portfolio narrowed to their own accounts.
-func portfolioTarget(r *http.Request) dashboardTarget {
-	m := currentMember(r)
-	t := dashboardTarget{filter: dashboardFilter(r), heading: "Portfolio dashboard", path: "/dashboards", showKAMs: true,
-		intro: "Every key account: is the programme growing revenue and keeping customers happy?"}
-	if m.Role == auth.RoleKAM {
-		t.filter.KAMID = m.UserID
-		t.heading, t.intro, t.showKAMs = "Your key accounts", "The key accounts you manage.", false
-	}
-	return t
-}
-
-// kamTarget is one KAM's dashboard: leaders and admins may open any KAM's,
-// a KAM only their own (db.ErrForbidden); a user id that is not a member
-// of the tenant is db.ErrNotFound.
-func (s *Server) kamTarget(r *http.Request) (dashboardTarget, error) {
-	m := currentMember(r)
-	kamID, err := uuid.Parse(chi.URLParam(r, "kamID"))
-	if err != nil {
-		return dashboardTarget{}, fmt.Errorf("kam id: %w", db.ErrNotFound)
-	}
-	if m.Role == auth.RoleKAM && kamID != m.UserID {
-		if _, err := s.auth.Member(r.Context(), m.TenantID, kamID); err != nil {
-			return dashboardTarget{}, err
-		}
-		return dashboardTarget{}, fmt.Errorf("a KAM may open only their own dashboard: %w", db.ErrForbidden)
-	}
-	t := dashboardTarget{filter: dashboardFilter(r), path: "/dashboards/kams/" + kamID.String()}
-	t.filter.KAMID = kamID
-	return t, nil
-}
-
-func (s *Server) dashboardView(r *http.Request, t dashboardTarget) (templates.DashboardView, error) {
-	pf, err := s.kpi.Portfolio(r.Context(), scope(r), t.filter)
-	if err != nil {
-		return templates.DashboardView{}, err
-	}
-	ids := make([]uuid.UUID, len(pf.Accounts))
-	for i, a := range pf.Accounts {
-		ids[i] = a.Account.ID
-	}
-	goals, err := plan.GoalCountsOf(r.Context(), s.db, scope(r), ids, time.Now())
-	if err != nil {
-		return templates.DashboardView{}, err
-	}
-	if share, ok := goals.Attained(); ok {
-		pf.GoalAttainment = kpi.Some(share)
-	}
-	if t.heading == "" {
-		t.heading = "Dashboard: " + pf.KAMName
-		t.intro = "The key accounts " + pf.KAMName + " manages."
-	}
-	m := currentMember(r)
-	v := templates.DashboardView{Portfolio: pf, Heading: t.heading, Intro: t.intro, Path: t.path, ShowKAMs: t.showKAMs,
-		IsAdmin: m.Role == auth.RoleAdmin, Quarters: kpi.Quarters(s.kpi.Now(), pf.Settings.FiscalYearStartMonth)}
-	q := r.URL.Query()
-	v.Sort, v.Desc = q.Get("sort"), q.Get("dir") != "asc"
-	if !kpi.ValidSortKey(v.Sort) {
-		v.Sort, v.Desc = "revenue", true
-	}
-	if v.Sort != "revenue" || !v.Desc { // the dashboard comes by revenue, largest first
-		kpi.SortAccounts(pf.Accounts, v.Sort, v.Desc)
-	}
-	v.Page, _ = strconv.Atoi(q.Get("page"))
-	v.Pages = max(1, (len(pf.Accounts)+dashboardPageSize-1)/dashboardPageSize)
-	v.Page = min(max(v.Page, 1), v.Pages)
-	v.Rows = pf.Accounts[min((v.Page-1)*dashboardPageSize, len(pf.Accounts)):min(v.Page*dashboardPageSize, len(pf.Accounts))]
-
-	v.CohortRows = pf.Cohort
-	if len(pf.Cohort) > cohortListed {
-		v.CohortRows = nil
-		for _, r := range pf.Cohort {
-			if !r.Retained {
-				v.CohortRows = append(v.CohortRows, r)
-			}
-		}
-		v.CohortHidden = len(pf.Cohort) - len(v.CohortRows)
-	}
-
-	labels := templates.MonthLabels(pf.Period)
-	money := func(x float64) string { return templates.FormatMoneyShort(x, pf.Currency) }
-	revenue, csat, nps := make([]kpi.Value, len(pf.Months)), make([]kpi.Value, len(pf.Months)), make([]kpi.Value, len(pf.Months))
-	for i, mr := range pf.Months {
-		revenue[i], csat[i], nps[i] = mr.Revenue, mr.CSAT, mr.NPS
-	}
-	n := plural(pf.Summary.Accounts, "key account", "key accounts")
-	v.Revenue = templates.NewLineChart("chart-revenue", "Revenue by month", "Monthly revenue of "+n+", "+pf.Period.Label()+
-		". The values are in the table below the chart.", labels, revenue, templates.LineOpts{Width: 960, Height: 260, ZeroBased: true, Format: money})
-	csatOpts := templates.LineOpts{Width: 480, Height: 220, Fixed: true, Lo: 1, Hi: 5, Format: func(x float64) string { return strconv.FormatFloat(x, 'f', 1, 64) }}
-	if pf.Settings.CSATScale == kpi.ScalePercent {
-		csatOpts.Lo, csatOpts.Hi, csatOpts.Format = 0, 100, func(x float64) string { return strconv.FormatFloat(x, 'f', 0, 64) + "%" }
-	}
-	v.CSAT = templates.NewLineChart("chart-csat", "Average CSAT by month", "Average CSAT of "+n+" per month, "+pf.Period.Label()+".",
-		labels, csat, csatOpts)
-	v.NPS = templates.NewLineChart("chart-nps", "Average NPS by month", "Average NPS of "+n+" per month, "+pf.Period.Label()+".",
-		labels, nps, templates.LineOpts{Width: 480, Height: 220, Fixed: true, Lo: -100, Hi: 100, Format: func(x float64) string { return templates.FormatNPS(kpi.Some(x)) }})
-	var bars []templates.BarItem
-	for _, k := range pf.KAMs {
-		name, href := k.Name, templates.KAMDashboardHref(k.KAMID)+"?"+v.Query().Encode()
-		if k.KAMID == uuid.Nil {
-			name, href = "No KAM assigned", v.Anchor("accounts")
-		}
-		bars = append(bars, templates.BarItem{Label: name, Href: href, V: k.Revenue})
-	}
-	v.KAMBars = templates.NewBarChart("chart-kams", "Revenue by key account manager",
-		"Revenue of each KAM's key accounts, "+pf.Period.Label()+". The values are in the table below the chart.", bars, money)
-	return v, nil
-}
-
-func (s *Server) dashboardShow(w http.ResponseWriter, r *http.Request) {
-	v, err := s.dashboardView(r, portfolioTarget(r))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, dashboardStatus(v), templates.DashboardPage(s.page(r, v.Heading, "dashboards"), v))
-}
-
-func (s *Server) dashboardKAM(w http.ResponseWriter, r *http.Request) {
-	t, err := s.kamTarget(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	v, err := s.dashboardView(r, t)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, dashboardStatus(v), templates.DashboardPage(s.page(r, v.Heading, "dashboards"), v))
-}
-
-func (s *Server) dashboardCSV(w http.ResponseWriter, r *http.Request) {
-	s.writeDashboardCSV(w, r, portfolioTarget(r), "portfolio")
-}
-
-func (s *Server) dashboardKAMCSV(w http.ResponseWriter, r *http.Request) {
-	t, err := s.kamTarget(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.writeDashboardCSV(w, r, t, "kam")
-}
-
-func (s *Server) writeDashboardCSV(w http.ResponseWriter, r *http.Request, t dashboardTarget, name string) {
-	table := r.URL.Query().Get("table")
-	if table == "" {
-		table = kpi.TableAccounts
-	}
-	if !kpi.ValidTable(table) {
-		s.renderError(w, r, http.StatusBadRequest, "Bad request", "There is no such table to download.")
-		return
-	}
-	pf, err := s.kpi.Portfolio(r.Context(), scope(r), t.filter)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if len(pf.PeriodErrors) > 0 {
-		msgs := slices.Sorted(maps.Values(pf.PeriodErrors))
-		s.renderError(w, r, http.StatusUnprocessableEntity, "Bad period", "The period cannot be used: "+strings.Join(msgs, " "))
-		return
-	}
-	var b strings.Builder
-	if err := kpi.WriteCSV(&b, pf, table); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeCSV(w, fmt.Sprintf("pareto-%s-%s-%s.csv", name, table, kpi.FormatMonth(pf.Period.End)), b.String())
-}
-
-func writeCSV(w http.ResponseWriter, filename, body string) {
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+filename+`"`)
-	_, _ = io.WriteString(w, body)
-}
 
 // accountKPISection loads the KPI section of an account page. It is the
 // component the account page shows (see templates.AccountKPISection).
@@ -252,14 +34,6 @@ func (s *Server) accountKPISection(r *http.Request, accountID uuid.UUID) (templa
 		CanEdit:   kpi.MayEdit(*currentMember(r), d.Account.KAMID),
 		ShowLinks: true,
 	}, nil
-}
-
-func accountIDParam(r *http.Request) (uuid.UUID, error) {
-	id, err := uuid.Parse(chi.URLParam(r, "accountID"))
-	if err != nil {
-		return uuid.Nil, fmt.Errorf("account id: %w", db.ErrNotFound)
-	}
-	return id, nil
 }
 
 // accountKPIPage builds the account's KPI page with its month grid ending
@@ -294,7 +68,7 @@ func (s *Server) accountKPIPage(sec templates.AccountKPIView, to time.Time, edit
 }
 
 func (s *Server) accountKPIs(w http.ResponseWriter, r *http.Request) {
-	id, err := accountIDParam(r)
+	id, err := urlID(r, "accountID")
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -318,78 +92,86 @@ func (s *Server) gridEnd(m time.Time) time.Time {
 	return m
 }
 
-func (s *Server) accountKPISave(w http.ResponseWriter, r *http.Request) {
-	id, err := accountIDParam(r)
+// editableKPIs is the KPI section of the account named in the path,
+// when the signed-in member may change its figures.
+func (s *Server) editableKPIs(r *http.Request) (templates.AccountKPIView, error) {
+	id, err := urlID(r, "accountID")
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return templates.AccountKPIView{}, err
 	}
 	sec, err := s.accountKPISection(r, id)
-	if err != nil {
-		s.fail(w, r, err)
+	if err == nil && !sec.CanEdit {
+		err = fmt.Errorf("%s may not change the figures of account %s: %w", currentMember(r).Role, id, db.ErrForbidden)
+	}
+	return sec, err
+}
+
+func readFigure(f *form) kpi.FigureInput {
+	return kpi.FigureInput{Month: f.Raw(kpi.FieldMonth), Revenue: f.Raw(kpi.FieldRevenue), CSAT: f.Raw(kpi.FieldCSAT), NPS: f.Raw(kpi.FieldNPS),
+		Promoters: f.Raw(kpi.FieldPromoters), Passives: f.Raw(kpi.FieldPassives), Detractors: f.Raw(kpi.FieldDetractors),
+		Adoption: f.Raw(kpi.FieldAdoption), Upsell: f.Raw(kpi.FieldUpsell), CrossSells: f.Raw(kpi.FieldCrossSells)}
+}
+
+// accountKPISave saves or deletes one month's figures from the grid.
+func (s *Server) accountKPISave(w http.ResponseWriter, r *http.Request) {
+	sec, f, ok := formFor(s, w, r, s.editableKPIs)
+	if !ok {
 		return
 	}
-	if !sec.CanEdit {
-		s.fail(w, r, fmt.Errorf("%s may not change the figures of account %s: %w", currentMember(r).Role, id, db.ErrForbidden))
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		s.badForm(w, r, err)
-		return
-	}
-	f := r.PostForm
-	in := kpi.FigureInput{Month: f.Get(kpi.FieldMonth), Revenue: f.Get(kpi.FieldRevenue), CSAT: f.Get(kpi.FieldCSAT), NPS: f.Get(kpi.FieldNPS),
-		Promoters: f.Get(kpi.FieldPromoters), Passives: f.Get(kpi.FieldPassives), Detractors: f.Get(kpi.FieldDetractors),
-		Adoption: f.Get(kpi.FieldAdoption), Upsell: f.Get(kpi.FieldUpsell), CrossSells: f.Get(kpi.FieldCrossSells)}
-	version, verr := strconv.Atoi(f.Get("version"))
+	id, in := sec.Data.Account.ID, readFigure(f)
+	version, vok := f.Version()
 	month, merr := kpi.ParseMonth(in.Month)
-	if verr != nil || version < 0 || merr != nil {
+	if !vok || merr != nil {
 		s.renderError(w, r, http.StatusBadRequest, "Bad request", "The form is missing its month or version; reload the page and try again.")
 		return
 	}
-	title := sec.Data.Account.Name + ": KPIs"
-	if f.Get("action") == "delete" {
-		err := s.kpi.DeleteFigure(r.Context(), scope(r), currentMember(r).Role, id, month, version)
-		var ce *kpi.ConflictError
-		if errors.As(err, &ce) {
-			s.renderFigureConflict(w, r, id, month, ce, in, title, true)
-			return
-		}
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		s.flash(r.Context(), "success", "Deleted the figures of "+kpi.MonthLabel(month)+".")
-		http.Redirect(w, r, s.gridHref(id, month), http.StatusSeeOther)
-		return
+	deleting := f.Raw("action") == "delete"
+	var err error
+	if deleting {
+		err = s.kpi.DeleteFigure(r.Context(), scope(r), currentMember(r).Role, id, month, version)
+	} else {
+		err = thenParsed(f, func() (kpi.Figure, error) {
+			fig, fe := kpi.ParseFigure(in, sec.Data.Settings.CSATScale, s.kpi.Now())
+			return fig, fe.Err()
+		}, func(fig kpi.Figure) error {
+			_, err := s.kpi.SaveFigure(r.Context(), scope(r), currentMember(r).Role, id, fig, version)
+			return err
+		})
 	}
-	fig, fe := kpi.ParseFigure(in, sec.Data.Settings.CSATScale, s.kpi.Now())
-	if fe == nil {
-		_, err = s.kpi.SaveFigure(r.Context(), scope(r), currentMember(r).Role, id, fig, version)
-		var ce *kpi.ConflictError
-		if errors.As(err, &ce) {
-			s.renderFigureConflict(w, r, id, month, ce, in, title, false)
-			return
-		}
-		if !errors.As(err, &fe) && err != nil {
-			s.fail(w, r, err)
-			return
-		}
+	page := s.kpiGridPage(r, sec, month)
+	msg := "Saved the figures of "
+	if deleting {
+		msg = "Deleted the figures of "
 	}
-	if fe != nil {
-		edited := &templates.GridRow{Month: month, Input: in, Version: version, Errors: map[string]string{}}
-		for field, msg := range fe {
-			if field == kpi.FieldMonth {
-				field = "" // shown beside the row's buttons
+	s.saved(w, r, err, saved{
+		Invalid: func(fe db.FieldErrors) (templ.Component, error) {
+			edited := &templates.GridRow{Month: month, Input: in, Version: version, Errors: map[string]string{}}
+			for field, msg := range fe {
+				if field == kpi.FieldMonth {
+					field = "" // shown beside the row's buttons
+				}
+				edited.Errors[field] = msg
 			}
-			edited.Errors[field] = msg
-		}
-		s.render(w, r, http.StatusUnprocessableEntity, templates.AccountKPIPage(s.page(r, title, "dashboards"),
-			s.accountKPIPage(sec, s.gridEnd(month), edited)))
-		return
+			return page(edited, nil), nil
+		},
+		Stale: func() (templ.Component, error) {
+			var ce *kpi.ConflictError
+			if !errors.As(err, &ce) {
+				return nil, err
+			}
+			return s.figureConflictPage(r, id, month, ce, in, deleting)
+		},
+		Flash: msg + kpi.MonthLabel(month) + ".", Next: s.gridHref(id, month)})
+}
+
+// kpiGridPage is the account's KPI page with the grid that shows month,
+// one row edited and, after a stale save, the conflict above it.
+func (s *Server) kpiGridPage(r *http.Request, sec templates.AccountKPIView, month time.Time) func(*templates.GridRow, *templates.FigureConflict) templ.Component {
+	return func(edited *templates.GridRow, conflict *templates.FigureConflict) templ.Component {
+		v := s.accountKPIPage(sec, s.gridEnd(month), edited)
+		v.Conflict = conflict
+		return templates.AccountKPIPage(s.page(r, sec.Data.Account.Name+": KPIs", "dashboards"), v)
 	}
-	s.flash(r.Context(), "success", "Saved the figures of "+kpi.MonthLabel(month)+".")
-	http.Redirect(w, r, s.gridHref(id, month), http.StatusSeeOther)
 }
 
 func (s *Server) gridHref(id uuid.UUID, month time.Time) string {
@@ -400,16 +182,11 @@ func (s *Server) gridHref(id uuid.UUID, month time.Time) string {
 	return h + "#kpi-" + kpi.FormatMonth(month)
 }
 
-// renderFigureConflict answers a stale save with 409: the month's stored
-// figures beside the ones typed, and the grid row holding the typed values
-// with the current version, so saving again is a deliberate choice.
-func (s *Server) renderFigureConflict(w http.ResponseWriter, r *http.Request, id uuid.UUID, month time.Time, ce *kpi.ConflictError,
-	in kpi.FigureInput, title string, deleting bool) {
-	sec, err := s.accountKPISection(r, id)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
+// figureConflictPage answers a stale save: the month's stored figures
+// beside the ones typed, and the grid row holding the typed values with
+// the current version, so saving again is a deliberate choice.
+func (s *Server) figureConflictPage(r *http.Request, id uuid.UUID, month time.Time, ce *kpi.ConflictError, in kpi.FigureInput, deleting bool) (templ.Component, error) {
+	sec, err := s.accountKPISection(r, id) // reloaded: it shows the stored figures
 	var edited *templates.GridRow
 	if !deleting {
 		edited = &templates.GridRow{Month: month, Input: in}
@@ -417,13 +194,11 @@ func (s *Server) renderFigureConflict(w http.ResponseWriter, r *http.Request, id
 			edited.Version = ce.Current.Version
 		}
 	}
-	v := s.accountKPIPage(sec, s.gridEnd(month), edited)
-	v.Conflict = &templates.FigureConflict{Month: month, Current: ce.Current, Yours: in, Deleting: deleting}
-	s.render(w, r, http.StatusConflict, templates.AccountKPIPage(s.page(r, title, "dashboards"), v))
+	return s.kpiGridPage(r, sec, month)(edited, &templates.FigureConflict{Month: month, Current: ce.Current, Yours: in, Deleting: deleting}), err
 }
 
 func (s *Server) accountKPICSV(w http.ResponseWriter, r *http.Request) {
-	id, err := accountIDParam(r)
+	id, err := urlID(r, "accountID")
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -453,32 +228,19 @@ func (s *Server) kpiSettingsShow(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) kpiSettingsSave(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		s.badForm(w, r, err)
+	f, version := s.readEdit(w, r)
+	if f == nil {
 		return
 	}
-	version, err := strconv.Atoi(r.PostForm.Get("version"))
-	if err != nil {
-		s.renderError(w, r, http.StatusBadRequest, "Bad request", "The form is missing its version; reload the page and try again.")
-		return
-	}
-	in := kpi.SettingsInput{CSATScale: r.PostForm.Get("csat_scale"), FiscalYearStartMonth: r.PostForm.Get("fiscal_year_start_month"), Version: version}
-	_, err = s.kpi.UpdateSettings(r.Context(), scope(r), in)
-	var fe db.FieldErrors
-	if errors.As(err, &fe) {
-		st, serr := s.kpi.Settings(r.Context(), scope(r))
-		if serr != nil {
-			s.fail(w, r, serr)
-			return
-		}
-		s.render(w, r, http.StatusUnprocessableEntity, templates.KPISettingsPage(s.page(r, "KPI settings", "dashboards"),
-			templates.KPISettingsView{Settings: st, Form: in, Errors: fe}))
-		return
-	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.flash(r.Context(), "success", "KPI settings saved.")
-	http.Redirect(w, r, "/kpis/settings", http.StatusSeeOther)
+	in := kpi.SettingsInput{CSATScale: f.Trim("csat_scale"), FiscalYearStartMonth: f.Trim("fiscal_year_start_month"), Version: version}
+	err := f.Then(nil, func() error {
+		_, err := s.kpi.UpdateSettings(r.Context(), scope(r), in)
+		return err
+	})
+	s.saved(w, r, err, saved{
+		Invalid: func(fe db.FieldErrors) (templ.Component, error) {
+			st, err := s.kpi.Settings(r.Context(), scope(r))
+			return templates.KPISettingsPage(s.page(r, "KPI settings", "dashboards"), templates.KPISettingsView{Settings: st, Form: in, Errors: fe}), err
+		},
+		Flash: "KPI settings saved.", Next: "/kpis/settings"})
 }
