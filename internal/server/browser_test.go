@@ -156,6 +156,27 @@ func takeConsoleErrors(ctx context.Context) []string {
 	return ctx.Value(consoleKey{}).(*consoleLog).take()
 }
 
+// expectConsoleError waits (up to five seconds) until the page has
+// reported an error containing want — the browser logs a refused request
+// a moment after the page shows its answer — and fails t on any other
+// error reported by then.
+func expectConsoleError(t *testing.T, ctx context.Context, want string) {
+	t.Helper()
+	seen := false
+	for deadline := time.Now().Add(5 * time.Second); !seen && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		for _, e := range takeConsoleErrors(ctx) {
+			if strings.Contains(e, want) {
+				seen = true
+			} else {
+				t.Errorf("unexpected page error: %s", e)
+			}
+		}
+	}
+	if !seen {
+		t.Errorf("the page reported no error containing %q", want)
+	}
+}
+
 // assertNoConsoleErrors fails t if the page reported an error: a CSP
 // violation, a script error, a failed load.
 func assertNoConsoleErrors(t *testing.T, ctx context.Context) {
