@@ -38,9 +38,11 @@ type Portfolio struct {
 	Segments     []string // the filter's choices
 	Regions      []string
 	// GoalAttainment is the share of goal-plan goals achieved or on
-	// track. Goal plans live in another package; the server fills this
-	// in when they exist (undefined until then).
-	GoalAttainment Value
+	// track (GoalsAttained of GoalsCounted). Goal plans live in another
+	// package; the server fills this in when they exist (undefined until
+	// then).
+	GoalAttainment              Value
+	GoalsAttained, GoalsCounted int
 }
 
 // Portfolio loads the dashboard of the key accounts f selects: the whole
@@ -89,16 +91,27 @@ func (s *Store) Portfolio(ctx context.Context, sc db.Scope, f Filter) (Portfolio
 		default:
 			out.Filter.Period = PeriodChoice{Key: p.Key}
 		}
+		h, err := keyHistory(ctx, tx, sc.TenantID, historySince(p))
+		if err != nil {
+			return err
+		}
 		var series []AccountSeries
-		series, out.Segments, out.Regions, err = s.programmeSeries(ctx, tx, sc.TenantID, f, p, version)
+		series, out.Segments, out.Regions, err = s.programmeSeries(ctx, tx, sc.TenantID, f, p, version, h.WasKey())
 		if err != nil {
 			return err
 		}
-		conc, err := s.concentration(ctx, tx, sc.TenantID, f, p, version, series)
+		conc, inFilter, err := s.concentration(ctx, tx, sc.TenantID, f, p, version, series)
 		if err != nil {
 			return err
 		}
-		out.Dashboard = BuildDashboard(series, p, conc)
+		var others *OtherAccounts
+		if f.KAMID == uuid.Nil {
+			if others, err = s.otherAccounts(ctx, tx, sc.TenantID, p, version); err != nil {
+				return err
+			}
+			others.In = inFilter
+		}
+		out.Dashboard = BuildDashboard(series, p, conc, h, others)
 		return nil
 	})
 	if err != nil {
@@ -107,12 +120,39 @@ func (s *Store) Portfolio(ctx context.Context, sc db.Scope, f Filter) (Portfolio
 	return out, nil
 }
 
+// historySince is the first instant whose key status a dashboard for p
+// needs: the period's first day, or the first day of the month before the
+// churn trend's first month.
+func historySince(p Period) time.Time {
+	if t := AddMonths(p.End, -ChurnMonths); t.Before(p.Start) {
+		return t
+	}
+	return p.Start
+}
+
+// keyHistory reads the tenant's key status changes since since. Their
+// number grows with the decisions taken (reviews), not with the
+// portfolio.
+func keyHistory(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, since time.Time) (KeyHistory, error) {
+	rows, err := tx.Query(ctx, `SELECT account_id, old_status, new_status, changed_at FROM key_status_changes
+		WHERE tenant_id = $1 AND changed_at >= $2`, tenantID, since)
+	if err != nil {
+		return KeyHistory{}, err
+	}
+	changes, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (KeyChange, error) {
+		var c KeyChange
+		return c, r.Scan(&c.AccountID, &c.Old, &c.New, &c.At)
+	})
+	return NewKeyHistory(since, changes), err
+}
+
 // span is the months a dashboard for p reads: the period, the one before
-// it, the same months a year earlier, and the retention window before the
-// period's first month.
+// it, the same months a year earlier, the retention window before the
+// period's first month and the churn trend's months.
 func span(p Period) (from, to time.Time) {
 	from = p.Start
-	for _, m := range []time.Time{p.Previous().Start, p.YearAgo().Start, AddMonths(p.Start, 1-RetentionWindow)} {
+	for _, m := range []time.Time{p.Previous().Start, p.YearAgo().Start, AddMonths(p.Start, 1-RetentionWindow),
+		AddMonths(historySince(p), 1-RetentionWindow)} {
 		if m.Before(from) {
 			from = m
 		}
@@ -120,16 +160,20 @@ func span(p Period) (from, to time.Time) {
 	return from, p.End
 }
 
-// programmeSeries returns the key and former key accounts f selects (read
-// fresh) with their figures over span(p) (from the figures memo, loading
-// the accounts it lacks), and the segments and regions of the whole
-// programme, for the filter's choices.
-func (s *Store) programmeSeries(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, f Filter, p Period, version int64) (
+// programmeSeries returns the accounts of the programme f selects (read
+// fresh): key and former key accounts, archived ones too (their history
+// counts in retention), and wasKey, the accounts key at some moment the
+// key status history covers; with their figures over span(p) (from the
+// figures memo, loading the accounts it lacks), and the segments and
+// regions of the programme's accounts not archived, for the filter's
+// choices.
+func (s *Store) programmeSeries(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, f Filter, p Period, version int64, wasKey []uuid.UUID) (
 	series []AccountSeries, segments, regions []string, err error) {
-	rows, err := tx.Query(ctx, `SELECT a.id, a.name, a.key_status, a.status, a.segment, a.region, a.kam_user_id, coalesce(u.name, '')
+	rows, err := tx.Query(ctx, `SELECT a.id, a.name, a.key_status, a.status, a.segment, a.region, a.kam_user_id, coalesce(u.name, ''),
+			a.archived_at IS NOT NULL
 		FROM accounts a LEFT JOIN users u ON u.id = a.kam_user_id
-		WHERE a.tenant_id = $1 AND a.archived_at IS NULL AND a.key_status IN ('key', 'former')
-		ORDER BY lower(a.name), a.id`, tenantID)
+		WHERE a.tenant_id = $1 AND (a.key_status IN ('key', 'former') OR a.id = ANY($2))
+		ORDER BY lower(a.name), a.id`, tenantID, wasKey)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -137,14 +181,16 @@ func (s *Store) programmeSeries(ctx context.Context, tx pgx.Tx, tenantID uuid.UU
 	seenSegment, seenRegion := map[string]bool{}, map[string]bool{}
 	var a AccountInfo
 	var kam *uuid.UUID
-	_, err = pgx.ForEachRow(rows, []any{&a.ID, &a.Name, &a.KeyStatus, &a.Status, &a.Segment, &a.Region, &kam, &a.KAMName}, func() error {
-		if a.Segment != "" && !seenSegment[a.Segment] {
-			seenSegment[a.Segment] = true
-			segments = append(segments, a.Segment)
-		}
-		if a.Region != "" && !seenRegion[a.Region] {
-			seenRegion[a.Region] = true
-			regions = append(regions, a.Region)
+	_, err = pgx.ForEachRow(rows, []any{&a.ID, &a.Name, &a.KeyStatus, &a.Status, &a.Segment, &a.Region, &kam, &a.KAMName, &a.Archived}, func() error {
+		if current := !a.Archived && (a.KeyStatus == "key" || a.KeyStatus == "former"); current {
+			if a.Segment != "" && !seenSegment[a.Segment] {
+				seenSegment[a.Segment] = true
+				segments = append(segments, a.Segment)
+			}
+			if a.Region != "" && !seenRegion[a.Region] {
+				seenRegion[a.Region] = true
+				regions = append(regions, a.Region)
+			}
 		}
 		a.KAMID = uuid.Nil
 		if kam != nil {
@@ -227,11 +273,10 @@ func loadFigures(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, accounts []
 // filter, or, on one KAM's dashboard, among that KAM's key accounts.
 // Every account's revenue in the period comes from the revenue memo; one
 // scan of the period's figures refills it after figures change.
-func (s *Store) concentration(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, f Filter, p Period, version int64, series []AccountSeries) (Concentration, error) {
-	var c Concentration
+func (s *Store) concentration(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, f Filter, p Period, version int64, series []AccountSeries) (c Concentration, in map[uuid.UUID]bool, err error) {
 	bps, err := scoring.ConcentrationBPS(ctx, tx, tenantID)
 	if err != nil {
-		return c, err
+		return c, nil, err
 	}
 	c.WarnShare = BPSShare(bps)
 	key := spanKey{tenantID, p.Start, p.End}
@@ -240,13 +285,13 @@ func (s *Store) concentration(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID
 		rows, err := tx.Query(ctx, `SELECT account_id, sum(revenue)::float8 FROM kpi_figures
 			WHERE tenant_id = $1 AND month BETWEEN $2 AND $3 GROUP BY account_id`, tenantID, p.Start, p.End)
 		if err != nil {
-			return c, err
+			return c, nil, err
 		}
 		revenue = map[uuid.UUID]float64{}
 		var id uuid.UUID
 		var r float64
 		if _, err := pgx.ForEachRow(rows, []any{&id, &r}, func() error { revenue[id] = r; return nil }); err != nil {
-			return c, err
+			return c, nil, err
 		}
 		s.revenue.put(key, version, revenue)
 	}
@@ -263,18 +308,20 @@ func (s *Store) concentration(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID
 		rows, err := tx.Query(ctx, `SELECT id, name FROM accounts WHERE tenant_id = $1
 			AND ($2 = '' OR segment = $2) AND ($3 = '' OR region = $3)`, tenantID, f.Segment, f.Region)
 		if err != nil {
-			return c, err
+			return c, nil, err
 		}
 		var id uuid.UUID
 		var name string
+		in = map[uuid.UUID]bool{}
 		if _, err := pgx.ForEachRow(rows, []any{&id, &name}, func() error {
+			in[id] = true
 			r := revenue[id]
 			c.TotalRevenue += r
 			consider(id, r)
 			names[id] = name
 			return nil
 		}); err != nil {
-			return c, err
+			return c, nil, err
 		}
 	} else {
 		for id, r := range revenue {
@@ -285,7 +332,7 @@ func (s *Store) concentration(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID
 	if f.KAMID != uuid.Nil {
 		c.Largest = Largest{}
 		for _, sr := range series {
-			if sr.Account.KeyStatus == "key" {
+			if sr.Account.KeyStatus == "key" && !sr.Account.Archived {
 				consider(sr.Account.ID, revenue[sr.Account.ID])
 			}
 		}
@@ -294,10 +341,45 @@ func (s *Store) concentration(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID
 		name, ok := names[c.Largest.AccountID]
 		if !ok {
 			if err := tx.QueryRow(ctx, `SELECT name FROM accounts WHERE tenant_id = $1 AND id = $2`, tenantID, c.Largest.AccountID).Scan(&name); err != nil {
-				return c, err
+				return c, nil, err
 			}
 		}
 		c.Largest.Name = name
 	}
-	return c, nil
+	return c, in, nil
+}
+
+// otherAccounts reads every account's revenue at p's first and last month
+// (RetentionWindow rule), for retention of the accounts outside the
+// programme: from the revenue-at memo, one scan of three months' figures
+// each after figures change.
+func (s *Store) otherAccounts(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, p Period, version int64) (*OtherAccounts, error) {
+	at := func(m time.Time) (map[uuid.UUID]float64, error) {
+		key := spanKey{tenantID, AddMonths(m, 1-RetentionWindow), m}
+		if byAccount, ok := s.revenueAt.get(key, version); ok {
+			return byAccount, nil
+		}
+		rows, err := tx.Query(ctx, `SELECT DISTINCT ON (account_id) account_id, revenue::float8 FROM kpi_figures
+			WHERE tenant_id = $1 AND month BETWEEN $2 AND $3 ORDER BY account_id, month DESC`, tenantID, key.from, key.to)
+		if err != nil {
+			return nil, err
+		}
+		byAccount := map[uuid.UUID]float64{}
+		var id uuid.UUID
+		var r float64
+		if _, err := pgx.ForEachRow(rows, []any{&id, &r}, func() error { byAccount[id] = r; return nil }); err != nil {
+			return nil, err
+		}
+		s.revenueAt.put(key, version, byAccount)
+		return byAccount, nil
+	}
+	start, err := at(p.Start)
+	if err != nil {
+		return nil, err
+	}
+	end, err := at(p.End)
+	if err != nil {
+		return nil, err
+	}
+	return &OtherAccounts{Start: start, End: end}, nil
 }

@@ -29,8 +29,9 @@ type Store struct {
 	DB  *db.DB
 	Now func() time.Time
 
-	figures figuresMemo
-	revenue revenueMemo
+	figures   figuresMemo
+	revenue   revenueMemo
+	revenueAt revenueMemo // every account's revenue at a month (RetentionWindow rule)
 }
 
 // NewStore returns a Store on d.

@@ -19,8 +19,11 @@ import (
 //   - figures: each programme account's figures over the span, added to
 //     lazily as accounts join the programme;
 //   - revenue: every account's revenue in a period, for the shares and
-//     the largest single account (the one part of a dashboard that needs
-//     every account's rows).
+//     the largest single account;
+//   - revenueAt: every account's revenue at a month (the latest figure of
+//     the RetentionWindow months ending there), for the retention of the
+//     accounts outside the programme. These two are the parts of a
+//     dashboard that need every account's rows.
 
 // Bounds of the memos; a full memo is emptied. A figure takes about 250
 // bytes, a revenue entry about 50 per account.

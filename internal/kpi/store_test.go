@@ -242,7 +242,8 @@ func TestPortfolio(t *testing.T) {
 	alpha := own.account("Alpha", "key", own.kam.UserID, "Enterprise")
 	beta := own.account("Beta", "key", own.leader.UserID, "Mid-market")
 	big := own.account("Big Prospect", "candidate", uuid.Nil, "Enterprise")
-	gone := own.account("Gone", "former", own.kam.UserID, "Enterprise")
+	gone := own.account("Gone", "key", own.kam.UserID, "Enterprise")
+	own.changeKey(gone, "key", "former", time.Date(2026, 4, 2, 0, 0, 0, 0, time.UTC)) // left the programme in April
 	// Oct 2025 – Oct 2026 for alpha and beta; "gone" stopped in March.
 	own.save(alpha, "2024-11", repeat(100, 12)...)
 	own.save(alpha, "2025-11", repeat(110, 12)...)
