@@ -179,7 +179,7 @@ func seed(ctx context.Context, d *db.DB, dbURL string, cfg config) (data, []timi
 	if err != nil {
 		return out, nil, err
 	}
-	timings = append(timings, timing{fmt.Sprintf("import %s accounts (CommitImport)", thousands(cfg.bigAccounts)), took, "big tenant, empty before"})
+	timings = append(timings, timing{fmt.Sprintf("import %s accounts (import commit)", thousands(cfg.bigAccounts)), took, "big tenant, empty before"})
 	if out.bigAccounts, err = accountIDs(ctx, d, out.admin.scope); err != nil {
 		return out, nil, err
 	}
@@ -219,7 +219,7 @@ func seed(ctx context.Context, d *db.DB, dbURL string, cfg config) (data, []timi
 	if err != nil {
 		return out, nil, err
 	}
-	timings = append(timings, timing{fmt.Sprintf("import %s accounts (CommitImport)", thousands(cfg.importRows)), took, "validate + write in one transaction"})
+	timings = append(timings, timing{fmt.Sprintf("import %s accounts (import commit)", thousands(cfg.importRows)), took, "validate + write in one transaction"})
 
 	// Six criteria; cells for every account (about one in twelve
 	// incomplete), written in one statement, then the ranking recomputed
