@@ -28,17 +28,19 @@ type Field struct {
 	Required bool
 }
 
-// Target is the table an import writes: one INSERT … ON CONFLICT per
-// commit. The pipeline adds tenant_id (first) itself.
+// Target is the table an import writes: its new records with one INSERT,
+// its changed ones with one UPDATE per commit. The pipeline adds
+// tenant_id (first) itself.
 type Target struct {
 	Table string
 	// Columns are written in this order; each Change's Values match them.
 	Columns []string
-	// Key is the conflict target after tenant_id (the primary key or a
-	// unique key of the table).
+	// Key finds a record after tenant_id (the primary key, or a unique
+	// key of the table); its columns are never updated.
 	Key []string
-	// Versioned tables get version = version + 1 and updated_at = the
-	// commit's time on every update.
+	// Versioned tables have version and updated_at: an update checks the
+	// version the plan read (Change.Version), then sets version + 1 and
+	// the commit's time.
 	Versioned bool
 }
 

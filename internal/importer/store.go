@@ -271,9 +271,9 @@ func (s *Store) write(ctx context.Context, tx pgx.Tx, sc db.Scope, k *Kind, pv *
 		return err
 	}
 	w := &writer{tx: tx, scope: sc, now: s.Now(), citus: citus || s.batched, target: k.Target, entity: k.Entity}
-	if err := w.upsert(ctx, pv.staged); err != nil {
-		if db.IsUniqueViolation(err, "") {
-			return db.FieldErrors{"file": "Another import or edit changed these records meanwhile; preview again."}
+	if err := w.records(ctx, pv.staged); err != nil {
+		if errors.Is(err, errChanged) || db.IsUniqueViolation(err, "") {
+			return db.FieldErrors{"file": "Someone changed some of these records while you imported; nothing was imported. Preview again."}
 		}
 		return fmt.Errorf("write %s: %w", k.Target.Table, err)
 	}

@@ -124,7 +124,7 @@ func planFigureRows(rows []importer.Row, refs *account.Refs, existing map[figure
 		case sameFigures(cur, f):
 			p.Keep(r, rec, c.EntityID)
 		default:
-			c.Before = stateOf(&cur)
+			c.Before, c.Version = stateOf(&cur), cur.Version
 			err = p.Update(r, c)
 		}
 		if err != nil {
