@@ -127,11 +127,16 @@ type Account struct {
 	Version    int
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
+	// Revenue is the account's one revenue (revenue.go): its recorded KPI
+	// revenue over the last 12 complete months, or, when RevenueFromFigures
+	// is false, its annual revenue as entered.
+	Revenue            Money
+	RevenueFromFigures bool
 }
 
-// Headroom is the growth headroom: revenue potential − annual revenue
-// (negative when an account already earns more than its estimated potential).
-func (a Account) Headroom() Money { return a.RevenuePotential - a.AnnualRevenue }
+// Headroom is the growth headroom: revenue potential − revenue (negative
+// when an account already earns more than its estimated potential).
+func (a Account) Headroom() Money { return a.RevenuePotential - a.Revenue }
 
 // Archived reports whether the account is archived.
 func (a Account) Archived() bool { return !a.ArchivedAt.IsZero() }

@@ -50,7 +50,34 @@ var Import = &importer.Kind{
 	Target: importer.Target{Table: "accounts", Key: []string{"id"}, Versioned: true,
 		Columns: []string{"id", "name", "external_ref", "industry", "region", "country", "segment", "status",
 			"customer_since", "annual_revenue", "revenue_potential", "notes"}},
+	Keep: keepImported,
 }
+
+// keepImported keeps the tallies of an account import: by difference for
+// a small import, counted again after a large one (as costly as the
+// import itself).
+func keepImported(ctx context.Context, tx pgx.Tx, a importer.Actor, ids []string) (func() error, error) {
+	if len(ids) > tallyByDifference {
+		return func() error { return Recount(ctx, tx, a.TenantID) }, nil
+	}
+	accounts := make([]uuid.UUID, 0, len(ids))
+	for _, s := range ids {
+		id, err := uuid.Parse(s)
+		if err != nil {
+			return nil, err
+		}
+		accounts = append(accounts, id)
+	}
+	held, err := Hold(ctx, tx, a.TenantID, accounts...)
+	if err != nil {
+		return nil, err
+	}
+	return func() error { return held.Settle(ctx, tx) }, nil
+}
+
+// tallyByDifference is the largest write whose tallies are kept by
+// difference; larger ones count again.
+const tallyByDifference = 2000
 
 func importFields() []importer.Field {
 	out := make([]importer.Field, len(AccountFields))

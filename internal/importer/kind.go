@@ -85,6 +85,12 @@ type Kind struct {
 	// problem. It must not write: the preview runs it too.
 	Plan   func(ctx context.Context, tx pgx.Tx, a Actor, rows []Row, p *Plan) error
 	Target Target
+	// Keep, when set, keeps what is derived from the records the commit
+	// writes (the accounts' kept tallies, their revenue): it runs in the
+	// committing transaction before the write, with the entity ids of the
+	// records about to be created or updated, and returns what to run
+	// after it.
+	Keep func(ctx context.Context, tx pgx.Tx, a Actor, ids []string) (after func() error, err error)
 }
 
 // Limits of a file, unless a kind says otherwise.

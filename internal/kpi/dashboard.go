@@ -2,6 +2,7 @@ package kpi
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"pareto/internal/account"
 	"pareto/internal/db"
 	"pareto/internal/scoring"
 )
@@ -53,11 +55,11 @@ type Portfolio struct {
 // way. Returns
 // db.ErrNotFound when f.KAMID is not a member of the tenant.
 //
-// In the steady state it runs three queries in one transaction (settings and
-// figures version; the programme's accounts; the scoring area's
-// concentration threshold), four with a segment or
-// region filter (the accounts in it); figures come from the memos
-// (memo.go), which a query refills after figures change.
+// In the steady state it runs a handful of small queries in one
+// transaction (settings and figures version; the key status history; the
+// programme's accounts; the kept revenue totals and the largest accounts,
+// as the shortlist reads them, account/revenue.go); figures come from the
+// memos (memo.go), which a query refills after figures change.
 func (s *Store) Portfolio(ctx context.Context, sc db.Scope, f Filter) (Portfolio, error) {
 	out := Portfolio{Filter: f}
 	now := s.Now()
@@ -100,7 +102,7 @@ func (s *Store) Portfolio(ctx context.Context, sc db.Scope, f Filter) (Portfolio
 		if err != nil {
 			return err
 		}
-		conc, inFilter, err := s.concentration(ctx, tx, sc.TenantID, f, p, version, series)
+		conc, err := s.concentration(ctx, tx, sc.TenantID, f, series)
 		if err != nil {
 			return err
 		}
@@ -109,7 +111,11 @@ func (s *Store) Portfolio(ctx context.Context, sc db.Scope, f Filter) (Portfolio
 			if others, err = s.otherAccounts(ctx, tx, sc.TenantID, p, version); err != nil {
 				return err
 			}
-			others.In = inFilter
+			if f.Filtered() {
+				if others.In, err = accountsIn(ctx, tx, sc.TenantID, f); err != nil {
+					return err
+				}
+			}
 		}
 		out.Dashboard = BuildDashboard(series, p, conc, h, others)
 		return nil
@@ -170,7 +176,7 @@ func span(p Period) (from, to time.Time) {
 func (s *Store) programmeSeries(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, f Filter, p Period, version int64, wasKey []uuid.UUID) (
 	series []AccountSeries, segments, regions []string, err error) {
 	rows, err := tx.Query(ctx, `SELECT a.id, a.name, a.key_status, a.status, a.segment, a.region, a.kam_user_id, coalesce(u.name, ''),
-			a.archived_at IS NOT NULL
+			a.archived_at IS NOT NULL, a.revenue_cents / 100.0, a.revenue_recorded IS NOT NULL
 		FROM accounts a LEFT JOIN users u ON u.id = a.kam_user_id
 		WHERE a.tenant_id = $1 AND (a.key_status IN ('key', 'former') OR a.id = ANY($2))
 		ORDER BY lower(a.name), a.id`, tenantID, wasKey)
@@ -181,7 +187,8 @@ func (s *Store) programmeSeries(ctx context.Context, tx pgx.Tx, tenantID uuid.UU
 	seenSegment, seenRegion := map[string]bool{}, map[string]bool{}
 	var a AccountInfo
 	var kam *uuid.UUID
-	_, err = pgx.ForEachRow(rows, []any{&a.ID, &a.Name, &a.KeyStatus, &a.Status, &a.Segment, &a.Region, &kam, &a.KAMName, &a.Archived}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&a.ID, &a.Name, &a.KeyStatus, &a.Status, &a.Segment, &a.Region, &kam, &a.KAMName, &a.Archived,
+		&a.Revenue, &a.RevenueFromFigures}, func() error {
 		if current := !a.Archived && (a.KeyStatus == "key" || a.KeyStatus == "former"); current {
 			if a.Segment != "" && !seenSegment[a.Segment] {
 				seenSegment[a.Segment] = true
@@ -266,87 +273,104 @@ func loadFigures(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, accounts []
 	return out, err
 }
 
-// concentration reads the tenant's warning threshold (the scoring area's
-// setting) and finds every account's revenue in p (the denominator of
-// the shares; archived accounts count: their revenue was real) and the
-// largest single account: among every account in the segment and region
-// filter, or, on one KAM's dashboard, among that KAM's key accounts.
-// Every account's revenue in the period comes from the revenue memo; one
-// scan of the period's figures refills it after figures change.
-func (s *Store) concentration(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, f Filter, p Period, version int64, series []AccountSeries) (c Concentration, in map[uuid.UUID]bool, err error) {
-	bps, err := scoring.ConcentrationBPS(ctx, tx, tenantID)
+// concentration gives the dashboard's revenue shares from the one revenue
+// (account/revenue.go), kept, never summed over the tenant's accounts:
+// without a segment or region filter the portfolio's figures (the
+// shortlist's own, scoring.PortfolioConcentration); with one of them that
+// value's kept tally; with both the accounts in both. On one KAM's
+// dashboard the key revenue and the largest account are that KAM's key
+// accounts'.
+func (s *Store) concentration(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, f Filter, series []AccountSeries) (Concentration, error) {
+	var c Concentration
+	pc, err := scoring.PortfolioConcentration(ctx, tx, tenantID, s.Now())
 	if err != nil {
-		return c, nil, err
+		return c, err
 	}
-	c.WarnShare = BPSShare(bps)
-	key := spanKey{tenantID, p.Start, p.End}
-	revenue, ok := s.revenue.get(key, version)
-	if !ok {
-		rows, err := tx.Query(ctx, `SELECT account_id, sum(revenue)::float8 FROM kpi_figures
-			WHERE tenant_id = $1 AND month BETWEEN $2 AND $3 GROUP BY account_id`, tenantID, p.Start, p.End)
-		if err != nil {
-			return c, nil, err
-		}
-		revenue = map[uuid.UUID]float64{}
-		var id uuid.UUID
-		var r float64
-		if _, err := pgx.ForEachRow(rows, []any{&id, &r}, func() error { revenue[id] = r; return nil }); err != nil {
-			return c, nil, err
-		}
-		s.revenue.put(key, version, revenue)
+	c.WarnShare = BPSShare(pc.ThresholdBPS)
+	c.Basis, c.Stale = revenueBasis(pc), pc.Stale
+	money := func(cents int64) float64 { return float64(cents) / 100 }
+	largest := func(id uuid.UUID, name string, cents int64) Largest {
+		return Largest{AccountID: id, Name: name, Revenue: money(cents)}
 	}
-	names := map[uuid.UUID]string{}
-	for _, sr := range series {
-		names[sr.Account.ID] = sr.Account.Name
-	}
-	consider := func(id uuid.UUID, r float64) {
-		if r > c.Largest.Revenue || r == c.Largest.Revenue && r > 0 && id.String() < c.Largest.AccountID.String() {
-			c.Largest = Largest{AccountID: id, Revenue: r}
+	switch {
+	case !f.Filtered():
+		c.TotalRevenue, c.KeyRevenue = money(pc.Total), money(pc.KeyRevenue)
+		if pc.Largest.AccountID != uuid.Nil {
+			c.Largest = largest(pc.Largest.AccountID, pc.Largest.Name, pc.Largest.Revenue)
 		}
-	}
-	if f.Filtered() {
-		rows, err := tx.Query(ctx, `SELECT id, name FROM accounts WHERE tenant_id = $1
-			AND ($2 = '' OR segment = $2) AND ($3 = '' OR region = $3)`, tenantID, f.Segment, f.Region)
-		if err != nil {
-			return c, nil, err
+	default:
+		var total, key int64
+		if f.Segment == "" || f.Region == "" {
+			dim, value := account.DimSegment, f.Segment
+			if f.Segment == "" {
+				dim, value = account.DimRegion, f.Region
+			}
+			t, err := account.TallyOf(ctx, tx, tenantID, dim, value)
+			if err != nil {
+				return c, err
+			}
+			total, key = t.Revenue, t.KeyRevenue
+		} else if err := tx.QueryRow(ctx, `SELECT coalesce(sum(revenue_cents), 0)::bigint,
+				coalesce(sum(revenue_cents) FILTER (WHERE key_status = 'key'), 0)::bigint
+			FROM accounts WHERE tenant_id = $1 AND archived_at IS NULL AND segment = $2 AND region = $3`,
+			tenantID, f.Segment, f.Region).Scan(&total, &key); err != nil {
+			return c, err
 		}
+		c.TotalRevenue, c.KeyRevenue = money(total), money(key)
 		var id uuid.UUID
 		var name string
-		in = map[uuid.UUID]bool{}
-		if _, err := pgx.ForEachRow(rows, []any{&id, &name}, func() error {
-			in[id] = true
-			r := revenue[id]
-			c.TotalRevenue += r
-			consider(id, r)
-			names[id] = name
-			return nil
-		}); err != nil {
-			return c, nil, err
+		var cents int64
+		err := tx.QueryRow(ctx, `SELECT id, name, revenue_cents FROM accounts
+			WHERE tenant_id = $1 AND archived_at IS NULL AND ($2 = '' OR segment = $2) AND ($3 = '' OR region = $3)
+			ORDER BY revenue_cents DESC, id DESC LIMIT 1`, tenantID, f.Segment, f.Region).Scan(&id, &name, &cents)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return c, err
 		}
-	} else {
-		for id, r := range revenue {
-			c.TotalRevenue += r
-			consider(id, r)
+		if err == nil && cents > 0 {
+			c.Largest = largest(id, name, cents)
 		}
 	}
 	if f.KAMID != uuid.Nil {
-		c.Largest = Largest{}
+		c.KeyRevenue, c.Largest = 0, Largest{}
 		for _, sr := range series {
-			if sr.Account.KeyStatus == "key" && !sr.Account.Archived {
-				consider(sr.Account.ID, revenue[sr.Account.ID])
+			a := sr.Account
+			if a.KeyStatus != "key" || a.Archived {
+				continue
+			}
+			c.KeyRevenue += a.Revenue
+			if a.Revenue > c.Largest.Revenue || a.Revenue == c.Largest.Revenue && a.Revenue > 0 && a.ID.String() > c.Largest.AccountID.String() {
+				c.Largest = Largest{AccountID: a.ID, Name: a.Name, Revenue: a.Revenue}
 			}
 		}
 	}
-	if c.Largest.AccountID != uuid.Nil {
-		name, ok := names[c.Largest.AccountID]
-		if !ok {
-			if err := tx.QueryRow(ctx, `SELECT name FROM accounts WHERE tenant_id = $1 AND id = $2`, tenantID, c.Largest.AccountID).Scan(&name); err != nil {
-				return c, nil, err
-			}
-		}
-		c.Largest.Name = name
+	return c, nil
+}
+
+// revenueBasis says what the shares are computed from.
+func revenueBasis(pc scoring.Concentration) string {
+	if pc.FromFigures == 0 || pc.Through.IsZero() {
+		return "Shares use annual revenue as entered: no account has figures in the last 12 complete months."
 	}
-	return c, in, nil
+	s := "Shares use each account's revenue from " + AddMonths(pc.Through, 1-account.RevenueMonths).Format("Jan 2006") + " to " +
+		pc.Through.Format("Jan 2006") + " (the last 12 complete months)"
+	switch others := pc.Accounts - pc.FromFigures; {
+	case others == 1:
+		s += "; annual revenue as entered for the 1 account without figures in those months"
+	case others > 1:
+		s += fmt.Sprintf("; annual revenue as entered for the %d accounts without figures in those months", others)
+	}
+	return s + "."
+}
+
+// accountsIn is the set of accounts in f's segment and region (archived
+// ones too), for the retention of the accounts outside the programme.
+func accountsIn(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, f Filter) (map[uuid.UUID]bool, error) {
+	rows, _ := tx.Query(ctx, `SELECT id FROM accounts WHERE tenant_id = $1
+		AND ($2 = '' OR segment = $2) AND ($3 = '' OR region = $3)`, tenantID, f.Segment, f.Region)
+	in := map[uuid.UUID]bool{}
+	var id uuid.UUID
+	_, err := pgx.ForEachRow(rows, []any{&id}, func() error { in[id] = true; return nil })
+	return in, err
 }
 
 // otherAccounts reads every account's revenue at p's first and last month

@@ -148,6 +148,12 @@ type AccountInfo struct {
 	KAMID     uuid.UUID // uuid.Nil when nobody is assigned
 	KAMName   string
 	Archived  bool
+	// Revenue is the account's one revenue (account/revenue.go: recorded
+	// revenue over the last 12 complete months, else annual revenue as
+	// entered, which RevenueFromFigures false says): what shares of revenue
+	// are computed from, whatever the dashboard's period.
+	Revenue            float64
+	RevenueFromFigures bool
 }
 
 // AccountSeries is one account with its figures, oldest month first.
@@ -216,8 +222,9 @@ type AccountRow struct {
 	upsell       Sum
 }
 
-// Share of the row's revenue in total.
-func (r AccountRow) Share(total float64) Value { return Ratio(r.Revenue.Total, total) }
+// Share of the account's revenue (the one revenue, not the period's) in
+// total.
+func (r AccountRow) Share(total float64) Value { return Ratio(r.Account.Revenue, total) }
 
 // monthIndex numbers months consecutively (year×12 + month−1), so that
 // the hot loops compare integers instead of dates.
@@ -318,7 +325,7 @@ type KAMRow struct {
 	NPS      Value
 }
 
-// Largest is the account with the most revenue in the period.
+// Largest is the account with the most revenue (the one revenue).
 type Largest struct {
 	AccountID uuid.UUID
 	Name      string
@@ -327,11 +334,18 @@ type Largest struct {
 }
 
 // Concentration is what the dashboard knows of revenue beyond its key
-// accounts: every account's revenue in the period (the denominator of the
-// shares) and the largest single account.
+// accounts, in the one revenue of account/revenue.go (the same figures as
+// the shortlist's): every account's revenue (the denominator of the
+// shares), the key accounts' and the largest single account.
 type Concentration struct {
 	TotalRevenue float64
+	KeyRevenue   float64
 	Largest      Largest
+	// Basis says what the revenue is (months, accounts without figures),
+	// for the note beside the shares; Stale that the month has moved on
+	// since it was kept (see scoring.Concentration).
+	Basis string
+	Stale bool
 	// WarnShare is the share of total revenue above which one account is
 	// flagged as an over-dependence risk: the tenant's setting in the
 	// scoring area (0 means its default).
@@ -374,9 +388,11 @@ type Summary struct {
 	// accounts with figures in the period, and those with a cross-sell.
 	MonthlyNow, MonthlyBefore, MonthlyYearAgo float64
 	WithFigures, WithCrossSell                int
-	TotalRevenue                              float64
-	KeyShare                                  Value // key accounts' revenue ÷ every account's revenue
+	TotalRevenue                              float64 // every account's revenue (the one revenue, last 12 complete months)
+	KeyShare                                  Value   // key accounts' revenue ÷ every account's revenue
 	Largest                                   Largest
+	RevenueBasis                              string // what TotalRevenue, KeyShare and Largest are computed from
+	RevenueStale                              bool   // the revenue window has moved on since it was kept
 	Warnings                                  []string
 }
 
@@ -500,13 +516,13 @@ func BuildDashboard(series []AccountSeries, p Period, c Concentration, h KeyHist
 	sm.CSAT, sm.NPS, sm.Adoption = csat.Mean(), nps.Mean(), adoption.Mean()
 	sm.UpsellRate = Ratio(sm.Upsell, sm.Revenue)
 	sm.CrossSellRate = Ratio(float64(withCrossSell), float64(withFigures))
-	sm.TotalRevenue = c.TotalRevenue
-	sm.KeyShare = Ratio(sm.Revenue, c.TotalRevenue)
+	sm.TotalRevenue, sm.RevenueBasis, sm.RevenueStale = c.TotalRevenue, c.Basis, c.Stale
+	sm.KeyShare = Ratio(c.KeyRevenue, c.TotalRevenue)
 	sm.Largest = c.Largest
 	sm.Largest.Share = Ratio(c.Largest.Revenue, c.TotalRevenue)
 	if warn := c.warnShare(); sm.Largest.Share.OK && sm.Largest.Share.V > warn {
 		sm.Warnings = append(sm.Warnings, sm.Largest.Name+" alone brings "+formatPercent(sm.Largest.Share.V)+
-			" of all revenue in this period: a dependence risk (above "+formatPercent(warn)+").")
+			" of all revenue: a dependence risk (above "+formatPercent(warn)+").")
 	}
 	for _, id := range kamOrder {
 		k := kams[id]

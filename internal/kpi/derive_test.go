@@ -282,7 +282,9 @@ func TestBuildDashboard(t *testing.T) {
 	in[0].Figures[3].UpsellRevenue = &up
 	// Delta was key until mid-May.
 	h := NewKeyHistory(month("2025-06"), []KeyChange{{AccountID: in[3].Account.ID, Old: "key", New: "former", At: month("2026-05").AddDate(0, 0, 14)}})
-	d := BuildDashboard(in, p, Concentration{TotalRevenue: 2000, Largest: Largest{Name: "Gamma", Revenue: 600}}, h, nil)
+	// The shares come from the one revenue the store keeps (every
+	// account's 2,000, the key accounts' 1,200), not from the period's.
+	d := BuildDashboard(in, p, Concentration{TotalRevenue: 2000, KeyRevenue: 1200, Largest: Largest{Name: "Gamma", Revenue: 600}}, h, nil)
 	sm := d.Summary
 	if sm.Accounts != 3 || sm.Revenue != 600+0+600 {
 		t.Fatalf("accounts %d revenue %v, want 3 and 1200", sm.Accounts, sm.Revenue)

@@ -30,7 +30,6 @@ type Store struct {
 	Now func() time.Time
 
 	figures   figuresMemo
-	revenue   revenueMemo
 	revenueAt revenueMemo // every account's revenue at a month (RetentionWindow rule)
 }
 

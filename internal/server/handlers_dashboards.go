@@ -91,6 +91,9 @@ func (s *Server) kamTarget(r *http.Request) (dashboardTarget, error) {
 
 func (s *Server) dashboardView(r *http.Request, t dashboardTarget) (templates.DashboardView, error) {
 	pf, err := s.kpi.Portfolio(r.Context(), scope(r), t.filter)
+	if err == nil {
+		s.freshenRevenue(scope(r), pf.Summary.RevenueStale)
+	}
 	if err != nil {
 		return templates.DashboardView{}, err
 	}
@@ -220,6 +223,9 @@ func (s *Server) writeDashboardCSV(w http.ResponseWriter, r *http.Request, t das
 		return
 	}
 	pf, err := s.kpi.Portfolio(r.Context(), scope(r), t.filter)
+	if err == nil {
+		s.freshenRevenue(scope(r), pf.Summary.RevenueStale)
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
