@@ -55,14 +55,14 @@ var scalePages = []pageCase{
 
 // scaleResult is what one size measured.
 type scaleResult struct {
-	size                int
-	reused              bool
-	pages               []float64 // p50 ms, in scalePages order
-	appRPS, bareRPS     []float64 // per pair
-	ratios              []float64
-	appP50              []float64 // ms, per pair
-	loadAtPairs         []string
-	seedNote, rowsCheck string
+	size            int
+	reused          bool
+	pages           []float64 // p50 ms, in scalePages order
+	appRPS, bareRPS []float64 // per pair
+	ratios          []float64
+	appP50          []float64 // ms, per pair
+	loadAtPairs     []string
+	rowsCheck       string
 }
 
 func runScale(ctx context.Context, cfg scaleConfig, outFile string) error {
