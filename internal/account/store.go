@@ -432,7 +432,7 @@ func (s *Store) Accounts(ctx context.Context, sc db.Scope, f Filter) (Page, erro
 			p.Total, p.Exact, p.Sums, p.Revenue, p.RevenuePotential = t.Accounts, true, true, Money(t.Revenue), Money(t.Potential)
 		} else {
 			if err := tx.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM accounts a WHERE `+where+
-				` LIMIT `+itoa(CountCap+1)+`) x`, args...).Scan(&p.Total); err != nil {
+				` ORDER BY a.sort_name, a.id LIMIT `+itoa(CountCap+1)+`) x`, args...).Scan(&p.Total); err != nil {
 				return err
 			}
 			p.Exact, p.Total = p.Total <= CountCap, min(p.Total, CountCap)

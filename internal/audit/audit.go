@@ -136,7 +136,7 @@ func Entries(ctx context.Context, d *db.DB, s db.Scope, f Filter) (Page, error) 
 	var p Page
 	err := d.Tx(ctx, s, func(tx pgx.Tx) error {
 		if err := tx.QueryRow(ctx, "SELECT count(*) FROM (SELECT 1 FROM audit_events e WHERE "+filter+
-			" LIMIT "+strconv.Itoa(CountCap+1)+") x", args...).Scan(&p.Total); err != nil {
+			" ORDER BY e.at DESC, e.id DESC LIMIT "+strconv.Itoa(CountCap+1)+") x", args...).Scan(&p.Total); err != nil {
 			return err
 		}
 		p.Exact, p.Total = p.Total <= CountCap, min(p.Total, CountCap)

@@ -236,7 +236,7 @@ func (s *Store) Matrix(ctx context.Context, sc db.Scope, f Filter) (Matrix, erro
 		m.Rows, m.Links = keyset.Finish(list, f.Cursor, f.PerPage, func(x MatrixRow) []string {
 			return []string{sortNames[x.AccountID], x.AccountID.String()}
 		})
-		if m.Total, m.Exact, err = f.matrixTotal(ctx, tx, sc.TenantID, from, filter, fargs); err != nil {
+		if m.Total, m.Exact, err = f.matrixTotal(ctx, tx, sc.TenantID, from+filter+" ORDER BY "+order.Cols[0].SQL+", "+order.Cols[1].SQL, fargs); err != nil {
 			return err
 		}
 		return fillCells(ctx, tx, sc.TenantID, m.Rows, m.Config.Weights)
@@ -248,8 +248,9 @@ func (s *Store) Matrix(ctx context.Context, sc db.Scope, f Filter) (Matrix, erro
 }
 
 // matrixTotal is how many accounts f lets through: from the kept tallies
-// for no filter or one, else counted up to countCap.
-func (f Filter) matrixTotal(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, from, filter string, args []any) (int, bool, error) {
+// for no filter or one, else counted up to countCap (query: FROM … ORDER BY
+// of the list).
+func (f Filter) matrixTotal(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, query string, args []any) (int, bool, error) {
 	dim, value, ok := f.tallied()
 	if ok {
 		t, err := account.TallyOf(ctx, tx, tenantID, dim, value)
@@ -264,7 +265,8 @@ func (f Filter) matrixTotal(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, 
 		return t.Accounts, true, err
 	}
 	var total int
-	err := tx.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM `+from+filter+` LIMIT `+strconv.Itoa(countCap+1)+`) x`, args...).Scan(&total)
+	// In the list's order, so the walk stops at countCap on its index.
+	err := tx.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM `+query+` LIMIT `+strconv.Itoa(countCap+1)+`) x`, args...).Scan(&total)
 	return min(total, countCap), total <= countCap, err
 }
 

@@ -382,7 +382,8 @@ func (f Filter) total(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, filter
 	}
 	var total int
 	err := tx.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM `+shortlistFrom+`
-		WHERE r.tenant_id = $1 AND NOT r.archived`+filter+` LIMIT `+strconv.Itoa(countCap+1)+`) x`, args...).Scan(&total)
+		WHERE r.tenant_id = $1 AND NOT r.archived`+filter+`
+		ORDER BY r.rank_key1, r.rank_key2, r.sort_name, r.account_id LIMIT `+strconv.Itoa(countCap+1)+`) x`, args...).Scan(&total)
 	return min(total, countCap), total <= countCap, err
 }
 
