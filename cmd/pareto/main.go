@@ -5,6 +5,7 @@
 //	pareto seed --demo      create the demo tenant
 //	pareto backup FILE      pg_dump archive of the database
 //	pareto restore FILE     replace the database with an archive
+//	pareto citus ...        Citus: distribute the schema, tenant placement
 package main
 
 import (
@@ -46,6 +47,8 @@ func main() {
 		err = backup(ctx, args)
 	case "restore":
 		err = restore(ctx, args)
+	case "citus":
+		err = citus(ctx, args)
 	case "help", "-h", "--help":
 		usage()
 		return
@@ -69,6 +72,7 @@ commands:
   seed --demo             create the demo tenant "Acme Industrial"
   backup FILE             write a pg_dump archive of the database to FILE
   restore FILE            replace the database's contents with a backup archive
+  citus distribute        distribute the schema by tenant on a Citus coordinator
 
 Run "pareto <command> -h" for a command's flags.
 `)

@@ -360,8 +360,8 @@ func (s *Store) CompleteNextStep(ctx context.Context, sc db.Scope, role auth.Rol
 		if done == !i.NextStepDoneAt.IsZero() {
 			return nil
 		}
-		if _, err := tx.Exec(ctx, `UPDATE interactions SET next_step_done_at = CASE WHEN $3 THEN now() END,
-				version = version + 1, updated_at = now() WHERE tenant_id = $1 AND id = $2`, sc.TenantID, id, done); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE interactions SET next_step_done_at = `+db.NowOrNull(done)+`,
+				version = version + 1, updated_at = now() WHERE tenant_id = $1 AND id = $2`, sc.TenantID, id); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Event{ActorID: sc.UserID, Action: map[bool]string{true: "complete_step", false: "reopen_step"}[done],

@@ -177,8 +177,10 @@ func (s *Store) checkPassword(ctx context.Context, email, password string) (Memb
 		return Member{}, db.ErrUnauthorized
 	}
 	err = s.DB.Tx(ctx, db.Scope{UserID: m.UserID}, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `SELECT m.tenant_id, t.name, m.role FROM memberships m JOIN tenants t ON t.id = m.tenant_id
-			WHERE m.user_id = $1 AND m.active ORDER BY t.name, t.id LIMIT 1`, m.UserID).Scan(&m.TenantID, &m.TenantName, &m.Role)
+		// Across tenants, so from memberships alone: a tenants row is
+		// visible only inside its own tenant.
+		return tx.QueryRow(ctx, `SELECT tenant_id, tenant_name, role FROM memberships
+			WHERE user_id = $1 AND active ORDER BY tenant_name, tenant_id LIMIT 1`, m.UserID).Scan(&m.TenantID, &m.TenantName, &m.Role)
 	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Member{}, db.ErrUnauthorized // no active membership anywhere

@@ -34,48 +34,14 @@ func (s *Store) Member(ctx context.Context, tenantID, userID uuid.UUID) (Member,
 	return m, nil
 }
 
-// MemberWithTenants is Member and Memberships in one query, as every
-// signed-in request needs both (the member for the rules, the tenants for
-// the header's switcher): userID as seen in tenantID, and the active
-// tenants they belong to, by name. Returns db.ErrNotFound when they are
-// not a member of tenantID.
-func (s *Store) MemberWithTenants(ctx context.Context, tenantID, userID uuid.UUID) (Member, []Membership, error) {
-	var m Member
-	var tenants []Membership
-	found := false
-	err := s.DB.Tx(ctx, db.Scope{TenantID: tenantID, UserID: userID}, func(tx pgx.Tx) error {
-		rows, _ := tx.Query(ctx, `SELECT m.tenant_id, t.name, m.role, m.active, m.version, m.created_at, u.name, u.email
-			FROM memberships m JOIN users u ON u.id = m.user_id JOIN tenants t ON t.id = m.tenant_id
-			WHERE m.user_id = $2 AND (m.active OR m.tenant_id = $1)
-			ORDER BY t.name, t.id`, tenantID, userID)
-		var x Member
-		_, err := pgx.ForEachRow(rows, []any{&x.TenantID, &x.TenantName, &x.Role, &x.Active, &x.Version, &x.CreatedAt, &x.Name, &x.Email}, func() error {
-			x.UserID = userID
-			if x.TenantID == tenantID {
-				m, found = x, true
-			}
-			if x.Active {
-				tenants = append(tenants, Membership{TenantID: x.TenantID, TenantName: x.TenantName, Role: x.Role})
-			}
-			return nil
-		})
-		return err
-	})
-	if err == nil && !found {
-		err = fmt.Errorf("member %s of %s: %w", userID, tenantID, db.ErrNotFound)
-	}
-	if err != nil {
-		return Member{}, nil, fmt.Errorf("auth: member: %w", err)
-	}
-	return m, tenants, nil
-}
-
 // Memberships lists the active tenants userID belongs to, by name.
 func (s *Store) Memberships(ctx context.Context, userID uuid.UUID) ([]Membership, error) {
 	var out []Membership
 	err := s.DB.Tx(ctx, db.Scope{UserID: userID}, func(tx pgx.Tx) error {
-		rows, _ := tx.Query(ctx, `SELECT m.tenant_id, t.name, m.role FROM memberships m JOIN tenants t ON t.id = m.tenant_id
-			WHERE m.user_id = $1 AND m.active ORDER BY t.name, t.id`, userID)
+		// Across tenants, so from memberships alone: a tenants row is
+		// visible only inside its own tenant.
+		rows, _ := tx.Query(ctx, `SELECT tenant_id, tenant_name, role FROM memberships
+			WHERE user_id = $1 AND active ORDER BY tenant_name, tenant_id`, userID)
 		var err error
 		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Membership, error) {
 			var m Membership
@@ -419,8 +385,8 @@ func (s *Store) useInvite(ctx context.Context, tx pgx.Tx, inv Invite, userID uui
 	if tag.RowsAffected() != 1 {
 		return ErrInviteUsed
 	}
-	tag, err = tx.Exec(ctx, `INSERT INTO memberships (tenant_id, user_id, role) VALUES ($1, $2, $3)
-		ON CONFLICT (tenant_id, user_id) DO NOTHING`, inv.TenantID, userID, inv.Role)
+	tag, err = tx.Exec(ctx, `INSERT INTO memberships (tenant_id, user_id, role, tenant_name) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (tenant_id, user_id) DO NOTHING`, inv.TenantID, userID, inv.Role, inv.TenantName)
 	if err != nil {
 		return err
 	}

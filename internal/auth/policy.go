@@ -131,25 +131,15 @@ func JudgePassword(pw string, personal ...string) Strength {
 	return st
 }
 
-// builtFrom reports whether pw is made of the person's own words: with
-// every personal word of 3 or more characters taken out, fewer than 4
-// letters remain ("Acme2026!", "ada.lovelace.1815"). A password that merely
-// contains one among other words is left to zxcvbn, which weighs personal
-// words as the first ones an attacker tries.
+// builtFrom reports whether pw contains a personal word of 4 or more
+// characters, or is mostly one (say "Acme2026!").
 func builtFrom(pw string, words []string) bool {
-	rest := pw
 	for _, w := range words {
-		if utf8.RuneCountInString(w) >= 3 {
-			rest = strings.ReplaceAll(rest, w, "")
+		if utf8.RuneCountInString(w) >= 4 && strings.Contains(pw, w) {
+			return true
 		}
 	}
-	letters := 0
-	for _, r := range rest {
-		if unicode.IsLetter(r) {
-			letters++
-		}
-	}
-	return letters < 4
+	return false
 }
 
 // PasswordProblem returns a message for the person when pw is not

@@ -76,7 +76,8 @@ func (s *Store) createTenant(ctx context.Context, org, name, email, hash string)
 		if err := db.SetTenant(ctx, tx, m.TenantID); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, "INSERT INTO memberships (tenant_id, user_id, role) VALUES ($1, $2, 'admin')", m.TenantID, m.UserID); err != nil {
+		if _, err := tx.Exec(ctx, "INSERT INTO memberships (tenant_id, user_id, role, tenant_name) VALUES ($1, $2, 'admin', $3)",
+			m.TenantID, m.UserID, org); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Event{ActorID: m.UserID, Action: "signup", Entity: "tenant", EntityID: m.TenantID.String(),

@@ -3,9 +3,12 @@ package db
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -26,12 +29,39 @@ func pgTool(name string) (string, error) {
 	return p, nil
 }
 
+// ErrBackupNeedsBypass says a backup of a Citus database was asked of a
+// login that row-level security applies to.
+var ErrBackupNeedsBypass = errors.New("backup: on Citus, pg_dump reads the shards through the coordinator, and the workers " +
+	"apply row-level security with no tenant set: this login would dump every tenant table empty. Run the backup as a " +
+	"superuser or a BYPASSRLS role (e.g. --database-url postgres://postgres@coordinator/pareto), or back up every node " +
+	"physically (pg_basebackup); see docs/scaling.md")
+
 // Backup writes a pg_dump archive (custom format) of the database at url
-// to file.
+// to file. On Citus the coordinator serves every table's rows from the
+// shards, so the archive holds the whole database as plain tables (Restore
+// distributes them again on a Citus target); that needs a login that
+// bypasses row-level security, and Backup refuses any other
+// (ErrBackupNeedsBypass) rather than write an archive without tenant rows.
 func Backup(ctx context.Context, url, file string) error {
 	bin, err := pgTool("pg_dump")
 	if err != nil {
 		return err
+	}
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return fmt.Errorf("backup: connect: %w", err)
+	}
+	citus, err := HasCitus(ctx, conn)
+	var bypass bool
+	if err == nil && citus {
+		err = conn.QueryRow(ctx, "SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user").Scan(&bypass)
+	}
+	conn.Close(ctx)
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	if citus && !bypass {
+		return ErrBackupNeedsBypass
 	}
 	var stderr bytes.Buffer
 	cmd := exec.CommandContext(ctx, bin, "--format=custom", "--no-owner", "--file="+file, "--dbname="+url)
@@ -45,6 +75,9 @@ func Backup(ctx context.Context, url, file string) error {
 // Restore replaces the contents of the database at url with a Backup
 // archive. The application role must exist first, since the archive grants
 // to it; the database should be empty or a previous copy of the same app.
+// An archive of a Citus database restores anywhere (its citus extension
+// entry is skipped); on a Citus target the tables are then distributed
+// (Distribute).
 func Restore(ctx context.Context, url, file string) error {
 	bin, err := pgTool("pg_restore")
 	if err != nil {
@@ -58,15 +91,64 @@ func Restore(ctx context.Context, url, file string) error {
 		IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '`+AppRole+`') THEN
 			CREATE ROLE `+AppRole+` LOGIN NOBYPASSRLS;
 		END IF; END $$; GRANT `+AppRole+` TO CURRENT_USER`)
+	var citus bool
+	if err == nil {
+		citus, err = HasCitus(ctx, conn)
+	}
 	conn.Close(ctx)
 	if err != nil {
 		return fmt.Errorf("restore: application role: %w", err)
 	}
+	list, err := restoreList(ctx, bin, file)
+	if err != nil {
+		return err
+	}
 	var stderr bytes.Buffer
-	cmd := exec.CommandContext(ctx, bin, "--clean", "--if-exists", "--no-owner", "--single-transaction", "--exit-on-error", "--dbname="+url, file)
+	cmd := exec.CommandContext(ctx, bin, "--clean", "--if-exists", "--no-owner", "--single-transaction", "--exit-on-error",
+		"--use-list="+list, "--dbname="+url, file)
+	if citus {
+		// Dropping distributed tables in one transaction with foreign
+		// keys to a reference table needs sequential shard commands, and
+		// dropping their triggers the explicit permission.
+		cmd.Env = append(os.Environ(), "PGOPTIONS=-c citus.multi_shard_modify_mode=sequential -c citus.enable_unsafe_triggers=on")
+	}
 	cmd.Stderr = &stderr
-	if err := cmd.Run(); err != nil {
+	err = cmd.Run()
+	os.Remove(list)
+	if err != nil {
 		return fmt.Errorf("restore: pg_restore: %w: %s", err, stderr.String())
 	}
+	if citus {
+		if _, err := Distribute(ctx, url); err != nil {
+			return fmt.Errorf("restore: the data is restored as plain tables; distributing them failed (retry with pareto citus distribute): %w", err)
+		}
+	}
 	return nil
+}
+
+// restoreList writes the archive's table of contents without the citus
+// extension (an archive of a Citus coordinator has it; the target either
+// has it already or cannot load it) to a temporary file for --use-list.
+func restoreList(ctx context.Context, bin, file string) (string, error) {
+	out, err := exec.CommandContext(ctx, bin, "--list", file).Output()
+	if err != nil {
+		return "", fmt.Errorf("restore: read the archive's contents: %w", err)
+	}
+	var keep strings.Builder
+	for line := range strings.Lines(string(out)) {
+		if strings.HasSuffix(strings.TrimSpace(line), " EXTENSION - citus") || strings.HasSuffix(strings.TrimSpace(line), " COMMENT - EXTENSION citus") {
+			continue
+		}
+		keep.WriteString(line)
+	}
+	f, err := os.CreateTemp("", "pareto-restore-*.list")
+	if err != nil {
+		return "", fmt.Errorf("restore: %w", err)
+	}
+	defer f.Close()
+	if _, err := f.WriteString(keep.String()); err != nil {
+		os.Remove(f.Name())
+		return "", fmt.Errorf("restore: %w", err)
+	}
+	return f.Name(), nil
 }

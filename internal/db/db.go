@@ -158,12 +158,7 @@ type Scope struct {
 
 // Tx runs fn in one transaction scoped to s: row-level security then shows
 // only s.TenantID's rows. With a nil tenant it shows no tenant rows at all.
-// Inside a request that carries a RequestTx for s (BeginRequest), fn runs
-// in that one transaction instead.
 func (d *DB) Tx(ctx context.Context, s Scope, fn func(pgx.Tx) error) error {
-	if rt := requestTx(ctx, d, s); rt != nil {
-		return rt.run(ctx, fn)
-	}
 	conn, err := d.acquire(ctx)
 	if err != nil {
 		return err
@@ -174,24 +169,16 @@ func (d *DB) Tx(ctx context.Context, s Scope, fn func(pgx.Tx) error) error {
 		return fmt.Errorf("db: begin: %w", err)
 	}
 	defer tx.Rollback(ctx) //nolint:errcheck // no-op after commit
-	if err := scopeTx(ctx, tx, s); err != nil {
-		return err
+	// One round trip (no arguments: the simple protocol, which takes
+	// several statements).
+	if _, err := tx.Exec(ctx, propagateSetLocal+setLocal("app.tenant_id", s.TenantID)+setLocal("app.user_id", s.UserID)); err != nil {
+		return fmt.Errorf("db: scope transaction: %w", err)
 	}
 	if err := fn(tx); err != nil {
 		return err
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("db: commit: %w", err)
-	}
-	return nil
-}
-
-// scopeTx sets the tenant and person of a new transaction, in one round
-// trip (no arguments: the simple protocol, which takes several
-// statements).
-func scopeTx(ctx context.Context, tx pgx.Tx, s Scope) error {
-	if _, err := tx.Exec(ctx, propagateSetLocal+setLocal("app.tenant_id", s.TenantID)+setLocal("app.user_id", s.UserID)); err != nil {
-		return fmt.Errorf("db: scope transaction: %w", err)
 	}
 	return nil
 }
@@ -247,6 +234,17 @@ func setLocal(name string, id uuid.UUID) string {
 	return "SET LOCAL " + name + " = '" + v + "';"
 }
 
+// NowOrNull is the SQL expression now() when on, else NULL: the value of a
+// timestamp a write sets or clears (done_at, archived_at). It is chosen
+// here rather than with CASE WHEN $n THEN now() END in the statement,
+// which Citus refuses in a distributed write.
+func NowOrNull(on bool) string {
+	if on {
+		return "now()"
+	}
+	return "NULL"
+}
+
 // Error vocabulary shared by the domain packages; the server maps each to
 // one HTTP status in one place.
 var (
@@ -294,9 +292,48 @@ func NotFound(what string, err error) error {
 func IsUniqueViolation(err error, constraint string) bool {
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) && pe.Code == "23505" {
-		return constraint == "" || pe.ConstraintName == constraint
+		return constraint == "" || constraintIs(constraintName(pe), constraint)
 	}
 	return false
+}
+
+// constraintName is the constraint an integrity error names. Citus relays
+// a worker's error without that field, so it is read from the message
+// then (`... violates unique constraint "name"`).
+func constraintName(pe *pgconn.PgError) string {
+	if pe.ConstraintName != "" {
+		return pe.ConstraintName
+	}
+	_, rest, ok := strings.Cut(pe.Message, `constraint "`)
+	if !ok {
+		return ""
+	}
+	name, _, _ := strings.Cut(rest, `"`)
+	return name
+}
+
+// constraintIs reports whether name, as an error reports it, is the
+// constraint want. On Citus the error comes from a shard, whose constraints
+// carry the shard id: want_102008, or, when that would pass PostgreSQL's
+// 63-byte limit, a clipped want, an 8-digit hex hash and the shard id.
+func constraintIs(name, want string) bool {
+	if name == want {
+		return true
+	}
+	i := strings.LastIndexByte(name, '_')
+	if i < 0 || !allIn(name[i+1:], "0123456789") {
+		return false
+	}
+	name = name[:i]
+	if name == want {
+		return true
+	}
+	j := strings.LastIndexByte(name, '_')
+	return j > 0 && len(name)-j-1 == 8 && allIn(name[j+1:], "0123456789abcdef") && strings.HasPrefix(want, name[:j])
+}
+
+func allIn(s, chars string) bool {
+	return s != "" && strings.Trim(s, chars) == ""
 }
 
 // IsUnavailable reports whether err means the database cannot serve now

@@ -29,7 +29,7 @@ func makeTenant(t *testing.T, d *db.DB, name string) (tenant, user uuid.UUID) {
 		if err := db.SetTenant(ctx, tx, tenant); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, "INSERT INTO memberships (user_id, role) VALUES ($1, 'admin')", user)
+		_, err := tx.Exec(ctx, "INSERT INTO memberships (user_id, role, tenant_name) VALUES ($1, 'admin', $2)", user, name)
 		return err
 	})
 	if err != nil {

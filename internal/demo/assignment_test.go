@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -46,10 +47,16 @@ func TestSeedAssignment(t *testing.T) {
 		sc := demoTenant(t, d)
 		// What the accounts area's demo seed provides, in short.
 		err := d.Tx(ctx, sc, func(tx pgx.Tx) error {
-			_, err := tx.Exec(ctx, `INSERT INTO accounts (name, region, industry, key_status, annual_revenue)
-				SELECT 'Account ' || i, (ARRAY['EMEA', 'Americas', 'APAC'])[1 + i % 3], (ARRAY['Manufacturing', 'Retail'])[1 + i % 2],
-					CASE WHEN i <= 14 THEN 'key' ELSE 'candidate' END, 1000 * i
-				FROM generate_series(1, 30) i`)
+			var rows [][]any
+			for i := 1; i <= 30; i++ {
+				status := "candidate"
+				if i <= 14 {
+					status = "key"
+				}
+				rows = append(rows, []any{sc.TenantID, fmt.Sprintf("Account %d", i), []string{"EMEA", "Americas", "APAC"}[i%3],
+					[]string{"Manufacturing", "Retail"}[i%2], status, 1000 * i})
+			}
+			_, err := db.InsertRows(ctx, tx, "accounts", []string{"tenant_id", "name", "region", "industry", "key_status", "annual_revenue"}, rows, "")
 			return err
 		})
 		if err != nil {

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"pareto/internal/auth"
@@ -31,9 +32,19 @@ func seededPlans(t *testing.T, today time.Time) (plan.ListPage, plan.Grid) {
 		t.Fatalf("products without accounts: %v %v", ps, err)
 	}
 	if err := d.Tx(ctx, sc, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `INSERT INTO accounts (name, key_status, status, annual_revenue, kam_user_id)
-			SELECT n, 'key', 'customer', r, (SELECT user_id FROM memberships WHERE role = 'kam' ORDER BY created_at LIMIT 1)
-			FROM (VALUES ('Borealis Foods', 1200000), ('Cobalt Mining', 800000), ('Delta Pharma', 0)) v(n, r)`)
+		var kam uuid.UUID
+		if err := tx.QueryRow(ctx, "SELECT user_id FROM memberships WHERE tenant_id = $1 AND role = 'kam' ORDER BY created_at LIMIT 1",
+			sc.TenantID).Scan(&kam); err != nil {
+			return err
+		}
+		var rows [][]any
+		for _, a := range []struct {
+			name    string
+			revenue int
+		}{{"Borealis Foods", 1200000}, {"Cobalt Mining", 800000}, {"Delta Pharma", 0}} {
+			rows = append(rows, []any{sc.TenantID, a.name, "key", "customer", a.revenue, kam})
+		}
+		_, err := db.InsertRows(ctx, tx, "accounts", []string{"tenant_id", "name", "key_status", "status", "annual_revenue", "kam_user_id"}, rows, "")
 		return err
 	}); err != nil {
 		t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"pareto/internal/auth"
@@ -41,10 +42,14 @@ func TestSeedScoring(t *testing.T) {
 	// The accounts seed is another area's: stand in for it with SQL, with
 	// some accounts managed by a KAM.
 	err = d.Tx(ctx, sc, func(tx pgx.Tx) error {
+		var kam uuid.UUID
+		if err := tx.QueryRow(ctx, "SELECT id FROM users WHERE email = 'kam1@acme.test'").Scan(&kam); err != nil {
+			return err
+		}
 		for i := range 24 {
 			_, err := tx.Exec(ctx, `INSERT INTO accounts (name, annual_revenue, revenue_potential, status, kam_user_id)
-				VALUES ($1, $2, $3, 'customer', CASE WHEN $4 THEN (SELECT id FROM users WHERE email = 'kam1@acme.test') END)`,
-				fmt.Sprintf("Demo %02d", i), 100000*(i+1), 150000*(i+2), i%2 == 0)
+				VALUES ($1, $2, $3, 'customer', CASE WHEN $4 THEN $5::uuid END)`,
+				fmt.Sprintf("Demo %02d", i), 100000*(i+1), 150000*(i+2), i%2 == 0, kam)
 			if err != nil {
 				return err
 			}

@@ -303,9 +303,6 @@ func (s *Store) SaveFigure(ctx context.Context, sc db.Scope, role auth.Role, acc
 		if err := upsertFigures(ctx, tx, sc, []Figure{f}); err != nil {
 			return err
 		}
-		if err := account.KeepRevenue(ctx, tx, sc.TenantID, s.Now(), []uuid.UUID{accountID}); err != nil {
-			return err
-		}
 		action := "create"
 		if cur != nil {
 			action = "update"
@@ -348,9 +345,6 @@ func (s *Store) DeleteFigure(ctx context.Context, sc db.Scope, role auth.Role, a
 			sc.TenantID, accountID, month); err != nil {
 			return err
 		}
-		if err := account.KeepRevenue(ctx, tx, sc.TenantID, s.Now(), []uuid.UUID{accountID}); err != nil {
-			return err
-		}
 		return audit.Record(ctx, tx, audit.Event{ActorID: sc.UserID, Action: "delete", Entity: "kpi_figure",
 			EntityID: figureEntityID(accountID, month), Before: stateOf(cur)})
 	})
@@ -371,15 +365,9 @@ func lockFigures(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) error {
 
 // FiguresChanged counts a change of the tenant's figures made outside
 // the store (bulk loads: the demo seed, the benchmarks), so the
-// dashboards' memos are refreshed and every account's revenue is
-// recomputed. System work: no audit event.
+// dashboards' memos are refreshed. System work: no audit event.
 func (s *Store) FiguresChanged(ctx context.Context, sc db.Scope) error {
-	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
-		if err := lockFigures(ctx, tx, sc.TenantID); err != nil {
-			return err
-		}
-		return account.RecomputeRevenue(ctx, tx, sc.TenantID, s.Now())
-	})
+	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error { return lockFigures(ctx, tx, sc.TenantID) })
 	if err != nil {
 		return fmt.Errorf("kpi: figures changed: %w", err)
 	}
@@ -393,21 +381,10 @@ func (s *Store) LoadFigures(ctx context.Context, sc db.Scope, figs []Figure, rea
 		if err := lockFigures(ctx, tx, sc.TenantID); err != nil {
 			return err
 		}
-		seen := map[uuid.UUID]bool{}
-		var ids []uuid.UUID
 		for start := 0; start < len(figs); start += 2000 {
 			if err := upsertFigures(ctx, tx, sc, figs[start:min(start+2000, len(figs))]); err != nil {
 				return err
 			}
-		}
-		for _, f := range figs {
-			if !seen[f.AccountID] {
-				seen[f.AccountID] = true
-				ids = append(ids, f.AccountID)
-			}
-		}
-		if err := account.KeepRevenue(ctx, tx, sc.TenantID, s.Now(), ids); err != nil {
-			return err
 		}
 		return audit.Record(ctx, tx, audit.Event{ActorID: sc.UserID, Action: reason, Entity: "kpi_figure",
 			After: map[string]any{"figures": len(figs)}})
@@ -418,27 +395,22 @@ func (s *Store) LoadFigures(ctx context.Context, sc db.Scope, figs []Figure, rea
 	return nil
 }
 
-// upsertFigures writes figures, replacing the same months.
+// upsertFigures writes figures, replacing the same months: multi-row
+// INSERT … VALUES (db.InsertRows), which Citus routes to the tenant's shard;
+// an INSERT … SELECT FROM unnest() is written into the shards with COPY,
+// which row-level security refuses there.
 func upsertFigures(ctx context.Context, tx pgx.Tx, sc db.Scope, fs []Figure) error {
-	n := len(fs)
-	accounts, months := make([]uuid.UUID, n), make([]time.Time, n)
-	revenue, csat, adoption, upsell := make([]float64, n), make([]*float64, n), make([]*float64, n), make([]*float64, n)
-	nps, pro, pas, det, cross := make([]*int, n), make([]*int, n), make([]*int, n), make([]*int, n), make([]*int, n)
+	rows := make([][]any, len(fs))
 	for i, f := range fs {
-		accounts[i], months[i], revenue[i] = f.AccountID, f.Month, f.Revenue
-		csat[i], adoption[i], upsell[i] = f.CSAT, f.AdoptionPct, f.UpsellRevenue
-		nps[i], pro[i], pas[i], det[i], cross[i] = f.NPS, f.Promoters, f.Passives, f.Detractors, f.CrossSellCount
+		rows[i] = []any{sc.TenantID, f.AccountID, f.Month, f.Revenue, f.CSAT, f.NPS, f.Promoters, f.Passives, f.Detractors,
+			f.AdoptionPct, f.UpsellRevenue, f.CrossSellCount, nullID(sc.UserID)}
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO kpi_figures (tenant_id, account_id, month, revenue, csat, nps, promoters, passives, detractors,
-			adoption_pct, upsell_revenue, cross_sell_count, updated_by)
-		SELECT $1, a, m, r::numeric(15, 2), c::numeric(5, 2), n, pr, pa, de, ad::numeric(5, 2), up::numeric(15, 2), cs, $13
-		FROM unnest($2::uuid[], $3::date[], $4::float8[], $5::float8[], $6::int[], $7::int[], $8::int[], $9::int[],
-			$10::float8[], $11::float8[], $12::int[]) AS x (a, m, r, c, n, pr, pa, de, ad, up, cs)
-		ON CONFLICT (tenant_id, account_id, month) DO UPDATE SET revenue = EXCLUDED.revenue, csat = EXCLUDED.csat,
+	_, err := db.InsertRows(ctx, tx, "kpi_figures", []string{"tenant_id", "account_id", "month", "revenue", "csat", "nps",
+		"promoters", "passives", "detractors", "adoption_pct", "upsell_revenue", "cross_sell_count", "updated_by"}, rows,
+		`ON CONFLICT (tenant_id, account_id, month) DO UPDATE SET revenue = EXCLUDED.revenue, csat = EXCLUDED.csat,
 			nps = EXCLUDED.nps, promoters = EXCLUDED.promoters, passives = EXCLUDED.passives, detractors = EXCLUDED.detractors,
 			adoption_pct = EXCLUDED.adoption_pct, upsell_revenue = EXCLUDED.upsell_revenue,
-			cross_sell_count = EXCLUDED.cross_sell_count, updated_by = EXCLUDED.updated_by, updated_at = now(),
-			version = kpi_figures.version + 1`,
-		sc.TenantID, accounts, months, revenue, csat, nps, pro, pas, det, adoption, upsell, cross, nullID(sc.UserID))
+			cross_sell_count = EXCLUDED.cross_sell_count, updated_by = EXCLUDED.updated_by, updated_at = EXCLUDED.updated_at,
+			version = kpi_figures.version + 1`)
 	return err
 }

@@ -29,8 +29,8 @@ type Store struct {
 	DB  *db.DB
 	Now func() time.Time
 
-	figures   figuresMemo
-	revenueAt revenueMemo // every account's revenue at a month (RetentionWindow rule)
+	figures figuresMemo
+	revenue revenueMemo
 }
 
 // NewStore returns a Store on d.
@@ -139,7 +139,7 @@ func (s *Store) UpdateSettings(ctx context.Context, sc db.Scope, in SettingsInpu
 			VALUES ($1, $2, $3, $4)
 			ON CONFLICT (tenant_id) DO UPDATE SET csat_scale = EXCLUDED.csat_scale,
 				fiscal_year_start_month = EXCLUDED.fiscal_year_start_month, updated_by = EXCLUDED.updated_by,
-				updated_at = now(), version = kpi_settings.version + 1
+				updated_at = EXCLUDED.updated_at, version = kpi_settings.version + 1
 			RETURNING version`, sc.TenantID, next.CSATScale, next.FiscalYearStartMonth, nullID(sc.UserID)).Scan(&next.Version)
 		if err != nil {
 			return err
@@ -174,6 +174,6 @@ func nullID(id uuid.UUID) *uuid.UUID {
 // writing transaction; the dashboards' memos are valid for one count.
 func bumpFiguresVersion(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) error {
 	_, err := tx.Exec(ctx, `INSERT INTO kpi_state (tenant_id, figures_version) VALUES ($1, 1)
-		ON CONFLICT (tenant_id) DO UPDATE SET figures_version = kpi_state.figures_version + 1, updated_at = now()`, tenantID)
+		ON CONFLICT (tenant_id) DO UPDATE SET figures_version = kpi_state.figures_version + 1, updated_at = EXCLUDED.updated_at`, tenantID)
 	return err
 }

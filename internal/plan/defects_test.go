@@ -6,6 +6,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"pareto/internal/db"
 	"pareto/internal/db/dbtest"
 	"pareto/internal/kpi"
 	"pareto/internal/plan"
@@ -27,8 +28,11 @@ func TestGoalProgressBoundedByPlanPeriod(t *testing.T) {
 	}
 	// Twelve months of 2025 at 100k: 1.2M, the target, two years early.
 	if err := d.Tx(ctx, f.scope(), func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `INSERT INTO kpi_figures (account_id, month, revenue)
-			SELECT $1, make_date(2025, m, 1), 100000 FROM generate_series(1, 12) m`, f.acct)
+		var rows [][]any
+		for m := 1; m <= 12; m++ {
+			rows = append(rows, []any{f.scope().TenantID, f.acct, time.Date(2025, time.Month(m), 1, 0, 0, 0, 0, time.UTC), 100000})
+		}
+		_, err := db.InsertRows(ctx, tx, "kpi_figures", []string{"tenant_id", "account_id", "month", "revenue"}, rows, "")
 		return err
 	}); err != nil {
 		t.Fatal(err)

@@ -444,12 +444,18 @@ func CreateGoal(ctx context.Context, d *db.DB, a Actor, planID uuid.UUID, in Goa
 		if err := checkGoalDue(ctx, tx, a.TenantID, p, in.DueDate); err != nil {
 			return err
 		}
+		// Last position, read first: Citus refuses a sub-select inside an
+		// INSERT (the plan row is locked, so no one appends meanwhile).
+		var pos int
+		if err := tx.QueryRow(ctx, "SELECT coalesce(max(position), 0) + 1 FROM plan_goals WHERE tenant_id = $1 AND plan_id = $2",
+			a.TenantID, planID).Scan(&pos); err != nil {
+			return err
+		}
 		if err := tx.QueryRow(ctx, `INSERT INTO plan_goals (tenant_id, plan_id, title, kpi, custom_measure, baseline, target,
 				due_date, manual_progress, position)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,
-				(SELECT coalesce(max(position), 0) + 1 FROM plan_goals WHERE tenant_id = $1 AND plan_id = $2))
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 			RETURNING id`,
-			a.TenantID, planID, in.Title, in.KPI, in.CustomMeasure, in.Baseline, in.Target, in.DueDate, in.ManualProgress).
+			a.TenantID, planID, in.Title, in.KPI, in.CustomMeasure, in.Baseline, in.Target, in.DueDate, in.ManualProgress, pos).
 			Scan(&id); err != nil {
 			return err
 		}
@@ -500,6 +506,12 @@ func DeleteGoal(ctx context.Context, d *db.DB, a Actor, planID, goalID uuid.UUID
 	err := d.Tx(ctx, a.Scope, func(tx pgx.Tx) error {
 		_, g, err := lockOpenGoal(ctx, tx, a, planID, goalID, version)
 		if err != nil {
+			return err
+		}
+		// Its actions stay, under the plan: the foreign key cannot do it
+		// on Citus (migrations/00012_citus_compatible.sql).
+		if _, err := tx.Exec(ctx, `UPDATE plan_actions SET goal_id = NULL, version = version + 1, updated_at = now()
+			WHERE tenant_id = $1 AND plan_id = $2 AND goal_id = $3`, a.TenantID, planID, goalID); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, "DELETE FROM plan_goals WHERE tenant_id = $1 AND id = $2", a.TenantID, goalID); err != nil {
@@ -815,10 +827,13 @@ func SetActionDone(ctx context.Context, d *db.DB, a Actor, planID, actionID uuid
 		if status == StatusClosed {
 			return errClosed
 		}
-		if err := tx.QueryRow(ctx, `UPDATE plan_actions SET
-				done_at = CASE WHEN $3 THEN now() END, done_by = CASE WHEN $3 THEN $4::uuid END,
+		var doneBy *uuid.UUID
+		if done {
+			doneBy = nullID(a.UserID)
+		}
+		if err := tx.QueryRow(ctx, `UPDATE plan_actions SET done_at = `+db.NowOrNull(done)+`, done_by = $3,
 				version = version + 1, updated_at = now()
-			WHERE tenant_id = $1 AND id = $2 RETURNING done_at, version`, a.TenantID, actionID, done, nullID(a.UserID)).
+			WHERE tenant_id = $1 AND id = $2 RETURNING done_at, version`, a.TenantID, actionID, doneBy).
 			Scan(&act.DoneAt, &act.Version); err != nil {
 			return err
 		}

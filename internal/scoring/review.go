@@ -13,7 +13,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
-	"pareto/internal/account"
 	"pareto/internal/audit"
 	"pareto/internal/db"
 	"pareto/internal/limits"
@@ -156,42 +155,23 @@ func (s *Store) StartReview(ctx context.Context, sc db.Scope, name string) (uuid
 		if err != nil {
 			return err
 		}
-		n := len(ranked)
-		var (
-			accIDs   = make([]uuid.UUID, n)
-			ranks    = make([]int32, n)
-			names    = make([]string, n)
-			score10s = make([]int32, n)
-			scored   = make([]int32, n)
-			totals   = make([]int32, n)
-			complete = make([]bool, n)
-			cells    = make([]string, n)
-			revenue  = make([]int64, n)
-			pot      = make([]int64, n)
-			status   = make([]string, n)
-			kams     = make([]string, n)
-		)
+		entries := make([][]any, len(ranked))
 		for i, r := range ranked {
 			e := extra[r.AccountID]
 			cj, err := json.Marshal(onlyWeighted(r.Cells, weights))
 			if err != nil {
 				return err
 			}
-			accIDs[i], ranks[i], names[i] = r.AccountID, int32(r.Rank), r.Name
-			score10s[i], scored[i], totals[i], complete[i] = int32(r.Score.Score10), int32(r.Score.Scored), int32(r.Score.Total), r.Score.Complete
-			cells[i], revenue[i], pot[i], status[i], kams[i] = string(cj), e.Revenue, e.Potential, e.KeyStatus, e.KAMName
+			entries[i] = []any{sc.TenantID, id, r.AccountID, int32(r.Rank), r.Name, int32(r.Score.Score10), int32(r.Score.Scored),
+				int32(r.Score.Total), r.Score.Complete, json.RawMessage(cj), e.Revenue, e.Potential, e.KeyStatus, e.KAMName}
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO review_entries (review_id, account_id, rank, account_name, score10, scored,
-				criteria_total, complete, cells, annual_revenue, revenue_potential, key_status_before, kam_name)
-			SELECT $1, u.acc, u.rank, u.name, u.score10, u.scored, u.total, u.complete, u.cells::jsonb, u.revenue, u.pot, u.status, u.kam
-			FROM unnest($2::uuid[], $3::int[], $4::text[], $5::int[], $6::int[], $7::int[], $8::bool[], $9::text[],
-				$10::bigint[], $11::bigint[], $12::text[], $13::text[])
-				AS u (acc, rank, name, score10, scored, total, complete, cells, revenue, pot, status, kam)`,
-			id, accIDs, ranks, names, score10s, scored, totals, complete, cells, revenue, pot, status, kams); err != nil {
+		cols := []string{"tenant_id", "review_id", "account_id", "rank", "account_name", "score10", "scored",
+			"criteria_total", "complete", "cells", "annual_revenue", "revenue_potential", "key_status_before", "kam_name"}
+		if _, err := db.InsertRows(ctx, tx, "review_entries", cols, entries, ""); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Event{ActorID: sc.UserID, Action: "start", Entity: "review", EntityID: id.String(),
-			After: map[string]any{"name": name, "accounts": n, "weights": weightsAuditOf(st.WeightMode, weights)}})
+			After: map[string]any{"name": name, "accounts": len(ranked), "weights": weightsAuditOf(st.WeightMode, weights)}})
 	})
 	if err != nil {
 		return uuid.Nil, keepFields("scoring: start review", err)
@@ -435,11 +415,8 @@ func setKeyStatus(ctx context.Context, tx pgx.Tx, sc db.Scope, st Settings, acco
 			return db.FieldErrors{"decision": KeyCapMessage(st.KeyAccountCap, n)}
 		}
 	}
-	if err := account.Keep(ctx, tx, sc.TenantID, []uuid.UUID{accountID}, func() error {
-		_, err := tx.Exec(ctx, `UPDATE accounts SET key_status = $3, version = version + 1, updated_at = now()
-			WHERE tenant_id = $1 AND id = $2`, sc.TenantID, accountID, status)
-		return err
-	}); err != nil {
+	if _, err := tx.Exec(ctx, `UPDATE accounts SET key_status = $3, version = version + 1, updated_at = now()
+		WHERE tenant_id = $1 AND id = $2`, sc.TenantID, accountID, status); err != nil {
 		return err
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO key_status_changes (account_id, review_id, old_status, new_status, reason, changed_by, changed_at)

@@ -62,7 +62,7 @@ func TestScoringJourney(t *testing.T) {
 	ctx := context.Background()
 	sc := db.Scope{TenantID: admin.TenantID, UserID: admin.UserID}
 	var accounts []uuid.UUID
-	err := a.DB.Tx(ctx, sc, recounted(sc.TenantID, func(tx pgx.Tx) error {
+	err := a.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
 		for _, x := range []struct {
 			name     string
 			rev, pot int
@@ -75,7 +75,7 @@ func TestScoringJourney(t *testing.T) {
 			accounts = append(accounts, id)
 		}
 		return nil
-	}))
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +122,7 @@ func TestScoringJourney(t *testing.T) {
 	browserDo(t, b, "type a bad score", chromedp.SetValue(chromedp.CSS(bad), ""), chromedp.SendKeys(chromedp.CSS(bad), "42\t"),
 		chromedp.WaitVisible(chromedp.CSS("#status-"+accounts[2].String()+" .error")))
 	// The browser logs the refused save's 422; that one is expected.
-	expectConsoleError(t, b, "422")
+	expectConsoleError(t, b, "422 (Unprocessable Entity) "+a.URL+"/accounts/"+accounts[2].String()+"/scores")
 	browserScreenshot(t, b, "matrix")
 	bd, err := scoring.NewStore(a.DB).Breakdown(ctx, sc, accounts[2])
 	if err != nil || bd.Cells[0].Contribution.Score != 4 || !bd.Score.Complete {

@@ -105,8 +105,9 @@ func (s *Server) page(r *http.Request, title, section string) templates.Page {
 		}
 	}
 	if p.User != nil {
-		// Read with the member (loadUser), not again.
-		p.Tenants, _ = ctx.Value(ctxTenants).([]auth.Membership)
+		if ts, err := s.auth.Memberships(ctx, p.User.UserID); err == nil {
+			p.Tenants = ts
+		}
 	}
 	return p
 }

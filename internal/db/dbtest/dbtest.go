@@ -1,6 +1,8 @@
 // Package dbtest gives each test its own migrated database on a real
 // PostgreSQL: TEST_DATABASE_URL when set, otherwise a throwaway private
 // cluster started once per test binary. Tests never skip for lack of one.
+// With TEST_CITUS_URL the databases are distributed ones on a Citus
+// cluster, shared between tests one at a time (citus.go).
 package dbtest
 
 import (
@@ -41,6 +43,9 @@ func Main(m *testing.M) {
 
 func setup() error {
 	ctx := context.Background()
+	if u := os.Getenv("TEST_CITUS_URL"); u != "" {
+		return setupCitus(ctx, u)
+	}
 	if u := os.Getenv("TEST_DATABASE_URL"); u != "" {
 		adminURL = u
 	} else {
@@ -78,6 +83,9 @@ func URL(t testing.TB) string {
 	setupOnce.Do(func() { setupErr = setup() })
 	if setupErr != nil {
 		t.Fatalf("dbtest: set up PostgreSQL: %v", setupErr)
+	}
+	if Citus() {
+		return citusURL(t)
 	}
 	ctx := context.Background()
 	name := fmt.Sprintf("pareto_t_%d_%d", os.Getpid(), counter.Add(1))

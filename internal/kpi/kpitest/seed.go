@@ -57,17 +57,21 @@ func Seed(ctx context.Context, ownerURL string, d *db.DB, o Options) (Seeded, er
 	first := kpi.AddMonths(last, 1-o.Months)
 
 	// KAM users of the big tenant.
+	var bigName string
+	if err := conn.QueryRow(ctx, "SELECT name FROM tenants WHERE id = $1", o.BigTenantID).Scan(&bigName); err != nil {
+		return out, fmt.Errorf("kpitest: big tenant: %w", err)
+	}
 	var users, members [][]any
 	for i := range o.KAMs {
 		id := uuid.New()
 		out.KAMIDs = append(out.KAMIDs, id)
 		users = append(users, []any{id, fmt.Sprintf("bench-kam-%d-%s@bench.test", i, id.String()[:8]), fmt.Sprintf("Bench KAM %02d", i), "x"})
-		members = append(members, []any{o.BigTenantID, id, "kam"})
+		members = append(members, []any{o.BigTenantID, id, "kam", bigName})
 	}
 	if _, err := conn.CopyFrom(ctx, pgx.Identifier{"users"}, []string{"id", "email", "name", "password_hash"}, pgx.CopyFromRows(users)); err != nil {
 		return out, fmt.Errorf("kpitest: users: %w", err)
 	}
-	if _, err := conn.CopyFrom(ctx, pgx.Identifier{"memberships"}, []string{"tenant_id", "user_id", "role"}, pgx.CopyFromRows(members)); err != nil {
+	if _, err := conn.CopyFrom(ctx, pgx.Identifier{"memberships"}, []string{"tenant_id", "user_id", "role", "tenant_name"}, pgx.CopyFromRows(members)); err != nil {
 		return out, fmt.Errorf("kpitest: memberships: %w", err)
 	}
 
