@@ -4,7 +4,7 @@ BIN       := bin/pareto
 GOFLAGS   ?=
 export GOTOOLCHAIN := local
 
-.PHONY: run build generate test test-short test-citus lint fmt bench bench-quick bench-import bench-micro clean chromium
+.PHONY: run build generate test test-short test-citus lint fmt bench bench-quick bench-import bench-scale bench-micro clean chromium
 
 run: build
 	./$(BIN) serve --seed-demo
@@ -46,6 +46,16 @@ bench-quick:
 # through upload, preview and commit (results in bench-import.txt).
 bench-import:
 	$(GO) run ./cmd/pareto-bench --import --out bench-import.txt
+
+# Page cost against portfolio size: one tenant per size in SIZES (seeded
+# once into .pareto-bench/ and reused), every page one request at a time
+# (median of 15), then the shortlist's first page saturated (8 clients,
+# closed loop) against a bare net/http + pgx handler, interleaved, 3 pairs.
+# Prints a table, then one `shortlist-scale ...` line per size and one
+# `page-scale ...` line per page and size (see docs/performance.md).
+SIZES ?= 2000,20000,200000
+bench-scale:
+	SIZES=$(SIZES) $(GO) run ./cmd/pareto-bench --scale --out bench-results-scale.txt
 
 # The store-level go-test micro-benchmarks.
 bench-micro:

@@ -57,11 +57,12 @@ func withQuery(path string, q url.Values) string {
 	return path + "?" + q.Encode()
 }
 
-// Query is the list URL of this filter at page.
-func (f AccountFilter) Query(page int) string {
+// Query is the list URL of this filter, starting at the page of cursor
+// token after ("" for the first page).
+func (f AccountFilter) Query(after string) string {
 	q := f.values()
-	if page > 1 {
-		q.Set("page", strconv.Itoa(page))
+	if after != "" {
+		q.Set("after", after)
 	}
 	return withQuery("/accounts", q)
 }
@@ -78,7 +79,7 @@ func (f AccountFilter) SortLink(col string) string {
 		desc = true // big numbers and recent changes first
 	}
 	f.Sort, f.Desc = col, desc
-	return f.Query(1)
+	return f.Query("")
 }
 
 func (f AccountFilter) sortKey() string {
@@ -123,15 +124,6 @@ type AccountListView struct {
 	Facets    account.Facets
 	Currency  string
 	CanCreate bool
-}
-
-// Range is "1–50" for the rows shown.
-func (v AccountListView) Range() string {
-	if v.Page.Total == 0 {
-		return "0"
-	}
-	from := (v.Page.Page-1)*v.Page.PerPage + 1
-	return strconv.Itoa(from) + "–" + strconv.Itoa(from+len(v.Page.Accounts)-1)
 }
 
 // AccountFormView is the new and edit account form.
@@ -256,14 +248,14 @@ func revenueShare(a account.Account) string {
 	if a.RevenuePotential <= 0 {
 		return "0"
 	}
-	return strconv.FormatFloat(min(1, float64(a.AnnualRevenue)/float64(a.RevenuePotential)), 'f', 3, 64)
+	return strconv.FormatFloat(min(1, float64(a.Revenue)/float64(a.RevenuePotential)), 'f', 3, 64)
 }
 
 func pct(a account.Account) string {
 	if a.RevenuePotential <= 0 {
 		return "–"
 	}
-	return strconv.Itoa(int(float64(a.AnnualRevenue)/float64(a.RevenuePotential)*100+0.5)) + "%"
+	return strconv.Itoa(int(float64(a.Revenue)/float64(a.RevenuePotential)*100+0.5)) + "%"
 }
 
 func dateOr(t time.Time, none string) string {

@@ -32,6 +32,7 @@ type DashboardView struct {
 	CSAT         LineChartView
 	NPS          LineChartView
 	KAMBars      BarChartView
+	Churn        LineChartView
 	// Quarters are the fiscal quarters the period selector offers.
 	Quarters []kpi.Quarter
 }

@@ -132,11 +132,12 @@ type ScoringFilter struct {
 	Base   string // "/scoring/matrix", "/shortlist", …
 }
 
-// Query encodes the filter for links, with page (and sort when given).
-func (f ScoringFilter) Query(page int) string { return f.Base + "?" + f.Values(page).Encode() }
+// Query encodes the filter for links, starting at the page of cursor
+// token after ("" for the first page).
+func (f ScoringFilter) Query(after string) string { return f.Base + "?" + f.Values(after).Encode() }
 
 // Values is the filter as query values.
-func (f ScoringFilter) Values(page int) url.Values {
+func (f ScoringFilter) Values(after string) url.Values {
 	q := url.Values{}
 	x := f.Filter
 	for k, v := range map[string]string{"q": x.Query, "industry": x.Industry, "region": x.Region, "segment": x.Segment,
@@ -151,8 +152,8 @@ func (f ScoringFilter) Values(page int) url.Values {
 	if x.PerPage > 0 && x.PerPage != 50 {
 		q.Set("per_page", strconv.Itoa(x.PerPage))
 	}
-	if page > 1 {
-		q.Set("page", strconv.Itoa(page))
+	if after != "" {
+		q.Set("after", after)
 	}
 	return q
 }
@@ -169,7 +170,7 @@ func (f ScoringFilter) SortLink(col string) string {
 	if col == "rank" {
 		g.Filter.Sort, g.Filter.Desc = "", false
 	}
-	return g.Query(1)
+	return g.Query("")
 }
 
 // SortClass is the header link's class for col.
@@ -263,7 +264,7 @@ func (v MatrixView) RowForm(row scoring.MatrixRow) RowForm {
 }
 
 // Back is the matrix address to come back to after a save.
-func (v MatrixView) Back() string { return v.Filter.Query(v.Matrix.Page) }
+func (v MatrixView) Back() string { return v.Filter.Query(v.Filter.Filter.Cursor.String()) }
 
 // ScoreStatus is the matrix's score cell of one account (swapped by htmx
 // after each save).
@@ -439,7 +440,6 @@ type ShortlistView struct {
 // NewShortlistView builds the shortlist page from what the store read
 // for filter f.
 func NewShortlistView(pg scoring.ShortlistPage, f scoring.Filter, isAdmin bool) ShortlistView {
-	f.Page = pg.Page
 	return ShortlistView{List: pg.Shortlist, Filter: ScoringFilter{Filter: f, Base: "/shortlist"}, Options: pg.Options,
 		Concentration: pg.Concentration, Chart: NewPortfolioChart(pg.Rows, pg.Config.Settings),
 		WhatIf: WhatIfForm{Weights: pg.Config.Weights}, IsAdmin: isAdmin, OpenReview: pg.OpenReview}
@@ -447,8 +447,7 @@ func NewShortlistView(pg scoring.ShortlistPage, f scoring.Filter, isAdmin bool) 
 
 // CSVLink is the export of the filtered list.
 func (v ShortlistView) CSVLink() string {
-	q := v.Filter.Values(1)
-	q.Del("page")
+	q := v.Filter.Values("")
 	q.Del("per_page")
 	if len(q) == 0 {
 		return "/shortlist.csv"
@@ -669,4 +668,21 @@ func NewPortfolioChart(rows []scoring.ShortRow, st scoring.Settings) PortfolioCh
 	}
 	c.XTicks = append(c.XTicks, ChartTick{Pos: x(hi), Label: Money(hi)})
 	return c
+}
+
+// RevenueBasis says what the concentration's revenue is, beside the
+// numbers: recorded revenue over which 12 months for how many accounts,
+// annual revenue as entered for the rest (account/revenue.go).
+func RevenueBasis(c scoring.Concentration) string {
+	others := c.Accounts - c.FromFigures
+	if c.FromFigures == 0 || c.Through.IsZero() {
+		return "Revenue is annual revenue as entered: no account has KPI figures in the last 12 complete months."
+	}
+	from := c.Through.AddDate(0, -11, 0)
+	s := "Revenue is recorded revenue from " + from.Format("Jan 2006") + " to " + c.Through.Format("Jan 2006") + " for " +
+		plural(c.FromFigures, "account", "accounts")
+	if others > 0 {
+		s += "; annual revenue as entered for the " + plural(others, "account", "accounts") + " without figures in those months"
+	}
+	return s + "."
 }

@@ -44,6 +44,11 @@ func main() {
 	out := flag.String("out", "bench-results.txt", "file to write the results table to")
 	keep := flag.Bool("keep", false, "keep the benchmark's PostgreSQL data folder")
 	imports := flag.Bool("import", false, "measure the import pipeline's rows/s (50,000 and 200,000 accounts) instead of the HTTP load")
+	scale := flag.Bool("scale", false, "measure page cost against portfolio size instead (make bench-scale)")
+	sizes := flag.String("sizes", envOr("SIZES", "2000,20000,200000"), "with --scale: tenant sizes in accounts (env SIZES)")
+	dataDir := flag.String("data-dir", ".pareto-bench", "with --scale: folder of the PostgreSQL cluster kept between runs")
+	satTime := flag.Duration("sat-time", 10*time.Second, "with --scale: length of each saturated run")
+	pairs := flag.Int("pairs", 3, "with --scale: interleaved app/bare saturated run pairs per size")
 	flag.Parse()
 	cfg := config{tenants: 100, bigAccounts: 20_000, kpiAccounts: 2_000, months: 24, importRows: 50_000,
 		scenarioTime: 10 * time.Second, rate: 40, workers: 16}
@@ -53,6 +58,17 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if *scale {
+		sz, err := parseSizes(*sizes)
+		if err == nil {
+			err = runScale(ctx, scaleConfig{sizes: sz, dataDir: *dataDir, runs: 15, pairs: max(*pairs, 1), satTime: *satTime, clients: 8}, *out)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "pareto-bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	run := run
 	if *imports {
 		cfg.importSizes = []int{50_000, 200_000}
@@ -208,6 +224,13 @@ func startDB(ctx context.Context, keep bool) (dir, dbURL string, d *db.DB, stop 
 	}
 	cleanup = append(cleanup, d.Close)
 	return dir, dbURL, d, stop, nil
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
 }
 
 func verdict(ok bool) string {

@@ -2,8 +2,10 @@ package main
 
 import (
 	"math/rand/v2"
+	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestThousands(t *testing.T) {
@@ -46,5 +48,22 @@ func TestAccountsCSV(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(csv), "\n")
 	if len(lines) != 4 || !strings.HasPrefix(lines[1], "Bigco 00000,BIG-000000,") {
 		t.Fatalf("csv:\n%s", csv)
+	}
+}
+
+func TestProcessCPU(t *testing.T) {
+	before := processCPU(os.Getpid())
+	// Burn at least 50 ms of CPU (a clock tick is 10 ms).
+	for start := time.Now(); time.Since(start) < 100*time.Millisecond; {
+		_ = strings.Repeat("x", 1000)
+	}
+	if after := processCPU(os.Getpid()); after <= before {
+		t.Errorf("CPU time did not grow: %v → %v", before, after)
+	}
+	if got := processCPU(-1); got != 0 {
+		t.Errorf("no such process: %v", got)
+	}
+	if strings.Count(loadAverage(), " ") != 2 {
+		t.Errorf("load average %q", loadAverage())
 	}
 }

@@ -179,7 +179,7 @@ func seed(ctx context.Context, d *db.DB, dbURL string, cfg config) (data, []timi
 	if err != nil {
 		return out, nil, err
 	}
-	timings = append(timings, timing{fmt.Sprintf("import %s accounts (CommitImport)", thousands(cfg.bigAccounts)), took, "big tenant, empty before"})
+	timings = append(timings, timing{fmt.Sprintf("import %s accounts (import commit)", thousands(cfg.bigAccounts)), took, "big tenant, empty before"})
 	if out.bigAccounts, err = accountIDs(ctx, d, out.admin.scope); err != nil {
 		return out, nil, err
 	}
@@ -219,7 +219,7 @@ func seed(ctx context.Context, d *db.DB, dbURL string, cfg config) (data, []timi
 	if err != nil {
 		return out, nil, err
 	}
-	timings = append(timings, timing{fmt.Sprintf("import %s accounts (CommitImport)", thousands(cfg.importRows)), took, "validate + write in one transaction"})
+	timings = append(timings, timing{fmt.Sprintf("import %s accounts (import commit)", thousands(cfg.importRows)), took, "validate + write in one transaction"})
 
 	// Six criteria; cells for every account (about one in twelve
 	// incomplete), written in one statement, then the ranking recomputed
@@ -259,37 +259,7 @@ func seed(ctx context.Context, d *db.DB, dbURL string, cfg config) (data, []timi
 	for i, k := range out.kams {
 		kamIDs[i] = k.scope.UserID
 	}
-	keyN := min(150, len(out.bigAccounts)/10)
-	err = d.Tx(ctx, out.admin.scope, func(tx pgx.Tx) error {
-		// Every 7th account is key (up to keyN); every 3rd has a KAM.
-		if _, err := tx.Exec(ctx, `WITH n AS (
-				SELECT id, row_number() OVER (ORDER BY lower(name), id) - 1 AS i FROM accounts WHERE tenant_id = $1 AND status = 'customer')
-			UPDATE accounts a SET kam_user_id = ($2::uuid[])[1 + n.i % cardinality($2::uuid[])],
-				key_status = CASE WHEN n.i % 7 = 0 AND n.i / 7 < $3 THEN 'key' ELSE a.key_status END
-			FROM n WHERE a.tenant_id = $1 AND a.id = n.id AND n.i % 3 = 0`, out.big, kamIDs, keyN); err != nil {
-			return fmt.Errorf("key accounts: %w", err)
-		}
-		// Plans for the key accounts and a few others.
-		if _, err := tx.Exec(ctx, `INSERT INTO goal_plans (account_id, period, status, why, created_by)
-			SELECT id, 'FY2026', CASE WHEN key_status = 'key' THEN 'active' ELSE 'draft' END,
-				'Grow share of wallet in the core product lines.', $2
-			FROM accounts WHERE tenant_id = $1 AND kam_user_id IS NOT NULL ORDER BY key_status = 'key' DESC, lower(name) LIMIT 300`,
-			out.big, out.admin.scope.UserID); err != nil {
-			return fmt.Errorf("plans: %w", err)
-		}
-		if _, err := tx.Exec(ctx, `INSERT INTO interactions (account_id, occurred_on, kind, summary, next_step, next_step_due,
-				next_step_owner_id, created_by)
-			SELECT a.id, current_date - (g * 11 + 3), (ARRAY['meeting', 'call', 'email', 'note'])[1 + g % 4],
-				'Quarterly review with procurement; discussed the renewal and a pilot.',
-				CASE WHEN g = 0 THEN 'Send the pilot proposal' ELSE '' END,
-				CASE WHEN g = 0 THEN current_date + 7 END, CASE WHEN g = 0 THEN a.kam_user_id END, a.kam_user_id
-			FROM accounts a CROSS JOIN generate_series(0, 3) g
-			WHERE a.tenant_id = $1 AND a.kam_user_id IS NOT NULL AND a.key_status = 'key'`, out.big); err != nil {
-			return fmt.Errorf("interactions: %w", err)
-		}
-		return nil
-	})
-	if err != nil {
+	if err := seedProgramme(ctx, d, out.admin.scope, kamIDs, min(150, len(out.bigAccounts)/10)); err != nil {
 		return out, nil, err
 	}
 
@@ -346,6 +316,40 @@ func seed(ctx context.Context, d *db.DB, dbURL string, cfg config) (data, []timi
 	timings = append(timings, timing{"seed in all", time.Since(seedStart), ""})
 	progress("seed: done in %v", time.Since(seedStart).Round(time.Millisecond))
 	return out, timings, nil
+}
+
+// seedProgramme makes every 7th customer (by name) a key account, up to
+// keyN, puts a KAM from kamIDs on every third customer, and adds goal
+// plans for 300 managed accounts and four interactions per key account.
+func seedProgramme(ctx context.Context, d *db.DB, sc db.Scope, kamIDs []uuid.UUID, keyN int) error {
+	return d.Tx(ctx, sc, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `WITH n AS (
+				SELECT id, row_number() OVER (ORDER BY lower(name), id) - 1 AS i FROM accounts WHERE tenant_id = $1 AND status = 'customer')
+			UPDATE accounts a SET kam_user_id = ($2::uuid[])[1 + n.i % cardinality($2::uuid[])],
+				key_status = CASE WHEN n.i % 7 = 0 AND n.i / 7 < $3 THEN 'key' ELSE a.key_status END
+			FROM n WHERE a.tenant_id = $1 AND a.id = n.id AND n.i % 3 = 0`, sc.TenantID, kamIDs, keyN); err != nil {
+			return fmt.Errorf("key accounts: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO goal_plans (tenant_id, account_id, period, status, why, created_by)
+			SELECT tenant_id, id, 'FY2026', CASE WHEN key_status = 'key' THEN 'active' ELSE 'draft' END,
+				'Grow share of wallet in the core product lines.', $2
+			FROM accounts WHERE tenant_id = $1 AND kam_user_id IS NOT NULL ORDER BY key_status = 'key' DESC, lower(name) LIMIT 300`,
+			sc.TenantID, sc.UserID); err != nil {
+			return fmt.Errorf("plans: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO interactions (tenant_id, account_id, occurred_on, kind, summary, next_step, next_step_due,
+				next_step_owner_id, created_by)
+			SELECT a.tenant_id, a.id, current_date - (g * 11 + 3), (ARRAY['meeting', 'call', 'email', 'note'])[1 + g % 4],
+				'Quarterly review with procurement; discussed the renewal and a pilot.',
+				CASE WHEN g = 0 THEN 'Send the pilot proposal' ELSE '' END,
+				CASE WHEN g = 0 THEN current_date + 7 END, CASE WHEN g = 0 THEN a.kam_user_id END, a.kam_user_id
+			FROM accounts a CROSS JOIN generate_series(0, 3) g
+			WHERE a.tenant_id = $1 AND a.kam_user_id IS NOT NULL AND a.key_status = 'key'`, sc.TenantID); err != nil {
+			return fmt.Errorf("interactions: %w", err)
+		}
+		// Key status and KAMs were written in SQL: count the tallies again.
+		return account.Recount(ctx, tx, sc.TenantID)
+	})
 }
 
 func enableCriteria(ctx context.Context, s *scoring.Store, sc db.Scope, codes []string) error {

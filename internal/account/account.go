@@ -127,11 +127,16 @@ type Account struct {
 	Version    int
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
+	// Revenue is the account's one revenue (revenue.go): its recorded KPI
+	// revenue over the last 12 complete months, or, when RevenueFromFigures
+	// is false, its annual revenue as entered.
+	Revenue            Money
+	RevenueFromFigures bool
 }
 
-// Headroom is the growth headroom: revenue potential − annual revenue
-// (negative when an account already earns more than its estimated potential).
-func (a Account) Headroom() Money { return a.RevenuePotential - a.AnnualRevenue }
+// Headroom is the growth headroom: revenue potential − revenue (negative
+// when an account already earns more than its estimated potential).
+func (a Account) Headroom() Money { return a.RevenuePotential - a.Revenue }
 
 // Archived reports whether the account is archived.
 func (a Account) Archived() bool { return !a.ArchivedAt.IsZero() }
@@ -344,15 +349,34 @@ func longText(raw string, maxLen int) (string, error) {
 	return v, nil
 }
 
-// auditFields is how an account's facts appear in the audit log.
-func (f Fields) auditFields() map[string]string {
-	out := f.FormValues()
-	for k, v := range out {
-		if v == "" {
-			delete(out, k)
-		}
+// auditFields is how an account's facts appear in the audit log: its
+// form values, empty ones left out. (A struct, not a map: the JSON is the
+// same, keys in alphabetical order, and an import of many accounts
+// encodes it several times faster.)
+func (f Fields) auditFields() auditState {
+	in := auditState{Name: f.Name, ExternalRef: f.ExternalRef, Industry: f.Industry, Region: f.Region, Country: f.Country,
+		Segment: f.Segment, Status: string(f.Status), Notes: f.Notes, AnnualRevenue: f.AnnualRevenue.Plain(),
+		RevenuePotential: f.RevenuePotential.Plain()}
+	if !f.CustomerSince.IsZero() {
+		in.CustomerSince = f.CustomerSince.Format(time.DateOnly)
 	}
-	return out
+	return in
+}
+
+// auditState is an account's form values for the audit log, keys in
+// alphabetical order as encoding/json writes a map's.
+type auditState struct {
+	AnnualRevenue    string `json:"annual_revenue,omitempty"`
+	Country          string `json:"country,omitempty"`
+	CustomerSince    string `json:"customer_since,omitempty"`
+	ExternalRef      string `json:"external_ref,omitempty"`
+	Industry         string `json:"industry,omitempty"`
+	Name             string `json:"name,omitempty"`
+	Notes            string `json:"notes,omitempty"`
+	Region           string `json:"region,omitempty"`
+	RevenuePotential string `json:"revenue_potential,omitempty"`
+	Segment          string `json:"segment,omitempty"`
+	Status           string `json:"status,omitempty"`
 }
 
 // diff lists the fields that differ between a and b (a's and b's values).

@@ -50,7 +50,34 @@ var Import = &importer.Kind{
 	Target: importer.Target{Table: "accounts", Key: []string{"id"}, Versioned: true,
 		Columns: []string{"id", "name", "external_ref", "industry", "region", "country", "segment", "status",
 			"customer_since", "annual_revenue", "revenue_potential", "notes"}},
+	Keep: keepImported,
 }
+
+// keepImported keeps the tallies of an account import: by difference for
+// a small import, counted again after a large one (as costly as the
+// import itself).
+func keepImported(ctx context.Context, tx pgx.Tx, a importer.Actor, ids []string) (func() error, error) {
+	if len(ids) > tallyByDifference {
+		return func() error { return Recount(ctx, tx, a.TenantID) }, nil
+	}
+	accounts := make([]uuid.UUID, 0, len(ids))
+	for _, s := range ids {
+		id, err := uuid.Parse(s)
+		if err != nil {
+			return nil, err
+		}
+		accounts = append(accounts, id)
+	}
+	held, err := Hold(ctx, tx, a.TenantID, accounts...)
+	if err != nil {
+		return nil, err
+	}
+	return func() error { return held.Settle(ctx, tx) }, nil
+}
+
+// tallyByDifference is the largest write whose tallies are kept by
+// difference; larger ones count again.
+const tallyByDifference = 2000
 
 func importFields() []importer.Field {
 	out := make([]importer.Field, len(AccountFields))
@@ -62,19 +89,20 @@ func importFields() []importer.Field {
 
 // existingAccount is what planning needs to know of a saved account.
 type existingAccount struct {
-	ID uuid.UUID
+	ID      uuid.UUID
+	Version int
 	Fields
 }
 
 func loadExisting(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) ([]existingAccount, error) {
 	rows, _ := tx.Query(ctx, `SELECT id, name, coalesce(external_ref, ''), industry, region, country, segment, status,
-			customer_since, (annual_revenue * 100)::bigint, (revenue_potential * 100)::bigint, notes
+			customer_since, (annual_revenue * 100)::bigint, (revenue_potential * 100)::bigint, notes, version
 		FROM accounts WHERE tenant_id = $1`, tenantID)
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (existingAccount, error) {
 		var e existingAccount
 		var since *time.Time
 		err := r.Scan(&e.ID, &e.Name, &e.ExternalRef, &e.Industry, &e.Region, &e.Country, &e.Segment, &e.Status,
-			&since, &e.AnnualRevenue, &e.RevenuePotential, &e.Notes)
+			&since, &e.AnnualRevenue, &e.RevenuePotential, &e.Notes, &e.Version)
 		if since != nil {
 			e.CustomerSince = dateOnly(*since)
 		}
@@ -108,8 +136,7 @@ func planRows(rows []importer.Row, existing []existingAccount, p *importer.Plan)
 	for _, r := range rows {
 		// Match first, so an update starts from the saved values.
 		ref, name := r.Value("external_ref"), r.Value("name")
-		var base Fields
-		id, found := uuid.Nil, false
+		var match *existingAccount
 		if ref != "" {
 			if l, dup := refLine[ref]; dup {
 				p.Failf(r, "external_ref", "This reference is also on line %d.", l)
@@ -117,7 +144,7 @@ func planRows(rows []importer.Row, existing []existingAccount, p *importer.Plan)
 			}
 			refLine[ref] = r.Line
 			if i, ok := byRef[ref]; ok {
-				id, base, found = existing[i].ID, existing[i].Fields, true
+				match = &existing[i]
 			}
 		} else if k := strings.ToLower(name); k != "" {
 			if l, dup := nameLine[k]; dup {
@@ -128,23 +155,27 @@ func planRows(rows []importer.Row, existing []existingAccount, p *importer.Plan)
 			switch ids := byName[k]; len(ids) {
 			case 0:
 			case 1:
-				id, base, found = existing[ids[0]].ID, existing[ids[0]].Fields, true
+				match = &existing[ids[0]]
 			default:
 				p.Fail(r, "name", "Several accounts have this name; add an external reference to say which one.")
 				continue
 			}
 		}
-		f, ok := rowFields(r, base, found, p)
+		var base Fields
+		if match != nil {
+			base = match.Fields
+		}
+		f, ok := rowFields(r, base, match != nil, p)
 		if !ok {
 			continue
 		}
 		var err error
 		switch {
-		case !found:
-			id = uuid.New()
+		case match == nil:
+			id := uuid.New()
 			err = p.Create(r, importer.Change{Record: record(f), EntityID: id.String(), After: f.auditFields(), Values: accountValues(id, f)})
 		case base.Same(f):
-			p.Keep(r, record(f), id.String())
+			p.Keep(r, record(f), match.ID.String())
 		default:
 			before, after := diff(base, f)
 			var changed []string
@@ -153,8 +184,8 @@ func planRows(rows []importer.Row, existing []existingAccount, p *importer.Plan)
 					changed = append(changed, fd.Label)
 				}
 			}
-			err = p.Update(r, importer.Change{Record: record(f), EntityID: id.String(), Changed: changed,
-				Before: before, After: after, Values: accountValues(id, f)})
+			err = p.Update(r, importer.Change{Record: record(f), EntityID: match.ID.String(), Changed: changed,
+				Before: before, After: after, Values: accountValues(match.ID, f), Version: match.Version})
 		}
 		if err != nil {
 			return err
@@ -200,7 +231,7 @@ func record(f Fields) string {
 }
 
 func accountValues(id uuid.UUID, f Fields) []any {
-	return []any{id, f.Name, nullable(f.ExternalRef), f.Industry, f.Region, f.Country, f.Segment, string(f.Status),
+	return []any{pgtype.UUID{Bytes: id, Valid: true}, f.Name, nullable(f.ExternalRef), f.Industry, f.Region, f.Country, f.Segment, string(f.Status),
 		nullDate(f.CustomerSince), numeric(f.AnnualRevenue), numeric(f.RevenuePotential), f.Notes}
 }
 

@@ -1,8 +1,10 @@
 package account
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -55,6 +57,31 @@ func FuzzImportPlan(f *testing.F) {
 			if !back.Same(fields) {
 				t.Fatalf("row %d does not round-trip: %+v vs %+v", r.Line, back, fields)
 			}
+			checkAuditJSON(t, fields)
 		}
 	})
+}
+
+// checkAuditJSON: an account's audit state encodes exactly as the map of
+// its non-empty form values would.
+func checkAuditJSON(t *testing.T, f Fields) {
+	t.Helper()
+	m := map[string]string{}
+	for k, v := range f.FormValues() {
+		if v != "" {
+			m[k] = v
+		}
+	}
+	want, _ := json.Marshal(m)
+	got, _ := json.Marshal(f.auditFields())
+	if string(got) != string(want) {
+		t.Fatalf("audit state %s, want %s", got, want)
+	}
+}
+
+func TestAuditFieldsJSON(t *testing.T) {
+	checkAuditJSON(t, Fields{Status: StatusProspect})
+	checkAuditJSON(t, Fields{Name: "<Globex & Co>", ExternalRef: "G-1", Industry: "Chemicals", Region: "EMEA", Country: "DE",
+		Segment: "Enterprise", Status: StatusCustomer, CustomerSince: time.Date(2019, 4, 1, 0, 0, 0, 0, time.UTC),
+		AnnualRevenue: 125000050, RevenuePotential: 300000000, Notes: "Line one\nline \"two\""})
 }

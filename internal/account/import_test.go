@@ -308,7 +308,7 @@ func BenchmarkAccounts50k(b *testing.B) {
 	}
 	for _, flt := range []account.Filter{
 		{},
-		{Industry: "Retail", Region: "EMEA", Sort: "headroom", Desc: true, Page: 20},
+		{Industry: "Retail", Region: "EMEA", Sort: "headroom", Desc: true},
 		{Q: "ext-0123", Sort: "annual_revenue"},
 	} {
 		b.Run(fmt.Sprintf("q=%q,industry=%q,sort=%s", flt.Q, flt.Industry, flt.Sort), func(b *testing.B) {

@@ -176,7 +176,7 @@ func planStakeholder(r importer.Row, acct Ref, cur *Stakeholder, p *importer.Pla
 		}
 	}
 	return p.Update(r, importer.Change{Record: rec, EntityID: id.String(), Changed: changed, Before: base.audit(),
-		After: f.audit(), Values: values})
+		After: f.audit(), Values: values, Version: cur.Version})
 }
 
 // buyingRoleOf reads a buying role by key or label ("" when neither).

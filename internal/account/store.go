@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"pareto/internal/audit"
 	"pareto/internal/auth"
 	"pareto/internal/db"
+	"pareto/internal/keyset"
 )
 
 func itoa(n int) string { return strconv.Itoa(n) }
@@ -55,17 +57,25 @@ func wrap(what string, err error) error {
 
 const accountCols = `a.id, a.name, coalesce(a.external_ref, ''), a.industry, a.region, a.country, a.segment, a.status,
 	a.customer_since, (a.annual_revenue * 100)::bigint, (a.revenue_potential * 100)::bigint, a.notes, a.key_status,
-	a.kam_user_id, coalesce(u.name, ''), a.archived_at, a.version, a.created_at, a.updated_at`
+	a.kam_user_id, coalesce(u.name, ''), a.archived_at, a.version, a.created_at, a.updated_at,
+	a.revenue_cents, a.revenue_recorded IS NOT NULL, a.sort_name`
 
 const accountFrom = `accounts a LEFT JOIN users u ON u.id = a.kam_user_id`
 
 func scanAccount(row pgx.Row) (Account, error) {
+	a, _, err := scanAccountKeyed(row)
+	return a, err
+}
+
+// scanAccountKeyed scans an account and its stored sort name.
+func scanAccountKeyed(row pgx.Row) (Account, string, error) {
 	var a Account
 	var since, archived *time.Time
 	var kam *uuid.UUID
+	var sortName string
 	err := row.Scan(&a.ID, &a.Name, &a.ExternalRef, &a.Industry, &a.Region, &a.Country, &a.Segment, &a.Status,
 		&since, &a.AnnualRevenue, &a.RevenuePotential, &a.Notes, &a.KeyStatus,
-		&kam, &a.KAMName, &archived, &a.Version, &a.CreatedAt, &a.UpdatedAt)
+		&kam, &a.KAMName, &archived, &a.Version, &a.CreatedAt, &a.UpdatedAt, &a.Revenue, &a.RevenueFromFigures, &sortName)
 	if since != nil {
 		a.CustomerSince = time.Date(since.Year(), since.Month(), since.Day(), 0, 0, 0, 0, time.UTC)
 	}
@@ -75,7 +85,7 @@ func scanAccount(row pgx.Row) (Account, error) {
 	if kam != nil {
 		a.KAMUserID = *kam
 	}
-	return a, err
+	return a, sortName, err
 }
 
 func getAccount(ctx context.Context, tx pgx.Tx, tenantID, id uuid.UUID, lock bool) (Account, error) {
@@ -130,8 +140,12 @@ func (s *Store) CreateAccount(ctx context.Context, sc db.Scope, role auth.Role, 
 	}
 	var a Account
 	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+		held, err := Hold(ctx, tx, sc.TenantID)
+		if err != nil {
+			return err
+		}
 		var id uuid.UUID
-		err := tx.QueryRow(ctx, `INSERT INTO accounts (name, external_ref, industry, region, country, segment, status,
+		err = tx.QueryRow(ctx, `INSERT INTO accounts (name, external_ref, industry, region, country, segment, status,
 				customer_since, annual_revenue, revenue_potential, notes)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::bigint / 100.0, $10::bigint / 100.0, $11) RETURNING id`,
 			f.Name, nullable(f.ExternalRef), f.Industry, f.Region, f.Country, f.Segment, f.Status,
@@ -140,6 +154,9 @@ func (s *Store) CreateAccount(ctx context.Context, sc db.Scope, role auth.Role, 
 			return db.FieldErrors{"external_ref": refTakenMsg}
 		}
 		if err != nil {
+			return err
+		}
+		if err := held.Settle(ctx, tx, id); err != nil {
 			return err
 		}
 		if a, err = getAccount(ctx, tx, sc.TenantID, id, false); err != nil {
@@ -173,12 +190,15 @@ func (s *Store) UpdateAccount(ctx context.Context, sc db.Scope, role auth.Role, 
 			a = cur
 			return nil
 		}
-		_, err = tx.Exec(ctx, `UPDATE accounts SET name = $3, external_ref = $4, industry = $5, region = $6, country = $7,
-				segment = $8, status = $9, customer_since = $10, annual_revenue = $11::bigint / 100.0,
-				revenue_potential = $12::bigint / 100.0, notes = $13, version = version + 1, updated_at = now()
-			WHERE tenant_id = $1 AND id = $2`,
-			sc.TenantID, id, f.Name, nullable(f.ExternalRef), f.Industry, f.Region, f.Country, f.Segment, f.Status,
-			nullDate(f.CustomerSince), int64(f.AnnualRevenue), int64(f.RevenuePotential), f.Notes)
+		err = Keep(ctx, tx, sc.TenantID, []uuid.UUID{id}, func() error {
+			_, err := tx.Exec(ctx, `UPDATE accounts SET name = $3, external_ref = $4, industry = $5, region = $6, country = $7,
+					segment = $8, status = $9, customer_since = $10, annual_revenue = $11::bigint / 100.0,
+					revenue_potential = $12::bigint / 100.0, notes = $13, version = version + 1, updated_at = now()
+				WHERE tenant_id = $1 AND id = $2`,
+				sc.TenantID, id, f.Name, nullable(f.ExternalRef), f.Industry, f.Region, f.Country, f.Segment, f.Status,
+				nullDate(f.CustomerSince), int64(f.AnnualRevenue), int64(f.RevenuePotential), f.Notes)
+			return err
+		})
 		if refTaken(err) {
 			return db.FieldErrors{"external_ref": refTakenMsg}
 		}
@@ -227,8 +247,11 @@ func (s *Store) setArchived(ctx context.Context, sc db.Scope, role auth.Role, id
 			a = cur
 			return nil
 		}
-		if _, err := tx.Exec(ctx, `UPDATE accounts SET archived_at = `+db.NowOrNull(archive)+`,
-				version = version + 1, updated_at = now() WHERE tenant_id = $1 AND id = $2`, sc.TenantID, id); err != nil {
+		if err := Keep(ctx, tx, sc.TenantID, []uuid.UUID{id}, func() error {
+			_, err := tx.Exec(ctx, `UPDATE accounts SET archived_at = `+db.NowOrNull(archive)+`,
+				version = version + 1, updated_at = now() WHERE tenant_id = $1 AND id = $2`, sc.TenantID, id)
+			return err
+		}); err != nil {
 			return err
 		}
 		if err := audit.Record(ctx, tx, audit.Event{ActorID: sc.UserID, Action: action, Entity: "account",
@@ -253,23 +276,27 @@ type Filter struct {
 	Archived  bool   // list archived accounts instead of active ones
 	Sort      string // a key of SortColumns; default name
 	Desc      bool
-	Page      int // 1-based
-	PerPage   int // default 50, at most 500
+	Cursor    keyset.Cursor // where the page starts; the zero Cursor is the first page
+	PerPage   int           // default 50, at most 500
 }
 
-// SortColumns are the columns the list can sort by.
-var SortColumns = map[string]string{
-	"name":              "lower(a.name)",
-	"external_ref":      "a.external_ref",
-	"industry":          "a.industry",
-	"region":            "a.region",
-	"status":            "a.status",
-	"key_status":        "a.key_status",
-	"kam":               "u.name",
-	"annual_revenue":    "a.annual_revenue",
-	"revenue_potential": "a.revenue_potential",
-	"headroom":          "(a.revenue_potential - a.annual_revenue)",
-	"updated_at":        "a.updated_at",
+// SortColumns are the columns the list can sort by: each a keyset order
+// on stored columns, name and id breaking ties. Name, revenue and updated
+// (and, over the active accounts, industry, region, status and key status,
+// the filter indexes' order) are served by an index; the others sort the
+// accounts the filter lets through.
+var SortColumns = map[string][]keyset.Col{
+	"name":              {},
+	"external_ref":      {{SQL: "coalesce(a.external_ref, '')", Type: "text"}},
+	"industry":          {{SQL: "a.industry", Type: "text"}},
+	"region":            {{SQL: "a.region", Type: "text"}},
+	"status":            {{SQL: "a.status", Type: "text"}},
+	"key_status":        {{SQL: "a.key_status", Type: "text"}},
+	"kam":               {{SQL: "coalesce(u.name, '')", Type: "text"}},
+	"annual_revenue":    {{SQL: "a.revenue_cents", Type: "bigint"}},
+	"revenue_potential": {{SQL: "a.revenue_potential", Type: "numeric"}},
+	"headroom":          {{SQL: "((a.revenue_potential * 100)::bigint - a.revenue_cents)", Type: "bigint"}},
+	"updated_at":        {{SQL: "a.updated_at", Type: "timestamptz"}},
 }
 
 // where builds the filter's WHERE clause and arguments ($1 is the tenant).
@@ -318,62 +345,146 @@ func (f Filter) where(tenantID uuid.UUID) (string, []any) {
 	return strings.Join(conds, " AND "), args
 }
 
-func (f Filter) orderBy() string {
-	col, ok := SortColumns[f.Sort]
+// order is the list's keyset order: the sort column, then the stored sort
+// name and id, all in one direction.
+func (f Filter) order() keyset.Order {
+	cols, ok := SortColumns[f.Sort]
 	if !ok {
-		col = SortColumns["name"]
+		cols = nil
 	}
-	// Default NULLS placement and a.id in the same direction, so the
-	// (tenant_id, column, id) indexes serve the ORDER BY ... LIMIT; a.id
-	// last makes the order total, so pages never overlap or skip.
-	if f.Desc {
-		return col + " DESC, a.id DESC"
+	return keyset.Order{Desc: f.Desc, Cols: append(slices.Clone(cols),
+		keyset.Col{SQL: "a.sort_name", Type: "text"}, keyset.Col{SQL: "a.id", Type: "uuid"})}
+}
+
+// orderBy is the list's ORDER BY (for the export, which does not page).
+func (f Filter) orderBy() string {
+	_, o, _ := f.order().Plan(keyset.Cursor{}, 0, &[]any{})
+	return o
+}
+
+// tallied says which kept tally counts f's accounts: no search and at
+// most one other filter (the archived list counts as one).
+func (f Filter) tallied() (Dim, string, bool) {
+	dim, value, n := DimAll, "", 0
+	for d, v := range map[Dim]string{DimIndustry: f.Industry, DimRegion: f.Region, DimSegment: f.Segment,
+		DimStatus: string(f.Status), DimKeyStatus: string(f.KeyStatus), DimKAM: f.KAM} {
+		if v != "" {
+			dim, value, n = d, v, n+1
+		}
 	}
-	return col + " ASC, a.id ASC"
+	if strings.TrimSpace(f.Q) != "" || n > 1 || (f.Archived && n > 0) {
+		return "", "", false
+	}
+	if f.Archived {
+		return DimArchived, "", true
+	}
+	if dim == DimKAM {
+		if value == "none" {
+			value = ""
+		} else if id, err := uuid.Parse(value); err == nil {
+			value = id.String()
+		} else {
+			value = "not a user" // no account has it: 0
+		}
+	}
+	return dim, value, true
 }
 
 func likeEscape(s string) string {
 	return strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s)
 }
 
-// Page is one page of the account list with counts over the whole filter.
+// Page is one page of the account list.
 type Page struct {
-	Accounts         []Account
-	Total            int
-	Page             int
-	Pages            int
-	PerPage          int
-	AnnualRevenue    Money // sums over every matching account
+	Accounts []Account
+	// Total is how many accounts the filter lets through: exact when Exact
+	// (the kept tallies: no filter, or one), else counted up to CountCap.
+	Total   int
+	Exact   bool
+	Links   keyset.Links
+	PerPage int
+	// Sums says whether the amounts below are known (for no filter or
+	// one): sums over every matching account, from the kept tallies.
+	Sums             bool
+	Revenue          Money
 	RevenuePotential Money
 }
 
-// Accounts lists the scope's tenant's accounts matching f, one page.
+// CountCap is where counting a filter the tallies do not keep stops.
+const CountCap = 1000
+
+// Accounts lists the scope's tenant's accounts matching f, one keyset page;
+// the total and sums come from the kept tallies (or a count that stops at
+// CountCap), never from a read of every account.
 func (s *Store) Accounts(ctx context.Context, sc db.Scope, f Filter) (Page, error) {
 	if f.PerPage <= 0 {
 		f.PerPage = 50
 	}
 	f.PerPage = min(f.PerPage, 500)
-	f.Page = max(f.Page, 1)
 	where, args := f.where(sc.TenantID)
-	p := Page{Page: f.Page, PerPage: f.PerPage}
+	p := Page{PerPage: f.PerPage}
 	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
-		var rev, pot int64
-		if err := tx.QueryRow(ctx, `SELECT count(*), coalesce(sum(a.annual_revenue) * 100, 0)::bigint,
-				coalesce(sum(a.revenue_potential) * 100, 0)::bigint FROM accounts a WHERE `+where, args...).
-			Scan(&p.Total, &rev, &pot); err != nil {
-			return err
+		if dim, value, ok := f.tallied(); ok {
+			t, err := TallyOf(ctx, tx, sc.TenantID, dim, value)
+			if err != nil {
+				return err
+			}
+			p.Total, p.Exact, p.Sums, p.Revenue, p.RevenuePotential = t.Accounts, true, true, Money(t.Revenue), Money(t.Potential)
+		} else {
+			if err := tx.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM accounts a WHERE `+where+
+				` ORDER BY a.sort_name, a.id LIMIT `+itoa(CountCap+1)+`) x`, args...).Scan(&p.Total); err != nil {
+				return err
+			}
+			p.Exact, p.Total = p.Total <= CountCap, min(p.Total, CountCap)
 		}
-		p.AnnualRevenue, p.RevenuePotential = Money(rev), Money(pot)
-		p.Pages = max(1, (p.Total+f.PerPage-1)/f.PerPage)
-		rows, err := tx.Query(ctx, "SELECT "+accountCols+" FROM "+accountFrom+" WHERE "+where+
-			" ORDER BY "+f.orderBy()+fmt.Sprintf(" LIMIT %d OFFSET %d", f.PerPage, (f.Page-1)*f.PerPage), args...)
+		o := f.order()
+		pargs := slices.Clone(args)
+		after, orderBy, limit := o.Plan(f.Cursor, f.PerPage, &pargs)
+		rows, err := tx.Query(ctx, "SELECT "+accountCols+" FROM "+accountFrom+" WHERE "+where+after+" ORDER BY "+orderBy+limit, pargs...)
 		if err != nil {
 			return err
 		}
-		p.Accounts, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Account, error) { return scanAccount(r) })
-		return err
+		keys := map[uuid.UUID][]string{}
+		list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Account, error) {
+			a, sortName, err := scanAccountKeyed(r)
+			keys[a.ID] = append(sortKey(f.Sort, a), sortName, a.ID.String())
+			return a, err
+		})
+		if err != nil {
+			return err
+		}
+		p.Accounts, p.Links = keyset.Finish(list, f.Cursor, f.PerPage, func(a Account) []string { return keys[a.ID] })
+		return nil
 	})
 	return p, wrap("list", err)
+}
+
+// sortKey is a's value of the sort column (none for name), as its cursor
+// holds it.
+func sortKey(sort string, a Account) []string {
+	switch sort {
+	case "external_ref":
+		return []string{a.ExternalRef}
+	case "industry":
+		return []string{a.Industry}
+	case "region":
+		return []string{a.Region}
+	case "status":
+		return []string{string(a.Status)}
+	case "key_status":
+		return []string{string(a.KeyStatus)}
+	case "kam":
+		return []string{a.KAMName}
+	case "annual_revenue":
+		return []string{strconv.FormatInt(int64(a.Revenue), 10)}
+	case "revenue_potential":
+		return []string{a.RevenuePotential.Plain()}
+	case "headroom":
+		return []string{strconv.FormatInt(int64(a.Headroom()), 10)}
+	case "updated_at":
+		return []string{a.UpdatedAt.Format(time.RFC3339Nano)}
+	}
+	return nil
 }
 
 // EachAccount calls fn for every account matching f, in f's order, without
@@ -423,33 +534,37 @@ type KAMFacet struct {
 }
 
 // Facets returns the distinct industries, regions, segments and KAMs of
-// the tenant's active accounts, with counts.
+// the tenant's active accounts, with counts, from the kept tallies.
 func (s *Store) Facets(ctx context.Context, sc db.Scope) (Facets, error) {
 	var out Facets
 	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
-		for col, dst := range map[string]*[]Facet{"industry": &out.Industries, "region": &out.Regions, "segment": &out.Segments} {
-			rows, _ := tx.Query(ctx, `SELECT `+col+`, count(*) FROM accounts WHERE tenant_id = $1 AND archived_at IS NULL
-				AND `+col+` <> '' GROUP BY 1 ORDER BY 1`, sc.TenantID)
-			var err error
-			*dst, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Facet, error) {
-				var f Facet
-				return f, r.Scan(&f.Value, &f.Count)
-			})
-			if err != nil {
-				return err
-			}
-		}
-		rows, _ := tx.Query(ctx, `SELECT u.id, u.name, count(*) FROM accounts a JOIN users u ON u.id = a.kam_user_id
-			WHERE a.tenant_id = $1 AND a.archived_at IS NULL GROUP BY u.id, u.name ORDER BY u.name, u.id`, sc.TenantID)
-		var err error
-		out.KAMs, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (KAMFacet, error) {
-			var k KAMFacet
-			return k, r.Scan(&k.UserID, &k.Name, &k.Count)
-		})
+		ts, err := Tallies(ctx, tx, sc.TenantID, DimIndustry, DimRegion, DimSegment, DimKAM, DimArchived)
 		if err != nil {
 			return err
 		}
-		return tx.QueryRow(ctx, "SELECT count(*) FROM accounts WHERE tenant_id = $1 AND archived_at IS NOT NULL", sc.TenantID).Scan(&out.Archived)
+		for dim, dst := range map[Dim]*[]Facet{DimIndustry: &out.Industries, DimRegion: &out.Regions, DimSegment: &out.Segments} {
+			for v, t := range ts[dim] {
+				if v != "" {
+					*dst = append(*dst, Facet{Value: v, Count: t.Accounts})
+				}
+			}
+			slices.SortFunc(*dst, func(a, b Facet) int { return strings.Compare(a.Value, b.Value) })
+		}
+		var ids []uuid.UUID
+		for v := range ts[DimKAM] {
+			if id, err := uuid.Parse(v); err == nil {
+				ids = append(ids, id)
+			}
+		}
+		rows, _ := tx.Query(ctx, `SELECT id, name FROM users WHERE id = ANY($1) ORDER BY name, id`, ids)
+		out.KAMs, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (KAMFacet, error) {
+			var k KAMFacet
+			err := r.Scan(&k.UserID, &k.Name)
+			k.Count = ts[DimKAM][k.UserID.String()].Accounts
+			return k, err
+		})
+		out.Archived = ts[DimArchived][""].Accounts
+		return err
 	})
 	return out, wrap("facets", err)
 }

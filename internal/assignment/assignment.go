@@ -22,6 +22,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"pareto/internal/account"
 	"pareto/internal/audit"
 	"pareto/internal/db"
 	"pareto/internal/limits"
@@ -68,7 +69,7 @@ type Load struct {
 	Profile
 	KeyAccounts   int     // key accounts managed (what capacity counts)
 	OtherAccounts int     // other accounts managed (candidates, watch, ...)
-	Revenue       float64 // annual revenue of all accounts managed
+	Revenue       float64 // revenue of all accounts managed (account/revenue.go: the one revenue)
 	Headroom      float64 // growth headroom (potential − revenue, at least 0) of all accounts managed
 	OverdueSteps  int     // open next steps they own that are past due
 	// AvgScore is the average score of their key accounts over the
@@ -97,7 +98,7 @@ type Account struct {
 	Region           string
 	Industry         string
 	KeyStatus        string
-	AnnualRevenue    float64
+	Revenue          float64
 	RevenuePotential float64
 	Version          int
 	KAMUserID        uuid.UUID // uuid.Nil when unassigned
@@ -111,13 +112,13 @@ type Account struct {
 func (a Account) Key() bool { return a.KeyStatus == "key" }
 
 // Headroom is potential minus revenue, at least 0.
-func (a Account) Headroom() float64 { return max(0, a.RevenuePotential-a.AnnualRevenue) }
+func (a Account) Headroom() float64 { return max(0, a.RevenuePotential-a.Revenue) }
 
 // Assigned reports whether the account has a KAM.
 func (a Account) Assigned() bool { return a.KAMUserID != uuid.Nil }
 
 func (a Account) need() Need {
-	return Need{AccountID: a.ID, Name: a.Name, Region: a.Region, Industry: a.Industry, AnnualRevenue: a.AnnualRevenue, Version: a.Version}
+	return Need{AccountID: a.ID, Name: a.Name, Region: a.Region, Industry: a.Industry, Revenue: a.Revenue, Version: a.Version}
 }
 
 // HistoryEntry is one change of an account's KAM.
@@ -138,11 +139,14 @@ type Workload struct {
 	KAMs              []Load
 	Unassigned        []Suggestion
 	NeedsReassignment []Account
+	// MoreNeedingReassignment is how many more accounts of such KAMs
+	// there are than listed.
+	MoreNeedingReassignment int
 }
 
 // accountCols selects an Account from accounts a (with users k and
 // memberships km joined on the KAM).
-const accountCols = `a.id, a.name, a.region, a.industry, a.key_status, a.annual_revenue::float8, a.revenue_potential::float8,
+const accountCols = `a.id, a.name, a.region, a.industry, a.key_status, a.revenue_cents::float8 / 100, a.revenue_potential::float8,
 	a.version, a.kam_user_id, coalesce(k.name, ''),
 	CASE WHEN a.kam_user_id IS NULL THEN ''
 	     WHEN km.user_id IS NULL THEN 'left'
@@ -157,7 +161,7 @@ const accountJoins = `FROM accounts a
 func scanAccount(r pgx.CollectableRow) (Account, error) {
 	var a Account
 	var kam *uuid.UUID
-	err := r.Scan(&a.ID, &a.Name, &a.Region, &a.Industry, &a.KeyStatus, &a.AnnualRevenue, &a.RevenuePotential,
+	err := r.Scan(&a.ID, &a.Name, &a.Region, &a.Industry, &a.KeyStatus, &a.Revenue, &a.RevenuePotential,
 		&a.Version, &kam, &a.KAMName, &a.KAMState)
 	if kam != nil {
 		a.KAMUserID = *kam
@@ -166,27 +170,27 @@ func scanAccount(r pgx.CollectableRow) (Account, error) {
 }
 
 // loads lists the active KAMs of the tenant with their workload, by name.
+// Account counts, revenue and headroom are the kept tallies of each KAM
+// (account.Tally, dimension kam); the average score reads the key accounts
+// only (account_rankings_key_status_idx): nothing here grows with the
+// accounts a KAM manages.
 func (s *Store) loads(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) ([]Load, error) {
 	rows, _ := tx.Query(ctx, `SELECT m.user_id, u.name, u.email, m.active,
 			coalesce(p.capacity, $2), coalesce(p.regions, '{}'), coalesce(p.industries, '{}'), coalesce(p.notes, ''),
 			coalesce(p.version, 0), coalesce(p.updated_at, m.created_at),
-			count(a.id) FILTER (WHERE a.key_status = 'key'),
-			count(a.id) FILTER (WHERE a.key_status <> 'key'),
-			coalesce(sum(a.annual_revenue), 0)::float8,
-			coalesce(sum(greatest(a.revenue_potential - a.annual_revenue, 0)), 0)::float8,
+			coalesce(t.key_accounts, 0), coalesce(t.accounts - t.key_accounts, 0),
+			coalesce(t.revenue, 0)::float8 / 100, coalesce(t.headroom, 0)::float8 / 100,
 			(SELECT count(*) FROM interactions i WHERE i.tenant_id = m.tenant_id AND i.next_step_owner_id = m.user_id
 				AND i.next_step_done_at IS NULL AND i.next_step_due < $3::date),
-			(SELECT avg(r.score10)::float8 / 10 FROM account_rankings r
-				JOIN accounts ka ON ka.tenant_id = r.tenant_id AND ka.id = r.account_id
-				WHERE r.tenant_id = m.tenant_id AND r.complete AND NOT r.archived
-				  AND ka.kam_user_id = m.user_id AND ka.key_status = 'key' AND ka.archived_at IS NULL)
+			sc.avg_score
 		FROM memberships m
 		JOIN users u ON u.id = m.user_id
 		LEFT JOIN kam_profiles p ON p.tenant_id = m.tenant_id AND p.user_id = m.user_id
-		LEFT JOIN accounts a ON a.tenant_id = m.tenant_id AND a.kam_user_id = m.user_id AND a.archived_at IS NULL
+		LEFT JOIN account_tallies t ON t.tenant_id = m.tenant_id AND t.dim = 'kam' AND t.value = m.user_id::text
+		LEFT JOIN (SELECT r.kam_user_id, avg(r.score10)::float8 / 10 AS avg_score FROM account_rankings r
+			WHERE r.tenant_id = $1 AND r.key_status = 'key' AND r.complete AND NOT r.archived
+			GROUP BY r.kam_user_id) sc ON sc.kam_user_id = m.user_id
 		WHERE m.tenant_id = $1 AND m.role = 'kam' AND m.active
-		GROUP BY m.tenant_id, m.user_id, u.name, u.email, m.active, m.created_at,
-			p.capacity, p.regions, p.industries, p.notes, p.version, p.updated_at
 		ORDER BY lower(u.name), m.user_id`, tenantID, DefaultCapacity, s.Now())
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Load, error) {
 		var l Load
@@ -205,16 +209,29 @@ func candidates(loads []Load) []Candidate {
 }
 
 // needingKAM lists the key accounts without an active KAM: unassigned ones
-// and those whose KAM was deactivated or is no longer a KAM.
-func needingKAM(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) (unassigned, orphaned []Account, err error) {
-	rows, _ := tx.Query(ctx, `SELECT `+accountCols+` `+accountJoins+`
+// and those whose KAM was deactivated or is no longer a KAM (with every
+// other account of such a KAM), largest first, at most needingLimit; more
+// is how many more there are. The KAMs an account may have are read from
+// the kept tallies, so only the accounts listed are read.
+func needingKAM(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) (unassigned, orphaned []Account, more int, err error) {
+	var total int
+	var gone []uuid.UUID
+	rows, _ := tx.Query(ctx, `SELECT t.value::uuid, t.accounts FROM account_tallies t
+		LEFT JOIN memberships km ON km.tenant_id = t.tenant_id AND km.user_id::text = t.value
+		WHERE t.tenant_id = $1 AND t.dim = 'kam' AND t.value <> '' AND t.accounts > 0
+			AND (km.user_id IS NULL OR NOT km.active OR km.role <> 'kam')`, tenantID)
+	var id uuid.UUID
+	var n int
+	if _, err := pgx.ForEachRow(rows, []any{&id, &n}, func() error { gone, total = append(gone, id), total+n; return nil }); err != nil {
+		return nil, nil, 0, err
+	}
+	rows, _ = tx.Query(ctx, `SELECT `+accountCols+` `+accountJoins+`
 		WHERE a.tenant_id = $1 AND a.archived_at IS NULL
-		  AND (a.kam_user_id IS NULL AND a.key_status = 'key'
-		       OR a.kam_user_id IS NOT NULL AND (km.user_id IS NULL OR NOT km.active OR km.role <> 'kam'))
-		ORDER BY a.annual_revenue DESC, lower(a.name), a.id`, tenantID)
+		  AND (a.kam_user_id IS NULL AND a.key_status = 'key' OR a.kam_user_id = ANY($2))
+		ORDER BY a.key_status = 'key' DESC, a.revenue_cents DESC, a.sort_name, a.id LIMIT $3`, tenantID, gone, needingLimit)
 	all, err := pgx.CollectRows(rows, scanAccount)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
 	}
 	for _, a := range all {
 		if a.Assigned() {
@@ -223,8 +240,12 @@ func needingKAM(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) (unassigned,
 			unassigned = append(unassigned, a)
 		}
 	}
-	return unassigned, orphaned, nil
+	return unassigned, orphaned, max(0, total-len(orphaned)), nil
 }
+
+// needingLimit bounds the accounts needingKAM lists (key accounts first:
+// they are bounded by the tenant's cap anyway).
+const needingLimit = 500
 
 // Workload returns the /kams page's data. Leaders and admins read it (the
 // caller checks the role).
@@ -238,11 +259,11 @@ func (s *Store) Workload(ctx context.Context, sc db.Scope) (Workload, error) {
 		if w.KAMs, err = s.loads(ctx, tx, sc.TenantID); err != nil {
 			return err
 		}
-		unassigned, orphaned, err := needingKAM(ctx, tx, sc.TenantID)
+		unassigned, orphaned, more, err := needingKAM(ctx, tx, sc.TenantID)
 		if err != nil {
 			return err
 		}
-		w.NeedsReassignment = orphaned
+		w.NeedsReassignment, w.MoreNeedingReassignment = orphaned, more
 		needs := make([]Need, len(unassigned))
 		for i, a := range unassigned {
 			needs[i] = a.need()
@@ -280,7 +301,7 @@ func (s *Store) Suggestions(ctx context.Context, sc db.Scope) (Plan, error) {
 		if p.KAMs, err = s.loads(ctx, tx, sc.TenantID); err != nil {
 			return err
 		}
-		unassigned, orphaned, err := needingKAM(ctx, tx, sc.TenantID)
+		unassigned, orphaned, _, err := needingKAM(ctx, tx, sc.TenantID)
 		if err != nil {
 			return err
 		}
@@ -525,13 +546,19 @@ func assign(ctx context.Context, tx pgx.Tx, sc db.Scope, in AssignInput) (Assign
 			return res, db.FieldErrors{"reason": "Say why " + kam.Name + " should go over capacity."}
 		}
 	}
-	tag, err := tx.Exec(ctx, `UPDATE accounts SET kam_user_id = $3, version = version + 1, updated_at = now()
-		WHERE tenant_id = $1 AND id = $2 AND version = $4`, sc.TenantID, in.AccountID, kamID, in.Version)
+	err = account.Keep(ctx, tx, sc.TenantID, []uuid.UUID{in.AccountID}, func() error {
+		tag, err := tx.Exec(ctx, `UPDATE accounts SET kam_user_id = $3, version = version + 1, updated_at = now()
+			WHERE tenant_id = $1 AND id = $2 AND version = $4`, sc.TenantID, in.AccountID, kamID, in.Version)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() != 1 {
+			return fmt.Errorf("account %s: %w", in.AccountID, db.ErrConflict)
+		}
+		return nil
+	})
 	if err != nil {
 		return res, err
-	}
-	if tag.RowsAffected() != 1 {
-		return res, fmt.Errorf("account %s: %w", in.AccountID, db.ErrConflict)
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO account_assignments (tenant_id, account_id, from_user_id, to_user_id, assigned_by, reason, over_capacity_override)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`, sc.TenantID, in.AccountID, from, kamID, actor(sc), in.Reason, res.OverCapacity); err != nil {

@@ -172,13 +172,13 @@ func (s *Store) UpdateProfile(ctx context.Context, sc db.Scope, userID uuid.UUID
 }
 
 // Accounts lists the accounts userID manages (not archived): key accounts
-// first, then by annual revenue.
+// first, then by revenue.
 func (s *Store) Accounts(ctx context.Context, sc db.Scope, userID uuid.UUID) ([]Account, error) {
 	var out []Account
 	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
 		rows, _ := tx.Query(ctx, `SELECT `+accountCols+` `+accountJoins+`
 			WHERE a.tenant_id = $1 AND a.kam_user_id = $2 AND a.archived_at IS NULL
-			ORDER BY a.key_status <> 'key', a.annual_revenue DESC, lower(a.name), a.id`, sc.TenantID, userID)
+			ORDER BY a.key_status <> 'key', a.revenue_cents DESC, a.sort_name, a.id`, sc.TenantID, userID)
 		var err error
 		out, err = pgx.CollectRows(rows, scanAccount)
 		return err
@@ -272,7 +272,7 @@ func (s *Store) MyAccounts(ctx context.Context, sc db.Scope) (Mine, error) {
 		m.Accounts, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (MyAccount, error) {
 			var x MyAccount
 			var kam *uuid.UUID
-			err := r.Scan(&x.ID, &x.Name, &x.Region, &x.Industry, &x.KeyStatus, &x.AnnualRevenue, &x.RevenuePotential,
+			err := r.Scan(&x.ID, &x.Name, &x.Region, &x.Industry, &x.KeyStatus, &x.Revenue, &x.RevenuePotential,
 				&x.Version, &kam, &x.KAMName, &x.KAMState, &x.OpenSteps, &x.OverdueSteps, &x.NextStep, &x.NextStepDue, &x.Score)
 			if kam != nil {
 				x.KAMUserID = *kam

@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"pareto/internal/account"
 	"pareto/internal/assignment"
 	"pareto/internal/auth"
 	"pareto/internal/db"
@@ -84,8 +85,11 @@ func (f *fixture) account(a acc) uuid.UUID {
 	}
 	var id uuid.UUID
 	err := f.d.Tx(ctx, f.scope(f.admin), func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `INSERT INTO accounts (name, region, industry, key_status, annual_revenue, revenue_potential, kam_user_id)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, a.name, a.region, a.industry, a.keyStatus, a.revenue, a.potential, kam).Scan(&id)
+		if err := tx.QueryRow(ctx, `INSERT INTO accounts (name, region, industry, key_status, annual_revenue, revenue_potential, kam_user_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, a.name, a.region, a.industry, a.keyStatus, a.revenue, a.potential, kam).Scan(&id); err != nil {
+			return err
+		}
+		return account.Recount(ctx, tx, f.tenant) // the kept tallies, as bulk writers keep them
 	})
 	if err != nil {
 		f.t.Fatal(err)
@@ -612,9 +616,13 @@ func TestMyAccounts(t *testing.T) {
 func (f *fixture) rank(id uuid.UUID, score10 int, complete bool) {
 	f.t.Helper()
 	if err := f.d.Tx(ctx, f.scope(f.admin), func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `INSERT INTO account_rankings (account_id, score10, scored, complete, headroom, sort_name)
-			VALUES ($1, $2, 3, $3, 0, 'x')`, id, score10, complete)
-		return err
+		if _, err := tx.Exec(ctx, `INSERT INTO account_rankings (tenant_id, account_id, score10, scored, complete, headroom, sort_name,
+				archived, kam_user_id, segment, key_status)
+			SELECT a.tenant_id, a.id, $2, 3, $3, 0, a.sort_name, a.archived_at IS NOT NULL, a.kam_user_id, a.segment, a.key_status
+			FROM accounts a WHERE a.id = $1`, id, score10, complete); err != nil {
+			return err
+		}
+		return account.Recount(ctx, tx, f.tenant)
 	}); err != nil {
 		f.t.Fatal(err)
 	}
@@ -632,8 +640,10 @@ func TestWorkloadAvgScore(t *testing.T) {
 	archived := f.account(acc{name: "Archived", kam: f.ann.UserID})
 	f.rank(archived, 10, true)
 	if err := d.Tx(ctx, f.scope(f.admin), func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, "UPDATE accounts SET archived_at = now() WHERE id = $1", archived)
-		return err
+		if _, err := tx.Exec(ctx, "UPDATE accounts SET archived_at = now() WHERE id = $1", archived); err != nil {
+			return err
+		}
+		return account.Recount(ctx, tx, f.tenant)
 	}); err != nil {
 		t.Fatal(err)
 	}

@@ -45,12 +45,12 @@ func (c Candidate) Free() int { return max(0, c.Capacity-c.Load) }
 
 // Need is an account looking for a KAM.
 type Need struct {
-	AccountID     uuid.UUID
-	Name          string
-	Region        string
-	Industry      string
-	AnnualRevenue float64
-	Version       int
+	AccountID uuid.UUID
+	Name      string
+	Region    string
+	Industry  string
+	Revenue   float64
+	Version   int
 }
 
 // Ranked is one KAM's standing for one account, with the reason in words.
@@ -184,7 +184,7 @@ func PlanBatch(needs []Need, kams []Candidate) []Suggestion {
 	copy(loads, kams)
 	order := slices.Clone(needs)
 	slices.SortStableFunc(order, func(a, b Need) int {
-		if c := cmp.Compare(b.AnnualRevenue, a.AnnualRevenue); c != 0 {
+		if c := cmp.Compare(b.Revenue, a.Revenue); c != 0 {
 			return c
 		}
 		if c := cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)); c != 0 {

@@ -99,7 +99,7 @@ func TestPlanBatch(t *testing.T) {
 		}
 		var needs []Need
 		for i := range 4 {
-			needs = append(needs, Need{AccountID: uuid.New(), Name: string(rune('A' + i)), Region: "EMEA", AnnualRevenue: float64(100 - i)})
+			needs = append(needs, Need{AccountID: uuid.New(), Name: string(rune('A' + i)), Region: "EMEA", Revenue: float64(100 - i)})
 		}
 		plan := PlanBatch(needs, kams)
 		got := map[string]int{}
@@ -136,7 +136,7 @@ func TestPlanBatch(t *testing.T) {
 	})
 	t.Run("RunsOutOfCapacity", func(t *testing.T) {
 		kams := []Candidate{{UserID: kamID(1), Name: "Ann", Capacity: 1}}
-		plan := PlanBatch([]Need{{AccountID: uuid.New(), Name: "A", AnnualRevenue: 2}, {AccountID: uuid.New(), Name: "B", AnnualRevenue: 1}}, kams)
+		plan := PlanBatch([]Need{{AccountID: uuid.New(), Name: "A", Revenue: 2}, {AccountID: uuid.New(), Name: "B", Revenue: 1}}, kams)
 		if !plan[0].OK() || plan[1].OK() || plan[1].Reason != ReasonNoCapacity {
 			t.Fatalf("plan %+v", plan)
 		}

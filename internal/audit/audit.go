@@ -6,12 +6,16 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"pareto/internal/db"
+	"pareto/internal/keyset"
 )
 
 // Event is one recorded change. Before and After are any JSON-encodable
@@ -77,76 +81,104 @@ type Filter struct {
 	Action  string
 	ActorID uuid.UUID
 	Since   time.Time
-	Until   time.Time // exclusive
-	Page    int       // 1-based
+	Until   time.Time     // exclusive
+	Cursor  keyset.Cursor // where the page starts; the zero Cursor is the newest page
 	PerPage int
 }
 
 // Page is one page of entries, newest first.
 type Page struct {
 	Entries []Entry
-	Total   int
-	Page    int
-	Pages   int
+	// Total is how many events the filter lets through, counted up to
+	// CountCap (Exact false: "1,000+").
+	Total int
+	Exact bool
+	Links keyset.Links
 }
 
-// Entries lists the scope's tenant's audit log. Admin-only; the caller
-// checks the role.
+// CountCap is where counting the events of a filter stops.
+const CountCap = 1000
+
+// order is the log's order, newest first: (at, id) descending, served by
+// audit_events_at_idx and, with an entity or actor filter, by
+// audit_events_entity_at_idx and audit_events_actor_at_idx.
+var order = keyset.Order{Desc: true, Cols: []keyset.Col{{SQL: "e.at", Type: "timestamptz"}, {SQL: "e.id", Type: "bigint"}}}
+
+// Entries lists one page of the scope's tenant's audit log, keyset-paged:
+// no page reads more than its own rows, and the count stops at CountCap.
+// Admin-only; the caller checks the role.
 func Entries(ctx context.Context, d *db.DB, s db.Scope, f Filter) (Page, error) {
 	if f.PerPage <= 0 {
 		f.PerPage = 50
 	}
-	if f.Page <= 0 {
-		f.Page = 1
+	args := []any{s.TenantID}
+	var where strings.Builder
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where.WriteString(" AND " + strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
 	}
-	var actor *uuid.UUID
+	if f.Entity != "" {
+		add("e.entity = ?", f.Entity)
+	}
+	if f.Action != "" {
+		add("e.action = ?", f.Action)
+	}
 	if f.ActorID != uuid.Nil {
-		actor = &f.ActorID
+		add("e.actor_id = ?", f.ActorID)
 	}
-	var since, until *time.Time
 	if !f.Since.IsZero() {
-		since = &f.Since
+		add("e.at >= ?", f.Since)
 	}
 	if !f.Until.IsZero() {
-		until = &f.Until
+		add("e.at < ?", f.Until)
 	}
-	const where = `e.tenant_id = $1
-		AND ($2 = '' OR e.entity = $2) AND ($3 = '' OR e.action = $3)
-		AND ($4::uuid IS NULL OR e.actor_id = $4)
-		AND ($5::timestamptz IS NULL OR e.at >= $5) AND ($6::timestamptz IS NULL OR e.at < $6)`
-	args := []any{s.TenantID, f.Entity, f.Action, actor, since, until}
-	p := Page{Page: f.Page}
+	filter := "e.tenant_id = $1" + where.String()
+	var p Page
 	err := d.Tx(ctx, s, func(tx pgx.Tx) error {
-		if err := tx.QueryRow(ctx, "SELECT count(*) FROM audit_events e WHERE "+where, args...).Scan(&p.Total); err != nil {
+		if err := tx.QueryRow(ctx, "SELECT count(*) FROM (SELECT 1 FROM audit_events e WHERE "+filter+
+			" ORDER BY e.at DESC, e.id DESC LIMIT "+strconv.Itoa(CountCap+1)+") x", args...).Scan(&p.Total); err != nil {
 			return err
 		}
+		p.Exact, p.Total = p.Total <= CountCap, min(p.Total, CountCap)
+		pargs := slices.Clone(args)
+		after, orderBy, limit := order.Plan(f.Cursor, f.PerPage, &pargs)
 		rows, err := tx.Query(ctx, `SELECT e.id, e.at, coalesce(u.name, 'system'), coalesce(u.email::text, ''),
 				e.action, e.entity, e.entity_id, coalesce(e.before::text, ''), coalesce(e.after::text, '')
 			FROM audit_events e LEFT JOIN users u ON u.id = e.actor_id
-			WHERE `+where+` ORDER BY e.id DESC LIMIT $7 OFFSET $8`,
-			append(args, f.PerPage, (f.Page-1)*f.PerPage)...)
+			WHERE `+filter+after+` ORDER BY `+orderBy+limit, pargs...)
 		if err != nil {
 			return err
 		}
-		p.Entries, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Entry, error) {
+		entries, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Entry, error) {
 			var e Entry
 			err := r.Scan(&e.ID, &e.At, &e.ActorName, &e.ActorEmail, &e.Action, &e.Entity, &e.EntityID, &e.Before, &e.After)
 			return e, err
+		})
+		p.Entries, p.Links = keyset.Finish(entries, f.Cursor, f.PerPage, func(e Entry) []string {
+			return []string{e.At.Format(time.RFC3339Nano), strconv.FormatInt(e.ID, 10)}
 		})
 		return err
 	})
 	if err != nil {
 		return Page{}, fmt.Errorf("audit: entries: %w", err)
 	}
-	p.Pages = max(1, (p.Total+f.PerPage-1)/f.PerPage)
 	return p, nil
 }
 
-// Entities lists the distinct entity kinds in the log, for the filter.
+// Entities lists the distinct entity kinds in the log, for the filter: a
+// loose index scan (one probe of audit_events_entity_idx per kind), not a
+// read of every event.
 func Entities(ctx context.Context, d *db.DB, s db.Scope) ([]string, error) {
 	var out []string
 	err := d.Tx(ctx, s, func(tx pgx.Tx) error {
-		rows, _ := tx.Query(ctx, "SELECT DISTINCT entity FROM audit_events WHERE tenant_id = $1 ORDER BY 1", s.TenantID)
+		rows, _ := tx.Query(ctx, `WITH RECURSIVE v AS (
+				(SELECT entity FROM audit_events WHERE tenant_id = $1 ORDER BY entity LIMIT 1)
+				UNION ALL
+				SELECT (SELECT e.entity FROM audit_events e WHERE e.tenant_id = $1 AND e.entity > v.entity
+					ORDER BY e.entity LIMIT 1)
+				FROM v WHERE v.entity IS NOT NULL
+			)
+			SELECT entity FROM v WHERE entity IS NOT NULL`, s.TenantID)
 		var err error
 		out, err = pgx.CollectRows(rows, pgx.RowTo[string])
 		return err

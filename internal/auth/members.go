@@ -34,6 +34,42 @@ func (s *Store) Member(ctx context.Context, tenantID, userID uuid.UUID) (Member,
 	return m, nil
 }
 
+// MemberWithTenants is Member and Memberships in one query, as every
+// signed-in request needs both (the member for the rules, the tenants for
+// the header's switcher): userID as seen in tenantID, and the active
+// tenants they belong to, by name. Returns db.ErrNotFound when they are
+// not a member of tenantID.
+func (s *Store) MemberWithTenants(ctx context.Context, tenantID, userID uuid.UUID) (Member, []Membership, error) {
+	var m Member
+	var tenants []Membership
+	found := false
+	err := s.DB.Tx(ctx, db.Scope{TenantID: tenantID, UserID: userID}, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, `SELECT m.tenant_id, t.name, m.role, m.active, m.version, m.created_at, u.name, u.email
+			FROM memberships m JOIN users u ON u.id = m.user_id JOIN tenants t ON t.id = m.tenant_id
+			WHERE m.user_id = $2 AND (m.active OR m.tenant_id = $1)
+			ORDER BY t.name, t.id`, tenantID, userID)
+		var x Member
+		_, err := pgx.ForEachRow(rows, []any{&x.TenantID, &x.TenantName, &x.Role, &x.Active, &x.Version, &x.CreatedAt, &x.Name, &x.Email}, func() error {
+			x.UserID = userID
+			if x.TenantID == tenantID {
+				m, found = x, true
+			}
+			if x.Active {
+				tenants = append(tenants, Membership{TenantID: x.TenantID, TenantName: x.TenantName, Role: x.Role})
+			}
+			return nil
+		})
+		return err
+	})
+	if err == nil && !found {
+		err = fmt.Errorf("member %s of %s: %w", userID, tenantID, db.ErrNotFound)
+	}
+	if err != nil {
+		return Member{}, nil, fmt.Errorf("auth: member: %w", err)
+	}
+	return m, tenants, nil
+}
+
 // Memberships lists the active tenants userID belongs to, by name.
 func (s *Store) Memberships(ctx context.Context, userID uuid.UUID) ([]Membership, error) {
 	var out []Membership

@@ -131,15 +131,25 @@ func JudgePassword(pw string, personal ...string) Strength {
 	return st
 }
 
-// builtFrom reports whether pw contains a personal word of 4 or more
-// characters, or is mostly one (say "Acme2026!").
+// builtFrom reports whether pw is made of the person's own words: with
+// every personal word of 3 or more characters taken out, fewer than 4
+// letters remain ("Acme2026!", "ada.lovelace.1815"). A password that merely
+// contains one among other words is left to zxcvbn, which weighs personal
+// words as the first ones an attacker tries.
 func builtFrom(pw string, words []string) bool {
+	rest := pw
 	for _, w := range words {
-		if utf8.RuneCountInString(w) >= 4 && strings.Contains(pw, w) {
-			return true
+		if utf8.RuneCountInString(w) >= 3 {
+			rest = strings.ReplaceAll(rest, w, "")
 		}
 	}
-	return false
+	letters := 0
+	for _, r := range rest {
+		if unicode.IsLetter(r) {
+			letters++
+		}
+	}
+	return letters < 4
 }
 
 // PasswordProblem returns a message for the person when pw is not

@@ -124,7 +124,7 @@ func (s *Store) ResetPassword(ctx context.Context, token, password string) (User
 		if tag.RowsAffected() != 1 {
 			return db.ErrNotFound
 		}
-		return setPassword(ctx, tx, u.ID, hash, "")
+		return setPassword(ctx, tx, u.ID, hash, "", now)
 	})
 	if err != nil {
 		return User{}, db.NotFound("auth: reset password", err)
@@ -138,11 +138,11 @@ func (s *Store) ResetPassword(ctx context.Context, token, password string) (User
 
 // setPassword stores a new hash, voids open reset links and ends the
 // person's sessions except keep (a session token; "" ends them all).
-func setPassword(ctx context.Context, tx pgx.Tx, userID uuid.UUID, hash, keep string) error {
+func setPassword(ctx context.Context, tx pgx.Tx, userID uuid.UUID, hash, keep string, now time.Time) error {
 	if _, err := tx.Exec(ctx, "UPDATE users SET password_hash = $2 WHERE id = $1", userID, hash); err != nil {
 		return err
 	}
-	if _, err := tx.Exec(ctx, "UPDATE password_resets SET used_at = now() WHERE user_id = $1 AND used_at IS NULL", userID); err != nil {
+	if _, err := tx.Exec(ctx, "UPDATE password_resets SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL", userID, now); err != nil {
 		return err
 	}
 	_, err := db.RevokeUserSessions(ctx, tx, userID, keep)
@@ -186,7 +186,7 @@ func (s *Store) ChangePassword(ctx context.Context, userID uuid.UUID, current, p
 	if err != nil {
 		return err
 	}
-	err = s.DB.Tx(ctx, db.Scope{UserID: userID}, func(tx pgx.Tx) error { return setPassword(ctx, tx, userID, newHash, keep) })
+	err = s.DB.Tx(ctx, db.Scope{UserID: userID}, func(tx pgx.Tx) error { return setPassword(ctx, tx, userID, newHash, keep, s.Now()) })
 	if err != nil {
 		return fmt.Errorf("auth: change password: %w", err)
 	}

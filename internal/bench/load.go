@@ -1,5 +1,6 @@
-// Package bench drives open-loop HTTP load against a running Pareto and
-// summarises latencies, for the `make bench` command.
+// Package bench drives HTTP load against a running Pareto (open loop at a
+// set arrival rate, or closed loop to saturation) and summarises
+// latencies, for `make bench` and `make bench-scale`.
 package bench
 
 import (
@@ -7,9 +8,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -88,16 +91,7 @@ func Run(ctx context.Context, s Scenario, client *http.Client, rate float64, d t
 	}
 	close(jobs)
 	wg.Wait()
-	elapsed := time.Since(start)
-	r := Result{Name: s.Name, Sent: len(lat), Errors: errs, Duration: elapsed}
-	if len(lat) > 0 {
-		slices.Sort(lat)
-		r.P50 = lat[len(lat)*50/100]
-		r.P99 = lat[min(len(lat)-1, len(lat)*99/100)]
-		r.Max = lat[len(lat)-1]
-		r.Throughput = float64(len(lat)) / elapsed.Seconds()
-	}
-	return r
+	return summarise(s.Name, lat, errs, time.Since(start))
 }
 
 // Get returns a Request for a GET with the given session cookie.
@@ -167,3 +161,80 @@ func Table(results []Result, budgets map[string]time.Duration) string {
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1fms", float64(d.Microseconds())/1000) }
+
+// Saturate is a closed loop: clients workers each send the next request as
+// soon as the previous one answered, for d, like `wrk -c clients`. It
+// measures the throughput a server sustains (and the latency at that
+// throughput); Run measures latency at a set arrival rate.
+func Saturate(ctx context.Context, s Scenario, client *http.Client, clients int, d time.Duration) Result {
+	ok := s.OK
+	if ok == nil {
+		ok = func(st int) bool { return st >= 200 && st < 400 }
+	}
+	var mu sync.Mutex
+	var lat []time.Duration
+	errs := 0
+	var next atomic.Int64
+	deadline := time.Now().Add(d)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for range clients {
+		wg.Go(func() {
+			for ctx.Err() == nil && time.Now().Before(deadline) {
+				i := int(next.Add(1) - 1)
+				t0 := time.Now()
+				st, err := s.Next(i)(ctx, client)
+				took := time.Since(t0)
+				mu.Lock()
+				lat = append(lat, took)
+				if err != nil || !ok(st) {
+					errs++
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	return summarise(s.Name, lat, errs, time.Since(start))
+}
+
+// summarise turns latencies into a Result.
+func summarise(name string, lat []time.Duration, errs int, elapsed time.Duration) Result {
+	r := Result{Name: name, Sent: len(lat), Errors: errs, Duration: elapsed}
+	if len(lat) > 0 {
+		slices.Sort(lat)
+		r.P50 = lat[len(lat)*50/100]
+		r.P99 = lat[min(len(lat)-1, len(lat)*99/100)]
+		r.Max = lat[len(lat)-1]
+		r.Throughput = float64(len(lat)) / elapsed.Seconds()
+	}
+	return r
+}
+
+// Median is the middle of xs (the mean of the two middle values when
+// even); 0 when empty.
+func Median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// LoadAverage is the machine's 1, 5 and 15 minute load averages as
+// /proc/loadavg shows them ("?" where it cannot be read).
+func LoadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "?"
+	}
+	return strings.Join(f[:3], " ")
+}

@@ -158,7 +158,12 @@ type Scope struct {
 
 // Tx runs fn in one transaction scoped to s: row-level security then shows
 // only s.TenantID's rows. With a nil tenant it shows no tenant rows at all.
+// Inside a request that carries a RequestTx for s (BeginRequest), fn runs
+// in that one transaction instead.
 func (d *DB) Tx(ctx context.Context, s Scope, fn func(pgx.Tx) error) error {
+	if rt := requestTx(ctx, d, s); rt != nil {
+		return rt.run(ctx, fn)
+	}
 	conn, err := d.acquire(ctx)
 	if err != nil {
 		return err
@@ -169,16 +174,24 @@ func (d *DB) Tx(ctx context.Context, s Scope, fn func(pgx.Tx) error) error {
 		return fmt.Errorf("db: begin: %w", err)
 	}
 	defer tx.Rollback(ctx) //nolint:errcheck // no-op after commit
-	// One round trip (no arguments: the simple protocol, which takes
-	// several statements).
-	if _, err := tx.Exec(ctx, propagateSetLocal+setLocal("app.tenant_id", s.TenantID)+setLocal("app.user_id", s.UserID)); err != nil {
-		return fmt.Errorf("db: scope transaction: %w", err)
+	if err := scopeTx(ctx, tx, s); err != nil {
+		return err
 	}
 	if err := fn(tx); err != nil {
 		return err
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("db: commit: %w", err)
+	}
+	return nil
+}
+
+// scopeTx sets the tenant and person of a new transaction, in one round
+// trip (no arguments: the simple protocol, which takes several
+// statements).
+func scopeTx(ctx context.Context, tx pgx.Tx, s Scope) error {
+	if _, err := tx.Exec(ctx, propagateSetLocal+setLocal("app.tenant_id", s.TenantID)+setLocal("app.user_id", s.UserID)); err != nil {
+		return fmt.Errorf("db: scope transaction: %w", err)
 	}
 	return nil
 }

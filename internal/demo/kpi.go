@@ -58,6 +58,11 @@ func seedKPIs(ctx context.Context, d *db.DB, sc db.Scope, now time.Time) error {
 	}
 	var figs []kpi.Figure
 	keySeen, formerSeen := 0, 0
+	type leaving struct {
+		id uuid.UUID
+		at time.Time
+	}
+	var left []leaving // former key accounts: when they left the programme
 	for _, a := range accounts {
 		if a.status == "prospect" {
 			continue
@@ -77,6 +82,9 @@ func seedKPIs(ctx context.Context, d *db.DB, sc db.Scope, now time.Time) error {
 		case a.keyStatus == "former" || a.status == "former":
 			formerSeen++
 			stop = KPIMonths - 4 - formerSeen*3 // stopped buying some months ago
+			if a.keyStatus == "former" {
+				left = append(left, leaving{a.id, kpi.AddMonths(first, stop)})
+			}
 		case key:
 			keySeen++
 			if keySeen == 3 {
@@ -134,5 +142,28 @@ func seedKPIs(ctx context.Context, d *db.DB, sc db.Scope, now time.Time) error {
 	if err := kpi.NewStore(d).LoadFigures(ctx, sc, figs, "seed"); err != nil {
 		return fmt.Errorf("demo: kpi figures: %w", err)
 	}
+	// The key status history says when former key accounts left, so
+	// retention counts them in the cohorts of the months they were key.
+	err = d.Tx(ctx, sc, func(tx pgx.Tx) error {
+		for _, l := range left {
+			if _, err := tx.Exec(ctx, `INSERT INTO key_status_changes (account_id, old_status, new_status, reason, changed_by, changed_at)
+				VALUES ($1, 'key', 'former', 'Stopped buying: left the key-account programme', $2, $3)`, l.id, changedBy(sc), l.at); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("demo: key status history: %w", err)
+	}
 	return nil
+}
+
+// changedBy is who a seeded change is recorded under: the scope's user,
+// or nobody (system work).
+func changedBy(sc db.Scope) *uuid.UUID {
+	if sc.UserID == uuid.Nil {
+		return nil
+	}
+	return &sc.UserID
 }

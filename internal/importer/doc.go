@@ -22,14 +22,16 @@
 //  4. Commit (Store.Commit): in one transaction, one commit per tenant and
 //     kind at a time, the kind's Prepare, then the same planning again;
 //     any problem and nothing is written (ErrInvalid, with the plan).
-//     Otherwise the changed records are staged with COPY into a temporary
-//     table and written with one INSERT … ON CONFLICT into Target, their
-//     audit events (import_create / import_update, before and after) with
-//     one INSERT, then the mapping is remembered, the upload closed and
-//     the import's own audit event written. Rows that change nothing are
-//     not written, so the same file twice changes nothing. On Citus the
-//     same statements take multi-row VALUES batches instead (see
-//     write.go).
+//     Otherwise the records are staged with COPY into a temporary table
+//     and written into Target with one INSERT (new records) and one
+//     UPDATE (changed ones, each checked against the version the plan
+//     read: a record someone saved meanwhile fails the commit rather than
+//     being overwritten), their audit events (import_create /
+//     import_update, before and after) with one INSERT; then the mapping
+//     is remembered, the upload closed and the import's own audit event
+//     written. Rows that change nothing are not written, so the same file
+//     twice changes nothing. On Citus the same statements take multi-row
+//     VALUES batches instead (see write.go).
 //
 // The server serves every kind with the same four routes and one page
 // (internal/server/handlers_import.go, templates/import.templ).
@@ -41,8 +43,8 @@
 //     entity), Fields with Label, Aliases (header names people use, CRM
 //     presets included) and Required, CanImport if only some roles may
 //     import, and Target: the table, its columns in the order Plan gives
-//     values, the conflict key after tenant_id, Versioned when the table
-//     has version and updated_at.
+//     values, the key after tenant_id, Versioned when the table has
+//     version and updated_at.
 //  2. Write Plan: load what matching needs in one or two queries (for
 //     rows that name an account, account.LoadRefs and Refs.FindEditable
 //     give the one way files name accounts and the KAM rule), then for
@@ -50,7 +52,8 @@
 //     undone), parse them with the domain's own parsers, and call
 //     p.Fail(row, key, message) for each problem or p.Create / p.Update /
 //     p.Keep with a Change (what the row is about for the preview, the
-//     audit id and states, and the Target values). Keep Plan pure apart
+//     audit id and states, the Target values and, for an update, the
+//     version read). Keep Plan pure apart
 //     from its reads, so it can be tested and fuzzed without a database.
 //  3. In the server, add an importPage (path, URL parameter, titles, help,
 //     the commit button and message) and its routes: importRoutes in the

@@ -28,17 +28,19 @@ type Field struct {
 	Required bool
 }
 
-// Target is the table an import writes: one INSERT … ON CONFLICT per
-// commit. The pipeline adds tenant_id (first) itself.
+// Target is the table an import writes: its new records with one INSERT,
+// its changed ones with one UPDATE per commit. The pipeline adds
+// tenant_id (first) itself.
 type Target struct {
 	Table string
 	// Columns are written in this order; each Change's Values match them.
 	Columns []string
-	// Key is the conflict target after tenant_id (the primary key or a
-	// unique key of the table).
+	// Key finds a record after tenant_id (the primary key, or a unique
+	// key of the table); its columns are never updated.
 	Key []string
-	// Versioned tables get version = version + 1 and updated_at = the
-	// commit's time on every update.
+	// Versioned tables have version and updated_at: an update checks the
+	// version the plan read (Change.Version), then sets version + 1 and
+	// the commit's time.
 	Versioned bool
 }
 
@@ -83,6 +85,12 @@ type Kind struct {
 	// problem. It must not write: the preview runs it too.
 	Plan   func(ctx context.Context, tx pgx.Tx, a Actor, rows []Row, p *Plan) error
 	Target Target
+	// Keep, when set, keeps what is derived from the records the commit
+	// writes (the accounts' kept tallies, their revenue): it runs in the
+	// committing transaction before the write, with the entity ids of the
+	// records about to be created or updated, and returns what to run
+	// after it.
+	Keep func(ctx context.Context, tx pgx.Tx, a Actor, ids []string) (after func() error, err error)
 }
 
 // Limits of a file, unless a kind says otherwise.

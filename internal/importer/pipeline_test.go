@@ -39,14 +39,15 @@ type refAccount struct {
 	id      uuid.UUID
 	name    string
 	revenue int64
+	version int
 }
 
 func planRefs(ctx context.Context, tx pgx.Tx, a Actor, rows []Row, p *Plan) error {
-	q, _ := tx.Query(ctx, "SELECT external_ref, id, name, annual_revenue::bigint FROM accounts WHERE tenant_id = $1 AND external_ref IS NOT NULL", a.TenantID)
+	q, _ := tx.Query(ctx, "SELECT external_ref, id, name, annual_revenue::bigint, version FROM accounts WHERE tenant_id = $1 AND external_ref IS NOT NULL", a.TenantID)
 	existing := map[string]refAccount{}
 	var ref string
 	var acc refAccount
-	if _, err := pgx.ForEachRow(q, []any{&ref, &acc.id, &acc.name, &acc.revenue}, func() error {
+	if _, err := pgx.ForEachRow(q, []any{&ref, &acc.id, &acc.name, &acc.revenue, &acc.version}, func() error {
 		existing[ref] = acc
 		return nil
 	}); err != nil {
@@ -84,7 +85,7 @@ func planRefs(ctx context.Context, tx pgx.Tx, a Actor, rows []Row, p *Plan) erro
 		case cur.name == name && cur.revenue == revenue:
 			p.Keep(r, name, cur.id.String())
 		default:
-			c.EntityID, c.Values = cur.id.String(), []any{cur.id, ref, name, revenue}
+			c.EntityID, c.Values, c.Version = cur.id.String(), []any{cur.id, ref, name, revenue}, cur.version
 			c.Before, c.Changed = map[string]any{"name": cur.name, "revenue": cur.revenue}, []string{"Name or revenue"}
 			err = p.Update(r, c)
 		}
@@ -253,6 +254,36 @@ func testPipeline(t *testing.T, fx *fixture) {
 			t.Fatalf("%d update events, want 235", got)
 		}
 	})
+	t.Run("ErrChangedMeanwhile", func(t *testing.T) {
+		// Someone saves R-1 after the commit's plan read it: the commit
+		// fails and writes nothing, rather than overwrite their change.
+		sneaky := *refs
+		sneaky.Plan = func(ctx context.Context, tx pgx.Tx, a Actor, rows []Row, p *Plan) error {
+			if err := planRefs(ctx, tx, a, rows, p); err != nil || !p.writing {
+				return err
+			}
+			return fx.d.Tx(ctx, fx.admin, func(other pgx.Tx) error {
+				_, err := other.Exec(ctx, "UPDATE accounts SET name = 'Saved by hand', version = version + 1 WHERE external_ref = 'R-1'")
+				return err
+			})
+		}
+		before := fx.count(t, "SELECT count(*) FROM audit_events")
+		id := fx.upload(t, refsFile(3, 2)) // R-0…R-2 with new revenue, R-0 and R-2 too
+		pv, err := fx.s.Commit(ctx, fx.admin, auth.RoleAdmin, &sneaky, id, refMapping)
+		var fe db.FieldErrors
+		if !errors.As(err, &fe) || !strings.Contains(fe["file"], "changed some of these records") || pv.Updates != 3 {
+			t.Fatalf("got %v %+v, want a file error", err, pv)
+		}
+		if got := fx.count(t, "SELECT count(*) FROM accounts WHERE name = 'Saved by hand'"); got != 1 {
+			t.Fatal("the hand edit was overwritten")
+		}
+		if got := fx.count(t, "SELECT count(*) FROM accounts WHERE external_ref IN ('R-0', 'R-2') AND annual_revenue::int % 10 = 2"); got != 0 {
+			t.Fatalf("%d rows of the failed commit were written", got)
+		}
+		if got := fx.count(t, "SELECT count(*) FROM audit_events"); got != before {
+			t.Fatalf("%d audit events of the failed commit", got-before)
+		}
+	})
 	t.Run("ErrRows", func(t *testing.T) {
 		before := fx.count(t, "SELECT count(*) FROM accounts")
 		audits := fx.count(t, "SELECT count(*) FROM audit_events")
@@ -316,8 +347,8 @@ func testPipeline(t *testing.T, fx *fixture) {
 		if pv, err := fx.s.Commit(ctx, fx.other, auth.RoleAdmin, refs, oid, refMapping); err != nil || pv.Creates != 3 {
 			t.Fatalf("other tenant's import: %v %+v", err, pv)
 		}
-		if got := fx.count(t, "SELECT count(*) FROM accounts WHERE external_ref IN ('R-0', 'R-1', 'R-2') AND version = 1"); got != 2 {
-			// R-0 was updated above (version 2); untouched.
+		// Its revenues end in 7; none of this tenant's do.
+		if got := fx.count(t, "SELECT count(*) FROM accounts WHERE annual_revenue::int % 10 = 7"); got != 0 {
 			t.Fatalf("own accounts changed by the other tenant's import: %d", got)
 		}
 		// An upload of one kind is not found as another.

@@ -79,6 +79,9 @@ type Change struct {
 	Before, After any
 	// Values are the record for the kind's Target, in its column order.
 	Values []any
+	// Version is an updated record's version as the plan read it (for a
+	// Versioned target): the commit fails if it has changed since.
+	Version int
 }
 
 // Plan is what committing a file would do, worked out without writing:
@@ -96,7 +99,7 @@ type Plan struct {
 	kind    *Kind
 	writing bool // keep what the commit writes (the preview does not)
 	lastBad int
-	staged  [][]any
+	staged  []staged
 	events  []event
 }
 
@@ -158,7 +161,7 @@ func (p *Plan) add(r Row, op Op, c Change) error {
 	if len(c.Values) != len(p.kind.Target.Columns) {
 		return fmt.Errorf("importer: %s line %d: %d values for %d columns", p.kind.Name, r.Line, len(c.Values), len(p.kind.Target.Columns))
 	}
-	p.staged = append(p.staged, c.Values)
+	p.staged = append(p.staged, staged{op: op, version: c.Version, values: c.Values})
 	e := event{action: "import_" + string(op), entityID: c.EntityID}
 	var err error
 	if c.Before != nil {

@@ -271,11 +271,25 @@ func (s *Store) write(ctx context.Context, tx pgx.Tx, sc db.Scope, k *Kind, pv *
 		return err
 	}
 	w := &writer{tx: tx, scope: sc, now: s.Now(), citus: citus || s.batched, target: k.Target, entity: k.Entity}
-	if err := w.upsert(ctx, pv.staged); err != nil {
-		if db.IsUniqueViolation(err, "") {
-			return db.FieldErrors{"file": "Another import or edit changed these records meanwhile; preview again."}
+	after := func() error { return nil }
+	if k.Keep != nil {
+		ids := make([]string, len(pv.events))
+		for i, e := range pv.events {
+			ids[i] = e.entityID
+		}
+		var err error
+		if after, err = k.Keep(ctx, tx, Actor{Scope: sc, Now: w.now}, ids); err != nil {
+			return fmt.Errorf("keep %s: %w", k.Name, err)
+		}
+	}
+	if err := w.records(ctx, pv.staged); err != nil {
+		if errors.Is(err, errChanged) || db.IsUniqueViolation(err, "") {
+			return db.FieldErrors{"file": "Someone changed some of these records while you imported; nothing was imported. Preview again."}
 		}
 		return fmt.Errorf("write %s: %w", k.Target.Table, err)
+	}
+	if err := after(); err != nil {
+		return fmt.Errorf("keep %s: %w", k.Name, err)
 	}
 	if err := w.audit(ctx, pv.events); err != nil {
 		return fmt.Errorf("audit: %w", err)

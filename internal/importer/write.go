@@ -3,6 +3,7 @@ package importer
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -14,19 +15,34 @@ import (
 	"pareto/internal/db"
 )
 
-// A commit writes the staged records with one INSERT … ON CONFLICT into
-// the kind's target and the audit events with one INSERT. On plain
-// PostgreSQL both read from a temporary table filled by COPY (COPY cannot
-// write a table under row-level security, so it fills the staging table
-// and SQL does the rest). On Citus an INSERT … SELECT from a temporary
-// table is pulled through the coordinator and written to the shards with
-// COPY, which row-level security refuses ("COPY FROM not supported with
-// row-level security"; seen on Citus 13.2 for the audit INSERT, while the
-// upsert went through), so there both statements take multi-row VALUES
-// batches instead, which Citus routes to the shards.
+// A commit writes the new records with one INSERT and the changed ones
+// with one UPDATE that checks each record's version (a record changed by
+// someone else since the plan read it fails the commit instead of being
+// overwritten), then the audit events with one INSERT. (One
+// INSERT … ON CONFLICT for both cost half as much again in PostgreSQL's
+// CPU for new records, measured on 100,000 accounts, and cannot see a
+// record deleted meanwhile.) On plain PostgreSQL the statements read from
+// a temporary table filled by COPY (COPY cannot write a table under
+// row-level security, so it fills the staging table and SQL does the
+// rest). On Citus an INSERT … SELECT from a temporary table is pulled
+// through the coordinator and written to the shards with COPY, which
+// row-level security refuses ("COPY FROM not supported with row-level
+// security", seen on Citus 13.2), so there the statements take multi-row
+// VALUES batches instead, which Citus routes to the tenant's shard.
 
 // maxParams is PostgreSQL's limit of bind parameters per statement.
 const maxParams = 65535
+
+// errChanged says a record the plan updates changed (or went) since it
+// was read.
+var errChanged = errors.New("a planned record changed meanwhile")
+
+// staged is one record to write.
+type staged struct {
+	op      Op
+	version int // the record's version when planned (updates)
+	values  []any
+}
 
 // writer writes a checked plan inside the committing transaction.
 type writer struct {
@@ -48,63 +64,144 @@ func idents(names []string) string {
 	return strings.Join(out, ", ")
 }
 
-// upsertTail is the ON CONFLICT clause of the target's statement; nowParam
-// is the placeholder holding the commit's time.
-func (w *writer) upsertTail(nowParam string) string {
+// updateSQL is the UPDATE of the target from the rows named s (the
+// staging table, or a VALUES list with the same column names and
+// import_version); tenant and now are its placeholders.
+func (w *writer) updateSQL(from, tenant, now string) string {
 	key := map[string]bool{}
+	where := []string{"t.tenant_id = " + tenant}
 	for _, k := range w.target.Key {
 		key[k] = true
+		where = append(where, "t."+ident(k)+" = s."+ident(k))
 	}
 	var set []string
 	for _, c := range w.target.Columns {
 		if !key[c] {
-			set = append(set, ident(c)+" = EXCLUDED."+ident(c))
+			set = append(set, ident(c)+" = s."+ident(c))
 		}
 	}
 	if w.target.Versioned {
-		set = append(set, "version = t.version + 1", "updated_at = "+nowParam)
+		set = append(set, "version = t.version + 1", "updated_at = "+now)
+		where = append(where, "t.version = s.import_version")
 	}
-	return " ON CONFLICT (tenant_id, " + idents(w.target.Key) + ") DO UPDATE SET " + strings.Join(set, ", ")
+	return "UPDATE " + ident(w.target.Table) + " AS t SET " + strings.Join(set, ", ") + " FROM " + from +
+		" WHERE " + strings.Join(where, " AND ")
 }
 
-// upsert writes rows into the target.
-func (w *writer) upsert(ctx context.Context, rows [][]any) error {
+// records writes the staged records into the target.
+func (w *writer) records(ctx context.Context, rows []staged) error {
+	var creates, updates []staged
+	for _, r := range rows {
+		if r.op == OpCreate {
+			creates = append(creates, r)
+		} else {
+			updates = append(updates, r)
+		}
+	}
+	if w.citus {
+		return w.batches(ctx, creates, updates)
+	}
 	if len(rows) == 0 {
 		return nil
 	}
-	insert := "INSERT INTO " + ident(w.target.Table) + " AS t (tenant_id, " + idents(w.target.Columns) + ") "
-	if !w.citus {
-		if _, err := w.tx.Exec(ctx, "CREATE TEMP TABLE import_stage ON COMMIT DROP AS SELECT "+idents(w.target.Columns)+
-			" FROM "+ident(w.target.Table)+" WITH NO DATA"); err != nil {
-			return fmt.Errorf("stage: %w", err)
-		}
-		if _, err := w.tx.CopyFrom(ctx, pgx.Identifier{"import_stage"}, w.target.Columns, pgx.CopyFromRows(rows)); err != nil {
-			return fmt.Errorf("stage: copy: %w", err)
-		}
-		// In key order, the primary key's index is written page by page
-		// rather than all over (measured: up to twice as fast).
-		_, err := w.tx.Exec(ctx, insert+"SELECT $1::uuid, "+idents(w.target.Columns)+" FROM import_stage ORDER BY "+
-			idents(w.target.Key)+w.upsertTail("$2"), w.scope.TenantID, w.now)
-		return err
+	cols := idents(w.target.Columns)
+	if _, err := w.tx.Exec(ctx, "CREATE TEMP TABLE import_stage ON COMMIT DROP AS SELECT "+cols+
+		", NULL::text AS import_op, NULL::integer AS import_version FROM "+ident(w.target.Table)+" WITH NO DATA"); err != nil {
+		return fmt.Errorf("stage: %w", err)
 	}
+	_, err := w.tx.CopyFrom(ctx, pgx.Identifier{"import_stage"}, append(w.target.Columns[:len(w.target.Columns):len(w.target.Columns)],
+		"import_op", "import_version"), pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
+		r := rows[i]
+		return append(r.values[:len(r.values):len(r.values)], string(r.op), r.version), nil
+	}))
+	if err != nil {
+		return fmt.Errorf("stage: copy: %w", err)
+	}
+	if len(creates) > 0 {
+		// In key order the primary key's index fills page by page rather
+		// than all over (measured: up to twice as fast).
+		if _, err := w.tx.Exec(ctx, "INSERT INTO "+ident(w.target.Table)+" (tenant_id, "+cols+") SELECT $1::uuid, "+cols+
+			" FROM import_stage WHERE import_op = 'create' ORDER BY "+idents(w.target.Key), w.scope.TenantID); err != nil {
+			return err
+		}
+	}
+	if len(updates) > 0 {
+		tag, err := w.tx.Exec(ctx, w.updateSQL("import_stage s", "$1", "$2")+" AND s.import_op = 'update'", w.scope.TenantID, w.now)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() != int64(len(updates)) {
+			return errChanged
+		}
+	}
+	return nil
+}
+
+// batches writes the records with multi-row VALUES statements (Citus).
+func (w *writer) batches(ctx context.Context, creates, updates []staged) error {
 	width := len(w.target.Columns) + 1
-	return batches(len(rows), width, func(lo, hi int) error {
-		args := make([]any, 0, (hi-lo)*width+1)
+	err := batches(len(creates), width, func(lo, hi int) error {
+		args := make([]any, 0, (hi-lo)*width)
 		var b strings.Builder
-		b.WriteString(insert + "VALUES ")
-		for i, r := range rows[lo:hi] {
+		b.WriteString("INSERT INTO " + ident(w.target.Table) + " (tenant_id, " + idents(w.target.Columns) + ") VALUES ")
+		for i, r := range creates[lo:hi] {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			args = append(args, w.scope.TenantID)
-			b.WriteString("(" + placeholders(len(args), width) + ")")
-			args = append(args, r...)
+			b.WriteString("(" + placeholders(len(args)+1, width, nil) + ")")
+			args = append(append(args, w.scope.TenantID), r.values...)
 		}
-		args = append(args, w.now)
-		b.WriteString(w.upsertTail("$" + strconv.Itoa(len(args))))
 		_, err := w.tx.Exec(ctx, b.String(), args...)
 		return err
 	})
+	if err != nil || len(updates) == 0 {
+		return err
+	}
+	// A VALUES list in FROM needs its types spelled out.
+	types, err := columnTypes(ctx, w.tx, w.target.Table, w.target.Columns)
+	if err != nil {
+		return err
+	}
+	types = append(types, "integer")
+	return batches(len(updates), width, func(lo, hi int) error {
+		args := []any{w.scope.TenantID, w.now}
+		var b strings.Builder
+		b.WriteString("(VALUES ")
+		for i, r := range updates[lo:hi] {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(" + placeholders(len(args)+1, width, types) + ")")
+			args = append(append(args, r.values...), r.version)
+		}
+		b.WriteString(") AS s (" + idents(w.target.Columns) + ", import_version)")
+		tag, err := w.tx.Exec(ctx, w.updateSQL(b.String(), "$1", "$2"), args...)
+		if err == nil && tag.RowsAffected() != int64(hi-lo) {
+			err = errChanged
+		}
+		return err
+	})
+}
+
+// columnTypes are the SQL types of table's columns, in order.
+func columnTypes(ctx context.Context, tx pgx.Tx, table string, columns []string) ([]string, error) {
+	rows, _ := tx.Query(ctx, `SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute
+		WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped`, ident(table))
+	byName := map[string]string{}
+	var name, typ string
+	if _, err := pgx.ForEachRow(rows, []any{&name, &typ}, func() error {
+		byName[name] = typ
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("column types of %s: %w", table, err)
+	}
+	out := make([]string, len(columns))
+	for i, c := range columns {
+		if out[i] = byName[c]; out[i] == "" {
+			return nil, fmt.Errorf("column types of %s: no column %s", table, c)
+		}
+	}
+	return out, nil
 }
 
 // audit writes one event per staged record, in file order.
@@ -142,7 +239,7 @@ func (w *writer) audit(ctx context.Context, events []event) error {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			b.WriteString("(" + placeholders(len(args)+1, width) + ")")
+			b.WriteString("(" + placeholders(len(args)+1, width, nil) + ")")
 			args = append(args, w.scope.TenantID, actor, e.action, w.entity, e.entityID, rawJSON(e.before), rawJSON(e.after))
 		}
 		_, err := w.tx.Exec(ctx, b.String(), args...)
@@ -162,14 +259,18 @@ func batches(n, width int, fn func(lo, hi int) error) error {
 	return nil
 }
 
-// placeholders writes "$from, …" for width parameters.
-func placeholders(from, width int) string {
+// placeholders writes "$from, …" for width parameters, each cast to its
+// type when types are given.
+func placeholders(from, width int, types []string) string {
 	var b strings.Builder
 	for i := range width {
 		if i > 0 {
 			b.WriteString(", ")
 		}
 		b.WriteString("$" + strconv.Itoa(from+i))
+		if types != nil {
+			b.WriteString("::" + types[i])
+		}
 	}
 	return b.String()
 }

@@ -2,6 +2,7 @@ package kpi
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"pareto/internal/account"
 	"pareto/internal/db"
 	"pareto/internal/scoring"
 )
@@ -38,9 +40,11 @@ type Portfolio struct {
 	Segments     []string // the filter's choices
 	Regions      []string
 	// GoalAttainment is the share of goal-plan goals achieved or on
-	// track. Goal plans live in another package; the server fills this
-	// in when they exist (undefined until then).
-	GoalAttainment Value
+	// track (GoalsAttained of GoalsCounted). Goal plans live in another
+	// package; the server fills this in when they exist (undefined until
+	// then).
+	GoalAttainment              Value
+	GoalsAttained, GoalsCounted int
 }
 
 // Portfolio loads the dashboard of the key accounts f selects: the whole
@@ -51,11 +55,11 @@ type Portfolio struct {
 // way. Returns
 // db.ErrNotFound when f.KAMID is not a member of the tenant.
 //
-// In the steady state it runs three queries in one transaction (settings and
-// figures version; the programme's accounts; the scoring area's
-// concentration threshold), four with a segment or
-// region filter (the accounts in it); figures come from the memos
-// (memo.go), which a query refills after figures change.
+// In the steady state it runs a handful of small queries in one
+// transaction (settings and figures version; the key status history; the
+// programme's accounts; the kept revenue totals and the largest accounts,
+// as the shortlist reads them, account/revenue.go); figures come from the
+// memos (memo.go), which a query refills after figures change.
 func (s *Store) Portfolio(ctx context.Context, sc db.Scope, f Filter) (Portfolio, error) {
 	out := Portfolio{Filter: f}
 	now := s.Now()
@@ -89,16 +93,31 @@ func (s *Store) Portfolio(ctx context.Context, sc db.Scope, f Filter) (Portfolio
 		default:
 			out.Filter.Period = PeriodChoice{Key: p.Key}
 		}
+		h, err := keyHistory(ctx, tx, sc.TenantID, historySince(p))
+		if err != nil {
+			return err
+		}
 		var series []AccountSeries
-		series, out.Segments, out.Regions, err = s.programmeSeries(ctx, tx, sc.TenantID, f, p, version)
+		series, out.Segments, out.Regions, err = s.programmeSeries(ctx, tx, sc.TenantID, f, p, version, h.WasKey())
 		if err != nil {
 			return err
 		}
-		conc, err := s.concentration(ctx, tx, sc.TenantID, f, p, version, series)
+		conc, err := s.concentration(ctx, tx, sc.TenantID, f, series)
 		if err != nil {
 			return err
 		}
-		out.Dashboard = BuildDashboard(series, p, conc)
+		var others *OtherAccounts
+		if f.KAMID == uuid.Nil {
+			if others, err = s.otherAccounts(ctx, tx, sc.TenantID, p, version); err != nil {
+				return err
+			}
+			if f.Filtered() {
+				if others.In, err = accountsIn(ctx, tx, sc.TenantID, f); err != nil {
+					return err
+				}
+			}
+		}
+		out.Dashboard = BuildDashboard(series, p, conc, h, others)
 		return nil
 	})
 	if err != nil {
@@ -107,12 +126,39 @@ func (s *Store) Portfolio(ctx context.Context, sc db.Scope, f Filter) (Portfolio
 	return out, nil
 }
 
+// historySince is the first instant whose key status a dashboard for p
+// needs: the period's first day, or the first day of the month before the
+// churn trend's first month.
+func historySince(p Period) time.Time {
+	if t := AddMonths(p.End, -ChurnMonths); t.Before(p.Start) {
+		return t
+	}
+	return p.Start
+}
+
+// keyHistory reads the tenant's key status changes since since. Their
+// number grows with the decisions taken (reviews), not with the
+// portfolio.
+func keyHistory(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, since time.Time) (KeyHistory, error) {
+	rows, err := tx.Query(ctx, `SELECT account_id, old_status, new_status, changed_at FROM key_status_changes
+		WHERE tenant_id = $1 AND changed_at >= $2`, tenantID, since)
+	if err != nil {
+		return KeyHistory{}, err
+	}
+	changes, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (KeyChange, error) {
+		var c KeyChange
+		return c, r.Scan(&c.AccountID, &c.Old, &c.New, &c.At)
+	})
+	return NewKeyHistory(since, changes), err
+}
+
 // span is the months a dashboard for p reads: the period, the one before
-// it, the same months a year earlier, and the retention window before the
-// period's first month.
+// it, the same months a year earlier, the retention window before the
+// period's first month and the churn trend's months.
 func span(p Period) (from, to time.Time) {
 	from = p.Start
-	for _, m := range []time.Time{p.Previous().Start, p.YearAgo().Start, AddMonths(p.Start, 1-RetentionWindow)} {
+	for _, m := range []time.Time{p.Previous().Start, p.YearAgo().Start, AddMonths(p.Start, 1-RetentionWindow),
+		AddMonths(historySince(p), 1-RetentionWindow)} {
 		if m.Before(from) {
 			from = m
 		}
@@ -120,16 +166,20 @@ func span(p Period) (from, to time.Time) {
 	return from, p.End
 }
 
-// programmeSeries returns the key and former key accounts f selects (read
-// fresh) with their figures over span(p) (from the figures memo, loading
-// the accounts it lacks), and the segments and regions of the whole
-// programme, for the filter's choices.
-func (s *Store) programmeSeries(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, f Filter, p Period, version int64) (
+// programmeSeries returns the accounts of the programme f selects (read
+// fresh): key and former key accounts, archived ones too (their history
+// counts in retention), and wasKey, the accounts key at some moment the
+// key status history covers; with their figures over span(p) (from the
+// figures memo, loading the accounts it lacks), and the segments and
+// regions of the programme's accounts not archived, for the filter's
+// choices.
+func (s *Store) programmeSeries(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, f Filter, p Period, version int64, wasKey []uuid.UUID) (
 	series []AccountSeries, segments, regions []string, err error) {
-	rows, err := tx.Query(ctx, `SELECT a.id, a.name, a.key_status, a.status, a.segment, a.region, a.kam_user_id, coalesce(u.name, '')
+	rows, err := tx.Query(ctx, `SELECT a.id, a.name, a.key_status, a.status, a.segment, a.region, a.kam_user_id, coalesce(u.name, ''),
+			a.archived_at IS NOT NULL, a.revenue_cents / 100.0, a.revenue_recorded IS NOT NULL
 		FROM accounts a LEFT JOIN users u ON u.id = a.kam_user_id
-		WHERE a.tenant_id = $1 AND a.archived_at IS NULL AND a.key_status IN ('key', 'former')
-		ORDER BY lower(a.name), a.id`, tenantID)
+		WHERE a.tenant_id = $1 AND (a.key_status IN ('key', 'former') OR a.id = ANY($2))
+		ORDER BY lower(a.name), a.id`, tenantID, wasKey)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -137,14 +187,17 @@ func (s *Store) programmeSeries(ctx context.Context, tx pgx.Tx, tenantID uuid.UU
 	seenSegment, seenRegion := map[string]bool{}, map[string]bool{}
 	var a AccountInfo
 	var kam *uuid.UUID
-	_, err = pgx.ForEachRow(rows, []any{&a.ID, &a.Name, &a.KeyStatus, &a.Status, &a.Segment, &a.Region, &kam, &a.KAMName}, func() error {
-		if a.Segment != "" && !seenSegment[a.Segment] {
-			seenSegment[a.Segment] = true
-			segments = append(segments, a.Segment)
-		}
-		if a.Region != "" && !seenRegion[a.Region] {
-			seenRegion[a.Region] = true
-			regions = append(regions, a.Region)
+	_, err = pgx.ForEachRow(rows, []any{&a.ID, &a.Name, &a.KeyStatus, &a.Status, &a.Segment, &a.Region, &kam, &a.KAMName, &a.Archived,
+		&a.Revenue, &a.RevenueFromFigures}, func() error {
+		if current := !a.Archived && (a.KeyStatus == "key" || a.KeyStatus == "former"); current {
+			if a.Segment != "" && !seenSegment[a.Segment] {
+				seenSegment[a.Segment] = true
+				segments = append(segments, a.Segment)
+			}
+			if a.Region != "" && !seenRegion[a.Region] {
+				seenRegion[a.Region] = true
+				regions = append(regions, a.Region)
+			}
 		}
 		a.KAMID = uuid.Nil
 		if kam != nil {
@@ -220,84 +273,137 @@ func loadFigures(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, accounts []
 	return out, err
 }
 
-// concentration reads the tenant's warning threshold (the scoring area's
-// setting) and finds every account's revenue in p (the denominator of
-// the shares; archived accounts count: their revenue was real) and the
-// largest single account: among every account in the segment and region
-// filter, or, on one KAM's dashboard, among that KAM's key accounts.
-// Every account's revenue in the period comes from the revenue memo; one
-// scan of the period's figures refills it after figures change.
-func (s *Store) concentration(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, f Filter, p Period, version int64, series []AccountSeries) (Concentration, error) {
+// concentration gives the dashboard's revenue shares from the one revenue
+// (account/revenue.go), kept, never summed over the tenant's accounts:
+// without a segment or region filter the portfolio's figures (the
+// shortlist's own, scoring.PortfolioConcentration); with one of them that
+// value's kept tally; with both the accounts in both. On one KAM's
+// dashboard the key revenue and the largest account are that KAM's key
+// accounts'.
+func (s *Store) concentration(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, f Filter, series []AccountSeries) (Concentration, error) {
 	var c Concentration
-	bps, err := scoring.ConcentrationBPS(ctx, tx, tenantID)
+	pc, err := scoring.PortfolioConcentration(ctx, tx, tenantID, s.Now())
 	if err != nil {
 		return c, err
 	}
-	c.WarnShare = BPSShare(bps)
-	key := spanKey{tenantID, p.Start, p.End}
-	revenue, ok := s.revenue.get(key, version)
-	if !ok {
-		rows, err := tx.Query(ctx, `SELECT account_id, sum(revenue)::float8 FROM kpi_figures
-			WHERE tenant_id = $1 AND month BETWEEN $2 AND $3 GROUP BY account_id`, tenantID, p.Start, p.End)
-		if err != nil {
+	c.WarnShare = BPSShare(pc.ThresholdBPS)
+	c.Basis, c.Stale = revenueBasis(pc), pc.Stale
+	money := func(cents int64) float64 { return float64(cents) / 100 }
+	largest := func(id uuid.UUID, name string, cents int64) Largest {
+		return Largest{AccountID: id, Name: name, Revenue: money(cents)}
+	}
+	switch {
+	case !f.Filtered():
+		c.TotalRevenue, c.KeyRevenue = money(pc.Total), money(pc.KeyRevenue)
+		if pc.Largest.AccountID != uuid.Nil {
+			c.Largest = largest(pc.Largest.AccountID, pc.Largest.Name, pc.Largest.Revenue)
+		}
+	default:
+		var total, key int64
+		if f.Segment == "" || f.Region == "" {
+			dim, value := account.DimSegment, f.Segment
+			if f.Segment == "" {
+				dim, value = account.DimRegion, f.Region
+			}
+			t, err := account.TallyOf(ctx, tx, tenantID, dim, value)
+			if err != nil {
+				return c, err
+			}
+			total, key = t.Revenue, t.KeyRevenue
+		} else if err := tx.QueryRow(ctx, `SELECT coalesce(sum(revenue_cents), 0)::bigint,
+				coalesce(sum(revenue_cents) FILTER (WHERE key_status = 'key'), 0)::bigint
+			FROM accounts WHERE tenant_id = $1 AND archived_at IS NULL AND segment = $2 AND region = $3`,
+			tenantID, f.Segment, f.Region).Scan(&total, &key); err != nil {
 			return c, err
 		}
-		revenue = map[uuid.UUID]float64{}
-		var id uuid.UUID
-		var r float64
-		if _, err := pgx.ForEachRow(rows, []any{&id, &r}, func() error { revenue[id] = r; return nil }); err != nil {
-			return c, err
-		}
-		s.revenue.put(key, version, revenue)
-	}
-	names := map[uuid.UUID]string{}
-	for _, sr := range series {
-		names[sr.Account.ID] = sr.Account.Name
-	}
-	consider := func(id uuid.UUID, r float64) {
-		if r > c.Largest.Revenue || r == c.Largest.Revenue && r > 0 && id.String() < c.Largest.AccountID.String() {
-			c.Largest = Largest{AccountID: id, Revenue: r}
-		}
-	}
-	if f.Filtered() {
-		rows, err := tx.Query(ctx, `SELECT id, name FROM accounts WHERE tenant_id = $1
-			AND ($2 = '' OR segment = $2) AND ($3 = '' OR region = $3)`, tenantID, f.Segment, f.Region)
-		if err != nil {
-			return c, err
-		}
+		c.TotalRevenue, c.KeyRevenue = money(total), money(key)
 		var id uuid.UUID
 		var name string
-		if _, err := pgx.ForEachRow(rows, []any{&id, &name}, func() error {
-			r := revenue[id]
-			c.TotalRevenue += r
-			consider(id, r)
-			names[id] = name
-			return nil
-		}); err != nil {
+		var cents int64
+		err := tx.QueryRow(ctx, `SELECT id, name, revenue_cents FROM accounts
+			WHERE tenant_id = $1 AND archived_at IS NULL AND ($2 = '' OR segment = $2) AND ($3 = '' OR region = $3)
+			ORDER BY revenue_cents DESC, id DESC LIMIT 1`, tenantID, f.Segment, f.Region).Scan(&id, &name, &cents)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 			return c, err
 		}
-	} else {
-		for id, r := range revenue {
-			c.TotalRevenue += r
-			consider(id, r)
+		if err == nil && cents > 0 {
+			c.Largest = largest(id, name, cents)
 		}
 	}
 	if f.KAMID != uuid.Nil {
-		c.Largest = Largest{}
+		c.KeyRevenue, c.Largest = 0, Largest{}
 		for _, sr := range series {
-			if sr.Account.KeyStatus == "key" {
-				consider(sr.Account.ID, revenue[sr.Account.ID])
+			a := sr.Account
+			if a.KeyStatus != "key" || a.Archived {
+				continue
+			}
+			c.KeyRevenue += a.Revenue
+			if a.Revenue > c.Largest.Revenue || a.Revenue == c.Largest.Revenue && a.Revenue > 0 && a.ID.String() > c.Largest.AccountID.String() {
+				c.Largest = Largest{AccountID: a.ID, Name: a.Name, Revenue: a.Revenue}
 			}
 		}
-	}
-	if c.Largest.AccountID != uuid.Nil {
-		name, ok := names[c.Largest.AccountID]
-		if !ok {
-			if err := tx.QueryRow(ctx, `SELECT name FROM accounts WHERE tenant_id = $1 AND id = $2`, tenantID, c.Largest.AccountID).Scan(&name); err != nil {
-				return c, err
-			}
-		}
-		c.Largest.Name = name
 	}
 	return c, nil
+}
+
+// revenueBasis says what the shares are computed from.
+func revenueBasis(pc scoring.Concentration) string {
+	if pc.FromFigures == 0 || pc.Through.IsZero() {
+		return "Shares use annual revenue as entered: no account has figures in the last 12 complete months."
+	}
+	s := "Shares use each account's revenue from " + AddMonths(pc.Through, 1-account.RevenueMonths).Format("Jan 2006") + " to " +
+		pc.Through.Format("Jan 2006") + " (the last 12 complete months)"
+	switch others := pc.Accounts - pc.FromFigures; {
+	case others == 1:
+		s += "; annual revenue as entered for the 1 account without figures in those months"
+	case others > 1:
+		s += fmt.Sprintf("; annual revenue as entered for the %d accounts without figures in those months", others)
+	}
+	return s + "."
+}
+
+// accountsIn is the set of accounts in f's segment and region (archived
+// ones too), for the retention of the accounts outside the programme.
+func accountsIn(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, f Filter) (map[uuid.UUID]bool, error) {
+	rows, _ := tx.Query(ctx, `SELECT id FROM accounts WHERE tenant_id = $1
+		AND ($2 = '' OR segment = $2) AND ($3 = '' OR region = $3)`, tenantID, f.Segment, f.Region)
+	in := map[uuid.UUID]bool{}
+	var id uuid.UUID
+	_, err := pgx.ForEachRow(rows, []any{&id}, func() error { in[id] = true; return nil })
+	return in, err
+}
+
+// otherAccounts reads every account's revenue at p's first and last month
+// (RetentionWindow rule), for retention of the accounts outside the
+// programme: from the revenue-at memo, one scan of three months' figures
+// each after figures change.
+func (s *Store) otherAccounts(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, p Period, version int64) (*OtherAccounts, error) {
+	at := func(m time.Time) (map[uuid.UUID]float64, error) {
+		key := spanKey{tenantID, AddMonths(m, 1-RetentionWindow), m}
+		if byAccount, ok := s.revenueAt.get(key, version); ok {
+			return byAccount, nil
+		}
+		rows, err := tx.Query(ctx, `SELECT DISTINCT ON (account_id) account_id, revenue::float8 FROM kpi_figures
+			WHERE tenant_id = $1 AND month BETWEEN $2 AND $3 ORDER BY account_id, month DESC`, tenantID, key.from, key.to)
+		if err != nil {
+			return nil, err
+		}
+		byAccount := map[uuid.UUID]float64{}
+		var id uuid.UUID
+		var r float64
+		if _, err := pgx.ForEachRow(rows, []any{&id, &r}, func() error { byAccount[id] = r; return nil }); err != nil {
+			return nil, err
+		}
+		s.revenueAt.put(key, version, byAccount)
+		return byAccount, nil
+	}
+	start, err := at(p.Start)
+	if err != nil {
+		return nil, err
+	}
+	end, err := at(p.End)
+	if err != nil {
+		return nil, err
+	}
+	return &OtherAccounts{Start: start, End: end}, nil
 }

@@ -72,21 +72,24 @@ func Growth(cur, prev Sum) Value {
 // figures at all in a period adds zero to it (a new account adds growth, a
 // lost one takes it away).
 func PortfolioGrowth(cur, prev []Sum) Value {
-	var c, p float64
-	for _, s := range cur {
-		if m := s.Mean(); m.OK {
-			c += m.V
-		}
-	}
-	for _, s := range prev {
-		if m := s.Mean(); m.OK {
-			p += m.V
-		}
-	}
+	c, p := SumOfMeans(cur), SumOfMeans(prev)
 	if p == 0 {
 		return Value{}
 	}
 	return Some(c/p - 1)
+}
+
+// SumOfMeans is a group's average monthly revenue: the sum of its
+// accounts' averages over their months with figures (an account without
+// any adds nothing).
+func SumOfMeans(sums []Sum) float64 {
+	var t float64
+	for _, s := range sums {
+		if m := s.Mean(); m.OK {
+			t += m.V
+		}
+	}
+	return t
 }
 
 // NPSFromCounts is the Net Promoter Score of a survey: the percentage of
@@ -144,6 +147,13 @@ type AccountInfo struct {
 	Region    string
 	KAMID     uuid.UUID // uuid.Nil when nobody is assigned
 	KAMName   string
+	Archived  bool
+	// Revenue is the account's one revenue (account/revenue.go: recorded
+	// revenue over the last 12 complete months, else annual revenue as
+	// entered, which RevenueFromFigures false says): what shares of revenue
+	// are computed from, whatever the dashboard's period.
+	Revenue            float64
+	RevenueFromFigures bool
 }
 
 // AccountSeries is one account with its figures, oldest month first.
@@ -185,69 +195,8 @@ const RetentionWindow = 3
 
 // An account's revenue "at" a month (the start or end of a period) is the
 // figure of the latest month with one among that month and the
-// RetentionWindow−1 months before it; undefined when there is none.
-
-// InProgramme reports whether an account counts towards key-account
-// retention: key now, or formerly key (key status "former"). Pareto keeps
-// no history of key status, so this current state stands for "was a key
-// account at the start of the period".
-func InProgramme(keyStatus string) bool { return keyStatus == "key" || keyStatus == "former" }
-
-// RetentionAccount is one account's part in key-account retention.
-type RetentionAccount struct {
-	KeyStatus    string
-	StartRevenue Value // revenue at the period's first month (see RetentionWindow)
-	EndRevenue   Value // revenue at the period's last month
-}
-
-// InCohort reports whether the account was a key-account customer at the
-// start of the period: in the programme (see InProgramme) with revenue
-// above zero at the period's first month.
-func (a RetentionAccount) InCohort() bool {
-	return InProgramme(a.KeyStatus) && a.StartRevenue.OK && a.StartRevenue.V > 0
-}
-
-// Retained reports whether a cohort account is still a customer at the
-// end of the period: revenue above zero at the period's last month.
-func (a RetentionAccount) Retained() bool {
-	return a.InCohort() && a.EndRevenue.OK && a.EndRevenue.V > 0
-}
-
-// Retention is key-account retention over a period.
-type Retention struct {
-	Cohort       int     // key accounts that were customers at the start
-	Retained     int     // of those, customers at the end
-	New          int     // key accounts that were not customers at the start but are at the end
-	StartRevenue float64 // the cohort's monthly revenue at the start
-	EndRevenue   float64 // the same accounts' monthly revenue at the end
-	Accounts     Value   // Retained ÷ Cohort
-	Revenue      Value   // EndRevenue ÷ StartRevenue (net revenue retention: churn, contraction and expansion; new accounts excluded)
-}
-
-// ComputeRetention derives key-account and revenue retention. Accounts
-// that joined during the period (no revenue at the start) are counted as
-// New and left out of both ratios.
-func ComputeRetention(accts []RetentionAccount) Retention {
-	var r Retention
-	for _, a := range accts {
-		switch {
-		case a.InCohort():
-			r.Cohort++
-			r.StartRevenue += a.StartRevenue.V
-			if a.Retained() {
-				r.Retained++
-			}
-			if a.EndRevenue.OK {
-				r.EndRevenue += a.EndRevenue.V
-			}
-		case a.KeyStatus == "key" && a.EndRevenue.OK && a.EndRevenue.V > 0:
-			r.New++
-		}
-	}
-	r.Accounts = Ratio(float64(r.Retained), float64(r.Cohort))
-	r.Revenue = Ratio(r.EndRevenue, r.StartRevenue)
-	return r
-}
+// RetentionWindow−1 months before it; undefined when there is none (see
+// revenueAt).
 
 // AccountRow is one account's derived figures over a period.
 type AccountRow struct {
@@ -264,7 +213,8 @@ type AccountRow struct {
 	CrossSells   int
 	StartRevenue Value
 	EndRevenue   Value
-	InCohort     bool
+	KeyAtStart   bool // key on the period's first day (key status history)
+	InCohort     bool // in the key-account retention cohort (BuildDashboard)
 	Retained     bool
 	Trend        []Value // revenue per month of the period, for sparklines
 	csat, nps    Sum
@@ -272,8 +222,9 @@ type AccountRow struct {
 	upsell       Sum
 }
 
-// Share of the row's revenue in total.
-func (r AccountRow) Share(total float64) Value { return Ratio(r.Revenue.Total, total) }
+// Share of the account's revenue (the one revenue, not the period's) in
+// total.
+func (r AccountRow) Share(total float64) Value { return Ratio(r.Account.Revenue, total) }
 
 // monthIndex numbers months consecutively (year×12 + month−1), so that
 // the hot loops compare integers instead of dates.
@@ -332,8 +283,6 @@ func DeriveAccount(s AccountSeries, p Period) AccountRow {
 	r.CSAT, r.NPS, r.Adoption = r.csat.Mean(), r.nps.Mean(), r.adoption.Mean()
 	r.Upsell = r.upsell.Total
 	r.CrossSells = int(cross.Total)
-	ra := r.retention()
-	r.InCohort, r.Retained = ra.InCohort(), ra.Retained()
 	return r
 }
 
@@ -349,10 +298,6 @@ func sortRows(rows []AccountRow, cmp func(a, b *AccountRow) int) {
 		sorted[i] = rows[j]
 	}
 	copy(rows, sorted)
-}
-
-func (r AccountRow) retention() RetentionAccount {
-	return RetentionAccount{KeyStatus: r.Account.KeyStatus, StartRevenue: r.StartRevenue, EndRevenue: r.EndRevenue}
 }
 
 // MonthRow is the key accounts' figures for one month of the period.
@@ -380,7 +325,7 @@ type KAMRow struct {
 	NPS      Value
 }
 
-// Largest is the account with the most revenue in the period.
+// Largest is the account with the most revenue (the one revenue).
 type Largest struct {
 	AccountID uuid.UUID
 	Name      string
@@ -389,11 +334,18 @@ type Largest struct {
 }
 
 // Concentration is what the dashboard knows of revenue beyond its key
-// accounts: every account's revenue in the period (the denominator of the
-// shares) and the largest single account.
+// accounts, in the one revenue of account/revenue.go (the same figures as
+// the shortlist's): every account's revenue (the denominator of the
+// shares), the key accounts' and the largest single account.
 type Concentration struct {
 	TotalRevenue float64
+	KeyRevenue   float64
 	Largest      Largest
+	// Basis says what the revenue is (months, accounts without figures),
+	// for the note beside the shares; Stale that the month has moved on
+	// since it was kept (see scoring.Concentration).
+	Basis string
+	Stale bool
 	// WarnShare is the share of total revenue above which one account is
 	// flagged as an over-dependence risk: the tenant's setting in the
 	// scoring area (0 means its default).
@@ -413,22 +365,35 @@ func BPSShare(bps int) float64 { return float64(bps) / 10000 }
 
 // Summary is the dashboard's headline.
 type Summary struct {
-	Accounts      int // key accounts on the dashboard
-	Revenue       float64
-	GrowthPoP     Value
-	GrowthYoY     Value
-	Retention     Retention
-	CSAT          Value
-	NPS           Value
-	Adoption      Value
-	Upsell        float64
-	UpsellRate    Value // upsell revenue ÷ revenue
-	CrossSells    int
-	CrossSellRate Value // key accounts with at least one cross-sell ÷ key accounts with figures
-	TotalRevenue  float64
-	KeyShare      Value // key accounts' revenue ÷ every account's revenue
-	Largest       Largest
-	Warnings      []string
+	Accounts  int // key accounts on the dashboard
+	Revenue   float64
+	GrowthPoP Value
+	GrowthYoY Value
+	Retention Retention // key accounts: the accounts key on the period's first day
+	// NonKeyRetention is the same rule for the accounts that were not key
+	// on the period's first day (the whole portfolio's dashboard only);
+	// KeyAdvantage compares the two.
+	NonKeyRetention Retention
+	KeyAdvantage    Value
+	CSAT            Value
+	NPS             Value
+	Adoption        Value
+	Upsell          float64
+	UpsellRate      Value // upsell revenue ÷ revenue
+	CrossSells      int
+	CrossSellRate   Value // key accounts with at least one cross-sell ÷ key accounts with figures
+	// The parts of the growth and cross-sell figures, for their
+	// definitions: the key accounts' average monthly revenue in the
+	// period, the period before and a year earlier (SumOfMeans); the key
+	// accounts with figures in the period, and those with a cross-sell.
+	MonthlyNow, MonthlyBefore, MonthlyYearAgo float64
+	WithFigures, WithCrossSell                int
+	TotalRevenue                              float64 // every account's revenue (the one revenue, last 12 complete months)
+	KeyShare                                  Value   // key accounts' revenue ÷ every account's revenue
+	Largest                                   Largest
+	RevenueBasis                              string // what TotalRevenue, KeyShare and Largest are computed from
+	RevenueStale                              bool   // the revenue window has moved on since it was kept
+	Warnings                                  []string
 }
 
 // Dashboard is everything a portfolio, KAM or account dashboard shows.
@@ -438,15 +403,20 @@ type Dashboard struct {
 	YearAgo  Period
 	Summary  Summary
 	Months   []MonthRow
-	Accounts []AccountRow // key accounts, by revenue, largest first
-	Cohort   []AccountRow // the retention cohort (key and former key accounts), in the order of the series
+	Accounts []AccountRow // key accounts (not archived), by revenue, largest first
+	Cohort   []AccountRow // the retention cohort (accounts key on the period's first day and customers then), in the order of the series
 	KAMs     []KAMRow     // by revenue, largest first
+	Churn    []ChurnMonth // monthly key-account churn, the ChurnMonths months to the period's end
+	// NonKey says whether Summary.NonKeyRetention was worked out.
+	NonKey bool
 }
 
 // BuildDashboard derives a dashboard for period p from the series of the
-// programme's accounts (key and former key accounts; the store gives them
-// by name) and what is known of every account's revenue.
-func BuildDashboard(series []AccountSeries, p Period, c Concentration) Dashboard {
+// programme's accounts (every account key now, formerly, or at any moment
+// the key status history h covers; the store gives them by name), h, what
+// is known of every account's revenue (c) and, on the whole portfolio's
+// dashboard, of the accounts outside the programme (others, else nil).
+func BuildDashboard(series []AccountSeries, p Period, c Concentration, h KeyHistory, others *OtherAccounts) Dashboard {
 	d := Dashboard{Period: p, Previous: p.Previous(), YearAgo: p.YearAgo(),
 		Accounts: make([]AccountRow, 0, len(series)), Cohort: make([]AccountRow, 0, len(series))}
 	var retention []RetentionAccount
@@ -464,13 +434,20 @@ func BuildDashboard(series []AccountSeries, p Period, c Concentration) Dashboard
 	start := monthIndex(p.Start)
 	kams := map[uuid.UUID]*kamAcc{}
 	var kamOrder []uuid.UUID
+	keyAtStart := map[uuid.UUID]bool{}
+	after := AddMonths(p.End, 1)
 	for _, s := range series {
 		row := DeriveAccount(s, p)
-		retention = append(retention, row.retention())
+		row.KeyAtStart = h.StatusAt(s.Account.ID, s.Account.KeyStatus, p.Start) == "key"
+		ra := RetentionAccount{InGroup: row.KeyAtStart, KeyAtEnd: h.StatusAt(s.Account.ID, s.Account.KeyStatus, after) == "key",
+			StartRevenue: row.StartRevenue, EndRevenue: row.EndRevenue}
+		row.InCohort, row.Retained = ra.InCohort(), ra.Retained()
+		retention = append(retention, ra)
+		keyAtStart[s.Account.ID] = row.KeyAtStart
 		if row.InCohort {
 			d.Cohort = append(d.Cohort, row)
 		}
-		if s.Account.KeyStatus != "key" {
+		if s.Account.KeyStatus != "key" || s.Account.Archived {
 			continue
 		}
 		d.Accounts = append(d.Accounts, row)
@@ -527,17 +504,25 @@ func BuildDashboard(series []AccountSeries, p Period, c Concentration) Dashboard
 	sm := &d.Summary
 	sm.GrowthPoP = PortfolioGrowth(cur, prev)
 	sm.GrowthYoY = PortfolioGrowth(cur, yago)
+	sm.MonthlyNow, sm.MonthlyBefore, sm.MonthlyYearAgo = SumOfMeans(cur), SumOfMeans(prev), SumOfMeans(yago)
+	sm.WithFigures, sm.WithCrossSell = withFigures, withCrossSell
 	sm.Retention = ComputeRetention(retention)
+	d.Churn = ChurnTrend(series, h, p.End)
+	if others != nil {
+		d.NonKey = true
+		sm.NonKeyRetention = others.nonKeyRetention(keyAtStart)
+		sm.KeyAdvantage = KeyAdvantage(sm.Retention, sm.NonKeyRetention)
+	}
 	sm.CSAT, sm.NPS, sm.Adoption = csat.Mean(), nps.Mean(), adoption.Mean()
 	sm.UpsellRate = Ratio(sm.Upsell, sm.Revenue)
 	sm.CrossSellRate = Ratio(float64(withCrossSell), float64(withFigures))
-	sm.TotalRevenue = c.TotalRevenue
-	sm.KeyShare = Ratio(sm.Revenue, c.TotalRevenue)
+	sm.TotalRevenue, sm.RevenueBasis, sm.RevenueStale = c.TotalRevenue, c.Basis, c.Stale
+	sm.KeyShare = Ratio(c.KeyRevenue, c.TotalRevenue)
 	sm.Largest = c.Largest
 	sm.Largest.Share = Ratio(c.Largest.Revenue, c.TotalRevenue)
 	if warn := c.warnShare(); sm.Largest.Share.OK && sm.Largest.Share.V > warn {
 		sm.Warnings = append(sm.Warnings, sm.Largest.Name+" alone brings "+formatPercent(sm.Largest.Share.V)+
-			" of all revenue in this period: a dependence risk (above "+formatPercent(warn)+").")
+			" of all revenue: a dependence risk (above "+formatPercent(warn)+").")
 	}
 	for _, id := range kamOrder {
 		k := kams[id]

@@ -141,8 +141,11 @@ func TestRevenueAt(t *testing.T) {
 }
 
 func TestComputeRetention(t *testing.T) {
+	// keyStatus is the status at the start ("key": in the group) and at the
+	// end alike, except "former": key at the start, not at the end.
 	ra := func(keyStatus string, start, end Value) RetentionAccount {
-		return RetentionAccount{KeyStatus: keyStatus, StartRevenue: start, EndRevenue: end}
+		return RetentionAccount{InGroup: keyStatus == "key" || keyStatus == "former", KeyAtEnd: keyStatus == "key",
+			StartRevenue: start, EndRevenue: end}
 	}
 	tests := []struct {
 		name                     string
@@ -254,8 +257,8 @@ func TestDeriveAccount(t *testing.T) {
 	if r.Upsell != 25 || r.CrossSells != 2 {
 		t.Errorf("upsell %v cross %d", r.Upsell, r.CrossSells)
 	}
-	if !r.InCohort || !r.Retained {
-		t.Errorf("in cohort %v retained %v, want both", r.InCohort, r.Retained)
+	if !sameValue(r.StartRevenue, Some(110)) || !sameValue(r.EndRevenue, Some(110)) {
+		t.Errorf("revenue at start %+v, at end %+v", r.StartRevenue, r.EndRevenue)
 	}
 	if len(r.Trend) != 12 || r.Trend[1].OK || !sameValue(r.Trend[0], Some(110)) {
 		t.Errorf("trend %+v: want 12 months with February missing", r.Trend)
@@ -277,7 +280,11 @@ func TestBuildDashboard(t *testing.T) {
 	}
 	up := 10.0
 	in[0].Figures[3].UpsellRevenue = &up
-	d := BuildDashboard(in, p, Concentration{TotalRevenue: 2000, Largest: Largest{Name: "Gamma", Revenue: 600}})
+	// Delta was key until mid-May.
+	h := NewKeyHistory(month("2025-06"), []KeyChange{{AccountID: in[3].Account.ID, Old: "key", New: "former", At: month("2026-05").AddDate(0, 0, 14)}})
+	// The shares come from the one revenue the store keeps (every
+	// account's 2,000, the key accounts' 1,200), not from the period's.
+	d := BuildDashboard(in, p, Concentration{TotalRevenue: 2000, KeyRevenue: 1200, Largest: Largest{Name: "Gamma", Revenue: 600}}, h, nil)
 	sm := d.Summary
 	if sm.Accounts != 3 || sm.Revenue != 600+0+600 {
 		t.Fatalf("accounts %d revenue %v, want 3 and 1200", sm.Accounts, sm.Revenue)
@@ -286,7 +293,7 @@ func TestBuildDashboard(t *testing.T) {
 	if !sameValue(sm.GrowthPoP, Some(1.5)) {
 		t.Errorf("growth %+v, want +150%%", sm.GrowthPoP)
 	}
-	// At the start (window Feb–Apr): Alpha 200, Beta 100 (March), Delta 50 (a former key account);
+	// At the start (window Feb–Apr): Alpha 200, Beta 100 (March), Delta 50 (key on 1 April);
 	// at the end (Apr–Jun): Alpha and Delta. Gamma is new.
 	if r := sm.Retention; r.Cohort != 3 || r.Retained != 2 || r.New != 1 {
 		t.Errorf("retention %+v, want cohort 3, retained 2, new 1", r)
@@ -300,7 +307,7 @@ func TestBuildDashboard(t *testing.T) {
 	if len(sm.Warnings) != 1 || !strings.Contains(sm.Warnings[0], "above 10.0%") {
 		t.Errorf("warnings %v, want one for Gamma's 30%% (above the default 10%%)", sm.Warnings)
 	}
-	if w := BuildDashboard(in, p, Concentration{TotalRevenue: 2000, Largest: Largest{Name: "Gamma", Revenue: 600}, WarnShare: 0.35}).Summary.Warnings; len(w) != 0 {
+	if w := BuildDashboard(in, p, Concentration{TotalRevenue: 2000, Largest: Largest{Name: "Gamma", Revenue: 600}, WarnShare: 0.35}, h, nil).Summary.Warnings; len(w) != 0 {
 		t.Errorf("warnings %v under a 35%% threshold", w)
 	}
 	if !sameValue(sm.UpsellRate, Some(10.0/1200)) {
@@ -322,7 +329,7 @@ func TestBuildDashboard(t *testing.T) {
 }
 
 func TestBuildDashboardEmpty(t *testing.T) {
-	d := BuildDashboard(nil, NewPeriod("12m", month("2026-06"), 1), Concentration{})
+	d := BuildDashboard(nil, NewPeriod("12m", month("2026-06"), 1), Concentration{}, KeyHistory{}, nil)
 	if d.Summary.Accounts != 0 || d.Summary.GrowthPoP.OK || d.Summary.KeyShare.OK || len(d.Months) != 12 || len(d.Summary.Warnings) != 0 {
 		t.Errorf("empty dashboard %+v", d.Summary)
 	}

@@ -303,6 +303,9 @@ func (s *Store) SaveFigure(ctx context.Context, sc db.Scope, role auth.Role, acc
 		if err := upsertFigures(ctx, tx, sc, []Figure{f}); err != nil {
 			return err
 		}
+		if err := account.KeepRevenue(ctx, tx, sc.TenantID, s.Now(), []uuid.UUID{accountID}); err != nil {
+			return err
+		}
 		action := "create"
 		if cur != nil {
 			action = "update"
@@ -345,6 +348,9 @@ func (s *Store) DeleteFigure(ctx context.Context, sc db.Scope, role auth.Role, a
 			sc.TenantID, accountID, month); err != nil {
 			return err
 		}
+		if err := account.KeepRevenue(ctx, tx, sc.TenantID, s.Now(), []uuid.UUID{accountID}); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, audit.Event{ActorID: sc.UserID, Action: "delete", Entity: "kpi_figure",
 			EntityID: figureEntityID(accountID, month), Before: stateOf(cur)})
 	})
@@ -365,9 +371,15 @@ func lockFigures(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) error {
 
 // FiguresChanged counts a change of the tenant's figures made outside
 // the store (bulk loads: the demo seed, the benchmarks), so the
-// dashboards' memos are refreshed. System work: no audit event.
+// dashboards' memos are refreshed and every account's revenue is
+// recomputed. System work: no audit event.
 func (s *Store) FiguresChanged(ctx context.Context, sc db.Scope) error {
-	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error { return lockFigures(ctx, tx, sc.TenantID) })
+	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+		if err := lockFigures(ctx, tx, sc.TenantID); err != nil {
+			return err
+		}
+		return account.RecomputeRevenue(ctx, tx, sc.TenantID, s.Now())
+	})
 	if err != nil {
 		return fmt.Errorf("kpi: figures changed: %w", err)
 	}
@@ -381,10 +393,21 @@ func (s *Store) LoadFigures(ctx context.Context, sc db.Scope, figs []Figure, rea
 		if err := lockFigures(ctx, tx, sc.TenantID); err != nil {
 			return err
 		}
+		seen := map[uuid.UUID]bool{}
+		var ids []uuid.UUID
 		for start := 0; start < len(figs); start += 2000 {
 			if err := upsertFigures(ctx, tx, sc, figs[start:min(start+2000, len(figs))]); err != nil {
 				return err
 			}
+		}
+		for _, f := range figs {
+			if !seen[f.AccountID] {
+				seen[f.AccountID] = true
+				ids = append(ids, f.AccountID)
+			}
+		}
+		if err := account.KeepRevenue(ctx, tx, sc.TenantID, s.Now(), ids); err != nil {
+			return err
 		}
 		return audit.Record(ctx, tx, audit.Event{ActorID: sc.UserID, Action: reason, Entity: "kpi_figure",
 			After: map[string]any{"figures": len(figs)}})

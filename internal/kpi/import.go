@@ -3,6 +3,7 @@ package kpi
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -61,9 +62,29 @@ var FigureImport = &importer.Kind{
 	},
 	Prepare: lockFigures,
 	Plan:    planFigures,
+	Keep:    keepImportedRevenue,
 	Target: importer.Target{Table: "kpi_figures", Key: []string{"account_id", "month"}, Versioned: true,
 		Columns: []string{"account_id", "month", "revenue", "csat", "nps", "promoters", "passives", "detractors",
 			"adoption_pct", "upsell_revenue", "cross_sell_count", "updated_by"}},
+}
+
+// keepImportedRevenue keeps the revenue of the accounts whose figures an
+// import writes (account/revenue.go), after the write.
+func keepImportedRevenue(ctx context.Context, tx pgx.Tx, a importer.Actor, ids []string) (func() error, error) {
+	seen := map[uuid.UUID]bool{}
+	var accounts []uuid.UUID
+	for _, s := range ids {
+		acct, _, _ := strings.Cut(s, "/") // figureEntityID: account/month
+		id, err := uuid.Parse(acct)
+		if err != nil {
+			return nil, err
+		}
+		if !seen[id] {
+			seen[id] = true
+			accounts = append(accounts, id)
+		}
+	}
+	return func() error { return account.KeepRevenue(ctx, tx, a.TenantID, a.Now, accounts) }, nil
 }
 
 func planFigures(ctx context.Context, tx pgx.Tx, a importer.Actor, rows []importer.Row, p *importer.Plan) error {
@@ -124,7 +145,7 @@ func planFigureRows(rows []importer.Row, refs *account.Refs, existing map[figure
 		case sameFigures(cur, f):
 			p.Keep(r, rec, c.EntityID)
 		default:
-			c.Before = stateOf(&cur)
+			c.Before, c.Version = stateOf(&cur), cur.Version
 			err = p.Update(r, c)
 		}
 		if err != nil {

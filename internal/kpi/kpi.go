@@ -29,8 +29,8 @@ type Store struct {
 	DB  *db.DB
 	Now func() time.Time
 
-	figures figuresMemo
-	revenue revenueMemo
+	figures   figuresMemo
+	revenueAt revenueMemo // every account's revenue at a month (RetentionWindow rule)
 }
 
 // NewStore returns a Store on d.

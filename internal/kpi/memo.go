@@ -18,15 +18,19 @@ import (
 //
 //   - figures: each programme account's figures over the span, added to
 //     lazily as accounts join the programme;
-//   - revenue: every account's revenue in a period, for the shares and
-//     the largest single account (the one part of a dashboard that needs
-//     every account's rows).
+//   - revenueAt: every account's revenue at a month (the latest figure of
+//     the RetentionWindow months ending there), for the retention of the
+//     accounts outside the programme: the part of a dashboard that needs
+//     every account's rows.
+//
+// The revenue shares need every account's revenue too: that is kept in
+// the database (account/revenue.go, account.Tally), not memoised here.
 
 // Bounds of the memos; a full memo is emptied. A figure takes about 250
 // bytes, a revenue entry about 50 per account.
 const (
 	figuresBudget = 400_000 // figures in the figures memo, about 100 MB
-	revenueLimit  = 512     // periods in the revenue memo
+	revenueLimit  = 512     // months in the revenue memo
 )
 
 type spanKey struct {
@@ -83,7 +87,7 @@ func (m *figuresMemo) add(k spanKey, version int64, more map[uuid.UUID][]Figure)
 	return merged
 }
 
-// revenueMemo holds every account's revenue in a period.
+// revenueMemo holds every account's revenue at a month (revenueAt).
 type revenueMemo struct {
 	mu      sync.Mutex
 	entries map[spanKey]revenueEntry

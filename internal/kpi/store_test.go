@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"pareto/internal/account"
 	"pareto/internal/auth"
 	"pareto/internal/db"
 	"pareto/internal/db/dbtest"
@@ -77,8 +78,11 @@ func (tn *tenant) account(name, keyStatus string, kam uuid.UUID, segment string)
 	}
 	var id uuid.UUID
 	err := tn.d.Tx(context.Background(), tn.scope(tn.admin), func(tx pgx.Tx) error {
-		return tx.QueryRow(context.Background(), `INSERT INTO accounts (name, external_ref, status, key_status, kam_user_id, segment, region)
-			VALUES ($1, upper($1), 'customer', $2, $3, $4, 'North') RETURNING id`, name, keyStatus, kamID, segment).Scan(&id)
+		if err := tx.QueryRow(context.Background(), `INSERT INTO accounts (name, external_ref, status, key_status, kam_user_id, segment, region)
+			VALUES ($1, upper($1), 'customer', $2, $3, $4, 'North') RETURNING id`, name, keyStatus, kamID, segment).Scan(&id); err != nil {
+			return err
+		}
+		return account.Recount(context.Background(), tx, tn.id) // as bulk writers do
 	})
 	if err != nil {
 		tn.t.Fatal(err)
@@ -242,7 +246,8 @@ func TestPortfolio(t *testing.T) {
 	alpha := own.account("Alpha", "key", own.kam.UserID, "Enterprise")
 	beta := own.account("Beta", "key", own.leader.UserID, "Mid-market")
 	big := own.account("Big Prospect", "candidate", uuid.Nil, "Enterprise")
-	gone := own.account("Gone", "former", own.kam.UserID, "Enterprise")
+	gone := own.account("Gone", "key", own.kam.UserID, "Enterprise")
+	own.changeKey(gone, "key", "former", time.Date(2026, 4, 2, 0, 0, 0, 0, time.UTC)) // left the programme in April
 	// Oct 2025 – Oct 2026 for alpha and beta; "gone" stopped in March.
 	own.save(alpha, "2024-11", repeat(100, 12)...)
 	own.save(alpha, "2025-11", repeat(110, 12)...)
@@ -265,8 +270,14 @@ func TestPortfolio(t *testing.T) {
 		if !sm.GrowthYoY.OK || sm.GrowthYoY.V < 0.599 || sm.GrowthYoY.V > 0.601 { // 160 vs 100
 			t.Errorf("growth %+v", sm.GrowthYoY)
 		}
-		if sm.TotalRevenue != 12*(160+500)+40*4 { // Gone: November to February
+		// The one revenue: each account's figures over the last 12
+		// complete months at testNow (Nov 2025 – Oct 2026): Alpha 12 × 110,
+		// Beta 12 × 50, Big Prospect 12 × 500, Gone 4 × 40 (Nov to Feb).
+		if sm.TotalRevenue != 12*(160+500)+40*4 {
 			t.Errorf("total revenue %v", sm.TotalRevenue)
+		}
+		if !sm.KeyShare.OK || sm.KeyShare.V != 12*160.0/(12*(160+500)+40*4) { // Alpha and Beta: 1,920 of 8,080
+			t.Errorf("key share %+v", sm.KeyShare)
 		}
 		if sm.Largest.Name != "Big Prospect" || sm.Largest.Revenue != 6000 {
 			t.Errorf("largest %+v", sm.Largest)
@@ -284,6 +295,8 @@ func TestPortfolio(t *testing.T) {
 		if err != nil || p2.Summary.Largest.Name != "Big Prospect" {
 			t.Fatalf("second load: %v %+v", err, p2.Summary.Largest)
 		}
+		// A figure for the current month (not complete) does not count in
+		// the revenue: Big Prospect stays the largest.
 		if _, err := s.SaveFigure(ctx, own.scope(own.admin), auth.RoleAdmin, beta, kpi.Figure{Month: kpi.MonthOf(testNow), Revenue: 10_000}, 0); err != nil {
 			t.Fatal(err)
 		}
@@ -292,31 +305,46 @@ func TestPortfolio(t *testing.T) {
 		if err != nil || p3.Summary.Largest.Name != "Big Prospect" || p3.Period.Label() != "Nov 2025 – Oct 2026" {
 			t.Fatalf("after a figure for the month under way: %v %+v %s", err, p3.Summary.Largest, p3.Period.Label())
 		}
-		// …and a range chosen into November shows it, marked partial.
+		// …and a range chosen into November shows it, marked partial; the
+		// shares stay those of the one revenue (the last 12 complete
+		// months), so Big Prospect is still the largest.
 		p4, err := s.Portfolio(ctx, own.scope(own.leader), kpi.Filter{Period: kpi.PeriodChoice{Key: kpi.CustomPeriod, From: "2025-12", To: "2026-11"}})
-		if err != nil || p4.Summary.Largest.Name != "Beta" || p4.Period.Label() != "Dec 2025 – Nov 2026" || len(p4.PeriodErrors) > 0 {
+		if err != nil || p4.Summary.Largest.Name != "Big Prospect" || p4.Period.Label() != "Dec 2025 – Nov 2026" || len(p4.PeriodErrors) > 0 {
 			t.Fatalf("custom range into November: %v %+v %s %v", err, p4.Summary.Largest, p4.Period.Label(), p4.PeriodErrors)
 		}
 		if last := p4.Months[len(p4.Months)-1]; !last.Partial || p4.Months[0].Partial {
 			t.Fatalf("partial months: first %+v last %+v", p4.Months[0], last)
 		}
+		// October's figure counts: Beta 11 × 50 + 6,000 = 6,550 > 6,000.
+		if _, err := s.SaveFigure(ctx, own.scope(own.admin), auth.RoleAdmin, beta, kpi.Figure{Month: kpi.AddMonths(kpi.MonthOf(testNow), -1), Revenue: 6_000}, 1); err != nil {
+			t.Fatal(err)
+		}
+		p5, err := s.Portfolio(ctx, own.scope(own.leader), kpi.Filter{})
+		if err != nil || p5.Summary.Largest.Name != "Beta" || p5.Summary.Largest.Revenue != 6550 {
+			t.Fatalf("after October's figure: %v %+v", err, p5.Summary.Largest)
+		}
 	})
 	t.Run("AccountChangesShowAtOnce", func(t *testing.T) {
 		// Figures are memoised; account attributes never are.
 		err := d.Tx(ctx, own.scope(own.admin), func(tx pgx.Tx) error {
-			_, err := tx.Exec(ctx, `UPDATE accounts SET key_status = 'key', name = 'Big Customer' WHERE id = $1`, big)
-			return err
+			if _, err := tx.Exec(ctx, `UPDATE accounts SET key_status = 'key', name = 'Big Customer' WHERE id = $1`, big); err != nil {
+				return err
+			}
+			return account.Recount(ctx, tx, own.id)
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
 		p, err := s.Portfolio(ctx, own.scope(own.leader), kpi.Filter{})
-		if err != nil || p.Summary.Accounts != 3 || p.Summary.Largest.Name != "Big Customer" || p.Accounts[0].Account.Name != "Big Customer" {
+		// Beta (6,550 since October's figure) leads Big Customer (6,000).
+		if err != nil || p.Summary.Accounts != 3 || p.Summary.Largest.Name != "Beta" || p.Accounts[1].Account.Name != "Big Customer" {
 			t.Fatalf("after designating Big Prospect: %v, %d accounts, largest %+v", err, p.Summary.Accounts, p.Summary.Largest)
 		}
 		_ = d.Tx(ctx, own.scope(own.admin), func(tx pgx.Tx) error {
-			_, err := tx.Exec(ctx, `UPDATE accounts SET key_status = 'candidate', name = 'Big Prospect' WHERE id = $1`, big)
-			return err
+			if _, err := tx.Exec(ctx, `UPDATE accounts SET key_status = 'candidate', name = 'Big Prospect' WHERE id = $1`, big); err != nil {
+				return err
+			}
+			return account.Recount(ctx, tx, own.id)
 		})
 	})
 	t.Run("Filtered", func(t *testing.T) {
@@ -325,7 +353,9 @@ func TestPortfolio(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if p.Summary.Accounts != 1 || p.Accounts[0].Account.ID != alpha || p.Summary.TotalRevenue != 3*(110+500) || p.Summary.Largest.Name != "Big Prospect" {
+		// Enterprise: Alpha 1,320 + Big Prospect 6,000 + Gone 160 over the
+		// last 12 complete months, whatever the period shown.
+		if p.Summary.Accounts != 1 || p.Accounts[0].Account.ID != alpha || p.Summary.TotalRevenue != 1320+6000+160 || p.Summary.Largest.Name != "Big Prospect" {
 			t.Errorf("enterprise: %d accounts, total %v, largest %+v", p.Summary.Accounts, p.Summary.TotalRevenue, p.Summary.Largest)
 		}
 	})

@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"pareto/internal/account"
 	"pareto/internal/audit"
 	"pareto/internal/db"
 	"pareto/internal/limits"
@@ -415,8 +416,11 @@ func setKeyStatus(ctx context.Context, tx pgx.Tx, sc db.Scope, st Settings, acco
 			return db.FieldErrors{"decision": KeyCapMessage(st.KeyAccountCap, n)}
 		}
 	}
-	if _, err := tx.Exec(ctx, `UPDATE accounts SET key_status = $3, version = version + 1, updated_at = now()
-		WHERE tenant_id = $1 AND id = $2`, sc.TenantID, accountID, status); err != nil {
+	if err := account.Keep(ctx, tx, sc.TenantID, []uuid.UUID{accountID}, func() error {
+		_, err := tx.Exec(ctx, `UPDATE accounts SET key_status = $3, version = version + 1, updated_at = now()
+			WHERE tenant_id = $1 AND id = $2`, sc.TenantID, accountID, status)
+		return err
+	}); err != nil {
 		return err
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO key_status_changes (account_id, review_id, old_status, new_status, reason, changed_by, changed_at)

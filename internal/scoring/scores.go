@@ -3,6 +3,7 @@ package scoring
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"pareto/internal/audit"
 	"pareto/internal/auth"
 	"pareto/internal/db"
+	"pareto/internal/keyset"
 	"pareto/internal/limits"
 )
 
@@ -60,14 +62,11 @@ type Filter struct {
 	Coverage  string // "complete", "incomplete", "unscored" (matrix only)
 	Sort      string // shortlist: "rank" (default), "name", "revenue", "headroom", "potential"
 	Desc      bool
-	Page      int // 1-based
+	Cursor    keyset.Cursor // where the page starts (the zero Cursor: the first page)
 	PerPage   int
 }
 
 func (f *Filter) normalize(defaultPer int) {
-	if f.Page < 1 {
-		f.Page = 1
-	}
 	if f.PerPage <= 0 || f.PerPage > 500 {
 		f.PerPage = defaultPer
 	}
@@ -143,27 +142,22 @@ func (s *Store) FilterOptions(ctx context.Context, sc db.Scope) (FilterOptions, 
 
 func filterOptions(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) (FilterOptions, error) {
 	var o FilterOptions
-	for col, dst := range map[string]*[]string{"industry": &o.Industries, "region": &o.Regions, "segment": &o.Segments} {
-		// A loose index scan on accounts_<col>_idx: one index probe per
-		// distinct value instead of reading every account.
-		rows, _ := tx.Query(ctx, `WITH RECURSIVE v AS (
-				(SELECT `+col+` AS x FROM accounts WHERE tenant_id = $1 AND `+col+` > '' AND archived_at IS NULL
-					ORDER BY `+col+` LIMIT 1)
-				UNION ALL
-				SELECT (SELECT `+col+` FROM accounts WHERE tenant_id = $1 AND `+col+` > v.x AND archived_at IS NULL
-					ORDER BY `+col+` LIMIT 1)
-				FROM v WHERE v.x IS NOT NULL
-			)
-			SELECT x FROM v WHERE x IS NOT NULL`, tenantID)
-		v, err := pgx.CollectRows(rows, pgx.RowTo[string])
-		if err != nil {
-			return FilterOptions{}, err
+	// The values the active accounts have, from the kept tallies.
+	ts, err := account.Tallies(ctx, tx, tenantID, account.DimIndustry, account.DimRegion, account.DimSegment)
+	if err != nil {
+		return FilterOptions{}, err
+	}
+	for dim, dst := range map[account.Dim]*[]string{account.DimIndustry: &o.Industries, account.DimRegion: &o.Regions,
+		account.DimSegment: &o.Segments} {
+		for v := range ts[dim] {
+			if v != "" {
+				*dst = append(*dst, v)
+			}
 		}
-		*dst = v
+		slices.Sort(*dst)
 	}
 	rows, _ := tx.Query(ctx, `SELECT u.id, u.name FROM memberships m JOIN users u ON u.id = m.user_id
 		WHERE m.tenant_id = $1 AND m.role = 'kam' AND m.active ORDER BY lower(u.name), u.id`, tenantID)
-	var err error
 	o.KAMs, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Person, error) {
 		var p Person
 		return p, r.Scan(&p.ID, &p.Name)
@@ -192,57 +186,59 @@ type MatrixRow struct {
 type Matrix struct {
 	Config Config
 	Rows   []MatrixRow
-	Total  int
-	Page   int
-	Pages  int
+	// Total is how many accounts the filter lets through: exact when Exact
+	// (kept tallies: no filter or one), else counted up to countCap.
+	Total int
+	Exact bool
+	Links keyset.Links
 }
 
 // Matrix lists one page of accounts (by name) with their cells over the
-// active criteria. Everyone in the tenant may read it.
+// active criteria. Everyone in the tenant may read it. The complete and
+// incomplete filters list from the ranking (account_rankings_name_idx,
+// account_rankings_incomplete_idx), the others from the accounts' name
+// indexes; pages are keyset pages by name.
 func (s *Store) Matrix(ctx context.Context, sc db.Scope, f Filter) (Matrix, error) {
 	f.normalize(50)
-	m := Matrix{Page: f.Page}
+	var m Matrix
 	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
 		var err error
 		if m.Config, err = readConfig(ctx, tx, sc.TenantID); err != nil {
 			return err
 		}
-		ids := make([]uuid.UUID, len(m.Config.Weights))
-		for i, w := range m.Config.Weights {
-			ids[i] = w.CriterionID
+		fargs := []any{sc.TenantID}
+		from := `accounts a LEFT JOIN users u ON u.id = a.kam_user_id`
+		base := ` WHERE a.tenant_id = $1 AND a.archived_at IS NULL`
+		order := keyset.Order{Cols: []keyset.Col{{SQL: "a.sort_name", Type: "text"}, {SQL: "a.id", Type: "uuid"}}}
+		switch f.Coverage {
+		case "complete", "incomplete":
+			from = `account_rankings r JOIN accounts a ON a.tenant_id = r.tenant_id AND a.id = r.account_id
+				LEFT JOIN users u ON u.id = a.kam_user_id`
+			base = ` WHERE r.tenant_id = $1 AND NOT r.archived AND ` + map[string]string{"complete": "r.complete", "incomplete": "NOT r.complete"}[f.Coverage]
+			order = keyset.Order{Cols: []keyset.Col{{SQL: "r.sort_name", Type: "text"}, {SQL: "r.account_id", Type: "uuid"}}}
+		case "unscored":
+			base += ` AND NOT EXISTS (SELECT 1 FROM account_rankings r WHERE r.tenant_id = a.tenant_id AND r.account_id = a.id)`
 		}
-		args := []any{sc.TenantID}
-		where := f.where("a", &args)
-		// The coverage (cells among the active criteria) comes from a
-		// joined aggregate, not a sub-select in the WHERE, and nothing is a
-		// condition on the parameters alone (cardinality($n) > 0): Citus
-		// cannot plan either beside the outer join (a "pseudoconstant").
-		join, covered := "", "coalesce(cov.n, 0)"
-		if f.Coverage == "complete" || f.Coverage == "incomplete" || f.Coverage == "unscored" {
-			args = append(args, ids)
-			n := "$" + strconv.Itoa(len(args)) + "::uuid[]"
-			join = ` LEFT JOIN (SELECT s.tenant_id, s.account_id, count(*) AS n FROM account_scores s
-				WHERE s.tenant_id = $1 AND s.criterion_id = ANY(` + n + `) GROUP BY s.tenant_id, s.account_id) cov
-				ON cov.tenant_id = a.tenant_id AND cov.account_id = a.id`
-			switch f.Coverage {
-			case "complete": // and at least one criterion
-				where += " AND " + covered + " = greatest(cardinality(" + n + "), 1)"
-			case "incomplete":
-				where += " AND " + covered + " BETWEEN 1 AND cardinality(" + n + ") - 1"
-			case "unscored":
-				where += " AND " + covered + " = 0"
-			}
-		}
-		args = append(args, f.PerPage, (f.Page-1)*f.PerPage)
-		rows, _ := tx.Query(ctx, `SELECT a.id, a.name, a.kam_user_id, coalesce(u.name, ''), a.key_status, count(*) OVER ()
-			FROM accounts a LEFT JOIN users u ON u.id = a.kam_user_id`+join+`
-			WHERE a.tenant_id = $1 AND a.archived_at IS NULL`+where+`
-			ORDER BY lower(a.name), a.id LIMIT $`+strconv.Itoa(len(args)-1)+` OFFSET $`+strconv.Itoa(len(args)), args...)
-		m.Rows, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (MatrixRow, error) {
+		filter := base + f.where("a", &fargs)
+		args := slices.Clone(fargs)
+		where, orderBy, limit := order.Plan(f.Cursor, f.PerPage, &args)
+		rows, _ := tx.Query(ctx, `SELECT a.id, a.name, a.kam_user_id, coalesce(u.name, ''), a.key_status, `+
+			order.Cols[0].SQL+` FROM `+from+filter+where+` ORDER BY `+orderBy+limit, args...)
+		var sortNames = map[uuid.UUID]string{}
+		list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (MatrixRow, error) {
 			x := MatrixRow{Cells: map[uuid.UUID]Cell{}}
-			return x, r.Scan(&x.AccountID, &x.Name, &x.KAMUserID, &x.KAMName, &x.KeyStatus, &m.Total)
+			var sortName string
+			err := r.Scan(&x.AccountID, &x.Name, &x.KAMUserID, &x.KAMName, &x.KeyStatus, &sortName)
+			sortNames[x.AccountID] = sortName
+			return x, err
 		})
 		if err != nil {
+			return err
+		}
+		m.Rows, m.Links = keyset.Finish(list, f.Cursor, f.PerPage, func(x MatrixRow) []string {
+			return []string{sortNames[x.AccountID], x.AccountID.String()}
+		})
+		if m.Total, m.Exact, err = f.matrixTotal(ctx, tx, sc.TenantID, from+filter+" ORDER BY "+order.Cols[0].SQL+", "+order.Cols[1].SQL, fargs); err != nil {
 			return err
 		}
 		return fillCells(ctx, tx, sc.TenantID, m.Rows, m.Config.Weights)
@@ -250,8 +246,56 @@ func (s *Store) Matrix(ctx context.Context, sc db.Scope, f Filter) (Matrix, erro
 	if err != nil {
 		return Matrix{}, fmt.Errorf("scoring: matrix: %w", err)
 	}
-	m.Pages = max(1, (m.Total+f.PerPage-1)/f.PerPage)
 	return m, nil
+}
+
+// matrixTotal is how many accounts f lets through: from the kept tallies
+// for no filter or one, else counted up to countCap (query: FROM … ORDER BY
+// of the list).
+func (f Filter) matrixTotal(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, query string, args []any) (int, bool, error) {
+	dim, value, ok := f.tallied()
+	if ok {
+		t, err := account.TallyOf(ctx, tx, tenantID, dim, value)
+		switch f.Coverage {
+		case "complete":
+			return t.Complete, true, err
+		case "incomplete":
+			return t.Incomplete(), true, err
+		case "unscored":
+			return t.Accounts - t.Ranked, true, err
+		}
+		return t.Accounts, true, err
+	}
+	var total int
+	// In the list's order, so the walk stops at countCap on its index.
+	err := tx.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM `+query+` LIMIT `+strconv.Itoa(countCap+1)+`) x`, args...).Scan(&total)
+	return min(total, countCap), total <= countCap, err
+}
+
+// tallied says which kept tally counts f's accounts: f filters by at most
+// one account field (and coverage, which the tally's ranked and complete
+// counts give) and has no search.
+func (f Filter) tallied() (account.Dim, string, bool) {
+	dim, value, n := account.DimAll, "", 0
+	for d, v := range map[account.Dim]string{account.DimIndustry: f.Industry, account.DimRegion: f.Region,
+		account.DimSegment: f.Segment, account.DimKeyStatus: f.KeyStatus, account.DimKAM: f.KAM} {
+		if v != "" {
+			dim, value, n = d, v, n+1
+		}
+	}
+	if f.Query != "" || n > 1 {
+		return "", "", false
+	}
+	if dim == account.DimKAM {
+		if value == "none" {
+			value = ""
+		} else if id, err := uuid.Parse(value); err == nil {
+			value = id.String()
+		} else {
+			value = "not a KAM" // no account has it: a count of 0
+		}
+	}
+	return dim, value, true
 }
 
 func fillCells(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, rs []MatrixRow, ws []Weight) error {
@@ -518,20 +562,23 @@ func nullID(id uuid.UUID) *uuid.UUID {
 
 // AccountInfo is what the scoring pages show about an account.
 type AccountInfo struct {
-	ID               uuid.UUID
-	Name             string
-	KeyStatus        string
-	KAMUserID        *uuid.UUID
-	KAMName          string
-	AnnualRevenue    int64 // cents
-	RevenuePotential int64 // cents
-	Archived         bool
-	ExternalRef      string
-	Industry, Region string
+	ID        uuid.UUID
+	Name      string
+	KeyStatus string
+	KAMUserID *uuid.UUID
+	KAMName   string
+	// Revenue is the account's one revenue (account/revenue.go), cents;
+	// RevenueFromFigures false says it is annual revenue as entered.
+	Revenue            int64
+	RevenueFromFigures bool
+	RevenuePotential   int64 // cents
+	Archived           bool
+	ExternalRef        string
+	Industry, Region   string
 }
 
-// Headroom is revenue potential minus annual revenue, in cents.
-func (a AccountInfo) Headroom() int64 { return a.RevenuePotential - a.AnnualRevenue }
+// Headroom is revenue potential minus revenue, in cents.
+func (a AccountInfo) Headroom() int64 { return a.RevenuePotential - a.Revenue }
 
 // CellDetail is one active criterion of an account's breakdown.
 type CellDetail struct {
@@ -698,11 +745,11 @@ func readAccount(ctx context.Context, tx pgx.Tx, tenantID, id uuid.UUID) (Accoun
 	var a AccountInfo
 	var archived *time.Time
 	err := tx.QueryRow(ctx, `SELECT a.id, a.name, a.key_status, a.kam_user_id, coalesce(u.name, ''),
-			(a.annual_revenue * 100)::bigint, (a.revenue_potential * 100)::bigint, a.archived_at,
+			a.revenue_cents, a.revenue_recorded IS NOT NULL, (a.revenue_potential * 100)::bigint, a.archived_at,
 			coalesce(a.external_ref, ''), a.industry, a.region
 		FROM accounts a LEFT JOIN users u ON u.id = a.kam_user_id
 		WHERE a.tenant_id = $1 AND a.id = $2`, tenantID, id).
-		Scan(&a.ID, &a.Name, &a.KeyStatus, &a.KAMUserID, &a.KAMName, &a.AnnualRevenue, &a.RevenuePotential, &archived,
+		Scan(&a.ID, &a.Name, &a.KeyStatus, &a.KAMUserID, &a.KAMName, &a.Revenue, &a.RevenueFromFigures, &a.RevenuePotential, &archived,
 			&a.ExternalRef, &a.Industry, &a.Region)
 	if err != nil {
 		return AccountInfo{}, db.NotFound("account", err)

@@ -5,33 +5,56 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"pareto/internal/account"
 	"pareto/internal/db"
+	"pareto/internal/keyset"
 )
 
 // ShortRow is one ranked account of the shortlist.
 type ShortRow struct {
-	Rank             int // in the whole tenant's ranking, whatever the filter
-	AccountID        uuid.UUID
-	Name             string
-	Score            Score
-	AnnualRevenue    int64 // cents
-	RevenuePotential int64 // cents
-	Headroom         int64 // cents
-	KeyStatus        string
-	KAMName          string
+	Rank      int // in the whole tenant's ranking, whatever the filter
+	AccountID uuid.UUID
+	Name      string
+	Score     Score
+	// Revenue is the account's revenue (account/revenue.go: recorded KPI
+	// revenue over the last 12 complete months, else annual revenue as
+	// entered, which RevenueFromFigures false says), cents.
+	Revenue            int64
+	RevenueFromFigures bool
+	RevenuePotential   int64 // cents
+	Headroom           int64 // cents: potential - revenue
+	KeyStatus          string
+	KAMName            string
+
+	rankKey1  int // the row's sort keys, for its cursor
+	rankKey2  int64
+	sortName  string
+	potential string
 }
 
 // Shortlist is one page of the ranking.
 type Shortlist struct {
 	Config Config
 	Rows   []ShortRow
-	Total  int
-	Page   int
-	Pages  int
+	// Total is how many scored accounts the filter lets through: exact
+	// when Exact (from the kept tallies, for no filter or one), else a
+	// count that stopped at countCap (shown as "1,000+").
+	Total int
+	Exact bool
+	Links keyset.Links
+}
+
+// Pages is how many pages of per rows the list has, 0 when not exact.
+func (l Shortlist) Pages(per int) int {
+	if !l.Exact {
+		return 0
+	}
+	return max(1, (l.Total+per-1)/per)
 }
 
 // rerankSQL recomputes the ranking rows of tenant $1 (only account $4 when
@@ -44,10 +67,11 @@ type Shortlist struct {
 // to its default: on Citus the statement then runs whole on the tenant's
 // shard group (an INSERT … SELECT that is not is written into the shards
 // with COPY, which row-level security refuses).
-const rerankSQL = `INSERT INTO account_rankings (tenant_id, account_id, score10, scored, complete, headroom, sort_name, archived)
+const rerankSQL = `INSERT INTO account_rankings (tenant_id, account_id, score10, scored, complete, headroom, sort_name, archived,
+	kam_user_id, segment, key_status)
 SELECT a.tenant_id, a.id, CASE WHEN agg.den > 0 THEN (20 * agg.num + agg.den) / (2 * agg.den) ELSE 0 END,
-	agg.scored, agg.scored = cardinality($2::uuid[]), ((a.revenue_potential - a.annual_revenue) * 100)::bigint,
-	lower(a.name), a.archived_at IS NOT NULL
+	agg.scored, agg.scored = cardinality($2::uuid[]), (a.revenue_potential * 100)::bigint - a.revenue_cents,
+	lower(a.name), a.archived_at IS NOT NULL, a.kam_user_id, a.segment, a.key_status
 FROM (
 	SELECT s.tenant_id, s.account_id, sum(($3::int[])[array_position($2::uuid[], s.criterion_id)] * s.score)::bigint AS num,
 		sum(($3::int[])[array_position($2::uuid[], s.criterion_id)])::bigint AS den, count(*)::int AS scored
@@ -58,20 +82,30 @@ FROM (
 JOIN accounts a ON a.tenant_id = agg.tenant_id AND a.id = agg.account_id`
 
 // rerank recomputes the ranking of the whole tenant (accountID nil) or of
-// one account under ws.
+// one account under ws, and the kept tallies with it (ranked and complete
+// accounts): by difference for one account, counted again for all.
 func rerank(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, ws []Weight, accountID *uuid.UUID) error {
-	if _, err := tx.Exec(ctx, "DELETE FROM account_rankings WHERE tenant_id = $1 AND ($2::uuid IS NULL OR account_id = $2)",
-		tenantID, accountID); err != nil {
-		return fmt.Errorf("rerank: clear: %w", err)
-	}
-	if len(ws) == 0 {
+	write := func() error {
+		if _, err := tx.Exec(ctx, "DELETE FROM account_rankings WHERE tenant_id = $1 AND ($2::uuid IS NULL OR account_id = $2)",
+			tenantID, accountID); err != nil {
+			return fmt.Errorf("rerank: clear: %w", err)
+		}
+		if len(ws) == 0 {
+			return nil
+		}
+		ids, bps := weightArgs(ws)
+		if _, err := tx.Exec(ctx, rerankSQL, tenantID, ids, bps, accountID); err != nil {
+			return fmt.Errorf("rerank: %w", err)
+		}
 		return nil
 	}
-	ids, bps := weightArgs(ws)
-	if _, err := tx.Exec(ctx, rerankSQL, tenantID, ids, bps, accountID); err != nil {
-		return fmt.Errorf("rerank: %w", err)
+	if accountID != nil {
+		return account.Keep(ctx, tx, tenantID, []uuid.UUID{*accountID}, write)
 	}
-	return nil
+	if err := write(); err != nil {
+		return err
+	}
+	return account.Recount(ctx, tx, tenantID)
 }
 
 // Rerank recomputes the scope's tenant's whole ranking from its cells and
@@ -91,16 +125,30 @@ func (s *Store) Rerank(ctx context.Context, sc db.Scope) error {
 	return nil
 }
 
-// rankOrder is the ranking order of Before, on account_rankings r; the
-// partial index account_rankings_order_idx serves it.
-const rankOrder = "r.complete DESC, r.score10 DESC, r.headroom DESC, r.sort_name, r.account_id"
+// Sort orders of the shortlist, each on stored columns with an index
+// (keyset pages). Rank order — complete accounts first, then score and
+// headroom, both descending, then name and id — is ascending on the
+// ranking's rank_key1, rank_key2, sort_name, account_id.
+var (
+	rankOrder = keyset.Order{Cols: []keyset.Col{{SQL: "r.rank_key1", Type: "integer"}, {SQL: "r.rank_key2", Type: "bigint"},
+		{SQL: "r.sort_name", Type: "text"}, {SQL: "r.account_id", Type: "uuid"}}}
+	shortlistSorts = map[string]keyset.Order{
+		"name":      {Cols: []keyset.Col{{SQL: "r.sort_name", Type: "text"}, {SQL: "r.account_id", Type: "uuid"}}},
+		"revenue":   {Cols: []keyset.Col{{SQL: "a.revenue_cents", Type: "bigint"}, {SQL: "a.id", Type: "uuid"}}},
+		"potential": {Cols: []keyset.Col{{SQL: "a.revenue_potential", Type: "numeric"}, {SQL: "a.id", Type: "uuid"}}},
+		"headroom":  {Cols: []keyset.Col{{SQL: "r.headroom", Type: "bigint"}, {SQL: "r.account_id", Type: "uuid"}}},
+	}
+)
 
-var shortlistSorts = map[string]string{
-	"name":      "r.sort_name",
-	"revenue":   "a.annual_revenue",
-	"potential": "a.revenue_potential",
-	"headroom":  "r.headroom",
-	"score":     "r.rank",
+// order is f's sort order, and whether it is plain rank order (where a
+// row's rank is its position).
+func (f Filter) order() (keyset.Order, bool) {
+	o, ok := shortlistSorts[f.Sort]
+	if !ok {
+		o = rankOrder
+	}
+	o.Desc = f.Desc
+	return o, !ok && !f.Desc
 }
 
 // weightArgs are the weights as the two arrays rerankSQL takes.
@@ -118,19 +166,18 @@ func weightArgs(ws []Weight) ([]uuid.UUID, []int32) {
 // and admins read it (the caller checks).
 func (s *Store) Shortlist(ctx context.Context, sc db.Scope, f Filter) (Shortlist, error) {
 	f.normalize(50)
-	out := Shortlist{Page: f.Page}
+	var out Shortlist
 	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
 		var err error
 		if out.Config, err = readConfig(ctx, tx, sc.TenantID); err != nil {
 			return err
 		}
-		out.Rows, out.Total, err = shortlistRows(ctx, tx, sc.TenantID, len(out.Config.Weights), f, true)
+		out, err = shortlistPage(ctx, tx, sc.TenantID, out.Config, f)
 		return err
 	})
 	if err != nil {
 		return Shortlist{}, fmt.Errorf("scoring: shortlist: %w", err)
 	}
-	out.Pages = max(1, (out.Total+f.PerPage-1)/f.PerPage)
 	return out, nil
 }
 
@@ -144,20 +191,21 @@ type ShortlistPage struct {
 	OpenReview    *Review
 }
 
-// ShortlistPage reads the shortlist page in one transaction (one round of
-// BEGIN/scope/COMMIT instead of four).
+// ShortlistPage reads the shortlist page in one transaction, the settings
+// once; every figure it shows is kept (account.Tally), none is summed over
+// the tenant's accounts.
 func (s *Store) ShortlistPage(ctx context.Context, sc db.Scope, f Filter) (ShortlistPage, error) {
 	f.normalize(50)
-	out := ShortlistPage{Shortlist: Shortlist{Page: f.Page}}
+	var out ShortlistPage
 	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
-		var err error
-		if out.Config, err = readConfig(ctx, tx, sc.TenantID); err != nil {
+		cfg, err := readConfig(ctx, tx, sc.TenantID)
+		if err != nil {
 			return err
 		}
-		if out.Rows, out.Total, err = shortlistRows(ctx, tx, sc.TenantID, len(out.Config.Weights), f, true); err != nil {
+		if out.Shortlist, err = shortlistPage(ctx, tx, sc.TenantID, cfg, f); err != nil {
 			return err
 		}
-		if out.Concentration, err = concentration(ctx, tx, sc.TenantID); err != nil {
+		if out.Concentration, err = concentration(ctx, tx, sc.TenantID, cfg.Settings, s.Now()); err != nil {
 			return err
 		}
 		if out.Options, err = filterOptions(ctx, tx, sc.TenantID); err != nil {
@@ -169,7 +217,6 @@ func (s *Store) ShortlistPage(ctx context.Context, sc db.Scope, f Filter) (Short
 	if err != nil {
 		return ShortlistPage{}, fmt.Errorf("scoring: shortlist page: %w", err)
 	}
-	out.Pages = max(1, (out.Total+f.PerPage-1)/f.PerPage)
 	return out, nil
 }
 
@@ -183,8 +230,25 @@ func (s *Store) ShortlistAll(ctx context.Context, sc db.Scope, f Filter) ([]Shor
 		if cfg, err = readConfig(ctx, tx, sc.TenantID); err != nil {
 			return err
 		}
-		rows, _, err = shortlistRows(ctx, tx, sc.TenantID, len(cfg.Weights), f, false)
-		return err
+		if len(cfg.Weights) == 0 {
+			return nil
+		}
+		o, plain := f.order()
+		args := []any{sc.TenantID}
+		where := f.rankingWhere(&args)
+		_, orderBy, _ := o.Plan(keyset.Cursor{}, 0, &args)
+		r, _ := tx.Query(ctx, `SELECT `+shortlistCols+` FROM `+shortlistFrom+` WHERE r.tenant_id = $1 AND NOT r.archived`+where+
+			` ORDER BY `+orderBy, args...)
+		if rows, err = pgx.CollectRows(r, scanShortRow(len(cfg.Weights))); err != nil {
+			return err
+		}
+		if plain && where == "" {
+			for i := range rows {
+				rows[i].Rank = i + 1
+			}
+			return nil
+		}
+		return globalRanks(ctx, tx, sc.TenantID, rows)
 	})
 	if err != nil {
 		return nil, Config{}, fmt.Errorf("scoring: shortlist export: %w", err)
@@ -192,185 +256,180 @@ func (s *Store) ShortlistAll(ctx context.Context, sc db.Scope, f Filter) ([]Shor
 	return rows, cfg, nil
 }
 
-const shortlistCols = `r.account_id, a.name, r.score10, r.scored, r.complete, (a.annual_revenue * 100)::bigint,
-	(a.revenue_potential * 100)::bigint, r.headroom, a.key_status, coalesce(u.name, '')`
+// shortlistCols are a ShortRow and its sort keys (rank_key1, rank_key2,
+// sort_name, potential as text).
+const shortlistCols = `r.account_id, a.name, r.score10, r.scored, r.complete, a.revenue_cents, a.revenue_recorded IS NOT NULL,
+	(a.revenue_potential * 100)::bigint, r.headroom, a.key_status, coalesce(u.name, ''),
+	r.rank_key1, r.rank_key2, r.sort_name, a.revenue_potential::text`
 
-func shortlistRows(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, criteria int, f Filter, paged bool) ([]ShortRow, int, error) {
-	if criteria == 0 {
-		return nil, 0, nil
+const shortlistFrom = `account_rankings r JOIN accounts a ON a.tenant_id = r.tenant_id AND a.id = r.account_id
+	LEFT JOIN users u ON u.id = a.kam_user_id`
+
+func scanShortRow(criteria int) func(pgx.CollectableRow) (ShortRow, error) {
+	return func(r pgx.CollectableRow) (ShortRow, error) {
+		var x ShortRow
+		var s10, scored int16
+		err := r.Scan(&x.AccountID, &x.Name, &s10, &scored, &x.Score.Complete, &x.Revenue, &x.RevenueFromFigures,
+			&x.RevenuePotential, &x.Headroom, &x.KeyStatus, &x.KAMName, &x.rankKey1, &x.rankKey2, &x.sortName, &x.potential)
+		x.Score.Score10, x.Score.Scored, x.Score.Total = int(s10), int(scored), criteria
+		return x, err
 	}
-	args := []any{tenantID}
-	where := f.where("a", &args)
-	limit := ""
-	if paged {
-		args = append(args, f.PerPage, (f.Page-1)*f.PerPage)
-		limit = " LIMIT $" + strconv.Itoa(len(args)-1) + " OFFSET $" + strconv.Itoa(len(args))
-	}
-	scan := func(rank *int, total *int) func(r pgx.CollectableRow) (ShortRow, error) {
-		return func(r pgx.CollectableRow) (ShortRow, error) {
-			var x ShortRow
-			var s10, scored int16
-			dst := []any{&x.AccountID, &x.Name, &s10, &scored, &x.Score.Complete, &x.AnnualRevenue,
-				&x.RevenuePotential, &x.Headroom, &x.KeyStatus, &x.KAMName}
-			if rank == nil {
-				dst = append(dst, &x.Rank, total)
-			}
-			err := r.Scan(dst...)
-			x.Score.Score10, x.Score.Scored, x.Score.Total = int(s10), int(scored), criteria
-			if rank != nil {
-				*rank++
-				x.Rank = *rank
-			}
-			return x, err
-		}
-	}
-	col, sorted := shortlistSorts[f.Sort]
-	if where == "" && (!sorted || (f.Sort == "score" && !f.Desc)) {
-		// The common case, fast: the first page walks the ranking index and
-		// the rank is the position.
-		total := 0
-		if err := tx.QueryRow(ctx, "SELECT count(*) FROM account_rankings WHERE tenant_id = $1 AND NOT archived",
-			tenantID).Scan(&total); err != nil {
-			return nil, 0, err
-		}
-		rank := 0
-		if paged {
-			rank = (f.Page - 1) * f.PerPage
-		}
-		rows, _ := tx.Query(ctx, `SELECT `+shortlistCols+`
-			FROM account_rankings r JOIN accounts a ON a.tenant_id = r.tenant_id AND a.id = r.account_id
-			LEFT JOIN users u ON u.id = a.kam_user_id
-			WHERE r.tenant_id = $1 AND NOT r.archived
-			ORDER BY `+rankOrder+limit, args...)
-		out, err := pgx.CollectRows(rows, scan(&rank, nil))
-		return out, total, err
-	}
-	order := "r.rank"
-	if sorted {
-		dir := " ASC"
-		if f.Desc {
-			dir = " DESC"
-		}
-		order = col + dir + ", r.rank"
-	}
-	total := 0
-	rows, _ := tx.Query(ctx, `WITH r AS (
-			SELECT r.*, row_number() OVER (ORDER BY `+rankOrder+`)::int AS rank
-			FROM account_rankings r WHERE r.tenant_id = $1 AND NOT r.archived
-		)
-		SELECT `+shortlistCols+`, r.rank, count(*) OVER ()::int
-		FROM r JOIN accounts a ON a.tenant_id = r.tenant_id AND a.id = r.account_id
-		LEFT JOIN users u ON u.id = a.kam_user_id
-		WHERE true`+where+`
-		ORDER BY `+order+limit, args...)
-	out, err := pgx.CollectRows(rows, scan(nil, &total))
-	return out, total, err
 }
 
-// Concentration is how revenue is spread over accounts.
-type Concentration struct {
-	Total        int64 // all active accounts' annual revenue, cents
-	Accounts     int
-	KeyRevenue   int64
-	KeyCount     int
-	TopN         int
-	TopNRevenue  int64
-	ThresholdBPS int
-	// Over lists the accounts above the threshold share, largest first.
-	Over    []AccountShare
-	Largest AccountShare
+// sortKeys are a row's keys in sort order sort (see shortlistSorts).
+func (x ShortRow) sortKeys(sort string) []string {
+	id := x.AccountID.String()
+	switch sort {
+	case "name":
+		return []string{x.sortName, id}
+	case "revenue":
+		return []string{strconv.FormatInt(x.Revenue, 10), id}
+	case "potential":
+		return []string{x.potential, id}
+	case "headroom":
+		return []string{strconv.FormatInt(x.Headroom, 10), id}
+	}
+	return []string{strconv.Itoa(x.rankKey1), strconv.FormatInt(x.rankKey2, 10), x.sortName, id}
 }
 
-// KeyShareBPS is the key accounts' share of total revenue.
-func (c Concentration) KeyShareBPS() int { return ShareBPS(c.KeyRevenue, c.Total) }
-
-// TopNShareBPS is the N largest accounts' share of total revenue.
-func (c Concentration) TopNShareBPS() int { return ShareBPS(c.TopNRevenue, c.Total) }
-
-// AccountShare is one account's share of total revenue.
-type AccountShare struct {
-	AccountID uuid.UUID
-	Name      string
-	Revenue   int64
-	ShareBPS  int
-	KeyStatus string
+// rankingWhere is f's conditions on the ranking r and its account a (each
+// starting with AND). Key status, segment and KAM are the ranking row's
+// copies, so the account_rankings_*_idx indexes serve them in rank order;
+// coverage is a range of rank_key1 (incomplete accounts have it ≥ 500).
+func (f Filter) rankingWhere(args *[]any) string {
+	g := f
+	g.KeyStatus, g.Segment, g.KAM = "", "", ""
+	where := g.where("a", args)
+	var b strings.Builder
+	arg := func(v any) string {
+		*args = append(*args, v)
+		return "$" + strconv.Itoa(len(*args))
+	}
+	if f.KeyStatus != "" {
+		b.WriteString(" AND r.key_status = " + arg(f.KeyStatus))
+	}
+	if f.Segment != "" {
+		b.WriteString(" AND r.segment = " + arg(f.Segment))
+	}
+	switch f.KAM {
+	case "":
+	case "none":
+		b.WriteString(" AND r.kam_user_id IS NULL")
+	default:
+		if id, err := uuid.Parse(f.KAM); err != nil {
+			b.WriteString(" AND false")
+		} else {
+			b.WriteString(" AND r.kam_user_id = " + arg(id))
+		}
+	}
+	switch f.Coverage {
+	case "complete":
+		b.WriteString(" AND r.rank_key1 < 500")
+	case "incomplete":
+		b.WriteString(" AND r.rank_key1 >= 500")
+	case "unscored":
+		b.WriteString(" AND false") // the shortlist lists scored accounts only
+	}
+	return where + b.String()
 }
 
-// Concentration measures revenue concentration over the tenant's active
-// accounts: key accounts' share, the top N's share, and every account
-// above the threshold share. Leaders and admins read it (the caller
-// checks).
-func (s *Store) Concentration(ctx context.Context, sc db.Scope) (Concentration, error) {
-	var c Concentration
-	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
-		var err error
-		c, err = concentration(ctx, tx, sc.TenantID)
+// countCap is where counting a filter the tallies do not keep stops: the
+// page then says "1,000+".
+const countCap = 1000
+
+// shortlistPage reads one page of f under cfg with its total and links.
+func shortlistPage(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, cfg Config, f Filter) (Shortlist, error) {
+	out := Shortlist{Config: cfg}
+	if len(cfg.Weights) == 0 {
+		out.Exact = true
+		return out, nil
+	}
+	o, plain := f.order()
+	fargs := []any{tenantID}
+	filter := f.rankingWhere(&fargs)
+	args := slices.Clone(fargs)
+	where, orderBy, limit := o.Plan(f.Cursor, f.PerPage, &args)
+	rows, _ := tx.Query(ctx, `SELECT `+shortlistCols+` FROM `+shortlistFrom+`
+		WHERE r.tenant_id = $1 AND NOT r.archived`+filter+where+` ORDER BY `+orderBy+limit, args...)
+	list, err := pgx.CollectRows(rows, scanShortRow(len(cfg.Weights)))
+	if err != nil {
+		return out, err
+	}
+	out.Rows, out.Links = keyset.Finish(list, f.Cursor, f.PerPage, func(x ShortRow) []string { return x.sortKeys(f.Sort) })
+	if plain && filter == "" && out.Links.First > 0 {
+		for i := range out.Rows {
+			out.Rows[i].Rank = out.Links.First + i
+		}
+	} else if err := globalRanks(ctx, tx, tenantID, out.Rows); err != nil {
+		return out, err
+	}
+	out.Total, out.Exact, err = f.total(ctx, tx, tenantID, filter, fargs)
+	return out, err
+}
+
+// total is how many scored accounts f lets through: from the kept
+// tallies when f filters by at most one field (exact), else counted up to
+// countCap (filter and args are f's conditions).
+func (f Filter) total(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, filter string, args []any) (int, bool, error) {
+	if dim, value, ok := f.tallied(); ok {
+		t, err := account.TallyOf(ctx, tx, tenantID, dim, value)
+		switch f.Coverage {
+		case "complete":
+			return t.Complete, true, err
+		case "incomplete":
+			return t.Incomplete(), true, err
+		case "unscored":
+			return 0, true, err
+		}
+		return t.Ranked, true, err
+	}
+	var total int
+	err := tx.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM `+shortlistFrom+`
+		WHERE r.tenant_id = $1 AND NOT r.archived`+filter+`
+		ORDER BY r.rank_key1, r.rank_key2, r.sort_name, r.account_id LIMIT `+strconv.Itoa(countCap+1)+`) x`, args...).Scan(&total)
+	return min(total, countCap), total <= countCap, err
+}
+
+// globalRanks sets each row's place in the whole tenant's ranking: the
+// ranked accounts whose rank key comes before the row's (from the kept
+// rank histogram) plus those with the same rank key ahead of it (an
+// index-only count among equals).
+func globalRanks(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, rows []ShortRow) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	hist, err := account.Tallies(ctx, tx, tenantID, account.DimRank)
+	if err != nil {
 		return err
-	})
+	}
+	k1s, k2s, names, ids := make([]int32, len(rows)), make([]int64, len(rows)), make([]string, len(rows)), make([]uuid.UUID, len(rows))
+	for i, x := range rows {
+		k1s[i], k2s[i], names[i], ids[i] = int32(x.rankKey1), x.rankKey2, x.sortName, x.AccountID
+	}
+	q, _ := tx.Query(ctx, `SELECT (SELECT count(*) FROM account_rankings r WHERE r.tenant_id = $1 AND NOT r.archived
+			AND r.rank_key1 = x.k1 AND (r.rank_key2, r.sort_name, r.account_id) < (x.k2, x.name, x.id))
+		FROM unnest($2::int[], $3::bigint[], $4::text[], $5::uuid[]) WITH ORDINALITY AS x (k1, k2, name, id, i) ORDER BY x.i`,
+		tenantID, k1s, k2s, names, ids)
+	equalAhead, err := pgx.CollectRows(q, pgx.RowTo[int])
 	if err != nil {
-		return Concentration{}, fmt.Errorf("scoring: concentration: %w", err)
+		return err
 	}
-	return c, nil
-}
-
-func concentration(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) (Concentration, error) {
-	var c Concentration
-	st, err := readSettings(ctx, tx, tenantID)
-	if err != nil {
-		return Concentration{}, err
-	}
-	c.TopN, c.ThresholdBPS = st.TopN, st.ConcentrationBPS
-	var total, key float64
-	err = tx.QueryRow(ctx, `SELECT coalesce(sum(annual_revenue), 0)::float8 * 100,
-			coalesce(sum(annual_revenue) FILTER (WHERE key_status = 'key'), 0)::float8 * 100,
-			count(*)::int, count(*) FILTER (WHERE key_status = 'key')::int
-		FROM accounts WHERE tenant_id = $1 AND archived_at IS NULL`, tenantID).Scan(&total, &key, &c.Accounts, &c.KeyCount)
-	if err != nil {
-		return Concentration{}, err
-	}
-	c.Total, c.KeyRevenue = int64(total), int64(key)
-	if c.Total <= 0 {
-		return c, nil
-	}
-	// One walk down accounts_revenue_idx from the largest account gives
-	// the top N and every account above the threshold share: at most
-	// 10000/threshold accounts can be above it (listed up to 100). The
-	// threshold itself is checked here, not in SQL: under row-level
-	// security a numeric comparison is not leakproof, so PostgreSQL would
-	// not use it as an index condition.
-	k := max(c.TopN, min(100, TotalBPS/max(c.ThresholdBPS, 1)+1))
-	rows, _ := tx.Query(ctx, `SELECT id, name, (annual_revenue * 100)::bigint, key_status FROM accounts
-		WHERE tenant_id = $1 AND archived_at IS NULL
-		ORDER BY annual_revenue DESC, id LIMIT $2`, tenantID, k)
-	top, err := pgx.CollectRows(rows, scanShare)
-	if err != nil {
-		return Concentration{}, err
-	}
-	for i, a := range top {
-		a.ShareBPS = ShareBPS(a.Revenue, c.Total)
-		if i < c.TopN {
-			c.TopNRevenue += a.Revenue
+	for i := range rows {
+		ahead := equalAhead[i]
+		for k, t := range hist[account.DimRank] {
+			if n, err := strconv.Atoi(k); err == nil && n < rows[i].rankKey1 {
+				ahead += t.Accounts
+			}
 		}
-		if i == 0 && a.Revenue > 0 {
-			c.Largest = a
-		}
-		// revenue / total > threshold / 10000.
-		if len(c.Over) < 100 && a.Revenue > 0 && float64(a.Revenue)*TotalBPS > float64(c.Total)*float64(c.ThresholdBPS) {
-			c.Over = append(c.Over, a)
-		}
+		rows[i].Rank = ahead + 1
 	}
-	return c, nil
-}
-
-func scanShare(r pgx.CollectableRow) (AccountShare, error) {
-	var a AccountShare
-	return a, r.Scan(&a.AccountID, &a.Name, &a.Revenue, &a.KeyStatus)
+	return nil
 }
 
 // candidates reads every scored, non-archived account with all its cells,
 // for the ranker (what-if and review snapshots).
 func candidates(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) ([]Candidate, map[uuid.UUID]candidateExtra, error) {
-	rows, _ := tx.Query(ctx, `SELECT a.id, a.name, (a.annual_revenue * 100)::bigint, (a.revenue_potential * 100)::bigint,
+	rows, _ := tx.Query(ctx, `SELECT a.id, a.name, a.revenue_cents, (a.revenue_potential * 100)::bigint,
 			a.key_status, coalesce(u.name, '')
 		FROM accounts a LEFT JOIN users u ON u.id = a.kam_user_id
 		WHERE a.tenant_id = $1 AND a.archived_at IS NULL

@@ -128,16 +128,19 @@ func readConfig(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) (Config, err
 
 func readSettings(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) (Settings, error) {
 	st := DefaultSettings()
-	if err := tx.QueryRow(ctx, "SELECT currency FROM tenants WHERE id = $1", tenantID).Scan(&st.Currency); err != nil {
+	// One query: the tenant's currency and its settings row, if any.
+	var mode *WeightMode
+	var keyCap, bps, topN, q10, cv, v *int
+	err := tx.QueryRow(ctx, `SELECT t.currency, s.weight_mode, s.key_account_cap, s.concentration_bps, s.top_n,
+			s.quadrant_score10, s.quadrant_headroom, s.criteria_version, s.version
+		FROM tenants t LEFT JOIN scoring_settings s ON s.tenant_id = t.id WHERE t.id = $1`, tenantID).
+		Scan(&st.Currency, &mode, &keyCap, &bps, &topN, &q10, &st.QuadrantHeadroom, &cv, &v)
+	if err != nil {
 		return Settings{}, db.NotFound("tenant", err)
 	}
-	err := tx.QueryRow(ctx, `SELECT weight_mode, key_account_cap, concentration_bps, top_n, quadrant_score10,
-			quadrant_headroom, criteria_version, version
-		FROM scoring_settings WHERE tenant_id = $1`, tenantID).
-		Scan(&st.WeightMode, &st.KeyAccountCap, &st.ConcentrationBPS, &st.TopN, &st.QuadrantScore10,
-			&st.QuadrantHeadroom, &st.CriteriaVersion, &st.Version)
-	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-		return Settings{}, err
+	if mode != nil {
+		st.WeightMode, st.KeyAccountCap, st.ConcentrationBPS, st.TopN, st.QuadrantScore10, st.CriteriaVersion, st.Version =
+			*mode, *keyCap, *bps, *topN, *q10, *cv, *v
 	}
 	return st, nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	accounts "pareto/internal/account"
 	"pareto/internal/auth"
 	"pareto/internal/db"
 	"pareto/internal/db/dbtest"
@@ -50,13 +51,16 @@ func newTenant(t testing.TB, d *db.DB, org string) tenant {
 }
 
 // account inserts an account with plain SQL (the accounts package is
-// another area's).
+// another area's) and counts the kept tallies again, as bulk writers do.
 func account(t testing.TB, d *db.DB, sc db.Scope, name string, revenue, potential int64, kam *uuid.UUID) uuid.UUID {
 	t.Helper()
 	var id uuid.UUID
 	err := d.Tx(context.Background(), sc, func(tx pgx.Tx) error {
-		return tx.QueryRow(context.Background(), `INSERT INTO accounts (name, annual_revenue, revenue_potential, kam_user_id, status)
-			VALUES ($1, $2, $3, $4, 'customer') RETURNING id`, name, revenue, potential, kam).Scan(&id)
+		if err := tx.QueryRow(context.Background(), `INSERT INTO accounts (name, annual_revenue, revenue_potential, kam_user_id, status)
+			VALUES ($1, $2, $3, $4, 'customer') RETURNING id`, name, revenue, potential, kam).Scan(&id); err != nil {
+			return err
+		}
+		return accounts.Recount(context.Background(), tx, sc.TenantID)
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -482,9 +486,28 @@ func TestShortlistMatchesRanker(t *testing.T) {
 					t.Fatalf("row %d: sql %s rank %d %+v; go %s rank %d %+v", i, g.Name, g.Rank, g.Score, w.Name, w.Rank, w.Score)
 				}
 			}
-			page, err := s.Shortlist(ctx, tn.admin, scoring.Filter{Page: 2, PerPage: 25})
-			if err != nil || page.Total != len(want) || page.Rows[0].Rank != 26 || page.Pages != 5 {
+			first, err := s.Shortlist(ctx, tn.admin, scoring.Filter{PerPage: 25})
+			if err != nil || !first.Links.HasNext {
+				t.Fatalf("page 1: %v %+v", err, first.Links)
+			}
+			page, err := s.Shortlist(ctx, tn.admin, scoring.Filter{PerPage: 25, Cursor: first.Links.Next})
+			if err != nil || page.Total != len(want) || !page.Exact || page.Rows[0].Rank != 26 || page.Pages(25) != 5 {
 				t.Fatalf("page 2: %v total %d first rank %d", err, page.Total, page.Rows[0].Rank)
+			}
+			// The ranks of the filtered or re-sorted list are the same
+			// tenant-wide ranks (from the kept histogram, not positions).
+			byName, err := s.Shortlist(ctx, tn.admin, scoring.Filter{Sort: "name", PerPage: 500})
+			if err != nil || len(byName.Rows) != len(want) {
+				t.Fatalf("by name: %v %d rows", err, len(byName.Rows))
+			}
+			rankOf := map[uuid.UUID]int{}
+			for _, w := range want {
+				rankOf[w.AccountID] = w.Rank
+			}
+			for _, r := range byName.Rows {
+				if r.Rank != rankOf[r.AccountID] {
+					t.Fatalf("%s: rank %d sorted by name, %d in rank order", r.Name, r.Rank, rankOf[r.AccountID])
+				}
 			}
 		})
 	}
@@ -732,8 +755,10 @@ func TestConcentration(t *testing.T) {
 	}
 	account(t, d, other.admin, "Elsewhere", 99999999, 0, nil)
 	if err := d.Tx(ctx, tn.admin, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, "UPDATE accounts SET key_status = 'key' WHERE id = $1", big)
-		return err
+		if _, err := tx.Exec(ctx, "UPDATE accounts SET key_status = 'key' WHERE id = $1", big); err != nil {
+			return err
+		}
+		return accounts.Recount(ctx, tx, tn.admin.TenantID)
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -778,7 +803,12 @@ func TestRankingFollowsAccounts(t *testing.T) {
 	}
 	exec := func(sql string, args ...any) {
 		t.Helper()
-		if err := d.Tx(ctx, tn.admin, func(tx pgx.Tx) error { _, err := tx.Exec(ctx, sql, args...); return err }); err != nil {
+		if err := d.Tx(ctx, tn.admin, func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, sql, args...); err != nil {
+				return err
+			}
+			return accounts.Recount(ctx, tx, tn.admin.TenantID)
+		}); err != nil {
 			t.Fatal(err)
 		}
 	}

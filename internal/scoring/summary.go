@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"pareto/internal/account"
 	"pareto/internal/db"
 )
 
@@ -46,16 +47,18 @@ func (s *Store) Summary(ctx context.Context, sc db.Scope) (Summary, error) {
 		if out.Settings, err = readSettings(ctx, tx, sc.TenantID); err != nil {
 			return err
 		}
-		err = tx.QueryRow(ctx, `SELECT
-				(SELECT count(*) FROM scoring_criteria WHERE tenant_id = $1 AND active),
-				count(*), count(*) FILTER (WHERE r.complete), count(*) FILTER (WHERE r.account_id IS NOT NULL AND NOT r.complete),
-				count(*) FILTER (WHERE a.key_status = 'key'), count(*) FILTER (WHERE a.key_status = 'candidate')
-			FROM accounts a LEFT JOIN account_rankings r ON r.tenant_id = a.tenant_id AND r.account_id = a.id
-			WHERE a.tenant_id = $1 AND a.archived_at IS NULL`, sc.TenantID).
-			Scan(&out.ActiveCriteria, &out.Accounts, &out.Ranked, &out.Incomplete, &out.KeyAccounts, &out.Candidates)
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM scoring_criteria WHERE tenant_id = $1 AND active`, sc.TenantID).
+			Scan(&out.ActiveCriteria); err != nil {
+			return err
+		}
+		// The counts are kept (account.Tally), not counted over the accounts.
+		ts, err := account.Tallies(ctx, tx, sc.TenantID, account.DimAll, account.DimKeyStatus)
 		if err != nil {
 			return err
 		}
+		all := ts[account.DimAll][""]
+		out.Accounts, out.Ranked, out.Incomplete, out.KeyAccounts = all.Accounts, all.Complete, all.Incomplete(), all.KeyAccounts
+		out.Candidates = ts[account.DimKeyStatus][string(account.KeyCandidate)].Accounts
 		var rb ReviewBrief
 		err = tx.QueryRow(ctx, `SELECT name, created_at, closed_at FROM scoring_reviews WHERE tenant_id = $1
 			ORDER BY created_at DESC, id LIMIT 1`, sc.TenantID).Scan(&rb.Name, &rb.CreatedAt, &rb.ClosedAt)

@@ -96,12 +96,12 @@ func accountFixture(t *testing.T, a *testApp, tf *tenantFixture) {
 	}
 	kam := tf.Members[auth.RoleKAM].UserID
 	var notMine string
-	err = a.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+	err = a.DB.Tx(ctx, sc, recounted(tf.ID, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, "UPDATE accounts SET kam_user_id = $2 WHERE tenant_id = $1 AND id = $3", tf.ID, kam, acct.ID); err != nil {
 			return err
 		}
 		return tx.QueryRow(ctx, "INSERT INTO accounts (name, external_ref) VALUES ('Not the KAM''s', 'FIX-2') RETURNING id::text").Scan(&notMine)
-	})
+	}))
 	if err != nil {
 		t.Fatal(err)
 	}

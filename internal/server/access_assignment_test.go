@@ -46,10 +46,10 @@ func asgInsertAccount(t testing.TB, a *testApp, sc db.Scope, name, region string
 		kamID = &kam
 	}
 	var id uuid.UUID
-	err := a.DB.Tx(context.Background(), sc, func(tx pgx.Tx) error {
+	err := a.DB.Tx(context.Background(), sc, recounted(sc.TenantID, func(tx pgx.Tx) error {
 		return tx.QueryRow(context.Background(), `INSERT INTO accounts (name, region, industry, key_status, annual_revenue, revenue_potential, kam_user_id)
 			VALUES ($1, $2, 'Manufacturing', 'key', 100000, 250000, $3) RETURNING id`, name, region, kamID).Scan(&id)
-	})
+	}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -44,10 +44,10 @@ func init() {
 		var id uuid.UUID
 		if existing, ok := tf.IDs["accountID"]; ok {
 			id = uuid.MustParse(existing)
-			err := a.DB.Tx(ctx, tf.scope(auth.RoleAdmin), func(tx pgx.Tx) error {
+			err := a.DB.Tx(ctx, tf.scope(auth.RoleAdmin), recounted(tf.ID, func(tx pgx.Tx) error {
 				_, err := tx.Exec(ctx, `UPDATE accounts SET kam_user_id = $2 WHERE id = $1 AND kam_user_id IS NULL`, id, kam.UserID)
 				return err
-			})
+			}))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -81,10 +81,10 @@ func kpiTestAccount(t testing.TB, a *testApp, sc db.Scope, name, keyStatus strin
 		kam = &kamID
 	}
 	var id uuid.UUID
-	err := a.DB.Tx(context.Background(), sc, func(tx pgx.Tx) error {
+	err := a.DB.Tx(context.Background(), sc, recounted(sc.TenantID, func(tx pgx.Tx) error {
 		return tx.QueryRow(context.Background(), `INSERT INTO accounts (name, status, key_status, kam_user_id, segment, region)
 			VALUES ($1, 'customer', $2, $3, 'Enterprise', 'North') RETURNING id`, name, keyStatus, kam).Scan(&id)
-	})
+	}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -68,7 +68,7 @@ func plansFixture(t *testing.T, a *testApp, tf *tenantFixture) {
 	kam := tf.Members[auth.RoleKAM].UserID
 	sc := db.Scope{TenantID: tf.ID, UserID: admin.UserID}
 	accountID, _ := uuid.Parse(tf.IDs["accountID"])
-	err := a.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+	err := a.DB.Tx(ctx, sc, recounted(tf.ID, func(tx pgx.Tx) error {
 		if accountID != uuid.Nil {
 			_, err := tx.Exec(ctx, "UPDATE accounts SET kam_user_id = coalesce(kam_user_id, $2) WHERE tenant_id = $1 AND id = $3",
 				tf.ID, kam, accountID)
@@ -76,7 +76,7 @@ func plansFixture(t *testing.T, a *testApp, tf *tenantFixture) {
 		}
 		return tx.QueryRow(ctx, `INSERT INTO accounts (name, key_status, status, kam_user_id) VALUES ('Plan fixture', 'key', 'customer', $1)
 			RETURNING id`, kam).Scan(&accountID)
-	})
+	}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -81,11 +81,11 @@ func scoringAccount(t testing.TB, a *testApp, tf *tenantFixture, name string, re
 		kamID = &kam
 	}
 	var id uuid.UUID
-	err := a.DB.Tx(context.Background(), tf.scope(auth.RoleAdmin), func(tx pgx.Tx) error {
+	err := a.DB.Tx(context.Background(), tf.scope(auth.RoleAdmin), recounted(tf.ID, func(tx pgx.Tx) error {
 		return tx.QueryRow(context.Background(), `INSERT INTO accounts (name, annual_revenue, revenue_potential, kam_user_id, status,
 				industry, region)
 			VALUES ($1, $2, $3, $4, 'customer', 'Manufacturing', 'North') RETURNING id`, name, revenue, potential, kamID).Scan(&id)
-	})
+	}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -38,10 +38,10 @@ func TestAccountJourney(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Until the assignment area lands, make the KAM the primary KAM directly.
-	if err := a.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+	if err := a.DB.Tx(ctx, sc, recounted(sc.TenantID, func(tx pgx.Tx) error {
 		_, err := tx.Exec(ctx, "UPDATE accounts SET kam_user_id = $1 WHERE id = $2", kam.UserID, acct.ID)
 		return err
-	}); err != nil {
+	})); err != nil {
 		t.Fatal(err)
 	}
 

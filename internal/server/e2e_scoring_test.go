@@ -62,7 +62,7 @@ func TestScoringJourney(t *testing.T) {
 	ctx := context.Background()
 	sc := db.Scope{TenantID: admin.TenantID, UserID: admin.UserID}
 	var accounts []uuid.UUID
-	err := a.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+	err := a.DB.Tx(ctx, sc, recounted(sc.TenantID, func(tx pgx.Tx) error {
 		for _, x := range []struct {
 			name     string
 			rev, pot int
@@ -75,7 +75,7 @@ func TestScoringJourney(t *testing.T) {
 			accounts = append(accounts, id)
 		}
 		return nil
-	})
+	}))
 	if err != nil {
 		t.Fatal(err)
 	}

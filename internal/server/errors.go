@@ -105,9 +105,8 @@ func (s *Server) page(r *http.Request, title, section string) templates.Page {
 		}
 	}
 	if p.User != nil {
-		if ts, err := s.auth.Memberships(ctx, p.User.UserID); err == nil {
-			p.Tenants = ts
-		}
+		// Read with the member (loadUser), not again.
+		p.Tenants, _ = ctx.Value(ctxTenants).([]auth.Membership)
 	}
 	return p
 }

@@ -12,6 +12,7 @@ import (
 
 	"pareto/internal/account"
 	"pareto/internal/db"
+	"pareto/internal/keyset"
 	"pareto/templates"
 )
 
@@ -19,7 +20,7 @@ import (
 func (s *Server) accounts() *account.Store { return account.NewStore(s.db) }
 
 // accountFilter reads the list's query parameters.
-func accountFilter(r *http.Request) (templates.AccountFilter, account.Filter, int) {
+func accountFilter(r *http.Request) (templates.AccountFilter, account.Filter) {
 	q := r.URL.Query()
 	tf := templates.AccountFilter{Q: q.Get("q"), Industry: q.Get("industry"), Region: q.Get("region"), Segment: q.Get("segment"),
 		Status: q.Get("status"), KeyStatus: q.Get("key_status"), KAM: q.Get("kam"), Archived: q.Get("archived") == "1",
@@ -39,29 +40,19 @@ func accountFilter(r *http.Request) (templates.AccountFilter, account.Filter, in
 	default:
 		tf.PerPage = 50
 	}
-	page, _ := strconv.Atoi(q.Get("page"))
-	page = max(page, 1)
 	f := account.Filter{Q: tf.Q, Industry: tf.Industry, Region: tf.Region, Segment: tf.Segment, Status: account.Status(tf.Status),
 		KeyStatus: account.KeyStatus(tf.KeyStatus), KAM: tf.KAM, Archived: tf.Archived, Sort: tf.Sort, Desc: tf.Desc,
-		Page: page, PerPage: tf.PerPage}
-	return tf, f, page
+		Cursor: keyset.Parse(q.Get("after")), PerPage: tf.PerPage}
+	return tf, f
 }
 
 func (s *Server) accountList(w http.ResponseWriter, r *http.Request) {
 	ctx, sc := r.Context(), scope(r)
-	tf, f, _ := accountFilter(r)
+	tf, f := accountFilter(r)
 	page, err := s.accounts().Accounts(ctx, sc, f)
 	if err != nil {
 		s.fail(w, r, err)
 		return
-	}
-	if f.Page > page.Pages {
-		// Past the end (e.g. a bookmark after deletions): show the last page.
-		f.Page = page.Pages
-		if page, err = s.accounts().Accounts(ctx, sc, f); err != nil {
-			s.fail(w, r, err)
-			return
-		}
 	}
 	facets, err := s.accounts().Facets(ctx, sc)
 	if err != nil {
@@ -78,7 +69,7 @@ func (s *Server) accountList(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) accountExport(w http.ResponseWriter, r *http.Request) {
-	_, f, _ := accountFilter(r)
+	_, f := accountFilter(r)
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="accounts-`+time.Now().UTC().Format("2006-01-02")+`.csv"`)
 	if err := s.accounts().ExportCSV(r.Context(), scope(r), f, w); err != nil {

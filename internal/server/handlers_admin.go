@@ -2,7 +2,6 @@ package server
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"pareto/internal/audit"
 	"pareto/internal/auth"
 	"pareto/internal/db"
+	"pareto/internal/keyset"
 	"pareto/internal/limits"
 	"pareto/internal/mail"
 	"pareto/templates"
@@ -149,7 +149,7 @@ func (s *Server) auditList(w http.ResponseWriter, r *http.Request) {
 	f := templates.AuditFilter{Entity: q.Get("entity"), Action: q.Get("action"), Actor: q.Get("actor"),
 		Since: q.Get("since"), Until: q.Get("until"), Errors: map[string]string{}}
 	af := audit.Filter{Entity: f.Entity, Action: f.Action}
-	af.Page, _ = strconv.Atoi(q.Get("page"))
+	af.Cursor = keyset.Parse(q.Get("after"))
 	if f.Actor != "" {
 		if id, err := uuid.Parse(f.Actor); err == nil {
 			af.ActorID = id

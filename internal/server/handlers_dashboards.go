@@ -91,6 +91,9 @@ func (s *Server) kamTarget(r *http.Request) (dashboardTarget, error) {
 
 func (s *Server) dashboardView(r *http.Request, t dashboardTarget) (templates.DashboardView, error) {
 	pf, err := s.kpi.Portfolio(r.Context(), scope(r), t.filter)
+	if err == nil {
+		s.freshenRevenue(scope(r), pf.Summary.RevenueStale)
+	}
 	if err != nil {
 		return templates.DashboardView{}, err
 	}
@@ -104,6 +107,7 @@ func (s *Server) dashboardView(r *http.Request, t dashboardTarget) (templates.Da
 	}
 	if share, ok := goals.Attained(); ok {
 		pf.GoalAttainment = kpi.Some(share)
+		pf.GoalsAttained, pf.GoalsCounted = goals.Achieved+goals.OnTrack, goals.Total()
 	}
 	if t.heading == "" {
 		t.heading = "Dashboard: " + pf.KAMName
@@ -153,6 +157,13 @@ func (s *Server) dashboardView(r *http.Request, t dashboardTarget) (templates.Da
 		labels, csat, csatOpts)
 	v.NPS = templates.NewLineChart("chart-nps", "Average NPS by month", "Average NPS of "+n+" per month, "+pf.Period.Label()+".",
 		labels, nps, templates.LineOpts{Width: 480, Height: 220, Fixed: true, Lo: -100, Hi: 100, Format: func(x float64) string { return templates.FormatNPS(kpi.Some(x)) }})
+	churn, churnLabels := make([]kpi.Value, len(pf.Churn)), make([]string, len(pf.Churn))
+	for i, c := range pf.Churn {
+		churn[i], churnLabels[i] = c.Rate, c.Month.Format("Jan 06")
+	}
+	v.Churn = templates.NewLineChart("chart-churn", "Key-account churn by month", "Share of key-account customers lost each month, the twelve months to "+
+		kpi.MonthLabel(pf.Period.End)+". The values are in the table below the chart.", churnLabels, churn,
+		templates.LineOpts{Width: 960, Height: 220, ZeroBased: true, Format: func(x float64) string { return templates.FormatPct(kpi.Some(x)) }})
 	var bars []templates.BarItem
 	for _, k := range pf.KAMs {
 		name, href := k.Name, templates.KAMDashboardHref(k.KAMID)+"?"+v.Query().Encode()
@@ -212,6 +223,9 @@ func (s *Server) writeDashboardCSV(w http.ResponseWriter, r *http.Request, t das
 		return
 	}
 	pf, err := s.kpi.Portfolio(r.Context(), scope(r), t.filter)
+	if err == nil {
+		s.freshenRevenue(scope(r), pf.Summary.RevenueStale)
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -57,6 +57,7 @@ func (s *Server) homeView(r *http.Request) (templates.HomeView, error) {
 	if v.Portfolio, err = s.kpi.Portfolio(ctx, sc, f); err != nil {
 		return templates.HomeView{}, err
 	}
+	s.freshenRevenue(sc, v.Portfolio.Summary.RevenueStale)
 	v.Steps.Today = time.Now()
 	if v.Steps.Steps, v.Steps.Total, err = s.accounts().OverdueNextSteps(ctx, sc, m.UserID, v.Steps.Today, 10); err != nil {
 		return templates.HomeView{}, err

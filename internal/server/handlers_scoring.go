@@ -12,6 +12,7 @@ import (
 
 	"pareto/internal/auth"
 	"pareto/internal/db"
+	"pareto/internal/keyset"
 	"pareto/internal/limits"
 	"pareto/internal/scoring"
 	"pareto/templates"
@@ -36,7 +37,7 @@ func scoringFilter(q url.Values) scoring.Filter {
 	case "name", "revenue", "potential", "headroom", "score":
 		f.Sort = so
 	}
-	f.Page, _ = strconv.Atoi(q.Get("page"))
+	f.Cursor = keyset.Parse(q.Get("after"))
 	f.PerPage, _ = strconv.Atoi(q.Get("per_page"))
 	return f
 }
@@ -57,7 +58,6 @@ func (s *Server) matrixView(r *http.Request, f scoring.Filter) (templates.Matrix
 	if err != nil {
 		return templates.MatrixView{}, err
 	}
-	f.Page = m.Page
 	mem := currentMember(r)
 	return templates.MatrixView{Matrix: m, Filter: templates.ScoringFilter{Filter: f, Base: "/scoring/matrix"}, Options: opts,
 		Role: mem.Role, UserID: mem.UserID}, nil

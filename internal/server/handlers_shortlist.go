@@ -11,6 +11,7 @@ import (
 	"github.com/a-h/templ"
 	"github.com/google/uuid"
 
+	"pareto/internal/account"
 	"pareto/internal/auth"
 	"pareto/internal/csvcell"
 	"pareto/internal/db"
@@ -30,6 +31,7 @@ func (s *Server) shortlist(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	s.freshenRevenue(sc, pg.Concentration.Stale)
 	v := templates.NewShortlistView(pg, f, currentMember(r).Role == auth.RoleAdmin)
 	s.render(w, r, http.StatusOK, templates.ShortlistPage(s.page(r, "Shortlist", "shortlist"), v))
 }
@@ -59,14 +61,15 @@ func (s *Server) shortlistCSV(w http.ResponseWriter, r *http.Request) {
 	cw := csv.NewWriter(w)
 	cur := cfg.Settings.Currency
 	_ = cw.Write([]string{"rank", "account", "account_id", "score", "complete", "criteria_scored", "criteria_active",
-		"annual_revenue_" + cur, "revenue_potential_" + cur, "headroom_" + cur, "key_status", "kam"})
+		"revenue_" + cur, "revenue_source", "revenue_potential_" + cur, "headroom_" + cur, "key_status", "kam"})
 	for _, x := range rows {
 		score := ""
 		if x.Score.Score10 > 0 {
 			score = x.Score.String()
 		}
 		_ = cw.Write([]string{strconv.Itoa(x.Rank), csvcell.Safe(x.Name), x.AccountID.String(), score, strconv.FormatBool(x.Score.Complete),
-			strconv.Itoa(x.Score.Scored), strconv.Itoa(x.Score.Total), decimalCents(x.AnnualRevenue), decimalCents(x.RevenuePotential),
+			strconv.Itoa(x.Score.Scored), strconv.Itoa(x.Score.Total), decimalCents(x.Revenue), account.RevenueSourceCode(x.RevenueFromFigures),
+			decimalCents(x.RevenuePotential),
 			decimalCents(x.Headroom), x.KeyStatus, csvcell.Safe(x.KAMName)})
 	}
 	cw.Flush()

@@ -27,6 +27,7 @@ const (
 	ctxMember
 	ctxLogAttrs
 	ctxSession
+	ctxTenants // the signed-in person's active memberships ([]auth.Membership)
 )
 
 // Session keys.
@@ -236,8 +237,17 @@ func (s *Server) loadUser(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		m, err := s.auth.Member(ctx, tenantID, userID)
+		// A read runs every store call in one read-only transaction, this
+		// lookup first; it ends before the response is written.
+		var rt *db.RequestTx
+		if r.Method == http.MethodGet || r.Method == http.MethodHead {
+			ctx, rt = s.db.BeginRequest(ctx, db.Scope{TenantID: tenantID, UserID: userID})
+			defer s.endRequestTx(r, rt)
+			w = &endTxOnWrite{ResponseWriter: w, end: func() { s.endRequestTx(r, rt) }}
+		}
+		m, tenants, err := s.auth.MemberWithTenants(ctx, tenantID, userID)
 		if errors.Is(err, db.ErrNotFound) || (err == nil && !m.Active) {
+			s.endRequestTx(r, rt)
 			s.log.Warn("session refused: membership gone or deactivated", "user_id", userID, "tenant_id", tenantID)
 			if err := s.sessions.Destroy(ctx); err != nil {
 				s.fail(w, r, err)
@@ -259,9 +269,38 @@ func (s *Server) loadUser(next http.Handler) http.Handler {
 			s.sessions.Put(ctx, sessRole, string(m.Role))
 		}
 		addLogAttrs(ctx, slog.String("user_id", userID.String()), slog.String("tenant_id", tenantID.String()))
-		next.ServeHTTP(w, r.WithContext(context.WithValue(ctx, ctxMember, &m)))
+		ctx = context.WithValue(context.WithValue(ctx, ctxMember, &m), ctxTenants, tenants)
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
+
+// endRequestTx ends a request's read transaction (nil: none), logging a
+// failed commit (the reads were served; nothing was written).
+func (s *Server) endRequestTx(r *http.Request, rt *db.RequestTx) {
+	if err := rt.End(r.Context()); err != nil {
+		s.log.Warn("request transaction", "request_id", requestIDFrom(r.Context()), "err", err)
+	}
+}
+
+// endTxOnWrite ends the request's read transaction when the response
+// starts, so its connection is back in the pool before anything else
+// (the session store) needs one.
+type endTxOnWrite struct {
+	http.ResponseWriter
+	end func()
+}
+
+func (w *endTxOnWrite) WriteHeader(code int) {
+	w.end()
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *endTxOnWrite) Write(b []byte) (int, error) {
+	w.end()
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *endTxOnWrite) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // currentMember is the signed-in member, or nil.
 func currentMember(r *http.Request) *auth.Member {

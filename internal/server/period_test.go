@@ -58,3 +58,29 @@ func TestDashboardPeriodSelector(t *testing.T) {
 		t.Fatalf("csv of the range: %d\n%s", csv.Status, csv.Body)
 	}
 }
+
+// The portfolio dashboard shows retention of key and other accounts side
+// by side, the monthly churn trend, and a "how is this computed?" beside
+// every derived number.
+func TestDashboardRetentionAndDefinitions(t *testing.T) {
+	ks := newKPISetup(t)
+	res := ks.client(auth.RoleLeader).get("/dashboards")
+	if res.Status != http.StatusOK {
+		t.Fatalf("status %d", res.Status)
+	}
+	mustContain(t, res, "Other accounts&#39; retention", "Key-account churn by month", `id="chart-churn-title"`,
+		"Customers kept,", "Other accounts</th>", "Churn by month, as a table")
+	for _, label := range []string{"Revenue", "Key-account retention", "Revenue retention", "Upsell rate", "Cross-sell rate",
+		"Key accounts&#39; share of revenue", "Largest single account"} {
+		_, after, ok := strings.Cut(res.Body, `<span class="stat-label">`+label+`</span>`)
+		card, _, _ := strings.Cut(after, `<div class="card kpi-stat">`)
+		if !ok || !strings.Contains(card, "How is this computed?") {
+			t.Errorf("%s has no definition beside it", label)
+		}
+	}
+	// A KAM's dashboard compares no other accounts.
+	kamRes := ks.client(auth.RoleKAM).get("/dashboards")
+	if strings.Contains(kamRes.Body, "Other accounts&#39; retention") {
+		t.Error("a KAM's dashboard compares other accounts")
+	}
+}

@@ -51,10 +51,10 @@ func newPlansWorld(t *testing.T) *plansWorld {
 func plansAccount(t *testing.T, a *testApp, admin auth.Member, name string, kam uuid.UUID) uuid.UUID {
 	t.Helper()
 	var id uuid.UUID
-	err := a.DB.Tx(context.Background(), db.Scope{TenantID: admin.TenantID, UserID: admin.UserID}, func(tx pgx.Tx) error {
+	err := a.DB.Tx(context.Background(), db.Scope{TenantID: admin.TenantID, UserID: admin.UserID}, recounted(admin.TenantID, func(tx pgx.Tx) error {
 		return tx.QueryRow(context.Background(), `INSERT INTO accounts (name, key_status, status, kam_user_id)
 			VALUES ($1, 'key', 'customer', $2) RETURNING id`, name, kam).Scan(&id)
-	})
+	}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -51,6 +51,7 @@ type Server struct {
 	kpi      *kpi.Store
 	handler  http.Handler
 	stop     chan struct{}
+	revenue  revenueRefresher
 }
 
 // New wires the server. The session store cleans expired sessions every
@@ -106,9 +107,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 // Auth exposes the auth store (seed and tests use it).
 func (s *Server) Auth() *auth.Store { return s.auth }
 
-// Stop ends the session cleanup goroutine and delivers the queued mail.
+// Stop ends the session cleanup goroutine, waits for revenue refreshes
+// still running and delivers the queued mail.
 func (s *Server) Stop() {
 	close(s.stop)
+	s.revenue.wg.Wait()
 	s.mail.Close()
 }
 

@@ -2,12 +2,15 @@ package server_test
 
 import (
 	"context"
+	"github.com/jackc/pgx/v5"
+	"html"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"pareto/internal/account"
 	"regexp"
 	"strings"
 	"testing"
@@ -23,6 +26,28 @@ import (
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
+
+// nextLink is the page's rel="next" link (keyset pagination), unescaped.
+func nextLink(t testing.TB, body string) string {
+	t.Helper()
+	m := regexp.MustCompile(`<a href="([^"]+)" rel="next"`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatal("no next page link")
+	}
+	return html.UnescapeString(m[1])
+}
+
+// recounted wraps a fixture that writes accounts in plain SQL: after it,
+// the tenant's kept tallies are counted again, as bulk writers do
+// (account.Recount), so pages that read them see the fixture's accounts.
+func recounted(tenantID uuid.UUID, fn func(pgx.Tx) error) func(pgx.Tx) error {
+	return func(tx pgx.Tx) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return account.Recount(context.Background(), tx, tenantID)
+	}
+}
 
 // testApp is the real server on a fresh database, reached over HTTP.
 type testApp struct {

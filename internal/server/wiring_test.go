@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"pareto/internal/account"
 	"pareto/internal/auth"
 	"pareto/internal/db"
 	"pareto/internal/plan"
@@ -21,9 +22,13 @@ import (
 func wireRank(t *testing.T, tm *asgTeam, id uuid.UUID, score10 int, complete bool) {
 	t.Helper()
 	if err := tm.a.DB.Tx(context.Background(), tm.adminScope(), func(tx pgx.Tx) error {
-		_, err := tx.Exec(context.Background(), `INSERT INTO account_rankings (account_id, score10, scored, complete, headroom, sort_name)
-			VALUES ($1, $2, 2, $3, 0, 'x')`, id, score10, complete)
-		return err
+		if _, err := tx.Exec(context.Background(), `INSERT INTO account_rankings (tenant_id, account_id, score10, scored, complete,
+				headroom, sort_name, archived, kam_user_id, segment, key_status)
+			SELECT a.tenant_id, a.id, $2, 2, $3, 0, a.sort_name, a.archived_at IS NOT NULL, a.kam_user_id, a.segment, a.key_status
+			FROM accounts a WHERE a.id = $1`, id, score10, complete); err != nil {
+			return err
+		}
+		return account.Recount(context.Background(), tx, tm.adminScope().TenantID)
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -110,10 +115,10 @@ func wireGoalAttainment(t *testing.T, body string) string {
 func TestWiringDashboardGoalAttainment(t *testing.T) {
 	ks := newKPISetup(t)
 	sc := ks.tf.scope(auth.RoleAdmin)
-	if err := ks.a.DB.Tx(context.Background(), sc, func(tx pgx.Tx) error {
+	if err := ks.a.DB.Tx(context.Background(), sc, recounted(sc.TenantID, func(tx pgx.Tx) error {
 		_, err := tx.Exec(context.Background(), "UPDATE accounts SET region = 'South' WHERE id = $1", ks.theirs)
 		return err
-	}); err != nil {
+	})); err != nil {
 		t.Fatal(err)
 	}
 	now := time.Now()

@@ -1,0 +1,296 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"pareto/internal/bench"
+	"pareto/internal/db"
+	"pareto/internal/scoring"
+)
+
+// scaleConfig is a `make bench-scale` run.
+type scaleConfig struct {
+	sizes   []int
+	dataDir string        // the reused PostgreSQL cluster and seed markers
+	runs    int           // timed requests per page (median)
+	pairs   int           // interleaved app/bare saturated runs per size
+	satTime time.Duration // each saturated run
+	clients int           // closed-loop clients
+}
+
+// pageCase is one page measured one request at a time.
+type pageCase struct {
+	label string // the path as printed
+	get   func(st scaleTenant) string
+	// follow: after GETting the path, follow its rel="next" link this
+	// many times and measure that page instead (page 40 of a list).
+	follow int
+	post   bool // a score save instead of a GET
+}
+
+var scalePages = []pageCase{
+	{label: "/", get: func(scaleTenant) string { return "/" }},
+	{label: "/accounts", get: func(scaleTenant) string { return "/accounts" }},
+	{label: "/accounts?page=40", get: func(scaleTenant) string { return "/accounts" }, follow: 39},
+	{label: "/scoring/matrix", get: func(scaleTenant) string { return "/scoring/matrix" }},
+	{label: "/admin/audit", get: func(scaleTenant) string { return "/admin/audit" }},
+	{label: "/kams", get: func(scaleTenant) string { return "/kams" }},
+	{label: "/shortlist", get: func(scaleTenant) string { return "/shortlist" }},
+	{label: "/accounts/:id", get: func(st scaleTenant) string { return "/accounts/" + st.keyAccount.String() }},
+	{label: "/dashboards", get: func(scaleTenant) string { return "/dashboards" }},
+	{label: "/plans", get: func(scaleTenant) string { return "/plans" }},
+	{label: "POST /accounts/:id/scores", post: true},
+}
+
+// scaleResult is what one size measured.
+type scaleResult struct {
+	size            int
+	reused          bool
+	pages           []float64 // p50 ms, in scalePages order
+	appRPS, bareRPS []float64 // per pair
+	ratios          []float64
+	appP50          []float64 // ms, per pair
+	loadAtPairs     []string
+	rowsCheck       string
+}
+
+func runScale(ctx context.Context, cfg scaleConfig, outFile string) error {
+	started := time.Now()
+	fmt.Printf("bench-scale %s, load average %s (1/5/15 min), %d CPUs\n", time.Now().UTC().Format(time.RFC3339),
+		bench.LoadAverage(), runtime.NumCPU())
+	if err := os.MkdirAll(cfg.dataDir, 0o755); err != nil {
+		return err
+	}
+	dir, err := filepath.Abs(cfg.dataDir)
+	if err != nil {
+		return err
+	}
+	if err := os.Chmod(dir, 0o755); err != nil {
+		return err
+	}
+	progress("starting the bench-scale PostgreSQL in %s (kept between runs)", dir)
+	cluster, err := db.StartLocal(ctx, filepath.Join(dir, "pg"), db.LocalOptions{})
+	if err != nil {
+		return err
+	}
+	defer cluster.Stop()
+	if err := cluster.EnsureDatabase(ctx, "pareto"); err != nil {
+		return err
+	}
+	dbURL := cluster.URL("pareto")
+	if err := db.MigrateUp(ctx, dbURL); err != nil {
+		return err
+	}
+	d, err := db.Open(ctx, dbURL, db.Options{MaxConns: 4, StatementTimeout: 30 * time.Minute})
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	var tenants []scaleTenant
+	results := make([]scaleResult, len(cfg.sizes))
+	for i, n := range cfg.sizes {
+		st, reused, err := ensureScaleTenant(ctx, d, dbURL, dir, n)
+		if err != nil {
+			return err
+		}
+		tenants = append(tenants, st)
+		results[i] = scaleResult{size: n, reused: reused}
+	}
+
+	progress("building and starting pareto serve")
+	bin := filepath.Join(dir, "pareto")
+	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/pareto").CombinedOutput(); err != nil {
+		return fmt.Errorf("build: %v\n%s", err, out)
+	}
+	addr, err := freeAddr()
+	if err != nil {
+		return err
+	}
+	srv := exec.Command(bin, "serve", "--addr", addr, "--database-url", dbURL, "--db-max-conns", "16")
+	srv.Env = append(os.Environ(), "PARETO_LOG_FORMAT=json")
+	logFile, _ := os.Create(filepath.Join(dir, "serve.log"))
+	srv.Stdout, srv.Stderr = logFile, logFile
+	if err := srv.Start(); err != nil {
+		return err
+	}
+	defer func() { _ = srv.Process.Signal(os.Interrupt); _ = srv.Wait() }()
+	base := "http://" + addr
+	if err := waitHealthy(ctx, base); err != nil {
+		return err
+	}
+	client := bench.Client(cfg.clients)
+	for i, st := range tenants {
+		r := &results[i]
+		sessions, err := signIn(base, []string{st.adminEmail})
+		if err != nil {
+			return err
+		}
+		cookie := sessions[st.adminEmail]
+		progress("scale %d: pages one request at a time (median of %d)", st.size, cfg.runs)
+		for _, pc := range scalePages {
+			p50, err := measurePage(ctx, client, base, cookie, st, pc, cfg.runs)
+			if err != nil {
+				return fmt.Errorf("scale %d: %s: %w", st.size, pc.label, err)
+			}
+			r.pages = append(r.pages, p50)
+		}
+		if err := saturateShortlist(ctx, cfg, client, base, cookie, dbURL, st, r); err != nil {
+			return fmt.Errorf("scale %d: %w", st.size, err)
+		}
+	}
+	peak, err := peakRSS(srv.Process.Pid)
+	if err != nil {
+		return err
+	}
+	report := scaleReport(cfg, results, peak, time.Since(started))
+	fmt.Print(report)
+	if outFile != "" {
+		if err := os.WriteFile(outFile, []byte(report), 0o644); err != nil {
+			return err
+		}
+		progress("results written to %s", outFile)
+	}
+	return nil
+}
+
+// measurePage requests pc runs times, one at a time after two untimed
+// warm-ups, and returns the median in milliseconds.
+func measurePage(ctx context.Context, c *http.Client, base, cookie string, st scaleTenant, pc pageCase, runs int) (float64, error) {
+	var req func(i int) bench.Request
+	if pc.post {
+		req = func(i int) bench.Request {
+			acct := st.accounts[(i*101)%len(st.accounts)]
+			crit := st.criterionIDs[i%len(st.criterionIDs)]
+			form := url.Values{scoring.ScoreField(crit): {strconv.Itoa(scoreValue(i, len(st.accounts)))}}
+			return bench.PostForm(base+"/accounts/"+acct.String()+"/scores", cookie, form.Encode())
+		}
+	} else {
+		u := base + pc.get(st)
+		for range pc.follow {
+			body, err := fetch(ctx, c, u, cookie)
+			if err != nil {
+				return 0, err
+			}
+			next := nextLinkRe.FindStringSubmatch(body)
+			if next == nil {
+				return 0, fmt.Errorf("no rel=next link on %s", u)
+			}
+			u = base + htmlUnescape(next[1])
+		}
+		req = func(int) bench.Request { return bench.Get(u, cookie) }
+	}
+	var ms []float64
+	for i := range runs + 2 {
+		t0 := time.Now()
+		status, err := req(i)(ctx, c)
+		took := time.Since(t0)
+		if err != nil {
+			return 0, err
+		}
+		if status != http.StatusOK && status != http.StatusSeeOther {
+			return 0, fmt.Errorf("status %d", status)
+		}
+		if i >= 2 {
+			ms = append(ms, float64(took.Microseconds())/1000)
+		}
+	}
+	return bench.Median(ms), nil
+}
+
+var nextLinkRe = regexp.MustCompile(`<a href="([^"]+)" rel="next"`)
+
+func htmlUnescape(s string) string {
+	return strings.NewReplacer("&amp;", "&", "&#34;", `"`, "&#39;", "'", "&lt;", "<", "&gt;", ">").Replace(s)
+}
+
+// saturateShortlist checks that the app and the bare handler serve the
+// same rows, then runs pairs of closed-loop runs (app, then bare) on the
+// shortlist's first page.
+func saturateShortlist(ctx context.Context, cfg scaleConfig, client *http.Client, base, cookie, dbURL string, st scaleTenant, r *scaleResult) error {
+	bare, err := startBare(ctx, dbURL, st.tenant)
+	if err != nil {
+		return err
+	}
+	defer bare.Close()
+	if err := sameShortlist(ctx, client, base+"/shortlist", cookie, bare.URL, min(50, st.size)); err != nil {
+		return err
+	}
+	r.rowsCheck = "same 50 rows"
+	ok := func(s int) bool { return s == http.StatusOK }
+	app := bench.Scenario{Name: "shortlist app", OK: ok, Next: func(int) bench.Request { return bench.Get(base+"/shortlist", cookie) }}
+	bs := bench.Scenario{Name: "shortlist bare", OK: ok, Next: func(int) bench.Request { return bench.Get(bare.URL, "") }}
+	// Untimed warm-up of both.
+	bench.Saturate(ctx, app, client, cfg.clients, time.Second)
+	bench.Saturate(ctx, bs, client, cfg.clients, time.Second)
+	for p := range cfg.pairs {
+		load := bench.LoadAverage()
+		progress("scale %d: saturated pair %d/%d (load average %s)", st.size, p+1, cfg.pairs, load)
+		a := bench.Saturate(ctx, app, client, cfg.clients, cfg.satTime)
+		b := bench.Saturate(ctx, bs, client, cfg.clients, cfg.satTime)
+		if a.Errors > 0 || b.Errors > 0 {
+			return fmt.Errorf("saturated shortlist: %d app errors, %d bare errors", a.Errors, b.Errors)
+		}
+		r.loadAtPairs = append(r.loadAtPairs, load)
+		r.appRPS = append(r.appRPS, a.Throughput)
+		r.bareRPS = append(r.bareRPS, b.Throughput)
+		r.ratios = append(r.ratios, a.Throughput/b.Throughput)
+		r.appP50 = append(r.appP50, float64(a.P50.Microseconds())/1000)
+	}
+	return nil
+}
+
+func scaleReport(cfg scaleConfig, results []scaleResult, peak int64, took time.Duration) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "\nbench-scale: pages one request at a time (median of %d, after 2 warm-ups), p50 in ms\n", cfg.runs)
+	fmt.Fprintf(&b, "%-28s", "page")
+	for _, r := range results {
+		fmt.Fprintf(&b, " %10s", thousands(r.size))
+	}
+	if len(results) > 1 {
+		fmt.Fprintf(&b, " %8s", "growth")
+	}
+	b.WriteString("\n")
+	for i, pc := range scalePages {
+		fmt.Fprintf(&b, "%-28s", pc.label)
+		for _, r := range results {
+			fmt.Fprintf(&b, " %10.1f", r.pages[i])
+		}
+		if len(results) > 1 {
+			first, last := results[0].pages[i], results[len(results)-1].pages[i]
+			fmt.Fprintf(&b, " %7.2f×", last/first)
+		}
+		b.WriteString("\n")
+	}
+	fmt.Fprintf(&b, "\nshortlist first page, closed loop (%d clients, %v per run, app and bare interleaved, %d pairs)\n",
+		cfg.clients, cfg.satTime, cfg.pairs)
+	for _, r := range results {
+		for p := range r.appRPS {
+			fmt.Fprintf(&b, "  accounts=%-7d pair %d  load %-15s app %7.1f req/s (p50 %6.1f ms)  bare %7.1f req/s  ratio %.2f\n",
+				r.size, p+1, r.loadAtPairs[p], r.appRPS[p], r.appP50[p], r.bareRPS[p], r.ratios[p])
+		}
+		fmt.Fprintf(&b, "  accounts=%-7d %s; tenant %s\n", r.size, r.rowsCheck, map[bool]string{true: "reused", false: "seeded now"}[r.reused])
+	}
+	fmt.Fprintf(&b, "\nserver peak memory (VmHWM): %.1f MiB  budget ≤ 150 MiB %s\n", float64(peak)/(1<<20), verdict(peak <= 150<<20))
+	fmt.Fprintf(&b, "load average at the end %s; total run time %v\n\n", bench.LoadAverage(), took.Round(time.Second))
+	for _, r := range results {
+		fmt.Fprintf(&b, "shortlist-scale accounts=%d app_rps=%.0f bare_rps=%.0f ratio=%.2f app_p50_ms=%.1f\n",
+			r.size, bench.Median(r.appRPS), bench.Median(r.bareRPS), bench.Median(r.ratios), bench.Median(r.appP50))
+	}
+	for i, pc := range scalePages {
+		for _, r := range results {
+			fmt.Fprintf(&b, "page-scale path=%s accounts=%d p50_ms=%.1f\n", strings.ReplaceAll(pc.label, " ", ":"), r.size, r.pages[i])
+		}
+	}
+	return b.String()
+}

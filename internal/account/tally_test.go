@@ -1,0 +1,313 @@
+package account_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"pareto/internal/account"
+	"pareto/internal/assignment"
+	"pareto/internal/auth"
+	"pareto/internal/db"
+	"pareto/internal/db/dbtest"
+	"pareto/internal/importer"
+	"pareto/internal/kpi"
+	"pareto/internal/scoring"
+)
+
+// keptTallies reads every row of the tenant's kept tallies that is not
+// all zero (a value no account has any more keeps a row of zeros).
+func keptTallies(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) (map[account.Dim]map[string]account.Tally, error) {
+	rows, _ := tx.Query(ctx, `SELECT dim, value, accounts, ranked, complete, key_accounts, from_figures,
+			revenue::float8, key_revenue::float8, annual_revenue::float8, potential::float8, headroom::float8
+		FROM account_tallies WHERE tenant_id = $1`, tenantID)
+	out := map[account.Dim]map[string]account.Tally{}
+	var dim, value string
+	var t account.Tally
+	var rev, key, annual, pot, head float64
+	_, err := pgx.ForEachRow(rows, []any{&dim, &value, &t.Accounts, &t.Ranked, &t.Complete, &t.KeyAccounts, &t.FromFigures,
+		&rev, &key, &annual, &pot, &head}, func() error {
+		t.Revenue, t.KeyRevenue, t.Annual, t.Potential, t.Headroom = int64(rev), int64(key), int64(annual), int64(pot), int64(head)
+		if t != (account.Tally{}) {
+			if out[account.Dim(dim)] == nil {
+				out[account.Dim(dim)] = map[string]account.Tally{}
+			}
+			out[account.Dim(dim)][value] = t
+		}
+		return nil
+	})
+	return out, err
+}
+
+func diffTallies(kept, counted map[account.Dim]map[string]account.Tally) string {
+	var b strings.Builder
+	for dim, vs := range counted {
+		for v, want := range vs {
+			if got := kept[dim][v]; got != want {
+				fmt.Fprintf(&b, "\n  %s=%q kept %+v\n  %s=%q count %+v", dim, v, got, dim, v, want)
+			}
+		}
+	}
+	for dim, vs := range kept {
+		for v, got := range vs {
+			if _, ok := counted[dim][v]; !ok {
+				fmt.Fprintf(&b, "\n  %s=%q kept %+v, no account has it", dim, v, got)
+			}
+		}
+	}
+	return b.String()
+}
+
+// TestTalliesKeptUnderRandomWrites is the property test of the kept
+// tallies: random sequences of the writes that change them — accounts
+// created, edited, archived and restored, imported; cells scored (one
+// account re-ranked) and weights changed (every account re-ranked); key
+// status decided in reviews and taken away; KAMs assigned; KPI figures
+// saved and deleted inside and outside the revenue window — each through
+// its store, and after every write the kept tallies equal a count from
+// scratch (account.Counted).
+func TestTalliesKeptUnderRandomWrites(t *testing.T) {
+	ctx := context.Background()
+	d := dbtest.New(t)
+	tn := newTenant(t, d, "Property Co")
+	other := newTenant(t, d, "Other Co")
+	sc, kamSc := tn.admin(), tn.kam()
+	accts := account.NewStore(d)
+	scores := scoring.NewStore(d)
+	asg := assignment.NewStore(d)
+	figs := kpi.NewStore(d)
+	imp := importer.NewStore(d)
+	now := time.Date(2026, 11, 15, 12, 0, 0, 0, time.UTC)
+	figs.Now, accts.Now = func() time.Time { return now }, func() time.Time { return now }
+	var crit []uuid.UUID
+	for _, code := range []string{"product_fit", "solvency", "buying_process"} {
+		c, err := scores.EnableStandard(ctx, sc, code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		crit = append(crit, c.ID)
+	}
+	seed := uint64(time.Now().UnixNano())
+	rng := rand.New(rand.NewPCG(seed, 19))
+	t.Logf("seed %d", seed)
+	pick := func(xs []string) string { return xs[rng.IntN(len(xs))] }
+	var ids []uuid.UUID
+	figureVersions := map[string]int{} // account/month -> version
+	var review uuid.UUID
+	var reviewed []uuid.UUID
+	newFields := func(name string) account.Fields {
+		return account.Fields{Name: name, Industry: pick([]string{"", "Retail", "Energy", "Pharma"}),
+			Region: pick([]string{"", "EMEA", "APAC"}), Segment: pick([]string{"SMB", "Enterprise"}),
+			Status:           account.Status(pick([]string{"prospect", "customer", "former"})),
+			AnnualRevenue:    account.Money(rng.Int64N(5) * 100_000 * 100),
+			RevenuePotential: account.Money(rng.Int64N(8) * 100_000 * 100)}
+	}
+	one := func() uuid.UUID { return ids[rng.IntN(len(ids))] }
+	ops := []struct {
+		name   string
+		weight int
+		run    func() error
+	}{
+		{"create", 6, func() error {
+			a, err := accts.CreateAccount(ctx, sc, auth.RoleAdmin, newFields(fmt.Sprintf("Account %03d", len(ids))))
+			ids = append(ids, a.ID)
+			return err
+		}},
+		{"edit", 4, func() error {
+			a, err := accts.Account(ctx, sc, one())
+			if err != nil {
+				return err
+			}
+			f := newFields(a.Name)
+			_, err = accts.UpdateAccount(ctx, sc, auth.RoleAdmin, a.ID, f, a.Version)
+			return err
+		}},
+		{"archive or restore", 2, func() error {
+			a, err := accts.Account(ctx, sc, one())
+			if err != nil {
+				return err
+			}
+			if a.Archived() {
+				_, err = accts.RestoreAccount(ctx, sc, auth.RoleAdmin, a.ID)
+			} else {
+				_, err = accts.ArchiveAccount(ctx, sc, auth.RoleAdmin, a.ID)
+			}
+			return err
+		}},
+		{"import", 1, func() error {
+			var csv strings.Builder
+			csv.WriteString("name,industry,annual_revenue,revenue_potential\n")
+			for i := range 1 + rng.IntN(4) {
+				fmt.Fprintf(&csv, "Imported %d-%d,%s,%d,%d\n", len(ids), i, pick([]string{"Retail", "Food"}), rng.IntN(9)*1000, rng.IntN(9)*5000)
+			}
+			f, m := importFile(t, imp, sc, csv.String())
+			if _, err := imp.Commit(ctx, sc, auth.RoleAdmin, account.Import, f.ID, m); err != nil {
+				return err
+			}
+			return d.Tx(ctx, sc, func(tx pgx.Tx) error {
+				rows, _ := tx.Query(ctx, "SELECT id FROM accounts WHERE tenant_id = $1 AND name LIKE 'Imported%' AND NOT id = ANY($2)", sc.TenantID, ids)
+				more, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+				ids = append(ids, more...)
+				return err
+			})
+		}},
+		{"score", 6, func() error {
+			var in []scoring.CellInput
+			for _, c := range crit {
+				if rng.IntN(3) > 0 {
+					in = append(in, scoring.CellInput{CriterionID: c, Score: strconv.Itoa(1 + rng.IntN(10))})
+				}
+			}
+			_, err := scores.SaveScores(ctx, sc, auth.RoleAdmin, one(), in)
+			return ignoreRefusals(err)
+		}},
+		{"weights", 1, func() error {
+			cfg, err := scores.Config(ctx, sc)
+			if err != nil {
+				return err
+			}
+			p := map[uuid.UUID]string{}
+			left := 100
+			for i, c := range crit {
+				v := 10 + rng.IntN(30)
+				if i == len(crit)-1 {
+					v = left
+				}
+				p[c], left = strconv.Itoa(v), left-v
+			}
+			return scores.SetWeights(ctx, sc, scoring.WeightsInput{Mode: scoring.ModeExplicit, Percent: p, CriteriaVersion: cfg.Settings.CriteriaVersion})
+		}},
+		{"review", 1, func() error {
+			if review != uuid.Nil {
+				err := scores.CloseReview(ctx, sc, review)
+				review, reviewed = uuid.Nil, nil
+				return err
+			}
+			id, err := scores.StartReview(ctx, sc, fmt.Sprintf("Review %d", rng.IntN(1_000_000)))
+			if err != nil {
+				return ignoreRefusals(err)
+			}
+			review = id
+			p, err := scores.Review(ctx, sc, id, scoring.ReviewFilter{PerPage: 500})
+			for _, e := range p.Entries {
+				reviewed = append(reviewed, e.AccountID)
+			}
+			return err
+		}},
+		{"decide", 4, func() error {
+			if len(reviewed) == 0 {
+				return nil
+			}
+			err := scores.Decide(ctx, sc, review, reviewed[rng.IntN(len(reviewed))], pick([]string{"key", "key", "declined", "watch"}), "because")
+			return ignoreRefusals(err)
+		}},
+		{"dedesignate", 1, func() error {
+			return ignoreRefusals(scores.Dedesignate(ctx, sc, one(), "no longer"))
+		}},
+		{"assign", 3, func() error {
+			a, err := accts.Account(ctx, sc, one())
+			if err != nil {
+				return err
+			}
+			_, err = asg.Assign(ctx, sc, assignment.AssignInput{AccountID: a.ID, KAMUserID: kamSc.UserID.String(), Version: a.Version,
+				Override: true, Reason: "property test"})
+			return ignoreRefusals(err)
+		}},
+		{"figure", 5, func() error {
+			id := one()
+			// Inside the window (Nov 2025 – Oct 2026), the month in
+			// progress, or before the window.
+			m := kpi.AddMonths(kpi.MonthOf(now), -rng.IntN(15))
+			key := id.String() + m.String()
+			if v, ok := figureVersions[key]; ok && rng.IntN(3) == 0 {
+				delete(figureVersions, key)
+				return figs.DeleteFigure(ctx, sc, auth.RoleAdmin, id, m, v)
+			}
+			f, err := figs.SaveFigure(ctx, sc, auth.RoleAdmin, id, kpi.Figure{Month: m, Revenue: float64(rng.IntN(50)) * 1000}, figureVersions[key])
+			figureVersions[key] = f.Version
+			return err
+		}},
+	}
+	total := 0
+	for _, o := range ops {
+		total += o.weight
+	}
+	check := func(step int, op string) {
+		t.Helper()
+		for _, x := range []db.Scope{sc, other.admin()} {
+			var kept, counted map[account.Dim]map[string]account.Tally
+			if err := d.Tx(ctx, x, func(tx pgx.Tx) error {
+				var err error
+				if kept, err = keptTallies(ctx, tx, x.TenantID); err != nil {
+					return err
+				}
+				counted, err = account.Counted(ctx, tx, x.TenantID)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if diff := diffTallies(kept, counted); diff != "" {
+				t.Fatalf("step %d (%s), seed %d: kept tallies differ from a count:%s", step, op, seed, diff)
+			}
+		}
+	}
+	for range 3 {
+		if err := ops[0].run(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check(0, "setup")
+	ran := map[string]int{}
+	for step := 1; step <= 150; step++ {
+		n := rng.IntN(total)
+		for _, o := range ops {
+			if n -= o.weight; n < 0 {
+				if err := o.run(); err != nil {
+					t.Fatalf("step %d (%s): %v", step, o.name, err)
+				}
+				ran[o.name]++
+				check(step, o.name)
+				break
+			}
+		}
+	}
+	t.Logf("writes: %v", ran)
+	// The sequence reached every kind of standing: key accounts, KAMs,
+	// ranked and complete accounts, revenue from figures, archived ones.
+	var all account.Tally
+	var archived int
+	if err := d.Tx(ctx, sc, func(tx pgx.Tx) error {
+		ts, err := account.Tallies(ctx, tx, sc.TenantID, account.DimAll, account.DimArchived)
+		all, archived = ts[account.DimAll][""], ts[account.DimArchived][""].Accounts
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("tally %+v, %d archived", all, archived)
+	// The month moves on: the window's refresh keeps them too.
+	now = now.AddDate(0, 2, 0)
+	if err := accts.RefreshRevenue(ctx, sc); err != nil {
+		t.Fatal(err)
+	}
+	check(151, "refresh revenue")
+}
+
+// ignoreRefusals passes refusals a random write may meet (a field error:
+// an account archived, the key cap reached; a conflict) and fails on
+// anything else.
+func ignoreRefusals(err error) error {
+	var fe db.FieldErrors
+	switch {
+	case err == nil, errors.As(err, &fe), errors.Is(err, db.ErrConflict), errors.Is(err, db.ErrNotFound):
+		return nil
+	}
+	return err
+}

@@ -1,0 +1,115 @@
+package db
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// RequestTx is one read-only transaction that carries a request's tenant
+// context: every DB.Tx of the request with the same Scope runs in it, so a
+// page that calls several stores opens one transaction (one BEGIN, one SET
+// LOCAL of the tenant and person, one COMMIT) instead of one per call, and
+// reads one consistent set of rows. It begins at the first DB.Tx and ends
+// with End. Read-only: a read request writes nothing (a write in it fails).
+//
+// A RequestTx is not for concurrent use: the stores of one request run one
+// after the other. After a call whose fn failed (the transaction may be
+// aborted), or after End while a call was still running (a handler that
+// streams its response), later calls open transactions of their own, as
+// without a RequestTx.
+type RequestTx struct {
+	d     *DB
+	scope Scope
+	conn  *pgxpool.Conn
+	tx    pgx.Tx
+	depth int  // DB.Tx calls running in it
+	ended bool // End was called; finish when depth drops to 0
+	done  bool // finished: later calls run on their own
+	err   error
+}
+
+type requestTxKey struct{}
+
+// BeginRequest returns ctx carrying a RequestTx for s (begun lazily).
+// Call End when the request's reads are done, before its response is
+// written if possible (it returns the connection to the pool).
+func (d *DB) BeginRequest(ctx context.Context, s Scope) (context.Context, *RequestTx) {
+	rt := &RequestTx{d: d, scope: s}
+	return context.WithValue(ctx, requestTxKey{}, rt), rt
+}
+
+// requestTx is ctx's RequestTx when it can run DB.Tx for s on d.
+func requestTx(ctx context.Context, d *DB, s Scope) *RequestTx {
+	rt, _ := ctx.Value(requestTxKey{}).(*RequestTx)
+	if rt == nil || rt.d != d || rt.scope != s || rt.done || (rt.ended && rt.depth == 0) {
+		return nil
+	}
+	return rt
+}
+
+// run runs fn in the request's transaction, beginning it if needed.
+func (rt *RequestTx) run(ctx context.Context, fn func(pgx.Tx) error) error {
+	if rt.tx == nil {
+		conn, err := rt.d.acquire(ctx)
+		if err != nil {
+			return err
+		}
+		tx, err := conn.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
+		if err != nil {
+			conn.Release()
+			return fmt.Errorf("db: begin: %w", err)
+		}
+		if err := scopeTx(ctx, tx, rt.scope); err != nil {
+			_ = tx.Rollback(ctx)
+			conn.Release()
+			return err
+		}
+		rt.conn, rt.tx = conn, tx
+	}
+	rt.depth++
+	err := fn(rt.tx)
+	rt.depth--
+	if err != nil && rt.depth == 0 {
+		// The transaction may be aborted: finish it; later calls run on
+		// their own.
+		rt.finish(ctx, false)
+	} else if rt.ended && rt.depth == 0 {
+		rt.finish(ctx, true)
+	}
+	return err
+}
+
+// End finishes the request's transaction (now, or when the call still
+// running in it returns). It returns the commit's error, if any.
+func (rt *RequestTx) End(ctx context.Context) error {
+	if rt == nil || rt.ended {
+		return nil
+	}
+	rt.ended = true
+	if rt.depth == 0 {
+		rt.finish(ctx, true)
+	}
+	return rt.err
+}
+
+func (rt *RequestTx) finish(ctx context.Context, commit bool) {
+	if rt.done {
+		return
+	}
+	rt.done = true
+	if rt.tx == nil {
+		return
+	}
+	if commit {
+		if err := rt.tx.Commit(ctx); err != nil {
+			rt.err = fmt.Errorf("db: commit request: %w", err)
+		}
+	} else {
+		_ = rt.tx.Rollback(ctx)
+	}
+	rt.conn.Release()
+	rt.tx, rt.conn = nil, nil
+}

@@ -1,0 +1,110 @@
+package templates
+
+import (
+	"strconv"
+	"time"
+
+	"pareto/internal/kpi"
+)
+
+// The "how is this computed?" texts beside each derived number of a
+// dashboard: the formula, the period and the numbers that went in, so a
+// reader can check the figure by hand. docs/metrics.md gives the same
+// definitions with worked examples.
+
+// monthsLabel names a run of months: "Nov 2025 – Jan 2026".
+func monthsLabel(from, to time.Time) string { return kpi.Period{Start: from, End: to}.Label() }
+
+// windowAt names the months searched for revenue "at" month m.
+func windowAt(m time.Time) string {
+	return monthsLabel(kpi.AddMonths(m, 1-kpi.RetentionWindow), m)
+}
+
+func firstDay(m time.Time) string { return FormatLongDate(m) }
+
+func howGrowth(pf kpi.Portfolio) string {
+	sm, cur := pf.Summary, pf.Currency
+	return "The key accounts' average monthly revenue in " + pf.Period.Label() + " (" + FormatMoney(sm.MonthlyNow, cur) +
+		") ÷ the same in " + pf.Previous.Label() + " (" + FormatMoney(sm.MonthlyBefore, cur) + ") − 1 = " + FormatGrowth(sm.GrowthPoP) +
+		"; against " + pf.YearAgo.Label() + " (" + FormatMoney(sm.MonthlyYearAgo, cur) + "): " + FormatGrowth(sm.GrowthYoY) +
+		". Each account's average counts only its months with figures, so a month nobody entered does not look like a fall; " +
+		"an account without figures in a period adds nothing to it."
+}
+
+func howRetention(pf kpi.Portfolio) string {
+	r := pf.Summary.Retention
+	return "Of the " + plural(r.Cohort, "account", "accounts") + " that were key accounts on " + firstDay(pf.Period.Start) +
+		" (from the key status history) and customers then (revenue in " + windowAt(pf.Period.Start) + "), " +
+		strconv.Itoa(r.Retained) + " are still customers at " + kpi.MonthLabel(pf.Period.End) + " (revenue in " + windowAt(pf.Period.End) +
+		"), whatever their key status is now: " + strconv.Itoa(r.Retained) + " ÷ " + strconv.Itoa(r.Cohort) + " = " + FormatPct(r.Accounts) +
+		". Declining an account during the period does not take it out of the count. " +
+		plural(r.New, "key account", "key accounts") + " that became customers during the period are not counted."
+}
+
+func howRevenueRetention(pf kpi.Portfolio) string {
+	r, cur := pf.Summary.Retention, pf.Currency
+	return "The same accounts' monthly revenue at " + kpi.MonthLabel(pf.Period.End) + " (" + FormatMoney(r.EndRevenue, cur) +
+		") ÷ their monthly revenue at " + kpi.MonthLabel(pf.Period.Start) + " (" + FormatMoney(r.StartRevenue, cur) + ") = " +
+		FormatPct(r.Revenue) + ": accounts lost, shrinking and growing all count; new accounts do not. " +
+		"An account's revenue at a month is its latest figure among that month and the two before."
+}
+
+func howNonKey(pf kpi.Portfolio) string {
+	k, o := pf.Summary.Retention, pf.Summary.NonKeyRetention
+	return "The same rule for every other account (not key on " + firstDay(pf.Period.Start) + "): " + strconv.Itoa(o.Retained) + " of " +
+		strconv.Itoa(o.Cohort) + " customers kept = " + FormatPct(o.Accounts) + ", against " + FormatPct(k.Accounts) +
+		" for key accounts. Key accounts kept " + advantageWords(pf.Summary.KeyAdvantage) + " (key ÷ other − 1)."
+}
+
+func advantageWords(v kpi.Value) string {
+	switch {
+	case !v.OK:
+		return "— (not enough accounts to compare)"
+	case v.V >= 0:
+		return FormatGrowth(v) + " more of their customers"
+	}
+	return FormatGrowth(v) + " fewer of their customers"
+}
+
+func howChurn(pf kpi.Portfolio) string {
+	return "For each month: of the key accounts on the first day of the month before that were customers then (revenue in that " +
+		"month or the two before), the share that are customers no more at the month's end. " +
+		"The twelve months to " + kpi.MonthLabel(pf.Period.End) + "."
+}
+
+func howUpsell(pf kpi.Portfolio) string {
+	sm, cur := pf.Summary, pf.Currency
+	return "Upsell revenue of the key accounts in " + pf.Period.Label() + " (" + FormatMoney(sm.Upsell, cur) + ") ÷ their revenue (" +
+		FormatMoney(sm.Revenue, cur) + ") = " + FormatPct(sm.UpsellRate) + "."
+}
+
+func howCrossSell(pf kpi.Portfolio) string {
+	sm := pf.Summary
+	return "Key accounts with at least one cross-sell in " + pf.Period.Label() + " (" + strconv.Itoa(sm.WithCrossSell) +
+		") ÷ key accounts with figures in it (" + strconv.Itoa(sm.WithFigures) + ") = " + FormatPct(sm.CrossSellRate) + "."
+}
+
+func howAttainment(pf kpi.Portfolio) string {
+	return "Goals of these key accounts' open plans whose status, derived from their progress against the time elapsed, is " +
+		"achieved or on track (" + strconv.Itoa(pf.GoalsAttained) + ") ÷ all their goals (" + strconv.Itoa(pf.GoalsCounted) + ") = " +
+		FormatPct(pf.GoalAttainment) + ". A KAM's override of a status is shown on the plan, not counted here."
+}
+
+func howKeyShare(pf kpi.Portfolio) string {
+	sm, cur := pf.Summary, pf.Currency
+	return "The key accounts' revenue in " + pf.Period.Label() + " (" + FormatMoney(sm.Revenue, cur) + ") ÷ the revenue of every account " +
+		"(key or not, archived included, in the chosen segment and region) in it (" + FormatMoney(sm.TotalRevenue, cur) + ") = " +
+		FormatPct(sm.KeyShare) + "."
+}
+
+func howLargest(pf kpi.Portfolio) string {
+	sm, cur := pf.Summary, pf.Currency
+	return "The single account with the most revenue in " + pf.Period.Label() + " (" + FormatMoney(sm.Largest.Revenue, cur) +
+		") ÷ the revenue of every account (" + FormatMoney(sm.TotalRevenue, cur) + ") = " + FormatPct(sm.Largest.Share) +
+		". Above the tenant's threshold (the scoring settings) a warning shows: too much revenue hangs on one account."
+}
+
+func howAverages(pf kpi.Portfolio) string {
+	return "The average over every key-account month with a value in " + pf.Period.Label() +
+		" (months without one are left out). An NPS entered as survey counts is (promoters − detractors) ÷ responses × 100."
+}
