@@ -359,7 +359,7 @@ func (s *Store) DeleteStakeholder(ctx context.Context, sc db.Scope, role auth.Ro
 			return err
 		}
 		// The reports first: the foreign key cannot do it on Citus
-		// (migrations/00012_citus_compatible.sql).
+		// (migrations/00013_citus_compatible.sql).
 		if _, err := tx.Exec(ctx, `UPDATE stakeholders SET reports_to_id = NULL, version = version + 1, updated_at = now()
 			WHERE tenant_id = $1 AND account_id = $2 AND reports_to_id = $3`, sc.TenantID, accountID, id); err != nil {
 			return err

@@ -509,7 +509,7 @@ func DeleteGoal(ctx context.Context, d *db.DB, a Actor, planID, goalID uuid.UUID
 			return err
 		}
 		// Its actions stay, under the plan: the foreign key cannot do it
-		// on Citus (migrations/00012_citus_compatible.sql).
+		// on Citus (migrations/00013_citus_compatible.sql).
 		if _, err := tx.Exec(ctx, `UPDATE plan_actions SET goal_id = NULL, version = version + 1, updated_at = now()
 			WHERE tenant_id = $1 AND plan_id = $2 AND goal_id = $3`, a.TenantID, planID, goalID); err != nil {
 			return err
