@@ -44,10 +44,12 @@ func (s *Store) MemberWithTenants(ctx context.Context, tenantID, userID uuid.UUI
 	var tenants []Membership
 	found := false
 	err := s.DB.Tx(ctx, db.Scope{TenantID: tenantID, UserID: userID}, func(tx pgx.Tx) error {
-		rows, _ := tx.Query(ctx, `SELECT m.tenant_id, t.name, m.role, m.active, m.version, m.created_at, u.name, u.email
-			FROM memberships m JOIN users u ON u.id = m.user_id JOIN tenants t ON t.id = m.tenant_id
+		// Across tenants, so the names come from memberships: a tenants
+		// row is visible only inside its own tenant.
+		rows, _ := tx.Query(ctx, `SELECT m.tenant_id, m.tenant_name, m.role, m.active, m.version, m.created_at, u.name, u.email
+			FROM memberships m JOIN users u ON u.id = m.user_id
 			WHERE m.user_id = $2 AND (m.active OR m.tenant_id = $1)
-			ORDER BY t.name, t.id`, tenantID, userID)
+			ORDER BY m.tenant_name, m.tenant_id`, tenantID, userID)
 		var x Member
 		_, err := pgx.ForEachRow(rows, []any{&x.TenantID, &x.TenantName, &x.Role, &x.Active, &x.Version, &x.CreatedAt, &x.Name, &x.Email}, func() error {
 			x.UserID = userID
