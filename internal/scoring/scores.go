@@ -217,7 +217,12 @@ func (s *Store) Matrix(ctx context.Context, sc db.Scope, f Filter) (Matrix, erro
 			base = ` WHERE r.tenant_id = $1 AND NOT r.archived AND ` + map[string]string{"complete": "r.complete", "incomplete": "NOT r.complete"}[f.Coverage]
 			order = keyset.Order{Cols: []keyset.Col{{SQL: "r.sort_name", Type: "text"}, {SQL: "r.account_id", Type: "uuid"}}}
 		case "unscored":
-			base += ` AND NOT EXISTS (SELECT 1 FROM account_rankings r WHERE r.tenant_id = a.tenant_id AND r.account_id = a.id)`
+			// An anti-join, not a sub-select in the WHERE: Citus plans a
+			// join of co-located tables, not a sub-select beside the outer
+			// join to users.
+			from = `accounts a LEFT JOIN account_rankings r ON r.tenant_id = a.tenant_id AND r.account_id = a.id
+				LEFT JOIN users u ON u.id = a.kam_user_id`
+			base += ` AND r.account_id IS NULL`
 		}
 		filter := base + f.where("a", &fargs)
 		args := slices.Clone(fargs)
