@@ -57,16 +57,18 @@ func (l Shortlist) Pages(per int) int {
 	return max(1, (l.Total+per-1)/per)
 }
 
-// rerankSQL recomputes the ranking rows of tenant $1 (only account $4 when
-// it is not NULL) under the weights $2 (criterion ids) and $3 (their basis
-// points, in the same order): the weighted mean of the cells over the
-// active criteria in integer arithmetic (round half up, exactly as
-// ComputeScore) and the coverage as a cell count. It reads the covering
+// rerankSQL recomputes the ranking rows of tenant $1 (with %s: of the
+// accounts it lets through) under the weights $2 (criterion ids) and $3
+// (their basis points, in the same order): the weighted mean of the cells
+// over the active criteria in integer arithmetic (round half up, exactly
+// as ComputeScore) and the coverage as a cell count. It reads the covering
 // index account_scores_agg_idx. The weights are looked up by position
 // rather than joined from unnest(), and tenant_id is selected, not left
 // to its default: on Citus the statement then runs whole on the tenant's
 // shard group (an INSERT … SELECT that is not is written into the shards
-// with COPY, which row-level security refuses).
+// with COPY, which row-level security refuses). The one-account form names
+// the account outright ("s.account_id = $4"): a prepared "$4 IS NULL OR …"
+// would get a generic plan that reads every cell of the tenant.
 const rerankSQL = `INSERT INTO account_rankings (tenant_id, account_id, score10, scored, complete, headroom, sort_name, archived,
 	kam_user_id, segment, key_status)
 SELECT a.tenant_id, a.id, CASE WHEN agg.den > 0 THEN (20 * agg.num + agg.den) / (2 * agg.den) ELSE 0 END,
@@ -76,7 +78,7 @@ FROM (
 	SELECT s.tenant_id, s.account_id, sum(($3::int[])[array_position($2::uuid[], s.criterion_id)] * s.score)::bigint AS num,
 		sum(($3::int[])[array_position($2::uuid[], s.criterion_id)])::bigint AS den, count(*)::int AS scored
 	FROM account_scores s
-	WHERE s.tenant_id = $1 AND s.criterion_id = ANY ($2::uuid[]) AND ($4::uuid IS NULL OR s.account_id = $4)
+	WHERE s.tenant_id = $1 AND s.criterion_id = ANY ($2::uuid[]) AND %s
 	GROUP BY s.tenant_id, s.account_id
 ) agg
 JOIN accounts a ON a.tenant_id = agg.tenant_id AND a.id = agg.account_id`
@@ -86,15 +88,24 @@ JOIN accounts a ON a.tenant_id = agg.tenant_id AND a.id = agg.account_id`
 // accounts): by difference for one account, counted again for all.
 func rerank(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, ws []Weight, accountID *uuid.UUID) error {
 	write := func() error {
-		if _, err := tx.Exec(ctx, "DELETE FROM account_rankings WHERE tenant_id = $1 AND ($2::uuid IS NULL OR account_id = $2)",
-			tenantID, accountID); err != nil {
+		del, args := "DELETE FROM account_rankings WHERE tenant_id = $1", []any{tenantID}
+		sql := fmt.Sprintf(rerankSQL, "true")
+		if accountID != nil {
+			del, args = del+" AND account_id = $2", append(args, *accountID)
+			sql = fmt.Sprintf(rerankSQL, "s.account_id = $4")
+		}
+		if _, err := tx.Exec(ctx, del, args...); err != nil {
 			return fmt.Errorf("rerank: clear: %w", err)
 		}
 		if len(ws) == 0 {
 			return nil
 		}
 		ids, bps := weightArgs(ws)
-		if _, err := tx.Exec(ctx, rerankSQL, tenantID, ids, bps, accountID); err != nil {
+		args = []any{tenantID, ids, bps}
+		if accountID != nil {
+			args = append(args, *accountID)
+		}
+		if _, err := tx.Exec(ctx, sql, args...); err != nil {
 			return fmt.Errorf("rerank: %w", err)
 		}
 		return nil
