@@ -18,6 +18,8 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -95,6 +97,16 @@ func envDuration(name string, def time.Duration) time.Duration {
 	return def
 }
 
+func envInt64(name string, def int64) int64 {
+	if v := os.Getenv(name); v != "" {
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil && n >= 0 {
+			return n
+		}
+		fmt.Fprintf(os.Stderr, "pareto: ignoring %s=%q: not a whole number of MiB\n", name, v)
+	}
+	return def
+}
+
 // dbFlags are the database settings every command shares.
 type dbFlags struct {
 	url     string
@@ -154,10 +166,14 @@ func serve(ctx context.Context, args []string) error {
 	smtpURL := fs.String("smtp-url", os.Getenv("PARETO_SMTP_URL"), "SMTP server for outgoing mail, smtp://user:pass@host:587 (STARTTLS) or smtps://…; empty keeps mail in the outbox folder (env PARETO_SMTP_URL)")
 	outboxDir := fs.String("outbox-dir", os.Getenv("PARETO_OUTBOX_DIR"), "folder of the mail outbox when no SMTP server is set; empty: <data-dir>/outbox (env PARETO_OUTBOX_DIR)")
 	proxies := fs.String("trusted-proxies", os.Getenv("PARETO_TRUSTED_PROXIES"), "comma-separated proxy addresses or CIDRs whose X-Forwarded-For is believed (env PARETO_TRUSTED_PROXIES)")
+	memLimit := fs.Int64("memory-limit-mib", envInt64("PARETO_MEMORY_LIMIT_MIB", 100), "soft limit of the Go heap in MiB: the garbage collector works harder near it, so bursts (sign-ins hash with 19 MiB each) do not grow the process; 0: none; GOMEMLIMIT wins (env PARETO_MEMORY_LIMIT_MIB)")
 	_ = fs.Parse(args)
 	trusted, err := server.ParseTrustedProxies(*proxies)
 	if err != nil {
 		return err
+	}
+	if *memLimit > 0 && os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(*memLimit << 20)
 	}
 
 	log := newLogger()
