@@ -192,6 +192,7 @@ func (c FigureConflict) Lines() []ConflictLine {
 		{"Revenue", t.Revenue, y.Revenue}, {"CSAT", t.CSAT, y.CSAT}, {"NPS", t.NPS, y.NPS},
 		{"Promoters", t.Promoters, y.Promoters}, {"Passives", t.Passives, y.Passives}, {"Detractors", t.Detractors, y.Detractors},
 		{"Adoption %", t.Adoption, y.Adoption}, {"Upsell revenue", t.Upsell, y.Upsell}, {"Cross-sells", t.CrossSells, y.CrossSells},
+		{"Orders", t.Orders, y.Orders}, {"Units", t.Units, y.Units},
 	}
 }
 

@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"math"
 	"strconv"
 	"time"
 
@@ -107,4 +108,96 @@ func howLargest(pf kpi.Portfolio) string {
 func howAverages(pf kpi.Portfolio) string {
 	return "The average over every key-account month with a value in " + pf.Period.Label() +
 		" (months without one are left out). An NPS entered as survey counts is (promoters − detractors) ÷ responses × 100."
+}
+
+func howAvgTransaction(pf kpi.Portfolio) string {
+	v, cur := pf.Summary.Volumes, pf.Currency
+	return "The key accounts' revenue in the months of " + pf.Period.Label() + " that have orders (" + FormatMoney(v.Revenue, cur) +
+		") ÷ those orders (" + FormatNumber(v.Orders) + ") = " + optMoney(v.AvgTransaction(), cur) +
+		". Months without orders entered, or with none, are left out. Derived from the monthly orders figure, never typed."
+}
+
+func howUnitsPerOrder(pf kpi.Portfolio) string {
+	v := pf.Summary.Volumes
+	return "Units bought by the key accounts in the months of " + pf.Period.Label() + " that have orders and units (" +
+		FormatNumber(v.Units) + ") ÷ the orders of those months (" + FormatNumber(v.UnitMonthOrders) + ") = " +
+		optNumber(v.UnitsPerOrder()) + "."
+}
+
+// optNumber shows a value with at most two decimals, or "—".
+func optNumber(v kpi.Value) string {
+	if !v.OK {
+		return dash
+	}
+	return FormatNumber(v.V)
+}
+
+// growthSince says from when an account's criteria metrics are followed.
+func growthSince(d kpi.AccountKPIs) string {
+	span := monthsLabel(d.GrowthFrom, d.GrowthTo)
+	switch {
+	case d.KeySince != nil && kpi.MonthOf(*d.KeySince).Equal(d.GrowthFrom):
+		return "Since it became a key account on " + FormatLongDate(*d.KeySince) + ": " + span + "."
+	case d.KeySince != nil:
+		return "It became a key account on " + FormatLongDate(*d.KeySince) + "; the last " +
+			strconv.Itoa(kpi.GrowthMonths) + " months are shown: " + span + "."
+	}
+	return "The key status history does not say when it became key: since its first figures, " + span + "."
+}
+
+// metricValue shows a metric's value in its unit.
+func metricValue(m kpi.Metric, v kpi.Value, d kpi.AccountKPIs) string {
+	switch {
+	case !v.OK:
+		return dash
+	case m.Money():
+		return FormatMoney(v.V, d.Currency)
+	case m.Percent():
+		return FormatPct(v)
+	case m == kpi.MetricCSAT:
+		return FormatCSAT(v, d.Settings.CSATScale)
+	case m == kpi.MetricNPS:
+		return FormatNPS(v)
+	case m == kpi.MetricAdoption:
+		return FormatAdoption(v)
+	}
+	return FormatNumber(v.V)
+}
+
+// metricChange shows a change of a metric: money and counts with a sign,
+// shares in points.
+func metricChange(m kpi.Metric, v kpi.Value, d kpi.AccountKPIs) string {
+	switch {
+	case !v.OK:
+		return dash
+	case m.Percent():
+		return signed(v.V*100, 1, true) + " points"
+	case m == kpi.MetricAdoption:
+		return signed(v.V, 1, true) + " points"
+	case m.Money():
+		s := FormatMoney(math.Abs(v.V), d.Currency)
+		if v.V < 0 {
+			return "−" + s
+		}
+		return "+" + s
+	}
+	return signed(v.V, 2, true)
+}
+
+func monthOrEmpty(v kpi.Value, m time.Time) string {
+	if !v.OK {
+		return ""
+	}
+	return kpi.MonthLabel(m)
+}
+
+func howLinked(pf kpi.Portfolio, l kpi.LinkedMovement) string {
+	return l.Metric.Label() + ": " + l.Metric.Definition() + ". For each key account, its value in the first month of " +
+		pf.Period.Label() + " that has one against its value in the last such month: higher is an improvement. Accounts with a " +
+		"value in fewer than two months count as too few figures. The averages are over the accounts that moved."
+}
+
+// linkedValue shows a metric's value on the dashboard.
+func linkedValue(pf kpi.Portfolio, m kpi.Metric, v kpi.Value) string {
+	return metricValue(m, v, kpi.AccountKPIs{Currency: pf.Currency, Settings: pf.Settings})
 }

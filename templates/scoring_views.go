@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"pareto/internal/auth"
+	"pareto/internal/kpi"
 	"pareto/internal/scoring"
 )
 
@@ -23,6 +24,19 @@ type CriteriaView struct {
 	EditID     uuid.UUID
 	Weights    WeightsForm
 	LibraryErr string
+	// Metrics are the active criteria with the metric each is measured
+	// by; MetricFor is the criterion whose link form shows MetricErrors.
+	Metrics      []kpi.CriterionMetric
+	MetricFor    uuid.UUID
+	MetricErrors map[string]string
+}
+
+// metricErrors are the errors of criterion id's link form.
+func (v CriteriaView) metricErrors(id uuid.UUID) map[string]string {
+	if id == v.MetricFor {
+		return v.MetricErrors
+	}
+	return nil
 }
 
 // CriterionForm is a criterion's text as typed, with errors.

@@ -26,24 +26,50 @@ type AccountKPIs struct {
 	// this month when there are none); Row is derived over it.
 	Period Period
 	Row    AccountRow
+	// KeySince is when the account last became key (key status history);
+	// nil when the history has no such change.
+	KeySince *time.Time
+	// Growth follows the metric of each linked criterion since the
+	// account became key (GrowthFrom: KeySince's month, or its first month
+	// with figures when the history does not say), to the last complete
+	// month, at most GrowthMonths months. Empty for an account that has
+	// never been key.
+	Growth     []CriterionGrowth
+	GrowthFrom time.Time
+	GrowthTo   time.Time
+}
+
+// GrowthMonths bounds the account page's course of a linked metric.
+const GrowthMonths = 36
+
+// CriterionGrowth is a linked metric's course for one account.
+type CriterionGrowth struct {
+	CriterionMetric
+	Series []Value // one value a month, GrowthFrom to GrowthTo
+	Movement
 }
 
 // AccountKPIs loads an account's figures. Anybody signed in may read them.
 // Returns db.ErrNotFound for an account outside the tenant.
 func (s *Store) AccountKPIs(ctx context.Context, sc db.Scope, accountID uuid.UUID) (AccountKPIs, error) {
 	var out AccountKPIs
+	var links []CriterionMetric
 	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
 		var kam *uuid.UUID
 		var archived *time.Time
 		err := tx.QueryRow(ctx, `SELECT a.id, a.name, a.key_status, a.status, a.segment, a.region, a.kam_user_id, coalesce(u.name, ''),
-				a.archived_at, t.currency, coalesce(st.csat_scale, '5'), coalesce(st.fiscal_year_start_month, 1), coalesce(st.version, 0)
+				a.archived_at, t.currency, coalesce(st.csat_scale, '5'), coalesce(st.fiscal_year_start_month, 1), coalesce(st.version, 0),
+				a.revenue_potential::float8,
+				(SELECT max(k.changed_at) FROM key_status_changes k
+					WHERE k.tenant_id = a.tenant_id AND k.account_id = a.id AND k.new_status = 'key')
 			FROM accounts a JOIN tenants t ON t.id = a.tenant_id
 			LEFT JOIN users u ON u.id = a.kam_user_id
 			LEFT JOIN kpi_settings st ON st.tenant_id = a.tenant_id
 			WHERE a.tenant_id = $1 AND a.id = $2`, sc.TenantID, accountID).
 			Scan(&out.Account.ID, &out.Account.Name, &out.Account.KeyStatus, &out.Account.Status, &out.Account.Segment,
 				&out.Account.Region, &kam, &out.Account.KAMName, &archived, &out.Currency,
-				&out.Settings.CSATScale, &out.Settings.FiscalYearStartMonth, &out.Settings.Version)
+				&out.Settings.CSATScale, &out.Settings.FiscalYearStartMonth, &out.Settings.Version,
+				&out.Account.RevenuePotential, &out.KeySince)
 		if err != nil {
 			return db.NotFound("account", err)
 		}
@@ -56,7 +82,10 @@ func (s *Store) AccountKPIs(ctx context.Context, sc db.Scope, accountID uuid.UUI
 		if err != nil {
 			return err
 		}
-		out.Figures, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Figure, error) { return scanFigure(r) })
+		if out.Figures, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Figure, error) { return scanFigure(r) }); err != nil {
+			return err
+		}
+		links, err = criterionMetrics(ctx, tx, sc.TenantID, false)
 		return err
 	})
 	if err != nil {
@@ -69,7 +98,38 @@ func (s *Store) AccountKPIs(ctx context.Context, sc db.Scope, accountID uuid.UUI
 	}
 	out.Period = NewPeriod("12m", anchor, out.Settings.FiscalYearStartMonth)
 	out.Row = DeriveAccount(AccountSeries{Account: out.Account, Figures: out.Figures}, out.Period)
+	out.growth(links, s.Now())
 	return out, nil
+}
+
+// growth works out the linked metrics' course since the account became
+// key, up to the last complete month on today.
+func (a *AccountKPIs) growth(links []CriterionMetric, today time.Time) {
+	if a.KeySince == nil && a.Account.KeyStatus != "key" && a.Account.KeyStatus != "former" {
+		return
+	}
+	a.GrowthTo = LastComplete(today)
+	switch {
+	case a.KeySince != nil:
+		a.GrowthFrom = MonthOf(*a.KeySince)
+	case len(a.Figures) > 0:
+		a.GrowthFrom = a.Figures[0].Month
+	default:
+		return
+	}
+	if MonthsBetween(a.GrowthFrom, a.GrowthTo) > GrowthMonths {
+		a.GrowthFrom = AddMonths(a.GrowthTo, 1-GrowthMonths)
+	}
+	if a.GrowthFrom.After(a.GrowthTo) {
+		a.GrowthFrom = a.GrowthTo
+	}
+	for _, l := range links {
+		if l.Metric == "" {
+			continue
+		}
+		series := MetricSeries(l.Metric, a.Figures, a.Account.RevenuePotential, a.GrowthFrom, a.GrowthTo)
+		a.Growth = append(a.Growth, CriterionGrowth{CriterionMetric: l, Series: series, Movement: MovementOf(series, a.GrowthFrom)})
+	}
 }
 
 // Month returns the figures of month m, if any.

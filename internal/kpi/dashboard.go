@@ -117,7 +117,11 @@ func (s *Store) Portfolio(ctx context.Context, sc db.Scope, f Filter) (Portfolio
 				}
 			}
 		}
-		out.Dashboard = BuildDashboard(series, p, conc, h, others)
+		links, err := criterionMetrics(ctx, tx, sc.TenantID, false)
+		if err != nil {
+			return err
+		}
+		out.Dashboard = BuildDashboard(series, p, Inputs{Concentration: conc, History: h, Others: others, Links: links})
 		return nil
 	})
 	if err != nil {
@@ -176,7 +180,7 @@ func span(p Period) (from, to time.Time) {
 func (s *Store) programmeSeries(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, f Filter, p Period, version int64, wasKey []uuid.UUID) (
 	series []AccountSeries, segments, regions []string, err error) {
 	rows, err := tx.Query(ctx, `SELECT a.id, a.name, a.key_status, a.status, a.segment, a.region, a.kam_user_id, coalesce(u.name, ''),
-			a.archived_at IS NOT NULL, a.revenue_cents / 100.0, a.revenue_recorded IS NOT NULL
+			a.archived_at IS NOT NULL, a.revenue_cents / 100.0, a.revenue_recorded IS NOT NULL, a.revenue_potential::float8
 		FROM accounts a LEFT JOIN users u ON u.id = a.kam_user_id
 		WHERE a.tenant_id = $1 AND (a.key_status IN ('key', 'former') OR a.id = ANY($2))
 		ORDER BY lower(a.name), a.id`, tenantID, wasKey)
@@ -188,7 +192,7 @@ func (s *Store) programmeSeries(ctx context.Context, tx pgx.Tx, tenantID uuid.UU
 	var a AccountInfo
 	var kam *uuid.UUID
 	_, err = pgx.ForEachRow(rows, []any{&a.ID, &a.Name, &a.KeyStatus, &a.Status, &a.Segment, &a.Region, &kam, &a.KAMName, &a.Archived,
-		&a.Revenue, &a.RevenueFromFigures}, func() error {
+		&a.Revenue, &a.RevenueFromFigures, &a.RevenuePotential}, func() error {
 		if current := !a.Archived && (a.KeyStatus == "key" || a.KeyStatus == "former"); current {
 			if a.Segment != "" && !seenSegment[a.Segment] {
 				seenSegment[a.Segment] = true
@@ -254,7 +258,7 @@ func loadFigures(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, accounts []
 		out[id] = []Figure{}
 	}
 	rows, err := tx.Query(ctx, `SELECT account_id, month, revenue::float8, csat::float8, nps, adoption_pct::float8,
-			upsell_revenue::float8, cross_sell_count
+			upsell_revenue::float8, cross_sell_count, orders, units
 		FROM kpi_figures WHERE tenant_id = $1 AND account_id = ANY($2) AND month BETWEEN $3 AND $4
 		ORDER BY account_id, month`, tenantID, accounts, from, to)
 	if err != nil {
@@ -262,7 +266,7 @@ func loadFigures(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, accounts []
 	}
 	var f Figure
 	_, err = pgx.ForEachRow(rows, []any{&f.AccountID, &f.Month, &f.Revenue, &f.CSAT, &f.NPS, &f.AdoptionPct, &f.UpsellRevenue,
-		&f.CrossSellCount}, func() error {
+		&f.CrossSellCount, &f.Orders, &f.Units}, func() error {
 		g := f
 		g.Month = MonthOf(g.Month)
 		g.index = monthIndex(g.Month)

@@ -122,6 +122,8 @@ type Figure struct {
 	AdoptionPct    *float64
 	UpsellRevenue  *float64
 	CrossSellCount *int
+	Orders         *int // orders placed in the month
+	Units          *int // units bought in the month
 	Version        int
 	UpdatedByName  string
 	UpdatedAt      time.Time
@@ -154,6 +156,9 @@ type AccountInfo struct {
 	// are computed from, whatever the dashboard's period.
 	Revenue            float64
 	RevenueFromFigures bool
+	// RevenuePotential is the account's yearly revenue potential (the
+	// accounts area's figure), for revenue against potential.
+	RevenuePotential float64
 }
 
 // AccountSeries is one account with its figures, oldest month first.
@@ -198,6 +203,45 @@ const RetentionWindow = 3
 // RetentionWindow−1 months before it; undefined when there is none (see
 // revenueAt).
 
+// Volumes are orders and units over some months, with the revenue and
+// units of the months that have orders (the months the ratios can use).
+type Volumes struct {
+	Orders          float64 // orders, over the months with orders above zero
+	Revenue         float64 // revenue of those months
+	UnitMonthOrders float64 // orders of the months that also have units
+	Units           float64 // units of those months
+}
+
+// Add counts one month's figures: a month counts when its orders are
+// above zero (zero orders give no transaction to average).
+func (v *Volumes) Add(f Figure) {
+	if f.Orders == nil || *f.Orders <= 0 {
+		return
+	}
+	v.Orders += float64(*f.Orders)
+	v.Revenue += f.Revenue
+	if f.Units != nil {
+		v.UnitMonthOrders += float64(*f.Orders)
+		v.Units += float64(*f.Units)
+	}
+}
+
+// Merge adds other volumes.
+func (v *Volumes) Merge(o Volumes) {
+	v.Orders += o.Orders
+	v.Revenue += o.Revenue
+	v.UnitMonthOrders += o.UnitMonthOrders
+	v.Units += o.Units
+}
+
+// AvgTransaction is the average transaction size: revenue ÷ orders over
+// the months with orders; undefined without any.
+func (v Volumes) AvgTransaction() Value { return Ratio(v.Revenue, v.Orders) }
+
+// UnitsPerOrder is units ÷ orders over the months with both; undefined
+// without any.
+func (v Volumes) UnitsPerOrder() Value { return Ratio(v.Units, v.UnitMonthOrders) }
+
 // AccountRow is one account's derived figures over a period.
 type AccountRow struct {
 	Account      AccountInfo
@@ -211,6 +255,7 @@ type AccountRow struct {
 	Adoption     Value // average adoption/usage rate, percent
 	Upsell       float64
 	CrossSells   int
+	Volumes      Volumes // orders and units, for average transaction size and units per order
 	StartRevenue Value
 	EndRevenue   Value
 	KeyAtStart   bool // key on the period's first day (key status history)
@@ -277,6 +322,7 @@ func DeriveAccount(s AccountSeries, p Period) AccountRow {
 		if v, ok := crossSellOf(f); ok {
 			cross.Add(v)
 		}
+		r.Volumes.Add(f)
 	}
 	r.GrowthPoP = Growth(r.Revenue, r.PrevRevenue)
 	r.GrowthYoY = Growth(r.Revenue, r.YearAgo)
@@ -381,7 +427,8 @@ type Summary struct {
 	Upsell          float64
 	UpsellRate      Value // upsell revenue ÷ revenue
 	CrossSells      int
-	CrossSellRate   Value // key accounts with at least one cross-sell ÷ key accounts with figures
+	CrossSellRate   Value   // key accounts with at least one cross-sell ÷ key accounts with figures
+	Volumes         Volumes // the key accounts' orders and units (AvgTransaction, UnitsPerOrder)
 	// The parts of the growth and cross-sell figures, for their
 	// definitions: the key accounts' average monthly revenue in the
 	// period, the period before and a year earlier (SumOfMeans); the key
@@ -409,14 +456,30 @@ type Dashboard struct {
 	Churn    []ChurnMonth // monthly key-account churn, the ChurnMonths months to the period's end
 	// NonKey says whether Summary.NonKeyRetention was worked out.
 	NonKey bool
+	// Linked is how the key accounts moved on the metric of each active
+	// criterion an admin linked to one, in importance order.
+	Linked []LinkedMovement
+}
+
+// Inputs are what a dashboard knows beyond the programme's figures.
+type Inputs struct {
+	// Concentration is every account's revenue in the period.
+	Concentration Concentration
+	// History is the key status history the series' accounts are read
+	// against (the store loads it from the first day the dashboard needs).
+	History KeyHistory
+	// Others are the accounts outside the programme, on the whole
+	// portfolio's dashboard (nil elsewhere).
+	Others *OtherAccounts
+	// Links are the active criteria with the metrics linked to them.
+	Links []CriterionMetric
 }
 
 // BuildDashboard derives a dashboard for period p from the series of the
 // programme's accounts (every account key now, formerly, or at any moment
-// the key status history h covers; the store gives them by name), h, what
-// is known of every account's revenue (c) and, on the whole portfolio's
-// dashboard, of the accounts outside the programme (others, else nil).
-func BuildDashboard(series []AccountSeries, p Period, c Concentration, h KeyHistory, others *OtherAccounts) Dashboard {
+// the key status history covers; the store gives them by name) and in.
+func BuildDashboard(series []AccountSeries, p Period, in Inputs) Dashboard {
+	c, h, others := in.Concentration, in.History, in.Others
 	d := Dashboard{Period: p, Previous: p.Previous(), YearAgo: p.YearAgo(),
 		Accounts: make([]AccountRow, 0, len(series)), Cohort: make([]AccountRow, 0, len(series))}
 	var retention []RetentionAccount
@@ -456,6 +519,7 @@ func BuildDashboard(series []AccountSeries, p Period, c Concentration, h KeyHist
 		sm.Revenue += row.Revenue.Total
 		sm.Upsell += row.Upsell
 		sm.CrossSells += row.CrossSells
+		sm.Volumes.Merge(row.Volumes)
 		cur, prev, yago = append(cur, row.Revenue), append(prev, row.PrevRevenue), append(yago, row.YearAgo)
 		csat.Merge(row.csat)
 		nps.Merge(row.nps)
@@ -533,6 +597,7 @@ func BuildDashboard(series []AccountSeries, p Period, c Concentration, h KeyHist
 	}
 	slices.SortStableFunc(d.KAMs, func(a, b KAMRow) int { return cmpDesc(a.Revenue, b.Revenue) })
 	sortRows(d.Accounts, func(a, b *AccountRow) int { return cmpDesc(a.Revenue.Total, b.Revenue.Total) })
+	d.Linked = linkedMovements(d.Accounts, series, p, in.Links)
 	return d
 }
 

@@ -284,7 +284,7 @@ func TestBuildDashboard(t *testing.T) {
 	h := NewKeyHistory(month("2025-06"), []KeyChange{{AccountID: in[3].Account.ID, Old: "key", New: "former", At: month("2026-05").AddDate(0, 0, 14)}})
 	// The shares come from the one revenue the store keeps (every
 	// account's 2,000, the key accounts' 1,200), not from the period's.
-	d := BuildDashboard(in, p, Concentration{TotalRevenue: 2000, KeyRevenue: 1200, Largest: Largest{Name: "Gamma", Revenue: 600}}, h, nil)
+	d := BuildDashboard(in, p, Inputs{Concentration: Concentration{TotalRevenue: 2000, KeyRevenue: 1200, Largest: Largest{Name: "Gamma", Revenue: 600}}, History: h})
 	sm := d.Summary
 	if sm.Accounts != 3 || sm.Revenue != 600+0+600 {
 		t.Fatalf("accounts %d revenue %v, want 3 and 1200", sm.Accounts, sm.Revenue)
@@ -307,7 +307,7 @@ func TestBuildDashboard(t *testing.T) {
 	if len(sm.Warnings) != 1 || !strings.Contains(sm.Warnings[0], "above 10.0%") {
 		t.Errorf("warnings %v, want one for Gamma's 30%% (above the default 10%%)", sm.Warnings)
 	}
-	if w := BuildDashboard(in, p, Concentration{TotalRevenue: 2000, Largest: Largest{Name: "Gamma", Revenue: 600}, WarnShare: 0.35}, h, nil).Summary.Warnings; len(w) != 0 {
+	if w := BuildDashboard(in, p, Inputs{Concentration: Concentration{TotalRevenue: 2000, Largest: Largest{Name: "Gamma", Revenue: 600}, WarnShare: 0.35}, History: h}).Summary.Warnings; len(w) != 0 {
 		t.Errorf("warnings %v under a 35%% threshold", w)
 	}
 	if !sameValue(sm.UpsellRate, Some(10.0/1200)) {
@@ -329,7 +329,7 @@ func TestBuildDashboard(t *testing.T) {
 }
 
 func TestBuildDashboardEmpty(t *testing.T) {
-	d := BuildDashboard(nil, NewPeriod("12m", month("2026-06"), 1), Concentration{}, KeyHistory{}, nil)
+	d := BuildDashboard(nil, NewPeriod("12m", month("2026-06"), 1), Inputs{})
 	if d.Summary.Accounts != 0 || d.Summary.GrowthPoP.OK || d.Summary.KeyShare.OK || len(d.Months) != 12 || len(d.Summary.Warnings) != 0 {
 		t.Errorf("empty dashboard %+v", d.Summary)
 	}

@@ -88,7 +88,7 @@ func WriteFiguresCSV(w io.Writer, a AccountKPIs) error {
 	for _, f := range a.Figures {
 		in := f.Input()
 		_ = cw.Write([]string{account, in.Month, in.Revenue, in.CSAT, in.NPS, in.Promoters, in.Passives, in.Detractors,
-			in.Adoption, in.Upsell, in.CrossSells})
+			in.Adoption, in.Upsell, in.CrossSells, in.Orders, in.Units})
 	}
 	cw.Flush()
 	return cw.Error()

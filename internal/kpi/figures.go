@@ -31,12 +31,14 @@ const (
 	FieldAdoption   = "adoption_pct"
 	FieldUpsell     = "upsell_revenue"
 	FieldCrossSells = "cross_sell_count"
+	FieldOrders     = "orders"
+	FieldUnits      = "units"
 )
 
 // FigureInput is one month's figures as typed (or read from a CSV cell).
 // Empty strings mean "not entered"; only Month and Revenue are required.
 type FigureInput struct {
-	Month, Revenue, CSAT, NPS, Promoters, Passives, Detractors, Adoption, Upsell, CrossSells string
+	Month, Revenue, CSAT, NPS, Promoters, Passives, Detractors, Adoption, Upsell, CrossSells, Orders, Units string
 }
 
 // Bounds of the figures.
@@ -44,6 +46,8 @@ const (
 	MaxMoney      = 9_999_999_999_999.99
 	MaxCount      = 1_000_000
 	MaxCrossSells = 100_000
+	MaxOrders     = 10_000_000
+	MaxUnits      = 1_000_000_000_000
 )
 
 // EarliestMonth is the first month figures may be entered for.
@@ -125,6 +129,8 @@ func ParseFigure(in FigureInput, scale string, now time.Time) (Figure, db.FieldE
 	f.AdoptionPct = number(FieldAdoption, in.Adoption, 0, 100, "Enter a percentage from 0 to 100 (at most 2 decimals).")
 	f.UpsellRevenue = money(FieldUpsell, in.Upsell, false)
 	f.CrossSellCount = integer(FieldCrossSells, in.CrossSells, 0, MaxCrossSells, "Enter a whole number of cross-sells (0 or more).")
+	f.Orders = integer(FieldOrders, in.Orders, 0, MaxOrders, "Enter a whole number of orders (0 or more).")
+	f.Units = integer(FieldUnits, in.Units, 0, MaxUnits, "Enter a whole number of units (0 or more).")
 
 	given := 0
 	for _, s := range []string{in.Promoters, in.Passives, in.Detractors} {
@@ -172,6 +178,7 @@ func (f Figure) Input() FigureInput {
 		in.NPS = optInt(f.NPS)
 	}
 	in.CrossSells = optInt(f.CrossSellCount)
+	in.Orders, in.Units = optInt(f.Orders), optInt(f.Units)
 	return in
 }
 
@@ -202,13 +209,16 @@ type figureState struct {
 	AdoptionPct    *float64 `json:"adoption_pct,omitempty"`
 	UpsellRevenue  *float64 `json:"upsell_revenue,omitempty"`
 	CrossSellCount *int     `json:"cross_sell_count,omitempty"`
+	Orders         *int     `json:"orders,omitempty"`
+	Units          *int     `json:"units,omitempty"`
 }
 
 func stateOf(f *Figure) any {
 	if f == nil {
 		return nil
 	}
-	return figureState{f.Revenue, f.CSAT, f.NPS, f.Promoters, f.Passives, f.Detractors, f.AdoptionPct, f.UpsellRevenue, f.CrossSellCount}
+	return figureState{f.Revenue, f.CSAT, f.NPS, f.Promoters, f.Passives, f.Detractors, f.AdoptionPct, f.UpsellRevenue, f.CrossSellCount,
+		f.Orders, f.Units}
 }
 
 func figureEntityID(accountID uuid.UUID, month time.Time) string {
@@ -227,12 +237,12 @@ func (e *ConflictError) Error() string { return "kpi: figure changed by someone 
 func (e *ConflictError) Unwrap() error { return db.ErrConflict }
 
 const figureColumns = `f.account_id, f.month, f.revenue::float8, f.csat::float8, f.nps, f.promoters, f.passives, f.detractors,
-	f.adoption_pct::float8, f.upsell_revenue::float8, f.cross_sell_count, f.version, coalesce(u.name, ''), f.updated_at`
+	f.adoption_pct::float8, f.upsell_revenue::float8, f.cross_sell_count, f.orders, f.units, f.version, coalesce(u.name, ''), f.updated_at`
 
 func scanFigure(row pgx.Row) (Figure, error) {
 	var f Figure
 	err := row.Scan(&f.AccountID, &f.Month, &f.Revenue, &f.CSAT, &f.NPS, &f.Promoters, &f.Passives, &f.Detractors,
-		&f.AdoptionPct, &f.UpsellRevenue, &f.CrossSellCount, &f.Version, &f.UpdatedByName, &f.UpdatedAt)
+		&f.AdoptionPct, &f.UpsellRevenue, &f.CrossSellCount, &f.Orders, &f.Units, &f.Version, &f.UpdatedByName, &f.UpdatedAt)
 	f.Month = MonthOf(f.Month)
 	return f, err
 }
@@ -426,14 +436,14 @@ func upsertFigures(ctx context.Context, tx pgx.Tx, sc db.Scope, fs []Figure) err
 	rows := make([][]any, len(fs))
 	for i, f := range fs {
 		rows[i] = []any{sc.TenantID, f.AccountID, f.Month, f.Revenue, f.CSAT, f.NPS, f.Promoters, f.Passives, f.Detractors,
-			f.AdoptionPct, f.UpsellRevenue, f.CrossSellCount, nullID(sc.UserID)}
+			f.AdoptionPct, f.UpsellRevenue, f.CrossSellCount, f.Orders, f.Units, nullID(sc.UserID)}
 	}
 	_, err := db.InsertRows(ctx, tx, "kpi_figures", []string{"tenant_id", "account_id", "month", "revenue", "csat", "nps",
-		"promoters", "passives", "detractors", "adoption_pct", "upsell_revenue", "cross_sell_count", "updated_by"}, rows,
+		"promoters", "passives", "detractors", "adoption_pct", "upsell_revenue", "cross_sell_count", "orders", "units", "updated_by"}, rows,
 		`ON CONFLICT (tenant_id, account_id, month) DO UPDATE SET revenue = EXCLUDED.revenue, csat = EXCLUDED.csat,
 			nps = EXCLUDED.nps, promoters = EXCLUDED.promoters, passives = EXCLUDED.passives, detractors = EXCLUDED.detractors,
 			adoption_pct = EXCLUDED.adoption_pct, upsell_revenue = EXCLUDED.upsell_revenue,
-			cross_sell_count = EXCLUDED.cross_sell_count, updated_by = EXCLUDED.updated_by, updated_at = EXCLUDED.updated_at,
-			version = kpi_figures.version + 1`)
+			cross_sell_count = EXCLUDED.cross_sell_count, orders = EXCLUDED.orders, units = EXCLUDED.units,
+			updated_by = EXCLUDED.updated_by, updated_at = EXCLUDED.updated_at, version = kpi_figures.version + 1`)
 	return err
 }

@@ -19,7 +19,7 @@ const FieldAccount = "account"
 
 // ImportHeader is the header the import expects and the export writes.
 var ImportHeader = []string{FieldAccount, FieldMonth, FieldRevenue, FieldCSAT, FieldNPS, FieldPromoters, FieldPassives,
-	FieldDetractors, FieldAdoption, FieldUpsell, FieldCrossSells}
+	FieldDetractors, FieldAdoption, FieldUpsell, FieldCrossSells, FieldOrders, FieldUnits}
 
 // figureCells says where each figure column of a file goes in a
 // FigureInput. A new monthly figure is a new entry here, a field of
@@ -35,6 +35,8 @@ var figureCells = map[string]func(in *FigureInput) *string{
 	FieldAdoption:   func(in *FigureInput) *string { return &in.Adoption },
 	FieldUpsell:     func(in *FigureInput) *string { return &in.Upsell },
 	FieldCrossSells: func(in *FigureInput) *string { return &in.CrossSells },
+	FieldOrders:     func(in *FigureInput) *string { return &in.Orders },
+	FieldUnits:      func(in *FigureInput) *string { return &in.Units },
 }
 
 // FigureImport is the KPI figure import: one row per account and month,
@@ -59,13 +61,15 @@ var FigureImport = &importer.Kind{
 		{Key: FieldAdoption, Label: "Adoption", Aliases: []string{"adoption", "usage", "usage_pct"}, Hint: "Product adoption or usage rate, 0–100"},
 		{Key: FieldUpsell, Label: "Upsell revenue", Aliases: []string{"upsell"}, Hint: "Upsell revenue in the month"},
 		{Key: FieldCrossSells, Label: "Cross-sells", Aliases: []string{"cross_sells", "cross_sell"}, Hint: "Number of cross-sells in the month"},
+		{Key: FieldOrders, Label: "Orders", Aliases: []string{"order_count", "number_of_orders"}, Hint: "Number of orders in the month (average transaction size is revenue ÷ orders)"},
+		{Key: FieldUnits, Label: "Units", Aliases: []string{"unit_count", "quantity", "units_sold"}, Hint: "Units bought in the month (units per order is units ÷ orders)"},
 	},
 	Prepare: lockFigures,
 	Plan:    planFigures,
 	Keep:    keepImportedRevenue,
 	Target: importer.Target{Table: "kpi_figures", Key: []string{"account_id", "month"}, Versioned: true,
 		Columns: []string{"account_id", "month", "revenue", "csat", "nps", "promoters", "passives", "detractors",
-			"adoption_pct", "upsell_revenue", "cross_sell_count", "updated_by"}},
+			"adoption_pct", "upsell_revenue", "cross_sell_count", "orders", "units", "updated_by"}},
 }
 
 // keepImportedRevenue keeps the revenue of the accounts whose figures an
@@ -136,7 +140,7 @@ func planFigureRows(rows []importer.Row, refs *account.Refs, existing map[figure
 		rec := acct.Name + " · " + FormatMonth(f.Month)
 		c := importer.Change{Record: rec, EntityID: figureEntityID(acct.ID, f.Month), After: stateOf(&f),
 			Values: []any{acct.ID, f.Month, f.Revenue, f.CSAT, f.NPS, f.Promoters, f.Passives, f.Detractors,
-				f.AdoptionPct, f.UpsellRevenue, f.CrossSellCount, nullID(a.UserID)}}
+				f.AdoptionPct, f.UpsellRevenue, f.CrossSellCount, f.Orders, f.Units, nullID(a.UserID)}}
 		cur, ok := existing[k]
 		var err error
 		switch {
@@ -164,7 +168,7 @@ type figureKey struct {
 func sameFigures(a, b Figure) bool {
 	return a.Revenue == b.Revenue && eq(a.CSAT, b.CSAT) && eq(a.NPS, b.NPS) && eq(a.Promoters, b.Promoters) &&
 		eq(a.Passives, b.Passives) && eq(a.Detractors, b.Detractors) && eq(a.AdoptionPct, b.AdoptionPct) &&
-		eq(a.UpsellRevenue, b.UpsellRevenue) && eq(a.CrossSellCount, b.CrossSellCount)
+		eq(a.UpsellRevenue, b.UpsellRevenue) && eq(a.CrossSellCount, b.CrossSellCount) && eq(a.Orders, b.Orders) && eq(a.Units, b.Units)
 }
 
 func eq[T comparable](a, b *T) bool {
@@ -186,7 +190,7 @@ func existingFigures(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) (map[fi
 	out := map[figureKey]Figure{}
 	var f Figure
 	_, err = pgx.ForEachRow(rows, []any{&f.AccountID, &f.Month, &f.Revenue, &f.CSAT, &f.NPS, &f.Promoters, &f.Passives,
-		&f.Detractors, &f.AdoptionPct, &f.UpsellRevenue, &f.CrossSellCount, &f.Version, &f.UpdatedByName, &f.UpdatedAt}, func() error {
+		&f.Detractors, &f.AdoptionPct, &f.UpsellRevenue, &f.CrossSellCount, &f.Orders, &f.Units, &f.Version, &f.UpdatedByName, &f.UpdatedAt}, func() error {
 		g := f
 		g.Month = MonthOf(g.Month)
 		out[figureKey{g.AccountID, g.Month}] = g

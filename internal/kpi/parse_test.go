@@ -17,13 +17,13 @@ var now = time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
 
 func TestParseFigure(t *testing.T) {
 	ok := FigureInput{Month: "2026-10", Revenue: "1,250,000.50", CSAT: "4.25", NPS: "", Promoters: "70", Passives: "20",
-		Detractors: "10", Adoption: "72.5", Upsell: "5000", CrossSells: "2"}
+		Detractors: "10", Adoption: "72.5", Upsell: "5000", CrossSells: "2", Orders: "1,250", Units: "40000"}
 	f, fe := ParseFigure(ok, ScaleFive, now)
 	if fe != nil {
 		t.Fatalf("valid input refused: %v", fe)
 	}
 	if !f.Month.Equal(month("2026-10")) || f.Revenue != 1250000.5 || *f.CSAT != 4.25 || *f.NPS != 60 || *f.AdoptionPct != 72.5 ||
-		*f.UpsellRevenue != 5000 || *f.CrossSellCount != 2 {
+		*f.UpsellRevenue != 5000 || *f.CrossSellCount != 2 || *f.Orders != 1250 || *f.Units != 40000 {
 		t.Errorf("parsed %+v", f)
 	}
 	tests := []struct {
@@ -55,6 +55,11 @@ func TestParseFigure(t *testing.T) {
 		{"adoption above 100", func(in *FigureInput) { in.Adoption = "100.5" }, ScaleFive, FieldAdoption},
 		{"upsell negative", func(in *FigureInput) { in.Upsell = "-5" }, ScaleFive, FieldUpsell},
 		{"cross-sells fractional", func(in *FigureInput) { in.CrossSells = "1.5" }, ScaleFive, FieldCrossSells},
+		{"orders negative", func(in *FigureInput) { in.Orders = "-1" }, ScaleFive, FieldOrders},
+		{"orders fractional", func(in *FigureInput) { in.Orders = "2.5" }, ScaleFive, FieldOrders},
+		{"orders too many", func(in *FigureInput) { in.Orders = "10000001" }, ScaleFive, FieldOrders},
+		{"units text", func(in *FigureInput) { in.Units = "a few" }, ScaleFive, FieldUnits},
+		{"units negative", func(in *FigureInput) { in.Units = "-3" }, ScaleFive, FieldUnits},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -62,7 +62,7 @@ func TestRetentionWorkedExample(t *testing.T) {
 		Start: map[uuid.UUID]float64{in[0].Account.ID: 100, in[1].Account.ID: 80, in[2].Account.ID: 50, in[4].Account.ID: 30, x: 10, y: 20, z: 0},
 		End:   map[uuid.UUID]float64{in[0].Account.ID: 120, in[2].Account.ID: 50, in[3].Account.ID: 40, in[4].Account.ID: 30, x: 10},
 	}
-	d := BuildDashboard(in, p, Concentration{}, h, others)
+	d := BuildDashboard(in, p, Inputs{History: h, Others: others})
 	r := d.Summary.Retention
 	// Key on 1 Jan and customers then: Anvil (100), Bolt (80), Crane (50), Easel (30) — 4.
 	// Customers at June's end: Anvil (120), Crane (50), Easel (30); Bolt's last figure was February — 3.
@@ -131,7 +131,7 @@ func TestRetentionRatesWithinBounds(t *testing.T) {
 			others.Start[uuid.New()], others.End[uuid.New()] = float64(rng.IntN(3)), float64(rng.IntN(3))
 		}
 		p := NewPeriod([]string{"3m", "6m", "12m"}[rng.IntN(3)], month("2026-12"), 1)
-		d := BuildDashboard(in, p, Concentration{}, NewKeyHistory(start, changes), others)
+		d := BuildDashboard(in, p, Inputs{History: NewKeyHistory(start, changes), Others: others})
 		for _, v := range []Value{d.Summary.Retention.Accounts, d.Summary.NonKeyRetention.Accounts, d.Summary.Retention.Churn()} {
 			if v.OK && (v.V < 0 || v.V > 1) {
 				t.Fatalf("a rate outside 0…1: %v", v.V)
@@ -145,5 +145,39 @@ func TestRetentionRatesWithinBounds(t *testing.T) {
 		if r := d.Summary.Retention; r.Retained > r.Cohort || r.Cohort > len(in) {
 			t.Fatalf("retention %+v of %d accounts", r, len(in))
 		}
+	}
+}
+
+// The worked example of docs/metrics.md ("Average transaction size" and
+// "Units per order").
+func TestVolumes(t *testing.T) {
+	n := func(v int) *int { return &v }
+	figs := []Figure{
+		{Revenue: 10_000, Orders: n(4), Units: n(100)}, // 2,500 an order, 25 units an order
+		{Revenue: 6_000, Orders: n(2)},                 // no units: counts for the transaction size only
+		{Revenue: 3_000, Orders: n(0), Units: n(10)},   // no orders: left out of both
+		{Revenue: 9_000},                               // no orders entered: left out
+	}
+	var v Volumes
+	for _, f := range figs {
+		v.Add(f)
+	}
+	// (10,000 + 6,000) ÷ (4 + 2) = 2,666.67; units 100 ÷ 4 orders = 25.
+	if !sameValue(v.AvgTransaction(), Some(16_000.0/6)) || !sameValue(v.UnitsPerOrder(), Some(25)) {
+		t.Errorf("avg transaction %+v, units per order %+v", v.AvgTransaction(), v.UnitsPerOrder())
+	}
+	if (Volumes{}).AvgTransaction().OK || (Volumes{}).UnitsPerOrder().OK {
+		t.Error("no orders gives no averages")
+	}
+	// Through a dashboard: the key accounts' months summed before dividing.
+	a := AccountSeries{Account: AccountInfo{ID: uuid.New(), KeyStatus: "key"}, Figures: series("2026-01", 10_000, 6_000)}
+	b := AccountSeries{Account: AccountInfo{ID: uuid.New(), KeyStatus: "key"}, Figures: series("2026-01", 2_000)}
+	a.Figures[0].Orders, a.Figures[0].Units = n(4), n(100)
+	a.Figures[1].Orders = n(2)
+	b.Figures[0].Orders, b.Figures[0].Units = n(1), n(30)
+	d := BuildDashboard([]AccountSeries{a, b}, Period{Start: month("2026-01"), End: month("2026-02")}, Inputs{})
+	// (10,000 + 6,000 + 2,000) ÷ (4 + 2 + 1) = 2,571.43; (100 + 30) ÷ (4 + 1) = 26.
+	if !sameValue(d.Summary.Volumes.AvgTransaction(), Some(18_000.0/7)) || !sameValue(d.Summary.Volumes.UnitsPerOrder(), Some(26)) {
+		t.Errorf("dashboard volumes %+v", d.Summary.Volumes)
 	}
 }

@@ -89,3 +89,14 @@ func ConcentrationBPS(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) (int, 
 	}
 	return bps, nil
 }
+
+// CriteriaTx lists the tenant's criteria (active first, in importance
+// order) inside a transaction another area runs: the KPI area links
+// metrics to them.
+func CriteriaTx(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) ([]Criterion, error) {
+	cs, err := readCriteria(ctx, tx, tenantID)
+	if err != nil {
+		return nil, fmt.Errorf("scoring: criteria: %w", err)
+	}
+	return cs, nil
+}

@@ -28,6 +28,8 @@ func init() {
 		accessRule{Method: "POST", Pattern: "/scoring/criteria/{criterionID}/activate", Roles: adminOnly},
 		accessRule{Method: "POST", Pattern: "/scoring/criteria/{criterionID}/deactivate", Roles: adminOnly},
 		accessRule{Method: "POST", Pattern: "/scoring/criteria/{criterionID}/move", Roles: adminOnly, Form: url.Values{"dir": {"down"}}},
+		accessRule{Method: "POST", Pattern: "/scoring/criteria/{criterionID}/metric", Roles: adminOnly,
+			Form: url.Values{"version": {"0"}, "metric": {"adoption"}}},
 		accessRule{Method: "GET", Pattern: "/scoring/settings", Roles: adminOnly},
 		accessRule{Method: "POST", Pattern: "/scoring/settings", Roles: adminOnly, Form: url.Values{"version": {"0"}}},
 		accessRule{Method: "GET", Pattern: "/shortlist", Roles: leadersUp},

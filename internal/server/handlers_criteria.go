@@ -11,6 +11,7 @@ import (
 
 	"pareto/internal/auth"
 	"pareto/internal/db"
+	"pareto/internal/kpi"
 	"pareto/internal/limits"
 	"pareto/internal/scoring"
 	"pareto/templates"
@@ -26,6 +27,9 @@ func (s *Server) criteriaView(r *http.Request) (templates.CriteriaView, error) {
 	}
 	v := templates.CriteriaView{Config: cfg, IsAdmin: currentMember(r).Role == auth.RoleAdmin,
 		Weights: templates.WeightsForm{Mode: cfg.Settings.WeightMode}}
+	if v.Metrics, err = s.kpi.CriterionMetrics(r.Context(), scope(r)); err != nil {
+		return templates.CriteriaView{}, err
+	}
 	if id, err := uuid.Parse(r.URL.Query().Get("edit")); err == nil {
 		if c, ok := cfg.Criterion(id); ok {
 			v.EditID = c.ID
@@ -279,4 +283,35 @@ func (s *Server) scoringSettingsSave(w http.ResponseWriter, r *http.Request) {
 				"the form shows the saved values now, beside yours below. Apply your changes again.", &in)
 		},
 		Flash: "Scoring settings saved.", Next: "/scoring/settings"})
+}
+
+// criterionMetric links an active criterion to the metric its accounts'
+// growth is followed on (or removes the link).
+func (s *Server) criterionMetric(w http.ResponseWriter, r *http.Request) {
+	id, f, version, ok := editFor(s, w, r, pathID("criterionID"))
+	if !ok {
+		return
+	}
+	var m kpi.Metric
+	if f.Trim("metric") != "" {
+		m = choiceOf[kpi.Metric](f, "metric")
+	}
+	err := f.Then(nil, func() error { return s.kpi.SetCriterionMetric(r.Context(), scope(r), id, m, version) })
+	s.saved(w, r, err, saved{
+		Invalid: s.criteriaPage(r, func(v *templates.CriteriaView, fe db.FieldErrors) {
+			v.MetricFor, v.MetricErrors = id, fe
+		}),
+		Conflict: func() (templates.ConflictView, error) {
+			cms, err := s.kpi.CriterionMetrics(r.Context(), scope(r))
+			var cur kpi.CriterionMetric
+			for _, c := range cms {
+				if c.CriterionID == id {
+					cur = c
+				}
+			}
+			return templates.ConflictView{Heading: "The metric of " + cur.Name + " was changed meanwhile",
+				BackHref: "/scoring/criteria#growth-metrics", BackLabel: "See the saved links",
+				Rows: templates.TextConflictRows(templates.ConflictRow{Label: "Measured by", Theirs: cur.Metric.Label(), Mine: m.Label()})}, err
+		},
+		Section: "scoring", Flash: "Saved how growth is measured.", Next: "/scoring/criteria#growth-metrics"})
 }

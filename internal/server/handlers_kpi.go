@@ -109,7 +109,8 @@ func (s *Server) editableKPIs(r *http.Request) (templates.AccountKPIView, error)
 func readFigure(f *form) kpi.FigureInput {
 	return kpi.FigureInput{Month: f.Raw(kpi.FieldMonth), Revenue: f.Raw(kpi.FieldRevenue), CSAT: f.Raw(kpi.FieldCSAT), NPS: f.Raw(kpi.FieldNPS),
 		Promoters: f.Raw(kpi.FieldPromoters), Passives: f.Raw(kpi.FieldPassives), Detractors: f.Raw(kpi.FieldDetractors),
-		Adoption: f.Raw(kpi.FieldAdoption), Upsell: f.Raw(kpi.FieldUpsell), CrossSells: f.Raw(kpi.FieldCrossSells)}
+		Adoption: f.Raw(kpi.FieldAdoption), Upsell: f.Raw(kpi.FieldUpsell), CrossSells: f.Raw(kpi.FieldCrossSells),
+		Orders: f.Raw(kpi.FieldOrders), Units: f.Raw(kpi.FieldUnits)}
 }
 
 // accountKPISave saves or deletes one month's figures from the grid.

@@ -151,6 +151,7 @@ func (s *Server) routes() http.Handler {
 				r.Post("/scoring/criteria/{criterionID}/activate", s.criterionSetActive(true))
 				r.Post("/scoring/criteria/{criterionID}/deactivate", s.criterionSetActive(false))
 				r.Post("/scoring/criteria/{criterionID}/move", s.criterionMove)
+				r.Post("/scoring/criteria/{criterionID}/metric", s.criterionMetric)
 				r.Get("/scoring/settings", s.scoringSettings)
 				r.Post("/scoring/settings", s.scoringSettingsSave)
 				r.Post("/shortlist/whatif/apply", s.whatIfApply)
