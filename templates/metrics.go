@@ -93,16 +93,17 @@ func howAttainment(pf kpi.Portfolio) string {
 
 func howKeyShare(pf kpi.Portfolio) string {
 	sm, cur := pf.Summary, pf.Currency
-	return "The key accounts' revenue in " + pf.Period.Label() + " (" + FormatMoney(sm.Revenue, cur) + ") ÷ the revenue of every account " +
-		"(key or not, archived included, in the chosen segment and region) in it (" + FormatMoney(sm.TotalRevenue, cur) + ") = " +
-		FormatPct(sm.KeyShare) + "."
+	return "The key accounts' revenue (" + FormatMoney(sm.KeyShare.V*sm.TotalRevenue, cur) + ") ÷ the revenue of every account " +
+		"(key or not, in the chosen segment and region) (" + FormatMoney(sm.TotalRevenue, cur) + ") = " + FormatPct(sm.KeyShare) +
+		". Revenue here is each account's one revenue, the same the shortlist uses: " + sm.RevenueBasis +
+		" It does not follow the period chosen above."
 }
 
 func howLargest(pf kpi.Portfolio) string {
 	sm, cur := pf.Summary, pf.Currency
-	return "The single account with the most revenue in " + pf.Period.Label() + " (" + FormatMoney(sm.Largest.Revenue, cur) +
-		") ÷ the revenue of every account (" + FormatMoney(sm.TotalRevenue, cur) + ") = " + FormatPct(sm.Largest.Share) +
-		". Above the tenant's threshold (the scoring settings) a warning shows: too much revenue hangs on one account."
+	return "The single account with the most revenue (" + FormatMoney(sm.Largest.Revenue, cur) + ") ÷ the revenue of every account (" +
+		FormatMoney(sm.TotalRevenue, cur) + ") = " + FormatPct(sm.Largest.Share) + ", in each account's one revenue (as the shortlist): " +
+		sm.RevenueBasis + " Above the tenant's threshold (the scoring settings) a warning shows: too much revenue hangs on one account."
 }
 
 func howAverages(pf kpi.Portfolio) string {
