@@ -78,6 +78,18 @@ func (v CriteriaView) Library() []LibraryItem {
 	return out
 }
 
+// Notices are the criteria whose library text was rewritten, with the
+// notice saying how.
+func (v CriteriaView) Notices() []scoring.Criterion {
+	var out []scoring.Criterion
+	for _, c := range v.Config.Criteria {
+		if c.LibraryNotice != "" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 // InactiveCustom lists the deactivated custom criteria.
 func (v CriteriaView) InactiveCustom() []scoring.Criterion {
 	var out []scoring.Criterion

@@ -43,8 +43,12 @@ type Criterion struct {
 	Active      bool
 	Position    int  // importance rank among the active (1 = first); 0 when inactive
 	WeightBPS   *int // explicit weight, nil when never set
-	Version     int
-	UpdatedAt   time.Time
+	// LibraryNotice says how a migration rewrote this standard criterion's
+	// text to follow the method ("" when it did not, or once an admin has
+	// dismissed it or edited the criterion).
+	LibraryNotice string
+	Version       int
+	UpdatedAt     time.Time
 }
 
 // Custom reports whether the criterion is not from the library.
@@ -160,13 +164,13 @@ func lockSettings(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) (Settings,
 
 func readCriteria(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) ([]Criterion, error) {
 	rows, _ := tx.Query(ctx, `SELECT id, coalesce(code, ''), name, description, rubric_1, rubric_5, rubric_10, active,
-			coalesce(position, 0), weight_bps, version, updated_at
+			coalesce(position, 0), weight_bps, library_notice, version, updated_at
 		FROM scoring_criteria WHERE tenant_id = $1
 		ORDER BY NOT active, position, lower(name), id`, tenantID)
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Criterion, error) {
 		var c Criterion
 		err := r.Scan(&c.ID, &c.Code, &c.Name, &c.Description, &c.Rubric1, &c.Rubric5, &c.Rubric10, &c.Active,
-			&c.Position, &c.WeightBPS, &c.Version, &c.UpdatedAt)
+			&c.Position, &c.WeightBPS, &c.LibraryNotice, &c.Version, &c.UpdatedAt)
 		return c, err
 	})
 }
@@ -378,7 +382,7 @@ func (s *Store) UpdateCriterion(ctx context.Context, sc db.Scope, id uuid.UUID, 
 			return db.ErrConflict
 		}
 		_, err = tx.Exec(ctx, `UPDATE scoring_criteria SET name = $3, description = $4, rubric_1 = $5, rubric_5 = $6,
-				rubric_10 = $7, version = version + 1, updated_at = now()
+				rubric_10 = $7, library_notice = '', version = version + 1, updated_at = now()
 			WHERE tenant_id = $1 AND id = $2`, sc.TenantID, id, in.Name, in.Description, in.Rubric1, in.Rubric5, in.Rubric10)
 		if db.IsUniqueViolation(err, "scoring_criteria_name_key") {
 			return db.FieldErrors{"name": "There is a criterion with this name already."}
@@ -686,4 +690,27 @@ func keepFields(what string, err error) error {
 		return fe
 	}
 	return fmt.Errorf("%s: %w", what, err)
+}
+
+// DismissLibraryNotices clears the notices a migration left on the
+// tenant's rewritten standard criteria (see LibraryNotice). Admin-only
+// (the caller checks); nothing to clear is not an error.
+func (s *Store) DismissLibraryNotices(ctx context.Context, sc db.Scope) error {
+	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `UPDATE scoring_criteria SET library_notice = ''
+			WHERE tenant_id = $1 AND library_notice <> '' RETURNING name`, sc.TenantID)
+		if err != nil {
+			return err
+		}
+		names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil || len(names) == 0 {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Event{ActorID: sc.UserID, Action: "dismiss_library_notice", Entity: "criterion",
+			After: map[string]any{"criteria": names}})
+	})
+	if err != nil {
+		return fmt.Errorf("scoring: dismiss library notices: %w", err)
+	}
+	return nil
 }

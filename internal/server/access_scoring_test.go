@@ -22,6 +22,7 @@ func init() {
 		accessRule{Method: "POST", Pattern: "/accounts/{accountID}/scores", Roles: everyone},
 		accessRule{Method: "POST", Pattern: "/scoring/criteria", Roles: adminOnly, Form: url.Values{"name": {""}}},
 		accessRule{Method: "POST", Pattern: "/scoring/criteria/library", Roles: adminOnly, Form: url.Values{"code": {"solvency"}}},
+		accessRule{Method: "POST", Pattern: "/scoring/criteria/library-notice", Roles: adminOnly},
 		accessRule{Method: "POST", Pattern: "/scoring/criteria/weights", Roles: adminOnly, Form: url.Values{"mode": {"rank"}, "criteria_version": {"0"}}},
 		accessRule{Method: "POST", Pattern: "/scoring/criteria/{criterionID}", Roles: adminOnly,
 			Form: url.Values{"name": {"Product fit"}, "version": {"0"}}},

@@ -93,3 +93,32 @@ func TestGrowthOnSelectionCriteria(t *testing.T) {
 		mustContain(t, res, "Growth on the selection criteria", "Average transaction size", "Units per order")
 	})
 }
+
+// The notice about library criteria rewritten by migration shows on the
+// criteria page until an admin dismisses it.
+func TestLibraryNoticeOnCriteriaPage(t *testing.T) {
+	ks := newKPISetup(t)
+	ctx := context.Background()
+	sc := ks.tf.scope(auth.RoleAdmin)
+	c, err := scoring.NewStore(ks.a.DB).EnableStandard(ctx, sc, "cultural_fit")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ks.a.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE scoring_criteria SET library_notice = 'Rewritten to follow the method.' WHERE id = $1`, c.ID)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	leader, admin := ks.client(auth.RoleLeader), ks.client(auth.RoleAdmin)
+	mustContain(t, leader.get("/scoring/criteria"), "Standard criteria rewritten to follow the method", "Rewritten to follow the method.")
+	if res := leader.postForm("/scoring/criteria/library-notice", url.Values{}); res.Status != http.StatusForbidden {
+		t.Fatalf("a leader dismissed the notice: %d", res.Status)
+	}
+	if res := admin.postForm("/scoring/criteria/library-notice", url.Values{}); res.Status != http.StatusSeeOther {
+		t.Fatalf("dismiss: %d", res.Status)
+	}
+	if strings.Contains(admin.get("/scoring/criteria").Body, "Standard criteria rewritten") {
+		t.Error("the notice stays after dismissal")
+	}
+}

@@ -315,3 +315,11 @@ func (s *Server) criterionMetric(w http.ResponseWriter, r *http.Request) {
 		},
 		Section: "scoring", Flash: "Saved how growth is measured.", Next: "/scoring/criteria#growth-metrics"})
 }
+
+// criteriaNoticeDismiss clears the notice about rewritten library criteria.
+func (s *Server) criteriaNoticeDismiss(w http.ResponseWriter, r *http.Request) {
+	if f := s.readForm(w, r); f == nil {
+		return
+	}
+	s.saved(w, r, s.scoringStore().DismissLibraryNotices(r.Context(), scope(r)), saved{Next: "/scoring/criteria"})
+}

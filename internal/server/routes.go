@@ -146,6 +146,7 @@ func (s *Server) routes() http.Handler {
 				r.Use(s.requireRole(auth.RoleAdmin))
 				r.Post("/scoring/criteria", s.criterionCreate)
 				r.Post("/scoring/criteria/library", s.criterionEnable)
+				r.Post("/scoring/criteria/library-notice", s.criteriaNoticeDismiss)
 				r.Post("/scoring/criteria/weights", s.weightsSave)
 				r.Post("/scoring/criteria/{criterionID}", s.criterionUpdate)
 				r.Post("/scoring/criteria/{criterionID}/activate", s.criterionSetActive(true))
