@@ -3,12 +3,15 @@ package account
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+
+	"pareto/internal/db"
 )
 
 // Kept tallies (table account_tallies): the counts and sums of a tenant's
@@ -283,12 +286,28 @@ GROUP BY d.dim, d.value`
 // Recount recomputes the tenant's tallies from its accounts, for bulk
 // writes (imports, a re-rank of every account, seeds and fixtures that
 // write accounts in SQL): O(accounts), like the write itself.
+//
+// The counts are read, then written with db.InsertRows: an INSERT … SELECT
+// of them (grouped by dimension, not by tenant) would be written into the
+// shards with COPY on Citus, which row-level security refuses.
 func Recount(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) error {
+	counted, err := Counted(ctx, tx, tenantID)
+	if err != nil {
+		return fmt.Errorf("account: recount: %w", err)
+	}
 	if _, err := tx.Exec(ctx, "DELETE FROM account_tallies WHERE tenant_id = $1", tenantID); err != nil {
 		return fmt.Errorf("account: recount: %w", err)
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO account_tallies (tenant_id, dim, value, `+tallyCols+`)
-		SELECT $1, * FROM (`+recountSQL+`) t`, tenantID); err != nil {
+	var rows [][]any
+	for _, dim := range slices.Sorted(maps.Keys(counted)) {
+		for _, value := range slices.Sorted(maps.Keys(counted[dim])) {
+			t := counted[dim][value]
+			rows = append(rows, []any{tenantID, string(dim), value, t.Accounts, t.Ranked, t.Complete, t.KeyAccounts,
+				t.FromFigures, t.Revenue, t.KeyRevenue, t.Annual, t.Potential, t.Headroom})
+		}
+	}
+	cols := append([]string{"tenant_id", "dim", "value"}, strings.Split(tallyCols, ", ")...)
+	if _, err := db.InsertRows(ctx, tx, "account_tallies", cols, rows, ""); err != nil {
 		return fmt.Errorf("account: recount: %w", err)
 	}
 	return nil

@@ -3,17 +3,20 @@ package dbtest
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"net"
 	"net/url"
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"pareto/internal/db"
+	"pareto/migrations"
 )
 
 // Citus mode: with TEST_CITUS_URL set (a database on the coordinator of a
@@ -119,13 +122,49 @@ func citusURL(t testing.TB) string {
 	if err := prepareCitus(ctx, lock, name, u); err != nil {
 		t.Fatalf("dbtest: citus: prepare %s: %v", name, err)
 	}
+	// A test that leaves the schema otherwise than it found it (migrating
+	// down and failing half way, say) gets the database prepared afresh
+	// for the next one. Registered after the lock's release, so it runs
+	// first.
+	t.Cleanup(func() {
+		if v, err := migratedTo(context.Background(), u); err != nil || v != latestMigration() {
+			_ = exec(context.Background(), citusNodes.admin, "COMMENT ON DATABASE "+name+" IS NULL")
+		}
+	})
 	if err := emptyCitus(ctx, u); err != nil {
 		t.Fatalf("dbtest: citus: empty %s: %v", name, err)
 	}
 	return u
 }
 
-const citusReady = "pareto dbtest: distributed"
+// citusReady marks a prepared database, with the newest migration's version:
+// a database prepared by older code is prepared again.
+func citusReady() string { return fmt.Sprintf("pareto dbtest: distributed at %d", latestMigration()) }
+
+// latestMigration is the newest migration's version.
+func latestMigration() int64 {
+	files, _ := fs.Glob(migrations.FS, "*.sql")
+	var latest int64
+	for _, f := range files {
+		v, _, _ := strings.Cut(f, "_")
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil && n > latest {
+			latest = n
+		}
+	}
+	return latest
+}
+
+// migratedTo is the newest migration applied to the database at u.
+func migratedTo(ctx context.Context, u string) (int64, error) {
+	conn, err := pgx.Connect(ctx, u)
+	if err != nil {
+		return 0, err
+	}
+	defer conn.Close(ctx)
+	var v int64
+	err = conn.QueryRow(ctx, "SELECT coalesce(max(version_id), 0) FROM goose_db_version WHERE is_applied").Scan(&v)
+	return v, err
+}
 
 // prepareCitus makes database name on every node, with the extension, the
 // workers registered, migrated and distributed, unless that was done.
@@ -139,7 +178,7 @@ func prepareCitus(ctx context.Context, admin *pgx.Conn, name, u string) error {
 	defer admin.Exec(ctx, "SELECT pg_advisory_unlock($1, -1)", citusLockKey) //nolint:errcheck // released with the connection anyway
 	var comment string
 	err := admin.QueryRow(ctx, `SELECT coalesce(shobj_description(oid, 'pg_database'), '') FROM pg_database WHERE datname = $1`, name).Scan(&comment)
-	if err == nil && comment == citusReady {
+	if err == nil && comment == citusReady() {
 		return nil
 	}
 	if err != nil && err != pgx.ErrNoRows {
@@ -207,7 +246,7 @@ func prepareCitus(ctx context.Context, admin *pgx.Conn, name, u string) error {
 			return fmt.Errorf("a migration put %d rows in %s; dbtest's Citus mode empties tables between tests and would lose them: teach emptyCitus to keep them", n, t)
 		}
 	}
-	return exec(ctx, citusNodes.admin, fmt.Sprintf("COMMENT ON DATABASE %s IS '%s'", name, citusReady))
+	return exec(ctx, citusNodes.admin, fmt.Sprintf("COMMENT ON DATABASE %s IS '%s'", name, citusReady()))
 }
 
 // emptyCitus deletes every row of every table but the migrations' version
