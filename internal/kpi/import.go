@@ -149,7 +149,7 @@ func planFigureRows(rows []importer.Row, refs *account.Refs, existing map[figure
 		case sameFigures(cur, f):
 			p.Keep(r, rec, c.EntityID)
 		default:
-			c.Before, c.Version = stateOf(&cur), cur.Version
+			c.Before, c.Version, c.Changed = stateOf(&cur), cur.Version, changedFigures(cur, f)
 			err = p.Update(r, c)
 		}
 		if err != nil {
@@ -157,6 +157,24 @@ func planFigureRows(rows []importer.Row, refs *account.Refs, existing map[figure
 		}
 	}
 	return nil
+}
+
+// changedFigures names the figures that differ between a and b, for the
+// preview.
+func changedFigures(a, b Figure) []string {
+	var out []string
+	for _, c := range []struct {
+		label string
+		same  bool
+	}{{"Revenue", a.Revenue == b.Revenue}, {"CSAT", eq(a.CSAT, b.CSAT)}, {"NPS", eq(a.NPS, b.NPS)},
+		{"Survey counts", eq(a.Promoters, b.Promoters) && eq(a.Passives, b.Passives) && eq(a.Detractors, b.Detractors)},
+		{"Adoption", eq(a.AdoptionPct, b.AdoptionPct)}, {"Upsell revenue", eq(a.UpsellRevenue, b.UpsellRevenue)},
+		{"Cross-sells", eq(a.CrossSellCount, b.CrossSellCount)}} {
+		if !c.same {
+			out = append(out, c.label)
+		}
+	}
+	return out
 }
 
 type figureKey struct {

@@ -1,6 +1,7 @@
 package kpi
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -170,6 +171,10 @@ func TestPlanFigureRows(t *testing.T) {
 	}
 	if p.Creates != 1 || p.Updates != 1 || p.Unchanged != 1 || p.Invalid != 7 || p.OK() {
 		t.Fatalf("new %d updated %d unchanged %d invalid %d", p.Creates, p.Updates, p.Unchanged, p.Invalid)
+	}
+	// Line 3 changes February's revenue (20 → 25) and nothing else.
+	if up := p.Rows[1]; up.Line != 3 || up.Op != importer.OpUpdate || fmt.Sprint(up.Changed) != "[Revenue]" || up.Record != "Acme · 2026-02" {
+		t.Errorf("update %+v", up)
 	}
 	wantErr := map[int]string{5: FieldMonth, 6: FieldAccount, 7: FieldAccount, 8: FieldAccount, 9: FieldAccount, 10: FieldAccount, 11: FieldRevenue}
 	errs := map[int]map[string]bool{}
