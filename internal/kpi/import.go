@@ -159,8 +159,8 @@ func planFigureRows(rows []importer.Row, refs *account.Refs, existing map[figure
 	return nil
 }
 
-// changedFigures names the figures that differ between a and b, for the
-// preview.
+// changedFigures names the figures that differ between two figures of
+// one month (none: the same values), for the preview and sameFigures.
 func changedFigures(a, b Figure) []string {
 	var out []string
 	for _, c := range []struct {
@@ -169,7 +169,7 @@ func changedFigures(a, b Figure) []string {
 	}{{"Revenue", a.Revenue == b.Revenue}, {"CSAT", eq(a.CSAT, b.CSAT)}, {"NPS", eq(a.NPS, b.NPS)},
 		{"Survey counts", eq(a.Promoters, b.Promoters) && eq(a.Passives, b.Passives) && eq(a.Detractors, b.Detractors)},
 		{"Adoption", eq(a.AdoptionPct, b.AdoptionPct)}, {"Upsell revenue", eq(a.UpsellRevenue, b.UpsellRevenue)},
-		{"Cross-sells", eq(a.CrossSellCount, b.CrossSellCount)}} {
+		{"Cross-sells", eq(a.CrossSellCount, b.CrossSellCount)}, {"Orders", eq(a.Orders, b.Orders)}, {"Units", eq(a.Units, b.Units)}} {
 		if !c.same {
 			out = append(out, c.label)
 		}
@@ -183,11 +183,7 @@ type figureKey struct {
 }
 
 // sameFigures reports whether two figures of one month hold the same values.
-func sameFigures(a, b Figure) bool {
-	return a.Revenue == b.Revenue && eq(a.CSAT, b.CSAT) && eq(a.NPS, b.NPS) && eq(a.Promoters, b.Promoters) &&
-		eq(a.Passives, b.Passives) && eq(a.Detractors, b.Detractors) && eq(a.AdoptionPct, b.AdoptionPct) &&
-		eq(a.UpsellRevenue, b.UpsellRevenue) && eq(a.CrossSellCount, b.CrossSellCount) && eq(a.Orders, b.Orders) && eq(a.Units, b.Units)
-}
+func sameFigures(a, b Figure) bool { return len(changedFigures(a, b)) == 0 }
 
 func eq[T comparable](a, b *T) bool {
 	if a == nil || b == nil {

@@ -259,3 +259,22 @@ func TestFiguresMemo(t *testing.T) {
 		t.Fatalf("budget: size %d", m.size)
 	}
 }
+
+func TestChangedFigures(t *testing.T) {
+	three, four, fifty := 3, 4, 50.0
+	a := Figure{Revenue: 100, Orders: &three, CSAT: &fifty}
+	b := a
+	b.Orders = &four
+	if got := fmt.Sprint(changedFigures(a, b)); got != "[Orders]" || sameFigures(a, b) {
+		t.Errorf("orders changed: %s", got)
+	}
+	b.Revenue, b.CSAT = 101, nil
+	if got := fmt.Sprint(changedFigures(a, b)); got != "[Revenue CSAT Orders]" {
+		t.Errorf("three changed: %s", got)
+	}
+	c := a
+	c.Orders = &[]int{3}[0] // equal value, another pointer
+	if !sameFigures(a, c) || len(changedFigures(a, c)) != 0 {
+		t.Error("equal figures reported as changed")
+	}
+}
