@@ -12,6 +12,7 @@ import (
 
 	"pareto/internal/auth"
 	"pareto/internal/db"
+	"pareto/internal/kpi"
 )
 
 // Password is every demo user's password; printed when seeding and in the
@@ -37,7 +38,10 @@ var ErrAlreadySeeded = errors.New("demo: already seeded")
 
 // Seed creates the demo tenant: its admin, a leader and three KAMs, about
 // 60 accounts with stakeholders and interactions, criteria and scores with
-// a past review, KAM assignments, goal plans and 24 months of KPIs.
+// the reviews that set up the key-account programme and declined one key
+// account at mid-year, KAM assignments, 24 months of KPIs (orders and
+// units for some accounts, the month under way for some), goal plans
+// measured by them, and the criteria linked to their metrics.
 func Seed(ctx context.Context, d *db.DB) error {
 	admin, kams, err := seedPeople(ctx, d)
 	if err != nil {
@@ -47,18 +51,41 @@ func Seed(ctx context.Context, d *db.DB) error {
 	if err := seedAccounts(ctx, d, admin, kams, time.Now()); err != nil {
 		return err
 	}
-	// Order matters: scoring designates key accounts, assignment gives
-	// them KAMs, plans and KPIs build on both.
+	// Order matters: scoring designates key accounts (and declines one at
+	// mid-year), assignment gives them KAMs, KPIs build on both, plans set
+	// their goals around the figures, and the criteria are linked to the
+	// metrics that measure them.
 	if err := seedScoring(ctx, d, sc); err != nil {
 		return err
 	}
 	if err := seedAssignment(ctx, d, sc); err != nil {
 		return err
 	}
+	if err := seedKPIs(ctx, d, sc, time.Now()); err != nil {
+		return err
+	}
 	if err := seedPlans(ctx, d, sc); err != nil {
 		return err
 	}
-	return seedKPIs(ctx, d, sc, time.Now())
+	return seedMetricLinks(ctx, d, sc)
+}
+
+// seedMetricLinks links each demo criterion the method pairs with a metric
+// to it (growth measured by the criteria that chose the accounts).
+func seedMetricLinks(ctx context.Context, d *db.DB, sc db.Scope) error {
+	s := kpi.NewStore(d)
+	cms, err := s.CriterionMetrics(ctx, sc)
+	if err != nil {
+		return err
+	}
+	for _, c := range cms {
+		if m := c.Suggested(); m != "" {
+			if err := s.SetCriterionMetric(ctx, sc, c.CriterionID, m, c.Version); err != nil {
+				return fmt.Errorf("demo: link %s: %w", c.Name, err)
+			}
+		}
+	}
+	return nil
 }
 
 // seedPeople creates the tenant, its admin, a leader and three KAMs; it

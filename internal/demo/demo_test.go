@@ -4,10 +4,14 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"pareto/internal/auth"
+	"pareto/internal/db"
 	"pareto/internal/db/dbtest"
 	"pareto/internal/demo"
+	"pareto/internal/kpi"
+	"pareto/internal/plan"
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
@@ -35,5 +39,68 @@ func TestSeed(t *testing.T) {
 	}
 	if err := demo.Seed(ctx, d); !errors.Is(err, demo.ErrAlreadySeeded) {
 		t.Fatalf("second seed: %v, want ErrAlreadySeeded", err)
+	}
+	t.Run("Numbers", func(t *testing.T) { demoNumbers(t, d, db.Scope{TenantID: admin.TenantID, UserID: admin.UserID}) })
+}
+
+// demoNumbers checks the demo exercises what issue 14 asks of it.
+func demoNumbers(t *testing.T, d *db.DB, sc db.Scope) {
+	ctx := context.Background()
+	ks := kpi.NewStore(d)
+	pf, err := ks.Portfolio(ctx, sc, kpi.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The account declined at mid-year stays in the cohort, lost.
+	var declined bool
+	for _, r := range pf.Cohort {
+		if r.Account.KeyStatus == "declined" && !r.Retained {
+			declined = true
+		}
+	}
+	if !declined || pf.Summary.Retention.Retained >= pf.Summary.Retention.Cohort {
+		t.Errorf("no declined key account lost in the cohort: %+v", pf.Summary.Retention)
+	}
+	if !pf.NonKey || !pf.Summary.NonKeyRetention.Accounts.OK {
+		t.Errorf("no other accounts to compare: %+v", pf.Summary.NonKeyRetention)
+	}
+	// Orders give an average transaction size; criteria are linked.
+	if !pf.Summary.Volumes.AvgTransaction().OK || len(pf.Linked) < 3 {
+		t.Errorf("volumes %+v, %d linked criteria", pf.Summary.Volumes, len(pf.Linked))
+	}
+	// A partial month: this month's figures for some key accounts.
+	custom, err := ks.Portfolio(ctx, sc, kpi.Filter{Period: kpi.PeriodChoice{Key: kpi.CustomPeriod,
+		From: kpi.FormatMonth(kpi.AddMonths(kpi.MonthOf(time.Now()), -1)), To: kpi.FormatMonth(time.Now())}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last := custom.Months[len(custom.Months)-1]; !last.Partial || last.Accounts == 0 {
+		t.Errorf("no partial month with figures: %+v", last)
+	}
+	// CSAT goals on the 1–5 scale, measured by the figures, with progress in view.
+	page, err := plan.Plans(ctx, d, sc, plan.ListFilter{PerPage: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	visible := 0
+	for _, p := range page.Plans {
+		det, err := plan.PlanByID(ctx, d, sc, p.ID, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, g := range det.Goals {
+			if g.KPI != plan.KPICSAT {
+				continue
+			}
+			if g.Baseline < 1 || g.Target > 5 {
+				t.Errorf("CSAT goal off the 1–5 scale: %+v", g)
+			}
+			if pct, known := g.Progress(); known && g.FromKPI() && pct > 0 && pct < 100 {
+				visible++
+			}
+		}
+	}
+	if visible == 0 {
+		t.Error("no CSAT goal shows progress between 0 and 100 %")
 	}
 }

@@ -19,12 +19,16 @@ const KPIMonths = 24
 
 // seedKPIs gives the tenant's accounts (made by the accounts seed) 24
 // months of plausible figures: revenue around a twelfth of the account's
-// annual revenue with a trend, seasonality and noise; CSAT, NPS (partly
-// as survey counts), adoption, upsell and cross-sells for key accounts;
-// former key accounts that stopped buying, and a key account that became
-// a customer nine months ago. Deterministic for the same accounts
-// (fixed random seed, accounts in name order); with no accounts it does
-// nothing.
+// annual revenue with a trend, seasonality and noise; CSAT (on the 1–5
+// scale), NPS (partly as survey counts), adoption, upsell and cross-sells
+// for key accounts; orders and units for key accounts and every third
+// other customer (their average order growing for key accounts); former
+// key accounts that stopped buying, a key account declined at the
+// mid-year review that ordered for the last time the month after, a key account
+// that became a customer nine months ago, and figures for the month under
+// way (partial) for every other key account. Deterministic for the same
+// accounts (fixed random seeds, accounts in name order); with no accounts
+// it does nothing.
 func seedKPIs(ctx context.Context, d *db.DB, sc db.Scope, now time.Time) error {
 	type account struct {
 		id        uuid.UUID
@@ -33,6 +37,7 @@ func seedKPIs(ctx context.Context, d *db.DB, sc db.Scope, now time.Time) error {
 		revenue   float64
 	}
 	var accounts []account
+	declined := map[uuid.UUID]time.Time{} // key accounts declined since, with when
 	err := d.Tx(ctx, sc, func(tx pgx.Tx) error {
 		rows, _ := tx.Query(ctx, `SELECT id, status, key_status, annual_revenue::float8 FROM accounts
 			WHERE tenant_id = $1 AND archived_at IS NULL ORDER BY lower(name), coalesce(external_ref, ''), id`, sc.TenantID)
@@ -41,6 +46,14 @@ func seedKPIs(ctx context.Context, d *db.DB, sc db.Scope, now time.Time) error {
 			var a account
 			return a, r.Scan(&a.id, &a.status, &a.keyStatus, &a.revenue)
 		})
+		if err != nil {
+			return err
+		}
+		rows, _ = tx.Query(ctx, `SELECT account_id, changed_at FROM key_status_changes
+			WHERE tenant_id = $1 AND old_status = 'key' AND new_status = 'declined'`, sc.TenantID)
+		var id uuid.UUID
+		var at time.Time
+		_, err = pgx.ForEachRow(rows, []any{&id, &at}, func() error { declined[id] = at; return nil })
 		return err
 	})
 	if err != nil {
@@ -57,7 +70,10 @@ func seedKPIs(ctx context.Context, d *db.DB, sc db.Scope, now time.Time) error {
 		return math.Round(v*p) / p
 	}
 	var figs []kpi.Figure
-	keySeen, formerSeen := 0, 0
+	keySeen, formerSeen, others := 0, 0, 0
+	volumes := rand.New(rand.NewPCG(2026, 12)) // orders and units, apart from the figures above
+	current := kpi.MonthOf(now)
+	partOfMonth := float64(now.Day()) / 30
 	type leaving struct {
 		id uuid.UUID
 		at time.Time
@@ -67,7 +83,15 @@ func seedKPIs(ctx context.Context, d *db.DB, sc db.Scope, now time.Time) error {
 		if a.status == "prospect" {
 			continue
 		}
-		key := a.keyStatus == "key"
+		declinedAt, wasKey := declined[a.id]
+		key := a.keyStatus == "key" || wasKey
+		withVolumes := key
+		if !key {
+			others++
+			withVolumes = others%3 == 0
+		}
+		avgOrder := 4000 + volumes.Float64()*16000
+		unitsPerOrder := 10 + volumes.Float64()*50
 		monthly := a.revenue / 12
 		if monthly <= 0 {
 			monthly = 20_000 + rng.Float64()*180_000
@@ -85,24 +109,41 @@ func seedKPIs(ctx context.Context, d *db.DB, sc db.Scope, now time.Time) error {
 			if a.keyStatus == "former" {
 				left = append(left, leaving{a.id, kpi.AddMonths(first, stop)})
 			}
+		case wasKey:
+			stop = min(KPIMonths, kpi.MonthsBetween(first, kpi.MonthOf(declinedAt))+1) // its last order the month after
 		case key:
 			keySeen++
 			if keySeen == 3 {
 				start = KPIMonths - 9 // a customer for nine months only
 			}
 		}
+		months := KPIMonths
+		if key && !wasKey && keySeen%2 == 0 {
+			months++ // and the month under way, partial
+		}
 		csat := 3.6 + rng.Float64()*1.0
 		nps := 10 + rng.IntN(40)
 		adoption := 35 + rng.Float64()*40
 		level := monthly * (1 - trend*KPIMonths/2)
-		for m := range KPIMonths {
+		for m := range months {
 			level *= 1 + trend
-			if m < start || m >= stop {
+			if m < start || (m >= stop && m < KPIMonths) {
 				continue
 			}
 			month := kpi.AddMonths(first, m)
 			season := 1 + 0.08*math.Sin(float64(month.Month())/12*2*math.Pi)
 			f := kpi.Figure{Month: month, Revenue: round(level*season*(0.93+rng.Float64()*0.14), 2)}
+			if month.Equal(current) {
+				f.Revenue = round(f.Revenue*partOfMonth, 2)
+			}
+			if withVolumes {
+				if key {
+					avgOrder *= 1.01 // key accounts' orders grow
+				}
+				orders := max(1, int(math.Round(f.Revenue/avgOrder)))
+				units := int(math.Round(float64(orders) * unitsPerOrder * (0.9 + volumes.Float64()*0.2)))
+				f.Orders, f.Units = &orders, &units
+			}
 			if key || a.keyStatus == "former" {
 				csat = math.Max(1, math.Min(5, csat+(rng.Float64()-0.45)*0.2))
 				c := round(csat, 2)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -12,6 +13,7 @@ import (
 
 	"pareto/internal/auth"
 	"pareto/internal/db"
+	"pareto/internal/kpi"
 	"pareto/internal/plan"
 )
 
@@ -92,6 +94,55 @@ type demoAccount struct {
 	name    string
 	kam     *uuid.UUID
 	revenue float64
+	figures []kpi.Figure
+}
+
+// csatGoal is the CSAT goal's index in demoGoals.
+var csatGoal = slices.IndexFunc(demoGoals, func(g demoGoal) bool { return g.kpi == plan.KPICSAT })
+
+// goalAround picks a goal's baseline and target around cur, the measure's
+// current value from the figures, so that its progress is progress (0..1):
+// baseline = cur − progress × lift, target = baseline + lift, kept inside
+// the measure's range (CSAT on the demo's 1–5 scale).
+func goalAround(k plan.KPI, cur, progress float64, rng *rand.Rand) (baseline, target float64) {
+	var lift float64
+	switch k {
+	case plan.KPICSAT:
+		lift = 0.3 + 0.1*float64(rng.IntN(4))
+	case plan.KPINPS:
+		lift = float64(6 + rng.IntN(10))
+	case plan.KPIAdoption:
+		lift = float64(5 + rng.IntN(10))
+	case plan.KPICrossSellCount:
+		lift = float64(1 + rng.IntN(2))
+	default: // money
+		lift = roundTo(cur*(0.08+0.12*rng.Float64()), 1000)
+	}
+	baseline = cur - progress*lift
+	switch k {
+	case plan.KPICSAT:
+		baseline = math.Max(1, roundTo(baseline, 0.1))
+		target = math.Min(5, roundTo(baseline+lift, 0.1))
+		if target <= baseline {
+			baseline = roundTo(target-0.1, 0.1)
+		}
+	case plan.KPINPS:
+		baseline = math.Max(-100, math.Round(baseline))
+		target = math.Min(100, baseline+lift)
+	case plan.KPIAdoption:
+		baseline = math.Max(0, math.Round(baseline))
+		target = math.Min(100, baseline+lift)
+		if target <= baseline {
+			baseline = target - 1
+		}
+	case plan.KPICrossSellCount:
+		baseline = math.Max(0, math.Floor(baseline))
+		target = baseline + lift
+	default:
+		baseline = math.Max(0, roundTo(baseline, 1000))
+		target = baseline + math.Max(lift, 1000)
+	}
+	return baseline, target
 }
 
 func seedPlansAt(ctx context.Context, d *db.DB, sc db.Scope, today time.Time) error {
@@ -141,9 +192,14 @@ func seedPlansAt(ctx context.Context, d *db.DB, sc db.Scope, today time.Time) er
 		if a.revenue <= 0 {
 			a.revenue = roundTo(200000+rng.Float64()*800000, 10000)
 		}
+		figs, err := kpi.NewStore(d).AccountKPIs(ctx, sc, a.id)
+		if err != nil {
+			return fmt.Errorf("demo: plans: figures of %s: %w", a.name, err)
+		}
+		a.figures = figs.Figures
 		if i < 2 {
 			prev := plan.Period{Year: current.Year - 1}
-			if err := seedOnePlan(ctx, d, actor, rng, a, owner, members, prev, plan.StatusClosed, settings, today); err != nil {
+			if err := seedOnePlan(ctx, d, actor, rng, a, owner, members, prev, plan.StatusClosed, settings, today, false); err != nil {
 				return err
 			}
 		}
@@ -151,7 +207,7 @@ func seedPlansAt(ctx context.Context, d *db.DB, sc db.Scope, today time.Time) er
 		if i%4 == 3 {
 			status = plan.StatusDraft
 		}
-		if err := seedOnePlan(ctx, d, actor, rng, a, owner, members, current, status, settings, today); err != nil {
+		if err := seedOnePlan(ctx, d, actor, rng, a, owner, members, current, status, settings, today, i%2 == 0); err != nil {
 			return err
 		}
 		for _, p := range products {
@@ -176,8 +232,13 @@ func seedPlansAt(ctx context.Context, d *db.DB, sc db.Scope, today time.Time) er
 	return nil
 }
 
+// seedOnePlan makes a's plan for per with two to four goals (one on CSAT
+// when withCSAT) and their actions. A goal on a KPI the account has
+// figures for in the period gets a baseline and target around its
+// current value, so its progress follows the time elapsed more or less
+// closely; other goals get a value typed by hand.
 func seedOnePlan(ctx context.Context, d *db.DB, actor plan.Actor, rng *rand.Rand, a demoAccount, owner uuid.UUID, members []uuid.UUID,
-	per plan.Period, status plan.Status, settings plan.Settings, today time.Time) error {
+	per plan.Period, status plan.Status, settings plan.Settings, today time.Time, withCSAT bool) error {
 	first, last := per.Range(settings.FiscalYearStartMonth)
 	why := fmt.Sprintf(demoWhys[rng.IntN(len(demoWhys))], a.name)
 	planID, err := plan.CreatePlan(ctx, d, actor, a.id, plan.PlanInput{Period: per.String(), Status: plan.StatusActive, Why: why}, false)
@@ -188,6 +249,9 @@ func seedOnePlan(ctx context.Context, d *db.DB, actor plan.Actor, rng *rand.Rand
 	elapsed := math.Min(1, math.Max(0, float64(today.Sub(first))/float64(last.Sub(first))))
 	n := 2 + rng.IntN(3)
 	picks := rng.Perm(len(demoGoals))[:n]
+	if withCSAT && !slices.Contains(picks, csatGoal) {
+		picks[0] = csatGoal
+	}
 	var goalIDs []uuid.UUID
 	for _, gi := range picks {
 		tpl := demoGoals[gi]
@@ -210,8 +274,13 @@ func seedOnePlan(ctx context.Context, d *db.DB, actor plan.Actor, rng *rand.Rand
 			cur = math.Round(cur)
 		}
 		due := first.AddDate(0, 6+rng.IntN(6), 0).AddDate(0, 0, -1)
-		id, err := plan.CreateGoal(ctx, d, actor, planID, plan.GoalInput{Title: tpl.title, KPI: tpl.kpi, CustomMeasure: tpl.custom,
-			Baseline: base, Target: target, DueDate: due, ManualProgress: &cur})
+		in := plan.GoalInput{Title: tpl.title, KPI: tpl.kpi, CustomMeasure: tpl.custom, Baseline: base, Target: target, DueDate: due,
+			ManualProgress: &cur}
+		if m := plan.Measure(a.figures, tpl.kpi, first, last); m != nil {
+			in.Baseline, in.Target = goalAround(tpl.kpi, m.Value, math.Min(share, 1), rng)
+			in.ManualProgress = nil
+		}
+		id, err := plan.CreateGoal(ctx, d, actor, planID, in)
 		if err != nil {
 			return fmt.Errorf("demo: goal %s: %w", tpl.title, err)
 		}

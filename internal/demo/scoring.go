@@ -17,10 +17,18 @@ import (
 
 // ScoringCriteria are the demo tenant's five active criteria, most
 // important first (weights derived from the rank).
-var ScoringCriteria = []string{"product_fit", "revenue_potential", "existing_relationships", "solvency", "buying_process"}
+var ScoringCriteria = []string{"product_fit", "revenue_potential", "avg_transaction_size", "existing_relationships", "buying_process"}
 
-// ReviewName is the demo's past review.
-const ReviewName = "FY26 H2"
+// ReviewName is the demo's review that set up the key-account programme,
+// eighteen months before the day of seeding; MidYearReviewName the one that
+// declined a key account five months before it.
+const (
+	ReviewName        = "Key account programme"
+	MidYearReviewName = "Mid-year review"
+)
+
+// DeclinedReason is why the mid-year review declined a key account.
+const DeclinedReason = "Volumes fell for three quarters and they moved their tenders elsewhere; serve through the standard channel."
 
 type scoredDemoAccount struct {
 	id                 uuid.UUID
@@ -31,8 +39,10 @@ type scoredDemoAccount struct {
 }
 
 // seedScoring enables the five criteria, scores every demo account (every
-// seventh on purpose incomplete), records one past, closed review, and then
-// moves a few scores so today's ranking differs from the review's. It
+// seventh on purpose incomplete), records the review that set up the
+// key-account programme eighteen months ago and a mid-year review that
+// declined one key account five months ago (both closed), and then moves a
+// few scores so today's ranking differs from the reviews'. It
 // builds on the accounts already in the tenant; with none it only sets up
 // the criteria. Deterministic: a fixed random seed, times relative to the
 // day of seeding.
@@ -44,7 +54,7 @@ func seedScoring(ctx context.Context, d *db.DB, admin db.Scope) error {
 	}
 	defer func() { store.Now = time.Now }()
 
-	store.Now = at(-180, 0)
+	store.Now = at(-600, 0)
 	var criteria []scoring.Criterion
 	for _, code := range ScoringCriteria {
 		c, err := store.EnableStandard(ctx, admin, code)
@@ -86,16 +96,16 @@ func seedScoring(ctx context.Context, d *db.DB, admin db.Scope) error {
 	}
 	rng := rand.New(rand.NewPCG(2026, 11))
 	evidence := []string{
-		"Uses three of our product lines across two plants.",
+		"A large market for our line: their plants run it on every shift.",
 		"Framework agreement renewed last year; budget for expansion confirmed.",
-		"Regular meetings with the operations director and procurement.",
-		"Credit rating A; pays within terms.",
-		"Central procurement with a yearly tender; we are on the shortlist.",
+		"Orders of 8,000–12,000 a time, several times our average.",
+		"Introduced us to two of their suppliers last year.",
+		"One operations director decides; pays within 30 days.",
 	}
 
-	// Round one, six months ago: every account, a few incomplete on purpose.
+	// Round one, twenty months ago: every account, a few incomplete on purpose.
 	for i, a := range accounts {
-		store.Now = at(-170, i)
+		store.Now = at(-590, i)
 		growth := 0.0
 		if a.potential > 0 {
 			growth = (a.potential - a.revenue) / a.potential
@@ -121,8 +131,9 @@ func seedScoring(ctx context.Context, d *db.DB, admin db.Scope) error {
 		}
 	}
 
-	// The past review, four months ago, with decisions, closed since.
-	store.Now = at(-120, 0)
+	// The review that set up the programme, eighteen months ago, with
+	// decisions, closed since.
+	store.Now = at(-540, 0)
 	reviewID, err := store.StartReview(ctx, leader, ReviewName)
 	if err != nil {
 		return fmt.Errorf("demo: review: %w", err)
@@ -139,12 +150,14 @@ func seedScoring(ctx context.Context, d *db.DB, admin db.Scope) error {
 	// Key accounts are chosen among today's customers, as a real review
 	// would; the next best become watch.
 	keys, watches := 0, 0
+	var keyIDs []uuid.UUID
 	for i, e := range page.Entries {
-		store.Now = at(-119, i)
+		store.Now = at(-539, i)
 		decision, reason := "", ""
 		switch {
 		case keys < 8 && e.Score.Complete && customer[e.AccountID]:
 			keys++
+			keyIDs = append(keyIDs, e.AccountID)
 			decision, reason = "key", "Top of the ranking among our customers: strong fit and growth headroom."
 		case watches < 3 && i < n-2:
 			watches++
@@ -159,9 +172,28 @@ func seedScoring(ctx context.Context, d *db.DB, admin db.Scope) error {
 			return fmt.Errorf("demo: decide %s: %w", e.AccountName, err)
 		}
 	}
-	store.Now = at(-110, 0)
+	store.Now = at(-530, 0)
 	if err := store.CloseReview(ctx, leader, reviewID); err != nil {
 		return fmt.Errorf("demo: close review: %w", err)
+	}
+
+	// Mid-year, five months ago: the lowest-ranked key account is declined.
+	// Retention still counts it in the cohorts of the months it was key
+	// (the KPI seed has it order for the last time the month after).
+	if len(keyIDs) > 2 {
+		store.Now = at(-152, 0)
+		midID, err := store.StartReview(ctx, leader, MidYearReviewName)
+		if err != nil {
+			return fmt.Errorf("demo: mid-year review: %w", err)
+		}
+		store.Now = at(-151, 0)
+		if err := store.Decide(ctx, leader, midID, keyIDs[len(keyIDs)-1], "declined", DeclinedReason); err != nil {
+			return fmt.Errorf("demo: mid-year decision: %w", err)
+		}
+		store.Now = at(-150, 0)
+		if err := store.CloseReview(ctx, leader, midID); err != nil {
+			return fmt.Errorf("demo: close mid-year review: %w", err)
+		}
 	}
 
 	// Round two, recent: a few scores move, so today's ranking differs

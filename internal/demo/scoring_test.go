@@ -82,7 +82,7 @@ func TestSeedScoring(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rs) != 1 || rs[0].Name != ReviewName || rs[0].Open() || rs[0].Designated == 0 {
+	if len(rs) != 2 || rs[1].Name != ReviewName || rs[1].Open() || rs[1].Designated == 0 || rs[0].Name != MidYearReviewName || rs[0].Open() {
 		t.Fatalf("reviews %+v", rs)
 	}
 }
