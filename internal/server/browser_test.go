@@ -232,6 +232,20 @@ func browserVisit(t *testing.T, ctx context.Context, url, sel string) {
 	browserDo(t, ctx, "open "+url, chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS(sel)))
 }
 
+// browserSignIn signs email in with the test password at base and waits
+// until next (something only the home page has) is visible.
+func browserSignIn(t *testing.T, ctx context.Context, base, email, next string) {
+	t.Helper()
+	browserDo(t, ctx, "sign in as "+email,
+		chromedp.Navigate(base+"/login"),
+		chromedp.WaitVisible(chromedp.CSS("#email")),
+		chromedp.SendKeys(chromedp.CSS("#email"), email),
+		chromedp.SendKeys(chromedp.CSS("#password"), testPassword),
+		chromedp.Submit(chromedp.CSS("#password")),
+		chromedp.WaitVisible(chromedp.CSS(next)),
+	)
+}
+
 // browserFill types each value into the field its CSS selector names.
 func browserFill(t *testing.T, ctx context.Context, fields [][2]string) {
 	t.Helper()

@@ -14,14 +14,7 @@ func TestKPIJourney(t *testing.T) {
 	ks := newKPISetup(t)
 	base := ks.a.URL
 
-	browserDo(t, ctx, "sign in",
-		chromedp.Navigate(base+"/login"),
-		chromedp.WaitVisible(chromedp.CSS("#email")),
-		chromedp.SendKeys(chromedp.CSS("#email"), "leader@acmekpi.test"),
-		chromedp.SendKeys(chromedp.CSS("#password"), testPassword),
-		chromedp.Submit(chromedp.CSS("#password")),
-		chromedp.WaitVisible(chromedp.CSS("#home-portfolio-heading")),
-	)
+	browserSignIn(t, ctx, base, "leader@acmekpi.test", "#home-portfolio-heading")
 	browserScreenshot(t, ctx, "kpi-home-leader.png")
 	browserDo(t, ctx, "open the portfolio dashboard",
 		chromedp.Click(chromedp.CSS(`nav.mainnav a[href="/dashboards"]`)),

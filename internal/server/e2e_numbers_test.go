@@ -35,14 +35,7 @@ func TestNumbersJourney(t *testing.T) {
 	goalID := newGoal(t, ks.client(auth.RoleKAM), planPath, url.Values{"title": {"Happier buyers"}, "kpi": {"csat"},
 		"baseline": {"3.8"}, "target": {"4.6"}, "due_date": {last.Format("2006-01-02")}})
 
-	browserDo(t, ctx, "sign in",
-		chromedp.Navigate(base+"/login"),
-		chromedp.WaitVisible(chromedp.CSS("#email")),
-		chromedp.SendKeys(chromedp.CSS("#email"), "leader@acmekpi.test"),
-		chromedp.SendKeys(chromedp.CSS("#password"), testPassword),
-		chromedp.Submit(chromedp.CSS("#password")),
-		chromedp.WaitVisible(chromedp.CSS("#home-portfolio-heading")),
-	)
+	browserSignIn(t, ctx, base, "leader@acmekpi.test", "#home-portfolio-heading")
 	browserDo(t, ctx, "open the portfolio dashboard",
 		chromedp.Click(chromedp.CSS(`nav.mainnav a[href="/dashboards"]`)),
 		chromedp.WaitVisible(chromedp.CSS("#months svg.chart-line polyline")),

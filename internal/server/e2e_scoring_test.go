@@ -37,18 +37,6 @@ func scoringWaitText(t *testing.T, ctx context.Context, css, want string) {
 	}
 }
 
-func scoringLogin(t *testing.T, ctx context.Context, base, email string) {
-	t.Helper()
-	browserDo(t, ctx, "sign in as "+email,
-		chromedp.Navigate(base+"/login"),
-		chromedp.WaitVisible(chromedp.CSS("#email")),
-		chromedp.SendKeys(chromedp.CSS("#email"), email),
-		chromedp.SendKeys(chromedp.CSS("#password"), testPassword),
-		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type="submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS("nav.mainnav")),
-	)
-}
-
 // TestScoringJourney: an admin enables criteria and sets explicit weights;
 // a leader scores three accounts in the matrix (htmx cells), runs a
 // what-if, starts a review and designates a key account.
@@ -82,7 +70,7 @@ func TestScoringJourney(t *testing.T) {
 	b := newBrowser(t)
 
 	// The admin enables three standard criteria and sets explicit weights.
-	scoringLogin(t, b, a.URL, "admin@journey.test")
+	browserSignIn(t, b, a.URL, "admin@journey.test", "nav.mainnav")
 	for _, code := range []string{"product_fit", "revenue_potential", "existing_relationships"} {
 		browserDo(t, b, "enable "+code,
 			chromedp.Navigate(a.URL+"/scoring/criteria"),
@@ -107,7 +95,7 @@ func TestScoringJourney(t *testing.T) {
 	browserDo(t, b, "sign out", chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.CSS("#email")))
 
 	// The leader scores three accounts, cell by cell; each cell saves itself.
-	scoringLogin(t, b, a.URL, "leader@journey.test")
+	browserSignIn(t, b, a.URL, "leader@journey.test", "nav.mainnav")
 	scores := map[uuid.UUID][]string{accounts[0]: {"9", "4", "8"}, accounts[1]: {"6", "10", "5"}, accounts[2]: {"4", "5", "4"}}
 	browserDo(t, b, "open the matrix", chromedp.Navigate(a.URL+"/scoring/matrix"), chromedp.WaitVisible(chromedp.CSS("table.score-matrix")))
 	for _, acc := range accounts {
