@@ -49,7 +49,10 @@ var Import = &importer.Kind{
 	Plan:      planAccounts,
 	Target: importer.Target{Table: "accounts", Key: []string{"id"}, Versioned: true,
 		Columns: []string{"id", "name", "external_ref", "industry", "region", "country", "segment", "status",
-			"customer_since", "annual_revenue", "revenue_potential", "notes"}},
+			"customer_since", "annual_revenue", "revenue_potential", "notes"},
+		// Nine of the accounts indexes sort by name (sort_name is
+		// lower(name)).
+		InsertOrder: "lower(name), id"},
 	Keep: keepImported,
 }
 
@@ -172,7 +175,7 @@ func planRows(rows []importer.Row, existing []existingAccount, p *importer.Plan)
 		var err error
 		switch {
 		case match == nil:
-			id := uuid.New()
+			id := importer.NewID()
 			err = p.Create(r, importer.Change{Record: record(f), EntityID: id.String(), After: f.auditFields(), Values: accountValues(id, f)})
 		case base.Same(f):
 			p.Keep(r, record(f), match.ID.String())

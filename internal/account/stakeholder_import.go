@@ -112,7 +112,7 @@ func planStakeholders(ctx context.Context, tx pgx.Tx, a importer.Actor, rows []i
 // planStakeholder reads row r over cur (nil for a new stakeholder).
 func planStakeholder(r importer.Row, acct Ref, cur *Stakeholder, p *importer.Plan) error {
 	var base StakeholderFields
-	id := uuid.New()
+	id := importer.NewID()
 	if cur != nil {
 		base, id = cur.StakeholderFields, cur.ID
 	}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/google/uuid"
+
 	"pareto/internal/csvcell"
 )
 
@@ -133,6 +135,11 @@ func (p *Plan) Fail(r Row, field, msg string) {
 func (p *Plan) Failf(r Row, field, format string, args ...any) {
 	p.Fail(r, field, fmt.Sprintf(format, args...))
 }
+
+// NewID is the id of a new record: time-ordered (UUIDv7, increasing
+// within the process), so a file's new records fill the primary key and
+// the audit log's entity index page by page instead of all over.
+func NewID() uuid.UUID { return uuid.Must(uuid.NewV7()) }
 
 // Create plans writing a new record for row r.
 func (p *Plan) Create(r Row, c Change) error {

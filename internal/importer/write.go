@@ -118,10 +118,14 @@ func (w *writer) records(ctx context.Context, rows []staged) error {
 		return fmt.Errorf("stage: copy: %w", err)
 	}
 	if len(creates) > 0 {
-		// In key order the primary key's index fills page by page rather
-		// than all over (measured: up to twice as fast).
+		// In the order the table's indexes sort by, each index fills page
+		// by page rather than all over (see Target.InsertOrder).
+		order := w.target.InsertOrder
+		if order == "" {
+			order = idents(w.target.Key)
+		}
 		if _, err := w.tx.Exec(ctx, "INSERT INTO "+ident(w.target.Table)+" (tenant_id, "+cols+") SELECT $1::uuid, "+cols+
-			" FROM import_stage WHERE import_op = 'create' ORDER BY "+idents(w.target.Key), w.scope.TenantID); err != nil {
+			" FROM import_stage WHERE import_op = 'create' ORDER BY "+order, w.scope.TenantID); err != nil {
 			return err
 		}
 	}
