@@ -97,24 +97,24 @@ func KAMProfileFormOf(p assignment.Profile) KAMProfileForm {
 
 // KAMProfileView is one KAM's page (/kams/{kamID}).
 type KAMProfileView struct {
-	Profile  assignment.Profile
-	Form     KAMProfileForm
-	Accounts []assignment.Account
+	Profile assignment.Profile
+	Form    KAMProfileForm
+	// Accounts is one page of the accounts the KAM manages: their key
+	// accounts on the first, then the others by name.
+	Accounts assignment.KAMAccounts
 	Currency string
 	// Conflict is set when the save was stale: Profile then holds the
 	// other person's values and Form yours.
 	Conflict bool
 }
 
-// KeyCount is the number of key accounts on the KAM's list.
-func (v KAMProfileView) KeyCount() int {
-	n := 0
-	for _, a := range v.Accounts {
-		if a.Key() {
-			n++
-		}
-	}
-	return n
+// KeyCount is the number of key accounts the KAM manages.
+func (v KAMProfileView) KeyCount() int { return v.Accounts.Counts.KeyAccounts }
+
+// PageLink is the URL of the page of the KAM's accounts at cursor token
+// after ("" for the first).
+func (v KAMProfileView) PageLink(after string) string {
+	return kamAccountsLink("/kams/"+v.Profile.UserID.String(), after)
 }
 
 // AssignForm is the assign form as typed.
@@ -180,6 +180,18 @@ type MyAccountsView struct {
 	Mine     assignment.Mine
 	IsKAM    bool
 	Currency string
+}
+
+// PageLink is the URL of the page of "My accounts" at cursor token after
+// ("" for the first).
+func (v MyAccountsView) PageLink(after string) string { return kamAccountsLink("/my/accounts", after) }
+
+// kamAccountsLink is the URL of a page of a KAM's accounts.
+func kamAccountsLink(path, after string) string {
+	if after == "" {
+		return path + "#accounts"
+	}
+	return path + "?after=" + url.QueryEscape(after) + "#accounts"
 }
 
 // asgMoney shows an amount rounded to whole units with thousands

@@ -161,12 +161,22 @@ const accountJoins = `FROM accounts a
 func scanAccount(r pgx.CollectableRow) (Account, error) {
 	var a Account
 	var kam *uuid.UUID
-	err := r.Scan(&a.ID, &a.Name, &a.Region, &a.Industry, &a.KeyStatus, &a.Revenue, &a.RevenuePotential,
-		&a.Version, &kam, &a.KAMName, &a.KAMState)
+	err := r.Scan(a.dest(&kam)...)
+	a.setKAM(kam)
+	return a, err
+}
+
+// dest is where the columns of accountCols are scanned to (the KAM into
+// kam, then setKAM).
+func (a *Account) dest(kam **uuid.UUID) []any {
+	return []any{&a.ID, &a.Name, &a.Region, &a.Industry, &a.KeyStatus, &a.Revenue, &a.RevenuePotential,
+		&a.Version, kam, &a.KAMName, &a.KAMState}
+}
+
+func (a *Account) setKAM(kam *uuid.UUID) {
 	if kam != nil {
 		a.KAMUserID = *kam
 	}
-	return a, err
 }
 
 // loads lists the active KAMs of the tenant with their workload, by name.

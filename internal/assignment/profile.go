@@ -14,6 +14,7 @@ import (
 
 	"pareto/internal/audit"
 	"pareto/internal/db"
+	"pareto/internal/keyset"
 )
 
 // Profile returns userID's KAM profile (the defaults when none was saved).
@@ -171,22 +172,35 @@ func (s *Store) UpdateProfile(ctx context.Context, sc db.Scope, userID uuid.UUID
 	return out, nil
 }
 
-// Accounts lists the accounts userID manages (not archived): key accounts
-// first, then by revenue.
-func (s *Store) Accounts(ctx context.Context, sc db.Scope, userID uuid.UUID) ([]Account, error) {
-	var out []Account
+// KAMAccounts is one page of the accounts a KAM manages (see kamPage):
+// on the first page their key accounts, then PerKAMPage of the others by
+// name.
+type KAMAccounts struct {
+	Accounts []Account
+	Links    keyset.Links
+	Counts   KAMCounts
+}
+
+// Accounts lists the page at c of the accounts userID manages (not
+// archived): key accounts first, then the others by name.
+func (s *Store) Accounts(ctx context.Context, sc db.Scope, userID uuid.UUID, c keyset.Cursor) (KAMAccounts, error) {
+	var p KAMAccounts
 	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
-		rows, _ := tx.Query(ctx, `SELECT `+accountCols+` `+accountJoins+`
-			WHERE a.tenant_id = $1 AND a.kam_user_id = $2 AND a.archived_at IS NULL
-			ORDER BY a.key_status <> 'key', a.revenue_cents DESC, a.sort_name, a.id`, sc.TenantID, userID)
 		var err error
-		out, err = pgx.CollectRows(rows, scanAccount)
+		p.Accounts, p.Links, p.Counts, err = kamPage(ctx, tx, sc.TenantID, userID, accountCols, accountJoins, nil, c, 0,
+			func(name *string, r pgx.CollectableRow) (Account, uuid.UUID, error) {
+				var a Account
+				var kam *uuid.UUID
+				err := r.Scan(append([]any{name}, a.dest(&kam)...)...)
+				a.setKAM(kam)
+				return a, a.ID, err
+			})
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("assignment: accounts of kam: %w", err)
+		return KAMAccounts{}, fmt.Errorf("assignment: accounts of kam: %w", err)
 	}
-	return out, nil
+	return p, nil
 }
 
 // CountAccounts is the number of accounts (not archived) userID manages.
@@ -242,47 +256,46 @@ type NextStep struct {
 	Overdue     bool
 }
 
-// Mine is "My accounts" for the person in the scope: the accounts they
-// manage and the open next steps they own (overdue first, then by due
+// Mine is "My accounts" for the person in the scope: one page of the
+// accounts they manage (see kamPage: key accounts first, then the others
+// by name) and the open next steps they own (overdue first, then by due
 // date, at most 100).
 type Mine struct {
 	Accounts  []MyAccount
+	Links     keyset.Links
+	Counts    KAMCounts
 	NextSteps []NextStep
 }
 
-// MyAccounts returns the scope's person's accounts and open next steps.
-// Every signed-in role may read their own.
-func (s *Store) MyAccounts(ctx context.Context, sc db.Scope) (Mine, error) {
+// MyAccounts returns the page at c of the scope's person's accounts, and
+// their open next steps. Every signed-in role may read their own.
+func (s *Store) MyAccounts(ctx context.Context, sc db.Scope, c keyset.Cursor) (Mine, error) {
 	var m Mine
 	today := s.Now()
 	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
-		rows, _ := tx.Query(ctx, `SELECT `+accountCols+`, coalesce(st.open, 0), coalesce(st.overdue, 0), coalesce(nx.next_step, ''), nx.next_step_due,
-				rk.score10::float8 / 10
-			`+accountJoins+`
+		var err error
+		m.Accounts, m.Links, m.Counts, err = kamPage(ctx, tx, sc.TenantID, sc.UserID, accountCols+`,
+				coalesce(st.open, 0), coalesce(st.overdue, 0), coalesce(nx.next_step, ''), nx.next_step_due, rk.score10::float8 / 10`,
+			accountJoins+`
 			LEFT JOIN account_rankings rk ON rk.tenant_id = a.tenant_id AND rk.account_id = a.id AND rk.complete
 			LEFT JOIN LATERAL (SELECT count(*) AS open, count(*) FILTER (WHERE i.next_step_due < $3::date) AS overdue
 				FROM interactions i WHERE i.tenant_id = a.tenant_id AND i.account_id = a.id
 				AND i.next_step <> '' AND i.next_step_done_at IS NULL) st ON true
 			LEFT JOIN LATERAL (SELECT i.next_step, i.next_step_due FROM interactions i
 				WHERE i.tenant_id = a.tenant_id AND i.account_id = a.id AND i.next_step <> '' AND i.next_step_done_at IS NULL
-				ORDER BY i.next_step_due NULLS LAST, i.created_at LIMIT 1) nx ON true
-			WHERE a.tenant_id = $1 AND a.kam_user_id = $2 AND a.archived_at IS NULL
-			ORDER BY a.key_status <> 'key', lower(a.name), a.id`, sc.TenantID, sc.UserID, today)
-		var err error
-		m.Accounts, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (MyAccount, error) {
-			var x MyAccount
-			var kam *uuid.UUID
-			err := r.Scan(&x.ID, &x.Name, &x.Region, &x.Industry, &x.KeyStatus, &x.Revenue, &x.RevenuePotential,
-				&x.Version, &kam, &x.KAMName, &x.KAMState, &x.OpenSteps, &x.OverdueSteps, &x.NextStep, &x.NextStepDue, &x.Score)
-			if kam != nil {
-				x.KAMUserID = *kam
-			}
-			return x, err
-		})
+				ORDER BY i.next_step_due NULLS LAST, i.created_at LIMIT 1) nx ON true`, []any{today}, c, 0,
+			func(name *string, r pgx.CollectableRow) (MyAccount, uuid.UUID, error) {
+				var x MyAccount
+				var kam *uuid.UUID
+				err := r.Scan(append(append([]any{name}, x.dest(&kam)...),
+					&x.OpenSteps, &x.OverdueSteps, &x.NextStep, &x.NextStepDue, &x.Score)...)
+				x.setKAM(kam)
+				return x, x.ID, err
+			})
 		if err != nil {
 			return err
 		}
-		rows, _ = tx.Query(ctx, `SELECT a.id, a.name, i.next_step, i.next_step_due, coalesce(i.next_step_due < $3::date, false)
+		rows, _ := tx.Query(ctx, `SELECT a.id, a.name, i.next_step, i.next_step_due, coalesce(i.next_step_due < $3::date, false)
 			FROM interactions i JOIN accounts a ON a.tenant_id = i.tenant_id AND a.id = i.account_id
 			WHERE i.tenant_id = $1 AND i.next_step_owner_id = $2 AND i.next_step <> '' AND i.next_step_done_at IS NULL
 			  AND a.archived_at IS NULL

@@ -3,6 +3,8 @@ package assignment_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,6 +18,7 @@ import (
 	"pareto/internal/auth"
 	"pareto/internal/db"
 	"pareto/internal/db/dbtest"
+	"pareto/internal/keyset"
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
@@ -595,7 +598,7 @@ func TestMyAccounts(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	m, err := f.s.MyAccounts(ctx, f.scope(f.ann))
+	m, err := f.s.MyAccounts(ctx, f.scope(f.ann), keyset.Cursor{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -606,7 +609,7 @@ func TestMyAccounts(t *testing.T) {
 	if len(m.NextSteps) != 2 || !m.NextSteps[0].Overdue || m.NextSteps[1].Due != nil || m.NextSteps[1].Overdue {
 		t.Fatalf("next steps %+v", m.NextSteps)
 	}
-	m, err = f.s.MyAccounts(ctx, f.scope(f.leader))
+	m, err = f.s.MyAccounts(ctx, f.scope(f.leader), keyset.Cursor{})
 	if err != nil || len(m.Accounts) != 0 || len(m.NextSteps) != 0 {
 		t.Fatalf("leader: %+v %v", m, err)
 	}
@@ -658,4 +661,74 @@ func TestWorkloadAvgScore(t *testing.T) {
 	if bob.AvgScore != nil {
 		t.Fatalf("Bob has no complete key account, got %v", *bob.AvgScore)
 	}
+}
+
+// TestKAMAccountsPaged: a KAM's accounts come a page at a time, key
+// accounts first, then the others by name; the counts are the kept
+// tallies. Ann manages 2 key accounts (Zeta, Alpha) and 51 others
+// (O01..O51) and Bob one: page 1 is Alpha, Zeta, O01..O50 (52 rows), page
+// 2 is O51 alone; the counts are 53 accounts, 2 key.
+func TestKAMAccountsPaged(t *testing.T) {
+	d := dbtest.New(t)
+	f := newFixture(t, d, "Acme")
+	f.account(acc{name: "Zeta", kam: f.ann.UserID})
+	f.account(acc{name: "Alpha", kam: f.ann.UserID})
+	f.account(acc{name: "Bob's", kam: f.bob.UserID})
+	if err := d.Tx(ctx, f.scope(f.admin), func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO accounts (tenant_id, name, key_status, kam_user_id)
+			SELECT $1, 'O' || lpad(i::text, 2, '0'), 'candidate', $2 FROM generate_series(51, 1, -1) i`, f.tenant, f.ann.UserID); err != nil {
+			return err
+		}
+		return account.Recount(ctx, tx, f.tenant)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	names := func(n int, first string) []string {
+		out := []string{}
+		for i := range n {
+			out = append(out, fmt.Sprintf("O%02d", i+1))
+		}
+		if first != "" {
+			out = append([]string{"Alpha", first}, out...)
+		}
+		return out
+	}
+	check := func(what string, got []string, links keyset.Links, counts assignment.KAMCounts, want []string, prev, next bool) {
+		t.Helper()
+		if !slices.Equal(got, want) || links.HasPrev != prev || links.HasNext != next || counts != (assignment.KAMCounts{Accounts: 53, KeyAccounts: 2}) {
+			t.Fatalf("%s: %v (prev %v next %v) counts %+v; want %v", what, got, links.HasPrev, links.HasNext, counts, want)
+		}
+	}
+	p, err := f.s.Accounts(ctx, f.scope(f.leader), f.ann.UserID, keyset.Cursor{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, a := range p.Accounts {
+		got = append(got, a.Name)
+	}
+	check("profile page 1", got, p.Links, p.Counts, names(50, "Zeta"), false, true)
+	p, err = f.s.Accounts(ctx, f.scope(f.leader), f.ann.UserID, p.Links.Next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("profile page 2", []string{p.Accounts[0].Name}, p.Links, p.Counts, []string{"O51"}, true, false)
+	if len(p.Accounts) != 1 {
+		t.Fatalf("page 2: %d rows", len(p.Accounts))
+	}
+
+	m, err := f.s.MyAccounts(ctx, f.scope(f.ann), keyset.Cursor{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = nil
+	for _, a := range m.Accounts {
+		got = append(got, a.Name)
+	}
+	check("mine page 1", got, m.Links, m.Counts, names(50, "Zeta"), false, true)
+	m, err = f.s.MyAccounts(ctx, f.scope(f.ann), m.Links.Next)
+	if err != nil || len(m.Accounts) != 1 {
+		t.Fatalf("mine page 2: %+v %v", m.Accounts, err)
+	}
+	check("mine page 2", []string{m.Accounts[0].Name}, m.Links, m.Counts, []string{"O51"}, true, false)
 }

@@ -12,6 +12,7 @@ import (
 
 	"pareto/internal/assignment"
 	"pareto/internal/db"
+	"pareto/internal/keyset"
 )
 
 // seedAssignment gives the demo KAMs profiles built from the demo
@@ -104,10 +105,13 @@ func seedAssignment(ctx context.Context, d *db.DB, sc db.Scope) error {
 // asgHandover moves one key account of from to to, with a reason, so the
 // demo's history shows a reassignment.
 func asgHandover(ctx context.Context, st *assignment.Store, sc db.Scope, from, to assignment.Load) error {
-	accounts, err := st.Accounts(ctx, sc, from.UserID)
+	page, err := st.Accounts(ctx, sc, from.UserID, keyset.Cursor{})
 	if err != nil {
 		return fmt.Errorf("demo: handover: %w", err)
 	}
+	// The largest key account (the first page holds them all).
+	accounts := slices.Clone(page.Accounts)
+	slices.SortStableFunc(accounts, func(a, b assignment.Account) int { return cmp.Compare(b.Revenue, a.Revenue) })
 	for _, a := range accounts {
 		if !a.Key() {
 			continue

@@ -13,6 +13,7 @@ import (
 	"pareto/internal/assignment"
 	"pareto/internal/auth"
 	"pareto/internal/db"
+	"pareto/internal/keyset"
 	"pareto/internal/limits"
 	"pareto/internal/plan"
 	"pareto/templates"
@@ -43,7 +44,7 @@ func (s *Server) kamProfileView(r *http.Request, kamID uuid.UUID) (templates.KAM
 	if err != nil {
 		return templates.KAMProfileView{}, err
 	}
-	accounts, err := st.Accounts(r.Context(), scope(r), kamID)
+	accounts, err := st.Accounts(r.Context(), scope(r), kamID, keyset.Parse(r.URL.Query().Get("after")))
 	if err != nil {
 		return templates.KAMProfileView{}, err
 	}
@@ -238,7 +239,7 @@ func (s *Server) suggestionApply(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) myAccounts(w http.ResponseWriter, r *http.Request) {
 	st := s.assignments()
-	mine, err := st.MyAccounts(r.Context(), scope(r))
+	mine, err := st.MyAccounts(r.Context(), scope(r), keyset.Parse(r.URL.Query().Get("after")))
 	if err != nil {
 		s.fail(w, r, err)
 		return
