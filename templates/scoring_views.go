@@ -544,20 +544,22 @@ type ReviewsView struct {
 type ReviewView struct {
 	Page       scoring.ReviewPage
 	Decision   string // filter
+	After      string // the page's cursor token ("" for the first)
 	ErrAccount uuid.UUID
 	Errors     map[string]string
 	Values     map[string]string // the refused decision's decision and reason
 	CloseError string
 }
 
-// PageLink links to another page of the review.
-func (v ReviewView) PageLink(page int) string {
+// PageLink links to the page of the review at cursor token after ("" for
+// the first).
+func (v ReviewView) PageLink(after string) string {
 	q := url.Values{}
 	if v.Decision != "" {
 		q.Set("decision", v.Decision)
 	}
-	if page > 1 {
-		q.Set("page", strconv.Itoa(page))
+	if after != "" {
+		q.Set("after", after)
 	}
 	u := "/shortlist/reviews/" + v.Page.Review.ID.String()
 	if len(q) > 0 {
@@ -570,7 +572,7 @@ func (v ReviewView) PageLink(page int) string {
 func (v ReviewView) FilterLink(d string) string {
 	w := v
 	w.Decision = d
-	return w.PageLink(1)
+	return w.PageLink("")
 }
 
 // EntryValue is what the decision form of e shows.

@@ -73,7 +73,7 @@ func diffTallies(kept, counted map[account.Dim]map[string]account.Tally) string 
 // status decided in reviews and taken away; KAMs assigned; KPI figures
 // saved and deleted inside and outside the revenue window — each through
 // its store, and after every write the kept tallies equal a count from
-// scratch (account.Counted).
+// scratch (account.Counted), and so do the reviews' kept counts.
 func TestTalliesKeptUnderRandomWrites(t *testing.T) {
 	ctx := context.Background()
 	d := dbtest.New(t)
@@ -256,6 +256,25 @@ func TestTalliesKeptUnderRandomWrites(t *testing.T) {
 			}
 			if diff := diffTallies(kept, counted); diff != "" {
 				t.Fatalf("step %d (%s), seed %d: kept tallies differ from a count:%s", step, op, seed, diff)
+			}
+			// The reviews' kept counts (entries, decided, designated key).
+			var wrong []string
+			if err := d.Tx(ctx, x, func(tx pgx.Tx) error {
+				rows, _ := tx.Query(ctx, `SELECT r.name FROM scoring_reviews r
+					LEFT JOIN (SELECT e.tenant_id, e.review_id, count(*)::int AS n, count(e.decision)::int AS decided,
+						(count(*) FILTER (WHERE e.decision = 'key'))::int AS key
+						FROM review_entries e WHERE e.tenant_id = $1 GROUP BY e.tenant_id, e.review_id) c
+					ON c.tenant_id = r.tenant_id AND c.review_id = r.id
+					WHERE r.tenant_id = $1 AND (r.entries, r.decided, r.designated) IS DISTINCT FROM
+						(coalesce(c.n, 0), coalesce(c.decided, 0), coalesce(c.key, 0))`, x.TenantID)
+				var err error
+				wrong, err = pgx.CollectRows(rows, pgx.RowTo[string])
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if len(wrong) > 0 {
+				t.Fatalf("step %d (%s), seed %d: kept review counts differ from a count: %v", step, op, seed, wrong)
 			}
 		}
 	}

@@ -16,6 +16,7 @@ import (
 	"pareto/internal/account"
 	"pareto/internal/audit"
 	"pareto/internal/db"
+	"pareto/internal/keyset"
 	"pareto/internal/limits"
 )
 
@@ -84,9 +85,7 @@ func (e ReviewEntry) Headroom() int64 { return e.RevenuePotential - e.AnnualReve
 type ReviewPage struct {
 	Review   Review
 	Entries  []ReviewEntry
-	Total    int
-	Page     int
-	Pages    int
+	Links    keyset.Links
 	KeyCount int // key accounts now
 	KeyCap   int // the cap now
 }
@@ -145,8 +144,9 @@ func (s *Store) StartReview(ctx context.Context, sc db.Scope, name string) (uuid
 		if err != nil {
 			return err
 		}
-		err = tx.QueryRow(ctx, `INSERT INTO scoring_reviews (name, weight_mode, weights, key_cap, created_by, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, name, st.WeightMode, wj, st.KeyAccountCap, nullID(sc.UserID), now).Scan(&id)
+		err = tx.QueryRow(ctx, `INSERT INTO scoring_reviews (name, weight_mode, weights, key_cap, created_by, created_at, entries)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, name, st.WeightMode, wj, st.KeyAccountCap, nullID(sc.UserID), now,
+			len(ranked)).Scan(&id)
 		if db.IsUniqueViolation(err, "scoring_reviews_name_key") {
 			return db.FieldErrors{"name": "There is a review with this name already."}
 		}
@@ -193,9 +193,7 @@ func onlyWeighted(c Cells, ws []Weight) map[string]int {
 
 const reviewCols = `r.id, r.name, r.weight_mode, r.weights, r.key_cap, coalesce(cu.name, 'system'), r.created_at,
 	coalesce(xu.name, ''), r.closed_at,
-	(SELECT count(*)::int FROM review_entries e WHERE e.tenant_id = r.tenant_id AND e.review_id = r.id),
-	(SELECT count(*)::int FROM review_entries e WHERE e.tenant_id = r.tenant_id AND e.review_id = r.id AND e.decision IS NOT NULL),
-	(SELECT count(*)::int FROM review_entries e WHERE e.tenant_id = r.tenant_id AND e.review_id = r.id AND e.decision = 'key')
+	r.entries, r.decided, r.designated
 	FROM scoring_reviews r LEFT JOIN users cu ON cu.id = r.created_by LEFT JOIN users xu ON xu.id = r.closed_by`
 
 func scanReview(r pgx.Row) (Review, error) {
@@ -229,22 +227,25 @@ func (s *Store) Reviews(ctx context.Context, sc db.Scope) ([]Review, error) {
 
 // ReviewFilter narrows a review's entries.
 type ReviewFilter struct {
-	Decision string // "", "open" (undecided), or a decision
-	Page     int
+	Decision string        // "", "open" (undecided), or a decision
+	Cursor   keyset.Cursor // where the page starts; the zero Cursor is the first
 	PerPage  int
 }
 
-// Review reads a review with one page of its entries in rank order.
-// Another tenant's review → db.ErrNotFound. Leaders and admins (the
-// caller checks).
+// reviewOrder is a review's entries in rank order: review_entries_rank_key
+// (tenant_id, review_id, rank), or review_entries_decision_idx for one
+// decision.
+var reviewOrder = keyset.Order{Cols: []keyset.Col{{SQL: "e.rank", Type: "integer"}}}
+
+// Review reads a review with one keyset page of its entries in rank order:
+// no view reads more entries than it shows (the counts are kept on the
+// review). Another tenant's review → db.ErrNotFound. Leaders and admins
+// (the caller checks).
 func (s *Store) Review(ctx context.Context, sc db.Scope, id uuid.UUID, f ReviewFilter) (ReviewPage, error) {
-	if f.Page < 1 {
-		f.Page = 1
-	}
 	if f.PerPage <= 0 || f.PerPage > 500 {
 		f.PerPage = 50
 	}
-	p := ReviewPage{Page: f.Page}
+	var p ReviewPage
 	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
 		var err error
 		p.Review, err = scanReview(tx.QueryRow(ctx, "SELECT "+reviewCols+" WHERE r.tenant_id = $1 AND r.id = $2", sc.TenantID, id))
@@ -270,21 +271,21 @@ func (s *Store) Review(ctx context.Context, sc db.Scope, id uuid.UUID, f ReviewF
 			args = append(args, f.Decision)
 			where = " AND e.decision = $3"
 		}
-		args = append(args, f.PerPage, (f.Page-1)*f.PerPage)
+		after, orderBy, limit := reviewOrder.Plan(f.Cursor, f.PerPage, &args)
 		rows, _ := tx.Query(ctx, `SELECT e.rank, e.account_id, e.account_name, e.score10, e.scored, e.criteria_total, e.complete,
 				e.cells, e.annual_revenue, e.revenue_potential, e.key_status_before, e.kam_name, coalesce(e.decision, ''),
-				e.reason, coalesce(u.name, ''), e.decided_at, a.key_status, count(*) OVER ()::int
+				e.reason, coalesce(u.name, ''), e.decided_at, a.key_status
 			FROM review_entries e JOIN accounts a ON a.tenant_id = e.tenant_id AND a.id = e.account_id
 			LEFT JOIN users u ON u.id = e.decided_by
-			WHERE e.tenant_id = $1 AND e.review_id = $2`+where+`
-			ORDER BY e.rank LIMIT $`+strconv.Itoa(len(args)-1)+` OFFSET $`+strconv.Itoa(len(args)), args...)
-		p.Entries, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (ReviewEntry, error) {
+			WHERE e.tenant_id = $1 AND e.review_id = $2`+where+after+`
+			ORDER BY `+orderBy+limit, args...)
+		entries, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ReviewEntry, error) {
 			var e ReviewEntry
 			var s10, scored, total int16
 			var cj []byte
 			err := r.Scan(&e.Rank, &e.AccountID, &e.AccountName, &s10, &scored, &total, &e.Score.Complete, &cj,
 				&e.AnnualRevenue, &e.RevenuePotential, &e.KeyStatusBefore, &e.KAMName, &e.Decision, &e.Reason, &e.DecidedBy,
-				&e.DecidedAt, &e.KeyStatusNow, &p.Total)
+				&e.DecidedAt, &e.KeyStatusNow)
 			if err != nil {
 				return e, err
 			}
@@ -301,13 +302,23 @@ func (s *Store) Review(ctx context.Context, sc db.Scope, id uuid.UUID, f ReviewF
 			}
 			return e, nil
 		})
+		p.Entries, p.Links = keyset.Finish(entries, f.Cursor, f.PerPage, func(e ReviewEntry) []string {
+			return []string{strconv.Itoa(e.Rank)}
+		})
 		return err
 	})
 	if err != nil {
 		return ReviewPage{}, fmt.Errorf("scoring: review: %w", err)
 	}
-	p.Pages = max(1, (p.Total+f.PerPage-1)/f.PerPage)
 	return p, nil
+}
+
+// b2i is 1 for true, 0 for false.
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // KeyCapMessage explains a refused designation.
@@ -375,6 +386,12 @@ func (s *Store) Decide(ctx context.Context, sc db.Scope, reviewID, accountID uui
 		if _, err := tx.Exec(ctx, `UPDATE review_entries SET decision = $4, reason = $5, decided_by = $6, decided_at = $7
 			WHERE tenant_id = $1 AND review_id = $2 AND account_id = $3`,
 			sc.TenantID, reviewID, accountID, decision, reason, nullID(sc.UserID), now); err != nil {
+			return err
+		}
+		// The review's kept counts (the settings row locked above orders
+		// the decisions of a tenant).
+		if _, err := tx.Exec(ctx, `UPDATE scoring_reviews SET decided = decided + $3, designated = designated + $4
+			WHERE tenant_id = $1 AND id = $2`, sc.TenantID, reviewID, b2i(prev == ""), b2i(decision == "key")-b2i(prev == "key")); err != nil {
 			return err
 		}
 		var before any

@@ -575,9 +575,31 @@ func TestReviewSnapshot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if before.Total != 3 || before.Entries[0].AccountName != "Alpha" || before.Entries[2].Score.Complete {
+	if before.Review.Entries != 3 || len(before.Entries) != 3 || before.Entries[0].AccountName != "Alpha" || before.Entries[2].Score.Complete {
 		t.Fatalf("snapshot %+v", before.Entries)
 	}
+	t.Run("Pages", func(t *testing.T) {
+		// 3 entries, 2 a page: ranks 1–2, then 3, then back to 1–2.
+		ranks := func(p scoring.ReviewPage) []int {
+			var out []int
+			for _, e := range p.Entries {
+				out = append(out, e.Rank)
+			}
+			return out
+		}
+		p1, err := s.Review(ctx, tn.leader, id, scoring.ReviewFilter{PerPage: 2})
+		if err != nil || !slices.Equal(ranks(p1), []int{1, 2}) || !p1.Links.HasNext || p1.Links.HasPrev {
+			t.Fatalf("page 1: %v %+v %v", ranks(p1), p1.Links, err)
+		}
+		p2, err := s.Review(ctx, tn.leader, id, scoring.ReviewFilter{PerPage: 2, Cursor: p1.Links.Next})
+		if err != nil || !slices.Equal(ranks(p2), []int{3}) || p2.Links.HasNext || !p2.Links.HasPrev || p2.Links.First != 3 {
+			t.Fatalf("page 2: %v %+v %v", ranks(p2), p2.Links, err)
+		}
+		back, err := s.Review(ctx, tn.leader, id, scoring.ReviewFilter{PerPage: 2, Cursor: p2.Links.Prev})
+		if err != nil || !slices.Equal(ranks(back), []int{1, 2}) {
+			t.Fatalf("back: %v %v", ranks(back), err)
+		}
+	})
 	t.Run("ErrSecondOpenReview", func(t *testing.T) {
 		_, err := s.StartReview(ctx, tn.leader, "Another")
 		fieldErrors(t, err)
@@ -639,8 +661,21 @@ func TestReviewSnapshot(t *testing.T) {
 			t.Error("decisions not audited")
 		}
 		open, _ := s.Review(ctx, tn.leader, id, scoring.ReviewFilter{Decision: "open"})
-		if open.Total != 1 || open.Entries[0].AccountID != b {
+		if len(open.Entries) != 1 || open.Entries[0].AccountID != b {
 			t.Fatalf("open filter %+v", open.Entries)
+		}
+		watch, _ := s.Review(ctx, tn.leader, id, scoring.ReviewFilter{Decision: "watch"})
+		if len(watch.Entries) != 1 || watch.Entries[0].AccountID != c {
+			t.Fatalf("watch filter %+v", watch.Entries)
+		}
+		// A changed decision moves the kept counts: Alpha key → declined
+		// leaves 2 decided, 0 designated.
+		if err := s.Decide(ctx, tn.leader, id, a, "declined", "Changed our mind"); err != nil {
+			t.Fatal(err)
+		}
+		p, _ = s.Review(ctx, tn.leader, id, scoring.ReviewFilter{})
+		if p.Review.Decided != 2 || p.Review.Designated != 0 || p.Review.Entries != 3 {
+			t.Fatalf("counts after a changed decision %+v", p.Review)
 		}
 	})
 	t.Run("ErrNotInReview", func(t *testing.T) {

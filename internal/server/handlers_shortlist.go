@@ -15,6 +15,7 @@ import (
 	"pareto/internal/auth"
 	"pareto/internal/csvcell"
 	"pareto/internal/db"
+	"pareto/internal/keyset"
 	"pareto/internal/limits"
 	"pareto/internal/scoring"
 	"pareto/templates"
@@ -153,7 +154,7 @@ func reviewFilter(q url.Values) scoring.ReviewFilter {
 	case "open", "key", "watch", "declined":
 		f.Decision = d
 	}
-	f.Page, _ = strconv.Atoi(q.Get("page"))
+	f.Cursor = keyset.Parse(q.Get("after"))
 	return f
 }
 
@@ -162,7 +163,7 @@ func (s *Server) reviewView(r *http.Request, id uuid.UUID, f scoring.ReviewFilte
 	if err != nil {
 		return templates.ReviewView{}, err
 	}
-	return templates.ReviewView{Page: p, Decision: f.Decision}, nil
+	return templates.ReviewView{Page: p, Decision: f.Decision, After: f.Cursor.String()}, nil
 }
 
 func (s *Server) reviewPage(r *http.Request, v templates.ReviewView) templ.Component {
