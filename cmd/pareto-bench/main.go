@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -128,12 +129,16 @@ func run(ctx context.Context, cfg config, outFile string, keep bool) error {
 	}
 	scenarios, budgets := scenarios(base, data, sessions)
 	client := bench.Client(cfg.workers)
+	startLoad := bench.LoadAverage()
 	var results []bench.Result
+	var loads strings.Builder // the machine's load average before each scenario
 	for _, s := range scenarios {
 		// Warm up: fill caches and the connection pool, untimed.
 		rate := rateFor(s.Name, cfg.rate)
 		bench.Run(ctx, s, client, rate, cfg.scenarioTime/5, cfg.workers)
-		progress("load: %s (%.0f req/s for %v, %d clients)", s.Name, rate, cfg.scenarioTime, cfg.workers)
+		load := bench.LoadAverage()
+		fmt.Fprintf(&loads, "  %-40s %s\n", s.Name, load)
+		progress("load: %s (%.0f req/s for %v, %d clients; load average %s)", s.Name, rate, cfg.scenarioTime, cfg.workers, load)
 		results = append(results, bench.Run(ctx, s, client, rate, cfg.scenarioTime, cfg.workers))
 	}
 	peak, err := peakRSS(srv.Process.Pid)
@@ -152,8 +157,11 @@ func run(ctx context.Context, cfg config, outFile string, keep bool) error {
 		cfg.tenants, cfg.bigAccounts, data.criteria, cfg.months, cfg.kpiAccounts)
 	fmt.Fprintf(&report, "load: open loop, %.0f req/s per scenario for %v, %d concurrent clients, %d signed-in sessions\n\n",
 		cfg.rate, cfg.scenarioTime, cfg.workers, len(sessions))
+	fmt.Fprintf(&report, "machine: %d CPUs, load average (1/5/15 min) %s at the start of the load, %s at the end\n",
+		runtime.NumCPU(), startLoad, bench.LoadAverage())
 	fmt.Fprintf(&report, "(login at %.0f req/s: each sign-in is an argon2id hash by design)\n\n", rateFor("login", cfg.rate))
 	report.WriteString(bench.Table(append(results, bare), budgets))
+	report.WriteString("\nload average (1/5/15 min) before each scenario:\n" + loads.String())
 	memBudget := int64(150 << 20)
 	fmt.Fprintf(&report, "\nserver peak memory (VmHWM): %.1f MiB  budget ≤ 150 MiB %s\n", float64(peak)/(1<<20), verdict(peak <= memBudget))
 	if sl := find(results, "shortlist first page"); sl != nil && bare.P50 > 0 {
