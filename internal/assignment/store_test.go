@@ -675,8 +675,11 @@ func TestKAMAccountsPaged(t *testing.T) {
 	f.account(acc{name: "Alpha", kam: f.ann.UserID})
 	f.account(acc{name: "Bob's", kam: f.bob.UserID})
 	if err := d.Tx(ctx, f.scope(f.admin), func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `INSERT INTO accounts (tenant_id, name, key_status, kam_user_id)
-			SELECT $1, 'O' || lpad(i::text, 2, '0'), 'candidate', $2 FROM generate_series(51, 1, -1) i`, f.tenant, f.ann.UserID); err != nil {
+		var rows [][]any
+		for i := 51; i >= 1; i-- {
+			rows = append(rows, []any{f.tenant, fmt.Sprintf("O%02d", i), "candidate", f.ann.UserID})
+		}
+		if _, err := db.InsertRows(ctx, tx, "accounts", []string{"tenant_id", "name", "key_status", "kam_user_id"}, rows, ""); err != nil {
 			return err
 		}
 		return account.Recount(ctx, tx, f.tenant)
