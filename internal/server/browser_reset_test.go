@@ -43,9 +43,12 @@ func TestBrowserPasswordResetJourney(t *testing.T) {
 	browserVisit(t, ctx, base+"/login", loginForm)
 	browserClick(t, ctx, `a[href="/password/forgot"]`, `form[action="/password/forgot"]`)
 	browserFill(t, ctx, [][2]string{{"#email", "ada@acme.test"}})
-	browserClick(t, ctx, `form[action="/password/forgot"] button[type=submit]`, "main h1")
+	// Wait for the answer page's own element: the form's page has a
+	// "main h1" too, which a wait for it could find before the answer
+	// arrives on a loaded machine.
+	browserClick(t, ctx, `form[action="/password/forgot"] button[type=submit]`, "#mail-sent")
 	if got := browserText(t, ctx, "main h1"); got != "Check your email" {
-		t.Fatalf("after asking: %q", got)
+		t.Fatalf("after asking: %q; the page says:\n%s", got, browserText(t, ctx, "main"))
 	}
 
 	msg := smtpd.WaitFor(t, "ada@acme.test", "Reset your Pareto password", 15*time.Second)
