@@ -152,7 +152,7 @@ func TestImport(t *testing.T) {
 	})
 	t.Run("BadFiles", func(t *testing.T) {
 		for name, data := range map[string]string{
-			"empty": "", "header only": "name\n", "latin1": "name\nM\xfcller\n", "binary": "name\n\x00\x01",
+			"empty": "", "header only": "name\n", "control characters": "name\nM\x01ller\n", "binary": "name\n\x00\x01",
 			"bad quotes": "name,ref\n\"Acme,1\n",
 		} {
 			_, err := imp.Upload(ctx, tn.admin(), auth.RoleAdmin, account.Import, "x.csv", []byte(data))

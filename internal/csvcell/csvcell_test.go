@@ -21,31 +21,51 @@ func TestSafe(t *testing.T) {
 
 func TestNewReader(t *testing.T) {
 	for name, c := range map[string]struct {
-		data  string
-		delim rune
-		msg   string
+		data   string
+		delim  rune
+		enc    string
+		header string // the first row, joined by |
+		row    string // the second
+		msg    string
 	}{
-		"CommaWithBOM":       {"\ufeffa,b\n1,2\n", ',', ""},
-		"Semicolon":          {"a;b;c\n1;2;3\n", ';', ""},
-		"QuotedCommasIgnore": {"\"x,y,z\";b;c\n1;2;3\n", ';', ""},
-		"NotUTF8":            {"a,b\n\xff,1\n", 0, "not UTF-8"},
-		"Binary":             {"a,b\n\x00,1\n", 0, "binary"},
-		"Empty":              {" \n\n", 0, "empty"},
+		"CommaWithBOM":       {data: "\ufeffa,b\n1,2\n", delim: ',', enc: UTF8, header: "a|b", row: "1|2"},
+		"Semicolon":          {data: "a;b;c\n1;2;3\n", delim: ';', enc: UTF8, header: "a|b|c", row: "1|2|3"},
+		"QuotedCommasIgnore": {data: "\"x,y,z\";b;c\n1;2;3\n", delim: ';', enc: UTF8, header: "x,y,z|b|c", row: "1|2|3"},
+		// Only the header line decides: the second line has more commas.
+		"Tab":      {data: "a\tb\n1,5\t2,5,0\n", delim: '\t', enc: UTF8, header: "a|b", row: "1,5|2,5,0"},
+		"TieComma": {data: "a;b,c\n1;2,3\n", delim: ',', enc: UTF8, header: "a;b|c", row: "1;2|3"},
+		// Excel's "CSV" on Western European Windows: ü is 0xFC, ß 0xDF,
+		// € 0x80 (Windows-1252, not Latin-1).
+		"Windows1252": {data: "Name;Stra\xdfe\nM\xfcller GmbH;\x80 5\n", delim: ';', enc: Windows1252,
+			header: "Name|Straße", row: "Müller GmbH|€ 5"},
+		// Excel's "Unicode text": UTF-16 little-endian with a mark, tabs.
+		"UTF16LE": {data: "\xff\xfeN\x00a\x00m\x00e\x00\t\x00\xfc\x00\n\x00M\x00\t\x001\x00\n\x00", delim: '\t', enc: UTF16LE,
+			header: "Name|ü", row: "M|1"},
+		"UTF16BE":     {data: "\xfe\xff\x00a\x00,\x00b\x00\n\x00\xe9\x00,\x002", delim: ',', enc: UTF16BE, header: "a|b", row: "é|2"},
+		"Binary":      {data: "a,b\n\x00,1\n", msg: "binary"},
+		"Control":     {data: "a,b\n\x01,1\n", msg: "binary"},
+		"ZipNoNUL":    {data: "PK\x03\x04\x14\xff\xfe", msg: "binary"},
+		"Empty":       {data: " \n\n", msg: "empty"},
+		"EmptyUTF16":  {data: "\xff\xfe \x00\n\x00", msg: "empty"},
+		"OddUTF16":    {data: "\xff\xfea\x00,\x00b", msg: "binary"},
+		"ReplacedBad": {data: "\ufeffa,b\n\ufffd,1\n", delim: ',', enc: UTF8, header: "a|b", row: "\ufffd|1"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			r, delim, msg := NewReader([]byte(c.data))
+			r, format, msg := NewReader([]byte(c.data))
 			if c.msg != "" {
 				if r != nil || !strings.Contains(msg, c.msg) {
 					t.Fatalf("got reader=%v msg %q, want %q", r != nil, msg, c.msg)
 				}
 				return
 			}
-			if msg != "" || delim != c.delim {
-				t.Fatalf("delim %q msg %q", delim, msg)
+			if msg != "" || format.Delimiter != c.delim || format.Encoding != c.enc {
+				t.Fatalf("format %+v msg %q, want %q %s", format, msg, c.delim, c.enc)
 			}
-			rec, err := r.Read()
-			if err != nil || len(rec) != 3 && len(rec) != 2 || strings.HasPrefix(rec[0], "\ufeff") {
-				t.Fatalf("header %q %v", rec, err)
+			for _, want := range []string{c.header, c.row} {
+				rec, err := r.Read()
+				if err != nil || strings.Join(rec, "|") != want {
+					t.Fatalf("row %q %v, want %q", rec, err, want)
+				}
 			}
 		})
 	}

@@ -5,8 +5,9 @@
 // pipeline does the rest, the same way for each:
 //
 //  1. Upload (Store.Upload): the size limit, then Kind.Read checks the
-//     file (csvcell.NewReader: UTF-8 with or without BOM, no binary,
-//     comma or semicolon decided from the header line; quotes; row and
+//     file (csvcell.NewReader: the encoding (UTF-8, UTF-16 by its
+//     byte-order mark, else Windows-1252) and the delimiter (comma,
+//     semicolon or tab, from the header line); no binary; quotes; row and
 //     column limits; for a fixed-header kind, the header). The bytes are
 //     kept in the imports table for a day.
 //  2. Map columns: Kind.Guess proposes a field for each column from the

@@ -28,10 +28,11 @@ type File struct {
 	Committed bool
 	// Header holds the trimmed column names; a blank one reads
 	// "Column N".
-	Header    []string
-	Delimiter rune
-	Records   []Record
-	unnamed   []bool
+	Header []string
+	// How the file was read: its encoding and delimiter.
+	csvcell.Format
+	Records []Record
+	unnamed []bool
 }
 
 // Record is one data row of a file and the line it starts on.
@@ -40,8 +41,9 @@ type Record struct {
 	Cells []string
 }
 
-// Read reads data as a file of kind k: UTF-8 text (a byte-order mark is
-// fine), comma or semicolon separated (csvcell.NewReader decides), the
+// Read reads data as a file of kind k: text in UTF-8, UTF-16 or
+// Windows-1252, separated by commas, semicolons or tabs (csvcell.NewReader
+// decides both), the
 // first row naming the columns (for a fixed-header kind, as the kind
 // names them), blank rows skipped, within k's limits. A file that cannot
 // be read gives a Problem.
@@ -49,11 +51,11 @@ func (k *Kind) Read(data []byte) (*File, error) {
 	if len(data) > k.maxBytes() {
 		return nil, Problem(fmt.Sprintf("The file is larger than %d MiB; split it into several files.", k.MaxMiB()))
 	}
-	r, delim, problem := csvcell.NewReader(data)
+	r, format, problem := csvcell.NewReader(data)
 	if problem != "" {
 		return nil, Problem(problem)
 	}
-	f := &File{Delimiter: delim}
+	f := &File{Format: format}
 	for {
 		rec, err := r.Read()
 		if errors.Is(err, io.EOF) {

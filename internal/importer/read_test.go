@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // fruit is a kind for tests that need no database.
@@ -33,11 +34,17 @@ func TestRead(t *testing.T) {
 	if s := f.Samples(2, 1); fmt.Sprint(s) != "[red]" {
 		t.Errorf("samples %q", s)
 	}
+	// Not UTF-8: read as Windows-1252 (Excel's "CSV" on Western
+	// European Windows), and the page says so.
+	if f, err := fruit.Read([]byte("name\tcolour\nM\xfcller\tgr\xfcn\n")); err != nil || f.Encoding != "Windows-1252" ||
+		f.Delimiter != '\t' || fmt.Sprint(f.Records[0].Cells) != "[Müller grün]" {
+		t.Errorf("Windows-1252 file: %v %+v", err, f)
+	}
 	for _, tt := range []struct{ name, data, want string }{
 		{"empty", "", "empty"},
 		{"blank", " \n\n", "empty"},
 		{"header only", "name\n", "no rows"},
-		{"not utf-8", "name\nM\xfcller\n", "not UTF-8"},
+		{"control characters", "name\nM\x01ller\n", "control characters"},
 		{"binary", "name\n\x00\x01", "binary"},
 		{"bad quotes", "name,colour\n\"apple,red\n", "Line 2 cannot be read"},
 		{"too many rows", "name\na\nb\nc\nd\n", "more than 3 rows"},
@@ -147,10 +154,20 @@ func FuzzRead(f *testing.F) {
 	f.Add([]byte("name;colour\napple;red\n"), "name,colour")
 	f.Add([]byte("\ufeff\"fruit\",weight\n\"a\"\"b\",1,2\n\n"), "name,weight")
 	f.Add([]byte("a\n'=1\n"), "name")
+	f.Add([]byte("name\tcolour\nM\xfcller\tgr\xfcn\n"), "name,colour")
+	f.Add([]byte("\xff\xfen\x00\t\x00c\x00\n\x00a\x00\t\x00b\x00"), "name,colour")
 	f.Fuzz(func(t *testing.T, data []byte, mapping string) {
 		file, err := fruit.Read(data)
 		if err != nil {
 			return
+		}
+		// Whatever the encoding, what is read is UTF-8 text.
+		for _, r := range file.Records {
+			for _, c := range r.Cells {
+				if !utf8.ValidString(c) || strings.ContainsRune(c, 0) {
+					t.Fatalf("cell %q read as %s", c, file.Encoding)
+				}
+			}
 		}
 		if len(file.Header) == 0 || len(file.Records) == 0 || len(file.Records) > fruit.maxRows() {
 			t.Fatalf("read %d columns, %d records", len(file.Header), len(file.Records))

@@ -118,6 +118,12 @@ func TestReadFigureImport(t *testing.T) {
 		recs[1].Value(FieldAccount) != "BETA" || recs[1].Line != 4 || recs[1].Value(FieldMonth) != "2026-02" {
 		t.Errorf("records %+v", recs)
 	}
+	// Not UTF-8: Windows-1252, as Excel saves "CSV" on Western European
+	// Windows (ü is 0xFC).
+	if recs, _, problems := readFigures("account;month;revenue\nM\xfcller;2026-01;1\n"); problems != nil ||
+		len(recs) != 1 || recs[0].Value(FieldAccount) != "Müller" {
+		t.Errorf("Windows-1252 file: %v %+v", problems, recs)
+	}
 	for _, tt := range []struct{ name, data, want string }{
 		{"empty", "", "empty"},
 		{"no rows", "account,month,revenue\n", "no rows"},
@@ -126,7 +132,7 @@ func TestReadFigureImport(t *testing.T) {
 		{"duplicate column", "account,name,month,revenue\n", "both give"},
 		{"extra values", "account,month,revenue\nA,2026-01,1,2\n", "more values"},
 		{"bad quotes", "account,month,revenue\n\"A,2026-01,1\n", "cannot be read"},
-		{"not utf-8", "account,month,revenue\n\xff,2026-01,1\n", "UTF-8"},
+		{"control characters", "account,month,revenue\n\x02,2026-01,1\n", "control characters"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, _, problems := readFigures(tt.data)

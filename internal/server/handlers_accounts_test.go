@@ -448,10 +448,24 @@ func TestImportHandlers(t *testing.T) {
 		}
 	})
 	t.Run("NotCSV", func(t *testing.T) {
-		res := at.AdminC.postMultipart("/accounts/import", "file", "x.csv", []byte("name\nM\xfcller\n"))
+		res := at.AdminC.postMultipart("/accounts/import", "file", "x.csv", []byte("name\nM\x01ller\n"))
 		wantStatus(t, res, http.StatusUnprocessableEntity)
-		if !strings.Contains(res.Body, "not UTF-8") {
-			t.Fatal("no message about the encoding")
+		if !strings.Contains(res.Body, "control characters") {
+			t.Fatal("no message about the file's content")
+		}
+	})
+	t.Run("Windows1252", func(t *testing.T) {
+		// Excel's "CSV" on a German Windows: semicolons, ü as 0xFC.
+		id := importID(at.AdminC.postMultipart("/accounts/import", "file", "excel.csv", []byte("Name;Industry\nM\xfcller Stahl;Metalle\n")))
+		q := url.Values{"map": {"name", "industry"}}
+		preview := at.AdminC.get("/accounts/import/" + id + "?" + q.Encode())
+		wantStatus(t, preview, http.StatusOK)
+		if !strings.Contains(preview.Body, "read as Windows-1252") || !strings.Contains(preview.Body, "Müller Stahl") {
+			t.Fatal("the file's encoding not recognised")
+		}
+		wantStatus(t, at.AdminC.postForm("/accounts/import/"+id, q), http.StatusSeeOther)
+		if !strings.Contains(at.AdminC.get("/accounts?q=M%C3%BCller").Body, "Müller Stahl") {
+			t.Fatal("not imported")
 		}
 	})
 	t.Run("KAMForbidden", func(t *testing.T) {
