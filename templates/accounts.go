@@ -180,6 +180,7 @@ type AccountView struct {
 	Plan       *AccountPlanView
 	KPI        *AccountKPIView
 	Score      *AccountScoreView
+	Health     *AccountHealthSections
 }
 
 // StakeholderName finds a stakeholder's name by id.

@@ -10,6 +10,7 @@ import (
 	"github.com/a-h/templ"
 	"github.com/google/uuid"
 
+	"pareto/internal/account"
 	"pareto/internal/assignment"
 )
 
@@ -272,3 +273,19 @@ func asgAssignURL(id uuid.UUID) templ.SafeURL {
 }
 
 func asgKAMURL(id uuid.UUID) templ.SafeURL { return templ.SafeURL("/kams/" + id.String()) }
+
+// MyRoles names a person's roles on an account.
+func MyRoles(roles []string) string {
+	out := make([]string, len(roles))
+	for i, r := range roles {
+		switch r {
+		case "kam":
+			out[i] = "Key account manager"
+		case "account_manager":
+			out[i] = "Account manager"
+		default:
+			out[i] = account.TeamRole(r).Label()
+		}
+	}
+	return strings.Join(out, ", ")
+}

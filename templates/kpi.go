@@ -35,6 +35,9 @@ type DashboardView struct {
 	Churn        LineChartView
 	// Quarters are the fiscal quarters the period selector offers.
 	Quarters []kpi.Quarter
+	// Health is the health area's part (profitability, revenue at risk,
+	// the 2×2); nil hides it.
+	Health *DashboardHealthView
 }
 
 // Query is the filter as URL query values (without sorting and paging).

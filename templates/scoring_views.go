@@ -3,6 +3,7 @@ package templates
 import (
 	"fmt"
 	"net/url"
+	"pareto/internal/account"
 	"slices"
 	"strconv"
 	"time"
@@ -334,6 +335,10 @@ type AccountScoreView struct {
 	// Folded puts the score form and history behind a disclosure, for the
 	// account page where the section is one of many.
 	Folded bool
+	// Credibility is the account's logged referrals, case studies and
+	// references: the evidence of the "Referrals and credibility"
+	// criterion, shown beside it.
+	Credibility []account.Engagement
 }
 
 // InputValue is the refused typed value of field, or saved.
@@ -461,6 +466,9 @@ type ShortlistView struct {
 	WhatIf        WhatIfForm
 	IsAdmin       bool
 	OpenReview    *scoring.Review
+	// Health is the compact 2×2 of attractiveness against health (nil
+	// hides it).
+	Health *HealthMatrixView
 }
 
 // NewShortlistView builds the shortlist page from what the store read

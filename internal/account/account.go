@@ -121,12 +121,16 @@ type Account struct {
 	KeyStatus KeyStatus
 	// KAMUserID is the primary key account manager (set by the assignment
 	// area); uuid.Nil when none.
-	KAMUserID  uuid.UUID
-	KAMName    string
-	ArchivedAt time.Time // zero when active
-	Version    int
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+	KAMUserID uuid.UUID
+	KAMName   string
+	// ManagerUserID is the account manager (see teams.go): who looks
+	// after an account that is not a key account; uuid.Nil when none.
+	ManagerUserID uuid.UUID
+	ManagerName   string
+	ArchivedAt    time.Time // zero when active
+	Version       int
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 	// Revenue is the account's one revenue (revenue.go): its recorded KPI
 	// revenue over the last 12 complete months, or, when RevenueFromFigures
 	// is false, its annual revenue as entered.
@@ -142,9 +146,13 @@ func (a Account) Headroom() Money { return a.RevenuePotential - a.Revenue }
 func (a Account) Archived() bool { return !a.ArchivedAt.IsZero() }
 
 // CanEdit reports whether a member with role and userID may change acct
-// and its stakeholders and interactions: admins and leaders always, a KAM
-// only when they are the account's primary KAM.
+// and its stakeholders, interactions and engagement log: admins and
+// leaders always, a KAM only when they are the account's primary KAM or
+// its account manager.
 func CanEdit(role auth.Role, userID uuid.UUID, acct Account) bool {
+	if role == auth.RoleKAM && userID != uuid.Nil && acct.ManagerUserID == userID {
+		return true
+	}
 	return CanEditManagedBy(role, userID, acct.KAMUserID)
 }
 

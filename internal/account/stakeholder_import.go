@@ -30,7 +30,7 @@ var StakeholderImport = &importer.Kind{
 		{Key: "title", Label: "Title", Hint: "Job title", Aliases: []string{"job_title", "position"}},
 		{Key: "email", Label: "Email", Hint: "Matches the person when given", Aliases: []string{"email_address", "e_mail", "mail"}},
 		{Key: "phone", Label: "Phone", Aliases: []string{"phone_number", "telephone", "mobile", "tel"}},
-		{Key: "buying_role", Label: "Buying role", Hint: "Decision maker, champion, influencer, user or blocker",
+		{Key: "buying_role", Label: "Buying role", Hint: "Decision maker, economic buyer, champion, executive sponsor, influencer, user or blocker",
 			Aliases: []string{"role", "persona"}},
 		{Key: "strength", Label: "Relationship strength", Hint: "Strong, neutral, weak or none",
 			Aliases: []string{"relationship", "strength", "relationship_strength"}},
@@ -130,7 +130,7 @@ func planStakeholder(r importer.Row, acct Ref, cur *Stakeholder, p *importer.Pla
 		if role := buyingRoleOf(v); role != "" {
 			in.Role = string(role)
 		} else {
-			p.Fail(r, "buying_role", "Use decision maker, champion, influencer, user or blocker.")
+			p.Fail(r, "buying_role", "Use decision maker, economic buyer, champion, executive sponsor, influencer, user or blocker.")
 			bad = true
 		}
 	}

@@ -21,20 +21,39 @@ type BuyingRole string
 
 const (
 	RoleDecisionMaker BuyingRole = "decision_maker"
-	RoleInfluencer    BuyingRole = "influencer"
+	RoleEconomicBuyer BuyingRole = "economic_buyer"
 	RoleChampion      BuyingRole = "champion"
-	RoleUser          BuyingRole = "user"
-	RoleBlocker       BuyingRole = "blocker"
+	// RoleExecutiveSponsor is the client's executive who sponsors the
+	// relationship (our own executive sponsor is an account team role).
+	RoleExecutiveSponsor BuyingRole = "executive_sponsor"
+	RoleInfluencer       BuyingRole = "influencer"
+	RoleUser             BuyingRole = "user"
+	RoleBlocker          BuyingRole = "blocker"
 )
 
 // BuyingRoles lists every buying role in display order.
-var BuyingRoles = []BuyingRole{RoleDecisionMaker, RoleChampion, RoleInfluencer, RoleUser, RoleBlocker}
+var BuyingRoles = []BuyingRole{RoleDecisionMaker, RoleEconomicBuyer, RoleChampion, RoleExecutiveSponsor, RoleInfluencer,
+	RoleUser, RoleBlocker}
+
+// DecisionRoles are the roles a relationship should have mapped: who
+// decides, who holds the budget, who argues for us inside, and which
+// executive sponsors the relationship (the health score's coverage).
+var DecisionRoles = []BuyingRole{RoleDecisionMaker, RoleEconomicBuyer, RoleChampion, RoleExecutiveSponsor}
+
+// Decides reports whether r is one of the DecisionRoles.
+func (r BuyingRole) Decides() bool {
+	return r == RoleDecisionMaker || r == RoleEconomicBuyer || r == RoleChampion || r == RoleExecutiveSponsor
+}
 
 // Label is the buying role for people.
 func (r BuyingRole) Label() string {
 	switch r {
 	case RoleDecisionMaker:
 		return "Decision maker"
+	case RoleEconomicBuyer:
+		return "Economic buyer"
+	case RoleExecutiveSponsor:
+		return "Executive sponsor"
 	case RoleInfluencer:
 		return "Influencer"
 	case RoleChampion:
@@ -50,7 +69,7 @@ func (r BuyingRole) Label() string {
 // Valid reports whether r is a known buying role.
 func (r BuyingRole) Valid() bool {
 	switch r {
-	case RoleDecisionMaker, RoleInfluencer, RoleChampion, RoleUser, RoleBlocker:
+	case RoleDecisionMaker, RoleEconomicBuyer, RoleChampion, RoleExecutiveSponsor, RoleInfluencer, RoleUser, RoleBlocker:
 		return true
 	}
 	return false
@@ -103,7 +122,14 @@ type StakeholderFields struct {
 	Strength    Strength
 	ReportsToID uuid.UUID // uuid.Nil when none
 	Notes       string
+	// LeftOn is the day the person left the company (midnight UTC); zero
+	// while they are there. A stakeholder who left keeps their history but
+	// no longer counts as a contact.
+	LeftOn time.Time
 }
+
+// Left reports whether the stakeholder has left the company.
+func (f StakeholderFields) Left() bool { return !f.LeftOn.IsZero() }
 
 // Stakeholder is a person at an account.
 type Stakeholder struct {
@@ -118,10 +144,12 @@ type Stakeholder struct {
 // StakeholderInput is the stakeholder form as typed.
 type StakeholderInput struct {
 	Name, Title, Email, Phone, Role, Strength, ReportsTo, Notes string
+	LeftOn                                                      string // a date, "" while they are there
 }
 
 // Parse validates in; errors are db.FieldErrors keyed by form field name
-// (name, title, email, phone, buying_role, strength, reports_to, notes).
+// (name, title, email, phone, buying_role, strength, reports_to, notes,
+// left_on).
 func (in StakeholderInput) Parse() (StakeholderFields, error) {
 	fe := db.FieldErrors{}
 	var f StakeholderFields
@@ -163,6 +191,11 @@ func (in StakeholderInput) Parse() (StakeholderFields, error) {
 	if f.Notes, err = longText(in.Notes, limits.Notes); err != nil {
 		fe.Add("notes", err.Error())
 	}
+	if f.LeftOn, err = ParseDate(in.LeftOn, false); err != nil {
+		fe.Add("left_on", err.Error())
+	} else if f.LeftOn.After(time.Now()) {
+		fe.Add("left_on", "Use the day they left, not a date to come.")
+	}
 	if err := fe.Err(); err != nil {
 		return StakeholderFields{}, err
 	}
@@ -176,31 +209,41 @@ func (f StakeholderFields) FormValues() StakeholderInput {
 	if f.ReportsToID != uuid.Nil {
 		in.ReportsTo = f.ReportsToID.String()
 	}
+	if f.Left() {
+		in.LeftOn = f.LeftOn.Format(time.DateOnly)
+	}
 	return in
 }
 
 func (f StakeholderFields) audit() map[string]string {
+	v := f.FormValues()
 	return map[string]string{"name": f.Name, "title": f.Title, "email": f.Email, "phone": f.Phone,
-		"buying_role": string(f.Role), "strength": string(f.Strength), "reports_to": f.FormValues().ReportsTo}
+		"buying_role": string(f.Role), "strength": string(f.Strength), "reports_to": v.ReportsTo, "left_on": v.LeftOn}
 }
 
-const stakeholderCols = `id, account_id, name, title, email, phone, buying_role, strength, reports_to_id, notes, version, created_at, updated_at`
+const stakeholderCols = `id, account_id, name, title, email, phone, buying_role, strength, reports_to_id, notes, left_on,
+	version, created_at, updated_at`
 
 func scanStakeholder(row pgx.Row) (Stakeholder, error) {
 	var st Stakeholder
 	var rt *uuid.UUID
+	var left *time.Time
 	err := row.Scan(&st.ID, &st.AccountID, &st.Name, &st.Title, &st.Email, &st.Phone, &st.Role, &st.Strength, &rt,
-		&st.Notes, &st.Version, &st.CreatedAt, &st.UpdatedAt)
+		&st.Notes, &left, &st.Version, &st.CreatedAt, &st.UpdatedAt)
 	if rt != nil {
 		st.ReportsToID = *rt
+	}
+	if left != nil {
+		st.LeftOn = time.Date(left.Year(), left.Month(), left.Day(), 0, 0, 0, 0, time.UTC)
 	}
 	return st, err
 }
 
 func listStakeholders(ctx context.Context, tx pgx.Tx, tenantID, accountID uuid.UUID) ([]Stakeholder, error) {
 	rows, _ := tx.Query(ctx, "SELECT "+stakeholderCols+` FROM stakeholders WHERE tenant_id = $1 AND account_id = $2
-		ORDER BY CASE buying_role WHEN 'decision_maker' THEN 0 WHEN 'champion' THEN 1 WHEN 'influencer' THEN 2
-		WHEN 'blocker' THEN 3 ELSE 4 END, lower(name), id`, tenantID, accountID)
+		ORDER BY left_on IS NOT NULL, CASE buying_role WHEN 'decision_maker' THEN 0 WHEN 'economic_buyer' THEN 1
+		WHEN 'champion' THEN 2 WHEN 'executive_sponsor' THEN 3 WHEN 'influencer' THEN 4 WHEN 'blocker' THEN 5 ELSE 6 END,
+		lower(name), id`, tenantID, accountID)
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Stakeholder, error) { return scanStakeholder(r) })
 }
 
@@ -300,8 +343,9 @@ func (s *Store) CreateStakeholder(ctx context.Context, sc db.Scope, role auth.Ro
 		}
 		var err error
 		st, err = scanStakeholder(tx.QueryRow(ctx, `INSERT INTO stakeholders (account_id, name, title, email, phone,
-				buying_role, strength, reports_to_id, notes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING `+stakeholderCols,
-			accountID, f.Name, f.Title, f.Email, f.Phone, f.Role, f.Strength, nullUUID(f.ReportsToID), f.Notes))
+				buying_role, strength, reports_to_id, notes, left_on) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+			RETURNING `+stakeholderCols,
+			accountID, f.Name, f.Title, f.Email, f.Phone, f.Role, f.Strength, nullUUID(f.ReportsToID), f.Notes, nullDate(f.LeftOn)))
 		if err != nil {
 			return err
 		}
@@ -334,9 +378,11 @@ func (s *Store) UpdateStakeholder(ctx context.Context, sc db.Scope, role auth.Ro
 			return err
 		}
 		st, err = scanStakeholder(tx.QueryRow(ctx, `UPDATE stakeholders SET name = $4, title = $5, email = $6, phone = $7,
-				buying_role = $8, strength = $9, reports_to_id = $10, notes = $11, version = version + 1, updated_at = now()
+				buying_role = $8, strength = $9, reports_to_id = $10, notes = $11, left_on = $12, version = version + 1,
+				updated_at = now()
 			WHERE tenant_id = $1 AND account_id = $2 AND id = $3 RETURNING `+stakeholderCols,
-			sc.TenantID, accountID, id, f.Name, f.Title, f.Email, f.Phone, f.Role, f.Strength, nullUUID(f.ReportsToID), f.Notes))
+			sc.TenantID, accountID, id, f.Name, f.Title, f.Email, f.Phone, f.Role, f.Strength, nullUUID(f.ReportsToID), f.Notes,
+			nullDate(f.LeftOn)))
 		if err != nil {
 			return err
 		}
@@ -430,6 +476,13 @@ func Warnings(sts []Stakeholder) []string {
 	}
 	var out []string
 	var champion, dm bool
+	current := sts[:0:0]
+	for _, st := range sts {
+		if !st.Left() { // who left no longer speaks for the account
+			current = append(current, st)
+		}
+	}
+	sts = current
 	for _, st := range sts {
 		champion = champion || st.Role == RoleChampion
 		dm = dm || st.Role == RoleDecisionMaker

@@ -57,10 +57,10 @@ func wrap(what string, err error) error {
 
 const accountCols = `a.id, a.name, coalesce(a.external_ref, ''), a.industry, a.region, a.country, a.segment, a.status,
 	a.customer_since, (a.annual_revenue * 100)::bigint, (a.revenue_potential * 100)::bigint, a.notes, a.key_status,
-	a.kam_user_id, coalesce(u.name, ''), a.archived_at, a.version, a.created_at, a.updated_at,
-	a.revenue_cents, a.revenue_recorded IS NOT NULL, a.sort_name`
+	a.kam_user_id, coalesce(u.name, ''), a.manager_user_id, coalesce(mu.name, ''), a.archived_at, a.version, a.created_at,
+	a.updated_at, a.revenue_cents, a.revenue_recorded IS NOT NULL, a.sort_name`
 
-const accountFrom = `accounts a LEFT JOIN users u ON u.id = a.kam_user_id`
+const accountFrom = `accounts a LEFT JOIN users u ON u.id = a.kam_user_id LEFT JOIN users mu ON mu.id = a.manager_user_id`
 
 func scanAccount(row pgx.Row) (Account, error) {
 	a, _, err := scanAccountKeyed(row)
@@ -71,11 +71,15 @@ func scanAccount(row pgx.Row) (Account, error) {
 func scanAccountKeyed(row pgx.Row) (Account, string, error) {
 	var a Account
 	var since, archived *time.Time
-	var kam *uuid.UUID
+	var kam, manager *uuid.UUID
 	var sortName string
 	err := row.Scan(&a.ID, &a.Name, &a.ExternalRef, &a.Industry, &a.Region, &a.Country, &a.Segment, &a.Status,
 		&since, &a.AnnualRevenue, &a.RevenuePotential, &a.Notes, &a.KeyStatus,
-		&kam, &a.KAMName, &archived, &a.Version, &a.CreatedAt, &a.UpdatedAt, &a.Revenue, &a.RevenueFromFigures, &sortName)
+		&kam, &a.KAMName, &manager, &a.ManagerName, &archived, &a.Version, &a.CreatedAt, &a.UpdatedAt, &a.Revenue,
+		&a.RevenueFromFigures, &sortName)
+	if manager != nil {
+		a.ManagerUserID = *manager
+	}
 	if since != nil {
 		a.CustomerSince = time.Date(since.Year(), since.Month(), since.Day(), 0, 0, 0, 0, time.UTC)
 	}

@@ -245,6 +245,9 @@ type MyAccount struct {
 	// PlanStatus is the status of the account's shown plan (see
 	// plan.PlanStates), "" without a plan; the caller fills it in.
 	PlanStatus string
+	// Roles are the person's parts on the account: "kam",
+	// "account_manager" or a team role (account.TeamRole).
+	Roles []string
 }
 
 // NextStep is an open next step someone owns.
@@ -258,14 +261,31 @@ type NextStep struct {
 
 // Mine is "My accounts" for the person in the scope: one page of the
 // accounts they manage (see kamPage: key accounts first, then the others
-// by name) and the open next steps they own (overdue first, then by due
-// date, at most 100).
+// by name), the accounts they are on otherwise (account manager, team
+// member: at most MaxOtherAccounts, by name) and the open next steps they
+// own (overdue first, then by due date, at most 100).
 type Mine struct {
-	Accounts  []MyAccount
-	Links     keyset.Links
-	Counts    KAMCounts
-	NextSteps []NextStep
+	Accounts []MyAccount
+	Links    keyset.Links
+	Counts   KAMCounts
+	Others   []OtherAccount
+	// OthersMore says there are more than MaxOtherAccounts others.
+	OthersMore bool
+	NextSteps  []NextStep
 }
+
+// OtherAccount is an account a person is on without being its KAM.
+type OtherAccount struct {
+	ID        uuid.UUID
+	Name      string
+	KeyStatus string
+	// Roles: "account_manager" and/or a team role (account.TeamRole).
+	Roles []string
+}
+
+// MaxOtherAccounts bounds the accounts "My accounts" lists beside the
+// ones a person manages as KAM.
+const MaxOtherAccounts = 100
 
 // MyAccounts returns the page at c of the scope's person's accounts, and
 // their open next steps. Every signed-in role may read their own.
@@ -290,9 +310,13 @@ func (s *Store) MyAccounts(ctx context.Context, sc db.Scope, c keyset.Cursor) (M
 				err := r.Scan(append(append([]any{name}, x.dest(&kam)...),
 					&x.OpenSteps, &x.OverdueSteps, &x.NextStep, &x.NextStepDue, &x.Score)...)
 				x.setKAM(kam)
+				x.Roles = []string{"kam"}
 				return x, x.ID, err
 			})
 		if err != nil {
+			return err
+		}
+		if m.Others, m.OthersMore, err = otherAccounts(ctx, tx, sc); err != nil {
 			return err
 		}
 		rows, _ := tx.Query(ctx, `SELECT a.id, a.name, i.next_step, i.next_step_due, coalesce(i.next_step_due < $3::date, false)
@@ -310,6 +334,29 @@ func (s *Store) MyAccounts(ctx context.Context, sc db.Scope, c keyset.Cursor) (M
 		return Mine{}, fmt.Errorf("assignment: my accounts: %w", err)
 	}
 	return m, nil
+}
+
+// otherAccounts reads the accounts the scope's person is on as account
+// manager or team member (each way has its index), by name, at most
+// MaxOtherAccounts (more reports whether there are others).
+func otherAccounts(ctx context.Context, tx pgx.Tx, sc db.Scope) (out []OtherAccount, more bool, err error) {
+	rows, _ := tx.Query(ctx, `SELECT a.id, a.name, a.key_status, x.roles FROM (
+			SELECT tenant_id, account_id, array_agg(role ORDER BY role) AS roles FROM (
+				SELECT tenant_id, id AS account_id, 'account_manager' AS role FROM accounts
+					WHERE tenant_id = $1 AND manager_user_id = $2 AND archived_at IS NULL
+				UNION ALL SELECT tenant_id, account_id, role FROM account_team_members WHERE tenant_id = $1 AND user_id = $2) y
+			GROUP BY tenant_id, account_id) x
+		JOIN accounts a ON a.tenant_id = x.tenant_id AND a.id = x.account_id
+		WHERE a.tenant_id = $1 AND a.archived_at IS NULL
+		ORDER BY lower(a.name), a.id LIMIT $3`, sc.TenantID, sc.UserID, MaxOtherAccounts+1)
+	out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (OtherAccount, error) {
+		var o OtherAccount
+		return o, r.Scan(&o.ID, &o.Name, &o.KeyStatus, &o.Roles)
+	})
+	if len(out) > MaxOtherAccounts {
+		out, more = out[:MaxOtherAccounts], true
+	}
+	return out, more, err
 }
 
 // Currency is the tenant's currency code, for showing amounts.

@@ -385,3 +385,16 @@ func goalsWhere(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, today time.T
 	}
 	return list, nil
 }
+
+// AccountOf returns the account of plan planID (db.ErrNotFound when the
+// plan is not the scope's tenant's).
+func AccountOf(ctx context.Context, d *db.DB, s db.Scope, planID uuid.UUID) (uuid.UUID, error) {
+	var id uuid.UUID
+	err := d.Tx(ctx, s, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, "SELECT account_id FROM goal_plans WHERE tenant_id = $1 AND id = $2", s.TenantID, planID).Scan(&id); err != nil {
+			return db.NotFound("plan", err)
+		}
+		return nil
+	})
+	return id, wrap("account of plan", err)
+}

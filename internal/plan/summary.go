@@ -109,3 +109,44 @@ func GoalCountsOf(ctx context.Context, d *db.DB, s db.Scope, accountIDs []uuid.U
 	})
 	return g, wrap("goal counts", err)
 }
+
+// GoalCountsTx counts, in tx, the goals of the plans that are not closed
+// of each of accountIDs that has some, by the status derived on today (the
+// health score's plan progress).
+func GoalCountsTx(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, accountIDs []uuid.UUID, today time.Time) (map[uuid.UUID]GoalCounts, error) {
+	out := map[uuid.UUID]GoalCounts{}
+	if len(accountIDs) == 0 {
+		return out, nil
+	}
+	goals, err := goalsWhere(ctx, tx, tenantID, today, "p.status <> 'closed' AND p.account_id = ANY($2)", accountIDs)
+	if err != nil {
+		return nil, wrap("goal counts", err)
+	}
+	for _, g := range goals {
+		c := out[g.AccountID]
+		c.Add(g.Derived)
+		out[g.AccountID] = c
+	}
+	return out, nil
+}
+
+// OverdueActionCountsTx counts, in tx, the open actions due before today
+// in the plans that are not closed of each of accountIDs that has some.
+func OverdueActionCountsTx(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, accountIDs []uuid.UUID, today time.Time) (map[uuid.UUID]int, error) {
+	out := map[uuid.UUID]int{}
+	if len(accountIDs) == 0 {
+		return out, nil
+	}
+	rows, _ := tx.Query(ctx, `SELECT p.account_id, count(*) FROM plan_actions x
+		JOIN goal_plans p ON p.tenant_id = x.tenant_id AND p.id = x.plan_id
+		WHERE x.tenant_id = $1 AND p.account_id = ANY($2) AND p.status <> 'closed' AND x.due_date < $3
+		  AND (x.done_at IS NULL OR x.done_at >= $3::date + 1)
+		GROUP BY p.account_id`, tenantID, accountIDs, today)
+	var id uuid.UUID
+	var n int
+	_, err := pgx.ForEachRow(rows, []any{&id, &n}, func() error {
+		out[id] = n
+		return nil
+	})
+	return out, wrap("overdue action counts", err)
+}

@@ -296,6 +296,9 @@ func (s *Server) accountView(r *http.Request, id uuid.UUID) (templates.AccountVi
 	}
 	sco.Folded = true
 	v.Score = &sco
+	if v.Health, err = s.accountHealthSections(r, a, v.CanEdit); err != nil {
+		return templates.AccountView{}, err
+	}
 	return v, nil
 }
 

@@ -183,6 +183,10 @@ func (s *Server) dashboardShow(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	if v.Health, err = s.dashboardHealth(r, v.Portfolio.Currency); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	s.render(w, r, dashboardStatus(v), templates.DashboardPage(s.page(r, v.Heading, "dashboards"), v))
 }
 

@@ -65,6 +65,9 @@ func (s *Server) homeView(r *http.Request) (templates.HomeView, error) {
 	if v.Plans, err = s.homePlans(r); err != nil {
 		return templates.HomeView{}, err
 	}
+	if v.Relationships, err = s.homeRelationships(r); err != nil {
+		return templates.HomeView{}, err
+	}
 	var sum scoring.Summary
 	if m.Role == auth.RoleAdmin || m.Role == auth.RoleLeader {
 		if sum, err = s.scoringStore().Summary(ctx, sc); err != nil {

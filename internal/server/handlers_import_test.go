@@ -96,7 +96,7 @@ func TestStakeholderImport(t *testing.T) {
 		path := upload(at.AdminC, "account,name,email,buying_role\nG-1,,x@y.example.com,user\nNowhere,Bob,,user\nG-1,Eve,not-an-email,boss\n")
 		res := at.AdminC.get(path + "?" + url.Values{"map": {"account", "name", "email", "buying_role"}}.Encode())
 		mustContain(t, res, "3 rows have problems", "Enter a name.", "No such account.", "Enter a valid email address",
-			"Use decision maker, champion, influencer, user or blocker.")
+			"Use decision maker, economic buyer, champion, executive sponsor, influencer, user or blocker.")
 		if strings.Contains(res.Body, `id="import-commit"`) {
 			t.Error("a commit button for a file with problems")
 		}

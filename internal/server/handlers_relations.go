@@ -29,7 +29,7 @@ func (s *Server) accountPageWith(r *http.Request, a account.Account, edit func(*
 func readStakeholder(f *form) account.StakeholderInput {
 	return account.StakeholderInput{Name: f.Text("name", limits.Name), Title: f.Text("title", limits.Name), Email: f.Text("email", limits.Email),
 		Phone: f.Text("phone", limits.Phone), Role: f.Raw("buying_role"), Strength: f.Raw("strength"), ReportsTo: f.Raw("reports_to"),
-		Notes: f.Para("notes", limits.Notes)}
+		Notes: f.Para("notes", limits.Notes), LeftOn: f.Raw("left_on")}
 }
 
 func (s *Server) stakeholderCreate(w http.ResponseWriter, r *http.Request) {

@@ -252,9 +252,16 @@ func (s *Server) accountScoreSection(r *http.Request, accountID uuid.UUID) (temp
 		return templates.AccountScoreView{}, err
 	}
 	m := currentMember(r)
-	return templates.AccountScoreView{Breakdown: b, Back: r.URL.Path,
+	v := templates.AccountScoreView{Breakdown: b, Back: r.URL.Path,
 		CanEdit:      scoring.CanScore(m.Role, m.UserID, b.Account.KAMUserID) && !b.Account.Archived,
-		CanDesignate: m.Role == auth.RoleAdmin || m.Role == auth.RoleLeader}, nil
+		CanDesignate: m.Role == auth.RoleAdmin || m.Role == auth.RoleLeader}
+	for _, c := range b.Cells {
+		if templates.IsCredibility(c.Criterion) {
+			v.Credibility, err = s.credibilityEvidence(r, accountID)
+			break
+		}
+	}
+	return v, err
 }
 
 func (s *Server) accountScoreShow(w http.ResponseWriter, r *http.Request) {

@@ -34,6 +34,12 @@ func (s *Server) shortlist(w http.ResponseWriter, r *http.Request) {
 	}
 	s.freshenRevenue(sc, pg.Concentration.Stale)
 	v := templates.NewShortlistView(pg, f, currentMember(r).Role == auth.RoleAdmin)
+	mx, err := s.matrixOf(r, false)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	mx.Compact, v.Health = true, &mx
 	s.render(w, r, http.StatusOK, templates.ShortlistPage(s.page(r, "Shortlist", "shortlist"), v))
 }
 

@@ -30,6 +30,7 @@ func (s *Server) routes() http.Handler {
 			s.throttled(s.uploadKeys))
 		r.Post(kpiImport.path, s.importUpload(kpiImport))
 		r.Post(stakeholderImport.path, s.importUpload(stakeholderImport))
+		r.Post(profitImport.path, s.importUpload(profitImport))
 		r.With(s.requireRole(auth.RoleAdmin, auth.RoleLeader)).Post(accountImport.path, s.importUpload(accountImport))
 	})
 
@@ -53,7 +54,9 @@ func (s *Server) routes() http.Handler {
 		r.Post("/invites/{token}/join", s.inviteJoin) // answers a signed-out visitor with /login itself
 
 		r.Group(func(r chi.Router) {
-			r.Use(s.requireUser)
+			// keepHealth refreshes the kept health of the accounts a
+			// successful write was about (health_keeper.go).
+			r.Use(s.requireUser, s.keepHealth)
 			r.Get("/", s.home)
 			r.Post("/tenant", s.tenantSwitch)
 			r.Get("/me/password", s.passwordShow)
@@ -112,6 +115,25 @@ func (s *Server) routes() http.Handler {
 			// each member may change.
 			s.importRoutes(r, kpiImport)
 			s.importRoutes(r, stakeholderImport)
+			s.importRoutes(r, profitImport)
+			// Health, risk, teams, engagement, profitability and reviews
+			// (issue 15): everyone reads; writes check account.CanEdit (or
+			// the team rule) in the store.
+			r.Get("/health/matrix", s.matrixShow)
+			r.Get("/health/risks", s.riskList)
+			r.Get("/health/risks.csv", s.riskCSV)
+			r.Get("/accounts/{accountID}/health", s.healthShow)
+			r.Post("/accounts/{accountID}/team", s.teamAdd)
+			r.Post("/accounts/{accountID}/team/{userID}/delete", s.teamRemove)
+			r.Post("/accounts/{accountID}/engagements", s.engagementCreate)
+			r.Post("/accounts/{accountID}/engagements/{engagementID}/delete", s.engagementDelete)
+			r.Get("/accounts/{accountID}/profitability", s.profitShow)
+			r.Post("/accounts/{accountID}/profitability", s.profitSave)
+			r.Get("/accounts/{accountID}/reviews", s.accountReviewsShow)
+			r.Post("/accounts/{accountID}/reviews", s.accountReviewHold)
+			r.Get("/accounts/{accountID}/reviews/{accountReviewID}", s.accountReviewShow)
+			r.Get("/accounts/{accountID}/reviews/{accountReviewID}/report", s.accountReviewReport)
+			r.Post("/accounts/{accountID}/review-date", s.reviewDateUpdate)
 
 			r.Get("/scoring", s.scoringIndex)
 			r.Get("/scoring/matrix", s.scoringMatrix)
@@ -136,6 +158,7 @@ func (s *Server) routes() http.Handler {
 				r.Get("/kams/{kamID}", s.kamShow)
 				r.Post("/kams/{kamID}", s.kamUpdate)
 				r.Post("/accounts/{accountID}/assignment", s.assignmentUpdate)
+				r.Post("/accounts/{accountID}/manager", s.managerUpdate)
 				r.Get("/accounts/new", s.accountNew)
 				r.Post("/accounts", s.accountCreate)
 				s.importRoutes(r, accountImport)
@@ -173,6 +196,8 @@ func (s *Server) routes() http.Handler {
 				r.Post("/products/{productID}", s.productUpdate)
 				r.Get("/plan-settings", s.planSettingsShow)
 				r.Post("/plan-settings", s.planSettingsUpdate)
+				r.Get("/health", s.healthSettingsShow)
+				r.Post("/health", s.healthSettingsSave)
 			})
 			r.Group(func(r chi.Router) {
 				r.Use(s.requireRole(auth.RoleAdmin))

@@ -52,6 +52,10 @@ type Server struct {
 	handler  http.Handler
 	stop     chan struct{}
 	revenue  revenueRefresher
+	// Background work (health runs) stops when bg is cancelled (Stop).
+	bg         context.Context
+	stopBG     context.CancelFunc
+	healthRuns healthRuns
 }
 
 // New wires the server. The session store cleans expired sessions every
@@ -94,6 +98,7 @@ func New(cfg Config, d *db.DB, log *slog.Logger) *Server {
 		}
 	}
 	s := &Server{cfg: cfg, db: d, log: log, sessions: sm, store: store, mail: mail.NewQueue(cfg.Mail, log), auth: auth.NewStore(d), kpi: kpi.NewStore(d), stop: make(chan struct{})}
+	s.bg, s.stopBG = context.WithCancel(context.Background())
 	s.outbox, _ = cfg.Mail.(*mail.Outbox)
 	sm.ErrorFunc = s.fail
 	s.handler = s.routes()
@@ -112,6 +117,8 @@ func (s *Server) Auth() *auth.Store { return s.auth }
 func (s *Server) Stop() {
 	close(s.stop)
 	s.revenue.wg.Wait()
+	s.stopBG()
+	s.healthRuns.wg.Wait()
 	s.mail.Close()
 }
 

@@ -8,12 +8,20 @@
 //    first: a custom period's months, which get the focus).
 //  * An input with data-period-custom picks the custom period in its form's
 //    period select when a month is typed.
+//  * A <button data-print> prints the page (the progress report).
 //  * Adds class "js" to <html> so CSS can hide no-JS fallbacks (.js-hide).
 //  * Flash messages are deliberately NOT auto-dismissed.
 (function () {
   "use strict";
 
   document.documentElement.classList.add("js");
+
+  document.addEventListener("click", function (event) {
+    var t = event.target;
+    if (t instanceof Element && t.closest("[data-print]")) {
+      window.print();
+    }
+  });
 
   // Confirmation. Registered on document in the capture phase so it runs
   // before htmx's own submit listener on the form; on cancel we stop the event

@@ -1,0 +1,488 @@
+package health
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"pareto/internal/account"
+	"pareto/internal/db"
+	"pareto/internal/kpi"
+	"pareto/internal/plan"
+)
+
+// Health is kept, not recomputed per page: account_health holds each
+// account's latest breakdown, account_risks its warnings (with the sort
+// and filter keys of the risk list), health_history one row per account
+// and month. Refresh recomputes a few accounts (after a write that
+// changed their inputs); RefreshTenant every account of a tenant, in
+// chunks (once a day, for the clock's part: contacts going stale, dates
+// passing), and the profitability totals. Pages read the kept rows.
+
+// chunk is how many accounts one refreshing transaction handles.
+const chunk = 500
+
+// accountRow is what the refresh copies from the account.
+type accountRow struct {
+	ID        uuid.UUID
+	Name      string
+	KeyStatus string
+	KAMUserID *uuid.UUID
+	Archived  bool
+	KeySince  time.Time // the last time it became a key account (zero: unknown)
+}
+
+// loadInputs reads the inputs of accountIDs as of asOf in tx, a few
+// queries whatever their number; accounts that do not exist are left out.
+func loadInputs(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, accountIDs []uuid.UUID, asOf time.Time) (
+	map[uuid.UUID]*Inputs, []accountRow, error) {
+	asOf = dateOf(asOf)
+	rows, _ := tx.Query(ctx, `SELECT a.id, a.name, a.key_status, a.kam_user_id, a.archived_at IS NOT NULL,
+			(SELECT max(k.changed_at) FROM key_status_changes k
+				WHERE k.tenant_id = a.tenant_id AND k.account_id = a.id AND k.new_status = 'key')
+		FROM accounts a WHERE a.tenant_id = $1 AND a.id = ANY($2) ORDER BY a.id`, tenantID, accountIDs)
+	accts, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (accountRow, error) {
+		var a accountRow
+		var since *time.Time
+		err := r.Scan(&a.ID, &a.Name, &a.KeyStatus, &a.KAMUserID, &a.Archived, &since)
+		if since != nil {
+			a.KeySince = dateOf(*since)
+		}
+		return a, err
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("accounts: %w", err)
+	}
+	ids := make([]uuid.UUID, len(accts))
+	out := make(map[uuid.UUID]*Inputs, len(accts))
+	for i, a := range accts {
+		ids[i] = a.ID
+		out[a.ID] = &Inputs{Key: a.KeyStatus == string(account.KeyKey)}
+	}
+	facts, err := account.FactsTx(ctx, tx, tenantID, ids, asOf, RecentDays)
+	if err != nil {
+		return nil, nil, err
+	}
+	goals, err := plan.GoalCountsTx(ctx, tx, tenantID, ids, asOf)
+	if err != nil {
+		return nil, nil, err
+	}
+	overdue, err := plan.OverdueActionCountsTx(ctx, tx, tenantID, ids, asOf)
+	if err != nil {
+		return nil, nil, err
+	}
+	ks, err := kpi.SettingsTx(ctx, tx, tenantID)
+	if err != nil {
+		return nil, nil, err
+	}
+	thisMonth := kpi.MonthOf(asOf)
+	figs, err := kpi.FiguresTx(ctx, tx, tenantID, ids, kpi.AddMonths(thisMonth, -11), thisMonth)
+	if err != nil {
+		return nil, nil, fmt.Errorf("figures: %w", err)
+	}
+	eng, inUse, err := account.EngagementCountsTx(ctx, tx, tenantID, ids, asOf.AddDate(-1, 0, 1), asOf)
+	if err != nil {
+		return nil, nil, err
+	}
+	margins, err := marginsTx(ctx, tx, tenantID, ids, kpi.AddMonths(thisMonth, -11), thisMonth)
+	if err != nil {
+		return nil, nil, err
+	}
+	reviews, err := nextReviewsTx(ctx, tx, tenantID, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, id := range ids {
+		in := out[id]
+		in.Facts = *facts[id]
+		in.Goals, in.OverdueActions = goals[id], overdue[id]
+		in.CSATScale = ks.CSATScale
+		for _, f := range figs[id] { // oldest first: the last one seen is the latest
+			if f.CSAT != nil {
+				in.CSAT, in.CSATMonth = f.CSAT, f.Month
+			}
+			if f.NPS != nil {
+				in.NPS, in.NPSMonth = f.NPS, f.Month
+			}
+		}
+		in.EngagementInUse, in.Engagements = inUse, eng[id].All
+		in.Margins = margins[id]
+		in.NextReview = reviews[id]
+	}
+	return out, accts, nil
+}
+
+// marginsTx reads the gross margins of accountIDs from..to, oldest first.
+func marginsTx(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, accountIDs []uuid.UUID, from, to time.Time) (map[uuid.UUID][]MonthValue, error) {
+	rows, _ := tx.Query(ctx, `SELECT account_id, month, gross_margin::float8 FROM account_profitability
+		WHERE tenant_id = $1 AND account_id = ANY($2) AND month BETWEEN $3 AND $4 AND gross_margin IS NOT NULL
+		ORDER BY account_id, month`, tenantID, accountIDs, from, to)
+	out := map[uuid.UUID][]MonthValue{}
+	var id uuid.UUID
+	var m MonthValue
+	_, err := pgx.ForEachRow(rows, []any{&id, &m.Month, &m.Value}, func() error {
+		m.Month = kpi.MonthOf(m.Month)
+		out[id] = append(out[id], m)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("margins: %w", err)
+	}
+	return out, nil
+}
+
+// nextReviewsTx reads the next review dates of accountIDs.
+func nextReviewsTx(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, accountIDs []uuid.UUID) (map[uuid.UUID]time.Time, error) {
+	rows, _ := tx.Query(ctx, `SELECT account_id, next_review_on FROM review_schedules WHERE tenant_id = $1 AND account_id = ANY($2)`,
+		tenantID, accountIDs)
+	out := map[uuid.UUID]time.Time{}
+	var id uuid.UUID
+	var d time.Time
+	_, err := pgx.ForEachRow(rows, []any{&id, &d}, func() error {
+		out[id] = dateOf(d)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reviews: %w", err)
+	}
+	return out, nil
+}
+
+// Live computes accountID's health now from its current inputs, without
+// keeping it (the account page shows it; one account's reads). Returns
+// db.ErrNotFound when the account does not exist in the scope's tenant.
+func (s *Store) Live(ctx context.Context, sc db.Scope, accountID uuid.UUID) (Breakdown, error) {
+	var b Breakdown
+	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+		st, err := SettingsTx(ctx, tx, sc.TenantID)
+		if err != nil {
+			return err
+		}
+		ins, _, err := loadInputs(ctx, tx, sc.TenantID, []uuid.UUID{accountID}, s.Now())
+		if err != nil {
+			return err
+		}
+		in, ok := ins[accountID]
+		if !ok {
+			return fmt.Errorf("account %s: %w", accountID, db.ErrNotFound)
+		}
+		b = Compute(*in, st, s.Now())
+		return nil
+	})
+	return b, wrap("live", err)
+}
+
+// Refresh recomputes and keeps the health of accountIDs now: their
+// breakdown, this month's history row and their warnings. System work
+// that follows a person's change (no audit event of its own). Accounts
+// that do not exist are skipped; archived ones lose their warnings.
+func (s *Store) Refresh(ctx context.Context, sc db.Scope, accountIDs []uuid.UUID) error {
+	for start := 0; start < len(accountIDs); start += chunk {
+		ids := accountIDs[start:min(start+chunk, len(accountIDs))]
+		err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+			st, err := SettingsTx(ctx, tx, sc.TenantID)
+			if err != nil {
+				return err
+			}
+			return keep(ctx, tx, sc.TenantID, st, ids, s.Now())
+		})
+		if err != nil {
+			return wrap("refresh", err)
+		}
+	}
+	return nil
+}
+
+// keep computes the health of ids as of now and writes what is kept, in tx.
+func keep(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, st Settings, ids []uuid.UUID, now time.Time) error {
+	today := dateOf(now)
+	if err := scheduleReviews(ctx, tx, tenantID, st, ids, today, now); err != nil {
+		return err
+	}
+	ins, accts, err := loadInputs(ctx, tx, tenantID, ids, today)
+	if err != nil {
+		return err
+	}
+	since, err := riskSince(ctx, tx, tenantID, ids)
+	if err != nil {
+		return err
+	}
+	b := &pgx.Batch{}
+	b.Queue("DELETE FROM account_risks WHERE tenant_id = $1 AND account_id = ANY($2)", tenantID, ids)
+	month := kpi.MonthOf(today)
+	for _, a := range accts {
+		if a.Archived {
+			continue
+		}
+		bd := Compute(*ins[a.ID], st, today)
+		js, err := json.Marshal(bd)
+		if err != nil {
+			return err
+		}
+		b.Queue(`INSERT INTO account_health (tenant_id, account_id, score, breakdown, computed_on, computed_at)
+			VALUES ($1, $2, $3, $4, $5, $6)
+			ON CONFLICT (tenant_id, account_id) DO UPDATE SET score = EXCLUDED.score, breakdown = EXCLUDED.breakdown,
+				computed_on = EXCLUDED.computed_on, computed_at = EXCLUDED.computed_at`,
+			tenantID, a.ID, bd.Score, js, today, now)
+		b.Queue(`INSERT INTO health_history (tenant_id, account_id, month, score, breakdown) VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (tenant_id, account_id, month) DO UPDATE SET score = EXCLUDED.score, breakdown = EXCLUDED.breakdown`,
+			tenantID, a.ID, month, bd.Score, js)
+		for _, w := range bd.Warnings {
+			from, ok := since[riskKey{a.ID, w.Kind}]
+			if !ok {
+				from = today
+			}
+			b.Queue(`INSERT INTO account_risks (tenant_id, account_id, kind, detail, sort_name, kam_user_id, key_status, health, since)
+				VALUES ($1, $2, $3, $4, lower($5), $6, $7, $8, $9)`,
+				tenantID, a.ID, string(w.Kind), w.Detail, a.Name, a.KAMUserID, a.KeyStatus, bd.Score, from)
+		}
+	}
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("keep: %w", err)
+	}
+	return nil
+}
+
+type riskKey struct {
+	account uuid.UUID
+	kind    Kind
+}
+
+// riskSince reads since when each warning of ids has been in force.
+func riskSince(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, ids []uuid.UUID) (map[riskKey]time.Time, error) {
+	rows, _ := tx.Query(ctx, "SELECT account_id, kind, since FROM account_risks WHERE tenant_id = $1 AND account_id = ANY($2)",
+		tenantID, ids)
+	out := map[riskKey]time.Time{}
+	var k riskKey
+	var d time.Time
+	_, err := pgx.ForEachRow(rows, []any{&k.account, &k.kind, &d}, func() error {
+		out[k] = dateOf(d)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("risks: %w", err)
+	}
+	return out, nil
+}
+
+// scheduleReviews gives each key account of ids that has no next review
+// date one: a cadence after its last review, else after it became a key
+// account, else after today.
+func scheduleReviews(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, st Settings, ids []uuid.UUID, today, now time.Time) error {
+	// Three plain reads and a multi-row insert: Citus plans neither the
+	// correlated sub-selects nor an INSERT … SELECT beside NOT EXISTS.
+	rows, _ := tx.Query(ctx, `SELECT a.id FROM accounts a
+		LEFT JOIN review_schedules s ON s.tenant_id = a.tenant_id AND s.account_id = a.id
+		WHERE a.tenant_id = $1 AND a.id = ANY($2) AND a.key_status = 'key' AND a.archived_at IS NULL AND s.account_id IS NULL`,
+		tenantID, ids)
+	todo, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+	if err != nil || len(todo) == 0 {
+		return errorf("schedule reviews", err)
+	}
+	base := map[uuid.UUID]time.Time{}
+	for _, q := range []string{
+		// Became key (older), then the last review (wins when there is one).
+		`SELECT account_id, max(changed_at)::date FROM key_status_changes
+			WHERE tenant_id = $1 AND account_id = ANY($2) AND new_status = 'key' GROUP BY account_id`,
+		`SELECT account_id, max(held_on) FROM account_reviews WHERE tenant_id = $1 AND account_id = ANY($2) GROUP BY account_id`,
+	} {
+		rows, _ := tx.Query(ctx, q, tenantID, todo)
+		var id uuid.UUID
+		var on time.Time
+		if _, err := pgx.ForEachRow(rows, []any{&id, &on}, func() error {
+			base[id] = dateOf(on)
+			return nil
+		}); err != nil {
+			return fmt.Errorf("schedule reviews: %w", err)
+		}
+	}
+	recs := make([][]any, 0, len(todo))
+	for _, id := range todo {
+		from, ok := base[id]
+		if !ok {
+			from = today
+		}
+		recs = append(recs, []any{tenantID, id, from.AddDate(0, st.ReviewMonths, 0), now})
+	}
+	_, err = db.InsertRows(ctx, tx, "review_schedules", []string{"tenant_id", "account_id", "next_review_on", "updated_at"}, recs,
+		"ON CONFLICT (tenant_id, account_id) DO NOTHING")
+	return errorf("schedule reviews", err)
+}
+
+// errorf prefixes err with what failed (nil stays nil).
+func errorf(what string, err error) error {
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
+}
+
+// RefreshTenant recomputes and keeps the health of every active account of
+// the scope's tenant now, chunk by chunk (each its own transaction), then
+// the profitability totals, and records the run. O(accounts): for the
+// daily run and after a settings change, in the background.
+func (s *Store) RefreshTenant(ctx context.Context, sc db.Scope) error {
+	now := s.Now()
+	after := uuid.Nil
+	for {
+		var ids []uuid.UUID
+		err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+			rows, _ := tx.Query(ctx, `SELECT id FROM accounts WHERE tenant_id = $1 AND archived_at IS NULL AND id > $2
+				ORDER BY id LIMIT $3`, sc.TenantID, after, chunk)
+			var err error
+			ids, err = pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+			if err != nil || len(ids) == 0 {
+				return err
+			}
+			st, err := SettingsTx(ctx, tx, sc.TenantID)
+			if err != nil {
+				return err
+			}
+			return keep(ctx, tx, sc.TenantID, st, ids, now)
+		})
+		if err != nil {
+			return wrap("refresh tenant", err)
+		}
+		if len(ids) < chunk {
+			break
+		}
+		after = ids[len(ids)-1]
+	}
+	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `DELETE FROM account_risks r USING accounts a
+			WHERE r.tenant_id = $1 AND a.tenant_id = r.tenant_id AND a.id = r.account_id AND a.archived_at IS NOT NULL`,
+			sc.TenantID); err != nil {
+			return err
+		}
+		this := kpi.MonthOf(now)
+		if err := keepTotals(ctx, tx, sc.TenantID, kpi.AddMonths(this, -TotalsMonths+1), this); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO health_runs (tenant_id, ran_on, ran_at) VALUES ($1, $2, $3)
+			ON CONFLICT (tenant_id) DO UPDATE SET ran_on = EXCLUDED.ran_on, ran_at = EXCLUDED.ran_at`, sc.TenantID, dateOf(now), now)
+		return err
+	})
+	return wrap("refresh tenant", err)
+}
+
+// LastRun is the day the tenant's health was last computed for every
+// account (zero: never), and whether that is before today (stale: the
+// clock's part has moved on; RefreshTenant catches up).
+func (s *Store) LastRun(ctx context.Context, sc db.Scope) (ranOn time.Time, stale bool, err error) {
+	err = s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, "SELECT ran_on FROM health_runs WHERE tenant_id = $1", sc.TenantID).Scan(&ranOn)
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return time.Time{}, true, nil
+	}
+	if err != nil {
+		return time.Time{}, false, wrap("last run", err)
+	}
+	ranOn = dateOf(ranOn)
+	return ranOn, ranOn.Before(dateOf(s.Now())), nil
+}
+
+// Kept is an account's health as kept.
+type Kept struct {
+	Breakdown
+	ComputedAt time.Time
+}
+
+// HistoryPoint is an account's score in a month (nil: missing).
+type HistoryPoint struct {
+	Month time.Time
+	Score *int
+}
+
+// AccountHealth returns accountID's kept health (ok false when never
+// computed) and the history of its score over the months ending with
+// this one (months without a row are left out).
+func (s *Store) AccountHealth(ctx context.Context, sc db.Scope, accountID uuid.UUID, months int) (Kept, bool, []HistoryPoint, error) {
+	var k Kept
+	var ok bool
+	var hist []HistoryPoint
+	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+		var js []byte
+		err := tx.QueryRow(ctx, `SELECT breakdown, computed_at FROM account_health WHERE tenant_id = $1 AND account_id = $2`,
+			sc.TenantID, accountID).Scan(&js, &k.ComputedAt)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+		case err != nil:
+			return err
+		default:
+			ok = true
+			if err := json.Unmarshal(js, &k.Breakdown); err != nil {
+				return fmt.Errorf("breakdown: %w", err)
+			}
+		}
+		this := kpi.MonthOf(s.Now())
+		rows, _ := tx.Query(ctx, `SELECT month, score FROM health_history WHERE tenant_id = $1 AND account_id = $2
+			AND month BETWEEN $3 AND $4 ORDER BY month`, sc.TenantID, accountID, kpi.AddMonths(this, 1-months), this)
+		hist, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (HistoryPoint, error) {
+			var p HistoryPoint
+			err := r.Scan(&p.Month, &p.Score)
+			p.Month = kpi.MonthOf(p.Month)
+			return p, err
+		})
+		return err
+	})
+	return k, ok, hist, wrap("account health", err)
+}
+
+// Backfill computes the history rows of the months before this one (the
+// last `months` of them) for every active account of the scope's
+// tenant, each as of its month's last day, from the records dated up to
+// that day (stakeholders as recorded now). For a tenant whose records
+// predate its health (the demo, an imported history); it overwrites
+// those months' rows. O(accounts × months), in chunks.
+func (s *Store) Backfill(ctx context.Context, sc db.Scope, months int) error {
+	this := kpi.MonthOf(s.Now())
+	after := uuid.Nil
+	for {
+		var ids []uuid.UUID
+		err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+			rows, _ := tx.Query(ctx, `SELECT id FROM accounts WHERE tenant_id = $1 AND archived_at IS NULL AND id > $2
+				ORDER BY id LIMIT $3`, sc.TenantID, after, chunk)
+			var err error
+			if ids, err = pgx.CollectRows(rows, pgx.RowTo[uuid.UUID]); err != nil || len(ids) == 0 {
+				return err
+			}
+			st, err := SettingsTx(ctx, tx, sc.TenantID)
+			if err != nil {
+				return err
+			}
+			b := &pgx.Batch{}
+			for n := months; n >= 1; n-- {
+				month := kpi.AddMonths(this, -n)
+				asOf := kpi.AddMonths(month, 1).AddDate(0, 0, -1)
+				ins, accts, err := loadInputs(ctx, tx, sc.TenantID, ids, asOf)
+				if err != nil {
+					return err
+				}
+				for _, a := range accts {
+					bd := Compute(*ins[a.ID], st, asOf)
+					js, err := json.Marshal(bd)
+					if err != nil {
+						return err
+					}
+					b.Queue(`INSERT INTO health_history (tenant_id, account_id, month, score, breakdown) VALUES ($1, $2, $3, $4, $5)
+						ON CONFLICT (tenant_id, account_id, month) DO UPDATE SET score = EXCLUDED.score, breakdown = EXCLUDED.breakdown`,
+						sc.TenantID, a.ID, month, bd.Score, js)
+				}
+			}
+			return tx.SendBatch(ctx, b).Close()
+		})
+		if err != nil {
+			return wrap("backfill", err)
+		}
+		if len(ids) < chunk {
+			return nil
+		}
+		after = ids[len(ids)-1]
+	}
+}

@@ -1,0 +1,217 @@
+package health
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"pareto/internal/db"
+)
+
+// The 2×2: attractiveness (the selection score) against relationship
+// health, with the tenant's lines splitting it into four quadrants, each
+// named after its usual action.
+
+// Quadrant is where an account stands in the 2×2.
+type Quadrant string
+
+const (
+	Invest     Quadrant = "invest"     // attractive and healthy: grow it
+	Repair     Quadrant = "repair"     // attractive, unhealthy: fix the relationship
+	Maintain   Quadrant = "maintain"   // less attractive, healthy: serve efficiently
+	Reconsider Quadrant = "reconsider" // less attractive, unhealthy: rethink the investment
+)
+
+// Quadrants lists the quadrants in display order.
+var Quadrants = []Quadrant{Repair, Invest, Reconsider, Maintain}
+
+// Label is the quadrant's action for people.
+func (q Quadrant) Label() string {
+	switch q {
+	case Invest:
+		return "Invest"
+	case Repair:
+		return "Repair"
+	case Maintain:
+		return "Maintain"
+	case Reconsider:
+		return "Reconsider"
+	}
+	return string(q)
+}
+
+// Explain says what the quadrant means.
+func (q Quadrant) Explain() string {
+	switch q {
+	case Invest:
+		return "Attractive and healthy: invest to grow."
+	case Repair:
+		return "Attractive but the relationship is weak: repair it first."
+	case Maintain:
+		return "Healthy but less attractive: maintain at a lower cost to serve."
+	case Reconsider:
+		return "Less attractive and unhealthy: reconsider the key status."
+	}
+	return ""
+}
+
+// QuadrantOf places a selection score (tenths) and a health score: on a
+// line counts as above it.
+func QuadrantOf(score10, health int, st Settings) Quadrant {
+	attractive, healthy := score10 >= st.MatrixScore10, health >= st.MatrixHealth
+	switch {
+	case attractive && healthy:
+		return Invest
+	case attractive:
+		return Repair
+	case healthy:
+		return Maintain
+	}
+	return Reconsider
+}
+
+// MatrixPoint is one account of the 2×2.
+type MatrixPoint struct {
+	AccountID uuid.UUID
+	Name      string
+	KeyStatus string
+	KAMName   string
+	// Score10 is the selection score in tenths (nil: not scored);
+	// Complete whether every active criterion is scored.
+	Score10  *int
+	Complete bool
+	Health   *int // nil: no health yet (or every input missing)
+	Quadrant Quadrant
+}
+
+// Placed reports whether the point has both scores.
+func (p MatrixPoint) Placed() bool { return p.Score10 != nil && p.Health != nil }
+
+// MatrixFilter chooses the 2×2's accounts.
+type MatrixFilter struct {
+	KAMID      uuid.UUID // uuid.Nil: every KAM's
+	Candidates bool      // also the best-ranked candidates
+}
+
+// MaxCandidates is how many candidates the 2×2 adds on request: the
+// best-ranked ones.
+const MaxCandidates = 100
+
+// MaxKeyPoints bounds the key accounts read (the tenant's key-account
+// cap keeps them far fewer).
+const MaxKeyPoints = 2000
+
+// Matrix is the 2×2's accounts and lines.
+type Matrix struct {
+	Points   []MatrixPoint // key accounts first (by name), then candidates by rank
+	Settings Settings
+	Filter   MatrixFilter
+}
+
+// Matrix reads the 2×2: every key account (of f.KAMID) with its kept
+// selection score and kept health, and with f.Candidates the
+// best-ranked candidates. Key accounts are bounded by the tenant's cap,
+// candidates by MaxCandidates: the cost does not grow with the portfolio.
+// Anybody signed in may read it.
+func (s *Store) Matrix(ctx context.Context, sc db.Scope, f MatrixFilter) (Matrix, error) {
+	out := Matrix{Filter: f}
+	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+		var err error
+		if out.Settings, err = SettingsTx(ctx, tx, sc.TenantID); err != nil {
+			return err
+		}
+		rows, _ := tx.Query(ctx, `SELECT a.id, a.name, a.key_status, coalesce(u.name, ''), r.score10, coalesce(r.complete, false), h.score
+			FROM accounts a
+			LEFT JOIN users u ON u.id = a.kam_user_id
+			LEFT JOIN account_rankings r ON r.tenant_id = a.tenant_id AND r.account_id = a.id
+			LEFT JOIN account_health h ON h.tenant_id = a.tenant_id AND h.account_id = a.id
+			WHERE a.tenant_id = $1 AND a.key_status = 'key' AND a.archived_at IS NULL AND ($2::uuid IS NULL OR a.kam_user_id = $2)
+			ORDER BY lower(a.name), a.id LIMIT $3`, sc.TenantID, nullID(f.KAMID), MaxKeyPoints)
+		if out.Points, err = collectPoints(rows, out.Settings); err != nil {
+			return err
+		}
+		if !f.Candidates {
+			return nil
+		}
+		rows, _ = tx.Query(ctx, `SELECT a.id, a.name, a.key_status, coalesce(u.name, ''), r.score10, r.complete, h.score
+			FROM account_rankings r
+			JOIN accounts a ON a.tenant_id = r.tenant_id AND a.id = r.account_id
+			LEFT JOIN users u ON u.id = a.kam_user_id
+			LEFT JOIN account_health h ON h.tenant_id = a.tenant_id AND h.account_id = a.id
+			WHERE r.tenant_id = $1 AND NOT r.archived AND a.key_status = 'candidate' AND ($2::uuid IS NULL OR a.kam_user_id = $2)
+			ORDER BY r.complete DESC, r.score10 DESC, r.headroom DESC, r.sort_name, r.account_id LIMIT $3`,
+			sc.TenantID, nullID(f.KAMID), MaxCandidates)
+		cands, err := collectPoints(rows, out.Settings)
+		out.Points = append(out.Points, cands...)
+		return err
+	})
+	return out, wrap("matrix", err)
+}
+
+func collectPoints(rows pgx.Rows, st Settings) ([]MatrixPoint, error) {
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (MatrixPoint, error) {
+		var p MatrixPoint
+		var s10, h *int16
+		err := r.Scan(&p.AccountID, &p.Name, &p.KeyStatus, &p.KAMName, &s10, &p.Complete, &h)
+		if s10 != nil {
+			v := int(*s10)
+			p.Score10 = &v
+		}
+		if h != nil {
+			v := int(*h)
+			p.Health = &v
+		}
+		if p.Placed() {
+			p.Quadrant = QuadrantOf(*p.Score10, *p.Health, st)
+		}
+		return p, err
+	})
+}
+
+// RevenueAtRisk is the part of the key accounts' revenue held by key
+// accounts whose kept health is below the tenant's threshold.
+type RevenueAtRisk struct {
+	Threshold    int
+	KeyRevenue   float64 // every key account's revenue
+	AtRisk       float64 // of those below the threshold
+	Accounts     int     // key accounts below the threshold
+	KeyAccounts  int
+	WithoutScore int // key accounts without a health score (not counted at risk)
+	AsOf         time.Time
+}
+
+// Share is AtRisk ÷ KeyRevenue (ok false without key revenue).
+func (r RevenueAtRisk) Share() (float64, bool) {
+	if r.KeyRevenue <= 0 {
+		return 0, false
+	}
+	return r.AtRisk / r.KeyRevenue, true
+}
+
+// RevenueAtRisk reads the key accounts' revenue (the one revenue of an
+// account, accounts.revenue_cents: see internal/account/revenue.go) and
+// the part of it held by key accounts whose kept health is below the
+// tenant's threshold. Bounded by the key accounts (the tenant's cap).
+// Anybody signed in may read it.
+func (s *Store) RevenueAtRisk(ctx context.Context, sc db.Scope) (RevenueAtRisk, error) {
+	var out RevenueAtRisk
+	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+		st, err := SettingsTx(ctx, tx, sc.TenantID)
+		if err != nil {
+			return err
+		}
+		out.Threshold = st.RiskHealth
+		var key, risk int64
+		err = tx.QueryRow(ctx, `SELECT count(*), coalesce(sum(a.revenue_cents), 0)::bigint,
+				count(*) FILTER (WHERE h.score < $2), coalesce(sum(a.revenue_cents) FILTER (WHERE h.score < $2), 0)::bigint,
+				count(*) FILTER (WHERE h.score IS NULL)
+			FROM accounts a LEFT JOIN account_health h ON h.tenant_id = a.tenant_id AND h.account_id = a.id
+			WHERE a.tenant_id = $1 AND a.key_status = 'key' AND a.archived_at IS NULL`, sc.TenantID, st.RiskHealth).
+			Scan(&out.KeyAccounts, &key, &out.Accounts, &risk, &out.WithoutScore)
+		out.KeyRevenue, out.AtRisk = float64(key)/100, float64(risk)/100
+		return err
+	})
+	return out, wrap("revenue at risk", err)
+}

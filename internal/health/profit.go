@@ -1,0 +1,537 @@
+package health
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"pareto/internal/account"
+	"pareto/internal/audit"
+	"pareto/internal/auth"
+	"pareto/internal/db"
+	"pareto/internal/importer"
+	"pareto/internal/kpi"
+	"pareto/internal/numfmt"
+)
+
+// Profitability: per account and month, the cost to serve, the discount
+// given and the gross margin %, recorded by form or CSV import with the
+// same rules as the KPI figures (a month from 2000 to this one, amounts 0
+// or more with at most two decimals). Contribution is the month's KPI
+// revenue − cost to serve.
+
+// Field names, shared by the form, the CSV import and the export.
+const (
+	FieldAccount     = "account"
+	FieldMonth       = "month"
+	FieldCostToServe = "cost_to_serve"
+	FieldDiscount    = "discount"
+	FieldGrossMargin = "gross_margin"
+)
+
+// ProfitInput is one month's profitability as typed (or read from a CSV
+// cell). Only the month and the cost to serve are required.
+type ProfitInput struct {
+	Month, CostToServe, Discount, GrossMargin string
+}
+
+// Profit is an account's profitability in a month.
+type Profit struct {
+	AccountID     uuid.UUID
+	Month         time.Time
+	CostToServe   float64
+	Discount      *float64
+	GrossMargin   *float64 // percent, −100…100
+	Version       int
+	UpdatedByName string
+	UpdatedAt     time.Time
+}
+
+// ParseProfit validates one month's profitability; now bounds the month
+// (no month ahead of this one). Every problem is reported, keyed by field.
+func ParseProfit(in ProfitInput, now time.Time) (Profit, db.FieldErrors) {
+	fe := db.FieldErrors{}
+	var p Profit
+	switch m, err := kpi.ParseMonth(strings.TrimSpace(in.Month)); {
+	case strings.TrimSpace(in.Month) == "":
+		fe.Add(FieldMonth, "Enter the month, like 2026-03.")
+	case err != nil:
+		fe.Add(FieldMonth, "Use a month like 2026-03.")
+	case m.Before(kpi.EarliestMonth) || m.After(kpi.MonthOf(now)):
+		fe.Add(FieldMonth, "Use a month from "+kpi.FormatMonth(kpi.EarliestMonth)+" to this month ("+kpi.FormatMonth(kpi.MonthOf(now))+").")
+	default:
+		p.Month = m
+	}
+	if v := amount(fe, FieldCostToServe, in.CostToServe, true); v != nil {
+		p.CostToServe = *v
+	}
+	p.Discount = amount(fe, FieldDiscount, in.Discount, false)
+	switch v, err := numfmt.EN.ParseDecimal(strings.TrimSuffix(strings.TrimSpace(in.GrossMargin), "%"), 2); {
+	case errors.Is(err, numfmt.ErrEmpty):
+	case err != nil || v < -100 || v > 100:
+		fe.Add(FieldGrossMargin, "Enter a percentage from −100 to 100 (at most 2 decimals).")
+	default:
+		p.GrossMargin = &v
+	}
+	if len(fe) > 0 {
+		return Profit{}, fe
+	}
+	return p, nil
+}
+
+// amount reads a money cell: 0 or more, at most two decimals.
+func amount(fe db.FieldErrors, field, s string, required bool) *float64 {
+	v, err := numfmt.EN.ParseDecimal(s, 2)
+	switch {
+	case errors.Is(err, numfmt.ErrEmpty):
+		if required {
+			fe.Add(field, "Enter an amount (0 if there was none).")
+		}
+	case v < 0:
+		fe.Add(field, "Must not be negative.")
+	case errors.Is(err, numfmt.ErrDecimals):
+		fe.Add(field, "Use at most 2 decimals.")
+	case errors.Is(err, numfmt.ErrRange), err == nil && v > kpi.MaxMoney:
+		fe.Add(field, "Too large.")
+	case err != nil:
+		fe.Add(field, "Enter an amount like 12500 or 12,500.00.")
+	default:
+		return &v
+	}
+	return nil
+}
+
+// Input turns p back into form values.
+func (p Profit) Input() ProfitInput {
+	in := ProfitInput{Month: kpi.FormatMonth(p.Month), CostToServe: numfmt.EN.Decimal(p.CostToServe, 2)}
+	if p.Discount != nil {
+		in.Discount = numfmt.EN.Decimal(*p.Discount, 2)
+	}
+	if p.GrossMargin != nil {
+		in.GrossMargin = numfmt.EN.Decimal(*p.GrossMargin, 2)
+	}
+	return in
+}
+
+func (p Profit) state() map[string]any {
+	return map[string]any{"cost_to_serve": p.CostToServe, "discount": p.Discount, "gross_margin": p.GrossMargin}
+}
+
+func sameProfit(a, b Profit) bool {
+	return a.CostToServe == b.CostToServe && eqp(a.Discount, b.Discount) && eqp(a.GrossMargin, b.GrossMargin)
+}
+
+func eqp(a, b *float64) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
+}
+
+// ProfitConflict says a month's profitability changed since the form was
+// opened; Current is what is saved now. errors.Is(err, db.ErrConflict).
+type ProfitConflict struct{ Current Profit }
+
+func (e *ProfitConflict) Error() string { return "health: profitability changed by someone else" }
+
+// Unwrap makes the error a db.ErrConflict.
+func (e *ProfitConflict) Unwrap() error { return db.ErrConflict }
+
+const profitCols = `p.account_id, p.month, p.cost_to_serve::float8, p.discount::float8, p.gross_margin::float8, p.version,
+	coalesce(u.name, ''), p.updated_at`
+
+func scanProfit(row pgx.Row) (Profit, error) {
+	var p Profit
+	err := row.Scan(&p.AccountID, &p.Month, &p.CostToServe, &p.Discount, &p.GrossMargin, &p.Version, &p.UpdatedByName, &p.UpdatedAt)
+	p.Month = kpi.MonthOf(p.Month)
+	return p, err
+}
+
+// editable loads an account for a change to its records, locking it, and
+// checks account.CanEdit (db.ErrForbidden).
+func editable(ctx context.Context, tx pgx.Tx, sc db.Scope, role auth.Role, accountID uuid.UUID) (account.Account, error) {
+	var a account.Account
+	var kam, manager *uuid.UUID
+	var archived *time.Time
+	err := tx.QueryRow(ctx, `SELECT id, name, key_status, kam_user_id, manager_user_id, archived_at FROM accounts
+		WHERE tenant_id = $1 AND id = $2 FOR SHARE`, sc.TenantID, accountID).
+		Scan(&a.ID, &a.Name, &a.KeyStatus, &kam, &manager, &archived)
+	if err != nil {
+		return a, db.NotFound("account", err)
+	}
+	if kam != nil {
+		a.KAMUserID = *kam
+	}
+	if manager != nil {
+		a.ManagerUserID = *manager
+	}
+	if archived != nil {
+		a.ArchivedAt = *archived
+	}
+	if !account.CanEdit(role, sc.UserID, a) {
+		return a, fmt.Errorf("edit account %s as %s: %w", accountID, role, db.ErrForbidden)
+	}
+	return a, nil
+}
+
+// SaveProfit writes an account's profitability for p.Month: a new month
+// with version 0, an existing one when version is current (a
+// *ProfitConflict otherwise). Needs account.CanEdit (db.ErrForbidden);
+// db.ErrNotFound for a missing account. The month's portfolio totals
+// follow in the same transaction.
+func (s *Store) SaveProfit(ctx context.Context, sc db.Scope, role auth.Role, accountID uuid.UUID, p Profit, version int) error {
+	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+		if _, err := editable(ctx, tx, sc, role, accountID); err != nil {
+			return err
+		}
+		cur, err := scanProfit(tx.QueryRow(ctx, `SELECT `+profitCols+` FROM account_profitability p LEFT JOIN users u ON u.id = p.updated_by
+			WHERE p.tenant_id = $1 AND p.account_id = $2 AND p.month = $3 FOR UPDATE OF p`, sc.TenantID, accountID, p.Month))
+		exists := err == nil
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		switch {
+		case exists && cur.Version != version, !exists && version != 0:
+			return &ProfitConflict{Current: cur}
+		case exists && sameProfit(cur, p):
+			return nil
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO account_profitability (account_id, month, cost_to_serve, discount, gross_margin,
+				updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+			ON CONFLICT (tenant_id, account_id, month) DO UPDATE SET cost_to_serve = EXCLUDED.cost_to_serve,
+				discount = EXCLUDED.discount, gross_margin = EXCLUDED.gross_margin, updated_by = EXCLUDED.updated_by,
+				updated_at = EXCLUDED.updated_at, version = account_profitability.version + 1`,
+			accountID, p.Month, p.CostToServe, p.Discount, p.GrossMargin, nullID(sc.UserID), s.Now()); err != nil {
+			return err
+		}
+		ev := audit.Event{ActorID: sc.UserID, Action: "create", Entity: "profitability",
+			EntityID: accountID.String() + "/" + kpi.FormatMonth(p.Month), After: p.state()}
+		if exists {
+			ev.Action, ev.Before = "update", cur.state()
+		}
+		if err := audit.Record(ctx, tx, ev); err != nil {
+			return err
+		}
+		return keepTotals(ctx, tx, sc.TenantID, p.Month, p.Month)
+	})
+	var pc *ProfitConflict
+	if errors.As(err, &pc) {
+		return err
+	}
+	return wrap("save profitability", err)
+}
+
+// ProfitMonth is one month of an account's profitability beside its
+// revenue.
+type ProfitMonth struct {
+	Month   time.Time
+	Revenue *float64 // the month's KPI revenue, nil when none recorded
+	Profit  *Profit  // nil when none recorded
+}
+
+// Contribution is revenue − cost to serve (ok false without both).
+func (m ProfitMonth) Contribution() (float64, bool) {
+	if m.Revenue == nil || m.Profit == nil {
+		return 0, false
+	}
+	return *m.Revenue - m.Profit.CostToServe, true
+}
+
+// AccountProfit is an account's profitability over recent months.
+type AccountProfit struct {
+	Months []ProfitMonth // oldest first, every month of the window
+	// Over the window, the months with both revenue and cost to serve:
+	Revenue, CostToServe, Discount float64
+	Counted                        int
+	// Margin is the revenue-weighted gross margin of the months that
+	// give one (ok false when none).
+	Margin   float64
+	MarginOK bool
+}
+
+// Contribution is the window's revenue − cost to serve.
+func (a AccountProfit) Contribution() float64 { return a.Revenue - a.CostToServe }
+
+// Margins are the window's gross margins, oldest first.
+func (a AccountProfit) Margins() []MonthValue {
+	var out []MonthValue
+	for _, m := range a.Months {
+		if m.Profit != nil && m.Profit.GrossMargin != nil {
+			out = append(out, MonthValue{m.Month, *m.Profit.GrossMargin})
+		}
+	}
+	return out
+}
+
+// Profitability returns accountID's profitability over the months
+// ending with this one. Anybody signed in may read it; db.ErrNotFound
+// for a missing account.
+func (s *Store) Profitability(ctx context.Context, sc db.Scope, accountID uuid.UUID, months int) (AccountProfit, error) {
+	var out AccountProfit
+	this := kpi.MonthOf(s.Now())
+	from := kpi.AddMonths(this, 1-months)
+	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+		var one int
+		if err := tx.QueryRow(ctx, "SELECT 1 FROM accounts WHERE tenant_id = $1 AND id = $2", sc.TenantID, accountID).Scan(&one); err != nil {
+			return db.NotFound("account", err)
+		}
+		rows, _ := tx.Query(ctx, `SELECT `+profitCols+` FROM account_profitability p LEFT JOIN users u ON u.id = p.updated_by
+			WHERE p.tenant_id = $1 AND p.account_id = $2 AND p.month BETWEEN $3 AND $4`, sc.TenantID, accountID, from, this)
+		ps, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Profit, error) { return scanProfit(r) })
+		if err != nil {
+			return err
+		}
+		figs, err := kpi.FiguresTx(ctx, tx, sc.TenantID, []uuid.UUID{accountID}, from, this)
+		if err != nil {
+			return err
+		}
+		out = buildAccountProfit(from, this, ps, figs[accountID])
+		return nil
+	})
+	return out, wrap("profitability", err)
+}
+
+// buildAccountProfit lays ps and figs out month by month from..to and
+// sums the window.
+func buildAccountProfit(from, to time.Time, ps []Profit, figs []kpi.Figure) AccountProfit {
+	var out AccountProfit
+	byMonth := map[time.Time]*Profit{}
+	for i := range ps {
+		byMonth[ps[i].Month] = &ps[i]
+	}
+	rev := map[time.Time]float64{}
+	for _, f := range figs {
+		rev[f.Month] = f.Revenue
+	}
+	var weighted, weight float64
+	for m := from; !m.After(to); m = kpi.AddMonths(m, 1) {
+		pm := ProfitMonth{Month: m, Profit: byMonth[m]}
+		if r, ok := rev[m]; ok {
+			pm.Revenue = &r
+		}
+		out.Months = append(out.Months, pm)
+		if pm.Revenue == nil || pm.Profit == nil {
+			continue
+		}
+		out.Counted++
+		out.Revenue += *pm.Revenue
+		out.CostToServe += pm.Profit.CostToServe
+		if pm.Profit.Discount != nil {
+			out.Discount += *pm.Profit.Discount
+		}
+		if pm.Profit.GrossMargin != nil {
+			weighted += *pm.Profit.GrossMargin * *pm.Revenue
+			weight += *pm.Revenue
+		}
+	}
+	if weight > 0 {
+		out.Margin, out.MarginOK = weighted/weight, true
+	}
+	return out
+}
+
+// TotalsMonths is how many months of portfolio totals the daily run keeps.
+const TotalsMonths = 24
+
+// keepTotals recomputes the portfolio's profitability totals of the
+// months from..to, key accounts and the others apart, in tx. O(the
+// months' profitability rows): run by the writes of those months and the
+// daily run, never by a page.
+func keepTotals(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, from, to time.Time) error {
+	if _, err := tx.Exec(ctx, "DELETE FROM profitability_totals WHERE tenant_id = $1 AND month BETWEEN $2 AND $3",
+		tenantID, from, to); err != nil {
+		return fmt.Errorf("totals: %w", err)
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO profitability_totals (tenant_id, month, key, accounts, revenue, cost_to_serve, discount,
+			margin_revenue, margin_weighted)
+		SELECT p.tenant_id, p.month, a.key_status = 'key', count(*), coalesce(sum(f.revenue), 0), sum(p.cost_to_serve),
+			coalesce(sum(p.discount), 0), coalesce(sum(f.revenue) FILTER (WHERE p.gross_margin IS NOT NULL), 0),
+			coalesce(sum(f.revenue * p.gross_margin) FILTER (WHERE p.gross_margin IS NOT NULL), 0)
+		FROM account_profitability p
+		JOIN accounts a ON a.tenant_id = p.tenant_id AND a.id = p.account_id
+		LEFT JOIN kpi_figures f ON f.tenant_id = p.tenant_id AND f.account_id = p.account_id AND f.month = p.month
+		WHERE p.tenant_id = $1 AND p.month BETWEEN $2 AND $3 AND a.archived_at IS NULL
+		GROUP BY p.tenant_id, p.month, a.key_status = 'key'`, tenantID, from, to)
+	if err != nil {
+		return fmt.Errorf("totals: %w", err)
+	}
+	return nil
+}
+
+// Totals are the portfolio's profitability in a month, for key accounts
+// or the others.
+type Totals struct {
+	Accounts                       int
+	Revenue, CostToServe, Discount float64
+	marginRevenue, marginWeighted  float64
+}
+
+// Contribution is revenue − cost to serve.
+func (t Totals) Contribution() float64 { return t.Revenue - t.CostToServe }
+
+// Margin is the revenue-weighted gross margin (ok false without one).
+func (t Totals) Margin() (float64, bool) {
+	if t.marginRevenue <= 0 {
+		return 0, false
+	}
+	return t.marginWeighted / t.marginRevenue, true
+}
+
+func (t *Totals) add(o Totals) {
+	t.Accounts += o.Accounts
+	t.Revenue += o.Revenue
+	t.CostToServe += o.CostToServe
+	t.Discount += o.Discount
+	t.marginRevenue += o.marginRevenue
+	t.marginWeighted += o.marginWeighted
+}
+
+// PortfolioMonth is a month of the portfolio's profitability.
+type PortfolioMonth struct {
+	Month      time.Time
+	Key, Other Totals
+}
+
+// PortfolioProfit is the portfolio's profitability over recent months
+// (as last kept) and their sums.
+type PortfolioProfit struct {
+	Months     []PortfolioMonth // oldest first, every month of the window
+	Key, Other Totals           // over the window
+}
+
+// Portfolio returns the kept profitability totals of the months ending
+// with this one. One indexed read of at most 2 × months rows, whatever
+// the portfolio's size. Anybody signed in may read it.
+func (s *Store) Portfolio(ctx context.Context, sc db.Scope, months int) (PortfolioProfit, error) {
+	var out PortfolioProfit
+	this := kpi.MonthOf(s.Now())
+	from := kpi.AddMonths(this, 1-months)
+	byMonth := map[time.Time]*PortfolioMonth{}
+	for m := from; !m.After(this); m = kpi.AddMonths(m, 1) {
+		out.Months = append(out.Months, PortfolioMonth{Month: m})
+	}
+	for i := range out.Months {
+		byMonth[out.Months[i].Month] = &out.Months[i]
+	}
+	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, `SELECT month, key, accounts, revenue::float8, cost_to_serve::float8, discount::float8,
+				margin_revenue::float8, margin_weighted::float8
+			FROM profitability_totals WHERE tenant_id = $1 AND month BETWEEN $2 AND $3`, sc.TenantID, from, this)
+		var m time.Time
+		var key bool
+		var t Totals
+		_, err := pgx.ForEachRow(rows, []any{&m, &key, &t.Accounts, &t.Revenue, &t.CostToServe, &t.Discount, &t.marginRevenue,
+			&t.marginWeighted}, func() error {
+			pm := byMonth[kpi.MonthOf(m)]
+			if key {
+				pm.Key = t
+				out.Key.add(t)
+			} else {
+				pm.Other = t
+				out.Other.add(t)
+			}
+			return nil
+		})
+		return err
+	})
+	return out, wrap("portfolio profitability", err)
+}
+
+// ProfitImport is the profitability import: one row per account and
+// month, the columns named in the header (account, month, cost_to_serve
+// required; discount and gross_margin optional). Existing months are
+// replaced. Every member may import; a KAM only the accounts they may
+// edit (checked row by row).
+var ProfitImport = &importer.Kind{
+	Name:        "profitability",
+	Entity:      "profitability",
+	FixedHeader: true,
+	Fields: []importer.Field{
+		{Key: FieldAccount, Label: "Account", Required: true, Aliases: []string{"account_id", "account_ref", "external_ref", "account_name", "name"},
+			Hint: "The account's external reference, its exact name, or its id"},
+		{Key: FieldMonth, Label: "Month", Required: true, Aliases: []string{"period"}, Hint: "Like 2026-03; not after this month"},
+		{Key: FieldCostToServe, Label: "Cost to serve", Required: true, Aliases: []string{"cost", "cost_to_serve_amount", "cts"},
+			Hint: "What serving the account cost in the month, 0 or more, at most 2 decimals"},
+		{Key: FieldDiscount, Label: "Discount", Aliases: []string{"discount_given", "discounts"}, Hint: "Discount given in the month"},
+		{Key: FieldGrossMargin, Label: "Gross margin %", Aliases: []string{"margin", "gross_margin_pct", "gm"},
+			Hint: "Gross margin in percent, −100 to 100"},
+	},
+	Plan: planProfit,
+	Target: importer.Target{Table: "account_profitability", Key: []string{"account_id", "month"}, Versioned: true,
+		Columns: []string{"account_id", "month", "cost_to_serve", "discount", "gross_margin", "updated_by"}},
+}
+
+type profitKey struct {
+	account uuid.UUID
+	month   time.Time
+}
+
+func planProfit(ctx context.Context, tx pgx.Tx, a importer.Actor, rows []importer.Row, p *importer.Plan) error {
+	refs, err := account.LoadRefs(ctx, tx, a.TenantID)
+	if err != nil {
+		return err
+	}
+	q, _ := tx.Query(ctx, `SELECT `+profitCols+` FROM account_profitability p LEFT JOIN users u ON u.id = p.updated_by
+		WHERE p.tenant_id = $1`, a.TenantID)
+	list, err := pgx.CollectRows(q, func(r pgx.CollectableRow) (Profit, error) { return scanProfit(r) })
+	if err != nil {
+		return fmt.Errorf("existing profitability: %w", err)
+	}
+	existing := make(map[profitKey]Profit, len(list))
+	for _, x := range list {
+		existing[profitKey{x.AccountID, x.Month}] = x
+	}
+	return planProfitRows(rows, refs, existing, a, p)
+}
+
+// planProfitRows checks rows against the tenant's accounts and
+// profitability for actor a. Pure.
+func planProfitRows(rows []importer.Row, refs *account.Refs, existing map[profitKey]Profit, a importer.Actor, p *importer.Plan) error {
+	firstLine := map[profitKey]int{}
+	for _, r := range rows {
+		in := ProfitInput{Month: r.Value(FieldMonth), CostToServe: r.Value(FieldCostToServe), Discount: r.Value(FieldDiscount),
+			GrossMargin: r.Value(FieldGrossMargin)}
+		x, fe := ParseProfit(in, a.Now)
+		acct, msg := refs.FindEditable(r.Value(FieldAccount), a.Role, a.UserID, "profitability")
+		if msg != "" {
+			p.Fail(r, FieldAccount, msg)
+		}
+		for _, key := range []string{FieldMonth, FieldCostToServe, FieldDiscount, FieldGrossMargin} {
+			if m, bad := fe[key]; bad {
+				p.Fail(r, key, m)
+			}
+		}
+		if msg != "" || len(fe) > 0 {
+			continue
+		}
+		k := profitKey{acct.ID, x.Month}
+		if line, dup := firstLine[k]; dup {
+			p.Failf(r, FieldMonth, "Line %d already gives this account's profitability for %s.", line, kpi.FormatMonth(x.Month))
+			continue
+		}
+		firstLine[k] = r.Line
+		rec := acct.Name + " · " + kpi.FormatMonth(x.Month)
+		c := importer.Change{Record: rec, EntityID: acct.ID.String() + "/" + kpi.FormatMonth(x.Month), After: x.state(),
+			Values: []any{acct.ID, x.Month, x.CostToServe, x.Discount, x.GrossMargin, nullID(a.UserID)}}
+		cur, ok := existing[k]
+		var err error
+		switch {
+		case !ok:
+			err = p.Create(r, c)
+		case sameProfit(cur, x):
+			p.Keep(r, rec, c.EntityID)
+		default:
+			c.Before, c.Version = cur.state(), cur.Version
+			err = p.Update(r, c)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,195 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/google/uuid"
+
+	"pareto/internal/db"
+	"pareto/internal/health"
+	"pareto/internal/plan"
+)
+
+// Kept health follows the writes (internal/health/keep.go). keepHealth
+// is the one place that says when: after a person's POST succeeds (a
+// 2xx or 3xx answer), before the answer leaves, the accounts it was
+// about are refreshed — the route's account, the plan's account, an
+// account_id in the form, the account the answer redirects to. Writes
+// that touch many accounts (imports, settings, bulk assignment) start a
+// refresh of the whole tenant in the background instead; so do pages
+// that find the tenant's daily run stale (the clock's part: contacts
+// going stale, dates passing).
+
+func (s *Server) healthStore() *health.Store { return health.NewStore(s.db) }
+
+// tenantWide reports whether a POST to the route pattern changes the
+// inputs of many accounts at once.
+func tenantWide(pattern string) bool {
+	return strings.Contains(pattern, "/import") || pattern == "/admin/health" || pattern == "/kams/suggestions/apply" ||
+		pattern == "/shortlist/whatif/apply" || pattern == "/scoring/criteria/weights"
+}
+
+// keepHealth is the middleware of the signed-in routes that keeps health
+// current after writes.
+func (s *Server) keepHealth(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			next.ServeHTTP(w, r)
+			return
+		}
+		kw := &keepWriter{ResponseWriter: w}
+		kw.before = func(status int) {
+			if status < 200 || status >= 400 || currentMember(r) == nil {
+				return
+			}
+			sc := scope(r)
+			if tenantWide(chi.RouteContext(r.Context()).RoutePattern()) {
+				s.refreshTenant(sc.TenantID)
+				return
+			}
+			ids := s.writtenAccounts(r, kw.Header().Get("Location"))
+			if len(ids) == 0 {
+				return
+			}
+			if err := s.healthStore().Refresh(r.Context(), sc, ids); err != nil {
+				s.log.Warn("health refresh", "request_id", requestIDFrom(r.Context()), "err", err)
+			}
+		}
+		next.ServeHTTP(kw, r)
+	})
+}
+
+// writtenAccounts are the accounts a successful POST was about.
+func (s *Server) writtenAccounts(r *http.Request, location string) []uuid.UUID {
+	seen := map[uuid.UUID]bool{}
+	var ids []uuid.UUID
+	add := func(raw string) {
+		if id, err := uuid.Parse(raw); err == nil && !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	add(chi.URLParam(r, "accountID"))
+	if r.PostForm != nil {
+		add(r.PostForm.Get("account_id"))
+	}
+	if rest, ok := strings.CutPrefix(location, "/accounts/"); ok {
+		add(strings.SplitN(strings.SplitN(rest, "/", 2)[0], "#", 2)[0])
+	}
+	if planID, err := uuid.Parse(chi.URLParam(r, "planID")); err == nil {
+		if acct, err := plan.AccountOf(r.Context(), s.db, scope(r), planID); err == nil {
+			add(acct.String())
+		}
+	}
+	return ids
+}
+
+// keepWriter runs before once, just before the status is written.
+type keepWriter struct {
+	http.ResponseWriter
+	before func(status int)
+	done   bool
+}
+
+func (w *keepWriter) WriteHeader(status int) {
+	if !w.done {
+		w.done = true
+		w.before(status)
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *keepWriter) Write(b []byte) (int, error) {
+	if !w.done {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (w *keepWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// healthRuns refreshes tenants in the background, one run per tenant at a
+// time (a request for a tenant already running is folded into it).
+type healthRuns struct {
+	mu      sync.Mutex
+	running map[uuid.UUID]bool
+	again   map[uuid.UUID]bool
+	wg      sync.WaitGroup
+}
+
+// refreshTenant starts a background refresh of the tenant's health, or
+// asks the running one to go again when it ends.
+func (s *Server) refreshTenant(tenantID uuid.UUID) {
+	hr := &s.healthRuns
+	hr.mu.Lock()
+	defer hr.mu.Unlock()
+	if hr.running == nil {
+		hr.running, hr.again = map[uuid.UUID]bool{}, map[uuid.UUID]bool{}
+	}
+	if hr.running[tenantID] {
+		hr.again[tenantID] = true
+		return
+	}
+	hr.running[tenantID] = true
+	hr.wg.Add(1)
+	go func() {
+		defer hr.wg.Done()
+		for {
+			ctx, cancel := context.WithTimeout(s.bg, 30*time.Minute)
+			start := time.Now()
+			// System work for the tenant: no person, no audit event.
+			err := s.healthStore().RefreshTenant(ctx, db.Scope{TenantID: tenantID})
+			cancel()
+			if err != nil {
+				s.log.Warn("health run", "tenant_id", tenantID, "err", err)
+			} else {
+				s.log.Info("health run", "tenant_id", tenantID, "took", time.Since(start).Round(time.Millisecond))
+			}
+			hr.mu.Lock()
+			if !hr.again[tenantID] {
+				delete(hr.running, tenantID)
+				hr.mu.Unlock()
+				return
+			}
+			delete(hr.again, tenantID)
+			hr.mu.Unlock()
+		}
+	}()
+}
+
+// freshenHealth starts the tenant's daily run when the last one was
+// before today (pages that show kept health call it; they show what is
+// kept meanwhile).
+func (s *Server) freshenHealth(r *http.Request) {
+	_, stale, err := s.healthStore().LastRun(r.Context(), scope(r))
+	if err != nil {
+		s.log.Warn("health last run", "request_id", requestIDFrom(r.Context()), "err", err)
+		return
+	}
+	if stale {
+		s.refreshTenant(scope(r).TenantID)
+	}
+}
+
+// WaitHealth waits for the background health runs to end (tests).
+func (s *Server) WaitHealth() { s.healthRuns.wg.Wait() }
+
+// refreshAccount refreshes one account's kept health in the background
+// (a page found it behind).
+func (s *Server) refreshAccount(sc db.Scope, id uuid.UUID) {
+	s.healthRuns.wg.Add(1)
+	go func() {
+		defer s.healthRuns.wg.Done()
+		ctx, cancel := context.WithTimeout(s.bg, time.Minute)
+		defer cancel()
+		if err := s.healthStore().Refresh(ctx, db.Scope{TenantID: sc.TenantID}, []uuid.UUID{id}); err != nil {
+			s.log.Warn("health refresh", "tenant_id", sc.TenantID, "account_id", id, "err", err)
+		}
+	}()
+}
