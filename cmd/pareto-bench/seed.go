@@ -14,6 +14,7 @@ import (
 	"pareto/internal/account"
 	"pareto/internal/auth"
 	"pareto/internal/db"
+	"pareto/internal/health"
 	"pareto/internal/importer"
 	"pareto/internal/kpi"
 	"pareto/internal/scoring"
@@ -267,6 +268,15 @@ func seed(ctx context.Context, d *db.DB, dbURL string, cfg config) (data, []timi
 	if err := seedFigures(ctx, d, figures, out.admin.scope, cfg, rng); err != nil {
 		return out, nil, err
 	}
+
+	// Every account's health, warnings and history month, as the daily
+	// run keeps them (the 2×2 and the risk list read only these).
+	progress("seed: health of %d accounts", cfg.bigAccounts)
+	start = time.Now()
+	if err := health.NewStore(d).RefreshTenant(ctx, out.admin.scope); err != nil {
+		return out, nil, fmt.Errorf("health: %w", err)
+	}
+	timings = append(timings, timing{fmt.Sprintf("health of %s accounts (RefreshTenant)", thousands(cfg.bigAccounts)), time.Since(start), "score, warnings and this month's history, kept"})
 
 	// A weight change re-ranks the whole tenant in the same transaction;
 	// time it and the first shortlist page after it.

@@ -41,7 +41,9 @@ var ErrAlreadySeeded = errors.New("demo: already seeded")
 // the reviews that set up the key-account programme and declined one key
 // account at mid-year, KAM assignments, 24 months of KPIs (orders and
 // units for some accounts, the month under way for some), goal plans
-// measured by them, and the criteria linked to their metrics.
+// measured by them, and the criteria linked to their metrics; then health:
+// teams, account managers, engagement, a year of profitability, reviews
+// and a year of health history (see health.go).
 func Seed(ctx context.Context, d *db.DB) error {
 	admin, kams, err := seedPeople(ctx, d)
 	if err != nil {
@@ -67,7 +69,11 @@ func Seed(ctx context.Context, d *db.DB) error {
 	if err := seedPlans(ctx, d, sc); err != nil {
 		return err
 	}
-	return seedMetricLinks(ctx, d, sc)
+	if err := seedMetricLinks(ctx, d, sc); err != nil {
+		return err
+	}
+	// Health last: it reads everything above.
+	return seedHealth(ctx, d, sc, time.Now())
 }
 
 // seedMetricLinks links each demo criterion the method pairs with a metric

@@ -6,10 +6,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"pareto/internal/auth"
 	"pareto/internal/db"
 	"pareto/internal/db/dbtest"
 	"pareto/internal/demo"
+	"pareto/internal/health"
+	"pareto/internal/keyset"
 	"pareto/internal/kpi"
 	"pareto/internal/plan"
 )
@@ -41,6 +45,9 @@ func TestSeed(t *testing.T) {
 		t.Fatalf("second seed: %v, want ErrAlreadySeeded", err)
 	}
 	t.Run("Numbers", func(t *testing.T) { demoNumbers(t, d, db.Scope{TenantID: admin.TenantID, UserID: admin.UserID}) })
+	t.Run("Health", func(t *testing.T) {
+		checkDemoHealth(t, ctx, d, db.Scope{TenantID: admin.TenantID, UserID: admin.UserID})
+	})
 }
 
 // demoNumbers checks the demo exercises what issue 14 asks of it.
@@ -102,5 +109,38 @@ func demoNumbers(t *testing.T, d *db.DB, sc db.Scope) {
 	}
 	if visible == 0 {
 		t.Error("no CSAT goal shows progress between 0 and 100 %")
+	}
+}
+
+// checkDemoHealth: the demo shows each of issue 15's situations — a key
+// account's champion gone, an overdue review, a low-margin key account,
+// single-threaded accounts — and a year of health history.
+func checkDemoHealth(t *testing.T, ctx context.Context, d *db.DB, sc db.Scope) {
+	t.Helper()
+	hs := health.NewStore(d)
+	for _, k := range []health.Kind{health.ChampionGone, health.ReviewOverdue, health.LowMargin, health.SingleThreaded} {
+		page, err := hs.Risks(ctx, sc, health.RiskFilter{Kind: k, Key: "key"}, keyset.Cursor{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if page.Total == 0 {
+			t.Errorf("the demo has no key account warned of %s", k)
+		}
+	}
+	var months, teams, engagements, managers int
+	err := d.Tx(ctx, sc, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT (SELECT count(DISTINCT month) FROM health_history WHERE tenant_id = $1),
+			(SELECT count(*) FROM account_team_members WHERE tenant_id = $1),
+			(SELECT count(*) FROM engagements WHERE tenant_id = $1),
+			(SELECT count(*) FROM accounts WHERE tenant_id = $1 AND manager_user_id IS NOT NULL)`, sc.TenantID).
+			Scan(&months, &teams, &engagements, &managers)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 12 months backfilled and the month under way.
+	if months != demo.HealthMonths+1 || teams == 0 || engagements == 0 || managers == 0 {
+		t.Errorf("history months %d (want %d), team members %d, engagements %d, account managers %d",
+			months, demo.HealthMonths+1, teams, engagements, managers)
 	}
 }
