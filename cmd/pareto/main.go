@@ -75,6 +75,9 @@ commands:
   backup FILE             write a pg_dump archive of the database to FILE
   restore FILE            replace the database's contents with a backup archive
   citus distribute        distribute the schema by tenant on a Citus coordinator
+  citus placement TENANT  the shard group and worker holding a tenant
+  citus isolate [--to HOST:PORT] TENANT
+                          give a tenant shard groups of its own (and move them)
 
 Run "pareto <command> -h" for a command's flags.
 `)
