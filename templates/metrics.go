@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"pareto/internal/kpi"
+	"pareto/internal/scoring"
 )
 
 // The "how is this computed?" texts beside each derived number of a
@@ -106,6 +107,21 @@ func howLargest(pf kpi.Portfolio) string {
 		sm.RevenueBasis + " Above the tenant's threshold (the scoring settings) a warning shows: too much revenue hangs on one account."
 }
 
+// howAccountGrowth is an account's year-over-year revenue growth.
+func howAccountGrowth(d kpi.AccountKPIs) string {
+	r, cur := d.Row, d.Currency
+	avg := func(s kpi.Sum) string {
+		m := s.Mean()
+		if !m.OK {
+			return "no figures"
+		}
+		return FormatMoney(m.V, cur) + " a month over " + plural(s.N, "month", "months") + " with figures"
+	}
+	return "The average monthly revenue in " + d.Period.Label() + " (" + avg(r.Revenue) + ") ÷ the same in " + d.Period.YearAgo().Label() +
+		" (" + avg(r.YearAgo) + ") − 1 = " + FormatGrowth(r.GrowthYoY) + ". Months without a figure are left out of the averages, " +
+		"so a month nobody entered does not look like a fall."
+}
+
 func howAverages(pf kpi.Portfolio) string {
 	return "The average over every key-account month with a value in " + pf.Period.Label() +
 		" (months without one are left out). An NPS entered as survey counts is (promoters − detractors) ÷ responses × 100."
@@ -201,4 +217,23 @@ func howLinked(pf kpi.Portfolio, l kpi.LinkedMovement) string {
 // linkedValue shows a metric's value on the dashboard.
 func linkedValue(pf kpi.Portfolio, m kpi.Metric, v kpi.Value) string {
 	return metricValue(m, v, kpi.AccountKPIs{Currency: pf.Currency, Settings: pf.Settings})
+}
+
+// The shortlist's concentration figures: shares of every active account's
+// one revenue (internal/account/revenue.go), in whole currency units.
+
+func howConcKeyShare(c scoring.Concentration, cur string) string {
+	return "The key accounts' revenue (" + Money(c.KeyRevenue) + ") ÷ the revenue of every active account (" + Money(c.Total) +
+		") = " + Percent(c.KeyShareBPS()) + ", in " + cur + ". " + RevenueBasis(c)
+}
+
+func howConcTopN(c scoring.Concentration, cur string) string {
+	return "The top " + strconv.Itoa(c.TopN) + " accounts by revenue (" + Money(c.TopNRevenue) + ") ÷ the revenue of every active account (" +
+		Money(c.Total) + ") = " + Percent(c.TopNShareBPS()) + ", in " + cur + ". How many is a scoring setting. " + RevenueBasis(c)
+}
+
+func howConcLargest(c scoring.Concentration, cur string) string {
+	return "The single account with the most revenue (" + Money(c.Largest.Revenue) + ") ÷ the revenue of every active account (" +
+		Money(c.Total) + ") = " + Percent(c.Largest.ShareBPS) + ", in " + cur + ". Above " + Percent(c.ThresholdBPS) +
+		" (the scoring settings) an account is flagged as an over-dependence risk. " + RevenueBasis(c)
 }

@@ -175,6 +175,18 @@ func TestAccountKPIPage(t *testing.T) {
 		}
 		mustContain(t, res, "Mine Industries: KPIs", `id="kpis"`, `class="chart sparkline"`, "Monthly figures",
 			`name="revenue"`, `form="kpi-`+month+`-form"`)
+		// The year-over-year growth says how it is computed. By hand: the
+		// twelve months to the last complete one earn 11,300 down to 10,200
+		// (10,000 + 100 × (13 − i)), on average (11,300 + 10,200) ÷ 2 =
+		// 10,750 a month; a year earlier only i = 12, 13 have figures,
+		// 10,100 and 10,000, on average 10,050; 10,750 ÷ 10,050 − 1 = 6.97 %.
+		_, yoy, _ := strings.Cut(res.Body, "year over year")
+		yoy, _, _ = strings.Cut(yoy, "</details>")
+		for _, want := range []string{"How is this computed?", "10,750", "12 months with figures", "10,050", "2 months with figures", "+7.0%"} {
+			if !strings.Contains(yoy, want) {
+				t.Errorf("the year-over-year definition lacks %q:\n%s", want, yoy)
+			}
+		}
 		// The other KAM reads the page but gets no inputs.
 		res = ks.a.login("kam2@acmekpi.test").get(path)
 		if res.Status != http.StatusOK || strings.Contains(res.Body, `name="revenue"`) {

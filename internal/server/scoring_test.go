@@ -279,6 +279,25 @@ func TestShortlistPages(t *testing.T) {
 				t.Errorf("shortlist lacks %q", want)
 			}
 		}
+		// The concentration figures say how they are computed, with the
+		// numbers. By hand: no key account; each active account's one
+		// revenue is its annual revenue as entered (no KPI figures), but the
+		// fixture account's is its recorded revenue of the last three months,
+		// 1,000 + 2,000 + 3,000 = 6,000 (access_kpi_test.go), so the total is
+		// 900,000 + 10,000 + 50,000 + 6,000 = 966,000; the top 10 are all
+		// four, 100 %; Big Corp carries 900,000 ÷ 966,000 = 93.167… % → 93.17 %.
+		_, conc, _ := strings.Cut(res.Body, `<section aria-labelledby="conc-h">`)
+		conc, _, _ = strings.Cut(conc, "</section>")
+		if n := strings.Count(conc, "How is this computed?"); n != 3 {
+			t.Errorf("%d definitions beside the three concentration figures", n)
+		}
+		for _, want := range []string{"(0) ÷ the revenue of every active account (966,000) = 0 %",
+			"The top 10 accounts by revenue (966,000) ÷ the revenue of every active account (966,000) = 100 %",
+			"(900,000) ÷ the revenue of every active account (966,000) = 93.17 %"} {
+			if !strings.Contains(conc, want) {
+				t.Errorf("concentration lacks %q", want)
+			}
+		}
 	})
 	t.Run("CSV", func(t *testing.T) {
 		res := leader.get("/shortlist.csv")
