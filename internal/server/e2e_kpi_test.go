@@ -10,8 +10,8 @@ import (
 // TestKPIJourney: a leader opens the portfolio dashboard, changes the
 // period, drills into a KAM and then into one of their accounts.
 func TestKPIJourney(t *testing.T) {
-	ctx := newBrowser(t)
 	ks := newKPISetup(t)
+	ctx := newBrowser(t) // after the set-up: the browser's time limit is for the journey
 	base := ks.a.URL
 
 	browserSignIn(t, ctx, base, "leader@acmekpi.test", "#home-portfolio-heading")

@@ -20,7 +20,6 @@ import (
 // attainment to the plans, opens a CSAT goal's "how is this computed?"
 // and finds the percentage she expects.
 func TestNumbersJourney(t *testing.T) {
-	ctx := newBrowser(t)
 	ks := newKPISetup(t)
 	base := ks.a.URL
 
@@ -34,6 +33,8 @@ func TestNumbersJourney(t *testing.T) {
 	planPath := newPlanPath(t, ks.client(auth.RoleKAM), "/accounts/"+ks.mine.String()+"/plans", fy.String())
 	goalID := newGoal(t, ks.client(auth.RoleKAM), planPath, url.Values{"title": {"Happier buyers"}, "kpi": {"csat"},
 		"baseline": {"3.8"}, "target": {"4.6"}, "due_date": {last.Format("2006-01-02")}})
+
+	ctx := newBrowser(t) // after the set-up: the browser's time limit is for the journey
 
 	browserSignIn(t, ctx, base, "leader@acmekpi.test", "#home-portfolio-heading")
 	browserDo(t, ctx, "open the portfolio dashboard",
