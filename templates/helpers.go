@@ -3,6 +3,8 @@ package templates
 import (
 	"strconv"
 	"time"
+
+	"pareto/internal/auth"
 )
 
 func itoa(n int) string { return strconv.Itoa(n) }
@@ -29,4 +31,22 @@ func pluralWord(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// tokenStatus says whether an API token works now.
+func tokenStatus(t auth.Token) string {
+	switch {
+	case !t.RevokedAt.IsZero():
+		return "Revoked " + FormatDate(t.RevokedAt)
+	case !t.Usable(time.Now()):
+		return "Expired"
+	}
+	return "Active"
+}
+
+func yesNoWord(b bool) string {
+	if b {
+		return "Yes"
+	}
+	return "No"
 }

@@ -228,19 +228,8 @@ func (s *Store) Commit(ctx context.Context, sc db.Scope, role auth.Role, k *Kind
 	}
 	var pv *Preview
 	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, fmt.Sprintf("SET LOCAL statement_timeout = %d", s.CommitTimeout.Milliseconds())); err != nil {
+		if err := s.beginCommit(ctx, tx, sc, k); err != nil {
 			return err
-		}
-		// One commit of a kind at a time per tenant, so two cannot both
-		// create the same record between planning and writing.
-		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(hashtextextended('import:' || $1::text || ':' || $2, 0))",
-			sc.TenantID, k.Name); err != nil {
-			return err
-		}
-		if k.Prepare != nil {
-			if err := k.Prepare(ctx, tx, sc.TenantID); err != nil {
-				return err
-			}
 		}
 		var err error
 		if pv, err = s.plan(ctx, tx, sc, role, k, id, m, true); err != nil {
@@ -264,17 +253,35 @@ func (s *Store) Commit(ctx context.Context, sc db.Scope, role auth.Role, k *Kind
 	return pv, nil
 }
 
-// write applies a checked plan and closes the upload.
-func (s *Store) write(ctx context.Context, tx pgx.Tx, sc db.Scope, k *Kind, pv *Preview) error {
+// beginCommit starts a committing transaction: the commit's statement
+// timeout, one commit of a kind at a time per tenant (so two cannot both
+// create the same record between planning and writing), the kind's
+// Prepare.
+func (s *Store) beginCommit(ctx context.Context, tx pgx.Tx, sc db.Scope, k *Kind) error {
+	if _, err := tx.Exec(ctx, fmt.Sprintf("SET LOCAL statement_timeout = %d", s.CommitTimeout.Milliseconds())); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(hashtextextended('import:' || $1::text || ':' || $2, 0))",
+		sc.TenantID, k.Name); err != nil {
+		return err
+	}
+	if k.Prepare != nil {
+		return k.Prepare(ctx, tx, sc.TenantID)
+	}
+	return nil
+}
+
+// writePlan writes a checked plan's records and their audit events.
+func (s *Store) writePlan(ctx context.Context, tx pgx.Tx, sc db.Scope, k *Kind, p *Plan, now time.Time) error {
 	var citus bool
 	if err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus')").Scan(&citus); err != nil {
 		return err
 	}
-	w := &writer{tx: tx, scope: sc, now: s.Now(), citus: citus || s.batched, target: k.Target, entity: k.Entity}
+	w := &writer{tx: tx, scope: sc, now: now, citus: citus || s.batched, target: k.Target, entity: k.Entity}
 	after := func() error { return nil }
 	if k.Keep != nil {
-		ids := make([]string, len(pv.events))
-		for i, e := range pv.events {
+		ids := make([]string, len(p.events))
+		for i, e := range p.events {
 			ids[i] = e.entityID
 		}
 		var err error
@@ -282,7 +289,7 @@ func (s *Store) write(ctx context.Context, tx pgx.Tx, sc db.Scope, k *Kind, pv *
 			return fmt.Errorf("keep %s: %w", k.Name, err)
 		}
 	}
-	if err := w.records(ctx, pv.staged); err != nil {
+	if err := w.records(ctx, p.staged); err != nil {
 		if errors.Is(err, errChanged) || db.IsUniqueViolation(err, "") {
 			return db.FieldErrors{"file": "Someone changed some of these records while you imported; nothing was imported. Preview again."}
 		}
@@ -291,18 +298,27 @@ func (s *Store) write(ctx context.Context, tx pgx.Tx, sc db.Scope, k *Kind, pv *
 	if err := after(); err != nil {
 		return fmt.Errorf("keep %s: %w", k.Name, err)
 	}
-	if err := w.audit(ctx, pv.events); err != nil {
+	if err := w.audit(ctx, p.events); err != nil {
 		return fmt.Errorf("audit: %w", err)
+	}
+	return nil
+}
+
+// write applies a checked plan and closes the upload.
+func (s *Store) write(ctx context.Context, tx pgx.Tx, sc db.Scope, k *Kind, pv *Preview) error {
+	now := s.Now()
+	if err := s.writePlan(ctx, tx, sc, k, pv.Plan, now); err != nil {
+		return err
 	}
 	if !k.FixedHeader {
 		if _, err := tx.Exec(ctx, `INSERT INTO import_mappings (tenant_id, kind, mapping, updated_at) VALUES ($1, $2, $3, $4)
 			ON CONFLICT (tenant_id, kind) DO UPDATE SET mapping = EXCLUDED.mapping, updated_at = EXCLUDED.updated_at`,
-			sc.TenantID, k.Name, remembered(pv.File.Header, pv.Mapping), w.now); err != nil {
+			sc.TenantID, k.Name, remembered(pv.File.Header, pv.Mapping), now); err != nil {
 			return err
 		}
 	}
 	if _, err := tx.Exec(ctx, "UPDATE imports SET committed_at = $3, data = ''::bytea WHERE tenant_id = $1 AND id = $2",
-		sc.TenantID, pv.File.ID, w.now); err != nil {
+		sc.TenantID, pv.File.ID, now); err != nil {
 		return err
 	}
 	return audit.Record(ctx, tx, audit.Event{ActorID: sc.UserID, Action: "import", Entity: "import", EntityID: pv.File.ID.String(),

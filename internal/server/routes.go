@@ -23,6 +23,10 @@ func (s *Server) routes() http.Handler {
 	r.Head("/healthz", s.healthz)
 	r.Get("/static/*", s.staticFiles(web.Static).ServeHTTP)
 
+	// The JSON API: Bearer tokens instead of sessions (internal/api).
+	r.Route("/api/v1", s.api.Routes)
+	r.Get("/api/docs", s.apiReference)
+
 	// CSV import uploads: the same chains as below but a 10 MiB body limit
 	// (an inner MaxBytesReader cannot raise the outer one's).
 	r.Group(func(r chi.Router) {
@@ -191,6 +195,9 @@ func (s *Server) routes() http.Handler {
 				}
 				r.Post("/users/{userID}", s.memberUpdate)
 				r.Get("/audit", s.auditList)
+				r.Get("/tokens", s.tokenList)
+				r.Post("/tokens", s.tokenCreate)
+				r.Post("/tokens/{tokenID}/revoke", s.tokenRevoke)
 				r.Get("/products", s.productList)
 				r.Post("/products", s.productCreate)
 				r.Post("/products/{productID}", s.productUpdate)

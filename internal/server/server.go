@@ -15,6 +15,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
 
+	"pareto/internal/api"
 	"pareto/internal/auth"
 	"pareto/internal/db"
 	"pareto/internal/kpi"
@@ -36,6 +37,8 @@ type Config struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
 	// believed; the client IP is otherwise the socket's.
 	TrustedProxies []netip.Prefix
+	// API tunes the JSON API (its rate limit).
+	API api.Config
 }
 
 // Server holds the dependencies of every handler.
@@ -56,6 +59,7 @@ type Server struct {
 	bg         context.Context
 	stopBG     context.CancelFunc
 	healthRuns healthRuns
+	api        *api.API
 }
 
 // New wires the server. The session store cleans expired sessions every
@@ -100,6 +104,7 @@ func New(cfg Config, d *db.DB, log *slog.Logger) *Server {
 	s := &Server{cfg: cfg, db: d, log: log, sessions: sm, store: store, mail: mail.NewQueue(cfg.Mail, log), auth: auth.NewStore(d), kpi: kpi.NewStore(d), stop: make(chan struct{})}
 	s.bg, s.stopBG = context.WithCancel(context.Background())
 	s.outbox, _ = cfg.Mail.(*mail.Outbox)
+	s.api = api.New(d, s.auth, log, cfg.API)
 	sm.ErrorFunc = s.fail
 	s.handler = s.routes()
 	go s.cleanSessions(store, 5*time.Minute)

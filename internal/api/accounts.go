@@ -1,0 +1,445 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/google/uuid"
+
+	"pareto/internal/account"
+	"pareto/internal/db"
+	"pareto/internal/importer"
+	"pareto/internal/keyset"
+)
+
+// amount is money as a JSON number with its cents ("1250000.50").
+type amount account.Money
+
+func (m amount) MarshalJSON() ([]byte, error) { return []byte(account.Money(m).Plain()), nil }
+
+// accountJSON is an account as the API shows it.
+type accountJSON struct {
+	ID               uuid.UUID  `json:"id"`
+	Name             string     `json:"name"`
+	ExternalRef      *string    `json:"external_ref"`
+	Industry         string     `json:"industry"`
+	Region           string     `json:"region"`
+	Country          string     `json:"country"`
+	Segment          string     `json:"segment"`
+	Status           string     `json:"status"`
+	CustomerSince    *string    `json:"customer_since"`
+	AnnualRevenue    amount     `json:"annual_revenue"`
+	RevenuePotential amount     `json:"revenue_potential"`
+	Revenue          amount     `json:"revenue"`
+	Notes            string     `json:"notes"`
+	KeyStatus        string     `json:"key_status"`
+	KAMUserID        *uuid.UUID `json:"kam_user_id"`
+	KAMName          string     `json:"kam_name"`
+	Archived         bool       `json:"archived"`
+	ArchivedAt       *time.Time `json:"archived_at"`
+	Version          int        `json:"version"`
+	CreatedAt        time.Time  `json:"created_at"`
+	UpdatedAt        time.Time  `json:"updated_at"`
+}
+
+func optString(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func optTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+func optID(id uuid.UUID) *uuid.UUID {
+	if id == uuid.Nil {
+		return nil
+	}
+	return &id
+}
+
+func accountOut(a account.Account) accountJSON {
+	out := accountJSON{ID: a.ID, Name: a.Name, ExternalRef: optString(a.ExternalRef), Industry: a.Industry, Region: a.Region,
+		Country: a.Country, Segment: a.Segment, Status: string(a.Status), AnnualRevenue: amount(a.AnnualRevenue),
+		RevenuePotential: amount(a.RevenuePotential), Revenue: amount(a.Revenue), Notes: a.Notes, KeyStatus: string(a.KeyStatus),
+		KAMUserID: optID(a.KAMUserID), KAMName: a.KAMName, Archived: a.Archived(), ArchivedAt: optTime(a.ArchivedAt),
+		Version: a.Version, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
+	if !a.CustomerSince.IsZero() {
+		d := a.CustomerSince.Format(time.DateOnly)
+		out.CustomerSince = &d
+	}
+	return out
+}
+
+// etag is a record's version as an entity tag.
+func etag(version int) string { return `"` + strconv.Itoa(version) + `"` }
+
+// ifMatch is the version an update's If-Match names: errPrecondition
+// without one, a field error when it is not an ETag this API gave.
+func ifMatch(r *http.Request) (int, error) {
+	h := strings.TrimSpace(r.Header.Get("If-Match"))
+	if h == "" {
+		return 0, errPrecondition
+	}
+	v, err := strconv.Atoi(strings.Trim(strings.TrimPrefix(h, "W/"), `"`))
+	if err != nil || v < 1 {
+		return 0, db.FieldErrors{"If-Match": "Send the ETag of the record as you read it, e.g. \"3\"."}
+	}
+	return v, nil
+}
+
+func knownAccountField(k string) bool {
+	_, ok := account.FieldByKey(k)
+	return ok
+}
+
+// accountInput reads a JSON account over base (the current values of an
+// update; nil for a new account) and parses it with the account rules.
+func accountInput(r *http.Request, base account.Input) (account.Fields, error) {
+	var obj map[string]any
+	if err := readJSON(r, &obj); err != nil {
+		return account.Fields{}, err
+	}
+	in, fe := fields(obj, knownAccountField)
+	if base != nil {
+		for k, v := range in {
+			base[k] = v
+		}
+		in = base
+	}
+	f, err := account.Input(in).Parse()
+	var pe db.FieldErrors
+	if errors.As(err, &pe) {
+		for k, msg := range pe {
+			fe.Add(k, msg)
+		}
+	}
+	if err := fe.Err(); err != nil {
+		return account.Fields{}, err
+	}
+	return f, err
+}
+
+func accountID(r *http.Request) (uuid.UUID, error) {
+	id, err := uuid.Parse(chi.URLParam(r, "accountID"))
+	if err != nil {
+		return uuid.Nil, db.ErrNotFound
+	}
+	return id, nil
+}
+
+// accountFilter reads the list's query: the account list's filters.
+func accountFilter(r *http.Request) (account.Filter, error) {
+	q := r.URL.Query()
+	f := account.Filter{Q: q.Get("q"), Industry: q.Get("industry"), Region: q.Get("region"), Segment: q.Get("segment"),
+		Status: account.Status(q.Get("status")), KeyStatus: account.KeyStatus(q.Get("key_status")), KAM: q.Get("kam"),
+		Sort: q.Get("sort"), Cursor: keyset.Parse(q.Get("cursor")), PerPage: 50}
+	fe := db.FieldErrors{}
+	if f.Status != "" && !f.Status.Valid() {
+		fe.Add("status", "Use prospect, customer or former.")
+	}
+	if f.KeyStatus != "" && !f.KeyStatus.Valid() {
+		fe.Add("key_status", "Use candidate, key, declined, watch or former.")
+	}
+	if _, ok := account.SortColumns[f.Sort]; f.Sort != "" && !ok {
+		fe.Add("sort", "Sort by name, external_ref, industry, region, status, key_status, kam, annual_revenue, revenue_potential, headroom or updated_at.")
+	}
+	if f.KAM != "" && f.KAM != "none" {
+		if _, err := uuid.Parse(f.KAM); err != nil {
+			fe.Add("kam", "Use a user id, or none for accounts without a KAM.")
+		}
+	}
+	switch q.Get("order") {
+	case "", "asc":
+	case "desc":
+		f.Desc = true
+	default:
+		fe.Add("order", "Use asc or desc.")
+	}
+	switch q.Get("archived") {
+	case "", "false":
+	case "true":
+		f.Archived = true
+	default:
+		fe.Add("archived", "Use true or false.")
+	}
+	if s := q.Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 500 {
+			fe.Add("limit", "Use a number from 1 to 500.")
+		}
+		f.PerPage = n
+	}
+	return f, fe.Err()
+}
+
+// list is one page of a list.
+type list[T any] struct {
+	Data       []T     `json:"data"`
+	NextCursor *string `json:"next_cursor"`
+}
+
+func nextCursor(l keyset.Links) *string {
+	if !l.HasNext {
+		return nil
+	}
+	s := l.Next.String()
+	return &s
+}
+
+func (a *API) accountList(w http.ResponseWriter, r *http.Request) {
+	f, err := accountFilter(r)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	page, err := a.accounts.Accounts(r.Context(), scope(r), f)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	out := list[accountJSON]{Data: make([]accountJSON, len(page.Accounts)), NextCursor: nextCursor(page.Links)}
+	for i, acc := range page.Accounts {
+		out.Data[i] = accountOut(acc)
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// writeAccount answers one account with its ETag.
+func writeAccount(w http.ResponseWriter, status int, acc account.Account) {
+	w.Header().Set("ETag", etag(acc.Version))
+	writeJSON(w, status, accountOut(acc))
+}
+
+func (a *API) accountShow(w http.ResponseWriter, r *http.Request) {
+	id, err := accountID(r)
+	if err == nil {
+		var acc account.Account
+		if acc, err = a.accounts.Account(r.Context(), scope(r), id); err == nil {
+			writeAccount(w, http.StatusOK, acc)
+			return
+		}
+	}
+	a.fail(w, r, err)
+}
+
+func (a *API) accountCreate(w http.ResponseWriter, r *http.Request) {
+	f, err := accountInput(r, nil)
+	if err == nil {
+		var acc account.Account
+		if acc, err = a.accounts.CreateAccount(r.Context(), scope(r), role(r), f); err == nil {
+			w.Header().Set("Location", "/api/v1/accounts/"+acc.ID.String())
+			writeAccount(w, http.StatusCreated, acc)
+			return
+		}
+	}
+	a.fail(w, r, err)
+}
+
+// accountUpdate changes the fields the body names (If-Match required).
+func (a *API) accountUpdate(w http.ResponseWriter, r *http.Request) {
+	err := func() error {
+		id, err := accountID(r)
+		if err != nil {
+			return err
+		}
+		cur, err := a.accounts.Account(r.Context(), scope(r), id)
+		if err != nil {
+			return err
+		}
+		version, err := ifMatch(r)
+		if err != nil {
+			return err
+		}
+		f, err := accountInput(r, cur.FormValues())
+		if err != nil {
+			return err
+		}
+		acc, err := a.accounts.UpdateAccount(r.Context(), scope(r), role(r), id, f, version)
+		if err != nil {
+			return err
+		}
+		writeAccount(w, http.StatusOK, acc)
+		return nil
+	}()
+	if err != nil {
+		a.fail(w, r, err)
+	}
+}
+
+// accountArchive archives an account; an If-Match, when sent, must be
+// current.
+func (a *API) accountArchive(w http.ResponseWriter, r *http.Request) {
+	err := func() error {
+		id, err := accountID(r)
+		if err != nil {
+			return err
+		}
+		cur, err := a.accounts.Account(r.Context(), scope(r), id)
+		if err != nil {
+			return err
+		}
+		if r.Header.Get("If-Match") != "" {
+			version, err := ifMatch(r)
+			if err != nil {
+				return err
+			}
+			if version != cur.Version {
+				return &account.ConflictError{Current: cur}
+			}
+		}
+		acc, err := a.accounts.ArchiveAccount(r.Context(), scope(r), role(r), id)
+		if err != nil {
+			return err
+		}
+		writeAccount(w, http.StatusOK, acc)
+		return nil
+	}()
+	if err != nil {
+		a.fail(w, r, err)
+	}
+}
+
+// accountUpsert creates or updates the account with the external
+// reference the path names (the CRM's id): the account import's rules,
+// one row. Fields the body leaves out stay as they are.
+func (a *API) accountUpsert(w http.ResponseWriter, r *http.Request) {
+	var obj map[string]any
+	if err := readJSON(r, &obj); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	rec, fe := fields(obj, knownAccountField)
+	if err := fe.Err(); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	rec["external_ref"] = chi.URLParam(r, "ref")
+	p, err := a.imports.Apply(r.Context(), scope(r), role(r), account.Import, importer.RowsOf([]map[string]string{rec}), "api")
+	if errors.Is(err, importer.ErrInvalid) {
+		fe := db.FieldErrors{}
+		for _, e := range p.Errors {
+			fe.Add(e.Field, e.Message)
+		}
+		a.fail(w, r, fe)
+		return
+	}
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	res := p.Rows[0]
+	id, _ := uuid.Parse(res.EntityID)
+	acc, err := a.accounts.Account(r.Context(), scope(r), id)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	status := http.StatusOK
+	if res.Op == importer.OpCreate {
+		status = http.StatusCreated
+		w.Header().Set("Location", "/api/v1/accounts/"+acc.ID.String())
+	}
+	writeAccount(w, status, acc)
+}
+
+// bulkResult is what a bulk upsert did.
+type bulkResult struct {
+	Created   int        `json:"created"`
+	Updated   int        `json:"updated"`
+	Unchanged int        `json:"unchanged"`
+	Items     []bulkItem `json:"items"`
+}
+
+type bulkItem struct {
+	Index       int       `json:"index"`
+	ID          uuid.UUID `json:"id"`
+	ExternalRef string    `json:"external_ref,omitempty"`
+	Result      string    `json:"result"`
+}
+
+// bulkItems reads {"items": [...]} of at most maxBulk objects, each
+// checked by known and, when required is set, needing that field.
+func bulkItems(r *http.Request, known func(string) bool, required string) ([]map[string]string, error) {
+	var body struct {
+		Items []map[string]any `json:"items"`
+	}
+	if err := readJSON(r, &body); err != nil {
+		return nil, err
+	}
+	switch n := len(body.Items); {
+	case n == 0:
+		return nil, db.FieldErrors{"items": "Send at least one item."}
+	case n > maxBulk:
+		return nil, db.FieldErrors{"items": "Send at most " + strconv.Itoa(maxBulk) + " items per request."}
+	}
+	recs := make([]map[string]string, len(body.Items))
+	p := &bulkErrors{}
+	for i, obj := range body.Items {
+		rec, fe := fields(obj, known)
+		if required != "" && strings.TrimSpace(rec[required]) == "" {
+			fe.Add(required, "Required.")
+		}
+		for k, msg := range fe {
+			p.add(i, k, msg)
+		}
+		recs[i] = rec
+	}
+	if len(p.errs) > 0 {
+		return nil, p
+	}
+	return recs, nil
+}
+
+// bulkErrors are problems of items found before planning.
+type bulkErrors struct{ errs []FieldError }
+
+func (b *bulkErrors) add(i int, field, msg string) {
+	b.errs = append(b.errs, FieldError{Index: &i, Field: field, Message: msg})
+}
+
+func (b *bulkErrors) Error() string { return strconv.Itoa(len(b.errs)) + " item errors" }
+
+// applyBulk plans and writes recs as kind k, all or nothing, and
+// answers what was done (or 422 with each item's problems).
+func (a *API) applyBulk(w http.ResponseWriter, r *http.Request, k *importer.Kind, recs []map[string]string, ref func(int) string) {
+	p, err := a.imports.Apply(r.Context(), scope(r), role(r), k, importer.RowsOf(recs), "api")
+	if errors.Is(err, importer.ErrInvalid) {
+		a.failPlan(w, r, p)
+		return
+	}
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	out := bulkResult{Created: p.Creates, Updated: p.Updates, Unchanged: p.Unchanged, Items: make([]bulkItem, len(p.Rows))}
+	for i, row := range p.Rows {
+		id, _ := uuid.Parse(row.EntityID)
+		out.Items[i] = bulkItem{Index: row.Line - 1, ID: id, ExternalRef: ref(row.Line - 1), Result: string(row.Op)}
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// accountBulk upserts up to maxBulk accounts by external reference.
+func (a *API) accountBulk(w http.ResponseWriter, r *http.Request) {
+	recs, err := bulkItems(r, knownAccountField, "external_ref")
+	var be *bulkErrors
+	if errors.As(err, &be) {
+		a.problem(w, r, http.StatusUnprocessableEntity, "Invalid input", "Some items have problems; nothing was saved.", be.errs)
+		return
+	}
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.applyBulk(w, r, account.Import, recs, func(i int) string { return strings.TrimSpace(recs[i]["external_ref"]) })
+}

@@ -1,0 +1,85 @@
+// Package api is Pareto's JSON API, /api/v1: the handlers, their
+// middleware (Bearer tokens, per-token rate limit, body limits), problem
+// details (RFC 9457) and the OpenAPI 3.1 document (openapi.json, served at
+// /api/v1/openapi.json and tested against every response of the API
+// tests). It calls the same domain packages as the HTML handlers: the
+// validation, permission rules and SQL live there, once.
+//
+// Conventions: JSON only; lists page with an opaque cursor (next_cursor,
+// keyset pages); reads carry an ETag (the record's version) and updates
+// need If-Match with it (412 when stale, 428 without); errors are
+// application/problem+json with field errors; bulk writes take an
+// Idempotency-Key.
+package api
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"pareto/internal/account"
+	"pareto/internal/auth"
+	"pareto/internal/db"
+	"pareto/internal/importer"
+)
+
+// Config tunes the API.
+type Config struct {
+	// RatePerMinute is each token's sustained request rate, Burst how many
+	// requests it may make at once (defaults 600 and 60).
+	RatePerMinute int
+	Burst         int
+}
+
+// API serves /api/v1.
+type API struct {
+	db       *db.DB
+	auth     *auth.Store
+	accounts *account.Store
+	imports  *importer.Store
+	log      *slog.Logger
+	limiter  *limiter
+}
+
+// New returns the API on d; a is the auth store the server uses.
+func New(d *db.DB, a *auth.Store, log *slog.Logger, cfg Config) *API {
+	if cfg.RatePerMinute <= 0 {
+		cfg.RatePerMinute = 600
+	}
+	if cfg.Burst <= 0 {
+		cfg.Burst = 60
+	}
+	return &API{db: d, auth: a, accounts: account.NewStore(d), imports: importer.NewStore(d), log: log,
+		limiter: newLimiter(float64(cfg.RatePerMinute)/60, cfg.Burst, time.Now)}
+}
+
+// Body limits: one record, and a bulk write of up to maxBulk records.
+const (
+	maxBody     = 1 << 20
+	maxBulkBody = 16 << 20
+	maxBulk     = 1000
+)
+
+// Routes registers every API route on r (mounted at /api/v1 by the
+// server's one router function).
+func (a *API) Routes(r chi.Router) {
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		a.problem(w, r, http.StatusNotFound, "Not found", "There is nothing at this address, or you do not have access to it.", nil)
+	})
+	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		a.problem(w, r, http.StatusMethodNotAllowed, "Method not allowed", "This address does not accept that method.", nil)
+	})
+	r.Get("/openapi.json", serveDocument)
+	r.Group(func(r chi.Router) {
+		r.Use(noStore, a.authenticate, a.rateLimit, a.writeScope, limitBody(maxBody))
+		r.Get("/accounts", a.accountList)
+		r.Post("/accounts", a.accountCreate)
+		r.Get("/accounts/{accountID}", a.accountShow)
+		r.Patch("/accounts/{accountID}", a.accountUpdate)
+		r.Post("/accounts/{accountID}/archive", a.accountArchive)
+		r.Put("/accounts/by-ref/{ref}", a.accountUpsert)
+		r.With(limitBody(maxBulkBody), a.idempotent).Post("/accounts/bulk", a.accountBulk)
+	})
+}

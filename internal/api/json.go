@@ -1,0 +1,87 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+
+	"pareto/internal/db"
+)
+
+// readAll reads the request body (the body limit applies).
+func readAll(r *http.Request) ([]byte, error) {
+	b, err := io.ReadAll(r.Body)
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return nil, err
+	}
+	if err != nil {
+		return nil, badRequest("The body could not be read.")
+	}
+	return b, nil
+}
+
+// readJSON decodes a JSON body into dst: 415 unless it is JSON, 400 when
+// it cannot be decoded, 413 past the body limit. Numbers keep their text
+// (json.Number), so amounts stay exact.
+func readJSON(r *http.Request, dst any) error {
+	if err := requireJSON(r); err != nil {
+		return err
+	}
+	b, err := readAll(r)
+	if err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if err := dec.Decode(dst); err != nil {
+		return badRequest("The body is not valid JSON of the expected shape: " + err.Error())
+	}
+	if dec.More() {
+		return badRequest("The body holds more than one JSON value.")
+	}
+	return nil
+}
+
+// fields reads a JSON object of field → value into the text the domain
+// parsers read: strings as they are, numbers as written, null as empty.
+// Keys known does not allow, and values of other types, are field errors
+// (named prefix + key).
+func fields(obj map[string]any, known func(string) bool) (map[string]string, db.FieldErrors) {
+	out := make(map[string]string, len(obj))
+	fe := db.FieldErrors{}
+	for k, v := range obj {
+		if !known(k) {
+			fe.Add(k, "Unknown or read-only field.")
+			continue
+		}
+		switch x := v.(type) {
+		case nil:
+			out[k] = ""
+		case string:
+			out[k] = x
+		case json.Number:
+			out[k] = x.String()
+		case bool:
+			out[k] = strconv.FormatBool(x)
+		default:
+			fe.Add(k, "Use a string or a number.")
+		}
+	}
+	return out, fe
+}
+
+// writeJSON answers v as JSON with status.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		http.Error(w, "encode", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
