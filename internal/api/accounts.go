@@ -368,8 +368,8 @@ type bulkItem struct {
 }
 
 // bulkItems reads {"items": [...]} of at most maxBulk objects, each
-// checked by known and, when required is set, needing that field.
-func bulkItems(r *http.Request, known func(string) bool, required string) ([]map[string]string, error) {
+// checked by known and needing the required fields.
+func bulkItems(r *http.Request, known func(string) bool, required ...string) ([]map[string]string, error) {
 	var body struct {
 		Items []map[string]any `json:"items"`
 	}
@@ -386,8 +386,10 @@ func bulkItems(r *http.Request, known func(string) bool, required string) ([]map
 	p := &bulkErrors{}
 	for i, obj := range body.Items {
 		rec, fe := fields(obj, known)
-		if required != "" && strings.TrimSpace(rec[required]) == "" {
-			fe.Add(required, "Required.")
+		for _, k := range required {
+			if strings.TrimSpace(rec[k]) == "" {
+				fe.Add(k, "Required.")
+			}
 		}
 		for k, msg := range fe {
 			p.add(i, k, msg)
@@ -432,11 +434,6 @@ func (a *API) applyBulk(w http.ResponseWriter, r *http.Request, k *importer.Kind
 // accountBulk upserts up to maxBulk accounts by external reference.
 func (a *API) accountBulk(w http.ResponseWriter, r *http.Request) {
 	recs, err := bulkItems(r, knownAccountField, "external_ref")
-	var be *bulkErrors
-	if errors.As(err, &be) {
-		a.problem(w, r, http.StatusUnprocessableEntity, "Invalid input", "Some items have problems; nothing was saved.", be.errs)
-		return
-	}
 	if err != nil {
 		a.fail(w, r, err)
 		return

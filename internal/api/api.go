@@ -73,13 +73,23 @@ func (a *API) Routes(r chi.Router) {
 	})
 	r.Get("/openapi.json", serveDocument)
 	r.Group(func(r chi.Router) {
-		r.Use(noStore, a.authenticate, a.rateLimit, a.writeScope, limitBody(maxBody))
-		r.Get("/accounts", a.accountList)
-		r.Post("/accounts", a.accountCreate)
-		r.Get("/accounts/{accountID}", a.accountShow)
-		r.Patch("/accounts/{accountID}", a.accountUpdate)
-		r.Post("/accounts/{accountID}/archive", a.accountArchive)
-		r.Put("/accounts/by-ref/{ref}", a.accountUpsert)
-		r.With(limitBody(maxBulkBody), a.idempotent).Post("/accounts/bulk", a.accountBulk)
+		r.Use(noStore, a.authenticate, a.rateLimit, a.writeScope)
+		// Bulk writes take a larger body (an inner body limit cannot
+		// raise an outer one, so each group sets its own).
+		r.Group(func(r chi.Router) {
+			r.Use(limitBody(maxBulkBody), a.idempotent)
+			r.Post("/accounts/bulk", a.accountBulk)
+			r.Post("/kpi-figures/bulk", a.figureBulk)
+		})
+		r.Group(func(r chi.Router) {
+			r.Use(limitBody(maxBody))
+			r.Get("/accounts", a.accountList)
+			r.Post("/accounts", a.accountCreate)
+			r.Get("/accounts/{accountID}", a.accountShow)
+			r.Patch("/accounts/{accountID}", a.accountUpdate)
+			r.Post("/accounts/{accountID}/archive", a.accountArchive)
+			r.Put("/accounts/by-ref/{ref}", a.accountUpsert)
+			r.Get("/shortlist", a.shortlist)
+		})
 	})
 }

@@ -65,7 +65,10 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var br badRequest
 	var ce *account.ConflictError
 	var mbe *http.MaxBytesError
+	var be *bulkErrors
 	switch {
+	case errors.As(err, &be):
+		a.problem(w, r, http.StatusUnprocessableEntity, "Invalid input", "Some items have problems; nothing was saved.", be.errs)
 	case errors.As(err, &mbe):
 		a.problem(w, r, http.StatusRequestEntityTooLarge, "Request too large", fmt.Sprintf("This address accepts at most %d bytes.", mbe.Limit), nil)
 	case errors.Is(err, errMediaType):

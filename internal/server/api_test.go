@@ -188,6 +188,10 @@ func init() {
 		accessRule{Method: "PUT", Pattern: "/api/v1/accounts/by-ref/{ref}", API: true, Roles: leadersUp, ByRef: true, JSON: `{"name": "Matrix Ref"}`},
 		accessRule{Method: "POST", Pattern: "/api/v1/accounts/bulk", API: true, Roles: leadersUp,
 			JSON: `{"items": [{"external_ref": "MX-1", "name": "Matrix Bulk"}]}`},
+		// Every member may send figures; the rows say whose (a 422 here).
+		accessRule{Method: "POST", Pattern: "/api/v1/kpi-figures/bulk", API: true,
+			JSON: `{"items": [{"account": "nobody", "month": "2026-01", "revenue": 1}]}`},
+		accessRule{Method: "GET", Pattern: "/api/v1/shortlist", API: true, Roles: leadersUp},
 	)
 	fixtureSetups = append(fixtureSetups, func(t *testing.T, a *testApp, tf *tenantFixture) {
 		_, tok := apiToken(t, a, tf.scope(auth.RoleAdmin), auth.TokenRead, time.Time{})

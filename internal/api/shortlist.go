@@ -1,0 +1,74 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/google/uuid"
+
+	"pareto/internal/account"
+	"pareto/internal/auth"
+	"pareto/internal/db"
+	"pareto/internal/keyset"
+	"pareto/internal/scoring"
+)
+
+// shortRowJSON is one ranked account of the shortlist.
+type shortRowJSON struct {
+	Rank             int       `json:"rank"`
+	AccountID        uuid.UUID `json:"account_id"`
+	Name             string    `json:"name"`
+	Score            *float64  `json:"score"`
+	ScoredCriteria   int       `json:"scored_criteria"`
+	ActiveCriteria   int       `json:"active_criteria"`
+	Complete         bool      `json:"complete"`
+	Revenue          amount    `json:"revenue"`
+	RevenuePotential amount    `json:"revenue_potential"`
+	Headroom         amount    `json:"headroom"`
+	KeyStatus        string    `json:"key_status"`
+	KAMName          string    `json:"kam_name"`
+}
+
+// shortlist reads the ranked shortlist, one page (leaders and admins, as
+// in the app).
+func (a *API) shortlist(w http.ResponseWriter, r *http.Request) {
+	if rl := role(r); rl != auth.RoleAdmin && rl != auth.RoleLeader {
+		a.fail(w, r, db.ErrForbidden)
+		return
+	}
+	q := r.URL.Query()
+	f := scoring.Filter{Query: q.Get("q"), Industry: q.Get("industry"), Region: q.Get("region"), Segment: q.Get("segment"),
+		KeyStatus: q.Get("key_status"), KAM: q.Get("kam"), Cursor: keyset.Parse(q.Get("cursor")), PerPage: 50}
+	fe := db.FieldErrors{}
+	if f.KeyStatus != "" && !account.KeyStatus(f.KeyStatus).Valid() {
+		fe.Add("key_status", "Use candidate, key, declined, watch or former.")
+	}
+	if s := q.Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 500 {
+			fe.Add("limit", "Use a number from 1 to 500.")
+		}
+		f.PerPage = n
+	}
+	if err := fe.Err(); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	sl, err := scoring.NewStore(a.db).Shortlist(r.Context(), scope(r), f)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	out := list[shortRowJSON]{Data: make([]shortRowJSON, len(sl.Rows)), NextCursor: nextCursor(sl.Links)}
+	for i, row := range sl.Rows {
+		j := shortRowJSON{Rank: row.Rank, AccountID: row.AccountID, Name: row.Name, ScoredCriteria: row.Score.Scored,
+			ActiveCriteria: row.Score.Total, Complete: row.Score.Complete, Revenue: amount(row.Revenue),
+			RevenuePotential: amount(row.RevenuePotential), Headroom: amount(row.Headroom), KeyStatus: row.KeyStatus, KAMName: row.KAMName}
+		if row.Score.Score10 > 0 {
+			v := float64(row.Score.Score10) / 10
+			j.Score = &v
+		}
+		out.Data[i] = j
+	}
+	writeJSON(w, http.StatusOK, out)
+}
