@@ -4,7 +4,7 @@ BIN       := bin/pareto
 GOFLAGS   ?=
 export GOTOOLCHAIN := local
 
-.PHONY: run build generate test test-short test-citus lint fmt bench bench-quick bench-import bench-scale bench-micro clean chromium
+.PHONY: run build generate test test-short test-citus lint fmt bench bench-quick bench-import bench-scale bench-micro clean chromium axe
 
 run: build
 	./$(BIN) serve --seed-demo
@@ -18,13 +18,13 @@ generate:
 
 # The whole suite: unit, database (private PostgreSQL started by the test
 # helper unless TEST_DATABASE_URL is set), handler and browser tests.
-test: generate chromium
+test: generate chromium axe
 	$(GO) test -count=1 -timeout 15m ./...
 
 # The database tests again, on a Citus cluster (coordinator + 2 workers)
 # brought up in a temporary folder by ../shared/citus and torn down after;
 # see scripts/test-citus.sh for its settings and docs/scaling.md.
-test-citus: generate chromium
+test-citus: generate chromium axe
 	./scripts/test-citus.sh
 
 # Everything but the browser journeys.
@@ -61,6 +61,15 @@ bench-scale:
 bench-micro:
 	$(GO) test -run '^$$' -bench PortfolioDashboard -benchtime 800x ./internal/kpi/ ./internal/server/
 	$(GO) test -count=1 -run '^$$' -bench . -benchtime 20x ./internal/scoring/
+
+# The browser tests inject axe-core (accessibility checks) from npm, pinned
+# in package-lock.json; `npm ci` runs only when node_modules lacks it or
+# the lock file changed.
+axe: node_modules/axe-core/axe.min.js
+
+node_modules/axe-core/axe.min.js: package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
 
 # Browser tests drive the system Chromium; install it when missing.
 chromium:

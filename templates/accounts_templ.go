@@ -3036,7 +3036,7 @@ func RelationshipMap(m RelMap) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 270, "<div class=\"relmap\" id=\"relationship-map\"><svg class=\"relmap-svg\" role=\"img\" aria-label=\"Reporting lines of the stakeholders\" viewBox=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 270, "<div class=\"relmap\" id=\"relationship-map\" tabindex=\"0\" role=\"region\" aria-label=\"Relationship map (scrolls sideways on narrow screens)\"><svg class=\"relmap-svg\" role=\"img\" aria-label=\"Reporting lines of the stakeholders\" viewBox=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -4,6 +4,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"pareto/internal/kpi"
 )
@@ -174,12 +175,7 @@ func NewLineChart(id, title, desc string, labels []string, vals []kpi.Value, o L
 	for _, t := range ticks {
 		c.YTicks = append(c.YTicks, Tick{Pos: ys.At(t), Label: o.Format(t)})
 	}
-	every := max(1, (n+5)/6) // at most about six month labels
-	for i, l := range labels {
-		if i%every == 0 || i == n-1 && n <= 13 {
-			c.XTicks = append(c.XTicks, Tick{Pos: xs.At(float64(i)), Label: l})
-		}
-	}
+	c.XTicks = monthTicks(labels, xs)
 	var pts []Pt
 	var at []int
 	c.Segments, pts, at = plot(vals, xs, ys)
@@ -192,6 +188,44 @@ func NewLineChart(id, title, desc string, labels []string, vals []kpi.Value, o L
 		c.Dots = append(c.Dots, ChartDot{Pt: p, Label: label})
 	}
 	return c
+}
+
+// tickCharWidth is a generous width of one character of an x tick label
+// (11px sans-serif) in viewBox units, and tickGap the room kept between two
+// labels: labels are centred on their month, so two labels closer than
+// their width plus the gap would overlap.
+const (
+	tickCharWidth = 7.0
+	tickGap       = 10.0
+)
+
+// monthTicks labels every k-th month, k the smallest step at which the
+// widest label fits between neighbours (and at most about six labels); the
+// last month is labelled too when it keeps that distance from the label
+// before it.
+func monthTicks(labels []string, xs Linear) []Tick {
+	n := len(labels)
+	if n == 0 {
+		return nil
+	}
+	widest := 0
+	for _, l := range labels {
+		widest = max(widest, utf8.RuneCountInString(l))
+	}
+	need := float64(widest)*tickCharWidth + tickGap
+	step := math.Abs(xs.At(1) - xs.At(0))
+	every := max(1, (n+5)/6)
+	if step > 0 {
+		every = max(every, int(math.Ceil(need/step)))
+	}
+	var ticks []Tick
+	for i := 0; i < n; i += every {
+		ticks = append(ticks, Tick{Pos: xs.At(float64(i)), Label: labels[i]})
+	}
+	if last := ticks[len(ticks)-1]; n > 1 && last.Label != labels[n-1] && math.Abs(xs.At(float64(n-1))-last.Pos) >= need {
+		ticks = append(ticks, Tick{Pos: xs.At(float64(n - 1)), Label: labels[n-1]})
+	}
+	return ticks
 }
 
 // extent is the smallest and the largest defined value; ok is false when

@@ -134,3 +134,30 @@ func TestFormats(t *testing.T) {
 		}
 	}
 }
+
+// Defect (issue 17): month labels overlapped (twelve months put "Nov 2026"
+// and "Dec 2026" 51 units apart, narrower than the labels). Every pair of
+// neighbouring labels must now be at least the widest label plus the gap
+// apart: "Jan 2026" is 8 characters, 8×7+10 = 66 units.
+func TestLineChartMonthLabelsDoNotOverlap(t *testing.T) {
+	for _, n := range []int{2, 6, 7, 12, 13, 24, 36} {
+		labels := make([]string, n)
+		vs := make([]float64, n)
+		for i := range labels {
+			labels[i] = []string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}[i%12] + " 2026"
+			vs[i] = float64(i)
+		}
+		for _, width := range []float64{0, 320} {
+			c := NewLineChart("c", "T", "D", labels, vals(vs...), LineOpts{Width: width, Height: 200})
+			if len(c.XTicks) < 2 {
+				t.Errorf("%d months, width %v: %d labels, want at least the first and another", n, width, len(c.XTicks))
+				continue
+			}
+			for i := 1; i < len(c.XTicks); i++ {
+				if d := c.XTicks[i].Pos - c.XTicks[i-1].Pos; d < 66 {
+					t.Errorf("%d months, width %v: labels %q and %q only %.0f apart", n, width, c.XTicks[i-1].Label, c.XTicks[i].Label, d)
+				}
+			}
+		}
+	}
+}

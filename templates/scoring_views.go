@@ -6,6 +6,7 @@ import (
 	"pareto/internal/account"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -252,6 +253,72 @@ func (v MatrixView) CellValue(row scoring.MatrixRow, id uuid.UUID) string {
 	return ""
 }
 
+// MatrixCell is one editable cell of the matrix. A refused value is not
+// left in the cell: the cell shows the saved score again, with the error
+// (naming the refused value) on the cell itself.
+type MatrixCell struct {
+	AccountID uuid.UUID
+	RowName   string
+	Criterion scoring.Criterion
+	Value     string // what the input shows: the saved score, or a typed value not yet saved
+	Refused   string // the value a save refused
+	Error     string
+}
+
+// ID is the cell's element id (htmx swaps it after a save).
+func (c MatrixCell) ID() string {
+	return "cell-" + c.AccountID.String() + "-" + c.Criterion.ID.String()
+}
+
+// InputID is the id of the cell's input.
+func (c MatrixCell) InputID() string {
+	return "in-" + c.AccountID.String() + "-" + c.Criterion.ID.String()
+}
+
+// ErrorID is the id of the cell's error message.
+func (c MatrixCell) ErrorID() string {
+	return "err-" + c.AccountID.String() + "-" + c.Criterion.ID.String()
+}
+
+// Message is the error as shown on the cell.
+func (c MatrixCell) Message() string {
+	if c.Error == "" {
+		return ""
+	}
+	if c.Refused == "" {
+		return c.Error
+	}
+	if c.Value == "" {
+		return "“" + c.Refused + "” not saved: " + c.Error + " The cell is empty again."
+	}
+	return "“" + c.Refused + "” not saved: " + c.Error + " Back to the saved " + c.Value + "."
+}
+
+// NewMatrixCell is the cell of criterion c in an account's row: saved is
+// the stored score ("" when unscored), typed what the person sent (nil
+// when nothing was sent) and errs the save's errors by field.
+func NewMatrixCell(accountID uuid.UUID, rowName string, c scoring.Criterion, saved string, typed, errs map[string]string) MatrixCell {
+	field := scoring.ScoreField(c.ID)
+	cell := MatrixCell{AccountID: accountID, RowName: rowName, Criterion: c, Value: saved, Error: errs[field]}
+	t, sent := typed[field]
+	switch {
+	case cell.Error != "":
+		cell.Refused = strings.TrimSpace(t)
+	case sent:
+		cell.Value = t
+	}
+	return cell
+}
+
+// Cell is row's cell of criterion c.
+func (v MatrixView) Cell(row scoring.MatrixRow, c scoring.Criterion) MatrixCell {
+	saved := ""
+	if x, ok := row.Cells[c.ID]; ok {
+		saved = strconv.Itoa(x.Score)
+	}
+	return NewMatrixCell(row.AccountID, row.Name, c, saved, v.RowValues[row.AccountID], v.RowErrors[row.AccountID])
+}
+
 // RowForm is a matrix row's form state.
 type RowForm struct {
 	AccountID uuid.UUID
@@ -475,7 +542,7 @@ type ShortlistView struct {
 // for filter f.
 func NewShortlistView(pg scoring.ShortlistPage, f scoring.Filter, isAdmin bool) ShortlistView {
 	return ShortlistView{List: pg.Shortlist, Filter: ScoringFilter{Filter: f, Base: "/shortlist"}, Options: pg.Options,
-		Concentration: pg.Concentration, Chart: NewPortfolioChart(pg.Rows, pg.Config.Settings),
+		Concentration: pg.Concentration, Chart: NewPortfolioChart(pg.ChartRows, pg.ChartCapped, pg.Config.Settings),
 		WhatIf: WhatIfForm{Weights: pg.Config.Weights}, IsAdmin: isAdmin, OpenReview: pg.OpenReview}
 }
 
@@ -644,6 +711,15 @@ type PortfolioChart struct {
 	ScoreLine, HeadroomLine  string // the thresholds, as shown
 	HeadroomIsMedian         bool
 	Currency                 string
+	Capped                   bool // the filtered portfolio has more than the plotted scoring.ChartCap accounts
+}
+
+// Scope says which accounts the chart plots.
+func (c PortfolioChart) Scope() string {
+	if c.Capped {
+		return "the " + itoa(len(c.Points)) + " best-ranked accounts of the filtered portfolio (the chart stops there)"
+	}
+	return "every account of the filtered portfolio (" + plural(len(c.Points), "account", "accounts") + "), all pages"
 }
 
 // LinesNote explains the quadrant lines.
@@ -657,8 +733,8 @@ func (c PortfolioChart) LinesNote() string {
 
 // NewPortfolioChart lays out the accounts of rows, with quadrant lines at
 // the settings' thresholds (headroom: the median of the rows when unset).
-func NewPortfolioChart(rows []scoring.ShortRow, st scoring.Settings) PortfolioChart {
-	c := PortfolioChart{W: 720, H: 380, Left: 64, Right: 20, Top: 16, Bottom: 40, Currency: st.Currency}
+func NewPortfolioChart(rows []scoring.ShortRow, capped bool, st scoring.Settings) PortfolioChart {
+	c := PortfolioChart{W: 720, H: 380, Left: 64, Right: 20, Top: 16, Bottom: 40, Currency: st.Currency, Capped: capped}
 	if len(rows) == 0 {
 		return c
 	}

@@ -135,6 +135,10 @@ func planRows(rows []importer.Row, existing []existingAccount, p *importer.Plan)
 			byName[k] = append(byName[k], i)
 		}
 	}
+	industries := caseCanon{}
+	for _, e := range existing {
+		industries.of(e.Industry)
+	}
 	refLine, nameLine := map[string]int{}, map[string]int{}
 	for _, r := range rows {
 		// Match first, so an update starts from the saved values.
@@ -171,6 +175,9 @@ func planRows(rows []importer.Row, existing []existingAccount, p *importer.Plan)
 		f, ok := rowFields(r, base, match != nil, p)
 		if !ok {
 			continue
+		}
+		if match == nil || !strings.EqualFold(base.Industry, f.Industry) {
+			f.Industry = industries.of(f.Industry)
 		}
 		var err error
 		switch {

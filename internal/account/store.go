@@ -148,6 +148,9 @@ func (s *Store) CreateAccount(ctx context.Context, sc db.Scope, role auth.Role, 
 		if err != nil {
 			return err
 		}
+		if f.Industry, err = SameCase(ctx, tx, sc.TenantID, DimIndustry, f.Industry); err != nil {
+			return err
+		}
 		var id uuid.UUID
 		err = tx.QueryRow(ctx, `INSERT INTO accounts (name, external_ref, industry, region, country, segment, status,
 				customer_since, annual_revenue, revenue_potential, notes)
@@ -189,6 +192,11 @@ func (s *Store) UpdateAccount(ctx context.Context, sc db.Scope, role auth.Role, 
 		}
 		if cur.Version != version {
 			return &ConflictError{Current: cur}
+		}
+		if !strings.EqualFold(cur.Industry, f.Industry) {
+			if f.Industry, err = SameCase(ctx, tx, sc.TenantID, DimIndustry, f.Industry); err != nil {
+				return err
+			}
 		}
 		if cur.Fields.Same(f) {
 			a = cur

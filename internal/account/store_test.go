@@ -332,3 +332,44 @@ func TestAccountsList(t *testing.T) {
 		}
 	})
 }
+
+// Defect (issue 17): the industry filter listed "Manufacturing" and
+// "manufacturing" apart. A value that differs from one in use only by
+// letter case is stored with the spelling in use, on create and update;
+// an account may still change the case of its own value.
+func TestIndustrySameCase(t *testing.T) {
+	d := dbtest.New(t)
+	s := account.NewStore(d)
+	tn := newTenant(t, d, "Acme")
+	ctx := context.Background()
+	mk := func(name, industry string) account.Account {
+		a, err := s.CreateAccount(ctx, tn.admin(), auth.RoleAdmin, mustFields(t, account.Input{"name": name, "industry": industry}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	mk("One", "Manufacturing")
+	if a := mk("Two", "manufacturing"); a.Industry != "Manufacturing" {
+		t.Errorf("created with %q, want the spelling in use", a.Industry)
+	}
+	three := mk("Three", "Retail")
+	f := three.Fields
+	f.Industry = "MANUFACTURING"
+	got, err := s.UpdateAccount(ctx, tn.admin(), auth.RoleAdmin, three.ID, f, three.Version)
+	if err != nil || got.Industry != "Manufacturing" {
+		t.Fatalf("updated to %q (%v), want Manufacturing", got.Industry, err)
+	}
+	facets, err := s.Facets(ctx, tn.admin())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(facets.Industries) != 1 || facets.Industries[0] != (account.Facet{Value: "Manufacturing", Count: 3}) {
+		t.Errorf("industry facets %+v, want Manufacturing ×3 only", facets.Industries)
+	}
+	f = got.Fields
+	f.Industry = "manufacturing" // its own value recased on purpose: kept (a lone value must stay recasable)
+	if got, err = s.UpdateAccount(ctx, tn.admin(), auth.RoleAdmin, three.ID, f, got.Version); err != nil || got.Industry != "manufacturing" {
+		t.Errorf("recasing an account's own value: %q (%v)", got.Industry, err)
+	}
+}

@@ -2,6 +2,7 @@ package account
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -370,4 +371,41 @@ func collectTallies(rows pgx.Rows) (map[Dim]map[string]Tally, error) {
 		return nil
 	})
 	return out, err
+}
+
+// SameCase is the spelling the tenant's accounts already use for value in
+// dimension dim when it differs from value only in letter case (the most
+// used one), else value: "manufacturing" typed where "Manufacturing"
+// exists is stored as "Manufacturing", so filters list each value once.
+func SameCase(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, dim Dim, value string) (string, error) {
+	if value == "" {
+		return value, nil
+	}
+	var have string
+	err := tx.QueryRow(ctx, `SELECT value FROM account_tallies
+		WHERE tenant_id = $1 AND dim = $2 AND lower(value) = lower($3) AND accounts > 0
+		ORDER BY accounts DESC, value LIMIT 1`, tenantID, string(dim), value).Scan(&have)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return value, nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("account: same case %s: %w", dim, err)
+	}
+	return have, nil
+}
+
+// caseCanon maps values that differ only in letter case to the first
+// spelling seen (an import's rows and the accounts it meets).
+type caseCanon map[string]string
+
+func (c caseCanon) of(v string) string {
+	if v == "" {
+		return v
+	}
+	k := strings.ToLower(v)
+	if x, ok := c[k]; ok {
+		return x
+	}
+	c[k] = v
+	return v
 }

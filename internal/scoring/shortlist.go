@@ -197,10 +197,19 @@ func (s *Store) Shortlist(ctx context.Context, sc db.Scope, f Filter) (Shortlist
 // and the open review (nil when none).
 type ShortlistPage struct {
 	Shortlist
+	// ChartRows are the filtered portfolio for the chart, every page of
+	// it, in rank order up to ChartCap rows; ChartCapped says more matched.
+	ChartRows     []ShortRow
+	ChartCapped   bool
 	Concentration Concentration
 	Options       FilterOptions
 	OpenReview    *Review
 }
+
+// ChartCap bounds the accounts the shortlist's portfolio chart plots (the
+// best-ranked of the filtered portfolio), so the page's cost does not
+// grow with the tenant's portfolio.
+const ChartCap = 2000
 
 // ShortlistPage reads the shortlist page in one transaction, the settings
 // once; every figure it shows is kept (account.Tally), none is summed over
@@ -215,6 +224,12 @@ func (s *Store) ShortlistPage(ctx context.Context, sc db.Scope, f Filter) (Short
 		}
 		if out.Shortlist, err = shortlistPage(ctx, tx, sc.TenantID, cfg, f); err != nil {
 			return err
+		}
+		if out.ChartRows, err = shortlistRows(ctx, tx, sc.TenantID, cfg, f, ChartCap+1); err != nil {
+			return err
+		}
+		if len(out.ChartRows) > ChartCap {
+			out.ChartRows, out.ChartCapped = out.ChartRows[:ChartCap], true
 		}
 		if out.Concentration, err = concentration(ctx, tx, sc.TenantID, cfg.Settings, s.Now()); err != nil {
 			return err
@@ -241,30 +256,42 @@ func (s *Store) ShortlistAll(ctx context.Context, sc db.Scope, f Filter) ([]Shor
 		if cfg, err = readConfig(ctx, tx, sc.TenantID); err != nil {
 			return err
 		}
-		if len(cfg.Weights) == 0 {
-			return nil
-		}
-		o, plain := f.order()
-		args := []any{sc.TenantID}
-		where := f.rankingWhere(&args)
-		_, orderBy, _ := o.Plan(keyset.Cursor{}, 0, &args)
-		r, _ := tx.Query(ctx, `SELECT `+shortlistCols+` FROM `+shortlistFrom+` WHERE r.tenant_id = $1 AND NOT r.archived`+where+
-			` ORDER BY `+orderBy, args...)
-		if rows, err = pgx.CollectRows(r, scanShortRow(len(cfg.Weights))); err != nil {
-			return err
-		}
-		if plain && where == "" {
-			for i := range rows {
-				rows[i].Rank = i + 1
-			}
-			return nil
-		}
-		return globalRanks(ctx, tx, sc.TenantID, rows)
+		rows, err = shortlistRows(ctx, tx, sc.TenantID, cfg, f, 0)
+		return err
 	})
 	if err != nil {
 		return nil, Config{}, fmt.Errorf("scoring: shortlist export: %w", err)
 	}
 	return rows, cfg, nil
+}
+
+// shortlistRows lists the scored accounts f lets through in the order of
+// f, every page, with their ranks; limit > 0 keeps the first limit rows.
+func shortlistRows(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, cfg Config, f Filter, limit int) ([]ShortRow, error) {
+	if len(cfg.Weights) == 0 {
+		return nil, nil
+	}
+	o, plain := f.order()
+	args := []any{tenantID}
+	where := f.rankingWhere(&args)
+	_, orderBy, _ := o.Plan(keyset.Cursor{}, 0, &args)
+	q := `SELECT ` + shortlistCols + ` FROM ` + shortlistFrom + ` WHERE r.tenant_id = $1 AND NOT r.archived` + where +
+		` ORDER BY ` + orderBy
+	if limit > 0 {
+		q += ` LIMIT ` + strconv.Itoa(limit)
+	}
+	r, _ := tx.Query(ctx, q, args...)
+	rows, err := pgx.CollectRows(r, scanShortRow(len(cfg.Weights)))
+	if err != nil {
+		return nil, err
+	}
+	if plain && where == "" {
+		for i := range rows {
+			rows[i].Rank = i + 1
+		}
+		return rows, nil
+	}
+	return rows, globalRanks(ctx, tx, tenantID, rows)
 }
 
 // shortlistCols are a ShortRow and its sort keys (rank_key1, rank_key2,

@@ -108,6 +108,12 @@ func findChromium() string {
 // takeConsoleErrors.
 func newBrowser(t *testing.T) context.Context {
 	t.Helper()
+	return newBrowserFor(t, browserTimeout)
+}
+
+// newBrowserFor is newBrowser with a longer bound, for the crawl.
+func newBrowserFor(t *testing.T, timeout time.Duration) context.Context {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("browser test: skipped with -short")
 	}
@@ -136,7 +142,7 @@ func newBrowser(t *testing.T) context.Context {
 	}
 	// The timeout lives on the allocator: it bounds the test and stops the
 	// browser with it.
-	base, cancelTimeout := context.WithTimeout(context.Background(), browserTimeout)
+	base, cancelTimeout := context.WithTimeout(context.Background(), timeout)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(base, append(chromedp.DefaultExecAllocatorOptions[:], opts...)...)
 	ctx, cancelCtx := chromedp.NewContext(allocCtx)
 	console := &consoleLog{}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
@@ -67,7 +68,7 @@ func TestScoringJourney(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := newBrowser(t)
+	b := newBrowserFor(t, 3*time.Minute)
 
 	// The admin enables three standard criteria and sets explicit weights.
 	browserSignIn(t, b, a.URL, "admin@journey.test", "nav.mainnav")
@@ -107,8 +108,8 @@ func TestScoringJourney(t *testing.T) {
 	}
 	// A refused value shows its message beside the row, and nothing is saved.
 	bad := `input[name="` + scoring.ScoreField(crit[0].CriterionID) + `"][form="f-` + accounts[2].String() + `"]`
-	browserDo(t, b, "type a bad score", chromedp.SetValue(chromedp.CSS(bad), ""), chromedp.SendKeys(chromedp.CSS(bad), "42\t"),
-		chromedp.WaitVisible(chromedp.CSS("#status-"+accounts[2].String()+" .error")))
+	browserDo(t, b, "type a bad score", chromedp.SetValue(chromedp.CSS(bad), ""), chromedp.SendKeys(chromedp.CSS(bad), "42\t"))
+	scoringWaitText(t, b, "#status-"+accounts[2].String()+" .error", "Enter a whole number")
 	// The browser logs the refused save's 422; that one is expected.
 	expectConsoleError(t, b, "422 (Unprocessable Entity) "+a.URL+"/accounts/"+accounts[2].String()+"/scores")
 	browserScreenshot(t, b, "matrix")
@@ -116,8 +117,62 @@ func TestScoringJourney(t *testing.T) {
 	if err != nil || bd.Cells[0].Contribution.Score != 4 || !bd.Score.Complete {
 		t.Fatalf("Umbrella: %v %+v", err, bd.Cells)
 	}
+	// Defect (issue 17): the message was only in the score column, off
+	// screen, and the cell kept the bad value. Now the cell itself says
+	// what was refused, is marked invalid, and shows the saved 4 again.
+	badCell := "#cell-" + accounts[2].String() + "-" + crit[0].CriterionID.String()
+	scoringWaitText(t, b, badCell+" .cell-error", "“42” not saved")
+	if got := browserValue(t, b, badCell+" input"); got != "4" {
+		t.Errorf("the refused cell shows %q, want the saved 4 back", got)
+	}
+	inv, err := chromedp.Run(b, chromedp.Evaluate[string](`(() => { const i = document.querySelector(`+strconv.Quote(badCell+" input")+`);
+		return i.getAttribute("aria-invalid") + " " + (document.getElementById(i.getAttribute("aria-describedby")) || {}).className })()`))
+	if err != nil || inv != "true error cell-error" {
+		t.Errorf("the refused input's aria-invalid and described-by message: %q %v", inv, err)
+	}
 
-	// The shortlist ranks them: Globex 7.3, Initech 7.0, Umbrella 4.3.
+	// Keyboard only: Umbrella's row is scored again with arrows, digits and
+	// Enter; Escape puts a cell back without saving. On Umbrella's first
+	// cell (the refused one): 3 Enter (saves, clears the error), → 6 Enter,
+	// → 1 Escape (back to 4), ↑ lands on Initech's third cell.
+	u := accounts[2].String()
+	browserDo(t, b, "focus Umbrella's first cell", chromedp.Focus(chromedp.CSS("#in-"+u+"-"+crit[0].CriterionID.String())),
+		chromedp.Evaluate[chromedp.Void](`document.activeElement.select()`))
+	keys := func(what string, ks ...string) {
+		for _, k := range ks {
+			browserDo(t, b, what, chromedp.KeyEvent(k))
+		}
+	}
+	selectAll := func() {
+		browserDo(t, b, "select the cell", chromedp.Evaluate[chromedp.Void](`document.activeElement.select()`))
+	}
+	keys("3 Enter", "3", kb.Enter)
+	scoringWaitText(t, b, "#status-"+u, "Saved")
+	keys("→", kb.ArrowRight)
+	selectAll()
+	keys("6 Enter", "6", kb.Enter)
+	keys("→", kb.ArrowRight)
+	selectAll()
+	keys("1 Escape ↑", "1", kb.Escape, kb.ArrowUp)
+	focused, err := chromedp.Run(b, chromedp.Evaluate[string](`document.activeElement.id`))
+	if want := "in-" + accounts[1].String() + "-" + crit[2].CriterionID.String(); err != nil || focused != want {
+		t.Errorf("after ↑ the focus is on %q, want %q (%v)", focused, want, err)
+	}
+	if got := browserValue(t, b, "#in-"+u+"-"+crit[2].CriterionID.String()); got != "4" {
+		t.Errorf("Escape left %q in the cell, want the saved 4", got)
+	}
+	// Umbrella is now 0.5×3 + 0.3×6 + 0.2×4 = 4.1, and the refused
+	// cell's error is gone.
+	scoringWaitText(t, b, "#status-"+u, "4.1")
+	if n, err := chromedp.Run(b, chromedp.Evaluate[int](`document.querySelectorAll("#row-`+u+` .cell-error").length`)); err != nil || n != 0 {
+		t.Errorf("%d cell errors left on Umbrella's row after a good save (%v)", n, err)
+	}
+	bd, err = scoring.NewStore(a.DB).Breakdown(ctx, sc, accounts[2])
+	if err != nil || bd.Cells[0].Contribution.Score != 3 || bd.Cells[1].Contribution.Score != 6 || bd.Cells[2].Contribution.Score != 4 {
+		t.Fatalf("Umbrella after the keyboard: %v %+v", err, bd.Cells)
+	}
+
+	// The shortlist ranks them: Globex 7.3, Initech 7.0, Umbrella 4.1.
 	browserDo(t, b, "open the shortlist", chromedp.Navigate(a.URL+"/shortlist"), chromedp.WaitVisible(chromedp.CSS("table.shortlist")))
 	if first := browserText(t, b, "table.shortlist tbody tr:first-child"); !strings.Contains(first, "Globex") || !strings.Contains(first, "7.3") {
 		t.Fatalf("first row %q", first)

@@ -225,7 +225,22 @@ func (s *Server) matrixSaveAnswer(w http.ResponseWriter, r *http.Request, id uui
 			st.Conflicts = append(st.Conflicts, c.Criterion.Name+": "+c.By+" changed it meanwhile (now "+now+"); reload the page to see it.")
 		}
 	}
-	s.render(w, r, status, templates.MatrixSaveResponse(st, templates.NewRowForm(id, b.Account.Name, back, b.Config.Weights, cells, seen)))
+	// Redraw the refused cells: the saved value back, the error on the
+	// cell. Other cells are left alone (the person may be typing in the
+	// next one); scoring.js clears an earlier error from a cell that saved.
+	typed := formValues(r.PostForm, "score_")
+	var redraw []templates.MatrixCell
+	for _, c := range b.Config.Active() {
+		if _, refused := fe[scoring.ScoreField(c.ID)]; !refused {
+			continue
+		}
+		saved := ""
+		if v, ok := cells[c.ID]; ok {
+			saved = strconv.Itoa(v)
+		}
+		redraw = append(redraw, templates.NewMatrixCell(id, b.Account.Name, c, saved, typed, fe))
+	}
+	s.render(w, r, status, templates.MatrixSaveResponse(st, templates.NewRowForm(id, b.Account.Name, back, b.Config.Weights, cells, seen), redraw))
 }
 
 // formValues keeps the form fields whose names start with one of prefixes.

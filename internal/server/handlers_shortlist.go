@@ -22,7 +22,7 @@ import (
 )
 
 // shortlist ranks every scored account, with revenue concentration, the
-// portfolio chart of the page's accounts and the what-if panel.
+// portfolio chart of the whole filtered portfolio and the what-if panel.
 func (s *Server) shortlist(w http.ResponseWriter, r *http.Request) {
 	ctx, sc := r.Context(), scope(r)
 	store := s.scoringStore()

@@ -154,7 +154,9 @@ func TestScoresEndpoint(t *testing.T) {
 		f := ss.form("", "", "12")
 		f.Set("back", "/scoring/matrix")
 		res := kam.postForm("/accounts/"+mine.String()+"/scores", f)
-		if res.Status != http.StatusUnprocessableEntity || !strings.Contains(res.Body, `value="12"`) || !strings.Contains(res.Body, "Scoring matrix") {
+		// The refused 12 is named on its cell, which shows the saved 7 again.
+		if res.Status != http.StatusUnprocessableEntity || strings.Contains(res.Body, `value="12"`) || !strings.Contains(res.Body, "“12” not saved") ||
+			!strings.Contains(res.Body, `aria-invalid="true"`) || !strings.Contains(res.Body, "Scoring matrix") {
 			t.Fatalf("%d", res.Status)
 		}
 	})
@@ -297,6 +299,22 @@ func TestShortlistPages(t *testing.T) {
 			if !strings.Contains(conc, want) {
 				t.Errorf("concentration lacks %q", want)
 			}
+		}
+	})
+	t.Run("ChartPlotsEveryPage", func(t *testing.T) {
+		// Defect (issue 17): the chart plotted only the page's rows. With
+		// one row a page, the chart still plots all four accounts, and a
+		// filter narrows it (q=growth: Growth Ltd only).
+		res := leader.get("/shortlist?per_page=1")
+		if got := strings.Count(res.Body, `<circle class="point`); got != 4 {
+			t.Errorf("chart of a one-row page plots %d accounts, want all 4", got)
+		}
+		if !strings.Contains(res.Body, "every account of the filtered portfolio (4 accounts)") {
+			t.Error("the chart does not say it plots the whole filtered portfolio")
+		}
+		res = leader.get("/shortlist?per_page=1&q=growth")
+		if got := strings.Count(res.Body, `<circle class="point`); got != 1 {
+			t.Errorf("filtered chart plots %d accounts, want 1", got)
 		}
 	})
 	t.Run("CSV", func(t *testing.T) {

@@ -10,6 +10,14 @@
 //    period select when a month is typed.
 //  * A <button data-print> prints the page (the progress report).
 //  * Adds class "js" to <html> so CSS can hide no-JS fallbacks (.js-hide).
+//  * The Menu button (.nav-toggle) folds the navigation below 700px.
+//  * Each .table-wrap is marked .fits (the table fits: the wrapper stops
+//    scrolling so the sticky header follows the page) or .scrolls (it
+//    scrolls sideways: a visible cue, and focusable so the keyboard can
+//    scroll it), again whenever its width changes.
+//  * A page that comes back with form errors (a failed save) brings the
+//    first error into view and focuses its field, instead of leaving the
+//    person at the top of the page.
 //  * Flash messages are deliberately NOT auto-dismissed.
 (function () {
   "use strict";
@@ -62,6 +70,80 @@
       form.submit();
     }
   });
+
+  // Mobile menu.
+  document.addEventListener("click", function (event) {
+    var btn = event.target instanceof Element && event.target.closest(".nav-toggle");
+    if (!btn) return;
+    var nav = document.getElementById(btn.getAttribute("aria-controls"));
+    if (!nav) return;
+    var open = btn.getAttribute("aria-expanded") !== "true";
+    btn.setAttribute("aria-expanded", open ? "true" : "false");
+    nav.classList.toggle("open", open);
+    var bar = btn.closest("header");
+    if (bar) bar.classList.toggle("menu-open", open);
+  });
+
+  // Tables: fit or scroll sideways.
+  function fitTable(wrap) {
+    var table = wrap.firstElementChild;
+    if (!table) return;
+    var scrolls = table.scrollWidth > wrap.clientWidth + 1;
+    wrap.classList.toggle("scrolls", scrolls);
+    wrap.classList.toggle("fits", !scrolls);
+    if (scrolls) {
+      wrap.setAttribute("tabindex", "0");
+      wrap.setAttribute("role", "region");
+      if (!wrap.hasAttribute("aria-label")) {
+        var cap = table.querySelector("caption");
+        var label = cap ? cap.textContent.trim() : "";
+        wrap.setAttribute("aria-label", (label ? label + ": " : "") + "table, scrolls sideways");
+      }
+      wrap.classList.toggle("at-end", wrap.scrollLeft + wrap.clientWidth >= wrap.scrollWidth - 2);
+    } else if (wrap.getAttribute("tabindex") === "0") {
+      wrap.removeAttribute("tabindex");
+      wrap.removeAttribute("role");
+    }
+  }
+  var sizes = typeof ResizeObserver === "function" ? new ResizeObserver(function (entries) {
+    entries.forEach(function (e) { fitTable(e.target); });
+  }) : null;
+  function watchTables(root) {
+    root.querySelectorAll(".table-wrap").forEach(function (wrap) {
+      fitTable(wrap);
+      if (sizes) sizes.observe(wrap);
+    });
+  }
+  document.addEventListener("scroll", function (event) {
+    var wrap = event.target;
+    if (wrap instanceof Element && wrap.classList.contains("scrolls")) {
+      wrap.classList.toggle("at-end", wrap.scrollLeft + wrap.clientWidth >= wrap.scrollWidth - 2);
+    }
+  }, true);
+  document.addEventListener("htmx:afterSettle", function (event) {
+    watchTables(document);
+  });
+
+  // A failed save: show the error where the form is.
+  function showFirstError() {
+    var field = document.querySelector("main [aria-invalid=\"true\"]");
+    var box = field || document.querySelector("main .form-errors");
+    if (!box) return;
+    if (field && typeof field.focus === "function") {
+      field.focus({ preventScroll: true });
+    }
+    box.scrollIntoView({ block: "center" });
+  }
+
+  function ready() {
+    watchTables(document);
+    showFirstError();
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", ready);
+  } else {
+    ready();
+  }
 
   document.addEventListener("input", function (event) {
     var el = event.target;
