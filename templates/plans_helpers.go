@@ -177,3 +177,15 @@ func daysLabel(n int) string {
 // Months are the fiscal-year start choices.
 var Months = []time.Month{time.January, time.February, time.March, time.April, time.May, time.June,
 	time.July, time.August, time.September, time.October, time.November, time.December}
+
+// Opened is the goal form shown open on the plan page with errs.
+func (f GoalForm) Opened(errs map[string]string) GoalForm {
+	f.Errors, f.Open = errs, true
+	return f
+}
+
+// Opened is the action form shown open on the plan page with errs.
+func (f ActionForm) Opened(errs map[string]string) ActionForm {
+	f.Errors, f.Open = errs, true
+	return f
+}

@@ -80,6 +80,16 @@ func (s *Server) errorPage(r *http.Request, status int, heading, msg string) tem
 		RequestID: requestIDFrom(r.Context())})
 }
 
+// show answers a GET with a page: err (from loading what it shows) goes
+// to the one error mapping (fail); otherwise page renders with 200.
+func (s *Server) show(w http.ResponseWriter, r *http.Request, err error, page func() templ.Component) {
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, page())
+}
+
 // render writes c with status, rendering into a buffer first so a
 // rendering error still yields a clean 500. The first invalid field of a
 // form in c takes the focus.

@@ -218,63 +218,68 @@ func (f *form) Amount(name string) float64 {
 func (f *form) OptAmount(name string) *float64 { return f.number(name, false, true) }
 
 func (f *form) number(name string, required, amount bool) *float64 {
-	raw := f.values.Get(name)
-	var c int64
-	var err error
+	parse, syntax := func(s string) (int64, error) { return f.loc.ParseFixed(s, 2) }, "Enter a number, e.g. 1250000 or 4.5."
 	if amount {
-		c, err = f.loc.ParseAmount(raw)
-	} else {
-		c, err = f.loc.ParseFixed(raw, 2)
+		parse, syntax = f.loc.ParseAmount, "Enter an amount like 1,250,000.50 or 1250000."
 	}
+	c, err := parse(f.values.Get(name))
 	v := float64(c) / 100
+	if err == nil && (v >= maxDecimal || v <= -maxDecimal) {
+		err = numfmt.ErrRange
+	}
+	if !f.read(name, err, required, "Enter a number.", syntax) {
+		return nil
+	}
+	return &v
+}
+
+// read records beside field name what numfmt's err says: blank (what
+// to enter, only when required), too many decimals, too large, or not
+// readable (syntax: an example). It reports whether a value was read.
+func (f *form) read(name string, err error, required bool, blank, syntax string) bool {
 	switch {
+	case err == nil:
+		return true
 	case errors.Is(err, numfmt.ErrEmpty):
 		if required {
-			f.Fail(name, "Enter a number.")
+			f.Fail(name, blank)
 		}
 	case errors.Is(err, numfmt.ErrDecimals):
 		f.Fail(name, "Use at most 2 decimals.")
-	case errors.Is(err, numfmt.ErrRange), err == nil && (v >= maxDecimal || v <= -maxDecimal):
+	case errors.Is(err, numfmt.ErrRange):
 		f.Fail(name, "That number is too large; check it.")
-	case err != nil && amount:
-		f.Fail(name, "Enter an amount like 1,250,000.50 or 1250000.")
-	case err != nil:
-		f.Fail(name, "Enter a number, e.g. 1250000 or 4.5.")
 	default:
-		return &v
+		f.Fail(name, syntax)
 	}
-	return nil
+	return false
 }
 
 // Percent reads a required percentage ("12.5", "12,5 %") into basis
 // points (hundredths of a percent).
 func (f *form) Percent(name string) int {
 	v, err := f.loc.ParsePercent(f.values.Get(name))
-	switch {
-	case errors.Is(err, numfmt.ErrEmpty):
-		f.Fail(name, "Enter a percentage.")
-	case errors.Is(err, numfmt.ErrDecimals):
-		f.Fail(name, "Use at most 2 decimals.")
-	case err != nil || v < -100_000_00 || v > 100_000_00:
-		f.Fail(name, "Enter a percentage, e.g. 12.5.")
-	default:
-		return int(v)
+	if err == nil && (v < -100_000_00 || v > 100_000_00) {
+		err = numfmt.ErrRange
 	}
-	return 0
+	if !f.read(name, err, true, "Enter a percentage.", "Enter a percentage, e.g. 12.5.") {
+		return 0
+	}
+	return int(v)
 }
 
 // Int reads a required whole number ("12", "1,000").
 func (f *form) Int(name string) int {
 	v, err := f.loc.ParseInt(f.values.Get(name))
 	switch {
-	case errors.Is(err, numfmt.ErrEmpty):
-		f.Fail(name, "Enter a number.")
-	case err != nil || v > 1<<31-1 || v < -(1<<31):
-		f.Fail(name, "Enter a whole number, e.g. 12.")
-	default:
-		return int(v)
+	case errors.Is(err, numfmt.ErrDecimals):
+		err = numfmt.ErrSyntax
+	case err == nil && (v > 1<<31-1 || v < -(1<<31)):
+		err = numfmt.ErrRange
 	}
-	return 0
+	if !f.read(name, err, true, "Enter a number.", "Enter a whole number, e.g. 12.") {
+		return 0
+	}
+	return int(v)
 }
 
 // Date reads a required date typed as 2027-03-31 (as date inputs send it).
@@ -290,17 +295,10 @@ func (f *form) OptDate(name string) *time.Time { return f.date(name, false) }
 
 func (f *form) date(name string, required bool) *time.Time {
 	d, err := f.loc.ParseDate(f.values.Get(name))
-	switch {
-	case errors.Is(err, numfmt.ErrEmpty):
-		if required {
-			f.Fail(name, "Enter a date.")
-		}
-	case err != nil:
-		f.Fail(name, "Use a date like 2027-03-31.")
-	default:
-		return &d
+	if !f.read(name, err, required, "Enter a date.", "Use a date like 2027-03-31.") {
+		return nil
 	}
-	return nil
+	return &d
 }
 
 // ID reads the id of a record chosen in the form (a select's value);

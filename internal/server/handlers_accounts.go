@@ -86,11 +86,7 @@ func (s *Server) accountFormView(r *http.Request, in account.Input, errs map[str
 
 func (s *Server) accountNew(w http.ResponseWriter, r *http.Request) {
 	v, err := s.accountFormView(r, account.Input{"status": string(account.StatusCustomer)}, nil)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, templates.AccountFormPage(s.page(r, "New account", "accounts"), v))
+	s.show(w, r, err, func() templ.Component { return templates.AccountFormPage(s.page(r, "New account", "accounts"), v) })
 }
 
 // readAccount reads the account form: each field as typed (the account
@@ -303,17 +299,8 @@ func (s *Server) accountView(r *http.Request, id uuid.UUID) (templates.AccountVi
 }
 
 func (s *Server) accountShow(w http.ResponseWriter, r *http.Request) {
-	id, err := urlID(r, "accountID")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	v, err := s.accountView(r, id)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, templates.AccountPage(s.page(r, v.Account.Name, "accounts"), v))
+	v, err := pathLoad(r, "accountID", s.accountView)
+	s.show(w, r, err, func() templ.Component { return templates.AccountPage(s.page(r, v.Account.Name, "accounts"), v) })
 }
 
 func (s *Server) interactionList(w http.ResponseWriter, r *http.Request) {

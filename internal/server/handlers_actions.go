@@ -29,24 +29,12 @@ func readAction(f *form, planID uuid.UUID) (plan.ActionInput, templates.ActionFo
 		OwnerID: f.Raw("owner_user_id"), DueDate: f.Raw("due_date"), Errors: map[string]string{}}
 }
 
-func (s *Server) actionCreate(w http.ResponseWriter, r *http.Request) {
-	det, f, ok := formFor(s, w, r, s.editablePlan)
-	if !ok {
-		return
-	}
-	in, typed := readAction(f, det.ID)
-	var id uuid.UUID
-	err := f.Then(in.Validate, func() (err error) {
-		id, err = plan.CreateAction(r.Context(), s.db, planActor(r), det.ID, in)
-		return err
-	})
-	s.saved(w, r, err, saved{
-		Invalid: s.planPageWith(r, det, func(v *templates.PlanView, fe db.FieldErrors) {
-			typed.Errors, typed.Open = fe, true
-			v.ActionForm = typed
-		}),
-		Flash: "Action added.", Next: planURL(det.ID) + "#action-" + id.String()})
-}
+// actionPart adds actions from the plan page.
+var actionPart = planPart[plan.ActionInput, templates.ActionForm]{name: "action", read: readAction,
+	checks: func(in plan.ActionInput) func() db.FieldErrors { return in.Validate }, create: plan.CreateAction,
+	show: func(v *templates.PlanView, f templates.ActionForm) { v.ActionForm = f }}
+
+func (s *Server) actionCreate(w http.ResponseWriter, r *http.Request) { addPart(s, w, r, actionPart) }
 
 func actionFormOf(a plan.Action) templates.ActionForm {
 	goal := ""
@@ -60,16 +48,9 @@ func actionFormOf(a plan.Action) templates.ActionForm {
 // editableAction reads the plan and action named in the path, checking
 // the signed-in member may change the plan.
 func (s *Server) editableAction(r *http.Request) (plan.Detail, plan.Action, error) {
-	det, err := s.editablePlan(r)
-	if err != nil {
-		return det, plan.Action{}, err
-	}
-	actionID, err := urlID(r, "actionID")
-	if err != nil {
-		return det, plan.Action{}, err
-	}
-	act, err := plan.ActionByID(r.Context(), s.db, scope(r), det.ID, actionID)
-	return det, act, err
+	return childOf(r, s.editablePlan, "actionID", func(det plan.Detail, id uuid.UUID) (plan.Action, error) {
+		return plan.ActionByID(r.Context(), s.db, scope(r), det.ID, id)
+	})
 }
 
 // actionEditPage is the action's edit page showing form.
@@ -86,27 +67,18 @@ func (s *Server) actionEdit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	page, err := s.actionEditPage(r, det, actionFormOf(act))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, page)
+	s.show(w, r, err, func() templ.Component { return page })
 }
 
 // actionUpdate saves, removes or ticks off (op=done) an action.
 func (s *Server) actionUpdate(w http.ResponseWriter, r *http.Request) {
-	det, err := s.loadPlan(r)
-	if err != nil {
-		s.fail(w, r, err)
+	det, f, version, ok := editFor(s, w, r, s.loadPlan)
+	if !ok {
 		return
 	}
 	actionID, err := urlID(r, "actionID")
 	if err != nil {
 		s.fail(w, r, err)
-		return
-	}
-	f, version := s.readEdit(w, r)
-	if f == nil {
 		return
 	}
 	switch f.Raw("op") {

@@ -37,11 +37,7 @@ func (s *Server) usersView(r *http.Request) (templates.UsersView, error) {
 
 func (s *Server) userList(w http.ResponseWriter, r *http.Request) {
 	v, err := s.usersView(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, templates.UsersPage(s.page(r, "People", "admin"), v))
+	s.show(w, r, err, func() templ.Component { return templates.UsersPage(s.page(r, "People", "admin"), v) })
 }
 
 func (s *Server) usersPage(r *http.Request, edit func(*templates.UsersView)) (templ.Component, error) {
@@ -104,11 +100,9 @@ func (s *Server) outboxShow(w http.ResponseWriter, r *http.Request) {
 	}
 	tenant := currentMember(r).TenantID
 	msgs, err := s.outbox.Messages(func(m mail.Message) bool { return m.Tenant == tenant || ours[strings.ToLower(m.To)] })
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, templates.OutboxPage(s.page(r, "Outbox", "admin"), templates.OutboxView{Messages: msgs}))
+	s.show(w, r, err, func() templ.Component {
+		return templates.OutboxPage(s.page(r, "Outbox", "admin"), templates.OutboxView{Messages: msgs})
+	})
 }
 
 func (s *Server) memberUpdate(w http.ResponseWriter, r *http.Request) {

@@ -56,17 +56,8 @@ func (s *Server) kamProfileView(r *http.Request, kamID uuid.UUID) (templates.KAM
 }
 
 func (s *Server) kamShow(w http.ResponseWriter, r *http.Request) {
-	kamID, err := urlID(r, "kamID")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	v, err := s.kamProfileView(r, kamID)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, templates.KAMProfilePage(s.page(r, v.Profile.Name, "kams"), v))
+	v, err := pathLoad(r, "kamID", s.kamProfileView)
+	s.show(w, r, err, func() templ.Component { return templates.KAMProfilePage(s.page(r, v.Profile.Name, "kams"), v) })
 }
 
 // staleVersion reads the form's version; a form without one is answered
@@ -121,17 +112,10 @@ func (s *Server) accountAssignmentSection(r *http.Request, accountID uuid.UUID) 
 }
 
 func (s *Server) assignmentShow(w http.ResponseWriter, r *http.Request) {
-	accountID, err := urlID(r, "accountID")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	v, err := s.accountAssignmentSection(r, accountID)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, templates.AccountAssignmentPage(s.page(r, v.State.Account.Name+" · KAM", "kams"), v))
+	v, err := pathLoad(r, "accountID", s.accountAssignmentSection)
+	s.show(w, r, err, func() templ.Component {
+		return templates.AccountAssignmentPage(s.page(r, v.State.Account.Name+" · KAM", "kams"), v)
+	})
 }
 
 func (s *Server) assignmentUpdate(w http.ResponseWriter, r *http.Request) {
@@ -197,11 +181,7 @@ func (s *Server) suggestionsView(r *http.Request) (templates.SuggestionsView, er
 
 func (s *Server) suggestionList(w http.ResponseWriter, r *http.Request) {
 	v, err := s.suggestionsView(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, templates.SuggestionsPage(s.page(r, "Suggested KAMs", "kams"), v))
+	s.show(w, r, err, func() templ.Component { return templates.SuggestionsPage(s.page(r, "Suggested KAMs", "kams"), v) })
 }
 
 func (s *Server) suggestionApply(w http.ResponseWriter, r *http.Request) {

@@ -24,11 +24,7 @@ func (s *Server) productsPage(r *http.Request, v templates.ProductsView) (templ.
 
 func (s *Server) productList(w http.ResponseWriter, r *http.Request) {
 	page, err := s.productsPage(r, templates.ProductsView{})
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, page)
+	s.show(w, r, err, func() templ.Component { return page })
 }
 
 // productID is the id of the product named in the path, when it exists.
@@ -89,13 +85,11 @@ func (s *Server) productUpdate(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) planSettingsShow(w http.ResponseWriter, r *http.Request) {
 	st, err := plan.SettingsOf(r.Context(), s.db, scope(r))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, templates.PlanSettingsPage(s.page(r, "Plan settings", "admin"), templates.PlanSettingsView{
-		Month: st.FiscalYearStartMonth, Tolerance: strconv.Itoa(st.GoalTolerance), Version: st.Version,
-		Example: templates.FiscalYearExample(time.Now(), st.FiscalYearStartMonth)}))
+	s.show(w, r, err, func() templ.Component {
+		return templates.PlanSettingsPage(s.page(r, "Plan settings", "admin"), templates.PlanSettingsView{
+			Month: st.FiscalYearStartMonth, Tolerance: strconv.Itoa(st.GoalTolerance), Version: st.Version,
+			Example: templates.FiscalYearExample(time.Now(), st.FiscalYearStartMonth)})
+	})
 }
 
 func (s *Server) planSettingsUpdate(w http.ResponseWriter, r *http.Request) {

@@ -54,11 +54,7 @@ func (s *Server) criteriaPage(r *http.Request, edit func(*templates.CriteriaView
 
 func (s *Server) criteriaList(w http.ResponseWriter, r *http.Request) {
 	page, err := s.criteriaPage(r, nil)(nil)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, page)
+	s.show(w, r, err, func() templ.Component { return page })
 }
 
 func (s *Server) criterionEnable(w http.ResponseWriter, r *http.Request) {
@@ -257,11 +253,7 @@ func (s *Server) settingsPage(r *http.Request, in *scoring.SettingsInput, fe db.
 
 func (s *Server) scoringSettings(w http.ResponseWriter, r *http.Request) {
 	page, err := s.settingsPage(r, nil, nil, "", nil)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, page)
+	s.show(w, r, err, func() templ.Component { return page })
 }
 
 func (s *Server) scoringSettingsSave(w http.ResponseWriter, r *http.Request) {

@@ -191,12 +191,7 @@ func (s *Server) dashboardShow(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) dashboardKAM(w http.ResponseWriter, r *http.Request) {
-	t, err := s.kamTarget(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	v, err := s.dashboardView(r, t)
+	_, v, err := loadThen(r, s.kamTarget, s.dashboardView)
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -46,24 +46,11 @@ func pick(fe db.FieldErrors, keys ...string) db.FieldErrors {
 	return out
 }
 
-func (s *Server) goalCreate(w http.ResponseWriter, r *http.Request) {
-	det, f, ok := formFor(s, w, r, s.editablePlan)
-	if !ok {
-		return
-	}
-	in, typed := readGoal(f, det.ID)
-	var id uuid.UUID
-	err := f.Then(goalChecks(in), func() (err error) {
-		id, err = plan.CreateGoal(r.Context(), s.db, planActor(r), det.ID, in)
-		return err
-	})
-	s.saved(w, r, err, saved{
-		Invalid: s.planPageWith(r, det, func(v *templates.PlanView, fe db.FieldErrors) {
-			typed.Errors, typed.Open = fe, true
-			v.GoalForm = typed
-		}),
-		Flash: "Goal added.", Next: planURL(det.ID) + "#goal-" + id.String()})
-}
+// goalPart adds goals from the plan page.
+var goalPart = planPart[plan.GoalInput, templates.GoalForm]{name: "goal", read: readGoal, checks: goalChecks, create: plan.CreateGoal,
+	show: func(v *templates.PlanView, f templates.GoalForm) { v.GoalForm = f }}
+
+func (s *Server) goalCreate(w http.ResponseWriter, r *http.Request) { addPart(s, w, r, goalPart) }
 
 func goalFormOf(g plan.Goal) templates.GoalForm {
 	cur := ""
@@ -85,15 +72,9 @@ type planGoal struct {
 // editableGoal reads the plan and goal named in the path, checking the
 // signed-in member may change the plan.
 func (s *Server) editableGoal(r *http.Request) (planGoal, error) {
-	det, err := s.editablePlan(r)
-	if err != nil {
-		return planGoal{}, err
-	}
-	goalID, err := urlID(r, "goalID")
-	if err != nil {
-		return planGoal{}, err
-	}
-	g, err := plan.GoalByID(r.Context(), s.db, scope(r), det.ID, goalID, time.Now())
+	det, g, err := childOf(r, s.editablePlan, "goalID", func(det plan.Detail, id uuid.UUID) (plan.Goal, error) {
+		return plan.GoalByID(r.Context(), s.db, scope(r), det.ID, id, time.Now())
+	})
 	return planGoal{det, g}, err
 }
 
@@ -110,12 +91,10 @@ func overrideFormOf(g plan.Goal) templates.GoalOverrideForm {
 
 func (s *Server) goalEdit(w http.ResponseWriter, r *http.Request) {
 	pg, err := s.editableGoal(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, templates.GoalEditPage(s.page(r, "Edit goal", "plans"),
-		templates.GoalEditView{Plan: pg.Plan, Form: goalFormOf(pg.Goal), Override: overrideFormOf(pg.Goal)}))
+	s.show(w, r, err, func() templ.Component {
+		return templates.GoalEditPage(s.page(r, "Edit goal", "plans"),
+			templates.GoalEditView{Plan: pg.Plan, Form: goalFormOf(pg.Goal), Override: overrideFormOf(pg.Goal)})
+	})
 }
 
 // goalOverride sets or clears a KAM's override of a goal's derived

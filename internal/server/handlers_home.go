@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/a-h/templ"
 	"github.com/google/uuid"
 
 	"pareto/internal/auth"
@@ -19,11 +20,7 @@ func itoa(n int) string { return strconv.Itoa(n) }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 	v, err := s.homeView(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, templates.HomePage(s.page(r, "Dashboard", "home"), v))
+	s.show(w, r, err, func() templ.Component { return templates.HomePage(s.page(r, "Dashboard", "home"), v) })
 }
 
 // homeView builds the role-aware home dashboard: a KAM's own key accounts

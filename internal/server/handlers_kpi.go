@@ -68,12 +68,7 @@ func (s *Server) accountKPIPage(sec templates.AccountKPIView, to time.Time, edit
 }
 
 func (s *Server) accountKPIs(w http.ResponseWriter, r *http.Request) {
-	id, err := urlID(r, "accountID")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	sec, err := s.accountKPISection(r, id)
+	sec, err := pathLoad(r, "accountID", s.accountKPISection)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -95,13 +90,9 @@ func (s *Server) gridEnd(m time.Time) time.Time {
 // editableKPIs is the KPI section of the account named in the path,
 // when the signed-in member may change its figures.
 func (s *Server) editableKPIs(r *http.Request) (templates.AccountKPIView, error) {
-	id, err := urlID(r, "accountID")
-	if err != nil {
-		return templates.AccountKPIView{}, err
-	}
-	sec, err := s.accountKPISection(r, id)
+	sec, err := pathLoad(r, "accountID", s.accountKPISection)
 	if err == nil && !sec.CanEdit {
-		err = fmt.Errorf("%s may not change the figures of account %s: %w", currentMember(r).Role, id, db.ErrForbidden)
+		err = fmt.Errorf("%s may not change the figures of account %s: %w", currentMember(r).Role, sec.Data.Account.ID, db.ErrForbidden)
 	}
 	return sec, err
 }

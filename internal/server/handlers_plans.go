@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -102,12 +103,10 @@ func (s *Server) accountPlanList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ws, err := s.accountWhitespaceView(r, accountID, sec.CanEdit, "/accounts/"+accountID.String()+"/plans#whitespace")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, templates.AccountPlansPage(s.page(r, "Plans for "+sec.Overview.Account.Name, "plans"),
-		templates.AccountPlansView{Section: sec, Whitespace: ws}))
+	s.show(w, r, err, func() templ.Component {
+		return templates.AccountPlansPage(s.page(r, "Plans for "+sec.Overview.Account.Name, "plans"),
+			templates.AccountPlansView{Section: sec, Whitespace: ws})
+	})
 }
 
 // newPlanForm builds the new-plan form for the account named in the
@@ -155,11 +154,7 @@ func (s *Server) newPlanForm(r *http.Request) (templates.PlanForm, error) {
 
 func (s *Server) planNew(w http.ResponseWriter, r *http.Request) {
 	f, err := s.newPlanForm(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, templates.PlanFormPage(s.page(r, "New plan", "plans"), f))
+	s.show(w, r, err, func() templ.Component { return templates.PlanFormPage(s.page(r, "New plan", "plans"), f) })
 }
 
 // readPlan reads the plan form.
@@ -223,6 +218,34 @@ func (s *Server) planPageWith(r *http.Request, det plan.Detail, edit func(*templ
 	}
 }
 
+// planPart says how one kind of a plan's parts (its goals, its actions)
+// is added from the plan page: read from the form, checked, created, and
+// its form shown again (opened) with the errors.
+type planPart[In any, Form interface{ Opened(map[string]string) Form }] struct {
+	name   string // "goal", "action": the flash and the #anchor
+	read   func(*form, uuid.UUID) (In, Form)
+	checks func(In) func() db.FieldErrors
+	create func(context.Context, *db.DB, plan.Actor, uuid.UUID, In) (uuid.UUID, error)
+	show   func(*templates.PlanView, Form)
+}
+
+// addPart adds a part p to the plan named in the path.
+func addPart[In any, Form interface{ Opened(map[string]string) Form }](s *Server, w http.ResponseWriter, r *http.Request, p planPart[In, Form]) {
+	det, f, ok := formFor(s, w, r, s.editablePlan)
+	if !ok {
+		return
+	}
+	in, typed := p.read(f, det.ID)
+	var id uuid.UUID
+	err := f.Then(p.checks(in), func() (err error) {
+		id, err = p.create(r.Context(), s.db, planActor(r), det.ID, in)
+		return err
+	})
+	s.saved(w, r, err, saved{
+		Invalid: s.planPageWith(r, det, func(v *templates.PlanView, fe db.FieldErrors) { p.show(v, typed.Opened(fe)) }),
+		Flash:   strings.ToUpper(p.name[:1]) + p.name[1:] + " added.", Next: planURL(det.ID) + "#" + p.name + "-" + id.String()})
+}
+
 // loadPlan reads the plan named in the path.
 func (s *Server) loadPlan(r *http.Request) (plan.Detail, error) {
 	id, err := urlID(r, "planID")
@@ -243,17 +266,10 @@ func (s *Server) editablePlan(r *http.Request) (plan.Detail, error) {
 }
 
 func (s *Server) planShow(w http.ResponseWriter, r *http.Request) {
-	det, err := s.loadPlan(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	v, err := s.planView(r, det)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, templates.PlanPage(s.page(r, det.AccountName+" · "+det.Period, "plans"), v))
+	det, v, err := loadThen(r, s.loadPlan, s.planView)
+	s.show(w, r, err, func() templ.Component {
+		return templates.PlanPage(s.page(r, det.AccountName+" · "+det.Period, "plans"), v)
+	})
 }
 
 func (s *Server) editPlanForm(r *http.Request, det plan.Detail) (templates.PlanForm, error) {
@@ -268,17 +284,8 @@ func (s *Server) editPlanForm(r *http.Request, det plan.Detail) (templates.PlanF
 }
 
 func (s *Server) planEdit(w http.ResponseWriter, r *http.Request) {
-	det, err := s.editablePlan(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	f, err := s.editPlanForm(r, det)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, templates.PlanFormPage(s.page(r, "Edit plan", "plans"), f))
+	_, f, err := loadThen(r, s.editablePlan, s.editPlanForm)
+	s.show(w, r, err, func() templ.Component { return templates.PlanFormPage(s.page(r, "Edit plan", "plans"), f) })
 }
 
 func (s *Server) planUpdate(w http.ResponseWriter, r *http.Request) {

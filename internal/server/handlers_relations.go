@@ -58,15 +58,9 @@ type accountStakeholder struct {
 // editableStakeholder loads the URL's account (checking edit rights) and
 // stakeholder.
 func (s *Server) editableStakeholder(r *http.Request) (accountStakeholder, error) {
-	a, err := s.editableAccount(r)
-	if err != nil {
-		return accountStakeholder{Account: a}, err
-	}
-	id, err := urlID(r, "stakeholderID")
-	if err != nil {
-		return accountStakeholder{Account: a}, err
-	}
-	st, err := s.accounts().Stakeholder(r.Context(), scope(r), a.ID, id)
+	a, st, err := childOf(r, s.editableAccount, "stakeholderID", func(a account.Account, id uuid.UUID) (account.Stakeholder, error) {
+		return s.accounts().Stakeholder(r.Context(), scope(r), a.ID, id)
+	})
 	return accountStakeholder{a, st}, err
 }
 
@@ -84,11 +78,7 @@ func (s *Server) stakeholderEdit(w http.ResponseWriter, r *http.Request) {
 	}
 	st := as.Stakeholder
 	page, err := s.stakeholderEditPage(r, as, templates.StakeholderFormView{ID: st.ID, Values: st.FormValues(), Version: st.Version})
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, page)
+	s.show(w, r, err, func() templ.Component { return page })
 }
 
 func (s *Server) stakeholderUpdate(w http.ResponseWriter, r *http.Request) {
@@ -184,18 +174,16 @@ func (s *Server) interactionStep(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) interactionDelete(w http.ResponseWriter, r *http.Request) {
 	a, err := s.editableAccount(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
+	var id uuid.UUID
+	if err == nil {
+		id, err = urlID(r, "interactionID")
 	}
-	id, err := urlID(r, "interactionID")
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	// Deleting one that is gone already (a second click) succeeds.
-	err = s.accounts().DeleteInteraction(r.Context(), scope(r), currentMember(r).Role, a.ID, id)
-	switch {
+	switch err := s.accounts().DeleteInteraction(r.Context(), scope(r), currentMember(r).Role, a.ID, id); {
 	case err == nil:
 		s.flash(r.Context(), "success", "Removed the interaction.")
 	case errors.Is(err, db.ErrNotFound):

@@ -65,11 +65,7 @@ func (s *Server) matrixView(r *http.Request, f scoring.Filter) (templates.Matrix
 
 func (s *Server) scoringMatrix(w http.ResponseWriter, r *http.Request) {
 	v, err := s.matrixView(r, scoringFilter(r.URL.Query()))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, templates.MatrixPage(s.page(r, "Scoring matrix", "scoring"), v))
+	s.show(w, r, err, func() templ.Component { return templates.MatrixPage(s.page(r, "Scoring matrix", "scoring"), v) })
 }
 
 // cellInputs collects the score_<id> and evidence_<id> fields of a form.
@@ -280,17 +276,10 @@ func (s *Server) accountScoreSection(r *http.Request, accountID uuid.UUID) (temp
 }
 
 func (s *Server) accountScoreShow(w http.ResponseWriter, r *http.Request) {
-	id, err := urlID(r, "accountID")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	v, err := s.accountScoreSection(r, id)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, templates.AccountScorePage(s.page(r, v.Breakdown.Account.Name, "scoring"), v))
+	v, err := pathLoad(r, "accountID", s.accountScoreSection)
+	s.show(w, r, err, func() templ.Component {
+		return templates.AccountScorePage(s.page(r, v.Breakdown.Account.Name, "scoring"), v)
+	})
 }
 
 // keyStatusUpdate de-designates a key account (it becomes a former key

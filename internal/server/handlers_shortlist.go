@@ -130,11 +130,7 @@ func (s *Server) reviewsPage(r *http.Request, name string, fe db.FieldErrors) (t
 
 func (s *Server) reviewList(w http.ResponseWriter, r *http.Request) {
 	page, err := s.reviewsPage(r, "", nil)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, page)
+	s.show(w, r, err, func() templ.Component { return page })
 }
 
 func (s *Server) reviewCreate(w http.ResponseWriter, r *http.Request) {
@@ -183,11 +179,7 @@ func (s *Server) reviewShow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v, err := s.reviewView(r, id, reviewFilter(r.URL.Query()))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, s.reviewPage(r, v))
+	s.show(w, r, err, func() templ.Component { return s.reviewPage(r, v) })
 }
 
 // reviewDecide records a decision on one account of an open review.

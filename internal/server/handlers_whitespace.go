@@ -47,11 +47,7 @@ func (s *Server) whitespaceGrid(r *http.Request) (templates.WhitespaceView, erro
 
 func (s *Server) whitespaceShow(w http.ResponseWriter, r *http.Request) {
 	v, err := s.whitespaceGrid(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, templates.WhitespacePage(s.page(r, "Whitespace", "plans"), v))
+	s.show(w, r, err, func() templ.Component { return templates.WhitespacePage(s.page(r, "Whitespace", "plans"), v) })
 }
 
 func (s *Server) whitespaceCSV(w http.ResponseWriter, r *http.Request) {

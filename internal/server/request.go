@@ -30,6 +30,38 @@ func pathID(name string) func(*http.Request) (uuid.UUID, error) {
 	return func(r *http.Request) (uuid.UUID, error) { return urlID(r, name) }
 }
 
+// pathLoad loads with the uuid route parameter name what load builds
+// from it (a page's view or section); a malformed id is a 404.
+func pathLoad[T any](r *http.Request, name string, load func(*http.Request, uuid.UUID) (T, error)) (T, error) {
+	id, err := urlID(r, name)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return load(r, id)
+}
+
+// loadThen loads with first, then builds with next from what first
+// found (a page built on a record: the plan, then its page).
+func loadThen[A, B any](r *http.Request, first func(*http.Request) (A, error), next func(*http.Request, A) (B, error)) (A, B, error) {
+	a, err := first(r)
+	if err != nil {
+		var zero B
+		return a, zero, err
+	}
+	b, err := next(r, a)
+	return a, b, err
+}
+
+// childOf loads a parent record with parent, then the child the route
+// parameter name names under it (a plan's goal, an account's
+// stakeholder); a malformed id is a 404.
+func childOf[P, C any](r *http.Request, parent func(*http.Request) (P, error), name string, load func(P, uuid.UUID) (C, error)) (P, C, error) {
+	return loadThen(r, parent, func(r *http.Request, p P) (C, error) {
+		return pathLoad(r, name, func(_ *http.Request, id uuid.UUID) (C, error) { return load(p, id) })
+	})
+}
+
 // urlIDs reads several uuid route parameters, in order; a malformed one
 // is a 404.
 func urlIDs(r *http.Request, names ...string) ([]uuid.UUID, error) {
