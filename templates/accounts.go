@@ -91,24 +91,12 @@ func (f AccountFilter) sortKey() string {
 
 // SortClass marks the column the list is sorted by.
 func (f AccountFilter) SortClass(col string) string {
-	if f.sortKey() != col {
-		return ""
-	}
-	if f.Desc {
-		return "sorted-desc"
-	}
-	return "sorted-asc"
+	return sortClass(f.sortKey() == col, f.Desc)
 }
 
 // SortAria is the aria-sort value of a column header.
 func (f AccountFilter) SortAria(col string) string {
-	if f.sortKey() != col {
-		return "none"
-	}
-	if f.Desc {
-		return "descending"
-	}
-	return "ascending"
+	return sortAria(f.sortKey() == col, f.Desc)
 }
 
 // Active reports whether anything narrows the list.

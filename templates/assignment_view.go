@@ -3,7 +3,6 @@ package templates
 import (
 	"math"
 	"net/url"
-	"pareto/internal/numfmt"
 	"strconv"
 	"strings"
 
@@ -12,6 +11,7 @@ import (
 
 	"pareto/internal/account"
 	"pareto/internal/assignment"
+	"pareto/internal/numfmt"
 )
 
 // KAMsView is the KAM workload page (/kams).
@@ -40,24 +40,12 @@ func (v KAMsView) SortLink(key string) string {
 
 // SortClass marks the current sort column.
 func (v KAMsView) SortClass(key string) string {
-	if key != v.Sort {
-		return ""
-	}
-	if v.Desc {
-		return "sorted-desc"
-	}
-	return "sorted-asc"
+	return sortClass(key == v.Sort, v.Desc)
 }
 
 // AriaSort is the column's aria-sort value.
 func (v KAMsView) AriaSort(key string) string {
-	switch {
-	case key != v.Sort:
-		return "none"
-	case v.Desc:
-		return "descending"
-	}
-	return "ascending"
+	return sortAria(key == v.Sort, v.Desc)
 }
 
 // TotalKeyAccounts is the number of key accounts the KAMs manage.

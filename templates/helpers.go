@@ -50,3 +50,26 @@ func yesNoWord(b bool) string {
 	}
 	return "No"
 }
+
+// sortClass is the class of a column header: which way the list is
+// sorted by it, "" when it is sorted by another column.
+func sortClass(sorted, desc bool) string {
+	switch {
+	case !sorted:
+		return ""
+	case desc:
+		return "sorted-desc"
+	}
+	return "sorted-asc"
+}
+
+// sortAria is a column header's aria-sort.
+func sortAria(sorted, desc bool) string {
+	switch {
+	case !sorted:
+		return "none"
+	case desc:
+		return "descending"
+	}
+	return "ascending"
+}

@@ -92,13 +92,7 @@ func (v DashboardView) SortHref(key string) string {
 
 // SortClass marks the current sort column.
 func (v DashboardView) SortClass(key string) string {
-	if v.Sort != key {
-		return ""
-	}
-	if v.Desc {
-		return "sorted-desc"
-	}
-	return "sorted-asc"
+	return sortClass(v.Sort == key, v.Desc)
 }
 
 // PageHref links to a page of the accounts table.

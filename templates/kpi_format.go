@@ -2,11 +2,11 @@ package templates
 
 import (
 	"math"
-	"pareto/internal/numfmt"
 	"strconv"
 	"strings"
 
 	"pareto/internal/kpi"
+	"pareto/internal/numfmt"
 )
 
 // Number formatting for KPI pages: one way everywhere.

@@ -10,6 +10,7 @@ import (
 	"github.com/a-h/templ"
 	"github.com/google/uuid"
 
+	"pareto/internal/numfmt"
 	"pareto/internal/plan"
 )
 
@@ -66,38 +67,12 @@ func (f PlansFilter) sortKey() string {
 
 // SortClass marks the column the list is sorted by.
 func (f PlansFilter) SortClass(key string) string {
-	if f.sortKey() != key {
-		return ""
-	}
-	if f.Desc {
-		return "sorted-desc"
-	}
-	return "sorted-asc"
+	return sortClass(f.sortKey() == key, f.Desc)
 }
 
 // FormatNumber shows an amount with thousands separators and at most two
 // decimals, e.g. 1,250,000 or 4.5.
-func FormatNumber(v float64) string {
-	neg := v < 0
-	v = math.Abs(v)
-	s := strconv.FormatFloat(math.Round(v*100)/100, 'f', -1, 64)
-	intPart, frac, _ := strings.Cut(s, ".")
-	var b strings.Builder
-	for i, c := range intPart {
-		if i > 0 && (len(intPart)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	out := b.String()
-	if frac != "" {
-		out += "." + frac
-	}
-	if neg {
-		out = "−" + out
-	}
-	return out
-}
+func FormatNumber(v float64) string { return groupThousands(numfmt.EN.Decimal(v, 2)) }
 
 // FormatPercent shows a percentage without decimals.
 func FormatPercent(p float64) string { return strconv.Itoa(int(math.Round(p))) + "%" }

@@ -207,13 +207,7 @@ func (f ScoringFilter) SortClass(col string) string {
 	if cur == "" {
 		cur = "rank"
 	}
-	if cur != col {
-		return ""
-	}
-	if f.Filter.Desc {
-		return "sorted-desc"
-	}
-	return "sorted-asc"
+	return sortClass(cur == col, f.Filter.Desc)
 }
 
 // Active reports whether any filter is set.

@@ -186,61 +186,33 @@ type Field struct {
 // AccountFields lists the account fields in form and CSV order. Form field
 // names and CSV column names are the keys.
 var AccountFields = []Field{
-	{"name", "Name", func(f *Fields, raw string) error {
-		v, err := text(raw, limits.Name, true)
-		f.Name = v
+	field("name", "Name", textOf(limits.Name, true), func(f *Fields) *string { return &f.Name }),
+	field("external_ref", "External reference", textOf(limits.Label, false), func(f *Fields) *string { return &f.ExternalRef }),
+	field("industry", "Industry", textOf(limits.Label, false), func(f *Fields) *string { return &f.Industry }),
+	field("region", "Region", textOf(limits.Label, false), func(f *Fields) *string { return &f.Region }),
+	field("country", "Country", textOf(limits.Label, false), func(f *Fields) *string { return &f.Country }),
+	field("segment", "Segment", textOf(limits.Label, false), func(f *Fields) *string { return &f.Segment }),
+	field("status", "Status", ParseStatus, func(f *Fields) *Status { return &f.Status }),
+	field("customer_since", "Customer since", func(raw string) (time.Time, error) { return ParseDate(raw, false) },
+		func(f *Fields) *time.Time { return &f.CustomerSince }),
+	field("annual_revenue", "Annual revenue", ParseMoney, func(f *Fields) *Money { return &f.AnnualRevenue }),
+	field("revenue_potential", "Revenue potential", ParseMoney, func(f *Fields) *Money { return &f.RevenuePotential }),
+	field("notes", "Notes", func(raw string) (string, error) { return longText(raw, limits.Notes) }, func(f *Fields) *string { return &f.Notes }),
+}
+
+// field is the Field key that reads a raw value with parse into the part
+// of Fields at picks.
+func field[T any](key, label string, parse func(string) (T, error), at func(*Fields) *T) Field {
+	return Field{key, label, func(f *Fields, raw string) error {
+		v, err := parse(raw)
+		*at(f) = v
 		return err
-	}},
-	{"external_ref", "External reference", func(f *Fields, raw string) error {
-		v, err := text(raw, limits.Label, false)
-		f.ExternalRef = v
-		return err
-	}},
-	{"industry", "Industry", func(f *Fields, raw string) error {
-		v, err := text(raw, limits.Label, false)
-		f.Industry = v
-		return err
-	}},
-	{"region", "Region", func(f *Fields, raw string) error {
-		v, err := text(raw, limits.Label, false)
-		f.Region = v
-		return err
-	}},
-	{"country", "Country", func(f *Fields, raw string) error {
-		v, err := text(raw, limits.Label, false)
-		f.Country = v
-		return err
-	}},
-	{"segment", "Segment", func(f *Fields, raw string) error {
-		v, err := text(raw, limits.Label, false)
-		f.Segment = v
-		return err
-	}},
-	{"status", "Status", func(f *Fields, raw string) error {
-		st, err := ParseStatus(raw)
-		f.Status = st
-		return err
-	}},
-	{"customer_since", "Customer since", func(f *Fields, raw string) error {
-		d, err := ParseDate(raw, false)
-		f.CustomerSince = d
-		return err
-	}},
-	{"annual_revenue", "Annual revenue", func(f *Fields, raw string) error {
-		m, err := ParseMoney(raw)
-		f.AnnualRevenue = m
-		return err
-	}},
-	{"revenue_potential", "Revenue potential", func(f *Fields, raw string) error {
-		m, err := ParseMoney(raw)
-		f.RevenuePotential = m
-		return err
-	}},
-	{"notes", "Notes", func(f *Fields, raw string) error {
-		v, err := longText(raw, limits.Notes)
-		f.Notes = v
-		return err
-	}},
+	}}
+}
+
+// textOf reads one line of text of at most max characters.
+func textOf(max int, required bool) func(string) (string, error) {
+	return func(raw string) (string, error) { return text(raw, max, required) }
 }
 
 // Set reads raw into f's field (an InputError when raw is not valid).

@@ -235,18 +235,13 @@ func (s *Store) Interactions(ctx context.Context, sc db.Scope, accountID uuid.UU
 
 // Interaction returns one interaction of an account (db.ErrNotFound).
 func (s *Store) Interaction(ctx context.Context, sc db.Scope, accountID, id uuid.UUID) (Interaction, error) {
-	var i Interaction
-	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
-		var err error
-		if i, err = getInteraction(ctx, tx, sc.TenantID, accountID, id, false); err != nil {
-			return err
-		}
-		is := []Interaction{i}
-		err = withParticipants(ctx, tx, sc.TenantID, is)
-		i = is[0]
-		return err
-	})
-	return i, wrap("interaction", err)
+	i, err := interactions.one(ctx, s.DB, sc, accountID, id)
+	if err != nil {
+		return i, err
+	}
+	is := []Interaction{i}
+	err = s.DB.Tx(ctx, sc, func(tx pgx.Tx) error { return withParticipants(ctx, tx, sc.TenantID, is) })
+	return is[0], wrap("interaction", err)
 }
 
 func getInteraction(ctx context.Context, tx pgx.Tx, tenantID, accountID, id uuid.UUID, lock bool) (Interaction, error) {
@@ -372,22 +367,7 @@ func (s *Store) CompleteNextStep(ctx context.Context, sc db.Scope, role auth.Rol
 
 // DeleteInteraction removes an interaction. Needs CanEdit on the account.
 func (s *Store) DeleteInteraction(ctx context.Context, sc db.Scope, role auth.Role, accountID, id uuid.UUID) error {
-	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
-		if _, err := editableAccount(ctx, tx, sc, role, accountID); err != nil {
-			return err
-		}
-		cur, err := getInteraction(ctx, tx, sc.TenantID, accountID, id, true)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, "DELETE FROM interactions WHERE tenant_id = $1 AND account_id = $2 AND id = $3",
-			sc.TenantID, accountID, id); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, audit.Event{ActorID: sc.UserID, Action: "delete", Entity: "interaction",
-			EntityID: id.String(), Before: cur.InteractionFields.audit()})
-	})
-	return wrap("delete interaction", err)
+	return interactions.remove(ctx, s.DB, sc, role, accountID, id)
 }
 
 // OverdueNextSteps lists the open next steps of userID that were due

@@ -264,13 +264,7 @@ func (s *Store) Stakeholders(ctx context.Context, sc db.Scope, accountID uuid.UU
 
 // Stakeholder returns one stakeholder of an account (db.ErrNotFound).
 func (s *Store) Stakeholder(ctx context.Context, sc db.Scope, accountID, id uuid.UUID) (Stakeholder, error) {
-	var st Stakeholder
-	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
-		var err error
-		st, err = getStakeholder(ctx, tx, sc.TenantID, accountID, id, false)
-		return err
-	})
-	return st, wrap("stakeholder", err)
+	return stakeholders.one(ctx, s.DB, sc, accountID, id)
 }
 
 func getStakeholder(ctx context.Context, tx pgx.Tx, tenantID, accountID, id uuid.UUID, lock bool) (Stakeholder, error) {
@@ -396,28 +390,7 @@ func (s *Store) UpdateStakeholder(ctx context.Context, sc db.Scope, role auth.Ro
 // then report to nobody, and they leave the interactions they took part
 // in. Needs CanEdit on the account.
 func (s *Store) DeleteStakeholder(ctx context.Context, sc db.Scope, role auth.Role, accountID, id uuid.UUID) error {
-	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
-		if _, err := editableAccount(ctx, tx, sc, role, accountID); err != nil {
-			return err
-		}
-		cur, err := getStakeholder(ctx, tx, sc.TenantID, accountID, id, true)
-		if err != nil {
-			return err
-		}
-		// The reports first: the foreign key cannot do it on Citus
-		// (migrations/00013_citus_compatible.sql).
-		if _, err := tx.Exec(ctx, `UPDATE stakeholders SET reports_to_id = NULL, version = version + 1, updated_at = now()
-			WHERE tenant_id = $1 AND account_id = $2 AND reports_to_id = $3`, sc.TenantID, accountID, id); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, "DELETE FROM stakeholders WHERE tenant_id = $1 AND account_id = $2 AND id = $3",
-			sc.TenantID, accountID, id); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, audit.Event{ActorID: sc.UserID, Action: "delete", Entity: "stakeholder",
-			EntityID: id.String(), Before: cur.audit()})
-	})
-	return wrap("delete stakeholder", err)
+	return stakeholders.remove(ctx, s.DB, sc, role, accountID, id)
 }
 
 func nullUUID(id uuid.UUID) *uuid.UUID {

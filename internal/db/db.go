@@ -196,6 +196,23 @@ func scopeTx(ctx context.Context, tx pgx.Tx, s Scope) error {
 	return nil
 }
 
+// Read runs read in one transaction scoped to s (as Tx) and returns what it
+// read, wrapped with what: the shape of a store's read methods, whose
+// lowercase helpers take the transaction and the tenant.
+func Read[T any](ctx context.Context, d *DB, s Scope, what string, read func(context.Context, pgx.Tx, uuid.UUID) (T, error)) (T, error) {
+	var out T
+	err := d.Tx(ctx, s, func(tx pgx.Tx) error {
+		var err error
+		out, err = read(ctx, tx, s.TenantID)
+		return err
+	})
+	if err != nil {
+		var zero T
+		return zero, fmt.Errorf("%s: %w", what, err)
+	}
+	return out, nil
+}
+
 func (d *DB) acquire(ctx context.Context) (*pgxpool.Conn, error) {
 	actx, cancel := context.WithTimeout(ctx, d.AcquireTimeout)
 	defer cancel()

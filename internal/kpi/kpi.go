@@ -65,16 +65,7 @@ func (s Settings) CSATLabel() string {
 // Settings returns the scope's tenant's KPI settings (the defaults when
 // none were saved). Anybody signed in may read them.
 func (s *Store) Settings(ctx context.Context, sc db.Scope) (Settings, error) {
-	var st Settings
-	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
-		var err error
-		st, err = settings(ctx, tx, sc.TenantID)
-		return err
-	})
-	if err != nil {
-		return Settings{}, fmt.Errorf("kpi: settings: %w", err)
-	}
-	return st, nil
+	return db.Read(ctx, s.DB, sc, "kpi: settings", settings)
 }
 
 // SettingsTx is Settings inside a transaction another area runs (a goal's

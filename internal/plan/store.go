@@ -562,24 +562,32 @@ func placed(ctx context.Context, tx pgx.Tx, tenantID, planID uuid.UUID, g Goal, 
 	return goals[0], err
 }
 
-// lockOpenGoal locks planID and its goal goalID for a change by a: the
-// plan must allow a's change and not be closed, and the goal must still
-// be at version.
+// lockOpenGoal locks planID and its goal goalID for a change by a (see
+// lockOpen).
 func lockOpenGoal(ctx context.Context, tx pgx.Tx, a Actor, planID, goalID uuid.UUID, version int) (lockedPlan, Goal, error) {
+	return lockOpen(ctx, tx, a, planID, goalID, version, lockGoal, func(g Goal) int { return g.Version })
+}
+
+// lockOpen locks planID and one of its parts (a goal, an action: lock
+// locks it) for a change by a: the plan must allow a's change and not be
+// closed, and the part must still be at version.
+func lockOpen[T any](ctx context.Context, tx pgx.Tx, a Actor, planID, id uuid.UUID, version int,
+	lock func(context.Context, pgx.Tx, uuid.UUID, uuid.UUID, uuid.UUID) (T, error), versionOf func(T) int) (lockedPlan, T, error) {
 	p, err := lockPlan(ctx, tx, a, planID)
 	if err != nil {
-		return p, Goal{}, err
+		var zero T
+		return p, zero, err
 	}
-	g, err := lockGoal(ctx, tx, a.TenantID, planID, goalID)
+	part, err := lock(ctx, tx, a.TenantID, planID, id)
 	switch {
 	case err != nil:
-		return p, g, err
-	case g.Version != version:
-		return p, g, db.ErrConflict
+		return p, part, err
+	case versionOf(part) != version:
+		return p, part, db.ErrConflict
 	case p.Status == StatusClosed:
-		return p, g, errClosed
+		return p, part, errClosed
 	}
-	return p, g, nil
+	return p, part, nil
 }
 
 // lockGoal reads goal goalID of planID for a change.
@@ -743,6 +751,12 @@ func lockAction(ctx context.Context, tx pgx.Tx, tenantID, planID, actionID uuid.
 	return act, nil
 }
 
+// lockOpenAction locks planID and its action actionID for a change by a
+// (see lockOpen).
+func lockOpenAction(ctx context.Context, tx pgx.Tx, a Actor, planID, actionID uuid.UUID, version int) (lockedPlan, Action, error) {
+	return lockOpen(ctx, tx, a, planID, actionID, version, lockAction, func(act Action) int { return act.Version })
+}
+
 // UpdateAction changes an action of planID. Returns db.ErrNotFound for an
 // unknown plan or action, db.ErrForbidden when a may not change the plan,
 // db.ErrConflict when version is stale, db.FieldErrors for bad input, a
@@ -751,19 +765,9 @@ func lockAction(ctx context.Context, tx pgx.Tx, tenantID, planID, actionID uuid.
 func UpdateAction(ctx context.Context, d *db.DB, a Actor, planID, actionID uuid.UUID, in ActionInput, version int) error {
 	in.normalize()
 	err := d.Tx(ctx, a.Scope, func(tx pgx.Tx) error {
-		p, err := lockPlan(ctx, tx, a, planID)
+		p, act, err := lockOpenAction(ctx, tx, a, planID, actionID, version)
 		if err != nil {
 			return err
-		}
-		act, err := lockAction(ctx, tx, a.TenantID, planID, actionID)
-		if err != nil {
-			return err
-		}
-		if act.Version != version {
-			return db.ErrConflict
-		}
-		if p.Status == StatusClosed {
-			return errClosed
 		}
 		if fe := in.Validate(); len(fe) > 0 {
 			return fe
@@ -848,19 +852,9 @@ func SetActionDone(ctx context.Context, d *db.DB, a Actor, planID, actionID uuid
 // DeleteAction removes an action. Errors as UpdateAction.
 func DeleteAction(ctx context.Context, d *db.DB, a Actor, planID, actionID uuid.UUID, version int) error {
 	err := d.Tx(ctx, a.Scope, func(tx pgx.Tx) error {
-		p, err := lockPlan(ctx, tx, a, planID)
+		_, act, err := lockOpenAction(ctx, tx, a, planID, actionID, version)
 		if err != nil {
 			return err
-		}
-		act, err := lockAction(ctx, tx, a.TenantID, planID, actionID)
-		if err != nil {
-			return err
-		}
-		if act.Version != version {
-			return db.ErrConflict
-		}
-		if p.Status == StatusClosed {
-			return errClosed
 		}
 		if _, err := tx.Exec(ctx, "DELETE FROM plan_actions WHERE tenant_id = $1 AND id = $2", a.TenantID, actionID); err != nil {
 			return err

@@ -512,16 +512,7 @@ func (s *Store) Dedesignate(ctx context.Context, sc db.Scope, accountID uuid.UUI
 
 // OpenReview is the review in progress, or nil when there is none.
 func (s *Store) OpenReview(ctx context.Context, sc db.Scope) (*Review, error) {
-	var out *Review
-	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
-		var err error
-		out, err = openReview(ctx, tx, sc.TenantID)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("scoring: open review: %w", err)
-	}
-	return out, nil
+	return db.Read(ctx, s.DB, sc, "scoring: open review", openReview)
 }
 
 func openReview(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) (*Review, error) {

@@ -128,16 +128,7 @@ type Person struct {
 // FilterOptions lists the distinct industries, regions and segments of the
 // tenant's accounts and its key account managers.
 func (s *Store) FilterOptions(ctx context.Context, sc db.Scope) (FilterOptions, error) {
-	var o FilterOptions
-	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
-		var err error
-		o, err = filterOptions(ctx, tx, sc.TenantID)
-		return err
-	})
-	if err != nil {
-		return FilterOptions{}, fmt.Errorf("scoring: filter options: %w", err)
-	}
-	return o, nil
+	return db.Read(ctx, s.DB, sc, "scoring: filter options", filterOptions)
 }
 
 func filterOptions(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) (FilterOptions, error) {
@@ -420,21 +411,8 @@ func (s *Store) SaveScores(ctx context.Context, sc db.Scope, role auth.Role, acc
 		if err != nil {
 			return err
 		}
-		type currentCell struct {
-			Cell
-			by string
-			at time.Time
-		}
-		current := map[uuid.UUID]currentCell{}
-		rows, _ := tx.Query(ctx, `SELECT s.criterion_id, s.score, s.evidence, coalesce(u.name, 'system'), s.scored_at
-			FROM account_scores s LEFT JOIN users u ON u.id = s.scored_by
-			WHERE s.tenant_id = $1 AND s.account_id = $2`, sc.TenantID, accountID)
-		var crit uuid.UUID
-		var c currentCell
-		if _, err := pgx.ForEachRow(rows, []any{&crit, &c.Score, &c.Evidence, &c.by, &c.at}, func() error {
-			current[crit] = c
-			return nil
-		}); err != nil {
+		current, err := scoredCells(ctx, tx, sc.TenantID, accountID, "system")
+		if err != nil {
 			return err
 		}
 		conflict := &ScoreConflict{}
@@ -653,21 +631,8 @@ func (s *Store) Breakdown(ctx context.Context, sc db.Scope, accountID uuid.UUID)
 		if b.Config, err = readConfig(ctx, tx, sc.TenantID); err != nil {
 			return err
 		}
-		type cellRow struct {
-			Cell
-			by string
-			at time.Time
-		}
-		cells := map[uuid.UUID]cellRow{}
-		rows, _ := tx.Query(ctx, `SELECT s.criterion_id, s.score, s.evidence, coalesce(u.name, ''), s.scored_at
-			FROM account_scores s LEFT JOIN users u ON u.id = s.scored_by
-			WHERE s.tenant_id = $1 AND s.account_id = $2`, sc.TenantID, accountID)
-		var crit uuid.UUID
-		var cr cellRow
-		if _, err := pgx.ForEachRow(rows, []any{&crit, &cr.Score, &cr.Evidence, &cr.by, &cr.at}, func() error {
-			cells[crit] = cr
-			return nil
-		}); err != nil {
+		cells, err := scoredCells(ctx, tx, sc.TenantID, accountID, "")
+		if err != nil {
 			return err
 		}
 		scores := Cells{}
@@ -681,7 +646,7 @@ func (s *Store) Breakdown(ctx context.Context, sc db.Scope, accountID uuid.UUID)
 			b.Cells = append(b.Cells, CellDetail{Criterion: crit, Contribution: con, Evidence: c.Evidence, ScoredBy: c.by, ScoredAt: c.at})
 		}
 
-		rows, _ = tx.Query(ctx, `SELECT c.changed_at, coalesce(u.name, 'system'), c.criterion_id, k.name, c.old_score, c.new_score, c.evidence
+		rows, _ := tx.Query(ctx, `SELECT c.changed_at, coalesce(u.name, 'system'), c.criterion_id, k.name, c.old_score, c.new_score, c.evidence
 			FROM score_changes c JOIN scoring_criteria k ON k.tenant_id = c.tenant_id AND k.id = c.criterion_id
 			LEFT JOIN users u ON u.id = c.changed_by
 			WHERE c.tenant_id = $1 AND c.account_id = $2 ORDER BY c.changed_at, c.id`, sc.TenantID, accountID)
@@ -761,4 +726,27 @@ func readAccount(ctx context.Context, tx pgx.Tx, tenantID, id uuid.UUID) (Accoun
 	}
 	a.Archived = archived != nil
 	return a, nil
+}
+
+// scoredCell is a stored cell with who scored it and when.
+type scoredCell struct {
+	Cell
+	by string
+	at time.Time
+}
+
+// scoredCells reads accountID's stored cells by criterion; nobody names
+// the scorer no user row stands for (a system write).
+func scoredCells(ctx context.Context, tx pgx.Tx, tenantID, accountID uuid.UUID, nobody string) (map[uuid.UUID]scoredCell, error) {
+	cells := map[uuid.UUID]scoredCell{}
+	rows, _ := tx.Query(ctx, `SELECT s.criterion_id, s.score, s.evidence, coalesce(u.name, $3), s.scored_at
+		FROM account_scores s LEFT JOIN users u ON u.id = s.scored_by
+		WHERE s.tenant_id = $1 AND s.account_id = $2`, tenantID, accountID, nobody)
+	var crit uuid.UUID
+	var c scoredCell
+	_, err := pgx.ForEachRow(rows, []any{&crit, &c.Score, &c.Evidence, &c.by, &c.at}, func() error {
+		cells[crit] = c
+		return nil
+	})
+	return cells, err
 }

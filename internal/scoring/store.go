@@ -106,16 +106,7 @@ func (c Config) Criterion(id uuid.UUID) (Criterion, bool) {
 // Config reads the scope's tenant's scoring configuration. Everyone in the
 // tenant may read it.
 func (s *Store) Config(ctx context.Context, sc db.Scope) (Config, error) {
-	var c Config
-	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
-		var err error
-		c, err = readConfig(ctx, tx, sc.TenantID)
-		return err
-	})
-	if err != nil {
-		return Config{}, fmt.Errorf("scoring: config: %w", err)
-	}
-	return c, nil
+	return db.Read(ctx, s.DB, sc, "scoring: config", readConfig)
 }
 
 func readConfig(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) (Config, error) {
