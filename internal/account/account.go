@@ -160,20 +160,15 @@ func CanEdit(role auth.Role, userID uuid.UUID, acct Account) bool {
 // (uuid.Nil when none), for the areas that keep records about an account:
 // its scores, figures and plans follow the same rule as the account.
 func CanEditManagedBy(role auth.Role, userID, kamID uuid.UUID) bool {
-	switch role {
-	case auth.RoleAdmin, auth.RoleLeader:
+	if role.Leads() {
 		return true
-	case auth.RoleKAM:
-		return userID != uuid.Nil && kamID == userID
 	}
-	return false
+	return role == auth.RoleKAM && userID != uuid.Nil && kamID == userID
 }
 
 // CanCreate reports whether role may create and import accounts. A KAM may
 // not: an account they created would have no KAM, so they could not edit it.
-func CanCreate(role auth.Role) bool {
-	return role == auth.RoleAdmin || role == auth.RoleLeader
-}
+func CanCreate(role auth.Role) bool { return role.Leads() }
 
 // Field is one editable account field: its form and CSV name, its label and
 // how a raw value is read into Fields.

@@ -30,6 +30,14 @@ const (
 // Roles lists every role, most powerful first.
 var Roles = []Role{RoleAdmin, RoleLeader, RoleKAM}
 
+// LeadRoles run the key account programme: they see and change every
+// account, designate key accounts and assign KAMs. The one statement of
+// that rule (Leads; routes and navigation use the list).
+var LeadRoles = []Role{RoleAdmin, RoleLeader}
+
+// Leads reports whether r is one of LeadRoles.
+func (r Role) Leads() bool { return r == RoleAdmin || r == RoleLeader }
+
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool { return r == RoleAdmin || r == RoleLeader || r == RoleKAM }
 

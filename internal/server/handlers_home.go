@@ -66,7 +66,7 @@ func (s *Server) homeView(r *http.Request) (templates.HomeView, error) {
 		return templates.HomeView{}, err
 	}
 	var sum scoring.Summary
-	if m.Role == auth.RoleAdmin || m.Role == auth.RoleLeader {
+	if m.Role.Leads() {
 		if sum, err = s.scoringStore().Summary(ctx, sc); err != nil {
 			return templates.HomeView{}, err
 		}

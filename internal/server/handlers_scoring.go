@@ -10,7 +10,6 @@ import (
 	"github.com/a-h/templ"
 	"github.com/google/uuid"
 
-	"pareto/internal/auth"
 	"pareto/internal/db"
 	"pareto/internal/keyset"
 	"pareto/internal/limits"
@@ -265,7 +264,7 @@ func (s *Server) accountScoreSection(r *http.Request, accountID uuid.UUID) (temp
 	m := currentMember(r)
 	v := templates.AccountScoreView{Breakdown: b, Back: r.URL.Path,
 		CanEdit:      scoring.CanScore(m.Role, m.UserID, b.Account.KAMUserID) && !b.Account.Archived,
-		CanDesignate: m.Role == auth.RoleAdmin || m.Role == auth.RoleLeader}
+		CanDesignate: m.Role.Leads()}
 	for _, c := range b.Cells {
 		if templates.IsCredibility(c.Criterion) {
 			v.Credibility, err = s.credibilityEvidence(r, accountID)

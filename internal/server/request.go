@@ -82,7 +82,7 @@ func isHTMX(r *http.Request) bool { return r.Header.Get("HX-Request") == "true" 
 // leads reports whether m leads the tenant's programme: admins and leaders
 // see and change every account.
 func leads(m *auth.Member) bool {
-	return m != nil && (m.Role == auth.RoleAdmin || m.Role == auth.RoleLeader)
+	return m != nil && m.Role.Leads()
 }
 
 // today is the current date (midnight UTC).

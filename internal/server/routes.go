@@ -35,7 +35,7 @@ func (s *Server) routes() http.Handler {
 		r.Post(kpiImport.path, s.importUpload(kpiImport))
 		r.Post(stakeholderImport.path, s.importUpload(stakeholderImport))
 		r.Post(profitImport.path, s.importUpload(profitImport))
-		r.With(s.requireRole(auth.RoleAdmin, auth.RoleLeader)).Post(accountImport.path, s.importUpload(accountImport))
+		r.With(s.requireRole(auth.LeadRoles...)).Post(accountImport.path, s.importUpload(accountImport))
 	})
 
 	r.Group(func(r chi.Router) {
@@ -146,7 +146,7 @@ func (s *Server) routes() http.Handler {
 			r.Post("/accounts/{accountID}/scores", s.accountScoresSave)
 
 			r.Group(func(r chi.Router) {
-				r.Use(s.requireRole(auth.RoleAdmin, auth.RoleLeader))
+				r.Use(s.requireRole(auth.LeadRoles...))
 				r.Get("/shortlist", s.shortlist)
 				r.Get("/shortlist.csv", s.shortlistCSV)
 				r.Get("/shortlist/whatif", s.whatIf)
