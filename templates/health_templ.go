@@ -2859,7 +2859,7 @@ func MatrixPart(v HealthMatrixView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 260, "\" role=\"img\" aria-labelledby=\"matrix-title matrix-desc\" preserveAspectRatio=\"xMidYMid meet\"><title id=\"matrix-title\">Selection score against health score</title><desc id=\"matrix-desc\">One point per account; the lines at score ")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 260, "\" role=\"group\" aria-labelledby=\"matrix-title matrix-desc\" preserveAspectRatio=\"xMidYMid meet\"><title id=\"matrix-title\">Selection score against health score</title><desc id=\"matrix-desc\">One point per account; the lines at score ")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -2454,12 +2454,32 @@ func ProfitImportHelp(fields []importer.Field) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 216, "<p>Example:</p><pre class=\"kpi-example\">account,month,cost_to_serve,discount,gross_margin ACME-001,2026-01,18500,4200,31.5 ACME-001,2026-02,19250.50,,30</pre></section>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 216, "<p>Example:</p><pre class=\"kpi-example\" tabindex=\"0\" aria-label=\"Example file\">")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		var templ_7745c5c3_Var112 string
+		templ_7745c5c3_Var112, templ_7745c5c3_Err = templ.JoinStringErrs(profitabilityImportExample)
+		if templ_7745c5c3_Err != nil {
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/reviews.templ`, Line: 432, Col: 94}
+		}
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var112))
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 217, "</pre></section>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		return nil
 	})
 }
+
+// profitabilityImportExample is a profitability file, one line per row: a Go
+// string keeps its line breaks, where text typed inside <pre> in a templ file
+// is folded onto one line.
+const profitabilityImportExample = `account,month,cost_to_serve,discount,gross_margin
+ACME-001,2026-01,18500,4200,31.5
+ACME-001,2026-02,19250.50,,30`
 
 var _ = templruntime.GeneratedTemplate

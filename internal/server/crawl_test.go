@@ -119,11 +119,12 @@ var uuidRe = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}
 // visits each kind of page once.
 func crawlKey(u *url.URL) string { return uuidRe.ReplaceAllString(u.Path, "{id}") }
 
-// crawlSkip says which links are not pages to check: downloads, printouts
+// crawlSkip says which links are not pages to check: downloads (CSV, the
+// API's JSON documents), printouts
 // that mirror a checked page, and the way out.
 func crawlSkip(u *url.URL) bool {
 	p := u.Path
-	return strings.HasSuffix(p, ".csv") || strings.HasPrefix(p, "/static/") || p == "/logout" ||
+	return strings.HasSuffix(p, ".csv") || strings.HasSuffix(p, ".json") || strings.HasPrefix(p, "/static/") || p == "/logout" ||
 		strings.HasSuffix(p, "/print")
 }
 
