@@ -175,6 +175,9 @@ func TestRowLevelSecurity(t *testing.T) {
 }
 
 func TestMigrationsDownAndUpAgain(t *testing.T) {
+	dbtest.KnownCitusFailure(t, "down to 0 on a shared distributed test database fails intermittently (about half the runs "+
+		"under load): a function (account_rankings_sync, app_user) still has dependents when its migration drops it; "+
+		"passes on plain PostgreSQL and mostly alone on the cluster")
 	ctx := context.Background()
 	u := dbtest.URL(t)
 	m, err := db.NewMigrator(u)
