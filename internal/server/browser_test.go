@@ -272,11 +272,18 @@ func browserClick(t *testing.T, ctx context.Context, sel, next string) {
 // browserText returns the visible text of the first element sel matches.
 func browserText(t *testing.T, ctx context.Context, sel string) string {
 	t.Helper()
-	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-	if err != nil {
-		t.Fatalf("browser: text of %s: %v", sel, err)
+	// A node found just before the page replaced it ("No node with given id
+	// found", seen on a loaded Citus run) is looked up again, a few times.
+	var s string
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		if s, err = chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel))); err == nil {
+			return strings.TrimSpace(s)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
-	return strings.TrimSpace(s)
+	t.Fatalf("browser: text of %s: %v", sel, err)
+	return ""
 }
 
 // browserValue returns the value of the form field sel.
