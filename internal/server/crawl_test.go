@@ -120,8 +120,8 @@ var uuidRe = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}
 func crawlKey(u *url.URL) string { return uuidRe.ReplaceAllString(u.Path, "{id}") }
 
 // crawlSkip says which links are not pages to check: downloads (CSV, the
-// API's JSON documents), printouts
-// that mirror a checked page, and the way out.
+// API's JSON documents), printouts that mirror a checked page, and the way
+// out.
 func crawlSkip(u *url.URL) bool {
 	p := u.Path
 	return strings.HasSuffix(p, ".csv") || strings.HasSuffix(p, ".json") || strings.HasPrefix(p, "/static/") || p == "/logout" ||
