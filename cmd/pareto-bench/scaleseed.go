@@ -95,12 +95,12 @@ func loadScaleTenant(ctx context.Context, d *db.DB, st *scaleTenant, sc db.Scope
 			return err
 		}
 		rows, _ = tx.Query(ctx, `SELECT id FROM accounts WHERE tenant_id = $1 AND archived_at IS NULL
-			ORDER BY lower(name), id LIMIT 1000`, sc.TenantID)
+			ORDER BY sort_name, id LIMIT 1000`, sc.TenantID)
 		if st.accounts, err = pgx.CollectRows(rows, pgx.RowTo[uuid.UUID]); err != nil {
 			return err
 		}
 		return tx.QueryRow(ctx, `SELECT id FROM accounts WHERE tenant_id = $1 AND key_status = 'key' AND archived_at IS NULL
-			ORDER BY lower(name), id LIMIT 1`, sc.TenantID).Scan(&st.keyAccount)
+			ORDER BY sort_name, id LIMIT 1`, sc.TenantID).Scan(&st.keyAccount)
 	})
 }
 

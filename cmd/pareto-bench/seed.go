@@ -120,7 +120,7 @@ func importAccounts(ctx context.Context, s *importer.Store, sc db.Scope, file st
 func accountIDs(ctx context.Context, d *db.DB, sc db.Scope) ([]uuid.UUID, error) {
 	var ids []uuid.UUID
 	err := d.Tx(ctx, sc, func(tx pgx.Tx) error {
-		rows, _ := tx.Query(ctx, `SELECT id FROM accounts WHERE tenant_id = $1 AND archived_at IS NULL ORDER BY lower(name), id`, sc.TenantID)
+		rows, _ := tx.Query(ctx, `SELECT id FROM accounts WHERE tenant_id = $1 AND archived_at IS NULL ORDER BY sort_name, id`, sc.TenantID)
 		var err error
 		ids, err = pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
 		return err

@@ -50,7 +50,7 @@ var Import = &importer.Kind{
 	Target: importer.Target{Table: "accounts", Key: []string{"id"}, Versioned: true,
 		Columns: []string{"id", "name", "external_ref", "industry", "region", "country", "segment", "status",
 			"customer_since", "annual_revenue", "revenue_potential", "notes"},
-		// Nine of the accounts indexes sort by name (sort_name is
+		// Eight of the accounts indexes sort by name (sort_name is
 		// lower(name)).
 		InsertOrder: "lower(name), id"},
 	Keep: keepImported,

@@ -348,7 +348,7 @@ func otherAccounts(ctx context.Context, tx pgx.Tx, sc db.Scope) (out []OtherAcco
 			GROUP BY tenant_id, account_id) x
 		JOIN accounts a ON a.tenant_id = x.tenant_id AND a.id = x.account_id
 		WHERE a.tenant_id = $1 AND a.archived_at IS NULL
-		ORDER BY lower(a.name), a.id LIMIT $3`, sc.TenantID, sc.UserID, MaxOtherAccounts+1)
+		ORDER BY a.sort_name, a.id LIMIT $3`, sc.TenantID, sc.UserID, MaxOtherAccounts+1)
 	out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (OtherAccount, error) {
 		var o OtherAccount
 		return o, r.Scan(&o.ID, &o.Name, &o.KeyStatus, &o.Roles)

@@ -128,7 +128,7 @@ func (s *Store) Matrix(ctx context.Context, sc db.Scope, f MatrixFilter) (Matrix
 			LEFT JOIN account_rankings r ON r.tenant_id = a.tenant_id AND r.account_id = a.id
 			LEFT JOIN account_health h ON h.tenant_id = a.tenant_id AND h.account_id = a.id
 			WHERE a.tenant_id = $1 AND a.key_status = 'key' AND a.archived_at IS NULL AND ($2::uuid IS NULL OR a.kam_user_id = $2)
-			ORDER BY lower(a.name), a.id LIMIT $3`, sc.TenantID, nullID(f.KAMID), MaxKeyPoints)
+			ORDER BY a.sort_name, a.id LIMIT $3`, sc.TenantID, nullID(f.KAMID), MaxKeyPoints)
 		if out.Points, err = collectPoints(rows, out.Settings); err != nil {
 			return err
 		}

@@ -46,7 +46,7 @@ type Target struct {
 	// inserted in; Key when empty. Every index of the table is paid
 	// per row: inserting in the order most of them sort by keeps each
 	// index's insertions on neighbouring pages (accounts: by name, which
-	// nine of its indexes sort by, halves the INSERT's CPU).
+	// eight of its indexes sort by, halves the INSERT's CPU).
 	InsertOrder string
 }
 

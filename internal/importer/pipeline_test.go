@@ -415,6 +415,60 @@ func TestInsertOrder(t *testing.T) {
 	}
 }
 
+func TestAnalyzeAfterLargeCommit(t *testing.T) {
+	// A commit that writes AnalyzeAfter records or more refreshes the
+	// target's statistics (ANALYZE through app_analyze, as the owner: the
+	// serving login may not); a smaller one and a preview do not.
+	fx := newFixture(t)
+	ctx := context.Background()
+	if dbtest.Citus() {
+		t.Skip("not on Citus (its shards are analyzed one by one)")
+	}
+	analyzed := func() int {
+		// The statistics the server keeps are read once per transaction.
+		var n int
+		if err := fx.d.Pool.QueryRow(ctx, "SELECT analyze_count FROM pg_stat_user_tables WHERE relname = 'accounts'").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	fx.s.AnalyzeAfter = 3
+	small := fx.upload(t, refsFile(2, 0))
+	if _, err := fx.s.Commit(ctx, fx.admin, auth.RoleAdmin, refs, small, refMapping); err != nil {
+		t.Fatal(err)
+	}
+	if got := analyzed(); got != 0 {
+		t.Fatalf("2 records written, below AnalyzeAfter 3: accounts analyzed %d times, want 0", got)
+	}
+	// 5 rows: unchanged, 3 created; 3 written ≥ 3.
+	large := fx.upload(t, refsFile(5, 0))
+	if _, err := fx.s.Preview(ctx, fx.admin, auth.RoleAdmin, refs, large, refMapping); err != nil {
+		t.Fatal(err)
+	}
+	if got := analyzed(); got != 0 {
+		t.Fatalf("a preview analyzed accounts %d times", got)
+	}
+	if pv, err := fx.s.Commit(ctx, fx.admin, auth.RoleAdmin, refs, large, refMapping); err != nil || pv.Creates != 3 {
+		t.Fatalf("commit %v %+v", err, pv)
+	}
+	if got := analyzed(); got != 1 {
+		t.Fatalf("3 records written, AnalyzeAfter 3: accounts analyzed %d times, want 1", got)
+	}
+	// The serving login may ANALYZE only tables it writes, through the
+	// function, and nothing else.
+	for _, tbl := range []string{"pg_authid", "schema_migrations_nope", "accounts; DROP TABLE accounts"} {
+		if _, err := fx.d.Pool.Exec(ctx, "SELECT app_analyze($1)", tbl); err == nil {
+			t.Errorf("app_analyze(%q) succeeded", tbl)
+		}
+	}
+	if _, err := fx.d.Pool.Exec(ctx, "ANALYZE accounts"); err != nil {
+		t.Fatal(err)
+	}
+	if got := analyzed(); got != 1 {
+		t.Fatalf("the serving login analyzed accounts itself (%d analyses)", got)
+	}
+}
+
 func TestNewID(t *testing.T) {
 	// Time-ordered: each id sorts after the one made before it.
 	prev := NewID()

@@ -25,6 +25,12 @@ type Store struct {
 	// CommitTimeout bounds each statement of a commit (a large file's
 	// INSERT runs for seconds, longer than the pool's usual timeout).
 	CommitTimeout time.Duration
+	// AnalyzeAfter is the number of written records from which a commit
+	// refreshes the planner's statistics of the table it wrote (ANALYZE,
+	// in the same transaction, through app_analyze): without it the pages
+	// read right after a large import are planned for the table as it was.
+	// Zero never does. Not on Citus (its shards are analyzed one by one).
+	AnalyzeAfter int
 	// batched forces the multi-row VALUES writer used on Citus, so tests
 	// run it on plain PostgreSQL too.
 	batched bool
@@ -32,7 +38,7 @@ type Store struct {
 
 // NewStore returns a store on d.
 func NewStore(d *db.DB) *Store {
-	return &Store{DB: d, Now: time.Now, CommitTimeout: 5 * time.Minute}
+	return &Store{DB: d, Now: time.Now, CommitTimeout: 5 * time.Minute, AnalyzeAfter: 10_000}
 }
 
 // ErrInvalid says a commit found problems: nothing was written. The
@@ -300,6 +306,11 @@ func (s *Store) writePlan(ctx context.Context, tx pgx.Tx, sc db.Scope, k *Kind, 
 	}
 	if err := w.audit(ctx, p.events); err != nil {
 		return fmt.Errorf("audit: %w", err)
+	}
+	if !citus && s.AnalyzeAfter > 0 && len(p.staged) >= s.AnalyzeAfter {
+		if _, err := tx.Exec(ctx, "SELECT app_analyze($1)", k.Target.Table); err != nil {
+			return fmt.Errorf("analyze %s: %w", k.Target.Table, err)
+		}
 	}
 	return nil
 }

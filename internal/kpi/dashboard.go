@@ -183,7 +183,7 @@ func (s *Store) programmeSeries(ctx context.Context, tx pgx.Tx, tenantID uuid.UU
 			a.archived_at IS NOT NULL, a.revenue_cents / 100.0, a.revenue_recorded IS NOT NULL, a.revenue_potential::float8
 		FROM accounts a LEFT JOIN users u ON u.id = a.kam_user_id
 		WHERE a.tenant_id = $1 AND (a.key_status IN ('key', 'former') OR a.id = ANY($2))
-		ORDER BY lower(a.name), a.id`, tenantID, wasKey)
+		ORDER BY a.sort_name, a.id`, tenantID, wasKey)
 	if err != nil {
 		return nil, nil, nil, err
 	}

@@ -58,7 +58,7 @@ type ListPage struct {
 var SortKeys = []string{"account", "period", "kam", "status", "overdue", "updated"}
 
 var sortSQL = map[string]string{
-	"account": "lower(a.name) %s, p.period DESC",
+	"account": "a.sort_name %s, p.period DESC",
 	"period":  "p.period %s, lower(a.name)",
 	"kam":     "lower(coalesce(k.name, '')) %s, lower(a.name)",
 	"status":  "array_position(ARRAY['draft','active','closed'], p.status) %s, lower(a.name)",
@@ -171,7 +171,7 @@ func KeyAccountsWithoutPlan(ctx context.Context, d *db.DB, s db.Scope, period st
 			FROM accounts a LEFT JOIN users k ON k.id = a.kam_user_id
 			WHERE a.tenant_id = $1 AND a.key_status = 'key' AND a.archived_at IS NULL
 				AND NOT EXISTS (SELECT 1 FROM goal_plans p WHERE p.tenant_id = a.tenant_id AND p.account_id = a.id AND p.period = $2)
-			ORDER BY lower(a.name), a.id LIMIT 200`, s.TenantID, period)
+			ORDER BY a.sort_name, a.id LIMIT 200`, s.TenantID, period)
 		var err error
 		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (AccountRef, error) {
 			var x AccountRef

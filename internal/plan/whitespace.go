@@ -241,7 +241,7 @@ func Whitespace(ctx context.Context, d *db.DB, s db.Scope, f GridFilter) (Grid, 
 		}
 		rows, _ := tx.Query(ctx, `SELECT a.id, a.name, coalesce(k.name, '') FROM accounts a LEFT JOIN users k ON k.id = a.kam_user_id
 			WHERE a.tenant_id = $1 AND a.key_status = 'key' AND a.archived_at IS NULL AND ($2::uuid IS NULL OR a.kam_user_id = $2)
-			ORDER BY lower(a.name), a.id`, s.TenantID, nullID(f.KAMID))
+			ORDER BY a.sort_name, a.id`, s.TenantID, nullID(f.KAMID))
 		if g.Rows, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (GridRow, error) {
 			var gr GridRow
 			return gr, r.Scan(&gr.AccountID, &gr.AccountName, &gr.KAMName)
