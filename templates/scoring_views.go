@@ -523,7 +523,6 @@ type ShortlistView struct {
 	Filter        ScoringFilter
 	Options       scoring.FilterOptions
 	Concentration scoring.Concentration
-	Chart         PortfolioChart
 	WhatIf        WhatIfForm
 	IsAdmin       bool
 	OpenReview    *scoring.Review
@@ -536,18 +535,37 @@ type ShortlistView struct {
 // for filter f.
 func NewShortlistView(pg scoring.ShortlistPage, f scoring.Filter, isAdmin bool) ShortlistView {
 	return ShortlistView{List: pg.Shortlist, Filter: ScoringFilter{Filter: f, Base: "/shortlist"}, Options: pg.Options,
-		Concentration: pg.Concentration, Chart: NewPortfolioChart(pg.ChartRows, pg.ChartCapped, pg.Config.Settings),
-		WhatIf: WhatIfForm{Weights: pg.Config.Weights}, IsAdmin: isAdmin, OpenReview: pg.OpenReview}
+		Concentration: pg.Concentration,
+		WhatIf:        WhatIfForm{Weights: pg.Config.Weights}, IsAdmin: isAdmin, OpenReview: pg.OpenReview}
 }
 
 // CSVLink is the export of the filtered list.
-func (v ShortlistView) CSVLink() string {
+func (v ShortlistView) CSVLink() string { return v.wholeList("/shortlist.csv") }
+
+// ListLink is the shortlist's first page under the same filter.
+func (v ShortlistView) ListLink() string { return v.wholeList("/shortlist") }
+
+// wholeList is path with the filter and sort, without the page's cursor
+// and size.
+func (v ShortlistView) wholeList(path string) string {
 	q := v.Filter.Values("")
 	q.Del("per_page")
 	if len(q) == 0 {
-		return "/shortlist.csv"
+		return path
 	}
-	return "/shortlist.csv?" + q.Encode()
+	return path + "?" + q.Encode()
+}
+
+// ChartLink is the portfolio chart of the filtered portfolio (every page:
+// the page's cursor and size are left out), its own resource.
+func (v ShortlistView) ChartLink() string { return v.wholeList("/shortlist/chart") }
+
+// ShortlistChartView is the portfolio chart as its own page (without
+// JavaScript, the shortlist links to it) or fragment (htmx loads it into
+// the shortlist page).
+type ShortlistChartView struct {
+	Chart PortfolioChart
+	Back  string // the shortlist with the same filter
 }
 
 // WhatIfForm is the what-if side panel: a percentage per active criterion.

@@ -14,7 +14,10 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/http/pprof"
+	"net/netip"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -170,6 +173,7 @@ func serve(ctx context.Context, args []string) error {
 	outboxDir := fs.String("outbox-dir", os.Getenv("PARETO_OUTBOX_DIR"), "folder of the mail outbox when no SMTP server is set; empty: <data-dir>/outbox (env PARETO_OUTBOX_DIR)")
 	proxies := fs.String("trusted-proxies", os.Getenv("PARETO_TRUSTED_PROXIES"), "comma-separated proxy addresses or CIDRs whose X-Forwarded-For is believed (env PARETO_TRUSTED_PROXIES)")
 	memLimit := fs.Int64("memory-limit-mib", envInt64("PARETO_MEMORY_LIMIT_MIB", 100), "soft limit of the Go heap in MiB: the garbage collector works harder near it, so bursts (sign-ins hash with 19 MiB each) do not grow the process; 0: none; GOMEMLIMIT wins (env PARETO_MEMORY_LIMIT_MIB)")
+	pprofAddr := fs.String("pprof-addr", os.Getenv("PARETO_PPROF_ADDR"), "loopback address (127.0.0.1:port) to serve Go's /debug/pprof/ profiles on, for profiling under load; empty: none (env PARETO_PPROF_ADDR)")
 	_ = fs.Parse(args)
 	trusted, err := server.ParseTrustedProxies(*proxies)
 	if err != nil {
@@ -226,6 +230,11 @@ func serve(ctx context.Context, args []string) error {
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	errc := make(chan error, 1)
+	if *pprofAddr != "" {
+		if err := servePprof(*pprofAddr, log); err != nil {
+			return err
+		}
+	}
 	go func() { errc <- hs.ListenAndServe() }()
 	log.Info("serving", "addr", *addr, "url", *baseURL)
 	select {
@@ -239,6 +248,34 @@ func serve(ctx context.Context, args []string) error {
 	if err := hs.Shutdown(sctx); err != nil {
 		log.Error("shutdown", "err", err)
 	}
+	return nil
+}
+
+// servePprof serves net/http/pprof's handlers on addr, which must be a
+// loopback address: profiles show the program's internals and are never
+// part of the application's routes.
+func servePprof(addr string, log *slog.Logger) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("pprof-addr: %w", err)
+	}
+	if ip, err := netip.ParseAddr(host); err != nil || !ip.IsLoopback() {
+		return fmt.Errorf("pprof-addr %q: must be a loopback address such as 127.0.0.1:6060", addr)
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("pprof-addr: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	log.Info("profiles served", "addr", addr)
+	go func() {
+		hs := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+		_ = hs.Serve(l)
+	}()
 	return nil
 }
 

@@ -409,5 +409,11 @@ func (s *Store) otherAccounts(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID
 	if err != nil {
 		return nil, err
 	}
-	return &OtherAccounts{Start: start, End: end}, nil
+	k := spanKey{tenantID, p.Start, p.End}
+	all, ok := s.retention.get(k, version)
+	if !ok {
+		all = retentionOf(start, end, func(uuid.UUID) bool { return true })
+		s.retention.put(k, version, all)
+	}
+	return &OtherAccounts{Start: start, End: end, All: &all}, nil
 }

@@ -30,7 +30,8 @@ type Store struct {
 	Now func() time.Time
 
 	figures   figuresMemo
-	revenueAt revenueMemo // every account's revenue at a month (RetentionWindow rule)
+	revenueAt versionedMemo[map[uuid.UUID]float64] // every account's revenue at a month (RetentionWindow rule)
+	retention versionedMemo[Retention]             // every account's retention over a period (key: its first and last month)
 }
 
 // NewStore returns a Store on d.

@@ -87,29 +87,31 @@ func (m *figuresMemo) add(k spanKey, version int64, more map[uuid.UUID][]Figure)
 	return merged
 }
 
-// revenueMemo holds every account's revenue at a month (revenueAt).
-type revenueMemo struct {
+// versionedMemo holds one value per tenant and span of months, valid for
+// one figures version: revenueAt (every account's revenue at a month) and
+// retention (every account's retention over a period, OtherAccounts.All).
+type versionedMemo[V any] struct {
 	mu      sync.Mutex
-	entries map[spanKey]revenueEntry
+	entries map[spanKey]versioned[V]
 }
 
-type revenueEntry struct {
-	version   int64
-	byAccount map[uuid.UUID]float64
+type versioned[V any] struct {
+	version int64
+	v       V
 }
 
-func (m *revenueMemo) get(k spanKey, version int64) (map[uuid.UUID]float64, bool) {
+func (m *versionedMemo[V]) get(k spanKey, version int64) (V, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	e, ok := m.entries[k]
-	return e.byAccount, ok && e.version == version
+	return e.v, ok && e.version == version
 }
 
-func (m *revenueMemo) put(k spanKey, version int64, byAccount map[uuid.UUID]float64) {
+func (m *versionedMemo[V]) put(k spanKey, version int64, v V) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.entries == nil || len(m.entries) >= revenueLimit {
-		m.entries = map[spanKey]revenueEntry{}
+		m.entries = map[spanKey]versioned[V]{}
 	}
-	m.entries[k] = revenueEntry{version: version, byAccount: byAccount}
+	m.entries[k] = versioned[V]{version: version, v: v}
 }

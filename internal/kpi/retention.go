@@ -199,22 +199,59 @@ func revenueAt(figs []Figure, i int) Value {
 // key-account programme, for retention side by side: every account's
 // revenue at the period's first and last month (RetentionWindow rule), by
 // account, and which accounts the dashboard's filter covers (nil: all).
+// All, when set, is the retention of every account of Start and End (all
+// in the group), kept with them (memo.go), so that the unfiltered
+// dashboard's figure is All less the key accounts, not a walk of every
+// account on each view (issue 19).
 type OtherAccounts struct {
 	Start, End map[uuid.UUID]float64
 	In         map[uuid.UUID]bool
+	All        *Retention
 }
 
 // nonKeyRetention is the retention of the accounts not key on the
 // period's first day (keyAtStart) that the filter covers.
 func (o OtherAccounts) nonKeyRetention(keyAtStart map[uuid.UUID]bool) Retention {
-	var accts []RetentionAccount
-	for id, start := range o.Start {
-		if keyAtStart[id] || (o.In != nil && !o.In[id]) {
+	if o.All == nil || o.In != nil {
+		return retentionOf(o.Start, o.End, func(id uuid.UUID) bool { return !keyAtStart[id] && (o.In == nil || o.In[id]) })
+	}
+	// Every account's parts less the key accounts': ComputeRetention's
+	// sums, the other way round.
+	r := *o.All
+	for id := range keyAtStart {
+		start, ok := o.Start[id]
+		if !ok || start <= 0 {
 			continue
 		}
-		a := RetentionAccount{InGroup: true, StartRevenue: Some(start)}
+		r.Cohort--
+		r.StartRevenue -= start
 		if end, ok := o.End[id]; ok {
-			a.EndRevenue = Some(end)
+			r.EndRevenue -= end
+			if end > 0 {
+				r.Retained--
+			}
+		}
+	}
+	if r.Cohort == 0 {
+		r.StartRevenue, r.EndRevenue = 0, 0
+	}
+	r.Accounts = Ratio(float64(r.Retained), float64(r.Cohort))
+	r.Revenue = Ratio(r.EndRevenue, r.StartRevenue)
+	return r
+}
+
+// retentionOf is the retention of the accounts of start that in lets
+// through, all in the group, from their revenue at the period's first
+// (start) and last (end) month.
+func retentionOf(start, end map[uuid.UUID]float64, in func(uuid.UUID) bool) Retention {
+	var accts []RetentionAccount
+	for id, v := range start {
+		if !in(id) {
+			continue
+		}
+		a := RetentionAccount{InGroup: true, StartRevenue: Some(v)}
+		if e, ok := end[id]; ok {
+			a.EndRevenue = Some(e)
 		}
 		accts = append(accts, a)
 	}

@@ -1,6 +1,7 @@
 package kpi
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -179,5 +180,44 @@ func TestVolumes(t *testing.T) {
 	// (10,000 + 6,000 + 2,000) ÷ (4 + 2 + 1) = 2,571.43; (100 + 30) ÷ (4 + 1) = 26.
 	if !sameValue(d.Summary.Volumes.AvgTransaction(), Some(18_000.0/7)) || !sameValue(d.Summary.Volumes.UnitsPerOrder(), Some(26)) {
 		t.Errorf("dashboard volumes %+v", d.Summary.Volumes)
+	}
+}
+
+// The unfiltered dashboard's non-key retention is every account's less the
+// key accounts' parts (OtherAccounts.All, issue 19): the same figure as
+// the walk over every non-key account, on random portfolios with accounts
+// that joined, left, shrank to zero, and key accounts with and without
+// revenue.
+func TestNonKeyRetentionFromAll(t *testing.T) {
+	rng := rand.New(rand.NewPCG(19, 14))
+	for round := range 200 {
+		start, end, key := map[uuid.UUID]float64{}, map[uuid.UUID]float64{}, map[uuid.UUID]bool{}
+		for range rng.IntN(40) {
+			id := uuid.New()
+			switch rng.IntN(5) {
+			case 0: // joined during the period
+				end[id] = float64(rng.IntN(1000))
+			case 1: // left
+				start[id] = float64(1 + rng.IntN(1000))
+			case 2: // zero at the start
+				start[id], end[id] = 0, float64(rng.IntN(1000))
+			default:
+				start[id], end[id] = float64(1+rng.IntN(100000))/100, float64(rng.IntN(100000))/100
+			}
+			if rng.IntN(4) == 0 {
+				key[id] = true
+			}
+		}
+		for range rng.IntN(3) {
+			key[uuid.New()] = true // key, but no revenue at all
+		}
+		all := retentionOf(start, end, func(uuid.UUID) bool { return true })
+		got := OtherAccounts{Start: start, End: end, All: &all}.nonKeyRetention(key)
+		want := OtherAccounts{Start: start, End: end}.nonKeyRetention(key)
+		if got.Cohort != want.Cohort || got.Retained != want.Retained || got.Accounts != want.Accounts ||
+			math.Abs(got.StartRevenue-want.StartRevenue) > 1e-6 || math.Abs(got.EndRevenue-want.EndRevenue) > 1e-6 ||
+			got.Revenue.OK != want.Revenue.OK || math.Abs(got.Revenue.V-want.Revenue.V) > 1e-9 {
+			t.Fatalf("round %d: from All %+v, walked %+v", round, got, want)
+		}
 	}
 }

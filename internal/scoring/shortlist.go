@@ -197,19 +197,45 @@ func (s *Store) Shortlist(ctx context.Context, sc db.Scope, f Filter) (Shortlist
 // and the open review (nil when none).
 type ShortlistPage struct {
 	Shortlist
-	// ChartRows are the filtered portfolio for the chart, every page of
-	// it, in rank order up to ChartCap rows; ChartCapped says more matched.
-	ChartRows     []ShortRow
-	ChartCapped   bool
 	Concentration Concentration
 	Options       FilterOptions
 	OpenReview    *Review
 }
 
 // ChartCap bounds the accounts the shortlist's portfolio chart plots (the
-// best-ranked of the filtered portfolio), so the page's cost does not
+// best-ranked of the filtered portfolio), so the chart's cost does not
 // grow with the tenant's portfolio.
 const ChartCap = 2000
+
+// Chart is the filtered portfolio the shortlist's chart plots: every page
+// of it, in rank order, up to ChartCap rows (Capped says more matched).
+type Chart struct {
+	Rows   []ShortRow
+	Capped bool
+	Config Config
+}
+
+// ShortlistChart reads the chart's accounts for filter f. It is its own
+// read (the chart is its own resource, GET /shortlist/chart, which the
+// shortlist page loads): the page's cost stays that of its 50 rows.
+func (s *Store) ShortlistChart(ctx context.Context, sc db.Scope, f Filter) (Chart, error) {
+	var out Chart
+	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+		var err error
+		if out.Config, err = readConfig(ctx, tx, sc.TenantID); err != nil {
+			return err
+		}
+		out.Rows, err = shortlistRows(ctx, tx, sc.TenantID, out.Config, f, ChartCap+1)
+		return err
+	})
+	if err != nil {
+		return Chart{}, fmt.Errorf("scoring: shortlist chart: %w", err)
+	}
+	if len(out.Rows) > ChartCap {
+		out.Rows, out.Capped = out.Rows[:ChartCap], true
+	}
+	return out, nil
+}
 
 // ShortlistPage reads the shortlist page in one transaction, the settings
 // once; every figure it shows is kept (account.Tally), none is summed over
@@ -224,12 +250,6 @@ func (s *Store) ShortlistPage(ctx context.Context, sc db.Scope, f Filter) (Short
 		}
 		if out.Shortlist, err = shortlistPage(ctx, tx, sc.TenantID, cfg, f); err != nil {
 			return err
-		}
-		if out.ChartRows, err = shortlistRows(ctx, tx, sc.TenantID, cfg, f, ChartCap+1); err != nil {
-			return err
-		}
-		if len(out.ChartRows) > ChartCap {
-			out.ChartRows, out.ChartCapped = out.ChartRows[:ChartCap], true
 		}
 		if out.Concentration, err = concentration(ctx, tx, sc.TenantID, cfg.Settings, s.Now()); err != nil {
 			return err

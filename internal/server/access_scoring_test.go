@@ -35,6 +35,7 @@ func init() {
 		accessRule{Method: "POST", Pattern: "/scoring/settings", Roles: adminOnly, Form: url.Values{"version": {"0"}}},
 		accessRule{Method: "GET", Pattern: "/shortlist", Roles: leadersUp},
 		accessRule{Method: "GET", Pattern: "/shortlist.csv", Roles: leadersUp},
+		accessRule{Method: "GET", Pattern: "/shortlist/chart", Roles: leadersUp},
 		accessRule{Method: "GET", Pattern: "/shortlist/whatif", Roles: leadersUp},
 		accessRule{Method: "POST", Pattern: "/shortlist/whatif/apply", Roles: adminOnly, Form: url.Values{"criteria_version": {"0"}}},
 		accessRule{Method: "GET", Pattern: "/shortlist/reviews", Roles: leadersUp},

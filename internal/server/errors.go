@@ -3,8 +3,11 @@ package server
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/a-h/templ"
 
@@ -102,6 +105,34 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c te
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
+	_, _ = buf.WriteTo(w)
+}
+
+// renderCached renders c with a strong ETag (a hash of the answer) and
+// Cache-Control: private, no-cache, so the browser revalidates its copy;
+// a request whose If-None-Match names the answer gets 304 without a body.
+// For resources a page loads beside itself (the shortlist's chart).
+func (s *Server) renderCached(w http.ResponseWriter, r *http.Request, c templ.Component) {
+	var buf bytes.Buffer
+	if err := c.Render(templates.WithFocus(r.Context()), &buf); err != nil {
+		s.log.Error("render", "request_id", requestIDFrom(r.Context()), "path", r.URL.Path, "err", err)
+		http.Error(w, "Something went wrong.", http.StatusInternalServerError)
+		return
+	}
+	sum := sha256.Sum256(buf.Bytes())
+	etag := `"` + hex.EncodeToString(sum[:16]) + `"`
+	h := w.Header()
+	h.Set("ETag", etag)
+	h.Set("Cache-Control", "private, no-cache")
+	h.Add("Vary", "HX-Request")
+	for _, t := range strings.Split(r.Header.Get("If-None-Match"), ",") {
+		if t = strings.TrimSpace(t); t == etag || strings.TrimPrefix(t, "W/") == etag {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+	}
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
 	_, _ = buf.WriteTo(w)
 }
 

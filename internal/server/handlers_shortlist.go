@@ -43,6 +43,25 @@ func (s *Server) shortlist(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, templates.ShortlistPage(s.page(r, "Shortlist", "shortlist"), v))
 }
 
+// shortlistChart is the shortlist's portfolio chart for the filter in the
+// query: a fragment for htmx (the shortlist page loads it), else a page.
+// It answers 304 when the browser's copy is still the one it would send.
+func (s *Server) shortlistChart(w http.ResponseWriter, r *http.Request) {
+	f := scoringFilter(r.URL.Query())
+	ch, err := s.scoringStore().ShortlistChart(r.Context(), scope(r), f)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	c := templates.NewPortfolioChart(ch.Rows, ch.Capped, ch.Config.Settings)
+	if isHTMX(r) {
+		s.renderCached(w, r, templates.PortfolioChartPart(c))
+		return
+	}
+	back := templates.ShortlistView{Filter: templates.ScoringFilter{Filter: f, Base: "/shortlist"}}.ListLink()
+	s.renderCached(w, r, templates.ShortlistChartPage(s.page(r, "Portfolio chart", "shortlist"), templates.ShortlistChartView{Chart: c, Back: back}))
+}
+
 func decimalCents(c int64) string {
 	neg := c < 0
 	if neg {

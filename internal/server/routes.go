@@ -149,6 +149,7 @@ func (s *Server) routes() http.Handler {
 				r.Use(s.requireRole(auth.LeadRoles...))
 				r.Get("/shortlist", s.shortlist)
 				r.Get("/shortlist.csv", s.shortlistCSV)
+				r.Get("/shortlist/chart", s.shortlistChart)
 				r.Get("/shortlist/whatif", s.whatIf)
 				r.Get("/shortlist/reviews", s.reviewList)
 				r.Post("/shortlist/reviews", s.reviewCreate)

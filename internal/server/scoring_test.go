@@ -276,7 +276,7 @@ func TestShortlistPages(t *testing.T) {
 		if iBig < 0 || !(iBig < iGrow && iGrow < iSmall && iSmall < iInc) {
 			t.Fatalf("order %d %d %d %d", iBig, iGrow, iSmall, iInc)
 		}
-		for _, want := range []string{"Over-dependence risk", "<svg class=\"chart portfolio\"", "What if", "7.3"} {
+		for _, want := range []string{"Over-dependence risk", `hx-get="/shortlist/chart"`, `<a href="/shortlist/chart">`, "What if", "7.3"} {
 			if !strings.Contains(res.Body, want) {
 				t.Errorf("shortlist lacks %q", want)
 			}
@@ -305,16 +305,49 @@ func TestShortlistPages(t *testing.T) {
 		// Defect (issue 17): the chart plotted only the page's rows. With
 		// one row a page, the chart still plots all four accounts, and a
 		// filter narrows it (q=growth: Growth Ltd only).
+		// The chart is its own resource (issue 19: the page's cost is its
+		// rows'), which the page loads with htmx and links to without it.
 		res := leader.get("/shortlist?per_page=1")
-		if got := strings.Count(res.Body, `<circle class="point`); got != 4 {
-			t.Errorf("chart of a one-row page plots %d accounts, want all 4", got)
+		if !strings.Contains(res.Body, `hx-get="/shortlist/chart"`) || strings.Contains(res.Body, `<circle class="point`) {
+			t.Fatal("the one-row page does not load the chart of the whole filtered portfolio, or plots it itself")
 		}
-		if !strings.Contains(res.Body, "every account of the filtered portfolio (4 accounts)") {
-			t.Error("the chart does not say it plots the whole filtered portfolio")
+		res = leader.get("/shortlist/chart")
+		if got := strings.Count(res.Body, `<circle class="point`); res.Status != http.StatusOK || got != 4 {
+			t.Errorf("chart: %d, plots %d accounts, want all 4", res.Status, got)
+		}
+		if !strings.Contains(res.Body, "every account of the filtered portfolio (4 accounts)") || !strings.Contains(res.Body, `href="/shortlist"`) {
+			t.Error("the chart page does not say it plots the whole filtered portfolio, or does not link back")
 		}
 		res = leader.get("/shortlist?per_page=1&q=growth")
+		if !strings.Contains(res.Body, `hx-get="/shortlist/chart?q=growth"`) {
+			t.Fatal("the filtered page does not load the filtered chart")
+		}
+		res = leader.get("/shortlist/chart?q=growth")
 		if got := strings.Count(res.Body, `<circle class="point`); got != 1 {
 			t.Errorf("filtered chart plots %d accounts, want 1", got)
+		}
+	})
+	t.Run("ChartFragmentAndNotModified", func(t *testing.T) {
+		req, _ := http.NewRequest(http.MethodGet, leader.app.URL+"/shortlist/chart", nil)
+		req.Header.Set("HX-Request", "true")
+		res := leader.do(req)
+		etag := res.Header.Get("ETag")
+		if res.Status != http.StatusOK || strings.Contains(res.Body, "<html") || strings.Count(res.Body, `<circle class="point`) != 4 || etag == "" {
+			t.Fatalf("htmx chart: %d, ETag %q, a whole page or not the 4 points:\n%s", res.Status, etag, res.Body)
+		}
+		req.Header.Set("If-None-Match", etag)
+		if res := leader.do(req); res.Status != http.StatusNotModified || res.Body != "" {
+			t.Errorf("unchanged chart revalidated: %d with %d bytes, want 304 and none", res.Status, len(res.Body))
+		}
+		// A score changes the chart: the old copy is not confirmed.
+		if res := leader.postForm("/accounts/"+small.String()+"/scores", ss.form("10", "10", "10")); res.Status != http.StatusSeeOther {
+			t.Fatal(res.Status)
+		}
+		if res := leader.do(req); res.Status != http.StatusOK || res.Header.Get("ETag") == etag {
+			t.Errorf("changed chart revalidated: %d, ETag %q (was %q)", res.Status, res.Header.Get("ETag"), etag)
+		}
+		if res := leader.postForm("/accounts/"+small.String()+"/scores", ss.form("4", "4", "4")); res.Status != http.StatusSeeOther {
+			t.Fatal(res.Status)
 		}
 	})
 	t.Run("CSV", func(t *testing.T) {
