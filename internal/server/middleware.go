@@ -217,14 +217,6 @@ func (s *Server) staticFiles(fsys fs.FS) http.Handler {
 	})
 }
 
-// markSession records that the session middleware ran, so error pages
-// know whether they may read the flash.
-func markSession(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxSession, true)))
-	})
-}
-
 // loadUser puts the signed-in member, if any, into the request context.
 // It reads the membership on every request, so a deactivation or a role
 // change takes effect at once; a role change also renews the session token.

@@ -30,7 +30,7 @@ func (s *Server) routes() http.Handler {
 	// CSV import uploads: the same chains as below but a 10 MiB body limit
 	// (an inner MaxBytesReader cannot raise the outer one's).
 	r.Group(func(r chi.Router) {
-		r.Use(s.withClient, s.sessions.LoadAndSave, markSession, s.limitBody(maxImportBody), s.loadUser, s.requireUser,
+		r.Use(s.withClient, s.session, s.limitBody(maxImportBody), s.loadUser, s.requireUser,
 			s.throttled(s.uploadKeys))
 		r.Post(kpiImport.path, s.importUpload(kpiImport))
 		r.Post(stakeholderImport.path, s.importUpload(stakeholderImport))
@@ -39,7 +39,7 @@ func (s *Server) routes() http.Handler {
 	})
 
 	r.Group(func(r chi.Router) {
-		r.Use(s.withClient, s.sessions.LoadAndSave, markSession, s.limitBody(1<<20), s.loadUser)
+		r.Use(s.withClient, s.session, s.limitBody(1<<20), s.loadUser)
 
 		r.Get("/signup", s.signupShow)
 		r.With(s.throttled(s.signupKeys)).Post("/signup", s.signupCreate)

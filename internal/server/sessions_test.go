@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -132,5 +133,40 @@ func TestLoginBusyAnswers503(t *testing.T) {
 	res := a.client().postForm("/login", url.Values{"email": {"ada@acme.test"}, "password": {testPassword}})
 	if res.Status != http.StatusServiceUnavailable || res.Header.Get("Retry-After") == "" {
 		t.Fatalf("got %d Retry-After %q, want 503 with Retry-After", res.Status, res.Header.Get("Retry-After"))
+	}
+}
+
+// TestFailedSessionSaveAnswersOnePage: when saving the session fails (the
+// database refuses the row; under load it was a timeout), the client gets
+// the error page alone. Before the fix (scs's LoadAndSave) the error page
+// was followed by the handler's own page in the same body — two documents —
+// and the log said "superfluous response.WriteHeader".
+func TestFailedSessionSaveAnswersOnePage(t *testing.T) {
+	a := newTestApp(t)
+	c, _ := a.signup("Acme", "ada@acme.test") // leaves a flash: the next page pops it, modifying the session
+	conn, err := pgx.Connect(context.Background(), a.DBURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(context.Background(), `ALTER TABLE sessions ADD CONSTRAINT sessions_refuse_all CHECK (false) NOT VALID`); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { // the Citus suite reuses databases
+		conn, err := pgx.Connect(context.Background(), a.DBURL)
+		if err == nil {
+			_, _ = conn.Exec(context.Background(), `ALTER TABLE sessions DROP CONSTRAINT IF EXISTS sessions_refuse_all`)
+			conn.Close(context.Background())
+		}
+	})
+	res := c.get("/")
+	if res.Status < 400 {
+		t.Fatalf("status %d with the session unsaved, want an error status", res.Status)
+	}
+	if n := strings.Count(res.Body, "</html>"); n != 1 {
+		t.Fatalf("the body holds %d HTML documents, want 1 (the error page alone)", n)
+	}
+	if strings.Contains(res.Body, "Set-Cookie") || res.Header.Get("Set-Cookie") != "" {
+		t.Fatal("a cookie was sent for a session that was not saved")
 	}
 }
