@@ -19,7 +19,7 @@ generate:
 # The whole suite: unit, database (private PostgreSQL started by the test
 # helper unless TEST_DATABASE_URL is set), handler and browser tests.
 test: generate chromium axe
-	$(GO) test -count=1 -timeout 15m ./...
+	$(GO) test -count=1 -timeout 30m ./...
 
 # The database tests again, on a Citus cluster (coordinator + 2 workers)
 # brought up in a temporary folder by ../shared/citus and torn down after;
