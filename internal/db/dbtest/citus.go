@@ -137,6 +137,43 @@ func citusURL(t testing.TB) string {
 	return u
 }
 
+// citusNodeHosts is the coordinator's host:port, then every worker's.
+func citusNodeHosts(coord *url.URL) []string {
+	return append([]string{coord.Host}, citusNodes.workers...)
+}
+
+// freshCitusURL makes a distributed database for t alone, migrated, and
+// drops it (on every node) when t ends.
+func freshCitusURL(t testing.TB) string {
+	t.Helper()
+	ctx := context.Background()
+	admin, err := pgx.Connect(ctx, citusNodes.admin)
+	if err != nil {
+		t.Fatalf("dbtest: citus: connect: %v", err)
+	}
+	defer admin.Close(ctx)
+	name := fmt.Sprintf("pareto_citus_fresh_%d_%d", os.Getpid(), counter.Add(1))
+	u, err := withDatabase(citusNodes.admin, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		coord, err := url.Parse(citusNodes.admin)
+		if err != nil {
+			return
+		}
+		for _, node := range citusNodeHosts(coord) {
+			nu := *coord
+			nu.Host, nu.Path = node, "/postgres"
+			_ = exec(context.Background(), nu.String(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+		}
+	})
+	if err := prepareCitus(ctx, admin, name, u); err != nil {
+		t.Fatalf("dbtest: citus: prepare %s: %v", name, err)
+	}
+	return u
+}
+
 // citusReady marks a prepared database, with the newest migration's version:
 // a database prepared by older code is prepared again.
 func citusReady() string { return fmt.Sprintf("pareto dbtest: distributed at %d", latestMigration()) }
@@ -188,8 +225,7 @@ func prepareCitus(ctx context.Context, admin *pgx.Conn, name, u string) error {
 	if err != nil {
 		return err
 	}
-	nodes := append([]string{coord.Host}, citusNodes.workers...)
-	for _, node := range nodes {
+	for _, node := range citusNodeHosts(coord) {
 		nu := *coord
 		nu.Host = node
 		nu.Path = "/postgres"

@@ -102,6 +102,23 @@ func URL(t testing.TB) string {
 	return u
 }
 
+// OwnURL is URL for a test that changes the schema itself (migrating down
+// and up, say): on a Citus cluster its database is made for it alone and
+// dropped after, instead of one of the shared ones, so it neither sees what
+// earlier tests left in a shared database nor leaves anything for later
+// ones. On plain PostgreSQL every database is the test's own anyway.
+func OwnURL(t testing.TB) string {
+	t.Helper()
+	if !Citus() {
+		return URL(t)
+	}
+	setupOnce.Do(func() { setupErr = setup() })
+	if setupErr != nil {
+		t.Fatalf("dbtest: set up PostgreSQL: %v", setupErr)
+	}
+	return freshCitusURL(t)
+}
+
 // New returns a pool on a fresh migrated database, closed when t ends.
 func New(t testing.TB) *db.DB {
 	t.Helper()
