@@ -58,7 +58,11 @@ func TestAccountJourney(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#accounts-table")),
 		chromedp.SendKeys(chromedp.CSS("#f-q"), "glob"),
 		chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-			_, err := chromedp.Poll[bool](`!document.querySelector("#accounts-table").textContent.includes("Initech")`)(ctx, t)
+			// Wait for the answer to the whole word: under load the
+			// keys come slower than the 300 ms debounce, an answer to
+			// "g" already hides Initech, and a later swap would detach
+			// the link clicked below (the journey hung on it at load 28).
+			_, err := chromedp.Poll[bool](`location.search.includes("q=glob") && !document.querySelector("#accounts-table").textContent.includes("Initech")`)(ctx, t)
 			return err
 		}),
 	)
