@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"pareto/internal/account"
 	"pareto/internal/audit"
 	"pareto/internal/db"
 	"pareto/internal/keyset"
@@ -203,12 +204,14 @@ func (s *Store) Accounts(ctx context.Context, sc db.Scope, userID uuid.UUID, c k
 	return p, nil
 }
 
-// CountAccounts is the number of accounts (not archived) userID manages.
+// CountAccounts is the number of accounts (not archived) userID manages:
+// the kept tally of the KAM (account.DimKAM), not a count of accounts.
 func (s *Store) CountAccounts(ctx context.Context, sc db.Scope, userID uuid.UUID) (int, error) {
 	var n int
 	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `SELECT count(*) FROM accounts WHERE tenant_id = $1 AND kam_user_id = $2 AND archived_at IS NULL`,
-			sc.TenantID, userID).Scan(&n)
+		t, err := account.TallyOf(ctx, tx, sc.TenantID, account.DimKAM, userID.String())
+		n = t.Accounts
+		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("assignment: count accounts: %w", err)

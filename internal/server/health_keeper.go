@@ -121,6 +121,9 @@ type healthRuns struct {
 	running map[uuid.UUID]bool
 	again   map[uuid.UUID]bool
 	wg      sync.WaitGroup
+	// ranOn is each tenant's last daily run seen current (a date), so
+	// that pages ask the database again only on another day.
+	ranOn sync.Map // uuid.UUID → time.Time
 }
 
 // refreshTenant starts a background refresh of the tenant's health, or
@@ -167,14 +170,21 @@ func (s *Server) refreshTenant(tenantID uuid.UUID) {
 // before today (pages that show kept health call it; they show what is
 // kept meanwhile).
 func (s *Server) freshenHealth(r *http.Request) {
-	_, stale, err := s.healthStore().LastRun(r.Context(), scope(r))
+	tenantID, now := scope(r).TenantID, time.Now()
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC) // as health.LastRun dates runs
+	if on, ok := s.healthRuns.ranOn.Load(tenantID); ok && on.(time.Time).Equal(today) {
+		return
+	}
+	ranOn, stale, err := s.healthStore().LastRun(r.Context(), scope(r))
 	if err != nil {
 		s.log.Warn("health last run", "request_id", requestIDFrom(r.Context()), "err", err)
 		return
 	}
 	if stale {
-		s.refreshTenant(scope(r).TenantID)
+		s.refreshTenant(tenantID)
+		return
 	}
+	s.healthRuns.ranOn.Store(tenantID, ranOn)
 }
 
 // WaitHealth waits for the background health runs to end (tests).
