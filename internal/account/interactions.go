@@ -11,6 +11,7 @@ import (
 	"pareto/internal/audit"
 	"pareto/internal/auth"
 	"pareto/internal/db"
+	"pareto/internal/keyset"
 	"pareto/internal/limits"
 )
 
@@ -337,6 +338,12 @@ func (s *Store) CreateInteraction(ctx context.Context, sc db.Scope, role auth.Ro
 // open again. Allowed to whoever may edit the account and to the step's
 // owner (db.ErrForbidden otherwise).
 func (s *Store) CompleteNextStep(ctx context.Context, sc db.Scope, role auth.Role, accountID, id uuid.UUID, done bool) error {
+	return s.CompleteNextStepAt(ctx, sc, role, accountID, id, done, 0)
+}
+
+// CompleteNextStepAt is CompleteNextStep on the interaction as read at
+// version (db.ErrConflict when it changed since; 0 takes any version).
+func (s *Store) CompleteNextStepAt(ctx context.Context, sc db.Scope, role auth.Role, accountID, id uuid.UUID, done bool, version int) error {
 	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
 		a, err := getAccount(ctx, tx, sc.TenantID, accountID, false)
 		if err != nil {
@@ -348,6 +355,9 @@ func (s *Store) CompleteNextStep(ctx context.Context, sc db.Scope, role auth.Rol
 		}
 		if !CanEdit(role, sc.UserID, a) && (i.NextStepOwnerID == uuid.Nil || i.NextStepOwnerID != sc.UserID) {
 			return fmt.Errorf("complete next step of %s as %s: %w", id, role, db.ErrForbidden)
+		}
+		if version > 0 && i.Version != version {
+			return fmt.Errorf("interaction %s is at version %d, not %d: %w", id, i.Version, version, db.ErrConflict)
 		}
 		if i.NextStep == "" {
 			return db.FieldErrors{"next_step": "This interaction has no next step."}
@@ -397,4 +407,39 @@ func (s *Store) OverdueNextSteps(ctx context.Context, sc db.Scope, userID uuid.U
 		return nil, 0, wrap("overdue next steps", err)
 	}
 	return out, total, nil
+}
+
+// InteractionPage is one keyset page of an account's timeline.
+type InteractionPage struct {
+	Interactions []Interaction
+	Links        keyset.Links
+}
+
+// timelineOrder pages a timeline newest first (interactions_timeline_idx).
+var timelineOrder = keyset.Order{Desc: true, Cols: []keyset.Col{{SQL: "i.occurred_on", Type: "date"},
+	{SQL: "i.created_at", Type: "timestamptz"}, {SQL: "i.id", Type: "uuid"}}}
+
+// InteractionsPage returns one page of an account's timeline, newest
+// first, per entries from c: the same cost on every page, no count.
+// db.ErrNotFound when the account does not exist in the tenant.
+func (s *Store) InteractionsPage(ctx context.Context, sc db.Scope, accountID uuid.UUID, c keyset.Cursor, per int) (InteractionPage, error) {
+	var p InteractionPage
+	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+		if _, err := getAccount(ctx, tx, sc.TenantID, accountID, false); err != nil {
+			return err
+		}
+		args := []any{sc.TenantID, accountID}
+		after, orderBy, limit := timelineOrder.Plan(c, per, &args)
+		rows, _ := tx.Query(ctx, "SELECT "+interactionCols+" FROM "+interactionFrom+
+			" WHERE i.tenant_id = $1 AND i.account_id = $2"+after+" ORDER BY "+orderBy+limit, args...)
+		list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Interaction, error) { return scanInteraction(r) })
+		if err != nil {
+			return err
+		}
+		p.Interactions, p.Links = keyset.Finish(list, c, per, func(i Interaction) []string {
+			return []string{i.OccurredOn.Format(time.DateOnly), i.CreatedAt.Format(time.RFC3339Nano), i.ID.String()}
+		})
+		return withParticipants(ctx, tx, sc.TenantID, p.Interactions)
+	})
+	return p, wrap("interactions page", err)
 }

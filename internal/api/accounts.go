@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -117,24 +118,7 @@ func accountInput(r *http.Request, base account.Input) (account.Fields, error) {
 		in = base
 	}
 	f, err := account.Input(in).Parse()
-	var pe db.FieldErrors
-	if errors.As(err, &pe) {
-		for k, msg := range pe {
-			fe.Add(k, msg)
-		}
-	}
-	if err := fe.Err(); err != nil {
-		return account.Fields{}, err
-	}
-	return f, err
-}
-
-func accountID(r *http.Request) (uuid.UUID, error) {
-	id, err := uuid.Parse(chi.URLParam(r, "accountID"))
-	if err != nil {
-		return uuid.Nil, db.ErrNotFound
-	}
-	return id, nil
+	return f, merged(fe, err)
 }
 
 // accountFilter reads the list's query: the account list's filters.
@@ -142,7 +126,7 @@ func accountFilter(r *http.Request) (account.Filter, error) {
 	q := r.URL.Query()
 	f := account.Filter{Q: q.Get("q"), Industry: q.Get("industry"), Region: q.Get("region"), Segment: q.Get("segment"),
 		Status: account.Status(q.Get("status")), KeyStatus: account.KeyStatus(q.Get("key_status")), KAM: q.Get("kam"),
-		Sort: q.Get("sort"), Cursor: keyset.Parse(q.Get("cursor")), PerPage: 50}
+		Sort: q.Get("sort")}
 	fe := db.FieldErrors{}
 	if f.Status != "" && !f.Status.Valid() {
 		fe.Add("status", "Use prospect, customer or former.")
@@ -172,14 +156,22 @@ func accountFilter(r *http.Request) (account.Filter, error) {
 	default:
 		fe.Add("archived", "Use true or false.")
 	}
+	f.Cursor, f.PerPage = pageQuery(q, fe)
+	return f, fe.Err()
+}
+
+// pageQuery reads a list's cursor and limit (1–500, default 50); a bad
+// limit is a field error in fe.
+func pageQuery(q url.Values, fe db.FieldErrors) (keyset.Cursor, int) {
+	per := 50
 	if s := q.Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > 500 {
 			fe.Add("limit", "Use a number from 1 to 500.")
 		}
-		f.PerPage = n
+		per = n
 	}
-	return f, fe.Err()
+	return keyset.Parse(q.Get("cursor")), per
 }
 
 // list is one page of a list.
@@ -221,7 +213,7 @@ func writeAccount(w http.ResponseWriter, status int, acc account.Account) {
 }
 
 func (a *API) accountShow(w http.ResponseWriter, r *http.Request) {
-	id, err := accountID(r)
+	id, err := urlID(r, "accountID")
 	if err == nil {
 		var acc account.Account
 		if acc, err = a.accounts.Account(r.Context(), scope(r), id); err == nil {
@@ -248,7 +240,7 @@ func (a *API) accountCreate(w http.ResponseWriter, r *http.Request) {
 // accountUpdate changes the fields the body names (If-Match required).
 func (a *API) accountUpdate(w http.ResponseWriter, r *http.Request) {
 	err := func() error {
-		id, err := accountID(r)
+		id, err := urlID(r, "accountID")
 		if err != nil {
 			return err
 		}
@@ -280,7 +272,7 @@ func (a *API) accountUpdate(w http.ResponseWriter, r *http.Request) {
 // current.
 func (a *API) accountArchive(w http.ResponseWriter, r *http.Request) {
 	err := func() error {
-		id, err := accountID(r)
+		id, err := urlID(r, "accountID")
 		if err != nil {
 			return err
 		}

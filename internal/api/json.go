@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"pareto/internal/db"
+	"pareto/internal/routeid"
 )
 
 // readAll reads the request body (the body limit applies).
@@ -85,3 +86,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
 }
+
+// urlID and urlIDs read uuid route parameters (404 when malformed).
+var (
+	urlID  = routeid.ID
+	urlIDs = routeid.IDs
+)

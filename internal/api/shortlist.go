@@ -2,14 +2,12 @@ package api
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/google/uuid"
 
 	"pareto/internal/account"
 	"pareto/internal/auth"
 	"pareto/internal/db"
-	"pareto/internal/keyset"
 	"pareto/internal/scoring"
 )
 
@@ -38,18 +36,12 @@ func (a *API) shortlist(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	f := scoring.Filter{Query: q.Get("q"), Industry: q.Get("industry"), Region: q.Get("region"), Segment: q.Get("segment"),
-		KeyStatus: q.Get("key_status"), KAM: q.Get("kam"), Cursor: keyset.Parse(q.Get("cursor")), PerPage: 50}
+		KeyStatus: q.Get("key_status"), KAM: q.Get("kam")}
 	fe := db.FieldErrors{}
 	if f.KeyStatus != "" && !account.KeyStatus(f.KeyStatus).Valid() {
 		fe.Add("key_status", "Use candidate, key, declined, watch or former.")
 	}
-	if s := q.Get("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > 500 {
-			fe.Add("limit", "Use a number from 1 to 500.")
-		}
-		f.PerPage = n
-	}
+	f.Cursor, f.PerPage = pageQuery(q, fe)
 	if err := fe.Err(); err != nil {
 		a.fail(w, r, err)
 		return
@@ -61,14 +53,9 @@ func (a *API) shortlist(w http.ResponseWriter, r *http.Request) {
 	}
 	out := list[shortRowJSON]{Data: make([]shortRowJSON, len(sl.Rows)), NextCursor: nextCursor(sl.Links)}
 	for i, row := range sl.Rows {
-		j := shortRowJSON{Rank: row.Rank, AccountID: row.AccountID, Name: row.Name, ScoredCriteria: row.Score.Scored,
+		out.Data[i] = shortRowJSON{Rank: row.Rank, AccountID: row.AccountID, Name: row.Name, Score: score10(row.Score), ScoredCriteria: row.Score.Scored,
 			ActiveCriteria: row.Score.Total, Complete: row.Score.Complete, Revenue: amount(row.Revenue),
 			RevenuePotential: amount(row.RevenuePotential), Headroom: amount(row.Headroom), KeyStatus: row.KeyStatus, KAMName: row.KAMName}
-		if row.Score.Score10 > 0 {
-			v := float64(row.Score.Score10) / 10
-			j.Score = &v
-		}
-		out.Data[i] = j
 	}
 	writeJSON(w, http.StatusOK, out)
 }

@@ -1,29 +1,21 @@
 package server
 
 import (
-	"fmt"
 	"net/http"
 	"strconv"
 	"time"
 
-	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
 
 	"pareto/internal/auth"
-	"pareto/internal/db"
+	"pareto/internal/routeid"
 )
 
 // Small helpers every resource's handlers share: route parameters, the
 // signed-in member's standing, words for counts.
 
 // urlID reads a uuid route parameter; a malformed one is a 404.
-func urlID(r *http.Request, name string) (uuid.UUID, error) {
-	id, err := uuid.Parse(chi.URLParam(r, name))
-	if err != nil {
-		return uuid.Nil, fmt.Errorf("%s %q: %w", name, chi.URLParam(r, name), db.ErrNotFound)
-	}
-	return id, nil
-}
+func urlID(r *http.Request, name string) (uuid.UUID, error) { return routeid.ID(r, name) }
 
 // pathID loads the uuid route parameter name (for formFor and editFor).
 func pathID(name string) func(*http.Request) (uuid.UUID, error) {
@@ -64,17 +56,7 @@ func childOf[P, C any](r *http.Request, parent func(*http.Request) (P, error), n
 
 // urlIDs reads several uuid route parameters, in order; a malformed one
 // is a 404.
-func urlIDs(r *http.Request, names ...string) ([]uuid.UUID, error) {
-	ids := make([]uuid.UUID, len(names))
-	for i, n := range names {
-		id, err := urlID(r, n)
-		if err != nil {
-			return nil, err
-		}
-		ids[i] = id
-	}
-	return ids, nil
-}
+func urlIDs(r *http.Request, names ...string) ([]uuid.UUID, error) { return routeid.IDs(r, names...) }
 
 // isHTMX reports whether htmx sent r (it answers a fragment, not a page).
 func isHTMX(r *http.Request) bool { return r.Header.Get("HX-Request") == "true" }

@@ -1,0 +1,207 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/google/uuid"
+
+	"pareto/internal/account"
+	"pareto/internal/db"
+)
+
+// interactionJSON is one logged contact as the API shows it.
+type interactionJSON struct {
+	ID                uuid.UUID         `json:"id"`
+	AccountID         uuid.UUID         `json:"account_id"`
+	OccurredOn        string            `json:"occurred_on"`
+	Kind              string            `json:"kind"`
+	Summary           string            `json:"summary"`
+	NextStep          string            `json:"next_step"`
+	NextStepDue       *string           `json:"next_step_due"`
+	NextStepOwnerID   *uuid.UUID        `json:"next_step_owner_id"`
+	NextStepOwnerName string            `json:"next_step_owner_name"`
+	NextStepDone      bool              `json:"next_step_done"`
+	NextStepDoneAt    *time.Time        `json:"next_step_done_at"`
+	CreatedByName     string            `json:"created_by_name"`
+	Participants      []participantJSON `json:"participants"`
+	Version           int               `json:"version"`
+	CreatedAt         time.Time         `json:"created_at"`
+}
+
+type participantJSON struct {
+	ID   uuid.UUID `json:"id"`
+	Name string    `json:"name"`
+}
+
+func interactionOut(i account.Interaction) interactionJSON {
+	out := interactionJSON{ID: i.ID, AccountID: i.AccountID, OccurredOn: i.OccurredOn.Format(time.DateOnly), Kind: string(i.Kind),
+		Summary: i.Summary, NextStep: i.NextStep, NextStepOwnerID: optID(i.NextStepOwnerID), NextStepOwnerName: i.NextStepOwnerName,
+		NextStepDone: !i.NextStepDoneAt.IsZero(), NextStepDoneAt: optTime(i.NextStepDoneAt), CreatedByName: i.CreatedByName,
+		Participants: make([]participantJSON, len(i.People)), Version: i.Version, CreatedAt: i.CreatedAt}
+	if !i.NextStepDue.IsZero() {
+		out.NextStepDue = optString(i.NextStepDue.Format(time.DateOnly))
+	}
+	for n, p := range i.People {
+		out.Participants[n] = participantJSON{ID: p.ID, Name: p.Name}
+	}
+	return out
+}
+
+func writeInteraction(w http.ResponseWriter, status int, i account.Interaction) {
+	w.Header().Set("ETag", etag(i.Version))
+	writeJSON(w, status, interactionOut(i))
+}
+
+// interactionList pages an account's timeline, newest first.
+func (a *API) interactionList(w http.ResponseWriter, r *http.Request) {
+	err := func() error {
+		id, err := urlID(r, "accountID")
+		if err != nil {
+			return err
+		}
+		fe := db.FieldErrors{}
+		c, per := pageQuery(r.URL.Query(), fe)
+		if err := fe.Err(); err != nil {
+			return err
+		}
+		p, err := a.accounts.InteractionsPage(r.Context(), scope(r), id, c, per)
+		if err != nil {
+			return err
+		}
+		out := list[interactionJSON]{Data: make([]interactionJSON, len(p.Interactions)), NextCursor: nextCursor(p.Links)}
+		for n, i := range p.Interactions {
+			out.Data[n] = interactionOut(i)
+		}
+		writeJSON(w, http.StatusOK, out)
+		return nil
+	}()
+	if err != nil {
+		a.fail(w, r, err)
+	}
+}
+
+func (a *API) interactionShow(w http.ResponseWriter, r *http.Request) {
+	ids, err := urlIDs(r, "accountID", "interactionID")
+	if err == nil {
+		var i account.Interaction
+		if i, err = a.accounts.Interaction(r.Context(), scope(r), ids[0], ids[1]); err == nil {
+			writeInteraction(w, http.StatusOK, i)
+			return
+		}
+	}
+	a.fail(w, r, err)
+}
+
+// interactionInput reads a JSON interaction: the form's fields, with
+// participants a list of stakeholder ids.
+func interactionInput(r *http.Request) (account.InteractionInput, error) {
+	var obj map[string]any
+	if err := readJSON(r, &obj); err != nil {
+		return account.InteractionInput{}, err
+	}
+	var in account.InteractionInput
+	fe := db.FieldErrors{}
+	if ps, ok := obj["participants"]; ok {
+		delete(obj, "participants")
+		list, ok := ps.([]any)
+		for _, p := range list {
+			s, isString := p.(string)
+			ok = ok && isString
+			in.Participants = append(in.Participants, s)
+		}
+		if !ok && ps != nil {
+			fe.Add("participants", "Use a list of stakeholder ids.")
+		}
+	}
+	at := map[string]*string{"occurred_on": &in.OccurredOn, "kind": &in.Kind, "summary": &in.Summary, "next_step": &in.NextStep,
+		"next_step_due": &in.NextStepDue, "next_step_owner": &in.NextStepOwner}
+	vals, vfe := fields(obj, func(k string) bool { _, ok := at[k]; return ok })
+	for k, v := range vals {
+		*at[k] = v
+	}
+	for k, msg := range vfe {
+		fe.Add(k, msg)
+	}
+	return in, fe.Err()
+}
+
+func (a *API) interactionCreate(w http.ResponseWriter, r *http.Request) {
+	err := func() error {
+		id, err := urlID(r, "accountID")
+		if err != nil {
+			return err
+		}
+		in, err := interactionInput(r)
+		if err != nil {
+			return err
+		}
+		f, err := in.Parse(scope(r).UserID)
+		if err != nil {
+			return err
+		}
+		i, err := a.accounts.CreateInteraction(r.Context(), scope(r), role(r), id, f)
+		if err != nil {
+			return err
+		}
+		i, err = a.accounts.Interaction(r.Context(), scope(r), id, i.ID)
+		if err != nil {
+			return err
+		}
+		w.Header().Set("Location", "/api/v1/accounts/"+id.String()+"/interactions/"+i.ID.String())
+		writeInteraction(w, http.StatusCreated, i)
+		return nil
+	}()
+	if err != nil {
+		a.fail(w, r, err)
+	}
+}
+
+// interactionUpdate ticks an interaction's next step off, or opens it
+// again ({"next_step_done": true|false}); If-Match required. A logged
+// interaction is a record of what happened: the app changes nothing
+// else of it either.
+func (a *API) interactionUpdate(w http.ResponseWriter, r *http.Request) {
+	err := func() error {
+		ids, err := urlIDs(r, "accountID", "interactionID")
+		if err != nil {
+			return err
+		}
+		if _, err := a.accounts.Interaction(r.Context(), scope(r), ids[0], ids[1]); err != nil {
+			return err
+		}
+		version, err := ifMatch(r)
+		if err != nil {
+			return err
+		}
+		var body map[string]any
+		if err := readJSON(r, &body); err != nil {
+			return err
+		}
+		fe := db.FieldErrors{}
+		done, ok := body["next_step_done"].(bool)
+		if !ok {
+			fe.Add("next_step_done", "Use true or false.")
+		}
+		for k := range body {
+			if k != "next_step_done" {
+				fe.Add(k, "Unknown or read-only field.")
+			}
+		}
+		if err := fe.Err(); err != nil {
+			return err
+		}
+		if err := a.accounts.CompleteNextStepAt(r.Context(), scope(r), role(r), ids[0], ids[1], done, version); err != nil {
+			return err
+		}
+		i, err := a.accounts.Interaction(r.Context(), scope(r), ids[0], ids[1])
+		if err != nil {
+			return err
+		}
+		writeInteraction(w, http.StatusOK, i)
+		return nil
+	}()
+	if err != nil {
+		a.fail(w, r, err)
+	}
+}

@@ -1,0 +1,59 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/google/uuid"
+
+	"pareto/internal/db"
+	"pareto/internal/scoring"
+)
+
+// keyChangeJSON is one change of an account's key status.
+type keyChangeJSON struct {
+	ID          int64      `json:"id"`
+	AccountID   uuid.UUID  `json:"account_id"`
+	AccountName string     `json:"account_name"`
+	OldStatus   string     `json:"old_status"`
+	NewStatus   string     `json:"new_status"`
+	Reason      string     `json:"reason"`
+	ChangedBy   string     `json:"changed_by"`
+	ChangedAt   time.Time  `json:"changed_at"`
+	ReviewID    *uuid.UUID `json:"review_id"`
+	ReviewName  string     `json:"review_name"`
+}
+
+// keyChanges pages the tenant's key status changes, newest first; of
+// one account with account_id.
+func (a *API) keyChanges(w http.ResponseWriter, r *http.Request) {
+	err := func() error {
+		q := r.URL.Query()
+		fe := db.FieldErrors{}
+		c, per := pageQuery(q, fe)
+		var accountID uuid.UUID
+		if s := q.Get("account_id"); s != "" {
+			var err error
+			if accountID, err = uuid.Parse(s); err != nil {
+				fe.Add("account_id", "Use an account id.")
+			}
+		}
+		if err := fe.Err(); err != nil {
+			return err
+		}
+		p, err := scoring.NewStore(a.db).KeyChanges(r.Context(), scope(r), accountID, c, per)
+		if err != nil {
+			return err
+		}
+		out := list[keyChangeJSON]{Data: make([]keyChangeJSON, len(p.Changes)), NextCursor: nextCursor(p.Links)}
+		for i, k := range p.Changes {
+			out.Data[i] = keyChangeJSON{ID: k.ID, AccountID: k.AccountID, AccountName: k.AccountName, OldStatus: k.Old, NewStatus: k.New,
+				Reason: k.Reason, ChangedBy: k.By, ChangedAt: k.At, ReviewID: k.ReviewID, ReviewName: k.ReviewName}
+		}
+		writeJSON(w, http.StatusOK, out)
+		return nil
+	}()
+	if err != nil {
+		a.fail(w, r, err)
+	}
+}

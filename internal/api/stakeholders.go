@@ -1,0 +1,168 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/google/uuid"
+
+	"pareto/internal/account"
+	"pareto/internal/db"
+)
+
+// stakeholderJSON is a stakeholder as the API shows it.
+type stakeholderJSON struct {
+	ID         uuid.UUID  `json:"id"`
+	AccountID  uuid.UUID  `json:"account_id"`
+	Name       string     `json:"name"`
+	Title      string     `json:"title"`
+	Email      string     `json:"email"`
+	Phone      string     `json:"phone"`
+	BuyingRole string     `json:"buying_role"`
+	Strength   string     `json:"strength"`
+	ReportsTo  *uuid.UUID `json:"reports_to"`
+	Notes      string     `json:"notes"`
+	LeftOn     *string    `json:"left_on"`
+	Version    int        `json:"version"`
+	CreatedAt  time.Time  `json:"created_at"`
+	UpdatedAt  time.Time  `json:"updated_at"`
+}
+
+func stakeholderOut(st account.Stakeholder) stakeholderJSON {
+	out := stakeholderJSON{ID: st.ID, AccountID: st.AccountID, Name: st.Name, Title: st.Title, Email: st.Email, Phone: st.Phone,
+		BuyingRole: string(st.Role), Strength: string(st.Strength), ReportsTo: optID(st.ReportsToID), Notes: st.Notes,
+		Version: st.Version, CreatedAt: st.CreatedAt, UpdatedAt: st.UpdatedAt}
+	if st.Left() {
+		out.LeftOn = optString(st.LeftOn.Format(time.DateOnly))
+	}
+	return out
+}
+
+// stakeholderFields are the JSON fields of a stakeholder, each pointing
+// at its place in the form input the account rules parse.
+func stakeholderFields(in *account.StakeholderInput) map[string]*string {
+	return map[string]*string{"name": &in.Name, "title": &in.Title, "email": &in.Email, "phone": &in.Phone,
+		"buying_role": &in.Role, "strength": &in.Strength, "reports_to": &in.ReportsTo, "notes": &in.Notes, "left_on": &in.LeftOn}
+}
+
+// stakeholderInput reads a JSON stakeholder over base (the current
+// values of an update) and parses it with the account rules.
+func stakeholderInput(r *http.Request, base account.StakeholderInput) (account.StakeholderFields, error) {
+	var obj map[string]any
+	if err := readJSON(r, &obj); err != nil {
+		return account.StakeholderFields{}, err
+	}
+	at := stakeholderFields(&base)
+	in, fe := fields(obj, func(k string) bool { _, ok := at[k]; return ok })
+	for k, v := range in {
+		*at[k] = v
+	}
+	f, err := base.Parse()
+	return f, merged(fe, err)
+}
+
+// merged adds the field errors of err (a parse's) to fe: fe's error when
+// there are any, else err.
+func merged(fe db.FieldErrors, err error) error {
+	var pe db.FieldErrors
+	if errors.As(err, &pe) {
+		for k, msg := range pe {
+			fe.Add(k, msg)
+		}
+	}
+	if e := fe.Err(); e != nil {
+		return e
+	}
+	return err
+}
+
+func writeStakeholder(w http.ResponseWriter, status int, st account.Stakeholder) {
+	w.Header().Set("ETag", etag(st.Version))
+	writeJSON(w, status, stakeholderOut(st))
+}
+
+// stakeholderList lists an account's stakeholders, decision makers
+// first. An account's people are few: one page holds them all.
+func (a *API) stakeholderList(w http.ResponseWriter, r *http.Request) {
+	id, err := urlID(r, "accountID")
+	if err == nil {
+		var sts []account.Stakeholder
+		if sts, err = a.accounts.Stakeholders(r.Context(), scope(r), id); err == nil {
+			out := list[stakeholderJSON]{Data: make([]stakeholderJSON, len(sts))}
+			for i, st := range sts {
+				out.Data[i] = stakeholderOut(st)
+			}
+			writeJSON(w, http.StatusOK, out)
+			return
+		}
+	}
+	a.fail(w, r, err)
+}
+
+func (a *API) stakeholderShow(w http.ResponseWriter, r *http.Request) {
+	ids, err := urlIDs(r, "accountID", "stakeholderID")
+	if err == nil {
+		var st account.Stakeholder
+		if st, err = a.accounts.Stakeholder(r.Context(), scope(r), ids[0], ids[1]); err == nil {
+			writeStakeholder(w, http.StatusOK, st)
+			return
+		}
+	}
+	a.fail(w, r, err)
+}
+
+func (a *API) stakeholderCreate(w http.ResponseWriter, r *http.Request) {
+	err := func() error {
+		id, err := urlID(r, "accountID")
+		if err != nil {
+			return err
+		}
+		f, err := stakeholderInput(r, account.StakeholderInput{})
+		if err != nil {
+			return err
+		}
+		st, err := a.accounts.CreateStakeholder(r.Context(), scope(r), role(r), id, f)
+		if err != nil {
+			return err
+		}
+		w.Header().Set("Location", "/api/v1/accounts/"+id.String()+"/stakeholders/"+st.ID.String())
+		writeStakeholder(w, http.StatusCreated, st)
+		return nil
+	}()
+	if err != nil {
+		a.fail(w, r, err)
+	}
+}
+
+// stakeholderUpdate changes the fields the body names (If-Match
+// required).
+func (a *API) stakeholderUpdate(w http.ResponseWriter, r *http.Request) {
+	err := func() error {
+		ids, err := urlIDs(r, "accountID", "stakeholderID")
+		if err != nil {
+			return err
+		}
+		cur, err := a.accounts.Stakeholder(r.Context(), scope(r), ids[0], ids[1])
+		if err != nil {
+			return err
+		}
+		version, err := ifMatch(r)
+		if err != nil {
+			return err
+		}
+		f, err := stakeholderInput(r, cur.FormValues())
+		if err != nil {
+			return err
+		}
+		st, err := a.accounts.UpdateStakeholder(r.Context(), scope(r), role(r), ids[0], ids[1], f, version)
+		if err != nil {
+			return err
+		}
+		writeStakeholder(w, http.StatusOK, st)
+		return nil
+	}()
+	if err != nil {
+		a.fail(w, r, err)
+	}
+}
