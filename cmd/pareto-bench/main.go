@@ -141,6 +141,12 @@ func run(ctx context.Context, cfg config, outFile string, keep bool) error {
 		progress("load: %s (%.0f req/s for %v, %d clients; load average %s)", s.Name, rate, cfg.scenarioTime, cfg.workers, load)
 		results = append(results, bench.Run(ctx, s, client, rate, cfg.scenarioTime, cfg.workers))
 	}
+	progress("api: bulk upsert of 10,000 accounts (10 × 1,000)")
+	bulkTook, err := apiBulkUpsert(ctx, d, base, data.small[len(data.small)-1].admin)
+	if err != nil {
+		return err
+	}
+	progress("api: bulk upsert of 10,000 accounts took %.2f s", bulkTook.Seconds())
 	peak, err := peakRSS(srv.Process.Pid)
 	if err != nil {
 		return err
@@ -169,6 +175,8 @@ func run(ctx context.Context, cfg config, outFile string, keep bool) error {
 			ms(sl.P50), ms(bare.P50), float64(sl.P50)/float64(bare.P50))
 		fmt.Fprintf(&report, "                                      p99 %s vs %s (ratio %.2f)\n", ms(sl.P99), ms(bare.P99), float64(sl.P99)/float64(bare.P99))
 	}
+	fmt.Fprintf(&report, "\nAPI bulk upsert of 10,000 new accounts (10 POST /api/v1/accounts/bulk of 1,000, one after another): %.2f s  budget < %.0f s %s\n",
+		bulkTook.Seconds(), apiBulkBudget.Seconds(), verdict(bulkTook < apiBulkBudget))
 	report.WriteString("\ntimed operations:\n")
 	for _, t := range timings {
 		fmt.Fprintf(&report, "  %-44s %8s  %s\n", t.name, ms(t.took), t.note)
