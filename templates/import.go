@@ -30,6 +30,11 @@ type ImportView struct {
 	File    *importer.File
 	Columns []ImportColumn
 	Mapping importer.Mapping
+	// Preset is the export whose column names the mapping was guessed
+	// from ("" none); PresetChosen says the person picked it (else it
+	// was detected from the header).
+	Preset       string
+	PresetChosen bool
 	// Preview is set once a mapping is previewed.
 	Preview     *importer.Preview
 	Errs        []importer.CellError // the first problems of Preview
@@ -59,6 +64,12 @@ func (v *ImportView) SetPreview(pv *importer.Preview) {
 		}
 		v.Changes = append(v.Changes, r)
 	}
+}
+
+// presetLabel is the label of the preset the mapping was guessed from.
+func (v ImportView) presetLabel() string {
+	p, _ := v.Kind.Preset(v.Preset)
+	return p.Label
 }
 
 func (v ImportView) fileURL() string { return v.Path + "/" + v.File.ID.String() }

@@ -45,6 +45,7 @@ var Import = &importer.Kind{
 		}
 		return ""
 	},
+	Presets:   accountPresets,
 	CanImport: CanCreate,
 	Plan:      planAccounts,
 	Target: importer.Target{Table: "accounts", Key: []string{"id"}, Versioned: true,

@@ -25,8 +25,12 @@ var StakeholderImport = &importer.Kind{
 	Fields: []importer.Field{
 		{Key: "account", Label: "Account", Required: true, Hint: "The account's external reference, exact name or id",
 			Aliases: []string{"account_name", "account_ref", "account_id", "company", "company_name", "customer", "organization"}},
-		{Key: "name", Label: "Name", Required: true, Hint: "The person's full name",
+		{Key: "name", Label: "Name", Hint: "The person's full name (or First name and Last name)",
 			Aliases: []string{"full_name", "contact", "contact_name", "person", "stakeholder"}},
+		{Key: "first_name", Label: "First name", Hint: "With Last name, instead of Name (CRM exports)",
+			Aliases: []string{"given_name", "firstname"}},
+		{Key: "last_name", Label: "Last name", Hint: "With First name, instead of Name",
+			Aliases: []string{"surname", "family_name", "lastname"}},
 		{Key: "title", Label: "Title", Hint: "Job title", Aliases: []string{"job_title", "position"}},
 		{Key: "email", Label: "Email", Hint: "Matches the person when given", Aliases: []string{"email_address", "e_mail", "mail"}},
 		{Key: "phone", Label: "Phone", Aliases: []string{"phone_number", "telephone", "mobile", "tel"}},
@@ -36,7 +40,17 @@ var StakeholderImport = &importer.Kind{
 			Aliases: []string{"relationship", "strength", "relationship_strength"}},
 		{Key: "notes", Label: "Notes", Aliases: []string{"note", "comments", "comment"}},
 	},
-	Plan: planStakeholders,
+	CheckMapping: func(has func(string) bool) string {
+		if !has("name") && !has("first_name") && !has("last_name") {
+			return "Map a column to Name, or columns to First name and Last name."
+		}
+		if has("name") && (has("first_name") || has("last_name")) {
+			return "Map either Name or First name and Last name, not both."
+		}
+		return ""
+	},
+	Presets: contactPresets,
+	Plan:    planStakeholders,
 	Target: importer.Target{Table: "stakeholders", Key: []string{"id"}, Versioned: true,
 		Columns: []string{"id", "account_id", "name", "title", "email", "phone", "buying_role", "strength", "notes"}},
 }
@@ -75,7 +89,7 @@ func planStakeholders(ctx context.Context, tx pgx.Tx, a importer.Actor, rows []i
 			p.Fail(r, "account", msg)
 			continue
 		}
-		key := stakeholderKey{acct.ID, "name", strings.ToLower(r.Value("name"))}
+		key := stakeholderKey{acct.ID, "name", strings.ToLower(personName(r))}
 		if email := r.Value("email"); email != "" {
 			key = stakeholderKey{acct.ID, "email", strings.ToLower(email)}
 		}
@@ -88,7 +102,7 @@ func planStakeholders(ctx context.Context, tx pgx.Tx, a importer.Actor, rows []i
 		matches := known[key]
 		if key.by == "email" && len(matches) == 0 {
 			// Someone recorded without an email, now given one.
-			for _, i := range known[stakeholderKey{acct.ID, "name", strings.ToLower(r.Value("name"))}] {
+			for _, i := range known[stakeholderKey{acct.ID, "name", strings.ToLower(personName(r))}] {
 				if existing[i].Email == "" {
 					matches = append(matches, i)
 				}
@@ -109,6 +123,15 @@ func planStakeholders(ctx context.Context, tx pgx.Tx, a importer.Actor, rows []i
 	return nil
 }
 
+// personName is row r's person: its Name, or its First name and Last
+// name (CRM exports give both).
+func personName(r importer.Row) string {
+	if r.Mapped("name") {
+		return r.Value("name")
+	}
+	return strings.TrimSpace(r.Value("first_name") + " " + r.Value("last_name"))
+}
+
 // planStakeholder reads row r over cur (nil for a new stakeholder).
 func planStakeholder(r importer.Row, acct Ref, cur *Stakeholder, p *importer.Plan) error {
 	var base StakeholderFields
@@ -120,7 +143,10 @@ func planStakeholder(r importer.Row, acct Ref, cur *Stakeholder, p *importer.Pla
 	if cur == nil {
 		in.Role, in.Strength = string(RoleUser), string(StrengthNone)
 	}
-	for key, dst := range map[string]*string{"name": &in.Name, "title": &in.Title, "email": &in.Email, "phone": &in.Phone, "notes": &in.Notes} {
+	if r.Mapped("name") || r.Mapped("first_name") || r.Mapped("last_name") {
+		in.Name = personName(r)
+	}
+	for key, dst := range map[string]*string{"title": &in.Title, "email": &in.Email, "phone": &in.Phone, "notes": &in.Notes} {
 		if r.Mapped(key) {
 			*dst = r.Value(key)
 		}
@@ -147,6 +173,9 @@ func planStakeholder(r importer.Row, acct Ref, cur *Stakeholder, p *importer.Pla
 	if errors.As(err, &fe) {
 		for _, key := range []string{"name", "title", "email", "phone", "buying_role", "strength", "notes"} {
 			if msg, ok := fe[key]; ok {
+				if key == "name" && !r.Mapped("name") {
+					key = "last_name" // the name was made of first and last name
+				}
 				p.Fail(r, key, msg)
 			}
 		}

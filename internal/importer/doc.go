@@ -12,9 +12,12 @@
 //     kept in the imports table for a day.
 //  2. Map columns: Kind.Guess proposes a field for each column from the
 //     tenant's remembered choices (import_mappings, per kind), then the
-//     fields' keys, labels and Aliases (normalised with HeaderKey). The
-//     person may change it; a fixed-header kind (FixedHeader) skips the
-//     step and reads the header as the mapping.
+//     preset the header looks like (Kind.Detect: a CRM's standard export,
+//     Kind.Presets), then the fields' keys, labels and Aliases
+//     (normalised with HeaderKey). The person may pick another preset
+//     (its names then come first) and change any column; a fixed-header
+//     kind (FixedHeader) skips the step and reads the header as the
+//     mapping.
 //  3. Preview (Store.Preview): Kind.Rows applies the mapping, then the
 //     kind's Plan reads every row against the tenant's data in one
 //     read-only transaction and reports a Create, Update or Keep for each
@@ -41,9 +44,11 @@
 //
 //  1. In the domain package that owns the table, declare a *Kind: Name
 //     (keys uploads and remembered mappings), Entity (the audit log's
-//     entity), Fields with Label, Aliases (header names people use, CRM
-//     presets included) and Required, CanImport if only some roles may
-//     import, and Target: the table, its columns in the order Plan gives
+//     entity), Fields with Label, Aliases (header names people use) and
+//     Required, CanImport if only some roles may import, Presets for
+//     other systems' exports it reads (their column names in order of
+//     preference, data only: see internal/account/presets.go), and
+//     Target: the table, its columns in the order Plan gives
 //     values, the key after tenant_id, Versioned when the table has
 //     version and updated_at.
 //  2. Write Plan: load what matching needs in one or two queries (for

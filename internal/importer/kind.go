@@ -72,6 +72,10 @@ type Kind struct {
 	// aliases): unknown columns are a problem and there is no mapping
 	// step. Other kinds are mapped by the person, starting from a guess.
 	FixedHeader bool
+	// Presets are other systems' standard exports this kind reads (CRM
+	// account or contact exports): detected from a file's header and
+	// offered on the mapping step (see Preset).
+	Presets []Preset
 	// CheckMapping adds rules about which fields must be mapped together
 	// (has reports whether a field is mapped); it returns a message for
 	// the person, or "".

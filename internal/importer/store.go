@@ -165,19 +165,43 @@ func savedMapping(ctx context.Context, tx pgx.Tx, sc db.Scope, k *Kind) (map[str
 	return out, json.Unmarshal(raw, &out)
 }
 
-// Guess proposes a mapping for upload f: the tenant's remembered choices
-// first, then the fields' names (see Kind.Guess).
+// Guess proposes a mapping for upload f: the tenant's remembered
+// choices first, then the preset its header looks like (Kind.Detect), then
+// the fields' names (see Kind.Guess).
 func (s *Store) Guess(ctx context.Context, sc db.Scope, k *Kind, f *File) (Mapping, error) {
+	m, _, err := s.GuessWith(ctx, sc, k, f, "")
+	return m, err
+}
+
+// GuessWith is Guess with the person's choice of preset: a preset's name
+// puts that preset's column names first (before the remembered choices);
+// "" detects one. It returns the preset used ("" for none); an unknown
+// name is a db.FieldErrors on "preset".
+func (s *Store) GuessWith(ctx context.Context, sc db.Scope, k *Kind, f *File, preset string) (Mapping, string, error) {
+	chosen := preset != ""
+	if !chosen {
+		preset = k.Detect(f.Header)
+	}
+	p, ok := k.Preset(preset)
+	if preset != "" && !ok {
+		return nil, "", db.FieldErrors{"preset": "Choose one of the listed exports."}
+	}
 	var m Mapping
 	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
 		saved, err := savedMapping(ctx, tx, sc, k)
-		m = k.Guess(f.Header, saved)
+		names := []map[string]string{saved}
+		if chosen {
+			names = append(p.guesses(), saved)
+		} else {
+			names = append(names, p.guesses()...)
+		}
+		m = k.Guess(f.Header, names...)
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("import: guess: %w", err)
+		return nil, "", fmt.Errorf("import: guess: %w", err)
 	}
-	return m, nil
+	return m, preset, nil
 }
 
 // Preview reads upload id under mapping m (ignored for fixed-header

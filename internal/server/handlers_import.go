@@ -164,9 +164,9 @@ func (s *Server) receiveUpload(r *http.Request, k *importer.Kind) (uuid.UUID, in
 	return id, 0, "", err
 }
 
-// importMap shows an upload's column mapping (guessed, or as in the
-// query), with its preview once mapped; a fixed header goes straight to
-// the preview.
+// importMap shows an upload's column mapping (guessed, from the preset
+// the query names or the one detected, or as in the query), with its
+// preview once mapped; a fixed header goes straight to the preview.
 func (s *Server) importMap(pg importPage) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		id, err := urlID(r, pg.param)
@@ -183,12 +183,24 @@ func (s *Server) importMap(pg importPage) http.HandlerFunc {
 			s.fail(w, r, err)
 			return
 		}
-		m, err := s.imports().Guess(r.Context(), scope(r), pg.kind, f)
+		chosen := r.URL.Query().Get("preset")
+		m, preset, err := s.imports().GuessWith(r.Context(), scope(r), pg.kind, f, chosen)
+		var fe db.FieldErrors
+		if errors.As(err, &fe) {
+			// An unknown preset: the guess without one, and why.
+			m, preset, err = s.imports().GuessWith(r.Context(), scope(r), pg.kind, f, "")
+			if err == nil {
+				s.renderImport(w, r, pg, http.StatusUnprocessableEntity, templates.ImportView{File: f, Mapping: m,
+					Columns: importColumns(f, m), Preset: preset, Errors: fe})
+				return
+			}
+		}
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		s.renderImport(w, r, pg, http.StatusOK, templates.ImportView{File: f, Mapping: m, Columns: importColumns(f, m)})
+		s.renderImport(w, r, pg, http.StatusOK, templates.ImportView{File: f, Mapping: m, Columns: importColumns(f, m),
+			Preset: preset, PresetChosen: chosen != ""})
 	}
 }
 

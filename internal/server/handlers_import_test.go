@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+
 	"pareto/internal/account"
 )
 
@@ -111,5 +113,155 @@ func TestStakeholderImport(t *testing.T) {
 		res := at.KAMC.postMultipart("/stakeholders/import", "file", "x.csv", []byte("name\n"))
 		wantStatus(t, res, http.StatusUnprocessableEntity)
 		mustContain(t, res, "no rows of data")
+	})
+}
+
+// selectedMapping reads the mapping step's guess: the selected field of
+// each column's select ("" for ignored).
+func selectedMapping(t *testing.T, res response) []string {
+	t.Helper()
+	var out []string
+	for _, m := range regexp.MustCompile(`(?s)<select id="map-\d+" name="map">(.*?)</select>`).FindAllStringSubmatch(res.Body, -1) {
+		sel := regexp.MustCompile(`<option value="([^"]*)" selected`).FindStringSubmatch(m[1])
+		if sel == nil {
+			out = append(out, "")
+		} else {
+			out = append(out, sel[1])
+		}
+	}
+	if len(out) == 0 {
+		t.Fatalf("no mapping on the page:\n%s", res.Body)
+	}
+	return out
+}
+
+// TestCRMPresetImports drives the account and stakeholder imports with
+// Salesforce and HubSpot standard exports (their standard fields' labels
+// as the header): the export is detected, its columns mapped, the CRM's
+// record id kept as the account's external reference and used by the
+// contact export to name the account; the picker chooses another preset;
+// an unknown one answers 422.
+func TestCRMPresetImports(t *testing.T) {
+	a := newTestApp(t)
+	at := newAcctTenant(t, a, "Acme")
+	ctx := context.Background()
+	upload := func(path, data string) string {
+		t.Helper()
+		res := at.AdminC.postMultipart(path, "file", "export.csv", []byte(data))
+		wantStatus(t, res, http.StatusSeeOther)
+		return res.Location
+	}
+	// commitGuess commits an upload under the guessed mapping and checks
+	// the guess.
+	commitGuess := func(path, detected string, want []string) {
+		t.Helper()
+		page := at.AdminC.get(path)
+		wantStatus(t, page, http.StatusOK)
+		mustContain(t, page, `id="preset-detected"`, "Recognised as a "+detected+" export")
+		got := selectedMapping(t, page)
+		if strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Fatalf("guessed %q, want %q", got, want)
+		}
+		wantStatus(t, at.AdminC.postForm(path, url.Values{"map": got}), http.StatusSeeOther)
+	}
+	accountByRef := func(ref string) (name, industry, country string, revenue int64) {
+		t.Helper()
+		if err := a.DB.Tx(ctx, at.scopeAdmin, func(tx pgx.Tx) error {
+			return tx.QueryRow(ctx, `SELECT name, industry, country, (annual_revenue * 100)::bigint FROM accounts
+				WHERE tenant_id = $1 AND external_ref = $2`, at.scopeAdmin.TenantID, ref).Scan(&name, &industry, &country, &revenue)
+		}); err != nil {
+			t.Fatalf("account %s: %v", ref, err)
+		}
+		return
+	}
+
+	t.Run("SalesforceAccounts", func(t *testing.T) {
+		// A Salesforce account report: Account ID (the CRM's id) and
+		// Account Number both present, the ID is the reference; Type and
+		// Account Owner belong to the export but fill nothing.
+		path := upload("/accounts/import", "Account ID,Account Name,Account Number,Type,Industry,Annual Revenue,Billing Country,Account Owner,Description\n"+
+			"001Dn00000AbCdEIAV,Globex Corporation,CD-451,Customer - Direct,Manufacturing,1500000.00,Germany,Jane Roe,Key distributor\n"+
+			"001Dn00000AbCdFIAV,Initech,CD-452,Prospect,Technology,,United States,Jane Roe,\n")
+		commitGuess(path, "Salesforce", []string{"external_ref", "name", "", "", "industry", "annual_revenue", "country", "", "notes"})
+		name, industry, country, revenue := accountByRef("001Dn00000AbCdEIAV")
+		if name != "Globex Corporation" || industry != "Manufacturing" || country != "Germany" || revenue != 150_000_000 {
+			t.Fatalf("Globex %q %q %q %d", name, industry, country, revenue)
+		}
+		if name, _, country, _ := accountByRef("001Dn00000AbCdFIAV"); name != "Initech" || country != "United States" {
+			t.Fatalf("Initech %q %q", name, country)
+		}
+	})
+	t.Run("HubSpotCompanies", func(t *testing.T) {
+		path := upload("/accounts/import", "Record ID,Company name,Company Domain Name,Industry,Annual Revenue,Country/Region,State/Region,Lifecycle Stage,Company owner\n"+
+			"9876543210,Umbrella Corp,umbrella.example.com,Pharmaceuticals,2500000,France,Île-de-France,Customer,John Doe\n")
+		commitGuess(path, "HubSpot", []string{"external_ref", "name", "", "industry", "annual_revenue", "country", "", "", ""})
+		if name, industry, country, revenue := accountByRef("9876543210"); name != "Umbrella Corp" || industry != "Pharmaceuticals" ||
+			country != "France" || revenue != 250_000_000 {
+			t.Fatalf("Umbrella %q %q %q %d", name, industry, country, revenue)
+		}
+	})
+	people := func() map[string]string {
+		t.Helper()
+		out := map[string]string{}
+		if err := a.DB.Tx(ctx, at.scopeAdmin, func(tx pgx.Tx) error {
+			rows, _ := tx.Query(ctx, `SELECT s.name, a.name || ' / ' || s.title || ' / ' || coalesce(s.email, '') || ' / ' || coalesce(s.phone, '')
+				FROM stakeholders s JOIN accounts a ON a.tenant_id = s.tenant_id AND a.id = s.account_id WHERE s.tenant_id = $1`, at.scopeAdmin.TenantID)
+			var k, v string
+			_, err := pgx.ForEachRow(rows, []any{&k, &v}, func() error { out[k] = v; return nil })
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	t.Run("SalesforceContacts", func(t *testing.T) {
+		// The contact names its account by the CRM's Account ID, which the
+		// account import kept as the external reference; First and Last
+		// Name make the name.
+		path := upload("/stakeholders/import", "Contact ID,First Name,Last Name,Title,Email,Phone,Account Name,Account ID,Contact Owner\n"+
+			"003Dn00000XyZaBIAV,Ada,Lovelace,CTO,ada@globex.example.com,+49 30 1234567,Globex Corporation,001Dn00000AbCdEIAV,Jane Roe\n")
+		commitGuess(path, "Salesforce", []string{"", "first_name", "last_name", "title", "email", "phone", "", "account", ""})
+		if got := people()["Ada Lovelace"]; got != "Globex Corporation / CTO / ada@globex.example.com / +49 30 1234567" {
+			t.Fatalf("Ada: %q", got)
+		}
+	})
+	t.Run("HubSpotContacts", func(t *testing.T) {
+		path := upload("/stakeholders/import", "Record ID,First Name,Last Name,Email,Job Title,Phone Number,Associated Company,Contact owner,Lifecycle Stage\n"+
+			"51,Grace,Hopper,grace@umbrella.example.com,VP Engineering,+33 1 23 45 67 89,Umbrella Corp,John Doe,Customer\n")
+		commitGuess(path, "HubSpot", []string{"", "first_name", "last_name", "email", "title", "phone", "account", "", ""})
+		if got := people()["Grace Hopper"]; got != "Umbrella Corp / VP Engineering / grace@umbrella.example.com / +33 1 23 45 67 89" {
+			t.Fatalf("Grace: %q", got)
+		}
+	})
+	t.Run("Picker", func(t *testing.T) {
+		// Two phone columns: HubSpot's (detected, and remembered from the
+		// commit above) prefers Phone Number, Salesforce's Mobile.
+		path := upload("/stakeholders/import", "First Name,Last Name,Mobile,Phone Number,Associated Company\n"+
+			"Alan,Turing,+44 7700 900123,+44 20 7946 0000,Globex Corporation\n")
+		if got := strings.Join(selectedMapping(t, at.AdminC.get(path)), ","); got != "first_name,last_name,,phone,account" {
+			t.Errorf("detected %q", got)
+		}
+		page := at.AdminC.get(path + "?preset=salesforce")
+		wantStatus(t, page, http.StatusOK)
+		mustContain(t, page, `<option value="salesforce" selected`)
+		if strings.Contains(page.Body, `id="preset-detected"`) {
+			t.Error("a picked preset is shown as detected")
+		}
+		// Salesforce's names first (Mobile), then the remembered choices
+		// (Associated Company).
+		if got := strings.Join(selectedMapping(t, page), ","); got != "first_name,last_name,phone,,account" {
+			t.Errorf("with Salesforce's names %q", got)
+		}
+		bad := at.AdminC.get(path + "?preset=pipedrive")
+		wantStatus(t, bad, http.StatusUnprocessableEntity)
+		mustContain(t, bad, `id="preset-error"`, "Choose one of the listed exports.", `aria-invalid="true"`)
+		if got := strings.Join(selectedMapping(t, bad), ","); got != "first_name,last_name,,phone,account" {
+			t.Errorf("the detected guess beside the error %q", got)
+		}
+	})
+	t.Run("OtherTenant", func(t *testing.T) {
+		other := newAcctTenant(t, a, "Other")
+		path := upload("/accounts/import", "Account ID,Account Name,Industry\n001X,Foo,Retail\n")
+		wantStatus(t, other.AdminC.get(path+"?preset=salesforce"), http.StatusNotFound)
 	})
 }
