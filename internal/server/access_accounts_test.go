@@ -112,3 +112,7 @@ func accountFixture(t *testing.T, a *testApp, tf *tenantFixture) {
 	tf.IDs["importID"] = imp.String()
 	tf.IDs["stakeholderImportID"] = stImp.String()
 }
+
+func init() {
+	accessRules = append(accessRules, accessRule{Method: "GET", Pattern: "/search", Roles: everyone})
+}

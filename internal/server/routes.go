@@ -62,6 +62,7 @@ func (s *Server) routes() http.Handler {
 			// successful write was about (health_keeper.go).
 			r.Use(s.requireUser, s.keepHealth)
 			r.Get("/", s.home)
+			r.Get("/search", s.search)
 			r.Post("/tenant", s.tenantSwitch)
 			r.Get("/me/password", s.passwordShow)
 			r.Post("/me/password", s.passwordUpdate)

@@ -18,6 +18,8 @@
 //  * A page that comes back with form errors (a failed save) brings the
 //    first error into view and focuses its field, instead of leaving the
 //    person at the top of the page.
+//  * "/" focuses the header's search field (#global-search), unless the
+//    person is typing in a field or holds a modifier key.
 //  * Flash messages are deliberately NOT auto-dismissed.
 (function () {
   "use strict";
@@ -69,6 +71,18 @@
     } else {
       form.submit();
     }
+  });
+
+  // "/" to search.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
+    var t = event.target;
+    if (t instanceof Element && t.closest("input, textarea, select, [contenteditable]:not([contenteditable=false])")) return;
+    var field = document.getElementById("global-search");
+    if (!field) return;
+    event.preventDefault();
+    field.focus();
+    field.select();
   });
 
   // Mobile menu.
