@@ -2933,7 +2933,7 @@ func MyAccountsPage(p Page, v MyAccountsView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			if len(v.Mine.Accounts) == 0 && len(v.Mine.Others) == 0 {
+			if len(v.Mine.Accounts) == 0 && len(v.Mine.Others) == 0 && v.After == "" && v.Also == "" {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 271, "<div class=\"empty-state\">")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
@@ -3311,24 +3311,28 @@ func MyAccountsPage(p Page, v MyAccountsView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				if v.Mine.OthersMore {
-					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 310, "<p class=\"muted small\">The first ")
+				if v.Mine.OthersLinks.HasPrev || v.Mine.OthersLinks.HasNext {
+					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 310, "<p class=\"muted small\">By name, ")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var156 string
-					templ_7745c5c3_Var156, templ_7745c5c3_Err = templ.JoinStringErrs(strconv.Itoa(assignment.MaxOtherAccounts))
+					templ_7745c5c3_Var156, templ_7745c5c3_Err = templ.JoinStringErrs(strconv.Itoa(assignment.PerOtherPage))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/assignment.templ`, Line: 657, Col: 81}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/assignment.templ`, Line: 657, Col: 76}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var156))
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 311, " by name.</p>")
+					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 311, " a page.</p>")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
+				}
+				templ_7745c5c3_Err = Pager(v.Mine.OthersLinks, v.AlsoLink).Render(ctx, templ_7745c5c3_Buffer)
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
 				}
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 312, "</section>")
 				if templ_7745c5c3_Err != nil {
@@ -3368,7 +3372,7 @@ func MyAccountsPage(p Page, v MyAccountsView) templ.Component {
 						var templ_7745c5c3_Var157 string
 						templ_7745c5c3_Var157, templ_7745c5c3_Err = templ.JoinStringErrs(FormatDate(*n.Due))
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/assignment.templ`, Line: 677, Col: 30}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/assignment.templ`, Line: 678, Col: 30}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var157))
 						if templ_7745c5c3_Err != nil {
@@ -3397,7 +3401,7 @@ func MyAccountsPage(p Page, v MyAccountsView) templ.Component {
 					var templ_7745c5c3_Var158 string
 					templ_7745c5c3_Var158, templ_7745c5c3_Err = templruntime.NewAttributeExpression(asgAccountURL(n.AccountID)).ResolveURL(ctx)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/assignment.templ`, Line: 685, Col: 48}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/assignment.templ`, Line: 686, Col: 48}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var158)
 					if templ_7745c5c3_Err != nil {
@@ -3410,7 +3414,7 @@ func MyAccountsPage(p Page, v MyAccountsView) templ.Component {
 					var templ_7745c5c3_Var159 string
 					templ_7745c5c3_Var159, templ_7745c5c3_Err = templ.JoinStringErrs(n.AccountName)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/assignment.templ`, Line: 685, Col: 66}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/assignment.templ`, Line: 686, Col: 66}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var159))
 					if templ_7745c5c3_Err != nil {
@@ -3423,7 +3427,7 @@ func MyAccountsPage(p Page, v MyAccountsView) templ.Component {
 					var templ_7745c5c3_Var160 string
 					templ_7745c5c3_Var160, templ_7745c5c3_Err = templ.JoinStringErrs(n.Step)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/assignment.templ`, Line: 686, Col: 20}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/assignment.templ`, Line: 687, Col: 20}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var160))
 					if templ_7745c5c3_Err != nil {
@@ -3479,7 +3483,7 @@ func kamAccountsFooter(c assignment.KAMCounts, l keyset.Links, link func(string)
 		var templ_7745c5c3_Var162 string
 		templ_7745c5c3_Var162, templ_7745c5c3_Err = templ.JoinStringErrs(CountOf(c.Accounts, true, "account", "accounts"))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/assignment.templ`, Line: 700, Col: 52}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/assignment.templ`, Line: 701, Col: 52}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var162))
 		if templ_7745c5c3_Err != nil {
@@ -3492,7 +3496,7 @@ func kamAccountsFooter(c assignment.KAMCounts, l keyset.Links, link func(string)
 		var templ_7745c5c3_Var163 string
 		templ_7745c5c3_Var163, templ_7745c5c3_Err = templ.JoinStringErrs(CountOf(c.KeyAccounts, true, "key account", "key accounts"))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/assignment.templ`, Line: 700, Col: 117}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/assignment.templ`, Line: 701, Col: 117}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var163))
 		if templ_7745c5c3_Err != nil {
@@ -3510,7 +3514,7 @@ func kamAccountsFooter(c assignment.KAMCounts, l keyset.Links, link func(string)
 			var templ_7745c5c3_Var164 string
 			templ_7745c5c3_Var164, templ_7745c5c3_Err = templ.JoinStringErrs(strconv.Itoa(assignment.PerKAMPage))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/assignment.templ`, Line: 702, Col: 88}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/assignment.templ`, Line: 703, Col: 88}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var164))
 			if templ_7745c5c3_Err != nil {

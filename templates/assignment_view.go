@@ -169,11 +169,32 @@ type MyAccountsView struct {
 	Mine     assignment.Mine
 	IsKAM    bool
 	Currency string
+	// After and Also are the cursor tokens of the pages shown (the
+	// accounts as KAM, the other accounts): each list pages on its own.
+	After, Also string
 }
 
 // PageLink is the URL of the page of "My accounts" at cursor token after
-// ("" for the first).
-func (v MyAccountsView) PageLink(after string) string { return kamAccountsLink("/my/accounts", after) }
+// ("" for the first), keeping the other accounts' page.
+func (v MyAccountsView) PageLink(after string) string { return v.myLink(after, v.Also, "#accounts") }
+
+// AlsoLink is the URL of the page of the other accounts at cursor token
+// also, keeping the page of the accounts as KAM.
+func (v MyAccountsView) AlsoLink(also string) string { return v.myLink(v.After, also, "#other-accounts") }
+
+func (v MyAccountsView) myLink(after, also, anchor string) string {
+	q := url.Values{}
+	if after != "" {
+		q.Set("after", after)
+	}
+	if also != "" {
+		q.Set("also", also)
+	}
+	if len(q) == 0 {
+		return "/my/accounts" + anchor
+	}
+	return "/my/accounts?" + q.Encode() + anchor
+}
 
 // kamAccountsLink is the URL of a page of a KAM's accounts.
 func kamAccountsLink(path, after string) string {

@@ -265,16 +265,16 @@ type NextStep struct {
 // Mine is "My accounts" for the person in the scope: one page of the
 // accounts they manage (see kamPage: key accounts first, then the others
 // by name), the accounts they are on otherwise (account manager, team
-// member: at most MaxOtherAccounts, by name) and the open next steps they
-// own (overdue first, then by due date, at most 100).
+// member: one page of them by name, paged on its own) and the open next
+// steps they own (overdue first, then by due date, at most 100).
 type Mine struct {
 	Accounts []MyAccount
 	Links    keyset.Links
 	Counts   KAMCounts
 	Others   []OtherAccount
-	// OthersMore says there are more than MaxOtherAccounts others.
-	OthersMore bool
-	NextSteps  []NextStep
+	// OthersLinks page the other accounts.
+	OthersLinks keyset.Links
+	NextSteps   []NextStep
 }
 
 // OtherAccount is an account a person is on without being its KAM.
@@ -286,13 +286,14 @@ type OtherAccount struct {
 	Roles []string
 }
 
-// MaxOtherAccounts bounds the accounts "My accounts" lists beside the
-// ones a person manages as KAM.
-const MaxOtherAccounts = 100
+// PerOtherPage is how many of the accounts a person is on without being
+// their KAM "My accounts" shows a page.
+const PerOtherPage = 50
 
-// MyAccounts returns the page at c of the scope's person's accounts, and
-// their open next steps. Every signed-in role may read their own.
-func (s *Store) MyAccounts(ctx context.Context, sc db.Scope, c keyset.Cursor) (Mine, error) {
+// MyAccounts returns the page at c of the scope's person's accounts as
+// KAM, the page at also of the accounts they are on otherwise, and their
+// open next steps. Every signed-in role may read their own.
+func (s *Store) MyAccounts(ctx context.Context, sc db.Scope, c, also keyset.Cursor) (Mine, error) {
 	var m Mine
 	today := s.Now()
 	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
@@ -319,7 +320,7 @@ func (s *Store) MyAccounts(ctx context.Context, sc db.Scope, c keyset.Cursor) (M
 		if err != nil {
 			return err
 		}
-		if m.Others, m.OthersMore, err = otherAccounts(ctx, tx, sc); err != nil {
+		if m.Others, m.OthersLinks, err = otherAccounts(ctx, tx, sc, also); err != nil {
 			return err
 		}
 		rows, _ := tx.Query(ctx, `SELECT a.id, a.name, i.next_step, i.next_step_due, coalesce(i.next_step_due < $3::date, false)
@@ -339,27 +340,44 @@ func (s *Store) MyAccounts(ctx context.Context, sc db.Scope, c keyset.Cursor) (M
 	return m, nil
 }
 
-// otherAccounts reads the accounts the scope's person is on as account
-// manager or team member (each way has its index), by name, at most
-// MaxOtherAccounts (more reports whether there are others).
-func otherAccounts(ctx context.Context, tx pgx.Tx, sc db.Scope) (out []OtherAccount, more bool, err error) {
-	rows, _ := tx.Query(ctx, `SELECT a.id, a.name, a.key_status, x.roles FROM (
-			SELECT tenant_id, account_id, array_agg(role ORDER BY role) AS roles FROM (
-				SELECT tenant_id, id AS account_id, 'account_manager' AS role FROM accounts
-					WHERE tenant_id = $1 AND manager_user_id = $2 AND archived_at IS NULL
-				UNION ALL SELECT tenant_id, account_id, role FROM account_team_members WHERE tenant_id = $1 AND user_id = $2) y
-			GROUP BY tenant_id, account_id) x
-		JOIN accounts a ON a.tenant_id = x.tenant_id AND a.id = x.account_id
-		WHERE a.tenant_id = $1 AND a.archived_at IS NULL
-		ORDER BY a.sort_name, a.id LIMIT $3`, sc.TenantID, sc.UserID, MaxOtherAccounts+1)
-	out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (OtherAccount, error) {
-		var o OtherAccount
-		return o, r.Scan(&o.ID, &o.Name, &o.KeyStatus, &o.Roles)
-	})
-	if len(out) > MaxOtherAccounts {
-		out, more = out[:MaxOtherAccounts], true
+// otherOuter orders the merged other accounts as kamOrder orders each
+// way's.
+var otherOuter = keyset.Order{Cols: []keyset.Col{{SQL: "x.sort_name", Type: "text"}, {SQL: "x.id", Type: "uuid"}}}
+
+// otherAccounts reads the page at c of the accounts the scope's person is
+// on as account manager or team member, by name. Each way walks its own
+// index from the cursor for one page; the two are merged (an account
+// both ways once, with both roles), so a page costs the same however
+// many accounts the person is on.
+func otherAccounts(ctx context.Context, tx pgx.Tx, sc db.Scope, c keyset.Cursor) ([]OtherAccount, keyset.Links, error) {
+	args := []any{sc.TenantID, sc.UserID}
+	cond, orderBy, limit := kamOrder.Plan(c, PerOtherPage, &args)
+	_, outer, _ := otherOuter.Plan(c, PerOtherPage, new([]any))
+	rows, _ := tx.Query(ctx, `SELECT x.sort_name, x.id, x.name, x.key_status, array_agg(x.role ORDER BY x.role) FROM (
+			(SELECT a.sort_name, a.id, a.name, a.key_status, 'account_manager' AS role FROM accounts a
+				WHERE a.tenant_id = $1 AND a.manager_user_id = $2 AND a.archived_at IS NULL`+cond+` ORDER BY `+orderBy+limit+`)
+			UNION ALL
+			(SELECT a.sort_name, a.id, a.name, a.key_status, t.role FROM account_team_members t
+				JOIN accounts a ON a.tenant_id = t.tenant_id AND a.id = t.account_id
+				WHERE t.tenant_id = $1 AND t.user_id = $2 AND a.archived_at IS NULL`+cond+` ORDER BY `+orderBy+limit+`)) x
+		GROUP BY x.sort_name, x.id, x.name, x.key_status ORDER BY `+outer+limit, args...)
+	type keyed struct {
+		OtherAccount
+		sortName string
 	}
-	return out, more, err
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (keyed, error) {
+		var k keyed
+		return k, r.Scan(&k.sortName, &k.ID, &k.Name, &k.KeyStatus, &k.Roles)
+	})
+	if err != nil {
+		return nil, keyset.Links{}, fmt.Errorf("other accounts: %w", err)
+	}
+	list, links := keyset.Finish(list, c, PerOtherPage, func(k keyed) []string { return []string{k.sortName, k.ID.String()} })
+	out := make([]OtherAccount, len(list))
+	for i, k := range list {
+		out[i] = k.OtherAccount
+	}
+	return out, links, nil
 }
 
 // Currency is the tenant's currency code, for showing amounts.

@@ -598,7 +598,7 @@ func TestMyAccounts(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	m, err := f.s.MyAccounts(ctx, f.scope(f.ann), keyset.Cursor{})
+	m, err := f.s.MyAccounts(ctx, f.scope(f.ann), keyset.Cursor{}, keyset.Cursor{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -609,7 +609,7 @@ func TestMyAccounts(t *testing.T) {
 	if len(m.NextSteps) != 2 || !m.NextSteps[0].Overdue || m.NextSteps[1].Due != nil || m.NextSteps[1].Overdue {
 		t.Fatalf("next steps %+v", m.NextSteps)
 	}
-	m, err = f.s.MyAccounts(ctx, f.scope(f.leader), keyset.Cursor{})
+	m, err = f.s.MyAccounts(ctx, f.scope(f.leader), keyset.Cursor{}, keyset.Cursor{})
 	if err != nil || len(m.Accounts) != 0 || len(m.NextSteps) != 0 {
 		t.Fatalf("leader: %+v %v", m, err)
 	}
@@ -720,7 +720,7 @@ func TestKAMAccountsPaged(t *testing.T) {
 		t.Fatalf("page 2: %d rows", len(p.Accounts))
 	}
 
-	m, err := f.s.MyAccounts(ctx, f.scope(f.ann), keyset.Cursor{})
+	m, err := f.s.MyAccounts(ctx, f.scope(f.ann), keyset.Cursor{}, keyset.Cursor{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -729,9 +729,94 @@ func TestKAMAccountsPaged(t *testing.T) {
 		got = append(got, a.Name)
 	}
 	check("mine page 1", got, m.Links, m.Counts, names(50, "Zeta"), false, true)
-	m, err = f.s.MyAccounts(ctx, f.scope(f.ann), m.Links.Next)
+	m, err = f.s.MyAccounts(ctx, f.scope(f.ann), m.Links.Next, keyset.Cursor{})
 	if err != nil || len(m.Accounts) != 1 {
 		t.Fatalf("mine page 2: %+v %v", m.Accounts, err)
 	}
 	check("mine page 2", []string{m.Accounts[0].Name}, m.Links, m.Counts, []string{"O51"}, true, false)
+}
+
+// TestMyOtherAccountsPaged: "Also on" pages by name, 50 a page, merging
+// the two ways a person is on an account (account manager, team member)
+// into one row with both roles. Ann manages A00…A59 (60 accounts) and is
+// in the team of A05 (both ways: one row) and of T1, T2 (team only):
+// 62 accounts, so page 1 is A00…A49, page 2 A50…A59, T1, T2.
+func TestMyOtherAccountsPaged(t *testing.T) {
+	d := dbtest.New(t)
+	f := newFixture(t, d, "Acme")
+	other := f.account(acc{name: "Bob's", kam: f.bob.UserID})
+	var want []string
+	ids := map[string]uuid.UUID{}
+	for i := range 60 {
+		name := fmt.Sprintf("A%02d", i)
+		ids[name] = f.account(acc{name: name, keyStatus: "candidate"})
+		want = append(want, name)
+	}
+	ids["T1"] = f.account(acc{name: "T1", kam: f.bob.UserID})
+	ids["T2"] = f.account(acc{name: "T2", keyStatus: "candidate"})
+	want = append(want, "T1", "T2")
+	if err := d.Tx(ctx, f.scope(f.admin), func(tx pgx.Tx) error {
+		for i := range 60 {
+			if _, err := tx.Exec(ctx, "UPDATE accounts SET manager_user_id = $1 WHERE id = $2", f.ann.UserID, ids[fmt.Sprintf("A%02d", i)]); err != nil {
+				return err
+			}
+		}
+		for name, role := range map[string]string{"A05": "finance", "T1": "executive_sponsor", "T2": "service_lead"} {
+			if _, err := tx.Exec(ctx, `INSERT INTO account_team_members (account_id, user_id, role, added_at) VALUES ($1, $2, $3, now())`,
+				ids[name], f.ann.UserID, role); err != nil {
+				return err
+			}
+		}
+		// Bob's account manager is Lena: not Ann's.
+		_, err := tx.Exec(ctx, "UPDATE accounts SET manager_user_id = $1 WHERE id = $2", f.leader.UserID, other)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	read := func(c keyset.Cursor) ([]string, assignment.Mine) {
+		t.Helper()
+		m, err := f.s.MyAccounts(ctx, f.scope(f.ann), keyset.Cursor{}, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, o := range m.Others {
+			got = append(got, o.Name)
+			switch o.Name {
+			case "A05":
+				if !slices.Equal(o.Roles, []string{"account_manager", "finance"}) {
+					t.Errorf("A05 roles %v", o.Roles)
+				}
+			case "T1":
+				if !slices.Equal(o.Roles, []string{"executive_sponsor"}) || o.KeyStatus != "key" {
+					t.Errorf("T1 %+v", o)
+				}
+			}
+		}
+		return got, m
+	}
+	got, m := read(keyset.Cursor{})
+	if !slices.Equal(got, want[:50]) || m.OthersLinks.HasPrev || !m.OthersLinks.HasNext {
+		t.Fatalf("page 1: %v %+v", got, m.OthersLinks)
+	}
+	got, m = read(m.OthersLinks.Next)
+	if !slices.Equal(got, want[50:]) || !m.OthersLinks.HasPrev || m.OthersLinks.HasNext {
+		t.Fatalf("page 2: %v %+v", got, m.OthersLinks)
+	}
+	// Back from page 2 is page 1 again (the first page's cursor).
+	if !m.OthersLinks.Prev.First() {
+		t.Fatalf("prev of page 2 %+v", m.OthersLinks.Prev)
+	}
+	// A cursor made by walking back from the end: the 50 before T1.
+	got, _ = read(keyset.Cursor{Keys: []string{"t1", ids["T1"].String()}, Back: true})
+	if !slices.Equal(got, want[10:60]) {
+		t.Fatalf("back from T1: %v", got)
+	}
+	// Other tenant: Ann sees none of another tenant's accounts (and
+	// nobody there has her as account manager).
+	g := newFixture(t, d, "Globex")
+	m2, err := g.s.MyAccounts(ctx, g.scope(g.ann), keyset.Cursor{}, keyset.Cursor{})
+	if err != nil || len(m2.Others) != 0 {
+		t.Fatalf("other tenant: %+v %v", m2.Others, err)
+	}
 }

@@ -326,8 +326,18 @@ func errorf(what string, err error) error {
 // the scope's tenant now, chunk by chunk (each its own transaction), then
 // the profitability totals, and records the run. O(accounts): for the
 // daily run and after a settings change, in the background.
+//
+// Every month has its history row: this run writes this month's, and
+// when the tenant's last run was before last month (nobody used the
+// tenant for a while, so no run came), the months in between are
+// written too, each as of its last day (see backfillMonths), before the
+// run is recorded. A page never computes history.
 func (s *Store) RefreshTenant(ctx context.Context, sc db.Scope) error {
 	now := s.Now()
+	last, _, err := s.LastRun(ctx, sc)
+	if err != nil {
+		return wrap("refresh tenant", err)
+	}
 	after := uuid.Nil
 	for {
 		var ids []uuid.UUID
@@ -353,7 +363,12 @@ func (s *Store) RefreshTenant(ctx context.Context, sc db.Scope) error {
 		}
 		after = ids[len(ids)-1]
 	}
-	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+	if this := kpi.MonthOf(now); !last.IsZero() && kpi.MonthOf(last).Before(kpi.AddMonths(this, -1)) {
+		if err := s.backfillMonths(ctx, sc, kpi.AddMonths(kpi.MonthOf(last), 1), kpi.AddMonths(this, -1), false); err != nil {
+			return wrap("refresh tenant", err)
+		}
+	}
+	err = s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `DELETE FROM account_risks r USING accounts a
 			WHERE r.tenant_id = $1 AND a.tenant_id = r.tenant_id AND a.id = r.account_id AND a.archived_at IS NOT NULL`,
 			sc.TenantID); err != nil {
@@ -442,6 +457,17 @@ func (s *Store) AccountHealth(ctx context.Context, sc db.Scope, accountID uuid.U
 // those months' rows. O(accounts × months), in chunks.
 func (s *Store) Backfill(ctx context.Context, sc db.Scope, months int) error {
 	this := kpi.MonthOf(s.Now())
+	return wrap("backfill", s.backfillMonths(ctx, sc, kpi.AddMonths(this, -months), kpi.AddMonths(this, -1), true))
+}
+
+// backfillMonths writes the history rows of the months from..to (first
+// days) for every active account, each as of the month's last day;
+// overwrite says whether rows already there are replaced (else kept).
+func (s *Store) backfillMonths(ctx context.Context, sc db.Scope, from, to time.Time, overwrite bool) error {
+	conflict := "DO NOTHING"
+	if overwrite {
+		conflict = "DO UPDATE SET score = EXCLUDED.score, breakdown = EXCLUDED.breakdown"
+	}
 	after := uuid.Nil
 	for {
 		var ids []uuid.UUID
@@ -457,8 +483,7 @@ func (s *Store) Backfill(ctx context.Context, sc db.Scope, months int) error {
 				return err
 			}
 			b := &pgx.Batch{}
-			for n := months; n >= 1; n-- {
-				month := kpi.AddMonths(this, -n)
+			for month := from; !month.After(to); month = kpi.AddMonths(month, 1) {
 				asOf := kpi.AddMonths(month, 1).AddDate(0, 0, -1)
 				ins, accts, err := loadInputs(ctx, tx, sc.TenantID, ids, asOf)
 				if err != nil {
@@ -471,14 +496,13 @@ func (s *Store) Backfill(ctx context.Context, sc db.Scope, months int) error {
 						return err
 					}
 					b.Queue(`INSERT INTO health_history (tenant_id, account_id, month, score, breakdown) VALUES ($1, $2, $3, $4, $5)
-						ON CONFLICT (tenant_id, account_id, month) DO UPDATE SET score = EXCLUDED.score, breakdown = EXCLUDED.breakdown`,
-						sc.TenantID, a.ID, month, bd.Score, js)
+						ON CONFLICT (tenant_id, account_id, month) `+conflict, sc.TenantID, a.ID, month, bd.Score, js)
 				}
 			}
 			return tx.SendBatch(ctx, b).Close()
 		})
 		if err != nil {
-			return wrap("backfill", err)
+			return fmt.Errorf("months %s to %s: %w", from.Format("2006-01"), to.Format("2006-01"), err)
 		}
 		if len(ids) < chunk {
 			return nil

@@ -271,3 +271,64 @@ func TestRiskListPages(t *testing.T) {
 		t.Errorf("after archiving one: %d, want 59", p.Total)
 	}
 }
+
+// TestHistoryEveryMonth: the tenant's run writes this month's history
+// row, and when the last run was months ago (nobody used the tenant),
+// the months in between get theirs too, each as of its last day. Globex
+// has a decision maker and a champion (coverage 2/4 = 50), both last met
+// on 10 August; only coverage and freshness (weights 20 and 20) have
+// inputs, so the score is (50 + freshness) / 2, freshness being 100 up
+// to 60 days and (120 − days)/60·100 after:
+//
+//	run 20 Aug: 10 days  → 100   → 75   (August)
+//	30 Sep:     51 days  → 100   → 75   (September, filled in)
+//	31 Oct:     82 days  → 63.3  → 56.7 → 57 (October, filled in)
+//	run 10 Nov: 92 days  → 46.7  → 48.3 → 48 (November)
+func TestHistoryEveryMonth(t *testing.T) {
+	ctx := context.Background()
+	d := dbtest.New(t)
+	tn := newTenant(t, d, "Monthly Co")
+	other := newTenant(t, d, "Quiet Co")
+	hs := health.NewStore(d)
+	now := time.Date(2026, 8, 20, 9, 0, 0, 0, time.UTC)
+	hs.Now = func() time.Time { return now }
+	acct := tn.keyAccount(t, "Globex")
+	dee := tn.stakeholder(t, acct, "Dee", account.RoleDecisionMaker, account.StrengthStrong)
+	cam := tn.stakeholder(t, acct, "Cam", account.RoleChampion, account.StrengthStrong)
+	tn.meet(t, acct, time.Date(2026, 8, 10, 0, 0, 0, 0, time.UTC), dee, cam)
+	if err := hs.RefreshTenant(ctx, tn.admin()); err != nil {
+		t.Fatal(err)
+	}
+	now = time.Date(2026, 11, 10, 9, 0, 0, 0, time.UTC)
+	if _, stale, err := hs.LastRun(ctx, tn.admin()); err != nil || !stale {
+		t.Fatalf("last run stale %v (%v), want stale", stale, err)
+	}
+	if err := hs.RefreshTenant(ctx, tn.admin()); err != nil {
+		t.Fatal(err)
+	}
+	_, _, hist, err := hs.AccountHealth(ctx, tn.admin(), acct, 12)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range hist {
+		s := "missing"
+		if p.Score != nil {
+			s = fmt.Sprint(*p.Score)
+		}
+		got = append(got, p.Month.Format("2006-01")+"="+s)
+	}
+	if want := "2026-08=75 2026-09=75 2026-10=57 2026-11=48"; strings.Join(got, " ") != want {
+		t.Errorf("history %s, want %s", strings.Join(got, " "), want)
+	}
+	if ran, stale, err := hs.LastRun(ctx, tn.admin()); err != nil || stale || !ran.Equal(time.Date(2026, 11, 10, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("last run %v stale %v (%v)", ran, stale, err)
+	}
+	// The other tenant's run writes nothing of this tenant's.
+	if err := hs.RefreshTenant(ctx, other.admin()); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, h, err := hs.AccountHealth(ctx, other.admin(), acct, 12); err != nil || len(h) != 0 {
+		t.Errorf("other tenant reads %d history rows (%v)", len(h), err)
+	}
+}

@@ -219,7 +219,8 @@ func (s *Server) suggestionApply(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) myAccounts(w http.ResponseWriter, r *http.Request) {
 	st := s.assignments()
-	mine, err := st.MyAccounts(r.Context(), scope(r), keyset.Parse(r.URL.Query().Get("after")))
+	q := r.URL.Query()
+	mine, err := st.MyAccounts(r.Context(), scope(r), keyset.Parse(q.Get("after")), keyset.Parse(q.Get("also")))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -243,6 +244,7 @@ func (s *Server) myAccounts(w http.ResponseWriter, r *http.Request) {
 			mine.Accounts[i].PlanStatus = p.Label()
 		}
 	}
-	v := templates.MyAccountsView{Mine: mine, IsKAM: currentMember(r).Role == auth.RoleKAM, Currency: currency}
+	v := templates.MyAccountsView{Mine: mine, IsKAM: currentMember(r).Role == auth.RoleKAM, Currency: currency,
+		After: q.Get("after"), Also: q.Get("also")}
 	s.render(w, r, http.StatusOK, templates.MyAccountsPage(s.page(r, "My accounts", "my"), v))
 }

@@ -170,7 +170,6 @@ func (s *Server) matrixOf(r *http.Request, candidates bool) (templates.HealthMat
 	if err != nil {
 		return templates.HealthMatrixView{}, err
 	}
-	s.freshenHealth(r)
 	return templates.HealthMatrixView{Matrix: mx, Chart: templates.NewMatrixChart(mx.Points, mx.Settings)}, nil
 }
 
@@ -221,13 +220,9 @@ func (s *Server) riskList(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	var stale bool
-	if v.RanOn, stale, err = hs.LastRun(ctx, sc); err != nil {
+	if v.RanOn, _, err = hs.LastRun(ctx, sc); err != nil {
 		s.fail(w, r, err)
 		return
-	}
-	if stale {
-		s.refreshTenant(sc.TenantID)
 	}
 	s.render(w, r, http.StatusOK, templates.RiskListPage(s.page(r, "Relationship risks", "health"), v))
 }
@@ -279,7 +274,6 @@ func (s *Server) homeRelationships(r *http.Request) (templates.HomeRelationships
 			return v, err
 		}
 	}
-	s.freshenHealth(r)
 	return v, nil
 }
 

@@ -21,9 +21,17 @@ import (
 // about are refreshed — the route's account, the plan's account, an
 // account_id in the form, the account the answer redirects to. Writes
 // that touch many accounts (imports, settings, bulk assignment) start a
-// refresh of the whole tenant in the background instead; so do pages
-// that find the tenant's daily run stale (the clock's part: contacts
-// going stale, dates passing).
+// refresh of the whole tenant in the background instead.
+//
+// The daily run (the clock's part: contacts going stale, dates passing,
+// and each month's history row) is started by the first signed-in
+// request of a tenant each day that finds the last run before today
+// (dailyHealth); RefreshTenant writes the months a quiet tenant missed.
+// Why not a timer in pareto serve walking every tenant: the serving
+// login sees one tenant at a time (row-level security, no BYPASSRLS),
+// so it cannot list the tenants, and a tenant nobody uses has no reader
+// of its history until somebody signs in — whose first request brings
+// every month up to date, before any page reads it.
 
 func (s *Server) healthStore() *health.Store { return health.NewStore(s.db) }
 
@@ -38,6 +46,7 @@ func tenantWide(pattern string) bool {
 // current after writes.
 func (s *Server) keepHealth(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.dailyHealth(r)
 		if r.Method != http.MethodPost {
 			next.ServeHTTP(w, r)
 			return
@@ -120,10 +129,8 @@ type healthRuns struct {
 	mu      sync.Mutex
 	running map[uuid.UUID]bool
 	again   map[uuid.UUID]bool
+	checked map[uuid.UUID]time.Time // the day dailyHealth last looked at the tenant's run
 	wg      sync.WaitGroup
-	// ranOn is each tenant's last daily run seen current (a date), so
-	// that pages ask the database again only on another day.
-	ranOn sync.Map // uuid.UUID → time.Time
 }
 
 // refreshTenant starts a background refresh of the tenant's health, or
@@ -151,6 +158,9 @@ func (s *Server) refreshTenant(tenantID uuid.UUID) {
 			cancel()
 			if err != nil {
 				s.log.Warn("health run", "tenant_id", tenantID, "err", err)
+				hr.mu.Lock()
+				delete(hr.checked, tenantID) // the next request tries again
+				hr.mu.Unlock()
 			} else {
 				s.log.Info("health run", "tenant_id", tenantID, "took", time.Since(start).Round(time.Millisecond))
 			}
@@ -166,25 +176,38 @@ func (s *Server) refreshTenant(tenantID uuid.UUID) {
 	}()
 }
 
-// freshenHealth starts the tenant's daily run when the last one was
-// before today (pages that show kept health call it; they show what is
-// kept meanwhile).
-func (s *Server) freshenHealth(r *http.Request) {
-	tenantID, now := scope(r).TenantID, time.Now()
-	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC) // as health.LastRun dates runs
-	if on, ok := s.healthRuns.ranOn.Load(tenantID); ok && on.(time.Time).Equal(today) {
+// dailyHealth starts the tenant's daily run when the last one was before
+// today. It asks the database once per tenant and day (the answer is
+// memoised), so a request pays a map look-up; the run goes on in the
+// background and pages show what is kept meanwhile.
+func (s *Server) dailyHealth(r *http.Request) {
+	if currentMember(r) == nil {
 		return
 	}
-	ranOn, stale, err := s.healthStore().LastRun(r.Context(), scope(r))
+	tenantID, now := scope(r).TenantID, time.Now()
+	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC) // as health.LastRun dates runs
+	hr := &s.healthRuns
+	hr.mu.Lock()
+	if hr.checked == nil {
+		hr.checked = map[uuid.UUID]time.Time{}
+	}
+	done := hr.checked[tenantID].Equal(day)
+	hr.checked[tenantID] = day
+	hr.mu.Unlock()
+	if done {
+		return
+	}
+	_, stale, err := s.healthStore().LastRun(r.Context(), scope(r))
 	if err != nil {
 		s.log.Warn("health last run", "request_id", requestIDFrom(r.Context()), "err", err)
+		hr.mu.Lock()
+		delete(hr.checked, tenantID)
+		hr.mu.Unlock()
 		return
 	}
 	if stale {
 		s.refreshTenant(tenantID)
-		return
 	}
-	s.healthRuns.ranOn.Store(tenantID, ranOn)
 }
 
 // WaitHealth waits for the background health runs to end (tests).
