@@ -180,7 +180,9 @@ func (v MyAccountsView) PageLink(after string) string { return v.myLink(after, v
 
 // AlsoLink is the URL of the page of the other accounts at cursor token
 // also, keeping the page of the accounts as KAM.
-func (v MyAccountsView) AlsoLink(also string) string { return v.myLink(v.After, also, "#other-accounts") }
+func (v MyAccountsView) AlsoLink(also string) string {
+	return v.myLink(v.After, also, "#other-accounts")
+}
 
 func (v MyAccountsView) myLink(after, also, anchor string) string {
 	q := url.Values{}
