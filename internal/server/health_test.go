@@ -14,6 +14,7 @@ import (
 	"pareto/internal/account"
 	"pareto/internal/auth"
 	"pareto/internal/db"
+	"pareto/internal/health"
 	"pareto/internal/kpi"
 )
 
@@ -82,6 +83,44 @@ func wantPage(t *testing.T, res response, status int, wants ...string) {
 		if !strings.Contains(res.Body, w) {
 			t.Errorf("page lacks %q", w)
 		}
+	}
+}
+
+// TestDailyHealthRun: the first signed-in request of a tenant on a day
+// whose last health run was before today starts the run — any page, here
+// the account list, which reads no health — and the run writes the
+// history row of every month since the last one: the tenant last ran
+// three months ago, so Globex gets rows for the two months in between
+// and this one, without any page computing them.
+func TestDailyHealthRun(t *testing.T) {
+	ctx := context.Background()
+	a := newTestApp(t)
+	ht := newHealthTenant(t, a, "Daily Co")
+	sc := db.Scope{TenantID: ht.adminM.TenantID, UserID: ht.adminM.UserID}
+	this := kpi.MonthOf(time.Now())
+	if err := a.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, "INSERT INTO health_runs (tenant_id, ran_on, ran_at) VALUES ($1, $2, $3)", sc.TenantID, kpi.AddMonths(this, -3), kpi.AddMonths(this, -3))
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	wantPage(t, ht.kam.get("/accounts"), http.StatusOK, "Globex")
+	a.Srv.WaitHealth()
+	hs := health.NewStore(a.DB)
+	if _, stale, err := hs.LastRun(ctx, sc); err != nil || stale {
+		t.Fatalf("last run stale %v (%v) after the first request of the day", stale, err)
+	}
+	_, _, hist, err := hs.AccountHealth(ctx, sc, ht.account, 12)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var months []string
+	for _, p := range hist {
+		months = append(months, p.Month.Format("2006-01"))
+	}
+	want := []string{kpi.AddMonths(this, -2).Format("2006-01"), kpi.AddMonths(this, -1).Format("2006-01"), this.Format("2006-01")}
+	if strings.Join(months, " ") != strings.Join(want, " ") {
+		t.Errorf("history months %v, want %v", months, want)
 	}
 }
 
