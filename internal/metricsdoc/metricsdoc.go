@@ -1,4 +1,5 @@
-// Package metricsdoc reads the worked examples of docs/metrics.md, so the
+// Package metricsdoc reads the worked examples of docs/metrics.md (and of
+// the other pages in docs/ that have some, e.g. docs/health.md), so the
 // definitions people read are the fixtures the tests run: a table that
 // follows a line <!-- fixture: NAME --> is fixture NAME.
 package metricsdoc
@@ -13,15 +14,22 @@ import (
 )
 
 // Path is docs/metrics.md in this source tree.
-func Path() string {
+func Path() string { return DocPath("metrics.md") }
+
+// DocPath is the page doc of docs/ in this source tree.
+func DocPath(doc string) string {
 	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", "..", "docs", "metrics.md")
+	return filepath.Join(filepath.Dir(file), "..", "..", "docs", doc)
 }
 
-// Table returns fixture name's rows (header and separator left out), each
-// a row's cells trimmed.
-func Table(name string) ([][]string, error) {
-	f, err := os.Open(Path())
+// Table returns fixture name's rows of docs/metrics.md (header and
+// separator left out), each a row's cells trimmed.
+func Table(name string) ([][]string, error) { return TableIn("metrics.md", name) }
+
+// TableIn returns fixture name's rows of the page doc of docs/.
+func TableIn(doc, name string) ([][]string, error) {
+	path := DocPath(doc)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
@@ -48,7 +56,7 @@ func Table(name string) ([][]string, error) {
 		}
 	}
 	if !in {
-		return nil, fmt.Errorf("metricsdoc: no fixture %q in %s", name, Path())
+		return nil, fmt.Errorf("metricsdoc: no fixture %q in %s", name, path)
 	}
 	return rows, sc.Err()
 }
