@@ -208,7 +208,7 @@ func keep(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, st Settings, ids [
 	if err != nil {
 		return err
 	}
-	since, err := riskSince(ctx, tx, tenantID, ids)
+	since, tally, err := riskSince(ctx, tx, tenantID, ids)
 	if err != nil {
 		return err
 	}
@@ -240,6 +240,14 @@ func keep(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, st Settings, ids [
 			b.Queue(`INSERT INTO account_risks (tenant_id, account_id, kind, detail, sort_name, kam_user_id, key_status, health, since)
 				VALUES ($1, $2, $3, $4, lower($5), $6, $7, $8, $9)`,
 				tenantID, a.ID, string(w.Kind), w.Detail, a.Name, a.KAMUserID, a.KeyStatus, bd.Score, from)
+			tally[tallyOf(w.Kind, a.KAMUserID, a.KeyStatus)]++
+		}
+	}
+	for k, n := range tally {
+		if n != 0 {
+			b.Queue(`INSERT INTO risk_tallies (tenant_id, kind, kam_user_id, is_key, n) VALUES ($1, $2, $3, $4, $5)
+				ON CONFLICT (tenant_id, kind, kam_user_id, is_key) DO UPDATE SET n = risk_tallies.n + EXCLUDED.n`,
+				tenantID, string(k.kind), k.kam, k.key, n)
 		}
 	}
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
@@ -253,21 +261,54 @@ type riskKey struct {
 	kind    Kind
 }
 
-// riskSince reads since when each warning of ids has been in force.
-func riskSince(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, ids []uuid.UUID) (map[riskKey]time.Time, error) {
-	rows, _ := tx.Query(ctx, "SELECT account_id, kind, since FROM account_risks WHERE tenant_id = $1 AND account_id = ANY($2)",
-		tenantID, ids)
-	out := map[riskKey]time.Time{}
+// tallyKey is a row of risk_tallies: the risk list's counts by kind, KAM
+// (uuid.Nil: none) and key or not.
+type tallyKey struct {
+	kind Kind
+	kam  uuid.UUID
+	key  bool
+}
+
+func tallyOf(k Kind, kam *uuid.UUID, keyStatus string) tallyKey {
+	t := tallyKey{kind: k, key: keyStatus == string(account.KeyKey)}
+	if kam != nil {
+		t.kam = *kam
+	}
+	return t
+}
+
+// riskSince reads since when each warning of ids has been in force, and
+// the tallies their removal takes off (negative counts: keep adds the
+// warnings it writes back).
+func riskSince(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, ids []uuid.UUID) (map[riskKey]time.Time, map[tallyKey]int, error) {
+	rows, _ := tx.Query(ctx, `SELECT account_id, kind, since, kam_user_id, key_status FROM account_risks
+		WHERE tenant_id = $1 AND account_id = ANY($2)`, tenantID, ids)
+	out, tally := map[riskKey]time.Time{}, map[tallyKey]int{}
 	var k riskKey
 	var d time.Time
-	_, err := pgx.ForEachRow(rows, []any{&k.account, &k.kind, &d}, func() error {
+	var kam *uuid.UUID
+	var keyStatus string
+	_, err := pgx.ForEachRow(rows, []any{&k.account, &k.kind, &d, &kam, &keyStatus}, func() error {
 		out[k] = dateOf(d)
+		tally[tallyOf(k.kind, kam, keyStatus)]--
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("risks: %w", err)
+		return nil, nil, fmt.Errorf("risks: %w", err)
 	}
-	return out, nil
+	return out, tally, nil
+}
+
+// recountRisks counts the tenant's risk tallies again from account_risks
+// (each tenant run: whatever a write may have missed is put right).
+func recountRisks(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) error {
+	if _, err := tx.Exec(ctx, "DELETE FROM risk_tallies WHERE tenant_id = $1", tenantID); err != nil {
+		return fmt.Errorf("risk tallies: %w", err)
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO risk_tallies (tenant_id, kind, kam_user_id, is_key, n)
+		SELECT tenant_id, kind, coalesce(kam_user_id, $2), key_status = 'key', count(*) FROM account_risks WHERE tenant_id = $1
+		GROUP BY tenant_id, kind, coalesce(kam_user_id, $2), key_status = 'key'`, tenantID, uuid.Nil)
+	return errorf("risk tallies", err)
 }
 
 // scheduleReviews gives each key account of ids that has no next review
@@ -372,6 +413,9 @@ func (s *Store) RefreshTenant(ctx context.Context, sc db.Scope) error {
 		if _, err := tx.Exec(ctx, `DELETE FROM account_risks r USING accounts a
 			WHERE r.tenant_id = $1 AND a.tenant_id = r.tenant_id AND a.id = r.account_id AND a.archived_at IS NOT NULL`,
 			sc.TenantID); err != nil {
+			return err
+		}
+		if err := recountRisks(ctx, tx, sc.TenantID); err != nil {
 			return err
 		}
 		this := kpi.MonthOf(now)

@@ -28,24 +28,36 @@ type RiskFilter struct {
 	Key   string    // "key": key accounts only; "other": the others; "" both
 }
 
-// Valid reports whether f's values are known ones.
+// where is f's condition on account_risks r (the list), adding its
+// values to args.
 func (f RiskFilter) where(args *[]any) string {
-	w := "r.tenant_id = $1"
-	add := func(cond string, v any) {
+	return f.cond(args, "r", "r.key_status = 'key'", "r.key_status <> 'key'")
+}
+
+// tallyWhere is f's condition on risk_tallies t (the list's kept counts).
+func (f RiskFilter) tallyWhere(args *[]any) string {
+	return f.cond(args, "t", "t.is_key", "NOT t.is_key")
+}
+
+// cond is f's condition on table alias t, whose key and other conditions
+// are given.
+func (f RiskFilter) cond(args *[]any, t, key, other string) string {
+	w := t + ".tenant_id = $1"
+	add := func(col string, v any) {
 		*args = append(*args, v)
-		w += " AND " + cond + strconv.Itoa(len(*args))
+		w += " AND " + t + "." + col + " = $" + strconv.Itoa(len(*args))
 	}
 	if f.Kind != "" {
-		add("r.kind = $", string(f.Kind))
+		add("kind", string(f.Kind))
 	}
 	if f.KAMID != uuid.Nil {
-		add("r.kam_user_id = $", f.KAMID)
+		add("kam_user_id", f.KAMID)
 	}
 	switch f.Key {
 	case "key":
-		w += " AND r.key_status = 'key'"
+		w += " AND " + key
 	case "other":
-		w += " AND r.key_status <> 'key'"
+		w += " AND " + other
 	}
 	return w
 }
@@ -66,11 +78,8 @@ type Risk struct {
 type RiskPage struct {
 	Risks []Risk
 	Links keyset.Links
-	Total int // warnings matching the filter, counted up to MaxCounted
+	Total int // warnings matching the filter (kept: risk_tallies)
 }
-
-// MaxCounted bounds the risk list's count (a count walks the index).
-const MaxCounted = 1000
 
 // RiskPerPage is the risk list's page length.
 const RiskPerPage = 50
@@ -100,12 +109,13 @@ func scanRisk(row pgx.Row, sortName *string) (Risk, error) {
 func (s *Store) Risks(ctx context.Context, sc db.Scope, f RiskFilter, c keyset.Cursor) (RiskPage, error) {
 	var out RiskPage
 	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
-		args := []any{sc.TenantID}
-		where := f.where(&args)
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM account_risks r WHERE `+where+
-			` LIMIT `+strconv.Itoa(MaxCounted)+`) x`, args...).Scan(&out.Total); err != nil {
+		targs := []any{sc.TenantID}
+		if err := tx.QueryRow(ctx, `SELECT coalesce(sum(n), 0) FROM risk_tallies t WHERE `+f.tallyWhere(&targs),
+			targs...).Scan(&out.Total); err != nil {
 			return err
 		}
+		args := []any{sc.TenantID}
+		where := f.where(&args)
 		cond, orderBy, limit := riskOrder.Plan(c, RiskPerPage, &args)
 		rows, _ := tx.Query(ctx, `SELECT `+riskCols+` FROM `+riskFrom+` WHERE `+where+cond+` ORDER BY `+orderBy+limit, args...)
 		type keyed struct {
@@ -134,7 +144,7 @@ func (s *Store) Risks(ctx context.Context, sc db.Scope, f RiskFilter, c keyset.C
 
 // AccountRisks are the warnings in force on kamID's accounts (every
 // account when uuid.Nil), by account name, at most limit, and how many
-// there are (up to MaxCounted): the home page's list.
+// there are: the home page's list.
 func (s *Store) AccountRisks(ctx context.Context, sc db.Scope, kamID uuid.UUID, limit int) ([]Risk, int, error) {
 	p, err := s.Risks(ctx, sc, RiskFilter{KAMID: kamID, Key: "key"}, keyset.Cursor{})
 	if err != nil {

@@ -270,6 +270,44 @@ func TestRiskListPages(t *testing.T) {
 	if p, _ := hs.Risks(ctx, tn.admin(), f, keyset.Cursor{}); p.Total != 59 {
 		t.Errorf("after archiving one: %d, want 59", p.Total)
 	}
+	// The counts are kept (risk_tallies), moved by each write's refresh:
+	// a decision maker on Account 01, never contacted and the only
+	// strong stakeholder, takes its "no decision maker" off (58 left)
+	// and raises "stale contact" and "single-threaded" (60 in all).
+	tn.stakeholder(t, ids[1], "Dee", account.RoleDecisionMaker, account.StrengthStrong)
+	if err := hs.Refresh(ctx, tn.admin(), []uuid.UUID{ids[1]}); err != nil {
+		t.Fatal(err)
+	}
+	var counted int
+	if err := d.Tx(ctx, tn.admin(), func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, "SELECT count(*) FROM account_risks").Scan(&counted)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		f    health.RiskFilter
+		want int
+	}{
+		{f, 58},
+		{health.RiskFilter{Kind: health.NoDecisionMaker, KAMID: tn.KAM.UserID}, 58},
+		{health.RiskFilter{Kind: health.StaleContact}, 1},
+		{health.RiskFilter{KAMID: tn.KAM.UserID, Key: "key"}, 60},
+		{health.RiskFilter{KAMID: tn.Admin.UserID}, 0},
+		{health.RiskFilter{Key: "other"}, 0},
+		{health.RiskFilter{}, counted},
+	} {
+		if p, err := hs.Risks(ctx, tn.admin(), c.f, keyset.Cursor{}); err != nil || p.Total != c.want {
+			t.Errorf("%+v: total %d (%v), want %d", c.f, p.Total, err, c.want)
+		}
+	}
+	if counted != 60 {
+		t.Errorf("%d warnings in force, want 60", counted)
+	}
+	// Another tenant's counts are its own.
+	other := newTenant(t, d, "Other Many Co")
+	if p, err := hs.Risks(ctx, other.admin(), health.RiskFilter{}, keyset.Cursor{}); err != nil || p.Total != 0 {
+		t.Errorf("other tenant: total %d (%v)", p.Total, err)
+	}
 }
 
 // TestHistoryEveryMonth: the tenant's run writes this month's history
