@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"pareto/internal/importer"
+	"pareto/internal/webhook"
 )
 
 // accountAliases are other header names for the account fields (the
@@ -54,7 +55,8 @@ var Import = &importer.Kind{
 		// Eight of the accounts indexes sort by name (sort_name is
 		// lower(name)).
 		InsertOrder: "lower(name), id"},
-	Keep: keepImported,
+	Keep:   keepImported,
+	Events: &importer.Events{Object: "account", Created: webhook.AccountCreated, Updated: webhook.AccountUpdated},
 }
 
 // keepImported keeps the tallies of an account import: by difference for

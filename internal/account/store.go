@@ -16,6 +16,7 @@ import (
 	"pareto/internal/auth"
 	"pareto/internal/db"
 	"pareto/internal/keyset"
+	"pareto/internal/webhook"
 )
 
 func itoa(n int) string { return strconv.Itoa(n) }
@@ -169,8 +170,11 @@ func (s *Store) CreateAccount(ctx context.Context, sc db.Scope, role auth.Role, 
 		if a, err = getAccount(ctx, tx, sc.TenantID, id, false); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, audit.Event{ActorID: sc.UserID, Action: "create", Entity: "account",
-			EntityID: id.String(), After: f.auditFields()})
+		if err := audit.Record(ctx, tx, audit.Event{ActorID: sc.UserID, Action: "create", Entity: "account",
+			EntityID: id.String(), After: f.auditFields()}); err != nil {
+			return err
+		}
+		return webhook.Emit(ctx, tx, sc.TenantID, webhook.Change(webhook.AccountCreated, "account", id, nil, f.auditFields()))
 	})
 	return a, wrap("create", err)
 }
@@ -222,6 +226,9 @@ func (s *Store) UpdateAccount(ctx context.Context, sc db.Scope, role auth.Role, 
 			EntityID: id.String(), Before: before, After: after}); err != nil {
 			return err
 		}
+		if err := webhook.Emit(ctx, tx, sc.TenantID, webhook.Change(webhook.AccountUpdated, "account", id, before, after)); err != nil {
+			return err
+		}
 		a, err = getAccount(ctx, tx, sc.TenantID, id, false)
 		return err
 	})
@@ -268,6 +275,11 @@ func (s *Store) setArchived(ctx context.Context, sc db.Scope, role auth.Role, id
 		}
 		if err := audit.Record(ctx, tx, audit.Event{ActorID: sc.UserID, Action: action, Entity: "account",
 			EntityID: id.String(), Before: map[string]bool{"archived": !archive}, After: map[string]bool{"archived": archive}}); err != nil {
+			return err
+		}
+		typ := map[bool]string{true: webhook.AccountArchived, false: webhook.AccountUpdated}[archive]
+		if err := webhook.Emit(ctx, tx, sc.TenantID, webhook.Change(typ, "account", id,
+			map[string]bool{"archived": !archive}, map[string]bool{"archived": archive})); err != nil {
 			return err
 		}
 		a, err = getAccount(ctx, tx, sc.TenantID, id, false)

@@ -101,6 +101,16 @@ type Kind struct {
 	// records about to be created or updated, and returns what to run
 	// after it.
 	Keep func(ctx context.Context, tx pgx.Tx, a Actor, ids []string) (after func() error, err error)
+	// Events, when set, are the webhook events announcing each created
+	// and updated record (internal/webhook), written with the records.
+	Events *Events
+}
+
+// Events name a kind's webhook events; the record's audit states are
+// their data.
+type Events struct {
+	Object           string // "account"
+	Created, Updated string // event types; "" sends none
 }
 
 // Limits of a file, unless a kind says otherwise.

@@ -16,6 +16,7 @@ import (
 	"pareto/internal/auth"
 	"pareto/internal/db"
 	"pareto/internal/limits"
+	"pareto/internal/webhook"
 )
 
 // Store keeps uploads and saved mappings and runs previews and commits.
@@ -336,7 +337,27 @@ func (s *Store) writePlan(ctx context.Context, tx pgx.Tx, sc db.Scope, k *Kind, 
 			return fmt.Errorf("analyze %s: %w", k.Target.Table, err)
 		}
 	}
-	return nil
+	return emitEvents(ctx, tx, sc, k, p)
+}
+
+// emitEvents writes the webhook events of a plan's records.
+func emitEvents(ctx context.Context, tx pgx.Tx, sc db.Scope, k *Kind, p *Plan) error {
+	if k.Events == nil {
+		return nil
+	}
+	var out []webhook.Event
+	for _, e := range p.events {
+		typ := k.Events.Updated
+		if e.action == "import_"+string(OpCreate) {
+			typ = k.Events.Created
+		}
+		id, err := uuid.Parse(e.entityID)
+		if typ == "" || err != nil {
+			continue
+		}
+		out = append(out, webhook.Change(typ, k.Events.Object, id, rawJSON(e.before), rawJSON(e.after)))
+	}
+	return webhook.Emit(ctx, tx, sc.TenantID, out...)
 }
 
 // write applies a checked plan and closes the upload.

@@ -12,6 +12,7 @@ import (
 	"pareto/internal/audit"
 	"pareto/internal/db"
 	"pareto/internal/kpi"
+	"pareto/internal/webhook"
 )
 
 // errClosed refuses changes to a closed plan's goals and actions.
@@ -608,6 +609,29 @@ type overrideState struct {
 	Expected float64    `json:"expected_pct,omitempty"`
 }
 
+// emitGoalStatus announces a change of the status goal g shows (its
+// override, else its derived status) when overriding it with in changes
+// it (webhook goal.status_changed).
+func emitGoalStatus(ctx context.Context, tx pgx.Tx, tenantID, planID uuid.UUID, g Goal, in OverrideInput) error {
+	was, now := g.Status(), g.Derived
+	if in.Status != "" {
+		now = in.Status
+	}
+	if was == now {
+		return nil
+	}
+	type state struct {
+		PlanID   uuid.UUID  `json:"plan_id"`
+		Status   GoalStatus `json:"status"`
+		Derived  GoalStatus `json:"derived"`
+		Override bool       `json:"overridden"`
+		Reason   string     `json:"reason,omitempty"`
+	}
+	return webhook.Emit(ctx, tx, tenantID, webhook.Change(webhook.GoalStatusChange, "goal", g.ID,
+		state{PlanID: planID, Status: was, Derived: g.Derived, Override: g.Override != "", Reason: g.OverrideReason},
+		state{PlanID: planID, Status: now, Derived: g.Derived, Override: in.Status != "", Reason: in.Reason}))
+}
+
 // OverrideGoalStatus sets a KAM's override of goal goalID's derived
 // status with the reason (in.Status "" clears it). Who may change the
 // plan may override it (db.ErrForbidden otherwise); db.ErrNotFound,
@@ -652,8 +676,11 @@ func OverrideGoalStatus(ctx context.Context, d *db.DB, a Actor, planID, goalID u
 		if pct, known := g.Progress(); known {
 			after.Progress = &pct
 		}
-		return audit.Record(ctx, tx, audit.Event{ActorID: a.UserID, Action: "override_status", Entity: "plan_goal", EntityID: goalID.String(),
-			Before: overrideState{Override: g.Override, Reason: g.OverrideReason}, After: after})
+		if err := audit.Record(ctx, tx, audit.Event{ActorID: a.UserID, Action: "override_status", Entity: "plan_goal", EntityID: goalID.String(),
+			Before: overrideState{Override: g.Override, Reason: g.OverrideReason}, After: after}); err != nil {
+			return err
+		}
+		return emitGoalStatus(ctx, tx, a.TenantID, planID, g, in)
 	})
 	return wrap("override goal status", err)
 }

@@ -18,6 +18,7 @@ import (
 	"pareto/internal/db"
 	"pareto/internal/keyset"
 	"pareto/internal/limits"
+	"pareto/internal/webhook"
 )
 
 // Decisions a review makes per account; each sets the account's key status
@@ -448,8 +449,12 @@ func setKeyStatus(ctx context.Context, tx pgx.Tx, sc db.Scope, st Settings, acco
 	if reviewID != nil {
 		after["review_id"] = reviewID.String()
 	}
-	return audit.Record(ctx, tx, audit.Event{ActorID: sc.UserID, Action: "key_status", Entity: "account", EntityID: accountID.String(),
-		Before: map[string]string{"key_status": cur}, After: after})
+	if err := audit.Record(ctx, tx, audit.Event{ActorID: sc.UserID, Action: "key_status", Entity: "account", EntityID: accountID.String(),
+		Before: map[string]string{"key_status": cur}, After: after}); err != nil {
+		return err
+	}
+	return webhook.Emit(ctx, tx, sc.TenantID, webhook.Change(webhook.KeyStatusChanged, "account", accountID,
+		map[string]string{"key_status": cur}, after))
 }
 
 // CloseReview closes an open review; its decisions are final and it stays
@@ -470,8 +475,11 @@ func (s *Store) CloseReview(ctx context.Context, sc db.Scope, id uuid.UUID) erro
 			sc.TenantID, id, s.Now(), nullID(sc.UserID)); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, audit.Event{ActorID: sc.UserID, Action: "close", Entity: "review", EntityID: id.String(),
-			After: map[string]string{"name": name}})
+		if err := audit.Record(ctx, tx, audit.Event{ActorID: sc.UserID, Action: "close", Entity: "review", EntityID: id.String(),
+			After: map[string]string{"name": name}}); err != nil {
+			return err
+		}
+		return webhook.Emit(ctx, tx, sc.TenantID, webhook.Change(webhook.ReviewClosed, "review", id, nil, map[string]string{"name": name}))
 	})
 	if err != nil {
 		return keepFields("scoring: close review", err)

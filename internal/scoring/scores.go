@@ -18,6 +18,7 @@ import (
 	"pareto/internal/db"
 	"pareto/internal/keyset"
 	"pareto/internal/limits"
+	"pareto/internal/webhook"
 )
 
 // KeyStatuses are the values of accounts.key_status, in display order.
@@ -527,8 +528,11 @@ func (s *Store) SaveScores(ctx context.Context, sc db.Scope, role auth.Role, acc
 		if err := rerank(ctx, tx, sc.TenantID, cfg.Weights, &accountID); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, audit.Event{ActorID: sc.UserID, Action: "score", Entity: "account", EntityID: accountID.String(),
-			Before: before, After: after})
+		if err := audit.Record(ctx, tx, audit.Event{ActorID: sc.UserID, Action: "score", Entity: "account", EntityID: accountID.String(),
+			Before: before, After: after}); err != nil {
+			return err
+		}
+		return webhook.Emit(ctx, tx, sc.TenantID, webhook.Change(webhook.ScoreChanged, "account", accountID, before, after))
 	})
 	if err != nil {
 		return 0, keepFields("scoring: save scores", err)
