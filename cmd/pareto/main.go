@@ -31,6 +31,7 @@ import (
 	"pareto/internal/demo"
 	"pareto/internal/mail"
 	"pareto/internal/server"
+	"pareto/internal/webhook"
 )
 
 func main() {
@@ -172,6 +173,8 @@ func serve(ctx context.Context, args []string) error {
 	smtpURL := fs.String("smtp-url", os.Getenv("PARETO_SMTP_URL"), "SMTP server for outgoing mail, smtp://user:pass@host:587 (STARTTLS) or smtps://…; empty keeps mail in the outbox folder (env PARETO_SMTP_URL)")
 	outboxDir := fs.String("outbox-dir", os.Getenv("PARETO_OUTBOX_DIR"), "folder of the mail outbox when no SMTP server is set; empty: <data-dir>/outbox (env PARETO_OUTBOX_DIR)")
 	proxies := fs.String("trusted-proxies", os.Getenv("PARETO_TRUSTED_PROXIES"), "comma-separated proxy addresses or CIDRs whose X-Forwarded-For is believed (env PARETO_TRUSTED_PROXIES)")
+	hookKey := fs.String("webhook-key", os.Getenv("PARETO_WEBHOOK_KEY"), "base64 of 32 random bytes sealing webhook signing secrets at rest; empty: kept in <data-dir>/webhook.key, made on first start (env PARETO_WEBHOOK_KEY)")
+	hookLocal := fs.Bool("webhooks-allow-http-localhost", env("PARETO_WEBHOOKS_ALLOW_HTTP_LOCALHOST", "") == "true", "development: let webhook endpoints be plain http on localhost and deliveries reach loopback addresses (env PARETO_WEBHOOKS_ALLOW_HTTP_LOCALHOST=true)")
 	memLimit := fs.Int64("memory-limit-mib", envInt64("PARETO_MEMORY_LIMIT_MIB", 100), "soft limit of the Go heap in MiB: the garbage collector works harder near it, so bursts (sign-ins hash with 19 MiB each) do not grow the process; 0: none; GOMEMLIMIT wins (env PARETO_MEMORY_LIMIT_MIB)")
 	pprofAddr := fs.String("pprof-addr", os.Getenv("PARETO_PPROF_ADDR"), "loopback address (127.0.0.1:port) to serve Go's /debug/pprof/ profiles on, for profiling under load; empty: none (env PARETO_PPROF_ADDR)")
 	_ = fs.Parse(args)
@@ -184,6 +187,10 @@ func serve(ctx context.Context, args []string) error {
 	}
 
 	log := newLogger()
+	key, err := webhookKey(*hookKey, dbf.dataDir)
+	if err != nil {
+		return err
+	}
 	sender, err := mailSender(*smtpURL, *outboxDir, dbf.dataDir, *baseURL, log)
 	if err != nil {
 		return err
@@ -212,14 +219,17 @@ func serve(ctx context.Context, args []string) error {
 	}
 
 	srv := server.New(server.Config{
-		BaseURL:         *baseURL,
-		SecureCookies:   strings.HasPrefix(*baseURL, "https://"),
-		IdleTimeout:     *idle,
-		SessionLifetime: *lifetime,
-		TrustedProxies:  trusted,
-		Mail:            sender,
+		BaseURL:            *baseURL,
+		SecureCookies:      strings.HasPrefix(*baseURL, "https://"),
+		IdleTimeout:        *idle,
+		SessionLifetime:    *lifetime,
+		TrustedProxies:     trusted,
+		Mail:               sender,
+		WebhookKey:         key,
+		WebhooksAllowLocal: *hookLocal,
 	}, d, log)
 	defer srv.Stop()
+	srv.StartWebhooks()
 	hs := &http.Server{
 		Addr:              *addr,
 		Handler:           srv,
@@ -277,6 +287,14 @@ func servePprof(addr string, log *slog.Logger) error {
 		_ = hs.Serve(l)
 	}()
 	return nil
+}
+
+// webhookKey is the key given, else the one kept in the data folder.
+func webhookKey(given, dataDir string) (*webhook.Key, error) {
+	if given != "" {
+		return webhook.ParseKey(given)
+	}
+	return webhook.LoadKey(filepath.Join(dataDir, "webhook.key"))
 }
 
 // mailSender is SMTP when smtpURL is set, else the file outbox.

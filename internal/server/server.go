@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/netip"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
@@ -20,6 +21,7 @@ import (
 	"pareto/internal/db"
 	"pareto/internal/kpi"
 	"pareto/internal/mail"
+	"pareto/internal/webhook"
 )
 
 // Config is what the server needs to know about its surroundings.
@@ -39,6 +41,11 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 	// API tunes the JSON API (its rate limit).
 	API api.Config
+	// Webhooks: the key that seals endpoints' signing secrets (nil: a
+	// random key, for tests) and the development flag that allows plain
+	// http to localhost.
+	WebhookKey         *webhook.Key
+	WebhooksAllowLocal bool
 }
 
 // Server holds the dependencies of every handler.
@@ -60,6 +67,19 @@ type Server struct {
 	stopBG     context.CancelFunc
 	healthRuns healthRuns
 	api        *api.API
+	hooks      *webhook.Store
+	hookRun    sync.WaitGroup
+}
+
+// StartWebhooks starts the process's one webhook worker (pareto serve
+// calls it once); Stop stops it, leaving an attempt in flight pending.
+func (s *Server) StartWebhooks() {
+	w := &webhook.Worker{DB: s.db, Key: s.cfg.WebhookKey, Log: s.log, Client: webhook.NewClient(s.cfg.WebhooksAllowLocal)}
+	s.hookRun.Add(1)
+	go func() {
+		defer s.hookRun.Done()
+		w.Run(s.bg)
+	}()
 }
 
 // New wires the server. The session store cleans expired sessions every
@@ -105,6 +125,10 @@ func New(cfg Config, d *db.DB, log *slog.Logger) *Server {
 	s.bg, s.stopBG = context.WithCancel(context.Background())
 	s.outbox, _ = cfg.Mail.(*mail.Outbox)
 	s.api = api.New(d, s.auth, log, cfg.API)
+	if s.cfg.WebhookKey == nil {
+		s.cfg.WebhookKey = webhook.RandomKey()
+	}
+	s.hooks = &webhook.Store{DB: d, Key: s.cfg.WebhookKey, AllowHTTPLocalhost: cfg.WebhooksAllowLocal}
 	sm.ErrorFunc = s.fail
 	s.handler = s.routes()
 	go s.cleanSessions(store, 5*time.Minute)
@@ -113,6 +137,9 @@ func New(cfg Config, d *db.DB, log *slog.Logger) *Server {
 
 // ServeHTTP makes the Server an http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Webhooks exposes the webhook store (tests use it).
+func (s *Server) Webhooks() *webhook.Store { return s.hooks }
 
 // Auth exposes the auth store (seed and tests use it).
 func (s *Server) Auth() *auth.Store { return s.auth }
@@ -124,6 +151,7 @@ func (s *Server) Stop() {
 	s.revenue.wg.Wait()
 	s.stopBG()
 	s.healthRuns.wg.Wait()
+	s.hookRun.Wait()
 	s.mail.Close()
 }
 
