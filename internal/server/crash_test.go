@@ -22,9 +22,10 @@ import (
 	"pareto/internal/db/dbtest"
 )
 
-// startBinary runs the real pareto binary against dbURL and waits until it
-// answers; it returns a testApp whose clients talk to it.
-func startBinary(t *testing.T, bin, dbURL string) (*testApp, *exec.Cmd) {
+// startBinary runs the real pareto binary against dbURL (with a data
+// folder of its own, and extra flags) and waits until it answers; it
+// returns a testApp whose clients talk to it.
+func startBinary(t *testing.T, bin, dbURL string, extra ...string) (*testApp, *exec.Cmd) {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -32,7 +33,8 @@ func startBinary(t *testing.T, bin, dbURL string) (*testApp, *exec.Cmd) {
 	}
 	addr := l.Addr().String()
 	l.Close()
-	cmd := exec.Command(bin, "serve", "--addr", addr, "--database-url", dbURL, "--outbox-dir", t.TempDir())
+	args := append([]string{"serve", "--addr", addr, "--database-url", dbURL, "--outbox-dir", t.TempDir(), "--data-dir", t.TempDir()}, extra...)
+	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = nil, nil
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -53,6 +55,17 @@ func startBinary(t *testing.T, bin, dbURL string) (*testApp, *exec.Cmd) {
 	return nil, nil
 }
 
+// buildBinary builds the real pareto binary into a temporary folder.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "pareto")
+	build := exec.Command("go", "build", "-o", bin, "pareto/cmd/pareto")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	return bin
+}
+
 // The server is killed with SIGKILL in the middle of account saves and
 // imports. After a restart every acknowledged write is present exactly
 // once and no import is half applied.
@@ -60,11 +73,7 @@ func TestCrashDuringWritesLosesNothingAcknowledged(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and kills the real binary")
 	}
-	bin := filepath.Join(t.TempDir(), "pareto")
-	build := exec.Command("go", "build", "-o", bin, "pareto/cmd/pareto")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t)
 	dbURL := dbtest.URL(t)
 	a, cmd := startBinary(t, bin, dbURL)
 	admin := a.client()
