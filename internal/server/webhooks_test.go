@@ -135,3 +135,73 @@ func TestAdminWebhooks(t *testing.T) {
 		}
 	}
 }
+
+// TestWebhookEvents: each change the events name, made through the
+// pages, writes its event in the outbox for an endpoint subscribed to
+// every type: account created, updated, archived, restored; a score; a
+// key status decided in a review; the review closed; a goal's status
+// overridden. A change refused (422) writes none.
+func TestWebhookEvents(t *testing.T) {
+	a := newTestApp(t)
+	tf := a.tenantFixture("Events Co")
+	sc := tf.scope(auth.RoleAdmin)
+	var all []string
+	for _, e := range webhook.EventTypes {
+		all = append(all, e.Name)
+	}
+	if _, _, err := a.Srv.Webhooks().CreateEndpoint(context.Background(), sc, webhook.EndpointInput{URL: "https://crm.example.com/all", Events: all, Enabled: true}); err != nil {
+		t.Fatal(err)
+	}
+	types := func() []string {
+		t.Helper()
+		var out []string
+		if err := a.DB.Tx(context.Background(), sc, func(tx pgx.Tx) error {
+			rows, _ := tx.Query(context.Background(), `SELECT e.type FROM webhook_events e
+				JOIN webhook_deliveries d ON d.tenant_id = e.tenant_id AND d.event_id = e.id
+				JOIN webhook_endpoints p ON p.tenant_id = d.tenant_id AND p.id = d.endpoint_id
+				WHERE p.url = 'https://crm.example.com/all' ORDER BY e.created_at, e.type`)
+			var err error
+			out, err = pgx.CollectRows(rows, pgx.RowTo[string])
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	admin, leader, kam := tf.Clients[auth.RoleAdmin], tf.Clients[auth.RoleLeader], tf.Clients[auth.RoleKAM]
+	step := func(what string, res response, status int, want ...string) {
+		t.Helper()
+		if res.Status != status {
+			t.Fatalf("%s: %d, want %d\n%s", what, res.Status, status, res.Body)
+		}
+		got := types()
+		if len(got) != len(want) || strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Fatalf("%s: events %v, want %v", what, got, want)
+		}
+	}
+	var want []string
+	res := admin.postForm("/accounts", accountForm("Webhook Account"))
+	want = append(want, webhook.AccountCreated)
+	step("create", res, http.StatusSeeOther, want...)
+	id := strings.TrimPrefix(res.Location, "/accounts/")
+	form := accountForm("Webhook Account, renamed")
+	form.Set("version", "1")
+	step("update", admin.postForm("/accounts/"+id, form), http.StatusSeeOther, append(want, webhook.AccountUpdated)...)
+	want = append(want, webhook.AccountUpdated)
+	form = accountForm("")
+	form.Set("version", "2")
+	step("refused update", admin.postForm("/accounts/"+id, form), http.StatusUnprocessableEntity, want...)
+	want = append(want, webhook.AccountArchived)
+	step("archive", admin.postForm("/accounts/"+id+"/archive", nil), http.StatusSeeOther, want...)
+	want = append(want, webhook.ScoreChanged)
+	step("score", leader.postForm("/accounts/"+tf.IDs["accountID"]+"/scores", url.Values{"score_" + tf.IDs["criterionID"]: {"4"}}),
+		http.StatusSeeOther, want...)
+	want = append(want, webhook.KeyStatusChanged)
+	step("decide", leader.postForm("/shortlist/reviews/"+tf.IDs["reviewID"]+"/decisions",
+		url.Values{"account_id": {tf.IDs["accountID"]}, "decision": {"watch"}, "reason": {"Growing fast"}}), http.StatusSeeOther, want...)
+	want = append(want, webhook.ReviewClosed)
+	step("close review", leader.postForm("/shortlist/reviews/"+tf.IDs["reviewID"]+"/close", nil), http.StatusSeeOther, want...)
+	want = append(want, webhook.GoalStatusChange)
+	step("override goal", kam.postForm("/plans/"+tf.IDs["planID"]+"/goals/"+tf.IDs["goalID"]+"/status",
+		url.Values{"version": {"1"}, "override": {"achieved"}, "override_reason": {"Signed last week"}}), http.StatusSeeOther, want...)
+}
