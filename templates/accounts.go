@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"context"
 	"net/url"
 	"strconv"
 	"strings"
@@ -209,11 +210,12 @@ func (v TimelineView) CanTick(i account.Interaction) bool {
 
 func accountURL(id uuid.UUID, rest string) string { return "/accounts/" + id.String() + rest }
 
-func money(cur string, m account.Money) string {
+func money(ctx context.Context, cur string, m account.Money) string {
+	s := loc(ctx).Amount(int64(m))
 	if cur == "" {
-		return m.String()
+		return s
 	}
-	return cur + " " + m.String()
+	return cur + " " + s
 }
 
 // truncate shortens s to n characters with an ellipsis.
@@ -247,11 +249,11 @@ func pct(a account.Account) string {
 	return strconv.Itoa(int(float64(a.Revenue)/float64(a.RevenuePotential)*100+0.5)) + "%"
 }
 
-func dateOr(t time.Time, none string) string {
+func dateOr(ctx context.Context, t time.Time, none string) string {
 	if t.IsZero() {
 		return none
 	}
-	return t.Format("2 Jan 2006")
+	return FormatLongDate(ctx, t)
 }
 
 func kamOptionSelected(f AccountFilter, id uuid.UUID) bool { return f.KAM == id.String() }

@@ -470,9 +470,9 @@ func KAMsPage(p Page, v KAMsView) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var26 string
-					templ_7745c5c3_Var26, templ_7745c5c3_Err = templ.JoinStringErrs(asgMoney(s.Revenue, v.Workload.Currency))
+					templ_7745c5c3_Var26, templ_7745c5c3_Err = templ.JoinStringErrs(asgMoney(ctx, s.Revenue, v.Workload.Currency))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/assignment.templ`, Line: 102, Col: 67}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/assignment.templ`, Line: 102, Col: 72}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var26))
 					if templ_7745c5c3_Err != nil {
@@ -667,9 +667,9 @@ func KAMsPage(p Page, v KAMsView) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var38 string
-					templ_7745c5c3_Var38, templ_7745c5c3_Err = templ.JoinStringErrs(asgMoney(a.Revenue, v.Workload.Currency))
+					templ_7745c5c3_Var38, templ_7745c5c3_Err = templ.JoinStringErrs(asgMoney(ctx, a.Revenue, v.Workload.Currency))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/assignment.templ`, Line: 142, Col: 67}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/assignment.templ`, Line: 142, Col: 72}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var38))
 					if templ_7745c5c3_Err != nil {
@@ -904,9 +904,9 @@ func KAMsPage(p Page, v KAMsView) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var47 string
-					templ_7745c5c3_Var47, templ_7745c5c3_Err = templ.JoinStringErrs(asgMoney(k.Revenue, v.Workload.Currency))
+					templ_7745c5c3_Var47, templ_7745c5c3_Err = templ.JoinStringErrs(asgMoney(ctx, k.Revenue, v.Workload.Currency))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/assignment.templ`, Line: 204, Col: 67}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/assignment.templ`, Line: 204, Col: 72}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var47))
 					if templ_7745c5c3_Err != nil {
@@ -917,9 +917,9 @@ func KAMsPage(p Page, v KAMsView) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var48 string
-					templ_7745c5c3_Var48, templ_7745c5c3_Err = templ.JoinStringErrs(asgMoney(k.Headroom, v.Workload.Currency))
+					templ_7745c5c3_Var48, templ_7745c5c3_Err = templ.JoinStringErrs(asgMoney(ctx, k.Headroom, v.Workload.Currency))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/assignment.templ`, Line: 205, Col: 68}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/assignment.templ`, Line: 205, Col: 73}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var48))
 					if templ_7745c5c3_Err != nil {
@@ -930,9 +930,9 @@ func KAMsPage(p Page, v KAMsView) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var49 string
-					templ_7745c5c3_Var49, templ_7745c5c3_Err = templ.JoinStringErrs(asgScore(k.AvgScore))
+					templ_7745c5c3_Var49, templ_7745c5c3_Err = templ.JoinStringErrs(asgScore(ctx, k.AvgScore))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/assignment.templ`, Line: 206, Col: 47}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/assignment.templ`, Line: 206, Col: 52}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var49))
 					if templ_7745c5c3_Err != nil {
@@ -1576,9 +1576,9 @@ func KAMProfilePage(p Page, v KAMProfileView) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var75 string
-					templ_7745c5c3_Var75, templ_7745c5c3_Err = templ.JoinStringErrs(asgMoney(a.Revenue, v.Currency))
+					templ_7745c5c3_Var75, templ_7745c5c3_Err = templ.JoinStringErrs(asgMoney(ctx, a.Revenue, v.Currency))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/assignment.templ`, Line: 299, Col: 58}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/assignment.templ`, Line: 299, Col: 63}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var75))
 					if templ_7745c5c3_Err != nil {
@@ -2441,9 +2441,9 @@ func AccountAssignmentSection(v AccountAssignmentView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var111 string
-				templ_7745c5c3_Var111, templ_7745c5c3_Err = templ.JoinStringErrs(FormatTime(h.At))
+				templ_7745c5c3_Var111, templ_7745c5c3_Err = templ.JoinStringErrs(FormatTime(ctx, h.At))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/assignment.templ`, Line: 450, Col: 45}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/assignment.templ`, Line: 450, Col: 50}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var111))
 				if templ_7745c5c3_Err != nil {
@@ -2752,9 +2752,9 @@ func SuggestionsPage(p Page, v SuggestionsView) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var128 string
-					templ_7745c5c3_Var128, templ_7745c5c3_Err = templ.JoinStringErrs(asgMoney(it.Revenue, v.Currency))
+					templ_7745c5c3_Var128, templ_7745c5c3_Err = templ.JoinStringErrs(asgMoney(ctx, it.Revenue, v.Currency))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/assignment.templ`, Line: 529, Col: 59}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/assignment.templ`, Line: 529, Col: 64}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var128))
 					if templ_7745c5c3_Err != nil {
@@ -3082,9 +3082,9 @@ func MyAccountsPage(p Page, v MyAccountsView) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var144 string
-					templ_7745c5c3_Var144, templ_7745c5c3_Err = templ.JoinStringErrs(asgScore(a.Score))
+					templ_7745c5c3_Var144, templ_7745c5c3_Err = templ.JoinStringErrs(asgScore(ctx, a.Score))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/assignment.templ`, Line: 615, Col: 43}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/assignment.templ`, Line: 615, Col: 48}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var144))
 					if templ_7745c5c3_Err != nil {
@@ -3163,9 +3163,9 @@ func MyAccountsPage(p Page, v MyAccountsView) templ.Component {
 								return templ_7745c5c3_Err
 							}
 							var templ_7745c5c3_Var149 string
-							templ_7745c5c3_Var149, templ_7745c5c3_Err = templ.JoinStringErrs(FormatDate(*a.NextStepDue))
+							templ_7745c5c3_Var149, templ_7745c5c3_Err = templ.JoinStringErrs(FormatDate(ctx, *a.NextStepDue))
 							if templ_7745c5c3_Err != nil {
-								return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/assignment.templ`, Line: 627, Col: 73}
+								return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/assignment.templ`, Line: 627, Col: 78}
 							}
 							_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var149))
 							if templ_7745c5c3_Err != nil {
@@ -3370,9 +3370,9 @@ func MyAccountsPage(p Page, v MyAccountsView) templ.Component {
 					}
 					if n.Due != nil {
 						var templ_7745c5c3_Var157 string
-						templ_7745c5c3_Var157, templ_7745c5c3_Err = templ.JoinStringErrs(FormatDate(*n.Due))
+						templ_7745c5c3_Var157, templ_7745c5c3_Err = templ.JoinStringErrs(FormatDate(ctx, *n.Due))
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/assignment.templ`, Line: 678, Col: 30}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/assignment.templ`, Line: 678, Col: 35}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var157))
 						if templ_7745c5c3_Err != nil {

@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"context"
 	"math"
 	"net/url"
 	"strconv"
@@ -11,7 +12,6 @@ import (
 
 	"pareto/internal/account"
 	"pareto/internal/assignment"
-	"pareto/internal/numfmt"
 )
 
 // KAMsView is the KAM workload page (/kams).
@@ -208,8 +208,8 @@ func kamAccountsLink(path, after string) string {
 
 // asgMoney shows an amount rounded to whole units with thousands
 // separators, e.g. "EUR 1,250,000".
-func asgMoney(v float64, currency string) string {
-	out := numfmt.Int(int64(math.Round(v)))
+func asgMoney(ctx context.Context, v float64, currency string) string {
+	out := loc(ctx).Int(int64(math.Round(v)))
 	if currency == "" {
 		return out
 	}
@@ -254,11 +254,11 @@ func asgStateLabel(state string) string {
 }
 
 // asgScore shows an optional score with one decimal, or a dash.
-func asgScore(s *float64) string {
+func asgScore(ctx context.Context, s *float64) string {
 	if s == nil {
 		return "—"
 	}
-	return strconv.FormatFloat(*s, 'f', 1, 64)
+	return loc(ctx).FixedFloat(*s, 1)
 }
 
 func asgKeyLabel(status string) string {

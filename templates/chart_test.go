@@ -5,8 +5,10 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"pareto/internal/kpi"
+	"pareto/internal/numfmt"
 )
 
 func vals(vs ...float64) []kpi.Value {
@@ -111,23 +113,38 @@ func TestChartsRender(t *testing.T) {
 }
 
 func TestFormats(t *testing.T) {
+	en, de := t.Context(), numfmt.WithLocale(t.Context(), numfmt.DE)
 	for _, tt := range []struct{ got, want string }{
-		{FormatMoney(1234567.6, "EUR"), "€1,234,568"},
-		{FormatMoney(-1500, "USD"), "−$1,500"},
-		{FormatMoney(12, "CHF"), "12 CHF"},
-		{FormatMoneyShort(1234567, "EUR"), "€1.23M"},
-		{FormatMoneyShort(45600, "GBP"), "£45.6k"},
-		{FormatMoneyShort(950, "EUR"), "€950"},
-		{FormatGrowth(kpi.Some(0.1234)), "+12.3%"},
-		{FormatGrowth(kpi.Some(-0.04)), "−4.0%"},
-		{FormatGrowth(kpi.Some(-0.00001)), "0.0%"},
-		{FormatGrowth(kpi.Value{}), "—"},
-		{FormatPct(kpi.Some(0.5)), "50.0%"},
+		{FormatMoney(en, 1234567.6, "EUR"), "€1,234,568"},
+		{FormatMoney(en, -1500, "USD"), "−$1,500"},
+		{FormatMoney(en, 12, "CHF"), "12 CHF"},
+		{FormatMoneyShort(en, 1234567, "EUR"), "€1.23M"},
+		{FormatMoneyShort(en, 45600, "GBP"), "£45.6k"},
+		{FormatMoneyShort(en, 950, "EUR"), "€950"},
+		{FormatGrowth(en, kpi.Some(0.1234)), "+12.3%"},
+		{FormatGrowth(en, kpi.Some(-0.04)), "−4.0%"},
+		{FormatGrowth(en, kpi.Some(-0.00001)), "0.0%"},
+		{FormatGrowth(en, kpi.Value{}), "—"},
+		{FormatPct(en, kpi.Some(0.5)), "50.0%"},
 		{FormatNPS(kpi.Some(32)), "+32"},
 		{FormatNPS(kpi.Some(-5)), "−5"},
 		{FormatNPS(kpi.Some(0)), "0"},
-		{FormatCSAT(kpi.Some(4.256), kpi.ScaleFive), "4.26 / 5"},
-		{FormatCSAT(kpi.Some(87.5), kpi.ScalePercent), "87.5%"},
+		{FormatCSAT(en, kpi.Some(4.256), kpi.ScaleFive), "4.26 / 5"},
+		{FormatCSAT(en, kpi.Some(87.5), kpi.ScalePercent), "87.5%"},
+		// The same figures in German: "." groups, "," is the decimal point.
+		{FormatMoney(de, 1234567.6, "EUR"), "€1.234.568"},
+		{FormatMoney(de, -1500, "USD"), "−$1.500"},
+		{FormatMoneyShort(de, 1234567, "EUR"), "€1,23M"},
+		{FormatGrowth(de, kpi.Some(0.1234)), "+12,3%"},
+		{FormatGrowth(de, kpi.Some(-0.00001)), "0,0%"},
+		{FormatCSAT(de, kpi.Some(4.256), kpi.ScaleFive), "4,26 / 5"},
+		{FormatNumber(de, 1250000.5), "1.250.000,5"},
+		{Money(de, 123456789), "1.234.568"},
+		{Percent(de, 1250), "12,5 %"},
+		{FormatDate(de, time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC)), "31.12.2026"},
+		{FormatDate(en, time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC)), "2026-12-31"},
+		{FormatTime(de, time.Date(2026, 12, 31, 9, 5, 0, 0, time.UTC)), "31.12.2026 09:05 UTC"},
+		{formNumber(de, 4.5), "4,5"},
 	} {
 		if tt.got != tt.want {
 			t.Errorf("got %q, want %q", tt.got, tt.want)

@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"context"
 	"strconv"
 
 	"pareto/internal/plan"
@@ -17,42 +18,42 @@ type GoalOverrideForm struct {
 }
 
 // goalCurrentRule says where a goal's current value comes from.
-func goalCurrentRule(g plan.Goal) string {
-	period := FormatLongDate(g.Start) + " – " + FormatLongDate(g.End)
+func goalCurrentRule(ctx context.Context, g plan.Goal) string {
+	period := FormatLongDate(ctx, g.Start) + " – " + FormatLongDate(ctx, g.End)
 	switch {
 	case g.FromKPI() && (g.KPI == plan.KPIRevenue || g.KPI == plan.KPIUpsellRevenue || g.KPI == plan.KPICrossSellCount):
-		return FormatNumber(g.Figure.Value) + ": the sum of the twelve months to " + g.Figure.Month.Format("Jan 2006") +
+		return FormatNumber(ctx, g.Figure.Value) + ": the sum of the twelve months to " + g.Figure.Month.Format("Jan 2006") +
 			", the latest month with a figure inside the plan's period (" + period + ")."
 	case g.FromKPI():
-		return FormatNumber(g.Figure.Value) + ": the figure of " + g.Figure.Month.Format("Jan 2006") +
+		return FormatNumber(ctx, g.Figure.Value) + ": the figure of " + g.Figure.Month.Format("Jan 2006") +
 			", the latest month with one inside the plan's period (" + period + ")."
 	case g.ManualProgress != nil && g.KPI == plan.KPICustom:
-		return FormatNumber(*g.ManualProgress) + ", as entered (a custom measure has no monthly figures)."
+		return FormatNumber(ctx, *g.ManualProgress) + ", as entered (a custom measure has no monthly figures)."
 	case g.ManualProgress != nil:
-		return FormatNumber(*g.ManualProgress) + ", as entered: no month inside the plan's period (" + period + ") has a figure yet."
+		return FormatNumber(ctx, *g.ManualProgress) + ", as entered: no month inside the plan's period (" + period + ") has a figure yet."
 	}
 	return "None yet: no figure inside the plan's period (" + period + ") and none entered. Counted as 0 % progress."
 }
 
 // goalProgressRule shows the progress formula with the goal's numbers.
-func goalProgressRule(g plan.Goal) string {
+func goalProgressRule(ctx context.Context, g plan.Goal) string {
 	cur := g.Current()
 	if cur == nil {
 		return "(current − baseline) ÷ (target − baseline): unknown until there is a current value."
 	}
 	pct, _ := g.Progress()
-	return "(current − baseline) ÷ (target − baseline) = (" + FormatNumber(*cur) + " − " + FormatNumber(g.Baseline) + ") ÷ (" +
-		FormatNumber(g.Target) + " − " + FormatNumber(g.Baseline) + ") = " + FormatPercent(pct) + " (kept between 0 and 100 %)."
+	return "(current − baseline) ÷ (target − baseline) = (" + FormatNumber(ctx, *cur) + " − " + FormatNumber(ctx, g.Baseline) + ") ÷ (" +
+		FormatNumber(ctx, g.Target) + " − " + FormatNumber(ctx, g.Baseline) + ") = " + FormatPercent(pct) + " (kept between 0 and 100 %)."
 }
 
 // goalExpectedRule explains the linear expectation.
-func goalExpectedRule(g plan.Goal) string {
-	return FormatPercent(g.Expected) + ": a straight line from 0 % on " + FormatLongDate(g.Start) + " (the plan's start) to 100 % on " +
-		FormatLongDate(g.DueDate) + " (the due date)."
+func goalExpectedRule(ctx context.Context, g plan.Goal) string {
+	return FormatPercent(g.Expected) + ": a straight line from 0 % on " + FormatLongDate(ctx, g.Start) + " (the plan's start) to 100 % on " +
+		FormatLongDate(ctx, g.DueDate) + " (the due date)."
 }
 
 // goalStatusRule explains which band the goal falls in.
-func goalStatusRule(g plan.Goal) string {
+func goalStatusRule(ctx context.Context, g plan.Goal) string {
 	pct, _ := g.Progress()
 	tol := strconv.Itoa(g.Tolerance)
 	rule := "Achieved at 100 %; overdue after the due date; otherwise on track while progress lags the expectation by at most " +
@@ -63,14 +64,14 @@ func goalStatusRule(g plan.Goal) string {
 	}
 	lag := g.Expected - pct
 	return g.Derived.Label() + ": progress " + FormatPercent(pct) + " against " + FormatPercent(g.Expected) + " expected, " +
-		lagWords(lag) + ". " + rule
+		lagWords(ctx, lag) + ". " + rule
 }
 
-func lagWords(lag float64) string {
+func lagWords(ctx context.Context, lag float64) string {
 	if lag <= 0 {
-		return "ahead by " + FormatNumber(-roundTo(lag, 1)) + " points"
+		return "ahead by " + FormatNumber(ctx, -roundTo(lag, 1)) + " points"
 	}
-	return "behind by " + FormatNumber(roundTo(lag, 1)) + " points"
+	return "behind by " + FormatNumber(ctx, roundTo(lag, 1)) + " points"
 }
 
 func roundTo(v float64, decimals int) float64 {

@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"context"
 	"math"
 	"net/url"
 	"strconv"
@@ -108,15 +109,15 @@ func HealthClass(s *int) string {
 }
 
 // partValue is a component's value, or "missing".
-func partValue(p health.Part) string {
+func partValue(ctx context.Context, p health.Part) string {
 	if p.Value == nil {
 		return "missing"
 	}
-	return numfmt.EN.Decimal(*p.Value, 0)
+	return loc(ctx).Decimal(*p.Value, 0)
 }
 
 // points writes a share of 100 with one decimal: "21.3".
-func points(v float64) string { return numfmt.EN.Decimal(v, 1) }
+func points(ctx context.Context, v float64) string { return loc(ctx).Decimal(v, 1) }
 
 // HealthPageView is an account's health breakdown page.
 type HealthPageView struct {
@@ -396,48 +397,48 @@ func (v RiskListView) PageLink(c string) string {
 }
 
 // RiskShare is revenue at risk as a percentage of key revenue.
-func RiskShare(r health.RevenueAtRisk) string {
+func RiskShare(ctx context.Context, r health.RevenueAtRisk) string {
 	s, ok := r.Share()
 	if !ok {
 		return dash
 	}
-	return numfmt.EN.Decimal(s*100, 1) + " %"
+	return loc(ctx).Decimal(s*100, 1) + " %"
 }
 
 // marginText is a gross margin in percent, or "—".
-func marginText(v float64, ok bool) string {
+func marginText(ctx context.Context, v float64, ok bool) string {
 	if !ok {
 		return dash
 	}
-	return numfmt.EN.Decimal(v, 1) + " %"
+	return loc(ctx).Decimal(v, 1) + " %"
 }
 
 // optMargin is an optional gross margin.
-func optMargin(p *float64) string {
+func optMargin(ctx context.Context, p *float64) string {
 	if p == nil {
 		return dash
 	}
-	return marginText(*p, true)
+	return marginText(ctx, *p, true)
 }
 
 // roundPct rounds a 0–100 value for a meter.
 func roundPct(v float64) string { return strconv.Itoa(int(math.Round(v))) }
 
 // contribution is a month's revenue − cost to serve, or "—".
-func contribution(m health.ProfitMonth, currency string) string {
+func contribution(ctx context.Context, m health.ProfitMonth, currency string) string {
 	c, ok := m.Contribution()
 	if !ok {
 		return dash
 	}
-	return FormatMoney(c, currency)
+	return FormatMoney(ctx, c, currency)
 }
 
 // progressText is a goal's progress in percent, or "—".
-func progressText(p *float64) string {
+func progressText(ctx context.Context, p *float64) string {
 	if p == nil {
 		return dash
 	}
-	return numfmt.EN.Decimal(*p, 0) + " %"
+	return loc(ctx).Decimal(*p, 0) + " %"
 }
 
 // changeClass marks a change better or worse.

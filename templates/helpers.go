@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"context"
 	"strconv"
 	"time"
 
@@ -9,21 +10,13 @@ import (
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-// FormatTime shows a timestamp the same way on every page.
-func FormatTime(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format("2006-01-02 15:04 UTC")
-}
+// FormatTime shows a timestamp the same way on every page, in the
+// tenant's locale.
+func FormatTime(ctx context.Context, t time.Time) string { return loc(ctx).Time(t) }
 
-// FormatDate shows a date the same way on every page.
-func FormatDate(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.Format("2006-01-02")
-}
+// FormatDate shows a date the same way on every page, in the tenant's
+// locale.
+func FormatDate(ctx context.Context, t time.Time) string { return loc(ctx).Date(t) }
 
 // pluralWord is one or many, for a count shown elsewhere.
 func pluralWord(n int, one, many string) string {
@@ -34,10 +27,10 @@ func pluralWord(n int, one, many string) string {
 }
 
 // tokenStatus says whether an API token works now.
-func tokenStatus(t auth.Token) string {
+func tokenStatus(ctx context.Context, t auth.Token) string {
 	switch {
 	case !t.RevokedAt.IsZero():
-		return "Revoked " + FormatDate(t.RevokedAt)
+		return "Revoked " + FormatDate(ctx, t.RevokedAt)
 	case !t.Usable(time.Now()):
 		return "Expired"
 	}

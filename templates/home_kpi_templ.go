@@ -463,9 +463,9 @@ func HomeMyAccounts(pf kpi.Portfolio) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var19 string
-				templ_7745c5c3_Var19, templ_7745c5c3_Err = templ.JoinStringErrs(FormatMoney(r.Revenue.Total, pf.Currency))
+				templ_7745c5c3_Var19, templ_7745c5c3_Err = templ.JoinStringErrs(FormatMoney(ctx, r.Revenue.Total, pf.Currency))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/home_kpi.templ`, Line: 158, Col: 67}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/home_kpi.templ`, Line: 158, Col: 72}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var19))
 				if templ_7745c5c3_Err != nil {
@@ -524,9 +524,9 @@ func HomeMyAccounts(pf kpi.Portfolio) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var22 string
-				templ_7745c5c3_Var22, templ_7745c5c3_Err = templ.JoinStringErrs(FormatGrowth(r.GrowthPoP))
+				templ_7745c5c3_Var22, templ_7745c5c3_Err = templ.JoinStringErrs(FormatGrowth(ctx, r.GrowthPoP))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/home_kpi.templ`, Line: 162, Col: 81}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/home_kpi.templ`, Line: 162, Col: 86}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var22))
 				if templ_7745c5c3_Err != nil {
@@ -537,9 +537,9 @@ func HomeMyAccounts(pf kpi.Portfolio) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var23 string
-				templ_7745c5c3_Var23, templ_7745c5c3_Err = templ.JoinStringErrs(FormatCSAT(r.CSAT, pf.Settings.CSATScale))
+				templ_7745c5c3_Var23, templ_7745c5c3_Err = templ.JoinStringErrs(FormatCSAT(ctx, r.CSAT, pf.Settings.CSATScale))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/home_kpi.templ`, Line: 163, Col: 67}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/home_kpi.templ`, Line: 163, Col: 72}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var23))
 				if templ_7745c5c3_Err != nil {
@@ -637,14 +637,14 @@ func HomePortfolio(pf kpi.Portfolio) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = howComputed(howGrowth(pf)).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = howComputed(howGrowth(ctx, pf)).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			return nil
 		})
-		templ_7745c5c3_Err = kpiStat("Revenue", FormatMoneyShort(sm.Revenue, pf.Currency), "/dashboards#accounts",
-			FormatGrowth(sm.GrowthPoP)+" vs previous 12 months", GrowthClass(sm.GrowthPoP)).Render(templ.WithChildren(ctx, templ_7745c5c3_Var27), templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = kpiStat("Revenue", FormatMoneyShort(ctx, sm.Revenue, pf.Currency), "/dashboards#accounts",
+			FormatGrowth(ctx, sm.GrowthPoP)+" vs previous 12 months", GrowthClass(sm.GrowthPoP)).Render(templ.WithChildren(ctx, templ_7745c5c3_Var27), templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -660,18 +660,18 @@ func HomePortfolio(pf kpi.Portfolio) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = howComputed(howRetention(pf)).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = howComputed(howRetention(ctx, pf)).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			return nil
 		})
-		templ_7745c5c3_Err = kpiStat("Key-account retention", FormatPct(sm.Retention.Accounts), "/dashboards#retention",
+		templ_7745c5c3_Err = kpiStat("Key-account retention", FormatPct(ctx, sm.Retention.Accounts), "/dashboards#retention",
 			strconv.Itoa(sm.Retention.Retained)+" of "+strconv.Itoa(sm.Retention.Cohort)+" still customers", "").Render(templ.WithChildren(ctx, templ_7745c5c3_Var28), templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = kpiStat("Average CSAT", FormatCSAT(sm.CSAT, pf.Settings.CSATScale), "/dashboards#customer", "", "").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = kpiStat("Average CSAT", FormatCSAT(ctx, sm.CSAT, pf.Settings.CSATScale), "/dashboards#customer", "", "").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -691,14 +691,14 @@ func HomePortfolio(pf kpi.Portfolio) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = howComputed(howKeyShare(pf)).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = howComputed(howKeyShare(ctx, pf)).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			return nil
 		})
-		templ_7745c5c3_Err = kpiStat("Key accounts' share of revenue", FormatPct(sm.KeyShare), "/dashboards#accounts",
-			"largest account "+FormatPct(sm.Largest.Share), "").Render(templ.WithChildren(ctx, templ_7745c5c3_Var29), templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = kpiStat("Key accounts' share of revenue", FormatPct(ctx, sm.KeyShare), "/dashboards#accounts",
+			"largest account "+FormatPct(ctx, sm.Largest.Share), "").Render(templ.WithChildren(ctx, templ_7745c5c3_Var29), templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -869,9 +869,9 @@ func HomeShortlist(v HomeShortlistView) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var38 string
-					templ_7745c5c3_Var38, templ_7745c5c3_Err = templ.JoinStringErrs(FormatDate(v.LastReviewOn))
+					templ_7745c5c3_Var38, templ_7745c5c3_Err = templ.JoinStringErrs(FormatDate(ctx, v.LastReviewOn))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/home_kpi.templ`, Line: 230, Col: 114}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/home_kpi.templ`, Line: 230, Col: 119}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var38))
 					if templ_7745c5c3_Err != nil {
@@ -896,9 +896,9 @@ func HomeShortlist(v HomeShortlistView) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var40 string
-					templ_7745c5c3_Var40, templ_7745c5c3_Err = templ.JoinStringErrs(FormatDate(v.LastReviewOn))
+					templ_7745c5c3_Var40, templ_7745c5c3_Err = templ.JoinStringErrs(FormatDate(ctx, v.LastReviewOn))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/home_kpi.templ`, Line: 232, Col: 99}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/home_kpi.templ`, Line: 232, Col: 104}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var40))
 					if templ_7745c5c3_Err != nil {

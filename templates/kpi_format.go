@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"context"
 	"math"
 	"strconv"
 	"strings"
@@ -28,64 +29,46 @@ func withCurrency(amount, currency string) string {
 	return amount + " " + currency
 }
 
-// groupThousands writes an integer part with thousands separators.
-func groupThousands(s string) string {
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	intPart, frac, hasFrac := strings.Cut(s, ".")
-	n, err := strconv.ParseInt(intPart, 10, 64)
-	if err != nil {
-		return s // not a number: show it as it is
-	}
-	out := numfmt.Digits(n)
-	if hasFrac {
-		out += "." + frac
-	}
-	if neg {
-		out = "−" + out
-	}
-	return out
-}
+// loc is the locale the page is rendered in (the tenant's, put into the
+// request by the server; English when none).
+func loc(ctx context.Context) numfmt.Locale { return numfmt.From(ctx) }
 
-// FormatMoney shows an amount in full: "€1,234,568".
-func FormatMoney(v float64, currency string) string {
-	return withCurrency(groupThousands(strconv.FormatFloat(math.Round(v), 'f', 0, 64)), currency)
+// FormatMoney shows an amount in full: "€1,234,568" ("€1.234.568" in de).
+func FormatMoney(ctx context.Context, v float64, currency string) string {
+	return withCurrency(loc(ctx).Number(math.Round(v), 0), currency)
 }
 
 // FormatMoneyShort shows an amount compactly: "€1.23M", "€45.6k", "€950".
-func FormatMoneyShort(v float64, currency string) string {
-	a := math.Abs(v)
+func FormatMoneyShort(ctx context.Context, v float64, currency string) string {
+	a, l := math.Abs(v), loc(ctx)
 	var s string
 	switch {
 	case a >= 1e9:
-		s = strconv.FormatFloat(v/1e9, 'f', 2, 64) + "B"
+		s = l.FixedFloat(v/1e9, 2) + "B"
 	case a >= 1e6:
-		s = strconv.FormatFloat(v/1e6, 'f', 2, 64) + "M"
+		s = l.FixedFloat(v/1e6, 2) + "M"
 	case a >= 1e4:
-		s = strconv.FormatFloat(v/1e3, 'f', 1, 64) + "k"
+		s = l.FixedFloat(v/1e3, 1) + "k"
 	default:
-		return FormatMoney(v, currency)
-	}
-	if strings.HasPrefix(s, "-") {
-		s = "−" + s[1:]
+		return FormatMoney(ctx, v, currency)
 	}
 	return withCurrency(s, currency)
 }
 
 // FormatPct shows a ratio as a percentage: "12.3%", or "—".
-func FormatPct(v kpi.Value) string {
+func FormatPct(ctx context.Context, v kpi.Value) string {
 	if !v.OK {
 		return dash
 	}
-	return signed(v.V*100, 1, false) + "%"
+	return signed(ctx, v.V*100, 1, false) + "%"
 }
 
 // FormatGrowth shows a change with its sign: "+12.3%", "−4.0%", or "—".
-func FormatGrowth(v kpi.Value) string {
+func FormatGrowth(ctx context.Context, v kpi.Value) string {
 	if !v.OK {
 		return dash
 	}
-	return signed(v.V*100, 1, true) + "%"
+	return signed(ctx, v.V*100, 1, true) + "%"
 }
 
 // GrowthClass colours a change.
@@ -101,29 +84,25 @@ func GrowthClass(v kpi.Value) string {
 	return "kpi-flat"
 }
 
-func signed(v float64, prec int, plus bool) string {
-	s := strconv.FormatFloat(v, 'f', prec, 64)
-	if s == "-"+strconv.FormatFloat(0, 'f', prec, 64) {
-		s = s[1:]
-	}
-	switch {
-	case strings.HasPrefix(s, "-"):
-		return "−" + s[1:]
-	case plus && strings.Trim(s, "0.") != "":
+// signed writes v with exactly prec decimals in the page's locale, "−"
+// when negative and "+" when plus and not zero.
+func signed(ctx context.Context, v float64, prec int, plus bool) string {
+	s := loc(ctx).FixedFloat(v, prec)
+	if plus && !strings.HasPrefix(s, "−") && strings.Trim(s, "0.,") != "" {
 		return "+" + s
 	}
 	return s
 }
 
 // FormatCSAT shows an average CSAT on the tenant's scale.
-func FormatCSAT(v kpi.Value, scale string) string {
+func FormatCSAT(ctx context.Context, v kpi.Value, scale string) string {
 	if !v.OK {
 		return dash
 	}
 	if scale == kpi.ScalePercent {
-		return strconv.FormatFloat(v.V, 'f', 1, 64) + "%"
+		return signed(ctx, v.V, 1, false) + "%"
 	}
-	return strconv.FormatFloat(v.V, 'f', 2, 64) + " / 5"
+	return signed(ctx, v.V, 2, false) + " / 5"
 }
 
 // FormatNPS shows an NPS with its sign: "+32", "−5", or "—".
@@ -131,29 +110,29 @@ func FormatNPS(v kpi.Value) string {
 	if !v.OK {
 		return dash
 	}
-	return signed(v.V, 0, true)
+	return signed(context.Background(), v.V, 0, true) // a whole number: the same in every locale
 }
 
 // FormatAdoption shows an adoption rate: "72.5%", or "—".
-func FormatAdoption(v kpi.Value) string {
+func FormatAdoption(ctx context.Context, v kpi.Value) string {
 	if !v.OK {
 		return dash
 	}
-	return strconv.FormatFloat(v.V, 'f', 1, 64) + "%"
+	return signed(ctx, v.V, 1, false) + "%"
 }
 
-func optMoney(v kpi.Value, currency string) string {
+func optMoney(ctx context.Context, v kpi.Value, currency string) string {
 	if !v.OK {
 		return dash
 	}
-	return FormatMoney(v.V, currency)
+	return FormatMoney(ctx, v.V, currency)
 }
 
-func optFloat(p *float64, prec int) string {
+func optFloat(ctx context.Context, p *float64, prec int) string {
 	if p == nil {
 		return dash
 	}
-	return strconv.FormatFloat(*p, 'f', prec, 64)
+	return signed(ctx, *p, prec, false)
 }
 
 func optInt(p *int) string {
@@ -167,7 +146,7 @@ func optNPS(p *int) string {
 	if p == nil {
 		return dash
 	}
-	return signed(float64(*p), 0, true)
+	return signed(context.Background(), float64(*p), 0, true)
 }
 
 func ptrValue(p *float64) kpi.Value {

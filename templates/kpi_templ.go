@@ -619,14 +619,14 @@ func DashboardBody(v DashboardView) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = howComputed(howGrowth(pf)).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = howComputed(howGrowth(ctx, pf)).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			return nil
 		})
-		templ_7745c5c3_Err = kpiStat("Revenue", FormatMoneyShort(sm.Revenue, cur), v.Anchor("accounts"),
-			FormatGrowth(sm.GrowthPoP)+" vs previous period · "+FormatGrowth(sm.GrowthYoY)+" year over year", GrowthClass(sm.GrowthPoP)).Render(templ.WithChildren(ctx, templ_7745c5c3_Var30), templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = kpiStat("Revenue", FormatMoneyShort(ctx, sm.Revenue, cur), v.Anchor("accounts"),
+			FormatGrowth(ctx, sm.GrowthPoP)+" vs previous period · "+FormatGrowth(ctx, sm.GrowthYoY)+" year over year", GrowthClass(sm.GrowthPoP)).Render(templ.WithChildren(ctx, templ_7745c5c3_Var30), templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -642,13 +642,13 @@ func DashboardBody(v DashboardView) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = howComputed(howRetention(pf)).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = howComputed(howRetention(ctx, pf)).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			return nil
 		})
-		templ_7745c5c3_Err = kpiStat("Key-account retention", FormatPct(sm.Retention.Accounts), v.Anchor("retention"),
+		templ_7745c5c3_Err = kpiStat("Key-account retention", FormatPct(ctx, sm.Retention.Accounts), v.Anchor("retention"),
 			strconv.Itoa(sm.Retention.Retained)+" of "+strconv.Itoa(sm.Retention.Cohort)+" still customers · "+strconv.Itoa(sm.Retention.New)+" new", "").Render(templ.WithChildren(ctx, templ_7745c5c3_Var31), templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
@@ -665,14 +665,14 @@ func DashboardBody(v DashboardView) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = howComputed(howRevenueRetention(pf)).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = howComputed(howRevenueRetention(ctx, pf)).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			return nil
 		})
-		templ_7745c5c3_Err = kpiStat("Revenue retention", FormatPct(sm.Retention.Revenue), v.Anchor("retention"),
-			FormatMoneyShort(sm.Retention.EndRevenue, cur)+" a month now vs "+FormatMoneyShort(sm.Retention.StartRevenue, cur)+" at the start", "").Render(templ.WithChildren(ctx, templ_7745c5c3_Var32), templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = kpiStat("Revenue retention", FormatPct(ctx, sm.Retention.Revenue), v.Anchor("retention"),
+			FormatMoneyShort(ctx, sm.Retention.EndRevenue, cur)+" a month now vs "+FormatMoneyShort(ctx, sm.Retention.StartRevenue, cur)+" at the start", "").Render(templ.WithChildren(ctx, templ_7745c5c3_Var32), templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -689,14 +689,14 @@ func DashboardBody(v DashboardView) templ.Component {
 					}()
 				}
 				ctx = templ.InitializeContext(ctx)
-				templ_7745c5c3_Err = howComputed(howNonKey(pf)).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = howComputed(howNonKey(ctx, pf)).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 				return nil
 			})
-			templ_7745c5c3_Err = kpiStat("Other accounts' retention", FormatPct(sm.NonKeyRetention.Accounts), v.Anchor("retention"),
-				"key accounts kept "+advantageWords(sm.KeyAdvantage), "").Render(templ.WithChildren(ctx, templ_7745c5c3_Var33), templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = kpiStat("Other accounts' retention", FormatPct(ctx, sm.NonKeyRetention.Accounts), v.Anchor("retention"),
+				"key accounts kept "+advantageWords(ctx, sm.KeyAdvantage), "").Render(templ.WithChildren(ctx, templ_7745c5c3_Var33), templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -719,7 +719,7 @@ func DashboardBody(v DashboardView) templ.Component {
 			}
 			return nil
 		})
-		templ_7745c5c3_Err = kpiStat("Average CSAT", FormatCSAT(sm.CSAT, pf.Settings.CSATScale), v.Anchor("customer"), pf.Settings.CSATLabel(), "").Render(templ.WithChildren(ctx, templ_7745c5c3_Var34), templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = kpiStat("Average CSAT", FormatCSAT(ctx, sm.CSAT, pf.Settings.CSATScale), v.Anchor("customer"), pf.Settings.CSATLabel(), "").Render(templ.WithChildren(ctx, templ_7745c5c3_Var34), templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -763,7 +763,7 @@ func DashboardBody(v DashboardView) templ.Component {
 			}
 			return nil
 		})
-		templ_7745c5c3_Err = kpiStat("Adoption / usage", FormatAdoption(sm.Adoption), v.Anchor("months"), "average of the months with a rate", "").Render(templ.WithChildren(ctx, templ_7745c5c3_Var36), templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = kpiStat("Adoption / usage", FormatAdoption(ctx, sm.Adoption), v.Anchor("months"), "average of the months with a rate", "").Render(templ.WithChildren(ctx, templ_7745c5c3_Var36), templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -779,13 +779,13 @@ func DashboardBody(v DashboardView) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = howComputed(howUpsell(pf)).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = howComputed(howUpsell(ctx, pf)).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			return nil
 		})
-		templ_7745c5c3_Err = kpiStat("Upsell rate", FormatPct(sm.UpsellRate), v.Anchor("accounts"), FormatMoneyShort(sm.Upsell, cur)+" upsell revenue", "").Render(templ.WithChildren(ctx, templ_7745c5c3_Var37), templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = kpiStat("Upsell rate", FormatPct(ctx, sm.UpsellRate), v.Anchor("accounts"), FormatMoneyShort(ctx, sm.Upsell, cur)+" upsell revenue", "").Render(templ.WithChildren(ctx, templ_7745c5c3_Var37), templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -801,13 +801,13 @@ func DashboardBody(v DashboardView) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = howComputed(howCrossSell(pf)).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = howComputed(howCrossSell(ctx, pf)).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			return nil
 		})
-		templ_7745c5c3_Err = kpiStat("Cross-sell rate", FormatPct(sm.CrossSellRate), v.Anchor("accounts"),
+		templ_7745c5c3_Err = kpiStat("Cross-sell rate", FormatPct(ctx, sm.CrossSellRate), v.Anchor("accounts"),
 			plural(sm.CrossSells, "cross-sell", "cross-sells")+"; share of key accounts with one", "").Render(templ.WithChildren(ctx, templ_7745c5c3_Var38), templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
@@ -824,13 +824,13 @@ func DashboardBody(v DashboardView) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = howComputed(howAvgTransaction(pf)).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = howComputed(howAvgTransaction(ctx, pf)).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			return nil
 		})
-		templ_7745c5c3_Err = kpiStat("Average transaction size", optMoney(sm.Volumes.AvgTransaction(), cur), v.Anchor("accounts"),
+		templ_7745c5c3_Err = kpiStat("Average transaction size", optMoney(ctx, sm.Volumes.AvgTransaction(), cur), v.Anchor("accounts"),
 			plural(int(sm.Volumes.Orders), "order", "orders")+" in the period", "").Render(templ.WithChildren(ctx, templ_7745c5c3_Var39), templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
@@ -847,13 +847,13 @@ func DashboardBody(v DashboardView) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = howComputed(howUnitsPerOrder(pf)).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = howComputed(howUnitsPerOrder(ctx, pf)).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			return nil
 		})
-		templ_7745c5c3_Err = kpiStat("Units per order", optNumber(sm.Volumes.UnitsPerOrder()), v.Anchor("accounts"), "units bought ÷ orders", "").Render(templ.WithChildren(ctx, templ_7745c5c3_Var40), templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = kpiStat("Units per order", optNumber(ctx, sm.Volumes.UnitsPerOrder()), v.Anchor("accounts"), "units bought ÷ orders", "").Render(templ.WithChildren(ctx, templ_7745c5c3_Var40), templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -870,13 +870,13 @@ func DashboardBody(v DashboardView) templ.Component {
 					}()
 				}
 				ctx = templ.InitializeContext(ctx)
-				templ_7745c5c3_Err = howComputed(howAttainment(pf)).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = howComputed(howAttainment(ctx, pf)).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 				return nil
 			})
-			templ_7745c5c3_Err = kpiStat("Goal attainment", FormatPct(pf.GoalAttainment), "/plans", "goals achieved or on track", "").Render(templ.WithChildren(ctx, templ_7745c5c3_Var41), templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = kpiStat("Goal attainment", FormatPct(ctx, pf.GoalAttainment), "/plans", "goals achieved or on track", "").Render(templ.WithChildren(ctx, templ_7745c5c3_Var41), templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -898,14 +898,14 @@ func DashboardBody(v DashboardView) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = howComputed(howKeyShare(pf)).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = howComputed(howKeyShare(ctx, pf)).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			return nil
 		})
-		templ_7745c5c3_Err = kpiStat("Key accounts' share of revenue", FormatPct(sm.KeyShare), v.Anchor("accounts"),
-			"of "+FormatMoneyShort(sm.TotalRevenue, cur)+" from all accounts", "").Render(templ.WithChildren(ctx, templ_7745c5c3_Var42), templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = kpiStat("Key accounts' share of revenue", FormatPct(ctx, sm.KeyShare), v.Anchor("accounts"),
+			"of "+FormatMoneyShort(ctx, sm.TotalRevenue, cur)+" from all accounts", "").Render(templ.WithChildren(ctx, templ_7745c5c3_Var42), templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -922,14 +922,14 @@ func DashboardBody(v DashboardView) templ.Component {
 					}()
 				}
 				ctx = templ.InitializeContext(ctx)
-				templ_7745c5c3_Err = howComputed(howLargest(pf)).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = howComputed(howLargest(ctx, pf)).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 				return nil
 			})
-			templ_7745c5c3_Err = kpiStat(largestLabel(pf), FormatPct(sm.Largest.Share), AccountKPIHref(sm.Largest.AccountID),
-				sm.Largest.Name+": "+FormatMoneyShort(sm.Largest.Revenue, cur), "").Render(templ.WithChildren(ctx, templ_7745c5c3_Var43), templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = kpiStat(largestLabel(pf), FormatPct(ctx, sm.Largest.Share), AccountKPIHref(sm.Largest.AccountID),
+				sm.Largest.Name+": "+FormatMoneyShort(ctx, sm.Largest.Revenue, cur), "").Render(templ.WithChildren(ctx, templ_7745c5c3_Var43), templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1089,9 +1089,9 @@ func DashboardBody(v DashboardView) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var50 string
-					templ_7745c5c3_Var50, templ_7745c5c3_Err = templ.JoinStringErrs(FormatMoney(k.Revenue, cur))
+					templ_7745c5c3_Var50, templ_7745c5c3_Err = templ.JoinStringErrs(FormatMoney(ctx, k.Revenue, cur))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 224, Col: 54}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 224, Col: 59}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var50))
 					if templ_7745c5c3_Err != nil {
@@ -1102,9 +1102,9 @@ func DashboardBody(v DashboardView) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var51 string
-					templ_7745c5c3_Var51, templ_7745c5c3_Err = templ.JoinStringErrs(FormatPct(k.Share))
+					templ_7745c5c3_Var51, templ_7745c5c3_Err = templ.JoinStringErrs(FormatPct(ctx, k.Share))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 225, Col: 45}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 225, Col: 50}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var51))
 					if templ_7745c5c3_Err != nil {
@@ -1155,9 +1155,9 @@ func DashboardBody(v DashboardView) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var54 string
-					templ_7745c5c3_Var54, templ_7745c5c3_Err = templ.JoinStringErrs(FormatGrowth(k.Growth))
+					templ_7745c5c3_Var54, templ_7745c5c3_Err = templ.JoinStringErrs(FormatGrowth(ctx, k.Growth))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 226, Col: 76}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 226, Col: 81}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var54))
 					if templ_7745c5c3_Err != nil {
@@ -1168,9 +1168,9 @@ func DashboardBody(v DashboardView) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var55 string
-					templ_7745c5c3_Var55, templ_7745c5c3_Err = templ.JoinStringErrs(FormatCSAT(k.CSAT, pf.Settings.CSATScale))
+					templ_7745c5c3_Var55, templ_7745c5c3_Err = templ.JoinStringErrs(FormatCSAT(ctx, k.CSAT, pf.Settings.CSATScale))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 227, Col: 68}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 227, Col: 73}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var55))
 					if templ_7745c5c3_Err != nil {
@@ -1294,9 +1294,9 @@ func DashboardBody(v DashboardView) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var59 string
-		templ_7745c5c3_Var59, templ_7745c5c3_Err = templ.JoinStringErrs(FormatLongDate(pf.Period.Start))
+		templ_7745c5c3_Var59, templ_7745c5c3_Err = templ.JoinStringErrs(FormatLongDate(ctx, pf.Period.Start))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 257, Col: 67}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 257, Col: 72}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var59))
 		if templ_7745c5c3_Err != nil {
@@ -1401,9 +1401,9 @@ func DashboardBody(v DashboardView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var65 string
-				templ_7745c5c3_Var65, templ_7745c5c3_Err = templ.JoinStringErrs(optMoney(r.StartRevenue, cur))
+				templ_7745c5c3_Var65, templ_7745c5c3_Err = templ.JoinStringErrs(optMoney(ctx, r.StartRevenue, cur))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 278, Col: 55}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 278, Col: 60}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var65))
 				if templ_7745c5c3_Err != nil {
@@ -1414,9 +1414,9 @@ func DashboardBody(v DashboardView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var66 string
-				templ_7745c5c3_Var66, templ_7745c5c3_Err = templ.JoinStringErrs(optMoney(r.EndRevenue, cur))
+				templ_7745c5c3_Var66, templ_7745c5c3_Err = templ.JoinStringErrs(optMoney(ctx, r.EndRevenue, cur))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 279, Col: 53}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 279, Col: 58}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var66))
 				if templ_7745c5c3_Err != nil {
@@ -1544,9 +1544,9 @@ func retentionRule(pf kpi.Portfolio) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var71 string
-		templ_7745c5c3_Var71, templ_7745c5c3_Err = templ.JoinStringErrs(FormatLongDate(pf.Period.Start))
+		templ_7745c5c3_Var71, templ_7745c5c3_Err = templ.JoinStringErrs(FormatLongDate(ctx, pf.Period.Start))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 317, Col: 88}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 317, Col: 93}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var71))
 		if templ_7745c5c3_Err != nil {
@@ -1649,9 +1649,9 @@ func retentionCompare(v DashboardView) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var78 string
-		templ_7745c5c3_Var78, templ_7745c5c3_Err = templ.JoinStringErrs(FormatPct(sm.Retention.Accounts))
+		templ_7745c5c3_Var78, templ_7745c5c3_Err = templ.JoinStringErrs(FormatPct(ctx, sm.Retention.Accounts))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 343, Col: 55}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 343, Col: 60}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var78))
 		if templ_7745c5c3_Err != nil {
@@ -1662,9 +1662,9 @@ func retentionCompare(v DashboardView) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var79 string
-		templ_7745c5c3_Var79, templ_7745c5c3_Err = templ.JoinStringErrs(FormatPct(sm.Retention.Revenue))
+		templ_7745c5c3_Var79, templ_7745c5c3_Err = templ.JoinStringErrs(FormatPct(ctx, sm.Retention.Revenue))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 344, Col: 54}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 344, Col: 59}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var79))
 		if templ_7745c5c3_Err != nil {
@@ -1706,9 +1706,9 @@ func retentionCompare(v DashboardView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var82 string
-			templ_7745c5c3_Var82, templ_7745c5c3_Err = templ.JoinStringErrs(FormatPct(sm.NonKeyRetention.Accounts))
+			templ_7745c5c3_Var82, templ_7745c5c3_Err = templ.JoinStringErrs(FormatPct(ctx, sm.NonKeyRetention.Accounts))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 351, Col: 62}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 351, Col: 67}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var82))
 			if templ_7745c5c3_Err != nil {
@@ -1719,9 +1719,9 @@ func retentionCompare(v DashboardView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var83 string
-			templ_7745c5c3_Var83, templ_7745c5c3_Err = templ.JoinStringErrs(FormatPct(sm.NonKeyRetention.Revenue))
+			templ_7745c5c3_Var83, templ_7745c5c3_Err = templ.JoinStringErrs(FormatPct(ctx, sm.NonKeyRetention.Revenue))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 352, Col: 61}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 352, Col: 66}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var83))
 			if templ_7745c5c3_Err != nil {
@@ -1742,9 +1742,9 @@ func retentionCompare(v DashboardView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var84 string
-			templ_7745c5c3_Var84, templ_7745c5c3_Err = templ.JoinStringErrs(advantageWords(sm.KeyAdvantage))
+			templ_7745c5c3_Var84, templ_7745c5c3_Err = templ.JoinStringErrs(advantageWords(ctx, sm.KeyAdvantage))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 359, Col: 64}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 359, Col: 69}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var84))
 			if templ_7745c5c3_Err != nil {
@@ -1754,7 +1754,7 @@ func retentionCompare(v DashboardView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = howComputed(howNonKey(v.Portfolio)).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = howComputed(howNonKey(ctx, v.Portfolio)).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1834,9 +1834,9 @@ func churnTable(pf kpi.Portfolio) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var89 string
-			templ_7745c5c3_Var89, templ_7745c5c3_Err = templ.JoinStringErrs(FormatPct(c.Rate))
+			templ_7745c5c3_Var89, templ_7745c5c3_Err = templ.JoinStringErrs(FormatPct(ctx, c.Rate))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 386, Col: 42}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 386, Col: 47}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var89))
 			if templ_7745c5c3_Err != nil {
@@ -1919,9 +1919,9 @@ func monthsTable(v DashboardView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var93 string
-			templ_7745c5c3_Var93, templ_7745c5c3_Err = templ.JoinStringErrs(optMoney(m.Revenue, pf.Currency))
+			templ_7745c5c3_Var93, templ_7745c5c3_Err = templ.JoinStringErrs(optMoney(ctx, m.Revenue, pf.Currency))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 422, Col: 56}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 422, Col: 61}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var93))
 			if templ_7745c5c3_Err != nil {
@@ -1932,9 +1932,9 @@ func monthsTable(v DashboardView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var94 string
-			templ_7745c5c3_Var94, templ_7745c5c3_Err = templ.JoinStringErrs(FormatMoney(m.Upsell, pf.Currency))
+			templ_7745c5c3_Var94, templ_7745c5c3_Err = templ.JoinStringErrs(FormatMoney(ctx, m.Upsell, pf.Currency))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 423, Col: 58}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 423, Col: 63}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var94))
 			if templ_7745c5c3_Err != nil {
@@ -1958,9 +1958,9 @@ func monthsTable(v DashboardView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var96 string
-			templ_7745c5c3_Var96, templ_7745c5c3_Err = templ.JoinStringErrs(FormatCSAT(m.CSAT, pf.Settings.CSATScale))
+			templ_7745c5c3_Var96, templ_7745c5c3_Err = templ.JoinStringErrs(FormatCSAT(ctx, m.CSAT, pf.Settings.CSATScale))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 425, Col: 65}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 425, Col: 70}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var96))
 			if templ_7745c5c3_Err != nil {
@@ -1984,9 +1984,9 @@ func monthsTable(v DashboardView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var98 string
-			templ_7745c5c3_Var98, templ_7745c5c3_Err = templ.JoinStringErrs(FormatAdoption(m.Adoption))
+			templ_7745c5c3_Var98, templ_7745c5c3_Err = templ.JoinStringErrs(FormatAdoption(ctx, m.Adoption))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 427, Col: 50}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 427, Col: 55}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var98))
 			if templ_7745c5c3_Err != nil {
@@ -2269,9 +2269,9 @@ func accountsTable(v DashboardView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var110 string
-			templ_7745c5c3_Var110, templ_7745c5c3_Err = templ.JoinStringErrs(FormatMoney(r.Revenue.Total, cur))
+			templ_7745c5c3_Var110, templ_7745c5c3_Err = templ.JoinStringErrs(FormatMoney(ctx, r.Revenue.Total, cur))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 479, Col: 74}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 479, Col: 79}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var110))
 			if templ_7745c5c3_Err != nil {
@@ -2290,9 +2290,9 @@ func accountsTable(v DashboardView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var111 string
-			templ_7745c5c3_Var111, templ_7745c5c3_Err = templ.JoinStringErrs(FormatPct(r.Share(pf.Summary.TotalRevenue)))
+			templ_7745c5c3_Var111, templ_7745c5c3_Err = templ.JoinStringErrs(FormatPct(ctx, r.Share(pf.Summary.TotalRevenue)))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 483, Col: 67}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 483, Col: 72}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var111))
 			if templ_7745c5c3_Err != nil {
@@ -2343,9 +2343,9 @@ func accountsTable(v DashboardView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var114 string
-			templ_7745c5c3_Var114, templ_7745c5c3_Err = templ.JoinStringErrs(FormatGrowth(r.GrowthPoP))
+			templ_7745c5c3_Var114, templ_7745c5c3_Err = templ.JoinStringErrs(FormatGrowth(ctx, r.GrowthPoP))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 484, Col: 79}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 484, Col: 84}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var114))
 			if templ_7745c5c3_Err != nil {
@@ -2396,9 +2396,9 @@ func accountsTable(v DashboardView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var117 string
-			templ_7745c5c3_Var117, templ_7745c5c3_Err = templ.JoinStringErrs(FormatGrowth(r.GrowthYoY))
+			templ_7745c5c3_Var117, templ_7745c5c3_Err = templ.JoinStringErrs(FormatGrowth(ctx, r.GrowthYoY))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 485, Col: 79}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 485, Col: 84}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var117))
 			if templ_7745c5c3_Err != nil {
@@ -2409,9 +2409,9 @@ func accountsTable(v DashboardView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var118 string
-			templ_7745c5c3_Var118, templ_7745c5c3_Err = templ.JoinStringErrs(FormatCSAT(r.CSAT, pf.Settings.CSATScale))
+			templ_7745c5c3_Var118, templ_7745c5c3_Err = templ.JoinStringErrs(FormatCSAT(ctx, r.CSAT, pf.Settings.CSATScale))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 486, Col: 65}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 486, Col: 70}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var118))
 			if templ_7745c5c3_Err != nil {
@@ -2435,9 +2435,9 @@ func accountsTable(v DashboardView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var120 string
-			templ_7745c5c3_Var120, templ_7745c5c3_Err = templ.JoinStringErrs(FormatAdoption(r.Adoption))
+			templ_7745c5c3_Var120, templ_7745c5c3_Err = templ.JoinStringErrs(FormatAdoption(ctx, r.Adoption))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 488, Col: 50}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 488, Col: 55}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var120))
 			if templ_7745c5c3_Err != nil {
@@ -2448,9 +2448,9 @@ func accountsTable(v DashboardView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var121 string
-			templ_7745c5c3_Var121, templ_7745c5c3_Err = templ.JoinStringErrs(FormatMoney(r.Upsell, cur))
+			templ_7745c5c3_Var121, templ_7745c5c3_Err = templ.JoinStringErrs(FormatMoney(ctx, r.Upsell, cur))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 489, Col: 50}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 489, Col: 55}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var121))
 			if templ_7745c5c3_Err != nil {
@@ -2581,9 +2581,9 @@ func AccountKPISection(v AccountKPIView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var127 string
-			templ_7745c5c3_Var127, templ_7745c5c3_Err = templ.JoinStringErrs(FormatMoneyShort(d.Latest.Revenue, d.Currency))
+			templ_7745c5c3_Var127, templ_7745c5c3_Err = templ.JoinStringErrs(FormatMoneyShort(ctx, d.Latest.Revenue, d.Currency))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 522, Col: 83}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 522, Col: 88}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var127))
 			if templ_7745c5c3_Err != nil {
@@ -2638,9 +2638,9 @@ func AccountKPISection(v AccountKPIView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var130 string
-			templ_7745c5c3_Var130, templ_7745c5c3_Err = templ.JoinStringErrs(FormatGrowth(d.Row.GrowthYoY))
+			templ_7745c5c3_Var130, templ_7745c5c3_Err = templ.JoinStringErrs(FormatGrowth(ctx, d.Row.GrowthYoY))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 524, Col: 92}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 524, Col: 97}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var130))
 			if templ_7745c5c3_Err != nil {
@@ -2650,7 +2650,7 @@ func AccountKPISection(v AccountKPIView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = howComputed(howAccountGrowth(d)).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = howComputed(howAccountGrowth(ctx, d)).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -2659,9 +2659,9 @@ func AccountKPISection(v AccountKPIView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var131 string
-			templ_7745c5c3_Var131, templ_7745c5c3_Err = templ.JoinStringErrs(FormatCSAT(ptrValue(d.Latest.CSAT), d.Settings.CSATScale))
+			templ_7745c5c3_Var131, templ_7745c5c3_Err = templ.JoinStringErrs(FormatCSAT(ctx, ptrValue(d.Latest.CSAT), d.Settings.CSATScale))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 529, Col: 94}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 529, Col: 99}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var131))
 			if templ_7745c5c3_Err != nil {
@@ -2680,9 +2680,9 @@ func AccountKPISection(v AccountKPIView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var132 string
-			templ_7745c5c3_Var132, templ_7745c5c3_Err = templ.JoinStringErrs(FormatCSAT(d.Row.CSAT, d.Settings.CSATScale))
+			templ_7745c5c3_Var132, templ_7745c5c3_Err = templ.JoinStringErrs(FormatCSAT(ctx, d.Row.CSAT, d.Settings.CSATScale))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 531, Col: 90}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 531, Col: 95}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var132))
 			if templ_7745c5c3_Err != nil {
@@ -2727,9 +2727,9 @@ func AccountKPISection(v AccountKPIView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var135 string
-			templ_7745c5c3_Var135, templ_7745c5c3_Err = templ.JoinStringErrs(FormatAdoption(ptrValue(d.Latest.AdoptionPct)))
+			templ_7745c5c3_Var135, templ_7745c5c3_Err = templ.JoinStringErrs(FormatAdoption(ctx, ptrValue(d.Latest.AdoptionPct)))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 541, Col: 83}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 541, Col: 88}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var135))
 			if templ_7745c5c3_Err != nil {
@@ -2748,9 +2748,9 @@ func AccountKPISection(v AccountKPIView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var136 string
-			templ_7745c5c3_Var136, templ_7745c5c3_Err = templ.JoinStringErrs(FormatMoneyShort(d.Row.Upsell, d.Currency))
+			templ_7745c5c3_Var136, templ_7745c5c3_Err = templ.JoinStringErrs(FormatMoneyShort(ctx, d.Row.Upsell, d.Currency))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 543, Col: 78}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 543, Col: 83}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var136))
 			if templ_7745c5c3_Err != nil {
@@ -2763,7 +2763,7 @@ func AccountKPISection(v AccountKPIView) templ.Component {
 			var templ_7745c5c3_Var137 string
 			templ_7745c5c3_Var137, templ_7745c5c3_Err = templ.JoinStringErrs(plural(d.Row.CrossSells, "cross-sell", "cross-sells"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 543, Col: 139}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 543, Col: 144}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var137))
 			if templ_7745c5c3_Err != nil {
@@ -2820,9 +2820,9 @@ func AccountKPISection(v AccountKPIView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var141 string
-				templ_7745c5c3_Var141, templ_7745c5c3_Err = templ.JoinStringErrs(optMoney(rev, d.Currency))
+				templ_7745c5c3_Var141, templ_7745c5c3_Err = templ.JoinStringErrs(optMoney(ctx, rev, d.Currency))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 566, Col: 52}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 566, Col: 57}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var141))
 				if templ_7745c5c3_Err != nil {
@@ -2833,9 +2833,9 @@ func AccountKPISection(v AccountKPIView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var142 string
-				templ_7745c5c3_Var142, templ_7745c5c3_Err = templ.JoinStringErrs(optFloat(f.CSAT, 2))
+				templ_7745c5c3_Var142, templ_7745c5c3_Err = templ.JoinStringErrs(optFloat(ctx, f.CSAT, 2))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 567, Col: 46}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 567, Col: 51}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var142))
 				if templ_7745c5c3_Err != nil {
@@ -2859,9 +2859,9 @@ func AccountKPISection(v AccountKPIView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var144 string
-				templ_7745c5c3_Var144, templ_7745c5c3_Err = templ.JoinStringErrs(optFloat(f.AdoptionPct, 1))
+				templ_7745c5c3_Var144, templ_7745c5c3_Err = templ.JoinStringErrs(optFloat(ctx, f.AdoptionPct, 1))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 569, Col: 53}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 569, Col: 58}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var144))
 				if templ_7745c5c3_Err != nil {
@@ -2914,9 +2914,9 @@ func criteriaGrowth(d kpi.AccountKPIs) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var146 string
-			templ_7745c5c3_Var146, templ_7745c5c3_Err = templ.JoinStringErrs(growthSince(d))
+			templ_7745c5c3_Var146, templ_7745c5c3_Err = templ.JoinStringErrs(growthSince(ctx, d))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 588, Col: 20}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 588, Col: 25}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var146))
 			if templ_7745c5c3_Err != nil {
@@ -2976,9 +2976,9 @@ func criteriaGrowth(d kpi.AccountKPIs) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var150 string
-				templ_7745c5c3_Var150, templ_7745c5c3_Err = templ.JoinStringErrs(metricValue(g.Metric, g.First, d))
+				templ_7745c5c3_Var150, templ_7745c5c3_Err = templ.JoinStringErrs(metricValue(ctx, g.Metric, g.First, d))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 612, Col: 59}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 612, Col: 64}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var150))
 				if templ_7745c5c3_Err != nil {
@@ -2991,7 +2991,7 @@ func criteriaGrowth(d kpi.AccountKPIs) templ.Component {
 				var templ_7745c5c3_Var151 string
 				templ_7745c5c3_Var151, templ_7745c5c3_Err = templ.JoinStringErrs(monthOrEmpty(g.First, g.FirstMonth))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 612, Col: 125}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 612, Col: 130}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var151))
 				if templ_7745c5c3_Err != nil {
@@ -3002,9 +3002,9 @@ func criteriaGrowth(d kpi.AccountKPIs) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var152 string
-				templ_7745c5c3_Var152, templ_7745c5c3_Err = templ.JoinStringErrs(metricValue(g.Metric, g.Last, d))
+				templ_7745c5c3_Var152, templ_7745c5c3_Err = templ.JoinStringErrs(metricValue(ctx, g.Metric, g.Last, d))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 613, Col: 58}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 613, Col: 63}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var152))
 				if templ_7745c5c3_Err != nil {
@@ -3017,7 +3017,7 @@ func criteriaGrowth(d kpi.AccountKPIs) templ.Component {
 				var templ_7745c5c3_Var153 string
 				templ_7745c5c3_Var153, templ_7745c5c3_Err = templ.JoinStringErrs(monthOrEmpty(g.Last, g.LastMonth))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 613, Col: 122}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 613, Col: 127}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var153))
 				if templ_7745c5c3_Err != nil {
@@ -3068,9 +3068,9 @@ func criteriaGrowth(d kpi.AccountKPIs) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var156 string
-				templ_7745c5c3_Var156, templ_7745c5c3_Err = templ.JoinStringErrs(metricChange(g.Metric, g.Change(), d))
+				templ_7745c5c3_Var156, templ_7745c5c3_Err = templ.JoinStringErrs(metricChange(ctx, g.Metric, g.Change(), d))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 614, Col: 92}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 614, Col: 97}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var156))
 				if templ_7745c5c3_Err != nil {
@@ -3310,9 +3310,9 @@ func AccountKPIPage(p Page, v AccountKPIPageView) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var168 string
-					templ_7745c5c3_Var168, templ_7745c5c3_Err = templ.JoinStringErrs(FormatTime(v.Conflict.Current.UpdatedAt))
+					templ_7745c5c3_Var168, templ_7745c5c3_Err = templ.JoinStringErrs(FormatTime(ctx, v.Conflict.Current.UpdatedAt))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 663, Col: 48}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 663, Col: 53}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var168))
 					if templ_7745c5c3_Err != nil {
@@ -3341,9 +3341,9 @@ func AccountKPIPage(p Page, v AccountKPIPageView) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var170 string
-					templ_7745c5c3_Var170, templ_7745c5c3_Err = templ.JoinStringErrs(FormatTime(v.Conflict.Current.UpdatedAt))
+					templ_7745c5c3_Var170, templ_7745c5c3_Err = templ.JoinStringErrs(FormatTime(ctx, v.Conflict.Current.UpdatedAt))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 667, Col: 105}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 667, Col: 110}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var170))
 					if templ_7745c5c3_Err != nil {
@@ -3778,9 +3778,9 @@ func gridRow(d kpi.AccountKPIs, g GridRow, canEdit bool) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var190 string
-			templ_7745c5c3_Var190, templ_7745c5c3_Err = templ.JoinStringErrs(FormatMoney(g.Figure.Revenue, d.Currency))
+			templ_7745c5c3_Var190, templ_7745c5c3_Err = templ.JoinStringErrs(FormatMoney(ctx, g.Figure.Revenue, d.Currency))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 783, Col: 62}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 783, Col: 67}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var190))
 			if templ_7745c5c3_Err != nil {
@@ -3791,9 +3791,9 @@ func gridRow(d kpi.AccountKPIs, g GridRow, canEdit bool) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var191 string
-			templ_7745c5c3_Var191, templ_7745c5c3_Err = templ.JoinStringErrs(optFloat(g.Figure.CSAT, 2))
+			templ_7745c5c3_Var191, templ_7745c5c3_Err = templ.JoinStringErrs(optFloat(ctx, g.Figure.CSAT, 2))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 784, Col: 47}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 784, Col: 52}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var191))
 			if templ_7745c5c3_Err != nil {
@@ -3856,9 +3856,9 @@ func gridRow(d kpi.AccountKPIs, g GridRow, canEdit bool) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var196 string
-			templ_7745c5c3_Var196, templ_7745c5c3_Err = templ.JoinStringErrs(optFloat(g.Figure.AdoptionPct, 1))
+			templ_7745c5c3_Var196, templ_7745c5c3_Err = templ.JoinStringErrs(optFloat(ctx, g.Figure.AdoptionPct, 1))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 789, Col: 54}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 789, Col: 59}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var196))
 			if templ_7745c5c3_Err != nil {
@@ -3869,9 +3869,9 @@ func gridRow(d kpi.AccountKPIs, g GridRow, canEdit bool) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var197 string
-			templ_7745c5c3_Var197, templ_7745c5c3_Err = templ.JoinStringErrs(optFloat(g.Figure.UpsellRevenue, 2))
+			templ_7745c5c3_Var197, templ_7745c5c3_Err = templ.JoinStringErrs(optFloat(ctx, g.Figure.UpsellRevenue, 2))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 790, Col: 56}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 790, Col: 61}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var197))
 			if templ_7745c5c3_Err != nil {
@@ -4591,9 +4591,9 @@ func linkedMetrics(v DashboardView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var234 string
-				templ_7745c5c3_Var234, templ_7745c5c3_Err = templ.JoinStringErrs(linkedValue(pf, l.Metric, l.FirstMean))
+				templ_7745c5c3_Var234, templ_7745c5c3_Err = templ.JoinStringErrs(linkedValue(ctx, pf, l.Metric, l.FirstMean))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 901, Col: 64}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 901, Col: 69}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var234))
 				if templ_7745c5c3_Err != nil {
@@ -4604,9 +4604,9 @@ func linkedMetrics(v DashboardView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var235 string
-				templ_7745c5c3_Var235, templ_7745c5c3_Err = templ.JoinStringErrs(linkedValue(pf, l.Metric, l.LastMean))
+				templ_7745c5c3_Var235, templ_7745c5c3_Err = templ.JoinStringErrs(linkedValue(ctx, pf, l.Metric, l.LastMean))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 902, Col: 63}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/kpi.templ`, Line: 902, Col: 68}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var235))
 				if templ_7745c5c3_Err != nil {

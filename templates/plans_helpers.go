@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"context"
 	"math"
 	"net/url"
 	"strconv"
@@ -10,7 +11,6 @@ import (
 	"github.com/a-h/templ"
 	"github.com/google/uuid"
 
-	"pareto/internal/numfmt"
 	"pareto/internal/plan"
 )
 
@@ -72,19 +72,22 @@ func (f PlansFilter) SortClass(key string) string {
 
 // FormatNumber shows an amount with thousands separators and at most two
 // decimals, e.g. 1,250,000 or 4.5.
-func FormatNumber(v float64) string { return groupThousands(numfmt.EN.Decimal(v, 2)) }
+func FormatNumber(ctx context.Context, v float64) string { return loc(ctx).Number(v, 2) }
 
 // FormatPercent shows a percentage without decimals.
 func FormatPercent(p float64) string { return strconv.Itoa(int(math.Round(p))) + "%" }
 
-// formNumber is a number as a form field shows it (no separators).
-func formNumber(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+// formNumber is a number as a form field shows it: no separators, the
+// locale's decimal point (the form kit reads it back).
+func formNumber(ctx context.Context, v float64) string {
+	return strings.Replace(strconv.FormatFloat(v, 'f', -1, 64), ".", string(loc(ctx).Point), 1)
+}
 
-func formNumberPtr(v *float64) string {
+func formNumberPtr(ctx context.Context, v *float64) string {
 	if v == nil {
 		return ""
 	}
-	return formNumber(*v)
+	return formNumber(ctx, *v)
 }
 
 func formDate(t time.Time) string {
@@ -101,13 +104,9 @@ func formDatePtr(t *time.Time) string {
 	return formDate(*t)
 }
 
-// FormatLongDate shows a date for people, e.g. 31 Mar 2027.
-func FormatLongDate(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.Format("2 Jan 2006")
-}
+// FormatLongDate shows a date in a sentence, e.g. 31 Mar 2027 (en),
+// 31.03.2027 (de).
+func FormatLongDate(ctx context.Context, t time.Time) string { return loc(ctx).LongDate(t) }
 
 func progressValue(p float64) string { return strconv.FormatFloat(math.Round(p*10)/10, 'f', -1, 64) }
 

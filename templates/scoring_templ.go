@@ -3990,9 +3990,9 @@ func AccountScorePage(p Page, v AccountScoreView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var178 string
-			templ_7745c5c3_Var178, templ_7745c5c3_Err = templ.JoinStringErrs(Money(v.Breakdown.Account.Revenue))
+			templ_7745c5c3_Var178, templ_7745c5c3_Err = templ.JoinStringErrs(Money(ctx, v.Breakdown.Account.Revenue))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/scoring.templ`, Line: 696, Col: 52}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/scoring.templ`, Line: 696, Col: 57}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var178))
 			if templ_7745c5c3_Err != nil {
@@ -4005,7 +4005,7 @@ func AccountScorePage(p Page, v AccountScoreView) templ.Component {
 			var templ_7745c5c3_Var179 string
 			templ_7745c5c3_Var179, templ_7745c5c3_Err = templ.JoinStringErrs(v.Breakdown.Config.Settings.Currency)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/scoring.templ`, Line: 696, Col: 93}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/scoring.templ`, Line: 696, Col: 98}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var179))
 			if templ_7745c5c3_Err != nil {
@@ -4029,9 +4029,9 @@ func AccountScorePage(p Page, v AccountScoreView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var181 string
-			templ_7745c5c3_Var181, templ_7745c5c3_Err = templ.JoinStringErrs(Money(v.Breakdown.Account.Headroom()))
+			templ_7745c5c3_Var181, templ_7745c5c3_Err = templ.JoinStringErrs(Money(ctx, v.Breakdown.Account.Headroom()))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/scoring.templ`, Line: 698, Col: 56}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/scoring.templ`, Line: 698, Col: 61}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var181))
 			if templ_7745c5c3_Err != nil {
@@ -4044,7 +4044,7 @@ func AccountScorePage(p Page, v AccountScoreView) templ.Component {
 			var templ_7745c5c3_Var182 string
 			templ_7745c5c3_Var182, templ_7745c5c3_Err = templ.JoinStringErrs(v.Breakdown.Config.Settings.Currency)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/scoring.templ`, Line: 698, Col: 97}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/scoring.templ`, Line: 698, Col: 102}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var182))
 			if templ_7745c5c3_Err != nil {
@@ -4278,9 +4278,9 @@ func AccountScoreSection(v AccountScoreView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var194 string
-				templ_7745c5c3_Var194, templ_7745c5c3_Err = templ.JoinStringErrs(Points100(c.Contribution.Points100))
+				templ_7745c5c3_Var194, templ_7745c5c3_Err = templ.JoinStringErrs(Points100(ctx, c.Contribution.Points100))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/scoring.templ`, Line: 760, Col: 182}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/scoring.templ`, Line: 760, Col: 187}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var194))
 				if templ_7745c5c3_Err != nil {
@@ -4291,9 +4291,9 @@ func AccountScoreSection(v AccountScoreView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var195 string
-				templ_7745c5c3_Var195, templ_7745c5c3_Err = templ.JoinStringErrs(Points100(c.Contribution.Points100))
+				templ_7745c5c3_Var195, templ_7745c5c3_Err = templ.JoinStringErrs(Points100(ctx, c.Contribution.Points100))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/scoring.templ`, Line: 761, Col: 70}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/scoring.templ`, Line: 761, Col: 75}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var195))
 				if templ_7745c5c3_Err != nil {
@@ -4779,9 +4779,9 @@ func accountScoreForm(v AccountScoreView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var221 string
-				templ_7745c5c3_Var221, templ_7745c5c3_Err = templ.JoinStringErrs(FormatTime(c.ScoredAt))
+				templ_7745c5c3_Var221, templ_7745c5c3_Err = templ.JoinStringErrs(FormatTime(ctx, c.ScoredAt))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/scoring.templ`, Line: 832, Col: 78}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/scoring.templ`, Line: 832, Col: 83}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var221))
 				if templ_7745c5c3_Err != nil {
@@ -4840,7 +4840,7 @@ func scoreHistory(v AccountScoreView) templ.Component {
 			}
 		} else {
 			if len(v.Breakdown.Series) > 1 {
-				templ_7745c5c3_Err = seriesChart(NewSeriesChart(v.Breakdown.Series)).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = seriesChart(NewSeriesChart(ctx, v.Breakdown.Series)).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -4855,9 +4855,9 @@ func scoreHistory(v AccountScoreView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var223 string
-				templ_7745c5c3_Var223, templ_7745c5c3_Err = templ.JoinStringErrs(FormatTime(c.At))
+				templ_7745c5c3_Var223, templ_7745c5c3_Err = templ.JoinStringErrs(FormatTime(ctx, c.At))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/scoring.templ`, Line: 868, Col: 44}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/scoring.templ`, Line: 868, Col: 49}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var223))
 				if templ_7745c5c3_Err != nil {
@@ -5482,9 +5482,9 @@ func keyStatusPart(v AccountScoreView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var263 string
-				templ_7745c5c3_Var263, templ_7745c5c3_Err = templ.JoinStringErrs(FormatTime(k.At))
+				templ_7745c5c3_Var263, templ_7745c5c3_Err = templ.JoinStringErrs(FormatTime(ctx, k.At))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/scoring.templ`, Line: 924, Col: 44}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/scoring.templ`, Line: 924, Col: 49}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var263))
 				if templ_7745c5c3_Err != nil {
@@ -5871,9 +5871,9 @@ func ScoreConflictPage(p Page, v ScoreConflictView) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var284 string
-					templ_7745c5c3_Var284, templ_7745c5c3_Err = templ.JoinStringErrs(FormatTime(c.At))
+					templ_7745c5c3_Var284, templ_7745c5c3_Err = templ.JoinStringErrs(FormatTime(ctx, c.At))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/scoring.templ`, Line: 983, Col: 59}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/scoring.templ`, Line: 983, Col: 64}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var284))
 					if templ_7745c5c3_Err != nil {

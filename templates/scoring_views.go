@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"pareto/internal/account"
@@ -448,7 +449,7 @@ type ChartTick struct {
 func (t ChartTick) PosS() string { return ftoa(t.Pos) }
 
 // NewSeriesChart lays out an account's score history.
-func NewSeriesChart(series []scoring.SeriesPoint) SeriesChart {
+func NewSeriesChart(ctx context.Context, series []scoring.SeriesPoint) SeriesChart {
 	c := SeriesChart{W: 640, H: 200, Left: 40, Right: 16, Top: 12, Bottom: 28}
 	if len(series) == 0 {
 		return c
@@ -473,29 +474,29 @@ func NewSeriesChart(series []scoring.SeriesPoint) SeriesChart {
 			c.IncompleteAny = true
 		}
 		pt := ChartPoint{X: x, Y: y(p.Score.Score10), Class: cls,
-			Label: FormatTime(p.At) + ": " + p.Score.String() + " (" + p.Score.Coverage() + ")"}
+			Label: FormatTime(ctx, p.At) + ": " + p.Score.String() + " (" + p.Score.Coverage() + ")"}
 		c.Points = append(c.Points, pt)
 		if i > 0 {
 			c.Polyline += " "
 		}
 		c.Polyline += pt.XS() + "," + pt.YS()
 	}
-	c.FirstLabel, c.LastLabel = FormatDate(t0), FormatDate(t1)
+	c.FirstLabel, c.LastLabel = FormatDate(ctx, t0), FormatDate(ctx, t1)
 	return c
 }
 
 // Money shows cents as whole currency units.
-func Money(c int64) string { return scoring.FormatCents(c) }
+func Money(ctx context.Context, c int64) string { return loc(ctx).Int(scoring.RoundCents(c)) }
 
 // Percent shows basis points as a percentage with a sign.
-func Percent(bps int) string { return scoring.FormatBPS(bps) + " %" }
+func Percent(ctx context.Context, bps int) string { return loc(ctx).Percent(int64(bps)) + " %" }
 
 // TimePtr shows an optional time.
-func TimePtr(t *time.Time) string {
+func TimePtr(ctx context.Context, t *time.Time) string {
 	if t == nil {
 		return ""
 	}
-	return FormatTime(*t)
+	return FormatTime(ctx, *t)
 }
 
 // ScoreClass colours a score badge by band.
@@ -515,7 +516,7 @@ func ScoreClass(s scoring.Score) string {
 const ContributionMax = "1000"
 
 // Points100 shows hundredths of a point: 425 → "4.25".
-func Points100(p int) string { return fmt.Sprintf("%d.%02d", p/100, p%100) }
+func Points100(ctx context.Context, p int) string { return loc(ctx).FixedFloat(float64(p)/100, 2) }
 
 // ShortlistView is the ranked shortlist page.
 type ShortlistView struct {
@@ -745,7 +746,7 @@ func (c PortfolioChart) LinesNote() string {
 
 // NewPortfolioChart lays out the accounts of rows, with quadrant lines at
 // the settings' thresholds (headroom: the median of the rows when unset).
-func NewPortfolioChart(rows []scoring.ShortRow, capped bool, st scoring.Settings) PortfolioChart {
+func NewPortfolioChart(ctx context.Context, rows []scoring.ShortRow, capped bool, st scoring.Settings) PortfolioChart {
 	c := PortfolioChart{W: 720, H: 380, Left: 64, Right: 20, Top: 16, Bottom: 40, Currency: st.Currency, Capped: capped}
 	if len(rows) == 0 {
 		return c
@@ -779,18 +780,18 @@ func NewPortfolioChart(rows []scoring.ShortRow, capped bool, st scoring.Settings
 			cls += " incomplete"
 		}
 		c.Points = append(c.Points, ChartPoint{X: x(r.Headroom), Y: y(r.Score.Score10), Class: cls,
-			Label: "#" + strconv.Itoa(r.Rank) + " " + r.Name + ": score " + r.Score.String() + ", headroom " + Money(r.Headroom) + " " + st.Currency})
+			Label: "#" + strconv.Itoa(r.Rank) + " " + r.Name + ": score " + r.Score.String() + ", headroom " + Money(ctx, r.Headroom) + " " + st.Currency})
 	}
 	c.XLine, c.YLine = x(line), y(st.QuadrantScore10)
-	c.ScoreLine, c.HeadroomLine = scoring.FormatScore10(st.QuadrantScore10), Money(line)
+	c.ScoreLine, c.HeadroomLine = scoring.FormatScore10(st.QuadrantScore10), Money(ctx, line)
 	for _, v := range []int{10, 55, 100} {
 		c.YTicks = append(c.YTicks, ChartTick{Pos: y(v), Label: scoring.FormatScore10(v)})
 	}
-	c.XTicks = append(c.XTicks, ChartTick{Pos: x(lo), Label: Money(lo)})
+	c.XTicks = append(c.XTicks, ChartTick{Pos: x(lo), Label: Money(ctx, lo)})
 	if lo < 0 && hi > 0 {
 		c.XTicks = append(c.XTicks, ChartTick{Pos: x(0), Label: "0"})
 	}
-	c.XTicks = append(c.XTicks, ChartTick{Pos: x(hi), Label: Money(hi)})
+	c.XTicks = append(c.XTicks, ChartTick{Pos: x(hi), Label: Money(ctx, hi)})
 	return c
 }
 

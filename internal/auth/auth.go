@@ -84,6 +84,9 @@ type Member struct {
 	Active     bool
 	Version    int
 	CreatedAt  time.Time
+	// Locale is how the tenant shows numbers and dates (a numfmt locale
+	// name), read with the member on every request.
+	Locale string
 }
 
 // Membership is one tenant a person belongs to, for the switcher.

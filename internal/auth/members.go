@@ -61,7 +61,10 @@ func (s *Store) MemberWithTenants(ctx context.Context, tenantID, userID uuid.UUI
 			}
 			return nil
 		})
-		return err
+		if err != nil || !found {
+			return err
+		}
+		return tx.QueryRow(ctx, "SELECT locale FROM tenants WHERE id = $1", tenantID).Scan(&m.Locale)
 	})
 	if err == nil && !found {
 		err = fmt.Errorf("member %s of %s: %w", userID, tenantID, db.ErrNotFound)

@@ -3,12 +3,14 @@
 // kit, the CSV importers and every page use it. It knows nothing of the
 // domain; callers check ranges and phrase messages.
 //
-// A Locale says how numbers are written. Only English ("en") exists now;
-// a tenant setting will choose one later, so code takes a Locale rather
-// than calling the package-level helpers, which are English.
+// A Locale says how numbers and dates are written: each tenant chooses
+// one (English, "en", by default), the request carries it (WithLocale,
+// From) and pages and forms take it from there. Machine-readable output
+// (CSV exports, the API) uses Plain and ISO dates whatever the locale.
 package numfmt
 
 import (
+	"context"
 	"strconv"
 	"strings"
 	"time"
@@ -17,15 +19,40 @@ import (
 // Locale is how numbers and dates are written for people.
 type Locale struct {
 	Name      string
-	Point     byte // decimal separator when writing
-	Thousands byte // thousands separator when writing
+	Label     string // the name shown in the settings, in its own words
+	Point     byte   // decimal separator when writing
+	Thousands byte   // thousands separator when writing
+	// DateLayout is how a date is shown (and read, besides ISO);
+	// LongLayout how it is shown in a sentence.
+	DateLayout, LongLayout string
 }
 
 // EN is English: 1,250,000.50 and 2027-03-31.
-var EN = Locale{Name: "en", Point: '.', Thousands: ','}
+var EN = Locale{Name: "en", Label: "English: 1,250,000.50 and 2027-03-31", Point: '.', Thousands: ',', DateLayout: time.DateOnly, LongLayout: "2 Jan 2006"}
+
+// DE is German: 1.250.000,50 and 31.03.2027.
+var DE = Locale{Name: "de", Label: "Deutsch: 1.250.000,50 and 31.03.2027", Point: ',', Thousands: '.', DateLayout: "02.01.2006", LongLayout: "02.01.2006"}
 
 // Locales lists the locales Pareto knows, by name.
-var Locales = map[string]Locale{EN.Name: EN}
+var Locales = map[string]Locale{EN.Name: EN, DE.Name: DE}
+
+// All lists the locales in the order a choice shows them.
+var All = []Locale{EN, DE}
+
+type ctxKey struct{}
+
+// WithLocale returns ctx carrying l, for From.
+func WithLocale(ctx context.Context, l Locale) context.Context {
+	return context.WithValue(ctx, ctxKey{}, l)
+}
+
+// From is the locale ctx carries (WithLocale), English when none.
+func From(ctx context.Context) Locale {
+	if l, ok := ctx.Value(ctxKey{}).(Locale); ok {
+		return l
+	}
+	return EN
+}
 
 // ForName returns the locale called name, English when unknown or empty.
 func ForName(name string) Locale {
@@ -35,8 +62,8 @@ func ForName(name string) Locale {
 	return EN
 }
 
-// DateLayout is how dates are typed and written: the HTML date input
-// sends this form whatever the browser's language.
+// DateLayout is how dates are sent by the HTML date input whatever the
+// browser's language, and written for machines (CSV, API): ISO.
 const DateLayout = time.DateOnly
 
 // Digits writes a non-negative integer with thousands separators:
@@ -134,12 +161,73 @@ func (l Locale) Decimal(v float64, decimals int) string {
 	return s
 }
 
-// Date writes a date as it is typed; the zero time is "".
+// Date writes a date for people in the locale: "2027-03-31",
+// "31.03.2027"; the zero time is "".
 func (l Locale) Date(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.Format(DateLayout)
+	if l.DateLayout == "" {
+		return t.Format(DateLayout)
+	}
+	return t.Format(l.DateLayout)
+}
+
+// LongDate writes a date in a sentence: "31 Mar 2027", "31.03.2027";
+// the zero time is "".
+func (l Locale) LongDate(t time.Time) string {
+	if t.IsZero() || l.LongLayout == "" {
+		return l.Date(t)
+	}
+	return t.Format(l.LongLayout)
+}
+
+// Time writes an instant in UTC: "2027-03-31 14:05 UTC",
+// "31.03.2027 14:05 UTC"; the zero time is "".
+func (l Locale) Time(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return l.Date(t.UTC()) + t.UTC().Format(" 15:04 UTC")
+}
+
+// Number writes v rounded to at most decimals decimals, without trailing
+// zeros, with thousands separators and "−" (the minus sign) when
+// negative: 1250000.5 → "1,250,000.5" (en), "1.250.000,5" (de).
+func (l Locale) Number(v float64, decimals int) string {
+	return l.group(l.Decimal(v, decimals), "−")
+}
+
+// FixedFloat is Number keeping exactly decimals decimals: 12.30 → "12.30".
+func (l Locale) FixedFloat(v float64, decimals int) string {
+	s := strconv.FormatFloat(v, 'f', decimals, 64)
+	if strings.Trim(s, "-0.") == "" {
+		s = strings.TrimPrefix(s, "-")
+	}
+	if l.Point != '.' {
+		s = strings.Replace(s, ".", string(l.Point), 1)
+	}
+	return l.group(s, "−")
+}
+
+// group puts thousands separators into a plain number written with the
+// locale's decimal point, and writes a leading "-" as minus.
+func (l Locale) group(s, minus string) string {
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	whole, frac, hasFrac := strings.Cut(s, string(l.Point))
+	n, err := strconv.ParseInt(whole, 10, 64)
+	if err != nil {
+		return s
+	}
+	out := l.Digits(n)
+	if hasFrac {
+		out += string(l.Point) + frac
+	}
+	if neg {
+		out = minus + out
+	}
+	return out
 }
 
 // split cuts v (in 10^-decimals units) into its whole part and its

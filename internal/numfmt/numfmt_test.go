@@ -134,3 +134,51 @@ func FuzzParseAmount(f *testing.F) {
 		}
 	})
 }
+
+// The German locale writes what English writes with the separators
+// swapped and dates day first; both read what either writes.
+func TestGerman(t *testing.T) {
+	l := DE
+	day := time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC)
+	for _, tt := range []struct{ got, want string }{
+		{l.Amount(125000050), "1.250.000,50"},
+		{l.Amount(-123456), "-1.234,56"},
+		{l.Plain(125000050, 2), "1250000,50"},
+		{l.Percent(1250), "12,5"},
+		{l.Decimal(4.5, 2), "4,5"},
+		{l.Number(1250000.5, 2), "1.250.000,5"},
+		{l.Number(-1234, 0), "−1.234"},
+		{l.FixedFloat(12.3, 2), "12,30"},
+		{EN.Number(1250000.5, 2), "1,250,000.5"},
+		{EN.FixedFloat(-0.001, 1), "0.0"},
+		{l.Date(day), "31.12.2026"},
+		{EN.Date(day), "2026-12-31"},
+	} {
+		if tt.got != tt.want {
+			t.Errorf("got %q, want %q", tt.got, tt.want)
+		}
+	}
+	// 1,250,000.50 typed either way is 125000050 cents in either locale.
+	for _, loc := range All {
+		for _, s := range []string{"1.250.000,50", "1,250,000.50", "1250000,50", "€ 1.250.000,50"} {
+			if v, err := loc.ParseAmount(s); err != nil || v != 125000050 {
+				t.Errorf("%s ParseAmount(%q) = %d, %v", loc.Name, s, v, err)
+			}
+		}
+		for _, s := range []string{"2026-12-31"} {
+			if d, err := loc.ParseDate(s); err != nil || !d.Equal(day) {
+				t.Errorf("%s ParseDate(%q) = %v, %v", loc.Name, s, d, err)
+			}
+		}
+	}
+	if d, err := l.ParseDate("31.12.2026"); err != nil || !d.Equal(day) {
+		t.Errorf("de ParseDate(31.12.2026) = %v, %v", d, err)
+	}
+	if _, err := EN.ParseDate("31.12.2026"); !errors.Is(err, ErrSyntax) {
+		t.Errorf("en ParseDate(31.12.2026) = %v, want ErrSyntax", err)
+	}
+	ctx := WithLocale(t.Context(), DE)
+	if From(ctx).Name != "de" || From(t.Context()).Name != "en" {
+		t.Error("From does not return the locale WithLocale put")
+	}
+}

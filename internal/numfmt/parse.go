@@ -77,14 +77,17 @@ func (l Locale) ParsePercent(s string) (int64, error) {
 }
 
 // ParseDate reads a date typed as year-month-day (2027-03-31), as the HTML
-// date input sends it. Empty is ErrEmpty, anything else unreadable
-// ErrSyntax.
+// date input sends it, or as the locale writes it (31.03.2027 in de).
+// Empty is ErrEmpty, anything else unreadable ErrSyntax.
 func (l Locale) ParseDate(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return time.Time{}, ErrEmpty
 	}
 	t, err := time.Parse(DateLayout, s)
+	if err != nil && l.DateLayout != "" && l.DateLayout != DateLayout {
+		t, err = time.Parse(l.DateLayout, s)
+	}
 	if err != nil {
 		return time.Time{}, ErrSyntax
 	}

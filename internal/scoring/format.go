@@ -30,7 +30,10 @@ func ParseCents(s string) (int64, bool) {
 
 // FormatCents shows an amount in whole currency units with thousands
 // separators: 123456789 → "1,234,568"; negative amounts keep their sign.
-func FormatCents(c int64) string {
+func FormatCents(c int64) string { return numfmt.Int(RoundCents(c)) }
+
+// RoundCents is c in whole currency units, halves away from zero.
+func RoundCents(c int64) int64 {
 	neg := c < 0
 	if neg {
 		c = -c
@@ -39,7 +42,7 @@ func FormatCents(c int64) string {
 	if neg {
 		units = -units
 	}
-	return numfmt.Int(units)
+	return units
 }
 
 // ShareBPS is part/whole in basis points (0 when whole is not positive).

@@ -77,6 +77,8 @@ var (
 		{Method: "GET", Pattern: "/admin/outbox", Roles: adminOnly}, // exists in outbox mode, as in tests
 		{Method: "POST", Pattern: "/admin/users/{userID}", Roles: adminOnly, Form: url.Values{"version": {"1"}, "role": {"kam"}, "active": {"true"}}},
 		{Method: "GET", Pattern: "/admin/audit", Roles: adminOnly},
+		{Method: "GET", Pattern: "/admin/settings", Roles: adminOnly},
+		{Method: "POST", Pattern: "/admin/settings", Roles: adminOnly, Form: url.Values{"version": {"1"}, "locale": {"en"}}},
 	}
 )
 

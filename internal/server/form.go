@@ -92,9 +92,9 @@ func editFor[T any](s *Server, w http.ResponseWriter, r *http.Request, load func
 	return rec, f, version, f != nil
 }
 
-// locale is how the signed-in tenant writes numbers: English until
-// tenants choose.
-func locale(*http.Request) numfmt.Locale { return numfmt.EN }
+// locale is how the signed-in tenant writes numbers and dates (loadUser
+// puts it into the request; English when signed out).
+func locale(r *http.Request) numfmt.Locale { return numfmt.From(r.Context()) }
 
 // Version reads the hidden version field (0 for a record that has no row
 // yet, such as default settings); false when missing or malformed.
@@ -218,9 +218,9 @@ func (f *form) Amount(name string) float64 {
 func (f *form) OptAmount(name string) *float64 { return f.number(name, false, true) }
 
 func (f *form) number(name string, required, amount bool) *float64 {
-	parse, syntax := func(s string) (int64, error) { return f.loc.ParseFixed(s, 2) }, "Enter a number, e.g. 1250000 or 4.5."
+	parse, syntax := func(s string) (int64, error) { return f.loc.ParseFixed(s, 2) }, "Enter a number, e.g. 1250000 or "+f.loc.Decimal(4.5, 1)+"."
 	if amount {
-		parse, syntax = f.loc.ParseAmount, "Enter an amount like 1,250,000.50 or 1250000."
+		parse, syntax = f.loc.ParseAmount, "Enter an amount like "+f.loc.Amount(125000050)+" or 1250000."
 	}
 	c, err := parse(f.values.Get(name))
 	v := float64(c) / 100
@@ -261,7 +261,7 @@ func (f *form) Percent(name string) int {
 	if err == nil && (v < -100_000_00 || v > 100_000_00) {
 		err = numfmt.ErrRange
 	}
-	if !f.read(name, err, true, "Enter a percentage.", "Enter a percentage, e.g. 12.5.") {
+	if !f.read(name, err, true, "Enter a percentage.", "Enter a percentage, e.g. "+f.loc.Percent(1250)+".") {
 		return 0
 	}
 	return int(v)
@@ -295,7 +295,7 @@ func (f *form) OptDate(name string) *time.Time { return f.date(name, false) }
 
 func (f *form) date(name string, required bool) *time.Time {
 	d, err := f.loc.ParseDate(f.values.Get(name))
-	if !f.read(name, err, required, "Enter a date.", "Use a date like 2027-03-31.") {
+	if !f.read(name, err, required, "Enter a date.", "Use a date like "+f.loc.Date(time.Date(2027, 3, 31, 0, 0, 0, 0, time.UTC))+".") {
 		return nil
 	}
 	return &d

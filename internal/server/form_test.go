@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"pareto/internal/auth"
 	"pareto/internal/db"
 	"pareto/internal/kpi"
 	"pareto/internal/plan"
@@ -97,41 +98,61 @@ func TestFormKit(t *testing.T) {
 		}
 	})
 
-	// 120,000 typed three ways is 120000.00 in every amount field.
+	// 120,000 typed five ways (English and German writing) is 120000.00
+	// in every amount field, whichever locale the tenant chose; and a
+	// page then shows it in that locale: 120,000 (en), 120.000 (de).
 	t.Run("AmountsAlike", func(t *testing.T) {
-		typed := []string{"120,000", "120000", "120 000.00"}
-		for i, s := range typed {
-			res := w.kam.postForm(planPath+"/goals", goal("Goal "+strconv.Itoa(i), s, "240000"))
-			plansWant(t, res, http.StatusSeeOther)
-		}
-		for _, g := range goalsOf(t, w, sc, planID) {
-			if g.Baseline != 120000 {
-				t.Errorf("goal %s baseline %v, want 120000", g.Title, g.Baseline)
-			}
-		}
-		cell := "/accounts/" + w.acct.String() + "/whitespace/" + w.product.String()
+		typed := []string{"120,000", "120000", "120 000.00", "120.000", "120.000,00"}
 		month := kpi.MonthOf(time.Now())
-		for i, s := range typed {
-			// Each save first clears the cell, so the next one changes it.
-			for _, state := range []string{"not_fit", "opportunity"} {
-				c, err := plan.CellByID(ctx, w.a.DB, sc, w.acct, w.product)
-				if err != nil {
-					t.Fatal(err)
-				}
-				res := w.kam.postForm(cell, url.Values{"state": {state}, "estimated_value": {s}, "version": {strconv.Itoa(c.Version)}})
+		cell := "/accounts/" + w.acct.String() + "/whitespace/" + w.product.String()
+		for li, loc := range []string{"en", "de"} {
+			st, err := auth.NewStore(w.a.DB).TenantSettingsOf(ctx, sc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			plansWant(t, w.admin.postForm("/admin/settings", url.Values{"locale": {loc}, "version": {strconv.Itoa(st.Version)}}), http.StatusSeeOther)
+			for i, s := range typed {
+				res := w.kam.postForm(planPath+"/goals", goal(loc+" goal "+strconv.Itoa(i), s, "240000"))
 				plansWant(t, res, http.StatusSeeOther)
 			}
-			c, err := plan.CellByID(ctx, w.a.DB, sc, w.acct, w.product)
-			if err != nil || c.EstimatedValue == nil || *c.EstimatedValue != 120000 {
-				t.Errorf("estimated value typed %q: %+v %v", s, c.EstimatedValue, err)
+			for i, s := range typed {
+				// Each save first clears the cell, so the next one changes it.
+				for _, state := range []string{"not_fit", "opportunity"} {
+					c, err := plan.CellByID(ctx, w.a.DB, sc, w.acct, w.product)
+					if err != nil {
+						t.Fatal(err)
+					}
+					res := w.kam.postForm(cell, url.Values{"state": {state}, "estimated_value": {s}, "version": {strconv.Itoa(c.Version)}})
+					plansWant(t, res, http.StatusSeeOther)
+				}
+				c, err := plan.CellByID(ctx, w.a.DB, sc, w.acct, w.product)
+				if err != nil || c.EstimatedValue == nil || *c.EstimatedValue != 120000 {
+					t.Errorf("%s: estimated value typed %q: %+v %v", loc, s, c.EstimatedValue, err)
+				}
+				m := kpi.AddMonths(month, -(li*len(typed) + i))
+				res := w.kam.postForm("/accounts/"+w.acct.String()+"/kpis", url.Values{"month": {kpi.FormatMonth(m)}, "version": {"0"},
+					"revenue": {s}, "action": {"save"}})
+				plansWant(t, res, http.StatusSeeOther)
+				if rev := figureRevenue(t, w, sc, m); rev != 120000 {
+					t.Errorf("%s: KPI revenue typed %q: %v, want 120000", loc, s, rev)
+				}
 			}
-			m := kpi.AddMonths(month, -i)
-			res = w.kam.postForm("/accounts/"+w.acct.String()+"/kpis", url.Values{"month": {kpi.FormatMonth(m)}, "version": {"0"},
-				"revenue": {s}, "action": {"save"}})
-			plansWant(t, res, http.StatusSeeOther)
-			if rev := figureRevenue(t, w, sc, m); rev != 120000 {
-				t.Errorf("KPI revenue typed %q: %v, want 120000", s, rev)
+			for _, g := range goalsOf(t, w, sc, planID) {
+				if g.Baseline != 120000 {
+					t.Errorf("%s: goal %s baseline %v, want 120000", loc, g.Title, g.Baseline)
+				}
 			}
+			// The plan page shows the baselines in the tenant's locale, and
+			// a bad amount's message gives an example written that way.
+			page := w.kam.get(planPath)
+			want, not := map[string][2]string{"en": {"120,000", "120.000"}, "de": {"120.000", "120,000"}}[loc][0],
+				map[string][2]string{"en": {"120,000", "120.000"}, "de": {"120.000", "120,000"}}[loc][1]
+			if !strings.Contains(page.Body, ">"+want) || strings.Contains(page.Body, ">"+not+"<") {
+				t.Errorf("%s: plan page does not show the baseline as %s", loc, want)
+			}
+			example := map[string]string{"en": "4.5", "de": "4,5"}[loc]
+			plansWant(t, w.kam.postForm(planPath+"/goals", goal("Bad", "lots", "240000")), http.StatusUnprocessableEntity,
+				"Enter a number, e.g. 1250000 or "+example+".")
 		}
 	})
 }

@@ -15,6 +15,7 @@ import (
 	"pareto/internal/keyset"
 	"pareto/internal/limits"
 	"pareto/internal/mail"
+	"pareto/internal/numfmt"
 	"pareto/templates"
 )
 
@@ -186,4 +187,35 @@ func (s *Server) auditList(w http.ResponseWriter, r *http.Request) {
 	}
 	s.render(w, r, status, templates.AuditPage(s.page(r, "Audit log", "admin"),
 		templates.AuditView{Page: page, Entities: entities, Members: members, Filter: f}))
+}
+
+// tenantSettingsShow is the tenant's number format (the admin's choice
+// of numfmt locale).
+func (s *Server) tenantSettingsShow(w http.ResponseWriter, r *http.Request) {
+	st, err := s.auth.TenantSettingsOf(r.Context(), scope(r))
+	s.show(w, r, err, func() templ.Component {
+		return templates.TenantSettingsPage(s.page(r, "Number format", "admin"), templates.TenantSettingsView{Locale: st.Locale, Version: st.Version})
+	})
+}
+
+func (s *Server) tenantSettingsSave(w http.ResponseWriter, r *http.Request) {
+	f, version := s.readEdit(w, r)
+	if f == nil {
+		return
+	}
+	in := auth.TenantSettings{Locale: f.Trim("locale")}
+	err := s.auth.UpdateTenantSettings(r.Context(), scope(r), in, version)
+	s.saved(w, r, err, saved{
+		Invalid: func(fe db.FieldErrors) (templ.Component, error) {
+			return templates.TenantSettingsPage(s.page(r, "Number format", "admin"),
+				templates.TenantSettingsView{Locale: in.Locale, Version: version, Errors: fe}), nil
+		},
+		Conflict: func() (templates.ConflictView, error) {
+			cur, err := s.auth.TenantSettingsOf(r.Context(), scope(r))
+			return templates.ConflictView{Heading: "The number format was changed by someone else",
+				BackHref: "/admin/settings", BackLabel: "Open the current settings",
+				Rows: templates.TextConflictRows(templates.ConflictRow{Label: "Numbers and dates",
+					Theirs: numfmt.ForName(cur.Locale).Label, Mine: numfmt.ForName(in.Locale).Label})}, err
+		},
+		Section: "admin", Flash: "Number format saved.", Next: "/admin/settings"})
 }

@@ -141,7 +141,7 @@ func (s *Server) dashboardView(r *http.Request, t dashboardTarget) (templates.Da
 	}
 
 	labels := templates.MonthLabels(pf.Period)
-	money := func(x float64) string { return templates.FormatMoneyShort(x, pf.Currency) }
+	money := func(x float64) string { return templates.FormatMoneyShort(r.Context(), x, pf.Currency) }
 	revenue, csat, nps := make([]kpi.Value, len(pf.Months)), make([]kpi.Value, len(pf.Months)), make([]kpi.Value, len(pf.Months))
 	for i, mr := range pf.Months {
 		revenue[i], csat[i], nps[i] = mr.Revenue, mr.CSAT, mr.NPS
@@ -163,7 +163,7 @@ func (s *Server) dashboardView(r *http.Request, t dashboardTarget) (templates.Da
 	}
 	v.Churn = templates.NewLineChart("chart-churn", "Key-account churn by month", "Share of key-account customers lost each month, the twelve months to "+
 		kpi.MonthLabel(pf.Period.End)+". The values are in the table below the chart.", churnLabels, churn,
-		templates.LineOpts{Width: 960, Height: 220, ZeroBased: true, Format: func(x float64) string { return templates.FormatPct(kpi.Some(x)) }})
+		templates.LineOpts{Width: 960, Height: 220, ZeroBased: true, Format: func(x float64) string { return templates.FormatPct(r.Context(), kpi.Some(x)) }})
 	var bars []templates.BarItem
 	for _, k := range pf.KAMs {
 		name, href := k.Name, templates.KAMDashboardHref(k.KAMID)+"?"+v.Query().Encode()

@@ -193,7 +193,7 @@ func (s *Server) planView(r *http.Request, det plan.Detail) (templates.PlanView,
 	a := planActor(r)
 	canEdit := a.CanEdit(det.KAMUserID)
 	v := templates.PlanView{Plan: det, CanEdit: canEdit, Actor: a, Today: time.Now(),
-		GoalForm:   templates.GoalForm{PlanID: det.ID, KPI: string(plan.KPIRevenue), DueDate: templates.FormatDate(det.Last)},
+		GoalForm:   templates.GoalForm{PlanID: det.ID, KPI: string(plan.KPIRevenue), DueDate: det.Last.Format(time.DateOnly)},
 		ActionForm: templates.ActionForm{PlanID: det.ID, OwnerID: a.UserID.String()}}
 	var err error
 	if canEdit {

@@ -53,7 +53,7 @@ func (s *Server) shortlistChart(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	c := templates.NewPortfolioChart(ch.Rows, ch.Capped, ch.Config.Settings)
+	c := templates.NewPortfolioChart(r.Context(), ch.Rows, ch.Capped, ch.Config.Settings)
 	if isHTMX(r) {
 		s.renderCached(w, r, templates.PortfolioChartPart(c))
 		return

@@ -100,7 +100,7 @@ func (s *Server) cellShow(w http.ResponseWriter, r *http.Request) {
 	}
 	back := localBack(r.URL.Query().Get("back"), "/plans/whitespace")
 	s.render(w, r, http.StatusOK, templates.WhitespaceCellPage(s.page(r, cellTitle(c), "plans"),
-		templates.CellPageView{Cell: c, CanEdit: planActor(r).CanEdit(c.KAMUserID), Form: templates.CellFormOf(c.Cell), Back: back}))
+		templates.CellPageView{Cell: c, CanEdit: planActor(r).CanEdit(c.KAMUserID), Form: templates.CellFormOf(r.Context(), c.Cell), Back: back}))
 }
 
 // editableCell reads the cell named in the path, checking the signed-in
@@ -135,7 +135,7 @@ func (s *Server) cellUpdate(w http.ResponseWriter, r *http.Request) {
 		},
 		Conflict: func() (templates.ConflictView, error) {
 			cur, err := plan.CellByID(r.Context(), s.db, scope(r), c.AccountID, c.ProductID)
-			theirs := templates.CellFormOf(cur.Cell)
+			theirs := templates.CellFormOf(r.Context(), cur.Cell)
 			return templates.ConflictView{Heading: cellTitle(c) + " was changed by someone else",
 				BackHref: cellHref(c.AccountID, c.ProductID) + "?back=" + url.QueryEscape(back), BackLabel: "Open the current version",
 				Rows: templates.TextConflictRows(

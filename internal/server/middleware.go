@@ -18,6 +18,7 @@ import (
 
 	"pareto/internal/auth"
 	"pareto/internal/db"
+	"pareto/internal/numfmt"
 )
 
 type ctxKey int
@@ -262,6 +263,7 @@ func (s *Server) loadUser(next http.Handler) http.Handler {
 		}
 		addLogAttrs(ctx, slog.String("user_id", userID.String()), slog.String("tenant_id", tenantID.String()))
 		ctx = context.WithValue(context.WithValue(ctx, ctxMember, &m), ctxTenants, tenants)
+		ctx = numfmt.WithLocale(ctx, numfmt.ForName(m.Locale))
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }

@@ -210,6 +210,8 @@ func (s *Server) routes() http.Handler {
 				r.Get("/products", s.productList)
 				r.Post("/products", s.productCreate)
 				r.Post("/products/{productID}", s.productUpdate)
+				r.Get("/settings", s.tenantSettingsShow)
+				r.Post("/settings", s.tenantSettingsSave)
 				r.Get("/plan-settings", s.planSettingsShow)
 				r.Post("/plan-settings", s.planSettingsUpdate)
 				r.Get("/health", s.healthSettingsShow)

@@ -1,0 +1,11 @@
+-- +goose Up
+-- How the tenant writes numbers and dates for people (issue 17): "en"
+-- (1,250,000.50, 2027-03-31) or "de" (1.250.000,50, 31.03.2027). CSV
+-- exports and the API stay machine-readable whatever it says. version
+-- guards the admin's settings form against a stale save.
+ALTER TABLE tenants ADD COLUMN locale text NOT NULL DEFAULT 'en' CHECK (locale IN ('en', 'de'));
+ALTER TABLE tenants ADD COLUMN version integer NOT NULL DEFAULT 1;
+
+-- +goose Down
+ALTER TABLE tenants DROP COLUMN version;
+ALTER TABLE tenants DROP COLUMN locale;
