@@ -141,11 +141,39 @@ type StakeholderFormView struct {
 	Version int
 }
 
-// InteractionFormView is the interaction form's state.
+// InteractionFormView is the interaction form's state: a new one (ID
+// nil) or a change of interaction ID at Version.
 type InteractionFormView struct {
+	ID           uuid.UUID
+	Version      int
 	Values       account.InteractionInput
 	Errors       map[string]string
 	Participants map[string]bool // ticked stakeholder ids
+}
+
+// NewInteractionForm is the form for in, its participants ticked.
+func NewInteractionForm(id uuid.UUID, version int, in account.InteractionInput, errs map[string]string) InteractionFormView {
+	ticked := map[string]bool{}
+	for _, p := range in.Participants {
+		ticked[p] = true
+	}
+	return InteractionFormView{ID: id, Version: version, Values: in, Errors: errs, Participants: ticked}
+}
+
+// path is where the form posts, after the account's /interactions.
+func (f InteractionFormView) path() string {
+	if f.ID == uuid.Nil {
+		return ""
+	}
+	return "/" + f.ID.String()
+}
+
+// InteractionEditView is the page that changes a logged interaction.
+type InteractionEditView struct {
+	Account      account.Account
+	Form         InteractionFormView
+	Stakeholders []account.Stakeholder
+	Members      []auth.Member
 }
 
 // AccountView is the account page.

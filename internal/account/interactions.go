@@ -334,6 +334,95 @@ func (s *Store) CreateInteraction(ctx context.Context, sc db.Scope, role auth.Ro
 	return i, wrap("create interaction", err)
 }
 
+// FormValues are f as the form shows them (dates as the date input
+// sends them).
+func (f InteractionFields) FormValues() InteractionInput {
+	in := InteractionInput{OccurredOn: f.OccurredOn.Format(time.DateOnly), Kind: string(f.Kind), Summary: f.Summary, NextStep: f.NextStep}
+	if !f.NextStepDue.IsZero() {
+		in.NextStepDue = f.NextStepDue.Format(time.DateOnly)
+	}
+	if f.NextStepOwnerID != uuid.Nil {
+		in.NextStepOwner = f.NextStepOwnerID.String()
+	}
+	for _, p := range f.Participants {
+		in.Participants = append(in.Participants, p.String())
+	}
+	return in
+}
+
+// same reports whether f and g say the same (participants in any order).
+func (f InteractionFields) same(g InteractionFields) bool {
+	if f.OccurredOn != g.OccurredOn || f.Kind != g.Kind || f.Summary != g.Summary || f.NextStep != g.NextStep ||
+		f.NextStepDue != g.NextStepDue || f.NextStepOwnerID != g.NextStepOwnerID || len(f.Participants) != len(g.Participants) {
+		return false
+	}
+	in := map[uuid.UUID]bool{}
+	for _, p := range f.Participants {
+		in[p] = true
+	}
+	for _, p := range g.Participants {
+		if !in[p] {
+			return false
+		}
+	}
+	return true
+}
+
+// UpdateInteraction changes a logged interaction at version (db.ErrConflict
+// when someone saved it since). Needs CanEdit on the account
+// (db.ErrForbidden); db.FieldErrors as CreateInteraction. A next step
+// that stays the same keeps its "done"; a new or cleared one is open.
+// The audit log keeps the fields before and after.
+func (s *Store) UpdateInteraction(ctx context.Context, sc db.Scope, role auth.Role, accountID, id uuid.UUID, f InteractionFields, version int) error {
+	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+		if _, err := editableAccount(ctx, tx, sc, role, accountID); err != nil {
+			return err
+		}
+		cur, err := getInteraction(ctx, tx, sc.TenantID, accountID, id, true)
+		if err != nil {
+			return err
+		}
+		if cur.Version != version {
+			return fmt.Errorf("interaction %s is at version %d, not %d: %w", id, cur.Version, version, db.ErrConflict)
+		}
+		is := []Interaction{cur}
+		if err := withParticipants(ctx, tx, sc.TenantID, is); err != nil {
+			return err
+		}
+		cur = is[0]
+		if cur.InteractionFields.same(f) {
+			return nil
+		}
+		if err := checkInteraction(ctx, tx, sc, accountID, f); err != nil {
+			return err
+		}
+		var doneAt *time.Time // kept while the next step stays the same
+		if f.NextStep != "" && f.NextStep == cur.NextStep && !cur.NextStepDoneAt.IsZero() {
+			doneAt = &cur.NextStepDoneAt
+		}
+		if _, err := tx.Exec(ctx, `UPDATE interactions SET occurred_on = $4, kind = $5, summary = $6, next_step = $7,
+				next_step_due = $8, next_step_owner_id = $9, next_step_done_at = $10, version = version + 1, updated_at = now()
+			WHERE tenant_id = $1 AND account_id = $2 AND id = $3`,
+			sc.TenantID, accountID, id, f.OccurredOn, f.Kind, f.Summary, f.NextStep, nullDate(f.NextStepDue),
+			nullUUID(f.NextStepOwnerID), doneAt); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "DELETE FROM interaction_participants WHERE tenant_id = $1 AND interaction_id = $2",
+			sc.TenantID, id); err != nil {
+			return err
+		}
+		for _, p := range f.Participants {
+			if _, err := tx.Exec(ctx, "INSERT INTO interaction_participants (tenant_id, account_id, interaction_id, stakeholder_id) VALUES ($1, $2, $3, $4)",
+				sc.TenantID, accountID, id, p); err != nil {
+				return err
+			}
+		}
+		return audit.Record(ctx, tx, audit.Event{ActorID: sc.UserID, Action: "update", Entity: "interaction",
+			EntityID: id.String(), Before: cur.InteractionFields.audit(), After: f.audit()})
+	})
+	return wrap("update interaction", err)
+}
+
 // CompleteNextStep marks an interaction's next step done (done true) or
 // open again. Allowed to whoever may edit the account and to the step's
 // owner (db.ErrForbidden otherwise).

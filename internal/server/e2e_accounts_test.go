@@ -113,6 +113,19 @@ func TestAccountJourney(t *testing.T) {
 		t.Fatalf("timeline %q", got)
 	}
 
+	// Issue 17: a logged interaction can be edited (not only removed).
+	browserDo(t, b, "edit the interaction",
+		chromedp.Click(chromedp.CSS("#timeline a.timeline-edit")),
+		chromedp.WaitVisible(chromedp.CSS("#interaction-form")),
+		chromedp.SetValue(chromedp.CSS("#in-summary"), "Discussed the pilot results and the price."),
+		chromedp.SetValue(chromedp.CSS("#in-kind"), "meeting"),
+		chromedp.Click(chromedp.CSS("#interaction-form button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS("#timeline")),
+	)
+	if got := browserText(t, b, "#timeline"); !strings.Contains(got, "Discussed the pilot results and the price.") || !strings.Contains(got, "Meeting") {
+		t.Fatalf("timeline after the edit %q", got)
+	}
+
 	browserDo(t, b, "edit the account",
 		chromedp.Click(chromedp.CSS(`a[href$="/edit"].btn`)),
 		chromedp.WaitVisible(chromedp.CSS("#account-form")),

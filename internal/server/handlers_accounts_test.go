@@ -380,6 +380,45 @@ func TestStakeholderAndInteractionHandlers(t *testing.T) {
 	if !strings.Contains(timeline.Body, "Met the CEO") {
 		t.Fatal("timeline lacks the interaction")
 	}
+	// Editing (issue 17): the form shows what was logged; a change is
+	// saved with its version and audited field by field; a blank summary
+	// is refused beside the field with nothing written; a stale version
+	// is a conflict. The done next step stays done while its text stays.
+	iPath := path + "/interactions/" + is[0].ID.String()
+	edit := at.AdminC.get(iPath + "/edit")
+	wantStatus(t, edit, http.StatusOK)
+	for _, want := range []string{">Met the CEO</textarea>", `value="Send offer"`, `name="version" value="2"`} {
+		if !strings.Contains(edit.Body, want) {
+			t.Errorf("edit form lacks %q", want)
+		}
+	}
+	changed := url.Values{"version": {"2"}, "occurred_on": {yesterday}, "kind": {"call"}, "summary": {"Called the CEO"},
+		"next_step": {"Send offer"}, "next_step_due": {"2020-01-01"}, "next_step_owner": {at.KAM.UserID.String()}}
+	blank := url.Values{"version": {"2"}, "occurred_on": {yesterday}, "kind": {"call"}, "summary": {""}}
+	res = at.AdminC.postForm(iPath, blank)
+	wantStatus(t, res, http.StatusUnprocessableEntity)
+	if !strings.Contains(res.Body, `id="summary-error"`) || !strings.Contains(res.Body, `aria-invalid="true"`) {
+		t.Error("blank summary: no message beside the field")
+	}
+	wantStatus(t, at.AdminC.postForm(iPath, changed), http.StatusSeeOther)
+	got, err := account.NewStore(a.DB).Interaction(context.Background(), at.scopeAdmin, acct.ID, is[0].ID)
+	if err != nil || got.Kind != account.KindCall || got.Summary != "Called the CEO" || len(got.People) != 0 || got.Version != 3 ||
+		got.NextStepDoneAt.IsZero() {
+		t.Errorf("after the edit: %+v %v", got, err)
+	}
+	res = at.AdminC.postForm(iPath, changed) // version 2 again: stale
+	wantStatus(t, res, http.StatusConflict)
+	if !strings.Contains(res.Body, "Called the CEO") {
+		t.Error("the conflict page does not show the saved summary")
+	}
+	var before, after string
+	if err := a.DB.Tx(context.Background(), at.scopeAdmin, func(tx pgx.Tx) error {
+		return tx.QueryRow(context.Background(), `SELECT before->>'summary', after->>'summary' FROM audit_events
+			WHERE tenant_id = $1 AND entity = 'interaction' AND entity_id = $2 AND action = 'update'`, at.scopeAdmin.TenantID, is[0].ID.String()).Scan(&before, &after)
+	}); err != nil || before != "Met the CEO" || after != "Called the CEO" {
+		t.Errorf("audit of the edit: %q → %q, %v", before, after, err)
+	}
+	wantStatus(t, at.KAMC.get(iPath+"/edit"), http.StatusForbidden)
 	wantStatus(t, at.KAMC.postForm(path+"/interactions/"+is[0].ID.String()+"/delete", nil), http.StatusForbidden)
 	wantStatus(t, at.AdminC.postForm(path+"/interactions/"+is[0].ID.String()+"/delete", nil), http.StatusSeeOther)
 	wantStatus(t, at.AdminC.postForm(stPath+"/delete", nil), http.StatusSeeOther)

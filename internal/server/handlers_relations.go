@@ -137,13 +137,73 @@ func (s *Server) interactionCreate(w http.ResponseWriter, r *http.Request) {
 	})
 	s.saved(w, r, err, saved{
 		Invalid: s.accountPageWith(r, a, func(v *templates.AccountView, fe db.FieldErrors) {
-			ticked := map[string]bool{}
-			for _, p := range in.Participants {
-				ticked[p] = true
-			}
-			v.InteractionForm, v.OpenForm = templates.InteractionFormView{Values: in, Errors: fe, Participants: ticked}, "interaction"
+			v.InteractionForm, v.OpenForm = templates.NewInteractionForm(uuid.Nil, 0, in, fe), "interaction"
 		}),
 		Flash: "Logged the " + kind.Label() + ".", Next: accountPath(a.ID) + "#interactions"})
+}
+
+// accountInteraction is an interaction with its account.
+type accountInteraction struct {
+	account.Account
+	Interaction account.Interaction
+}
+
+// editableInteraction loads the URL's account (checking edit rights) and
+// interaction.
+func (s *Server) editableInteraction(r *http.Request) (accountInteraction, error) {
+	a, i, err := childOf(r, s.editableAccount, "interactionID", func(a account.Account, id uuid.UUID) (account.Interaction, error) {
+		return s.accounts().Interaction(r.Context(), scope(r), a.ID, id)
+	})
+	return accountInteraction{a, i}, err
+}
+
+func (s *Server) interactionEditPage(r *http.Request, ai accountInteraction, f templates.InteractionFormView) (templ.Component, error) {
+	sts, err := s.accounts().Stakeholders(r.Context(), scope(r), ai.Account.ID)
+	if err != nil {
+		return nil, err
+	}
+	members, err := s.auth.Members(r.Context(), scope(r))
+	return templates.InteractionEditPage(s.page(r, "Edit the interaction", "accounts"),
+		templates.InteractionEditView{Account: ai.Account, Form: f, Stakeholders: sts, Members: members}), err
+}
+
+func (s *Server) interactionEdit(w http.ResponseWriter, r *http.Request) {
+	ai, err := s.editableInteraction(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	i := ai.Interaction
+	page, err := s.interactionEditPage(r, ai, templates.NewInteractionForm(i.ID, i.Version, i.FormValues(), nil))
+	s.show(w, r, err, func() templ.Component { return page })
+}
+
+func (s *Server) interactionUpdate(w http.ResponseWriter, r *http.Request) {
+	ai, f, version, ok := editFor(s, w, r, s.editableInteraction)
+	if !ok {
+		return
+	}
+	in, id := readInteraction(f), ai.Interaction.ID
+	err := thenParsed(f, func() (account.InteractionFields, error) { return in.Parse(currentMember(r).UserID) }, func(fields account.InteractionFields) error {
+		return s.accounts().UpdateInteraction(r.Context(), scope(r), currentMember(r).Role, ai.Account.ID, id, fields, version)
+	})
+	s.saved(w, r, err, saved{
+		Invalid: func(fe db.FieldErrors) (templ.Component, error) {
+			return s.interactionEditPage(r, ai, templates.NewInteractionForm(id, version, in, fe))
+		},
+		Conflict: func() (templates.ConflictView, error) {
+			cur, err := s.accounts().Interaction(r.Context(), scope(r), ai.Account.ID, id)
+			now := cur.FormValues()
+			return templates.ConflictView{Heading: "This interaction was changed by someone else",
+				BackHref: accountPath(ai.Account.ID) + "/interactions/" + id.String() + "/edit", BackLabel: "Open the current interaction",
+				Rows: templates.TextConflictRows(
+					templates.ConflictRow{Label: "Date", Theirs: now.OccurredOn, Mine: in.OccurredOn},
+					templates.ConflictRow{Label: "Type", Theirs: now.Kind, Mine: in.Kind},
+					templates.ConflictRow{Label: "What happened", Theirs: now.Summary, Mine: in.Summary},
+					templates.ConflictRow{Label: "Next step", Theirs: now.NextStep, Mine: in.NextStep},
+					templates.ConflictRow{Label: "Due", Theirs: now.NextStepDue, Mine: in.NextStepDue})}, err
+		},
+		Section: "accounts", Flash: "Saved the interaction.", Next: accountPath(ai.Account.ID) + "#interactions"})
 }
 
 func (s *Server) interactionStep(w http.ResponseWriter, r *http.Request) {

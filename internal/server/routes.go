@@ -84,6 +84,8 @@ func (s *Server) routes() http.Handler {
 			r.Post("/accounts/{accountID}/stakeholders/{stakeholderID}/delete", s.stakeholderDelete)
 			r.Get("/accounts/{accountID}/interactions", s.interactionList)
 			r.Post("/accounts/{accountID}/interactions", s.interactionCreate)
+			r.Get("/accounts/{accountID}/interactions/{interactionID}/edit", s.interactionEdit)
+			r.Post("/accounts/{accountID}/interactions/{interactionID}", s.interactionUpdate)
 			r.Post("/accounts/{accountID}/interactions/{interactionID}/step", s.interactionStep)
 			r.Post("/accounts/{accountID}/interactions/{interactionID}/delete", s.interactionDelete)
 			// Plans: everyone signed in reads; who may change a plan is decided
