@@ -421,7 +421,7 @@ func (s *Store) SaveScores(ctx context.Context, sc db.Scope, role auth.Role, acc
 		type write struct {
 			crit     Criterion
 			old      *Cell
-			score    int
+			score    int // 0 clears the cell
 			evidence string
 		}
 		var writes []write
@@ -447,6 +447,8 @@ func (s *Store) SaveScores(ctx context.Context, sc db.Scope, role auth.Role, acc
 			// With what the person saw (Was), a value they did not edit is no
 			// change, and a cell someone else changed meanwhile is a conflict
 			// unless both now agree.
+			// A scored cell the person emptied is cleared back to unscored.
+			clear := x.HasWas && raw == "" && strings.TrimSpace(x.Was) != "" && had
 			if x.HasWas && raw == strings.TrimSpace(x.Was) {
 				raw = ""
 			} else if x.HasWas && curScore != strings.TrimSpace(x.Was) && raw != curScore {
@@ -465,6 +467,9 @@ func (s *Store) SaveScores(ctx context.Context, sc db.Scope, role auth.Role, acc
 			}
 			var score int
 			switch {
+			case clear && curScore == strings.TrimSpace(x.Was):
+				writes = append(writes, write{crit: crit, old: &old, score: 0, evidence: ""})
+				continue
 			case raw == "" && !had:
 				if x.HasEvidence && x.Evidence != "" {
 					fe.Add(sf, "Add a score from 1 to 10 to go with the evidence.")
@@ -502,6 +507,14 @@ func (s *Store) SaveScores(ctx context.Context, sc db.Scope, role auth.Role, acc
 		}
 		before, after := map[string]any{}, map[string]any{}
 		for _, w := range writes {
+			if w.score == 0 {
+				if err := clearCell(ctx, tx, sc, accountID, w.crit, *w.old, now); err != nil {
+					return err
+				}
+				before[w.crit.Name] = map[string]any{"score": w.old.Score, "evidence": w.old.Evidence}
+				after[w.crit.Name] = map[string]any{"score": nil, "evidence": ""}
+				continue
+			}
 			if _, err := tx.Exec(ctx, `INSERT INTO account_scores (account_id, criterion_id, score, evidence, scored_by, scored_at)
 				VALUES ($1, $2, $3, $4, $5, $6)
 				ON CONFLICT (tenant_id, account_id, criterion_id)
@@ -538,6 +551,18 @@ func (s *Store) SaveScores(ctx context.Context, sc db.Scope, role auth.Role, acc
 		return 0, keepFields("scoring: save scores", err)
 	}
 	return changed, nil
+}
+
+// clearCell removes an account's score on crit, keeping the clearing in
+// the history (a change from old to no score).
+func clearCell(ctx context.Context, tx pgx.Tx, sc db.Scope, accountID uuid.UUID, crit Criterion, old Cell, now time.Time) error {
+	if _, err := tx.Exec(ctx, "DELETE FROM account_scores WHERE tenant_id = $1 AND account_id = $2 AND criterion_id = $3",
+		sc.TenantID, accountID, crit.ID); err != nil {
+		return err
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO score_changes (account_id, criterion_id, old_score, new_score, evidence, changed_by, changed_at)
+		VALUES ($1, $2, $3, NULL, '', $4, $5)`, accountID, crit.ID, old.Score, nullID(sc.UserID), now)
+	return err
 }
 
 func nullID(id uuid.UUID) *uuid.UUID {
@@ -584,7 +609,7 @@ type Change struct {
 	CriterionID   uuid.UUID
 	CriterionName string
 	Old           *int
-	New           int
+	New           int // 0: the cell was cleared back to unscored
 	Evidence      string
 	ScoreAfter    Score
 }
@@ -657,13 +682,15 @@ func (s *Store) Breakdown(ctx context.Context, sc db.Scope, accountID uuid.UUID)
 		changes, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Change, error) {
 			var c Change
 			var old *int16
-			var nw int16
+			var nw *int16 // NULL: cleared
 			err := r.Scan(&c.At, &c.By, &c.CriterionID, &c.CriterionName, &old, &nw, &c.Evidence)
 			if old != nil {
 				v := int(*old)
 				c.Old = &v
 			}
-			c.New = int(nw)
+			if nw != nil {
+				c.New = int(*nw)
+			}
 			return c, err
 		})
 		if err != nil {
@@ -703,7 +730,11 @@ func Replay(changes []Change, weights []Weight) []SeriesPoint {
 	cells := Cells{}
 	var out []SeriesPoint
 	for i := range changes {
-		cells[changes[i].CriterionID] = changes[i].New
+		if changes[i].New == 0 {
+			delete(cells, changes[i].CriterionID)
+		} else {
+			cells[changes[i].CriterionID] = changes[i].New
+		}
 		changes[i].ScoreAfter = ComputeScore(cells, weights)
 		p := SeriesPoint{At: changes[i].At, Score: changes[i].ScoreAfter}
 		if n := len(out); n > 0 && out[n-1].At.Equal(p.At) {

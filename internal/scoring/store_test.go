@@ -423,6 +423,46 @@ func TestSaveScores(t *testing.T) {
 			t.Fatalf("other tenant's matrix: %+v", m.Rows)
 		}
 	})
+	// Issue 17: emptying a scored cell the person saw clears it back to
+	// unscored; the history keeps the clearing (5 → cleared) and the score
+	// is replayed without it. An empty cell without what was seen keeps
+	// the score, and clearing a cell someone changed meanwhile conflicts.
+	t.Run("Clear", func(t *testing.T) {
+		acc := account(t, d, tn.admin, "Clearable", 0, 0, nil)
+		if n, err := s.SaveScores(ctx, tn.admin, auth.RoleAdmin, acc, in("4", "5", "6")); err != nil || n != 3 {
+			t.Fatalf("scoring: %d %v", n, err)
+		}
+		keep := in("", "", "")
+		if n, err := s.SaveScores(ctx, tn.admin, auth.RoleAdmin, acc, keep); err != nil || n != 0 {
+			t.Fatalf("empty cells without what was seen: %d %v", n, err)
+		}
+		stale := in("", "", "")
+		stale[1].Was, stale[1].HasWas = "3", true
+		var conflict *scoring.ScoreConflict
+		if _, err := s.SaveScores(ctx, tn.admin, auth.RoleAdmin, acc, stale); !errors.As(err, &conflict) {
+			t.Fatalf("clearing a cell changed meanwhile: %v", err)
+		}
+		clear := in("", "", "")
+		clear[1].Was, clear[1].HasWas = "5", true
+		if n, err := s.SaveScores(ctx, tn.admin, auth.RoleAdmin, acc, clear); err != nil || n != 1 {
+			t.Fatalf("clearing: %d %v", n, err)
+		}
+		b, err := s.Breakdown(ctx, tn.admin, acc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// (6111·4 + 1111·6) / 7222 = 4.308 → 4.3, 2 of 3 scored.
+		if b.Score.Coverage() != "2/3" || b.Score.Score10 != 43 {
+			t.Fatalf("score after clearing %+v (%s)", b.Score, b.Score.Coverage())
+		}
+		if len(b.Changes) != 4 || b.Changes[0].CriterionID != cs[1].ID || b.Changes[0].Old == nil || *b.Changes[0].Old != 5 ||
+			b.Changes[0].New != 0 || b.Changes[0].ScoreAfter != b.Score {
+			t.Fatalf("history after clearing %+v", b.Changes)
+		}
+		if len(b.Series) != 2 || b.Series[1].Score != b.Score {
+			t.Fatalf("series %+v", b.Series)
+		}
+	})
 }
 
 // The SQL shortlist and the pure ranker must agree on every score and on

@@ -108,7 +108,9 @@ func TestScoringJourney(t *testing.T) {
 	}
 	// A refused value shows its message beside the row, and nothing is saved.
 	bad := `input[name="` + scoring.ScoreField(crit[0].CriterionID) + `"][form="f-` + accounts[2].String() + `"]`
-	browserDo(t, b, "type a bad score", chromedp.SetValue(chromedp.CSS(bad), ""), chromedp.SendKeys(chromedp.CSS(bad), "42\t"))
+	// (Selected and typed over: emptying the cell first would clear it.)
+	browserDo(t, b, "type a bad score", chromedp.Focus(chromedp.CSS(bad)), chromedp.Evaluate[chromedp.Void](`document.activeElement.select()`),
+		chromedp.SendKeys(chromedp.CSS(bad), "42\t"))
 	scoringWaitText(t, b, "#status-"+accounts[2].String()+" .error", "Enter a whole number")
 	// The browser logs the refused save's 422; that one is expected.
 	expectConsoleError(t, b, "422 (Unprocessable Entity) "+a.URL+"/accounts/"+accounts[2].String()+"/scores")
@@ -170,6 +172,25 @@ func TestScoringJourney(t *testing.T) {
 	bd, err = scoring.NewStore(a.DB).Breakdown(ctx, sc, accounts[2])
 	if err != nil || bd.Cells[0].Contribution.Score != 3 || bd.Cells[1].Contribution.Score != 6 || bd.Cells[2].Contribution.Score != 4 {
 		t.Fatalf("Umbrella after the keyboard: %v %+v", err, bd.Cells)
+	}
+
+	// Issue 17: a cell can be cleared back to unscored from the keyboard
+	// (Delete, Enter): Umbrella drops to 2 of 3 scored, its history says
+	// the 4 was cleared, and typing 4 again puts it back at 4.1.
+	third := "#in-" + u + "-" + crit[2].CriterionID.String()
+	browserDo(t, b, "focus Umbrella's third cell", chromedp.Focus(chromedp.CSS(third)),
+		chromedp.Evaluate[chromedp.Void](`document.activeElement.select()`))
+	keys("Delete Enter", kb.Delete, kb.Enter)
+	scoringWaitText(t, b, "#status-"+u, "2/3")
+	if bd, err = scoring.NewStore(a.DB).Breakdown(ctx, sc, accounts[2]); err != nil || bd.Score.Coverage() != "2/3" ||
+		bd.Changes[0].New != 0 || bd.Changes[0].Old == nil || *bd.Changes[0].Old != 4 {
+		t.Fatalf("Umbrella after clearing a cell: %v %+v %+v", err, bd.Score, bd.Changes)
+	}
+	keys("4 Enter", "4", kb.Enter)
+	scoringWaitText(t, b, "#status-"+u, "4.1")
+	browserDo(t, b, "Umbrella's score page", chromedp.Navigate(a.URL+"/scoring/accounts/"+u), chromedp.WaitVisible(chromedp.CSS("#score")))
+	if got := browserText(t, b, "body"); !strings.Contains(got, "cleared") {
+		t.Error("the score history does not show the clearing")
 	}
 
 	// The shortlist ranks them: Globex 7.3, Initech 7.0, Umbrella 4.1.
