@@ -31,6 +31,10 @@ type Config struct {
 	// requests it may make at once (defaults 600 and 60).
 	RatePerMinute int
 	Burst         int
+	// Written, when set, is told of each successful write before its
+	// answer leaves: the request (its route names the account), the
+	// scope it acted in and the Location of a created record.
+	Written func(r *http.Request, sc db.Scope, location string)
 }
 
 // API serves /api/v1.
@@ -41,6 +45,7 @@ type API struct {
 	imports  *importer.Store
 	log      *slog.Logger
 	limiter  *limiter
+	cfg      Config
 }
 
 // New returns the API on d; a is the auth store the server uses.
@@ -51,7 +56,7 @@ func New(d *db.DB, a *auth.Store, log *slog.Logger, cfg Config) *API {
 	if cfg.Burst <= 0 {
 		cfg.Burst = 60
 	}
-	return &API{db: d, auth: a, accounts: account.NewStore(d), imports: importer.NewStore(d), log: log,
+	return &API{db: d, auth: a, accounts: account.NewStore(d), imports: importer.NewStore(d), log: log, cfg: cfg,
 		limiter: newLimiter(float64(cfg.RatePerMinute)/60, cfg.Burst, time.Now)}
 }
 
@@ -73,7 +78,7 @@ func (a *API) Routes(r chi.Router) {
 	})
 	r.Get("/openapi.json", serveDocument)
 	r.Group(func(r chi.Router) {
-		r.Use(noStore, a.authenticate, a.rateLimit, a.writeScope)
+		r.Use(noStore, a.authenticate, a.rateLimit, a.writeScope, a.written)
 		// Bulk writes take a larger body (an inner body limit cannot
 		// raise an outer one, so each group sets its own).
 		r.Group(func(r chi.Router) {

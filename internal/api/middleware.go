@@ -255,3 +255,48 @@ func requireJSON(r *http.Request) error {
 }
 
 var errMediaType = errors.New("send Content-Type: application/json")
+
+// BeforeHeader runs Before once, just before the status is written (the
+// HTML server keeps health with it too).
+type BeforeHeader struct {
+	http.ResponseWriter
+	Before func(status int)
+	done   bool
+}
+
+func (w *BeforeHeader) WriteHeader(status int) {
+	if !w.done {
+		w.done = true
+		w.Before(status)
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *BeforeHeader) Write(b []byte) (int, error) {
+	if !w.done {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (w *BeforeHeader) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// written tells Config.Written about each successful write, before the
+// answer leaves, so what the app keeps about the accounts (their health)
+// follows the API's writes as it follows the pages'.
+func (a *API) written(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if a.cfg.Written == nil || r.Method == http.MethodGet || r.Method == http.MethodHead {
+			next.ServeHTTP(w, r)
+			return
+		}
+		bw := &BeforeHeader{ResponseWriter: w}
+		bw.Before = func(status int) {
+			if status >= 200 && status < 300 && bw.Header().Get("Idempotent-Replayed") == "" {
+				a.cfg.Written(r, scope(r), bw.Header().Get("Location"))
+			}
+		}
+		next.ServeHTTP(bw, r)
+	})
+}

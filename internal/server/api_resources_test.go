@@ -13,6 +13,7 @@ import (
 
 	"pareto/internal/auth"
 	"pareto/internal/db"
+	"pareto/internal/health"
 	"pareto/internal/plan"
 	"pareto/internal/scoring"
 )
@@ -416,4 +417,26 @@ func TestAPIPlansAndKeyStatusChanges(t *testing.T) {
 	}
 	apiWant(t, c.call("GET", "/key-status-changes?account_id="+uuid.NewString(), nil), http.StatusNotFound)
 	apiWant(t, c.call("GET", "/key-status-changes?account_id=nope", nil), http.StatusUnprocessableEntity)
+}
+
+// TestAPIWritesKeepHealth: the API's writes refresh the kept health of
+// the account they were about before the answer leaves, as the pages'
+// writes do (before, an account created or changed through the API kept
+// no health, or stale health, until the tenant's daily run).
+func TestAPIWritesKeepHealth(t *testing.T) {
+	a := newTestApp(t)
+	c, admin := apiAdmin(t, a, "Kept Co")
+	sc := db.Scope{TenantID: admin.TenantID, UserID: admin.UserID}
+	id := apiCreateAccount(t, c, "Siemens")
+	accID, _ := uuid.Parse(id)
+	hs := health.NewStore(a.DB)
+	k1, ok, _, err := hs.AccountHealth(context.Background(), sc, accID, 1)
+	if err != nil || !ok {
+		t.Fatalf("no kept health after the API created the account (ok %v, err %v)", ok, err)
+	}
+	apiWant(t, c.call("POST", "/accounts/"+id+"/stakeholders", map[string]any{"name": "Anna Berg", "buying_role": "champion"}), http.StatusCreated)
+	k2, _, _, err := hs.AccountHealth(context.Background(), sc, accID, 1)
+	if err != nil || !k2.ComputedAt.After(k1.ComputedAt) {
+		t.Errorf("kept health not refreshed by the API's write: %v then %v (%v)", k1.ComputedAt, k2.ComputedAt, err)
+	}
 }

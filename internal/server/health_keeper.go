@@ -10,6 +10,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
 
+	"pareto/internal/api"
 	"pareto/internal/db"
 	"pareto/internal/health"
 	"pareto/internal/plan"
@@ -38,6 +39,10 @@ func (s *Server) healthStore() *health.Store { return health.NewStore(s.db) }
 // tenantWide reports whether a POST to the route pattern changes the
 // inputs of many accounts at once.
 func tenantWide(pattern string) bool {
+	// The API's bulk writes and upserts by reference name no account id.
+	if strings.HasPrefix(pattern, "/api/") && (strings.HasSuffix(pattern, "/bulk") || strings.Contains(pattern, "/by-ref/")) {
+		return true
+	}
 	return strings.Contains(pattern, "/import") || pattern == "/admin/health" || pattern == "/kams/suggestions/apply" ||
 		pattern == "/shortlist/whatif/apply" || pattern == "/scoring/criteria/weights"
 }
@@ -51,30 +56,37 @@ func (s *Server) keepHealth(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		kw := &keepWriter{ResponseWriter: w}
-		kw.before = func(status int) {
+		kw := &api.BeforeHeader{ResponseWriter: w}
+		kw.Before = func(status int) {
 			if status < 200 || status >= 400 || currentMember(r) == nil {
 				return
 			}
-			sc := scope(r)
-			if tenantWide(chi.RouteContext(r.Context()).RoutePattern()) {
-				s.refreshTenant(sc.TenantID)
-				return
-			}
-			ids := s.writtenAccounts(r, kw.Header().Get("Location"))
-			if len(ids) == 0 {
-				return
-			}
-			if err := s.healthStore().Refresh(r.Context(), sc, ids); err != nil {
-				s.log.Warn("health refresh", "request_id", requestIDFrom(r.Context()), "err", err)
-			}
+			s.keepAfterWrite(r, scope(r), kw.Header().Get("Location"))
 		}
 		next.ServeHTTP(kw, r)
 	})
 }
 
+// keepAfterWrite refreshes the kept health of what a successful write of
+// sc's tenant was about: the accounts writtenAccounts finds, or the whole
+// tenant in the background for a route that changes many. The API calls
+// it too (api.Config.Written), for its writes.
+func (s *Server) keepAfterWrite(r *http.Request, sc db.Scope, location string) {
+	if tenantWide(chi.RouteContext(r.Context()).RoutePattern()) {
+		s.refreshTenant(sc.TenantID)
+		return
+	}
+	ids := s.writtenAccounts(r, sc, location)
+	if len(ids) == 0 {
+		return
+	}
+	if err := s.healthStore().Refresh(r.Context(), sc, ids); err != nil {
+		s.log.Warn("health refresh", "request_id", requestIDFrom(r.Context()), "err", err)
+	}
+}
+
 // writtenAccounts are the accounts a successful POST was about.
-func (s *Server) writtenAccounts(r *http.Request, location string) []uuid.UUID {
+func (s *Server) writtenAccounts(r *http.Request, sc db.Scope, location string) []uuid.UUID {
 	seen := map[uuid.UUID]bool{}
 	var ids []uuid.UUID
 	add := func(raw string) {
@@ -87,41 +99,16 @@ func (s *Server) writtenAccounts(r *http.Request, location string) []uuid.UUID {
 	if r.PostForm != nil {
 		add(r.PostForm.Get("account_id"))
 	}
-	if rest, ok := strings.CutPrefix(location, "/accounts/"); ok {
+	if rest, ok := strings.CutPrefix(strings.TrimPrefix(location, "/api/v1"), "/accounts/"); ok {
 		add(strings.SplitN(strings.SplitN(rest, "/", 2)[0], "#", 2)[0])
 	}
 	if planID, err := uuid.Parse(chi.URLParam(r, "planID")); err == nil {
-		if acct, err := plan.AccountOf(r.Context(), s.db, scope(r), planID); err == nil {
+		if acct, err := plan.AccountOf(r.Context(), s.db, sc, planID); err == nil {
 			add(acct.String())
 		}
 	}
 	return ids
 }
-
-// keepWriter runs before once, just before the status is written.
-type keepWriter struct {
-	http.ResponseWriter
-	before func(status int)
-	done   bool
-}
-
-func (w *keepWriter) WriteHeader(status int) {
-	if !w.done {
-		w.done = true
-		w.before(status)
-	}
-	w.ResponseWriter.WriteHeader(status)
-}
-
-func (w *keepWriter) Write(b []byte) (int, error) {
-	if !w.done {
-		w.WriteHeader(http.StatusOK)
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-// Unwrap lets http.ResponseController reach the connection.
-func (w *keepWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // healthRuns refreshes tenants in the background, one run per tenant at a
 // time (a request for a tenant already running is folded into it).

@@ -124,7 +124,9 @@ func New(cfg Config, d *db.DB, log *slog.Logger) *Server {
 	s := &Server{cfg: cfg, db: d, log: log, sessions: sm, store: store, mail: mail.NewQueue(cfg.Mail, log), auth: auth.NewStore(d), kpi: kpi.NewStore(d), stop: make(chan struct{})}
 	s.bg, s.stopBG = context.WithCancel(context.Background())
 	s.outbox, _ = cfg.Mail.(*mail.Outbox)
-	s.api = api.New(d, s.auth, log, cfg.API)
+	apiCfg := cfg.API
+	apiCfg.Written = s.keepAfterWrite
+	s.api = api.New(d, s.auth, log, apiCfg)
 	if s.cfg.WebhookKey == nil {
 		s.cfg.WebhookKey = webhook.RandomKey()
 	}
