@@ -17,6 +17,7 @@ import (
 
 	"pareto/internal/auth"
 	"pareto/internal/db"
+	"pareto/internal/enum"
 	"pareto/internal/limits"
 )
 
@@ -29,26 +30,20 @@ const (
 	StatusFormer   Status = "former"
 )
 
+var statuses = enum.Labels[Status]{
+	{Value: StatusProspect, Label: "Prospect"},
+	{Value: StatusCustomer, Label: "Customer"},
+	{Value: StatusFormer, Label: "Former customer"},
+}
+
 // Statuses lists every status in display order.
-var Statuses = []Status{StatusProspect, StatusCustomer, StatusFormer}
+var Statuses = statuses.Values()
 
 // Label is the status for people.
-func (s Status) Label() string {
-	switch s {
-	case StatusProspect:
-		return "Prospect"
-	case StatusCustomer:
-		return "Customer"
-	case StatusFormer:
-		return "Former customer"
-	}
-	return string(s)
-}
+func (s Status) Label() string { return statuses.Label(s) }
 
 // Valid reports whether s is a known status.
-func (s Status) Valid() bool {
-	return s == StatusProspect || s == StatusCustomer || s == StatusFormer
-}
+func (s Status) Valid() bool { return statuses.Valid(s) }
 
 // KeyStatus is the outcome of the key-account selection (set by the
 // shortlist review; shown here).
@@ -62,34 +57,22 @@ const (
 	KeyFormer    KeyStatus = "former"
 )
 
+var keyStatuses = enum.Labels[KeyStatus]{
+	{Value: KeyKey, Label: "Key account"},
+	{Value: KeyCandidate, Label: "Candidate"},
+	{Value: KeyWatch, Label: "Watch"},
+	{Value: KeyDeclined, Label: "Declined"},
+	{Value: KeyFormer, Label: "Former key account"},
+}
+
 // KeyStatuses lists every key status in display order.
-var KeyStatuses = []KeyStatus{KeyKey, KeyCandidate, KeyWatch, KeyDeclined, KeyFormer}
+var KeyStatuses = keyStatuses.Values()
 
 // Label is the key status for people.
-func (k KeyStatus) Label() string {
-	switch k {
-	case KeyCandidate:
-		return "Candidate"
-	case KeyKey:
-		return "Key account"
-	case KeyDeclined:
-		return "Declined"
-	case KeyWatch:
-		return "Watch"
-	case KeyFormer:
-		return "Former key account"
-	}
-	return string(k)
-}
+func (k KeyStatus) Label() string { return keyStatuses.Label(k) }
 
 // Valid reports whether k is a known key status.
-func (k KeyStatus) Valid() bool {
-	switch k {
-	case KeyCandidate, KeyKey, KeyDeclined, KeyWatch, KeyFormer:
-		return true
-	}
-	return false
-}
+func (k KeyStatus) Valid() bool { return keyStatuses.Valid(k) }
 
 // Fields are the facts of an account a person edits (and an import sets).
 type Fields struct {

@@ -11,6 +11,7 @@ import (
 	"pareto/internal/audit"
 	"pareto/internal/auth"
 	"pareto/internal/db"
+	"pareto/internal/enum"
 	"pareto/internal/keyset"
 	"pareto/internal/limits"
 )
@@ -25,28 +26,21 @@ const (
 	KindNote    Kind = "note"
 )
 
+var kinds = enum.Labels[Kind]{
+	{Value: KindMeeting, Label: "Meeting"},
+	{Value: KindCall, Label: "Call"},
+	{Value: KindEmail, Label: "Email"},
+	{Value: KindNote, Label: "Note"},
+}
+
 // Kinds lists every kind in display order.
-var Kinds = []Kind{KindMeeting, KindCall, KindEmail, KindNote}
+var Kinds = kinds.Values()
 
 // Label is the kind for people.
-func (k Kind) Label() string {
-	switch k {
-	case KindMeeting:
-		return "Meeting"
-	case KindCall:
-		return "Call"
-	case KindEmail:
-		return "Email"
-	case KindNote:
-		return "Note"
-	}
-	return string(k)
-}
+func (k Kind) Label() string { return kinds.Label(k) }
 
 // Valid reports whether k is a known kind.
-func (k Kind) Valid() bool {
-	return k == KindMeeting || k == KindCall || k == KindEmail || k == KindNote
-}
+func (k Kind) Valid() bool { return kinds.Valid(k) }
 
 // InteractionFields are what a person logs about an interaction.
 type InteractionFields struct {

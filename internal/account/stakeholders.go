@@ -13,6 +13,7 @@ import (
 	"pareto/internal/audit"
 	"pareto/internal/auth"
 	"pareto/internal/db"
+	"pareto/internal/enum"
 	"pareto/internal/limits"
 )
 
@@ -31,9 +32,18 @@ const (
 	RoleBlocker          BuyingRole = "blocker"
 )
 
+var buyingRoles = enum.Labels[BuyingRole]{
+	{Value: RoleDecisionMaker, Label: "Decision maker"},
+	{Value: RoleEconomicBuyer, Label: "Economic buyer"},
+	{Value: RoleChampion, Label: "Champion"},
+	{Value: RoleExecutiveSponsor, Label: "Executive sponsor"},
+	{Value: RoleInfluencer, Label: "Influencer"},
+	{Value: RoleUser, Label: "User"},
+	{Value: RoleBlocker, Label: "Blocker"},
+}
+
 // BuyingRoles lists every buying role in display order.
-var BuyingRoles = []BuyingRole{RoleDecisionMaker, RoleEconomicBuyer, RoleChampion, RoleExecutiveSponsor, RoleInfluencer,
-	RoleUser, RoleBlocker}
+var BuyingRoles = buyingRoles.Values()
 
 // DecisionRoles are the roles a relationship should have mapped: who
 // decides, who holds the budget, who argues for us inside, and which
@@ -46,34 +56,10 @@ func (r BuyingRole) Decides() bool {
 }
 
 // Label is the buying role for people.
-func (r BuyingRole) Label() string {
-	switch r {
-	case RoleDecisionMaker:
-		return "Decision maker"
-	case RoleEconomicBuyer:
-		return "Economic buyer"
-	case RoleExecutiveSponsor:
-		return "Executive sponsor"
-	case RoleInfluencer:
-		return "Influencer"
-	case RoleChampion:
-		return "Champion"
-	case RoleUser:
-		return "User"
-	case RoleBlocker:
-		return "Blocker"
-	}
-	return string(r)
-}
+func (r BuyingRole) Label() string { return buyingRoles.Label(r) }
 
 // Valid reports whether r is a known buying role.
-func (r BuyingRole) Valid() bool {
-	switch r {
-	case RoleDecisionMaker, RoleEconomicBuyer, RoleChampion, RoleExecutiveSponsor, RoleInfluencer, RoleUser, RoleBlocker:
-		return true
-	}
-	return false
-}
+func (r BuyingRole) Valid() bool { return buyingRoles.Valid(r) }
 
 // Strength is how good our relationship with a stakeholder is.
 type Strength string
@@ -85,32 +71,21 @@ const (
 	StrengthNone    Strength = "none"
 )
 
+var strengths = enum.Labels[Strength]{
+	{Value: StrengthStrong, Label: "Strong"},
+	{Value: StrengthNeutral, Label: "Neutral"},
+	{Value: StrengthWeak, Label: "Weak"},
+	{Value: StrengthNone, Label: "No relationship"},
+}
+
 // Strengths lists every strength, strongest first.
-var Strengths = []Strength{StrengthStrong, StrengthNeutral, StrengthWeak, StrengthNone}
+var Strengths = strengths.Values()
 
 // Label is the strength for people.
-func (s Strength) Label() string {
-	switch s {
-	case StrengthStrong:
-		return "Strong"
-	case StrengthNeutral:
-		return "Neutral"
-	case StrengthWeak:
-		return "Weak"
-	case StrengthNone:
-		return "No relationship"
-	}
-	return string(s)
-}
+func (s Strength) Label() string { return strengths.Label(s) }
 
 // Valid reports whether s is a known strength.
-func (s Strength) Valid() bool {
-	switch s {
-	case StrengthStrong, StrengthNeutral, StrengthWeak, StrengthNone:
-		return true
-	}
-	return false
-}
+func (s Strength) Valid() bool { return strengths.Valid(s) }
 
 // StakeholderFields are the editable facts of a stakeholder.
 type StakeholderFields struct {

@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"pareto/internal/db"
+	"pareto/internal/enum"
 	"pareto/internal/limits"
 )
 
@@ -27,8 +28,14 @@ const (
 	RoleKAM    Role = "kam"
 )
 
+var roles = enum.Labels[Role]{
+	{Value: RoleAdmin, Label: "Admin"},
+	{Value: RoleLeader, Label: "Leader"},
+	{Value: RoleKAM, Label: "Key account manager"},
+}
+
 // Roles lists every role, most powerful first.
-var Roles = []Role{RoleAdmin, RoleLeader, RoleKAM}
+var Roles = roles.Values()
 
 // LeadRoles run the key account programme: they see and change every
 // account, designate key accounts and assign KAMs. The one statement of
@@ -39,20 +46,10 @@ var LeadRoles = []Role{RoleAdmin, RoleLeader}
 func (r Role) Leads() bool { return r == RoleAdmin || r == RoleLeader }
 
 // Valid reports whether r is a known role.
-func (r Role) Valid() bool { return r == RoleAdmin || r == RoleLeader || r == RoleKAM }
+func (r Role) Valid() bool { return roles.Valid(r) }
 
 // Label is the role's name for people.
-func (r Role) Label() string {
-	switch r {
-	case RoleAdmin:
-		return "Admin"
-	case RoleLeader:
-		return "Leader"
-	case RoleKAM:
-		return "Key account manager"
-	}
-	return string(r)
-}
+func (r Role) Label() string { return roles.Label(r) }
 
 // Store reads and writes users, tenants and memberships.
 type Store struct {

@@ -11,6 +11,7 @@ import (
 
 	"pareto/internal/audit"
 	"pareto/internal/db"
+	"pareto/internal/enum"
 	"pareto/internal/scoring"
 )
 
@@ -38,48 +39,28 @@ const (
 	MetricCrossSells         Metric = "cross_sells"
 )
 
+var metrics = enum.Labels[Metric]{
+	{Value: MetricRevenue, Label: "Monthly revenue"},
+	{Value: MetricRevenueVsPotential, Label: "Revenue against potential"},
+	{Value: MetricAvgTransaction, Label: "Average transaction size"},
+	{Value: MetricUnitsPerOrder, Label: "Units per order"},
+	{Value: MetricOrders, Label: "Orders a month"},
+	{Value: MetricUnits, Label: "Units a month"},
+	{Value: MetricAdoption, Label: "Adoption / usage rate"},
+	{Value: MetricCSAT, Label: "CSAT"},
+	{Value: MetricNPS, Label: "NPS"},
+	{Value: MetricUpsell, Label: "Upsell revenue"},
+	{Value: MetricCrossSells, Label: "Cross-sells"},
+}
+
 // Metrics lists every metric in the order forms offer them.
-var Metrics = []Metric{MetricRevenue, MetricRevenueVsPotential, MetricAvgTransaction, MetricUnitsPerOrder, MetricOrders,
-	MetricUnits, MetricAdoption, MetricCSAT, MetricNPS, MetricUpsell, MetricCrossSells}
+var Metrics = metrics.Values()
 
 // Valid reports whether m is a known metric.
-func (m Metric) Valid() bool {
-	for _, x := range Metrics {
-		if m == x {
-			return true
-		}
-	}
-	return false
-}
+func (m Metric) Valid() bool { return metrics.Valid(m) }
 
 // Label names the metric for people.
-func (m Metric) Label() string {
-	switch m {
-	case MetricRevenue:
-		return "Monthly revenue"
-	case MetricRevenueVsPotential:
-		return "Revenue against potential"
-	case MetricAvgTransaction:
-		return "Average transaction size"
-	case MetricUnitsPerOrder:
-		return "Units per order"
-	case MetricOrders:
-		return "Orders a month"
-	case MetricUnits:
-		return "Units a month"
-	case MetricAdoption:
-		return "Adoption / usage rate"
-	case MetricCSAT:
-		return "CSAT"
-	case MetricNPS:
-		return "NPS"
-	case MetricUpsell:
-		return "Upsell revenue"
-	case MetricCrossSells:
-		return "Cross-sells"
-	}
-	return string(m)
-}
+func (m Metric) Label() string { return metrics.Label(m) }
 
 // Definition says how the metric's monthly value is worked out.
 func (m Metric) Definition() string {

@@ -24,6 +24,7 @@ import (
 	"pareto/internal/account"
 	"pareto/internal/auth"
 	"pareto/internal/db"
+	"pareto/internal/enum"
 	"pareto/internal/kpi"
 )
 
@@ -61,24 +62,20 @@ const (
 	StatusClosed Status = "closed"
 )
 
+var statuses = enum.Labels[Status]{
+	{Value: StatusDraft, Label: "Draft"},
+	{Value: StatusActive, Label: "Active"},
+	{Value: StatusClosed, Label: "Closed"},
+}
+
 // Statuses lists every plan status in life-cycle order.
-var Statuses = []Status{StatusDraft, StatusActive, StatusClosed}
+var Statuses = statuses.Values()
 
 // Valid reports whether s is a known status.
-func (s Status) Valid() bool { return s == StatusDraft || s == StatusActive || s == StatusClosed }
+func (s Status) Valid() bool { return statuses.Valid(s) }
 
 // Label is the status's name for people.
-func (s Status) Label() string {
-	switch s {
-	case StatusDraft:
-		return "Draft"
-	case StatusActive:
-		return "Active"
-	case StatusClosed:
-		return "Closed"
-	}
-	return string(s)
-}
+func (s Status) Label() string { return statuses.Label(s) }
 
 // KPI is the measure a goal moves.
 type KPI string
@@ -93,39 +90,24 @@ const (
 	KPICustom         KPI = "custom"
 )
 
+var kpis = enum.Labels[KPI]{
+	{Value: KPIRevenue, Label: "Revenue"},
+	{Value: KPICSAT, Label: "CSAT"},
+	{Value: KPINPS, Label: "NPS"},
+	{Value: KPIAdoption, Label: "Adoption (%)"},
+	{Value: KPIUpsellRevenue, Label: "Upsell revenue"},
+	{Value: KPICrossSellCount, Label: "Cross-sell count"},
+	{Value: KPICustom, Label: "Custom measure"},
+}
+
 // KPIs lists every measure, in the order forms offer them.
-var KPIs = []KPI{KPIRevenue, KPICSAT, KPINPS, KPIAdoption, KPIUpsellRevenue, KPICrossSellCount, KPICustom}
+var KPIs = kpis.Values()
 
 // Valid reports whether k is a known measure.
-func (k KPI) Valid() bool {
-	for _, x := range KPIs {
-		if k == x {
-			return true
-		}
-	}
-	return false
-}
+func (k KPI) Valid() bool { return kpis.Valid(k) }
 
 // Label is the measure's name for people.
-func (k KPI) Label() string {
-	switch k {
-	case KPIRevenue:
-		return "Revenue"
-	case KPICSAT:
-		return "CSAT"
-	case KPINPS:
-		return "NPS"
-	case KPIAdoption:
-		return "Adoption (%)"
-	case KPIUpsellRevenue:
-		return "Upsell revenue"
-	case KPICrossSellCount:
-		return "Cross-sell count"
-	case KPICustom:
-		return "Custom measure"
-	}
-	return string(k)
-}
+func (k KPI) Label() string { return kpis.Label(k) }
 
 // bounds are the values a measure can take (inclusive) for a tenant whose
 // CSAT scale is csatScale (kpi.ScaleFive or kpi.ScalePercent); integer
@@ -164,34 +146,22 @@ const (
 	GoalOverdue  GoalStatus = "overdue"
 )
 
+var goalStatuses = enum.Labels[GoalStatus]{
+	{Value: GoalAchieved, Label: "Achieved"},
+	{Value: GoalOnTrack, Label: "On track"},
+	{Value: GoalAtRisk, Label: "At risk"},
+	{Value: GoalOffTrack, Label: "Off track"},
+	{Value: GoalOverdue, Label: "Overdue"},
+}
+
 // GoalStatuses lists every goal status, best first.
-var GoalStatuses = []GoalStatus{GoalAchieved, GoalOnTrack, GoalAtRisk, GoalOffTrack, GoalOverdue}
+var GoalStatuses = goalStatuses.Values()
 
 // Valid reports whether s is a known goal status.
-func (s GoalStatus) Valid() bool {
-	switch s {
-	case GoalAchieved, GoalOnTrack, GoalAtRisk, GoalOffTrack, GoalOverdue:
-		return true
-	}
-	return false
-}
+func (s GoalStatus) Valid() bool { return goalStatuses.Valid(s) }
 
 // Label is the goal status's name for people.
-func (s GoalStatus) Label() string {
-	switch s {
-	case GoalOnTrack:
-		return "On track"
-	case GoalAtRisk:
-		return "At risk"
-	case GoalOffTrack:
-		return "Off track"
-	case GoalAchieved:
-		return "Achieved"
-	case GoalOverdue:
-		return "Overdue"
-	}
-	return string(s)
-}
+func (s GoalStatus) Label() string { return goalStatuses.Label(s) }
 
 // CellState is one whitespace cell: what an account has of a product.
 type CellState string
@@ -203,28 +173,22 @@ const (
 	CellNotFit      CellState = "not_fit"
 )
 
+// cellStates are the states a cell can hold, none (not assessed) first.
+var cellStates = enum.Labels[CellState]{
+	{Value: CellNone, Label: "Not assessed"},
+	{Value: CellOwned, Label: "Owned"},
+	{Value: CellOpportunity, Label: "Opportunity"},
+	{Value: CellNotFit, Label: "Not a fit"},
+}
+
 // CellStates lists the states a cell can be set to.
-var CellStates = []CellState{CellOwned, CellOpportunity, CellNotFit}
+var CellStates = cellStates.Values()[1:]
 
 // Valid reports whether s is a state a cell can hold (or none).
-func (s CellState) Valid() bool {
-	return s == CellNone || s == CellOwned || s == CellOpportunity || s == CellNotFit
-}
+func (s CellState) Valid() bool { return cellStates.Valid(s) }
 
 // Label is the state's name for people.
-func (s CellState) Label() string {
-	switch s {
-	case CellNone:
-		return "Not assessed"
-	case CellOwned:
-		return "Owned"
-	case CellOpportunity:
-		return "Opportunity"
-	case CellNotFit:
-		return "Not a fit"
-	}
-	return string(s)
-}
+func (s CellState) Label() string { return cellStates.Label(s) }
 
 // Progress is how far the latest value of a goal's measure has moved from
 // its baseline toward its target, in percent clamped to 0..100:
