@@ -119,15 +119,61 @@ func (s *Server) accountScoresSave(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	store := s.scoringStore()
-	m := currentMember(r)
-	n, err := store.SaveScores(r.Context(), scope(r), m.Role, id, cellInputs(f.values))
+	n, err := s.scoringStore().SaveScores(r.Context(), scope(r), currentMember(r).Role, id, cellInputs(f.values))
+	back := scoringBack(f.Raw("back"), "/scoring/accounts/"+id.String())
 	var fe db.FieldErrors
 	var conflict *scoring.ScoreConflict
-	if err != nil && !errors.As(err, &fe) && !errors.As(err, &conflict) {
-		s.fail(w, r, err)
+	if isHTMX(r) && (err == nil || errors.As(err, &fe) || errors.As(err, &conflict)) {
+		s.matrixSaveAnswer(w, r, id, n, back, fe, conflict)
 		return
 	}
+	if err == nil && n == 0 {
+		s.flash(r.Context(), "info", "No score changed.")
+	}
+	s.saved(w, r, err, saved{
+		Invalid: func(fe db.FieldErrors) (templ.Component, error) { return s.scoresInvalid(r, id, back, f, fe) },
+		Stale: func() (templ.Component, error) {
+			if !errors.As(err, &conflict) {
+				return nil, err
+			}
+			b, err := s.scoringStore().Breakdown(r.Context(), scope(r), id)
+			return templates.ScoreConflictPage(s.page(r, "Changed by someone else", "scoring"),
+				templates.ScoreConflictView{AccountID: id.String(), AccountName: b.Account.Name, Back: back, Conflict: conflict}), err
+		},
+		Flash: savedScores(n), Next: back})
+}
+
+// savedScores is the flash after a save of n scores ("" for none: the
+// handler says so itself, as information).
+func savedScores(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return "Saved " + plural(n, "score", "scores") + "."
+}
+
+// scoresInvalid is the page a refused save of scores comes back to: the
+// matrix (when sent from its row form) or the account's score page, with
+// the messages beside the cells and the values as typed.
+func (s *Server) scoresInvalid(r *http.Request, id uuid.UUID, back string, f *form, fe db.FieldErrors) (templ.Component, error) {
+	values := formValues(f.values, "score_", "evidence_", "was_")
+	if strings.HasPrefix(back, "/scoring/matrix") {
+		u, _ := url.Parse(back)
+		v, err := s.matrixView(r, scoringFilter(u.Query()))
+		v.RowErrors = map[uuid.UUID]map[string]string{id: fe}
+		v.RowValues = map[uuid.UUID]map[string]string{id: values}
+		return templates.MatrixPage(s.page(r, "Scoring matrix", "scoring"), v), err
+	}
+	v, err := s.accountScoreSection(r, id)
+	v.Back, v.Errors, v.Values = back, fe, values
+	return templates.AccountScorePage(s.page(r, v.Breakdown.Account.Name, "scoring"), v), err
+}
+
+// matrixSaveAnswer answers an htmx save from a matrix cell: the account's
+// score cell (with the save's outcome or messages) and, out of band, its
+// row form with the values now seen.
+func (s *Server) matrixSaveAnswer(w http.ResponseWriter, r *http.Request, id uuid.UUID, saved int, back string,
+	fe db.FieldErrors, conflict *scoring.ScoreConflict) {
 	status := http.StatusOK
 	switch {
 	case conflict != nil:
@@ -135,60 +181,6 @@ func (s *Server) accountScoresSave(w http.ResponseWriter, r *http.Request) {
 	case fe != nil:
 		status = http.StatusUnprocessableEntity
 	}
-	back := scoringBack(f.Raw("back"), "/scoring/accounts/"+id.String())
-	if isHTMX(r) {
-		s.matrixSaveAnswer(w, r, id, status, n, back, fe, conflict)
-		return
-	}
-	if conflict != nil {
-		b, err := store.Breakdown(r.Context(), scope(r), id)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		s.render(w, r, status, templates.ScoreConflictPage(s.page(r, "Changed by someone else", "scoring"),
-			templates.ScoreConflictView{AccountID: id.String(), AccountName: b.Account.Name, Back: back, Conflict: conflict}))
-		return
-	}
-	if fe != nil {
-		values := formValues(f.values, "score_", "evidence_", "was_")
-		if strings.HasPrefix(back, "/scoring/matrix") {
-			u, _ := url.Parse(back)
-			v, err := s.matrixView(r, scoringFilter(u.Query()))
-			if err != nil {
-				s.fail(w, r, err)
-				return
-			}
-			v.RowErrors = map[uuid.UUID]map[string]string{id: fe}
-			v.RowValues = map[uuid.UUID]map[string]string{id: values}
-			s.render(w, r, status, templates.MatrixPage(s.page(r, "Scoring matrix", "scoring"), v))
-			return
-		}
-		v, err := s.accountScoreSection(r, id)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		v.Back, v.Errors, v.Values = back, fe, values
-		s.render(w, r, status, templates.AccountScorePage(s.page(r, v.Breakdown.Account.Name, "scoring"), v))
-		return
-	}
-	switch n {
-	case 0:
-		s.flash(r.Context(), "info", "No score changed.")
-	case 1:
-		s.flash(r.Context(), "success", "Saved 1 score.")
-	default:
-		s.flash(r.Context(), "success", "Saved "+strconv.Itoa(n)+" scores.")
-	}
-	http.Redirect(w, r, back, http.StatusSeeOther)
-}
-
-// matrixSaveAnswer answers an htmx save from a matrix cell: the account's
-// score cell (with the save's outcome or messages) and, out of band, its
-// row form with the values now seen.
-func (s *Server) matrixSaveAnswer(w http.ResponseWriter, r *http.Request, id uuid.UUID, status, saved int, back string,
-	fe db.FieldErrors, conflict *scoring.ScoreConflict) {
 	b, err := s.scoringStore().Breakdown(r.Context(), scope(r), id)
 	if err != nil {
 		s.fail(w, r, err)
