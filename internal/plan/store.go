@@ -72,6 +72,16 @@ func lockPlan(ctx context.Context, tx pgx.Tx, a Actor, planID uuid.UUID) (locked
 	return p, a.mayEdit(p.KAM)
 }
 
+// lockOpenPlan is lockPlan for adding a goal or an action: a closed plan
+// refuses (errClosed).
+func lockOpenPlan(ctx context.Context, tx pgx.Tx, a Actor, planID uuid.UUID) (lockedPlan, error) {
+	p, err := lockPlan(ctx, tx, a, planID)
+	if err == nil && p.Status == StatusClosed {
+		err = errClosed
+	}
+	return p, err
+}
+
 func settingsTx(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) (Settings, error) {
 	s := DefaultSettings
 	err := tx.QueryRow(ctx, "SELECT fiscal_year_start_month, goal_tolerance, version FROM plan_settings WHERE tenant_id = $1", tenantID).
@@ -432,12 +442,9 @@ func CreateGoal(ctx context.Context, d *db.DB, a Actor, planID uuid.UUID, in Goa
 	in.normalize()
 	var id uuid.UUID
 	err := d.Tx(ctx, a.Scope, func(tx pgx.Tx) error {
-		p, err := lockPlan(ctx, tx, a, planID)
+		p, err := lockOpenPlan(ctx, tx, a, planID)
 		if err != nil {
 			return err
-		}
-		if p.Status == StatusClosed {
-			return errClosed
 		}
 		if err := validGoal(ctx, tx, a.TenantID, in); err != nil {
 			return err
@@ -743,12 +750,9 @@ func CreateAction(ctx context.Context, d *db.DB, a Actor, planID uuid.UUID, in A
 	in.normalize()
 	var id uuid.UUID
 	err := d.Tx(ctx, a.Scope, func(tx pgx.Tx) error {
-		p, err := lockPlan(ctx, tx, a, planID)
+		p, err := lockOpenPlan(ctx, tx, a, planID)
 		if err != nil {
 			return err
-		}
-		if p.Status == StatusClosed {
-			return errClosed
 		}
 		if fe := in.Validate(); len(fe) > 0 {
 			return fe

@@ -93,6 +93,16 @@ func (s *Server) show(w http.ResponseWriter, r *http.Request, err error, page fu
 	s.render(w, r, http.StatusOK, page())
 }
 
+// guestPage answers a page for people not signed in (sign in, sign
+// up): a signed-in member is sent home instead.
+func (s *Server) guestPage(w http.ResponseWriter, r *http.Request, page func() templ.Component) {
+	if currentMember(r) != nil {
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return
+	}
+	s.render(w, r, http.StatusOK, page())
+}
+
 // render writes c with status, rendering into a buffer first so a
 // rendering error still yields a clean 500. The first invalid field of a
 // form in c takes the focus.

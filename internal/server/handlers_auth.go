@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/a-h/templ"
 	"github.com/google/uuid"
 
 	"pareto/internal/auth"
@@ -43,11 +44,7 @@ func (s *Server) startSession(ctx context.Context, m auth.Member) error {
 }
 
 func (s *Server) loginShow(w http.ResponseWriter, r *http.Request) {
-	if currentMember(r) != nil {
-		http.Redirect(w, r, "/", http.StatusSeeOther)
-		return
-	}
-	s.render(w, r, http.StatusOK, templates.LoginPage(s.page(r, "Sign in", ""), templates.AuthForm{}))
+	s.guestPage(w, r, func() templ.Component { return templates.LoginPage(s.page(r, "Sign in", ""), templates.AuthForm{}) })
 }
 
 func (s *Server) loginCreate(w http.ResponseWriter, r *http.Request) {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/a-h/templ"
 	"github.com/go-chi/chi/v5"
 
 	"pareto/internal/auth"
@@ -18,11 +19,9 @@ import (
 // gets a confirmation link, a registered one a note to its owner.
 
 func (s *Server) signupShow(w http.ResponseWriter, r *http.Request) {
-	if currentMember(r) != nil {
-		http.Redirect(w, r, "/", http.StatusSeeOther)
-		return
-	}
-	s.render(w, r, http.StatusOK, templates.SignupPage(s.page(r, "Create your organisation", ""), templates.AuthForm{}))
+	s.guestPage(w, r, func() templ.Component {
+		return templates.SignupPage(s.page(r, "Create your organisation", ""), templates.AuthForm{})
+	})
 }
 
 func (s *Server) signupCreate(w http.ResponseWriter, r *http.Request) {
