@@ -11,6 +11,7 @@ import (
 	"pareto/internal/audit"
 	"pareto/internal/auth"
 	"pareto/internal/db"
+	"pareto/internal/enum"
 	"pareto/internal/limits"
 )
 
@@ -31,37 +32,23 @@ const (
 	EngagementEvent        EngagementKind = "event"
 )
 
+var engagementKinds = enum.Labels[EngagementKind]{
+	{Value: EngagementReferral, Label: "Referral they gave us"},
+	{Value: EngagementCaseStudy, Label: "Case study"},
+	{Value: EngagementReference, Label: "Reference"},
+	{Value: EngagementBetaTest, Label: "Beta test"},
+	{Value: EngagementJointProject, Label: "Joint project"},
+	{Value: EngagementEvent, Label: "Event"},
+}
+
 // EngagementKinds lists every kind in display order.
-var EngagementKinds = []EngagementKind{EngagementReferral, EngagementCaseStudy, EngagementReference, EngagementBetaTest,
-	EngagementJointProject, EngagementEvent}
+var EngagementKinds = engagementKinds.Values()
 
 // Valid reports whether k is a known kind.
-func (k EngagementKind) Valid() bool {
-	switch k {
-	case EngagementReferral, EngagementCaseStudy, EngagementReference, EngagementBetaTest, EngagementJointProject, EngagementEvent:
-		return true
-	}
-	return false
-}
+func (k EngagementKind) Valid() bool { return engagementKinds.Valid(k) }
 
 // Label is the kind for people.
-func (k EngagementKind) Label() string {
-	switch k {
-	case EngagementReferral:
-		return "Referral they gave us"
-	case EngagementCaseStudy:
-		return "Case study"
-	case EngagementReference:
-		return "Reference"
-	case EngagementBetaTest:
-		return "Beta test"
-	case EngagementJointProject:
-		return "Joint project"
-	case EngagementEvent:
-		return "Event"
-	}
-	return string(k)
-}
+func (k EngagementKind) Label() string { return engagementKinds.Label(k) }
 
 // Credibility reports whether k lends us credibility with other buyers
 // (referrals, case studies, references): the evidence the "Referrals and

@@ -11,6 +11,7 @@ import (
 	"pareto/internal/audit"
 	"pareto/internal/auth"
 	"pareto/internal/db"
+	"pareto/internal/enum"
 )
 
 // Account teams: beside its KAM (the assignment area's primary owner of
@@ -35,32 +36,21 @@ const (
 	TeamFinance          TeamRole = "finance"
 )
 
+var teamRoles = enum.Labels[TeamRole]{
+	{Value: TeamExecutiveSponsor, Label: "Executive sponsor"},
+	{Value: TeamSolutionEngineer, Label: "Solution engineer"},
+	{Value: TeamServiceLead, Label: "Service lead"},
+	{Value: TeamFinance, Label: "Finance"},
+}
+
 // TeamRoles lists every team role in display order.
-var TeamRoles = []TeamRole{TeamExecutiveSponsor, TeamSolutionEngineer, TeamServiceLead, TeamFinance}
+var TeamRoles = teamRoles.Values()
 
 // Valid reports whether r is a known team role.
-func (r TeamRole) Valid() bool {
-	switch r {
-	case TeamExecutiveSponsor, TeamSolutionEngineer, TeamServiceLead, TeamFinance:
-		return true
-	}
-	return false
-}
+func (r TeamRole) Valid() bool { return teamRoles.Valid(r) }
 
 // Label is the role for people.
-func (r TeamRole) Label() string {
-	switch r {
-	case TeamExecutiveSponsor:
-		return "Executive sponsor"
-	case TeamSolutionEngineer:
-		return "Solution engineer"
-	case TeamServiceLead:
-		return "Service lead"
-	case TeamFinance:
-		return "Finance"
-	}
-	return string(r)
-}
+func (r TeamRole) Label() string { return teamRoles.Label(r) }
 
 // TeamMember is a person on an account's team.
 type TeamMember struct {

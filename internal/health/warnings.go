@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"pareto/internal/account"
+	"pareto/internal/enum"
 	"pareto/internal/kpi"
 	"pareto/internal/numfmt"
 )
@@ -23,39 +24,24 @@ const (
 	LowMargin       Kind = "low_margin"
 )
 
+var kinds = enum.Labels[Kind]{
+	{Value: SingleThreaded, Label: "Single-threaded"},
+	{Value: StaleContact, Label: "Stale contact"},
+	{Value: NoDecisionMaker, Label: "No decision maker mapped"},
+	{Value: ChampionGone, Label: "Champion gone"},
+	{Value: OverdueActions, Label: "Overdue actions"},
+	{Value: ReviewOverdue, Label: "Review overdue"},
+	{Value: LowMargin, Label: "Low margin"},
+}
+
 // Kinds lists the warnings in display order.
-var Kinds = []Kind{SingleThreaded, StaleContact, NoDecisionMaker, ChampionGone, OverdueActions, ReviewOverdue, LowMargin}
+var Kinds = kinds.Values()
 
 // Valid reports whether k is a known kind.
-func (k Kind) Valid() bool {
-	for _, x := range Kinds {
-		if k == x {
-			return true
-		}
-	}
-	return false
-}
+func (k Kind) Valid() bool { return kinds.Valid(k) }
 
 // Label is the warning for people.
-func (k Kind) Label() string {
-	switch k {
-	case SingleThreaded:
-		return "Single-threaded"
-	case StaleContact:
-		return "Stale contact"
-	case NoDecisionMaker:
-		return "No decision maker mapped"
-	case ChampionGone:
-		return "Champion gone"
-	case OverdueActions:
-		return "Overdue actions"
-	case ReviewOverdue:
-		return "Review overdue"
-	case LowMargin:
-		return "Low margin"
-	}
-	return string(k)
-}
+func (k Kind) Label() string { return kinds.Label(k) }
 
 // Rule says when the warning is raised.
 func (k Kind) Rule() string {
