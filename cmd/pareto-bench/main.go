@@ -101,27 +101,12 @@ func run(ctx context.Context, cfg config, outFile string, keep bool) error {
 		return fmt.Errorf("seed: %w", err)
 	}
 
-	progress("building and starting pareto serve")
-	bin := filepath.Join(dir, "pareto")
-	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/pareto").CombinedOutput(); err != nil {
-		return fmt.Errorf("build: %v\n%s", err, out)
-	}
-	addr, err := freeAddr()
+	srv, err := startServe(ctx, dir, dbURL)
 	if err != nil {
 		return err
 	}
-	srv := exec.Command(bin, "serve", "--addr", addr, "--database-url", dbURL, "--db-max-conns", "16")
-	srv.Env = append(os.Environ(), "PARETO_LOG_FORMAT=json")
-	logFile, _ := os.Create(filepath.Join(dir, "serve.log"))
-	srv.Stdout, srv.Stderr = logFile, logFile
-	if err := srv.Start(); err != nil {
-		return err
-	}
-	defer func() { _ = srv.Process.Signal(os.Interrupt); _ = srv.Wait() }()
-	base := "http://" + addr
-	if err := waitHealthy(ctx, base); err != nil {
-		return err
-	}
+	defer srv.stop()
+	base := srv.base
 
 	sessions, err := signIn(base, data.logins)
 	if err != nil {
@@ -147,7 +132,7 @@ func run(ctx context.Context, cfg config, outFile string, keep bool) error {
 		return err
 	}
 	progress("api: bulk upsert of 10,000 accounts took %.2f s", bulkTook.Seconds())
-	peak, err := peakRSS(srv.Process.Pid)
+	peak, err := peakRSS(srv.cmd.Process.Pid)
 	if err != nil {
 		return err
 	}
@@ -265,6 +250,43 @@ func find(rs []bench.Result, name string) *bench.Result {
 		}
 	}
 	return nil
+}
+
+// serving is a "pareto serve" process the benchmark started.
+type serving struct {
+	base string // its URL
+	cmd  *exec.Cmd
+}
+
+// stop interrupts the server and waits for it to end.
+func (v serving) stop() { _ = v.cmd.Process.Signal(os.Interrupt); _ = v.cmd.Wait() }
+
+// startServe builds pareto into dir and starts "pareto serve" on a free
+// port against dbURL (its log in dir/serve.log); it answers once the
+// server is healthy.
+func startServe(ctx context.Context, dir, dbURL string) (serving, error) {
+	progress("building and starting pareto serve")
+	bin := filepath.Join(dir, "pareto")
+	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/pareto").CombinedOutput(); err != nil {
+		return serving{}, fmt.Errorf("build: %v\n%s", err, out)
+	}
+	addr, err := freeAddr()
+	if err != nil {
+		return serving{}, err
+	}
+	srv := exec.Command(bin, "serve", "--addr", addr, "--database-url", dbURL, "--db-max-conns", "16")
+	srv.Env = append(os.Environ(), "PARETO_LOG_FORMAT=json")
+	logFile, _ := os.Create(filepath.Join(dir, "serve.log"))
+	srv.Stdout, srv.Stderr = logFile, logFile
+	if err := srv.Start(); err != nil {
+		return serving{}, err
+	}
+	v := serving{base: "http://" + addr, cmd: srv}
+	if err := waitHealthy(ctx, v.base); err != nil {
+		v.stop()
+		return serving{}, err
+	}
+	return v, nil
 }
 
 func freeAddr() (string, error) {

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -112,27 +111,12 @@ func runScale(ctx context.Context, cfg scaleConfig, outFile string) error {
 		}
 	}
 
-	progress("building and starting pareto serve")
-	bin := filepath.Join(dir, "pareto")
-	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/pareto").CombinedOutput(); err != nil {
-		return fmt.Errorf("build: %v\n%s", err, out)
-	}
-	addr, err := freeAddr()
+	srv, err := startServe(ctx, dir, dbURL)
 	if err != nil {
 		return err
 	}
-	srv := exec.Command(bin, "serve", "--addr", addr, "--database-url", dbURL, "--db-max-conns", "16")
-	srv.Env = append(os.Environ(), "PARETO_LOG_FORMAT=json")
-	logFile, _ := os.Create(filepath.Join(dir, "serve.log"))
-	srv.Stdout, srv.Stderr = logFile, logFile
-	if err := srv.Start(); err != nil {
-		return err
-	}
-	defer func() { _ = srv.Process.Signal(os.Interrupt); _ = srv.Wait() }()
-	base := "http://" + addr
-	if err := waitHealthy(ctx, base); err != nil {
-		return err
-	}
+	defer srv.stop()
+	base := srv.base
 	client := bench.Client(cfg.clients)
 	for i, st := range tenants {
 		r := &results[i]
@@ -157,7 +141,7 @@ func runScale(ctx context.Context, cfg scaleConfig, outFile string) error {
 	if err != nil {
 		return err
 	}
-	peak, err := peakRSS(srv.Process.Pid)
+	peak, err := peakRSS(srv.cmd.Process.Pid)
 	if err != nil {
 		return err
 	}

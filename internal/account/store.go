@@ -43,16 +43,7 @@ func (e *ConflictError) Unwrap() error { return db.ErrConflict }
 
 // wrap adds context to err but passes db.FieldErrors through unwrapped,
 // so handlers can show them beside fields.
-func wrap(what string, err error) error {
-	if err == nil {
-		return nil
-	}
-	var fe db.FieldErrors
-	if errors.As(err, &fe) {
-		return fe
-	}
-	return fmt.Errorf("account: %s: %w", what, err)
-}
+func wrap(what string, err error) error { return db.Wrap("account: "+what, err) }
 
 const accountCols = `a.id, a.name, coalesce(a.external_ref, ''), a.industry, a.region, a.country, a.segment, a.status,
 	a.customer_since, (a.annual_revenue * 100)::bigint, (a.revenue_potential * 100)::bigint, a.notes, a.key_status,

@@ -116,12 +116,9 @@ func (s *Store) AddTeamMember(ctx context.Context, sc db.Scope, role auth.Role, 
 		return db.FieldErrors{"team_role": "Choose a role."}
 	}
 	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
-		a, err := getAccount(ctx, tx, sc.TenantID, accountID, true)
+		err := lockTeam(ctx, tx, sc, role, accountID)
 		if err != nil {
 			return err
-		}
-		if !CanChangeTeam(role, sc.UserID, a) {
-			return fmt.Errorf("change team of %s as %s: %w", accountID, role, db.ErrForbidden)
 		}
 		if err := activeMember(ctx, tx, sc.TenantID, userID, "user_id"); err != nil {
 			return err
@@ -151,16 +148,26 @@ func (s *Store) AddTeamMember(ctx context.Context, sc db.Scope, role auth.Role, 
 	return wrap("add team member", err)
 }
 
+// lockTeam locks the account whose team is about to change and checks
+// CanChangeTeam (db.ErrForbidden when the member may not).
+func lockTeam(ctx context.Context, tx pgx.Tx, sc db.Scope, role auth.Role, accountID uuid.UUID) error {
+	a, err := getAccount(ctx, tx, sc.TenantID, accountID, true)
+	if err != nil {
+		return err
+	}
+	if !CanChangeTeam(role, sc.UserID, a) {
+		return fmt.Errorf("change team of %s as %s: %w", accountID, role, db.ErrForbidden)
+	}
+	return nil
+}
+
 // RemoveTeamMember takes userID off the account's team. Needs
 // CanChangeTeam; removing someone who is not on it changes nothing.
 func (s *Store) RemoveTeamMember(ctx context.Context, sc db.Scope, role auth.Role, accountID, userID uuid.UUID) error {
 	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
-		a, err := getAccount(ctx, tx, sc.TenantID, accountID, true)
+		err := lockTeam(ctx, tx, sc, role, accountID)
 		if err != nil {
 			return err
-		}
-		if !CanChangeTeam(role, sc.UserID, a) {
-			return fmt.Errorf("change team of %s as %s: %w", accountID, role, db.ErrForbidden)
 		}
 		var was string
 		err = tx.QueryRow(ctx, `DELETE FROM account_team_members WHERE tenant_id = $1 AND account_id = $2 AND user_id = $3

@@ -96,7 +96,7 @@ func (s *Store) Assign(ctx context.Context, sc db.Scope, in AssignInput) (Assign
 		return err
 	})
 	if err != nil {
-		return AssignResult{}, wrapKeep("assignment: assign", err)
+		return AssignResult{}, db.Wrap("assignment: assign", err)
 	}
 	return res, nil
 }
@@ -329,19 +329,9 @@ func (s *Store) ApplyPlan(ctx context.Context, sc db.Scope, items []PlanItem) (i
 		if errors.As(err, &conflict) {
 			return 0, conflict
 		}
-		return 0, wrapKeep("assignment: apply plan", err)
+		return 0, db.Wrap("assignment: apply plan", err)
 	}
 	return len(items), nil
-}
-
-// wrapKeep wraps err with context but returns FieldErrors unwrapped so the
-// handler can show them beside fields.
-func wrapKeep(what string, err error) error {
-	var fe db.FieldErrors
-	if errors.As(err, &fe) {
-		return fe
-	}
-	return fmt.Errorf("%s: %w", what, err)
 }
 
 // Sort keys of the workload table.

@@ -168,7 +168,7 @@ func (s *Store) UpdateProfile(ctx context.Context, sc db.Scope, userID uuid.UUID
 		return err
 	})
 	if err != nil {
-		return Profile{}, wrapKeep("assignment: update profile", err)
+		return Profile{}, db.Wrap("assignment: update profile", err)
 	}
 	return out, nil
 }

@@ -165,19 +165,9 @@ func (s *Store) UpdateMember(ctx context.Context, sc db.Scope, userID uuid.UUID,
 			EntityID: userID.String(), Before: before, After: after})
 	})
 	if err != nil {
-		return Member{}, wrapKeep("auth: update member", err)
+		return Member{}, db.Wrap("auth: update member", err)
 	}
 	return s.Member(ctx, sc.TenantID, userID)
-}
-
-// wrapKeep wraps err with context but returns FieldErrors unwrapped so the
-// handler can show them beside fields.
-func wrapKeep(what string, err error) error {
-	var fe db.FieldErrors
-	if errors.As(err, &fe) {
-		return fe
-	}
-	return fmt.Errorf("%s: %w", what, err)
 }
 
 // Invite is an invitation to join a tenant.
@@ -258,7 +248,7 @@ func (s *Store) CreateInvite(ctx context.Context, sc db.Scope, email string, rol
 			After: map[string]any{"email": email, "role": role, "expires_at": inv.ExpiresAt}})
 	})
 	if err != nil {
-		return "", Invite{}, wrapKeep("auth: create invite", err)
+		return "", Invite{}, db.Wrap("auth: create invite", err)
 	}
 	return token, inv, nil
 }
@@ -372,7 +362,7 @@ func (s *Store) AcceptInvite(ctx context.Context, token, name, password string) 
 		return s.useInvite(ctx, tx, inv, m.UserID)
 	})
 	if err != nil {
-		return Member{}, wrapKeep("auth: accept invite", err)
+		return Member{}, db.Wrap("auth: accept invite", err)
 	}
 	return m, nil
 }
@@ -408,7 +398,7 @@ func (s *Store) JoinInvite(ctx context.Context, token string, userID uuid.UUID) 
 		return s.useInvite(ctx, tx, inv, userID)
 	})
 	if err != nil {
-		return Member{}, wrapKeep("auth: join invite", err)
+		return Member{}, db.Wrap("auth: join invite", err)
 	}
 	return m, nil
 }

@@ -309,6 +309,20 @@ func (f FieldErrors) Err() error {
 	return f
 }
 
+// Wrap adds context to err ("what: err") but hands FieldErrors back
+// unwrapped, so the handler can show them beside their fields; nil stays
+// nil. Every domain store wraps its errors with it.
+func Wrap(what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var fe FieldErrors
+	if errors.As(err, &fe) {
+		return fe
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
 // NotFound maps pgx.ErrNoRows to ErrNotFound, wrapping with what.
 func NotFound(what string, err error) error {
 	if errors.Is(err, pgx.ErrNoRows) {

@@ -25,16 +25,7 @@ type Store struct {
 // NewStore returns a Store on d.
 func NewStore(d *db.DB) *Store { return &Store{DB: d, Now: time.Now} }
 
-func wrap(op string, err error) error {
-	if err == nil {
-		return nil
-	}
-	var fe db.FieldErrors
-	if errors.As(err, &fe) {
-		return fe
-	}
-	return fmt.Errorf("health: %s: %w", op, err)
-}
+func wrap(op string, err error) error { return db.Wrap("health: "+op, err) }
 
 // Settings are a tenant's health settings.
 type Settings struct {

@@ -112,7 +112,7 @@ func (s *Store) criteriaChange(ctx context.Context, sc db.Scope, what string,
 		return rerank(ctx, tx, sc.TenantID, wAfter, nil)
 	})
 	if err != nil {
-		return keepFields("scoring: "+what, err)
+		return db.Wrap("scoring: "+what, err)
 	}
 	return nil
 }

@@ -176,7 +176,7 @@ func (s *Store) StartReview(ctx context.Context, sc db.Scope, name string) (uuid
 			After: map[string]any{"name": name, "accounts": len(ranked), "weights": weightsAuditOf(st.WeightMode, weights)}})
 	})
 	if err != nil {
-		return uuid.Nil, keepFields("scoring: start review", err)
+		return uuid.Nil, db.Wrap("scoring: start review", err)
 	}
 	return id, nil
 }
@@ -403,7 +403,7 @@ func (s *Store) Decide(ctx context.Context, sc db.Scope, reviewID, accountID uui
 			Before: before, After: map[string]string{"review": name, "account_id": accountID.String(), "decision": decision, "reason": reason}})
 	})
 	if err != nil {
-		return keepFields("scoring: decide", err)
+		return db.Wrap("scoring: decide", err)
 	}
 	return nil
 }
@@ -482,7 +482,7 @@ func (s *Store) CloseReview(ctx context.Context, sc db.Scope, id uuid.UUID) erro
 		return webhook.Emit(ctx, tx, sc.TenantID, webhook.Change(webhook.ReviewClosed, "review", id, nil, map[string]string{"name": name}))
 	})
 	if err != nil {
-		return keepFields("scoring: close review", err)
+		return db.Wrap("scoring: close review", err)
 	}
 	return nil
 }
@@ -513,7 +513,7 @@ func (s *Store) Dedesignate(ctx context.Context, sc db.Scope, accountID uuid.UUI
 		return setKeyStatus(ctx, tx, sc, st, accountID, "former", reason, nil, s.Now())
 	})
 	if err != nil {
-		return keepFields("scoring: de-designate", err)
+		return db.Wrap("scoring: de-designate", err)
 	}
 	return nil
 }

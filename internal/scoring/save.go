@@ -236,7 +236,7 @@ func (s *Store) SaveScores(ctx context.Context, sc db.Scope, role auth.Role, acc
 		return webhook.Emit(ctx, tx, sc.TenantID, webhook.Change(webhook.ScoreChanged, "account", accountID, before, after))
 	})
 	if err != nil {
-		return 0, keepFields("scoring: save scores", err)
+		return 0, db.Wrap("scoring: save scores", err)
 	}
 	return changed, nil
 }

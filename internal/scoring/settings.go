@@ -2,7 +2,6 @@ package scoring
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -184,19 +183,9 @@ func (s *Store) UpdateSettings(ctx context.Context, sc db.Scope, in SettingsInpu
 			Before: settingsAuditOf(st), After: settingsAuditOf(out)})
 	})
 	if err != nil {
-		return Settings{}, keepFields("scoring: update settings", err)
+		return Settings{}, db.Wrap("scoring: update settings", err)
 	}
 	return out, nil
-}
-
-// keepFields wraps err with context but returns FieldErrors unwrapped so
-// the handler can show them beside fields.
-func keepFields(what string, err error) error {
-	var fe db.FieldErrors
-	if errors.As(err, &fe) {
-		return fe
-	}
-	return fmt.Errorf("%s: %w", what, err)
 }
 
 // DismissLibraryNotices clears the notices a migration left on the
