@@ -238,6 +238,14 @@ func crawlPage(t *testing.T, ctx context.Context, role, page, axeJS string) []st
 		t.Errorf("%s %s: open: %v", role, path, err)
 		return nil
 	}
+	// Content the page loads after itself (the shortlist's chart, hx-trigger
+	// "load") must have arrived and settled: axe measured the old element
+	// fading out (.htmx-swapping, opacity 0.6) as a contrast failure.
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`!document.querySelector('[hx-trigger~="load"], .htmx-request, .htmx-swapping, .htmx-settling')`,
+		chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+		t.Errorf("%s %s: what the page loads after itself did not arrive: %v", role, path, err)
+	}
+	time.Sleep(250 * time.Millisecond) // htmx's transitions (0.15–0.2 s) end
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](axeJS)); err != nil {
 		t.Fatalf("%s %s: load axe: %v", role, path, err)
 	}
