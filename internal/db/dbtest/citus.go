@@ -142,6 +142,13 @@ func citusNodeHosts(coord *url.URL) []string {
 	return append([]string{coord.Host}, citusNodes.workers...)
 }
 
+// nodeURL is coord's URL pointed at database dbname on node (host:port).
+func nodeURL(coord *url.URL, node, dbname string) string {
+	u := *coord
+	u.Host, u.Path = node, "/"+dbname
+	return u.String()
+}
+
 // freshCitusURL makes a distributed database for t alone, migrated, and
 // drops it (on every node) when t ends.
 func freshCitusURL(t testing.TB) string {
@@ -163,9 +170,7 @@ func freshCitusURL(t testing.TB) string {
 			return
 		}
 		for _, node := range citusNodeHosts(coord) {
-			nu := *coord
-			nu.Host, nu.Path = node, "/postgres"
-			_ = exec(context.Background(), nu.String(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+			_ = exec(context.Background(), nodeURL(coord, node, "postgres"), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
 		}
 	})
 	if err := prepareCitus(ctx, admin, name, u); err != nil {
@@ -226,16 +231,12 @@ func prepareCitus(ctx context.Context, admin *pgx.Conn, name, u string) error {
 		return err
 	}
 	for _, node := range citusNodeHosts(coord) {
-		nu := *coord
-		nu.Host = node
-		nu.Path = "/postgres"
 		for _, sql := range []string{"DROP DATABASE IF EXISTS " + name + " WITH (FORCE)", "CREATE DATABASE " + name} {
-			if err := exec(ctx, nu.String(), sql); err != nil {
+			if err := exec(ctx, nodeURL(coord, node, "postgres"), sql); err != nil {
 				return fmt.Errorf("node %s: %w", node, err)
 			}
 		}
-		nu.Path = "/" + name
-		if err := exec(ctx, nu.String(), "CREATE EXTENSION citus"); err != nil {
+		if err := exec(ctx, nodeURL(coord, node, name), "CREATE EXTENSION citus"); err != nil {
 			return fmt.Errorf("node %s: %w", node, err)
 		}
 	}
