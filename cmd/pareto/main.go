@@ -34,35 +34,35 @@ import (
 	"pareto/internal/webhook"
 )
 
+// commands are the subcommands, by name.
+var commands = map[string]func(context.Context, []string) error{
+	"serve":   serve,
+	"migrate": migrate,
+	"seed":    seed,
+	"backup":  backup,
+	"restore": restore,
+	"citus":   citus,
+}
+
 func main() {
 	if len(os.Args) < 2 {
 		usage()
 		os.Exit(2)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	var err error
-	switch cmd, args := os.Args[1], os.Args[2:]; cmd {
-	case "serve":
-		err = serve(ctx, args)
-	case "migrate":
-		err = migrate(ctx, args)
-	case "seed":
-		err = seed(ctx, args)
-	case "backup":
-		err = backup(ctx, args)
-	case "restore":
-		err = restore(ctx, args)
-	case "citus":
-		err = citus(ctx, args)
-	case "help", "-h", "--help":
+	cmd, args := os.Args[1], os.Args[2:]
+	if cmd == "help" || cmd == "-h" || cmd == "--help" {
 		usage()
 		return
-	default:
+	}
+	run, ok := commands[cmd]
+	if !ok {
 		fmt.Fprintf(os.Stderr, "pareto: unknown command %q\n", cmd)
 		usage()
 		os.Exit(2)
 	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, args)
+	stop()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "pareto:", err)
 		os.Exit(1)
@@ -148,6 +148,19 @@ func (f *dbFlags) database(ctx context.Context, log *slog.Logger) (string, func(
 			log.Info("private PostgreSQL stopped")
 		}
 	}, nil
+}
+
+// onDatabase reads a command's args into fs with the database flags,
+// checks them with valid (before any database is touched), then finds or
+// starts the database: its URL and how to stop it when done.
+func onDatabase(ctx context.Context, fs *flag.FlagSet, args []string, valid func() error) (string, func(), error) {
+	var dbf dbFlags
+	dbf.register(fs)
+	_ = fs.Parse(args)
+	if err := valid(); err != nil {
+		return "", nil, err
+	}
+	return dbf.database(ctx, newLogger())
 }
 
 func newLogger() *slog.Logger {
@@ -324,14 +337,12 @@ func seedAndTell(ctx context.Context, d *db.DB, log *slog.Logger) error {
 
 func migrate(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("migrate", flag.ExitOnError)
-	var dbf dbFlags
-	dbf.register(fs)
-	_ = fs.Parse(args)
-	if fs.NArg() != 1 {
-		return errors.New("migrate needs one of: up, down, status")
-	}
-	log := newLogger()
-	url, stopDB, err := dbf.database(ctx, log)
+	url, stopDB, err := onDatabase(ctx, fs, args, func() error {
+		if fs.NArg() != 1 {
+			return errors.New("migrate needs one of: up, down, status")
+		}
+		return nil
+	})
 	if err != nil {
 		return err
 	}
@@ -373,15 +384,13 @@ func migrate(ctx context.Context, args []string) error {
 
 func seed(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("seed", flag.ExitOnError)
-	var dbf dbFlags
-	dbf.register(fs)
 	demoFlag := fs.Bool("demo", false, "create the demo tenant")
-	_ = fs.Parse(args)
-	if !*demoFlag {
-		return errors.New("seed: nothing to do; use --demo")
-	}
-	log := newLogger()
-	url, stopDB, err := dbf.database(ctx, log)
+	url, stopDB, err := onDatabase(ctx, fs, args, func() error {
+		if !*demoFlag {
+			return errors.New("seed: nothing to do; use --demo")
+		}
+		return nil
+	})
 	if err != nil {
 		return err
 	}
@@ -394,7 +403,7 @@ func seed(ctx context.Context, args []string) error {
 		return err
 	}
 	defer d.Close()
-	return seedAndTell(ctx, d, log)
+	return seedAndTell(ctx, d, newLogger())
 }
 
 func backup(ctx context.Context, args []string) error {
@@ -409,13 +418,12 @@ func restore(ctx context.Context, args []string) error {
 // flags: backup and restore.
 func withArchive(ctx context.Context, name, verb string, args []string, run func(ctx context.Context, url, file string) error, done string) error {
 	fs := flag.NewFlagSet(name, flag.ExitOnError)
-	var dbf dbFlags
-	dbf.register(fs)
-	_ = fs.Parse(args)
-	if fs.NArg() != 1 {
-		return fmt.Errorf("%s needs the archive file to %s", name, verb)
-	}
-	url, stopDB, err := dbf.database(ctx, newLogger())
+	url, stopDB, err := onDatabase(ctx, fs, args, func() error {
+		if fs.NArg() != 1 {
+			return fmt.Errorf("%s needs the archive file to %s", name, verb)
+		}
+		return nil
+	})
 	if err != nil {
 		return err
 	}

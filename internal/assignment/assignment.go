@@ -253,31 +253,35 @@ const needingLimit = 500
 // Workload returns the /kams page's data. Leaders and admins read it (the
 // caller checks the role).
 func (s *Store) Workload(ctx context.Context, sc db.Scope) (Workload, error) {
-	var w Workload
-	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
-		if err := tx.QueryRow(ctx, "SELECT currency FROM tenants WHERE id = $1", sc.TenantID).Scan(&w.Currency); err != nil {
-			return err
+	return db.Read(ctx, s.DB, sc, "assignment: workload", func(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) (Workload, error) {
+		var w Workload
+		if err := tx.QueryRow(ctx, "SELECT currency FROM tenants WHERE id = $1", tenantID).Scan(&w.Currency); err != nil {
+			return w, err
 		}
+		var unassigned []Account
 		var err error
-		if w.KAMs, err = s.loads(ctx, tx, sc.TenantID); err != nil {
-			return err
-		}
-		unassigned, orphaned, more, err := needingKAM(ctx, tx, sc.TenantID)
+		w.KAMs, unassigned, w.NeedsReassignment, w.MoreNeedingReassignment, err = s.needs(ctx, tx, tenantID)
 		if err != nil {
-			return err
+			return w, err
 		}
-		w.NeedsReassignment, w.MoreNeedingReassignment = orphaned, more
 		needs := make([]Need, len(unassigned))
 		for i, a := range unassigned {
 			needs[i] = a.need()
 		}
 		w.Unassigned = PlanBatch(needs, candidates(w.KAMs))
-		return nil
+		return w, nil
 	})
-	if err != nil {
-		return Workload{}, fmt.Errorf("assignment: workload: %w", err)
+}
+
+// needs are the KAMs' loads and the accounts that need a KAM: without
+// one, and those whose KAM is deactivated (orphaned, more when there are
+// more than needingLimit).
+func (s *Store) needs(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) (kams []Load, unassigned, orphaned []Account, more int, err error) {
+	if kams, err = s.loads(ctx, tx, tenantID); err != nil {
+		return nil, nil, nil, 0, err
 	}
-	return w, nil
+	unassigned, orphaned, more, err = needingKAM(ctx, tx, tenantID)
+	return kams, unassigned, orphaned, more, err
 }
 
 // Plan is the suggestions page: one suggestion per key account that needs
@@ -298,16 +302,13 @@ type PlanRow struct {
 // Suggestions plans a KAM for every key account that needs one. Leaders
 // and admins (the caller checks the role).
 func (s *Store) Suggestions(ctx context.Context, sc db.Scope) (Plan, error) {
-	var p Plan
-	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
-		var err error
-		if p.KAMs, err = s.loads(ctx, tx, sc.TenantID); err != nil {
-			return err
-		}
-		unassigned, orphaned, _, err := needingKAM(ctx, tx, sc.TenantID)
+	return db.Read(ctx, s.DB, sc, "assignment: suggestions", func(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) (Plan, error) {
+		var p Plan
+		kams, unassigned, orphaned, _, err := s.needs(ctx, tx, tenantID)
 		if err != nil {
-			return err
+			return p, err
 		}
+		p.KAMs = kams
 		byID := map[uuid.UUID]Account{}
 		var needs []Need
 		for _, a := range slices.Concat(unassigned, orphaned) {
@@ -327,12 +328,8 @@ func (s *Store) Suggestions(ctx context.Context, sc db.Scope) (Plan, error) {
 				p.After[sg.KAMUserID]++
 			}
 		}
-		return nil
+		return p, nil
 	})
-	if err != nil {
-		return Plan{}, fmt.Errorf("assignment: suggestions: %w", err)
-	}
-	return p, nil
 }
 
 // AccountState is one account's assignment: the account, its history

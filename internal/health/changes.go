@@ -2,6 +2,7 @@ package health
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"pareto/internal/numfmt"
@@ -32,16 +33,16 @@ func Changes(prev, cur Snapshot) []Change {
 			out = append(out, Change{Label: label, Before: before, After: after, Better: better, Internal: internal})
 		}
 	}
-	add("Health score", scoreText(prev.Health.Score), scoreText(cur.Health.Score), cmpInt(prev.Health.Score, cur.Health.Score), "")
+	add("Health score", optInt(prev.Health.Score), optInt(cur.Health.Score), cmpInt(prev.Health.Score, cur.Health.Score), "")
 	for _, c := range Components {
 		p, _ := prev.Health.Part(c)
 		q, _ := cur.Health.Part(c)
-		add(c.Label(), valueText(p.Value), valueText(q.Value), cmpFloat(p.Value, q.Value), "")
+		add(c.Label(), optDecimal(p.Value, 0, "", "missing"), optDecimal(q.Value, 0, "", "missing"), cmpFloat(p.Value, q.Value), "")
 	}
 	pr, cr := prev.Revenue(), cur.Revenue()
 	add(fmt.Sprintf("Revenue, last %d months", SnapshotMonths), numfmt.EN.Amount(int64(pr*100)), numfmt.EN.Amount(int64(cr*100)),
 		cmpFloat(&pr, &cr), "")
-	add("Latest CSAT", optFloat(prev.LatestCSAT()), optFloat(cur.LatestCSAT()), cmpFloat(prev.LatestCSAT(), cur.LatestCSAT()), "")
+	add("Latest CSAT", optDecimal(prev.LatestCSAT(), 2, "", "—"), optDecimal(cur.LatestCSAT(), 2, "", "—"), cmpFloat(prev.LatestCSAT(), cur.LatestCSAT()), "")
 	add("Latest NPS", optInt(prev.LatestNPS()), optInt(cur.LatestNPS()), cmpInt(prev.LatestNPS(), cur.LatestNPS()), "")
 
 	was := map[string]string{}
@@ -81,7 +82,7 @@ func Changes(prev, cur Snapshot) []Change {
 
 	pc, cc := prev.Profit.Contribution, cur.Profit.Contribution
 	add("Contribution (revenue − cost to serve)", numfmt.EN.Amount(int64(pc*100)), numfmt.EN.Amount(int64(cc*100)), cmpFloat(&pc, &cc), "cost")
-	add("Gross margin", pctText(prev.Profit.Margin), pctText(cur.Profit.Margin), cmpFloat(prev.Profit.Margin, cur.Profit.Margin), "cost")
+	add("Gross margin", optDecimal(prev.Profit.Margin, 1, " %", "—"), optDecimal(cur.Profit.Margin, 1, " %", "—"), cmpFloat(prev.Profit.Margin, cur.Profit.Margin), "cost")
 	pp, cp := pipeline(prev), pipeline(cur)
 	add("Open pipeline", numfmt.EN.Amount(int64(pp*100)), numfmt.EN.Amount(int64(cp*100)), cmpFloat(&pp, &cp), "pipeline")
 	return out
@@ -95,39 +96,21 @@ func pipeline(s Snapshot) float64 {
 	return t
 }
 
-func scoreText(s *int) string {
-	if s == nil {
-		return "—"
-	}
-	return fmt.Sprint(*s)
-}
-
-func valueText(v *float64) string {
-	if v == nil {
-		return "missing"
-	}
-	return numfmt.EN.Decimal(*v, 0)
-}
-
-func optFloat(v *float64) string {
-	if v == nil {
-		return "—"
-	}
-	return numfmt.EN.Decimal(*v, 2)
-}
-
+// optInt is *v, or a dash when v is nil.
 func optInt(v *int) string {
 	if v == nil {
 		return "—"
 	}
-	return fmt.Sprint(*v)
+	return strconv.Itoa(*v)
 }
 
-func pctText(v *float64) string {
+// optDecimal is *v with places decimals and then suffix, or none when v
+// is nil.
+func optDecimal(v *float64, places int, suffix, none string) string {
 	if v == nil {
-		return "—"
+		return none
 	}
-	return numfmt.EN.Decimal(*v, 1) + " %"
+	return numfmt.EN.Decimal(*v, places) + suffix
 }
 
 func statusText(s string) string { return strings.ToLower(plan.GoalStatus(s).Label()) }
