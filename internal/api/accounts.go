@@ -142,20 +142,8 @@ func accountFilter(r *http.Request) (account.Filter, error) {
 			fe.Add("kam", "Use a user id, or none for accounts without a KAM.")
 		}
 	}
-	switch q.Get("order") {
-	case "", "asc":
-	case "desc":
-		f.Desc = true
-	default:
-		fe.Add("order", "Use asc or desc.")
-	}
-	switch q.Get("archived") {
-	case "", "false":
-	case "true":
-		f.Archived = true
-	default:
-		fe.Add("archived", "Use true or false.")
-	}
+	f.Desc = either(q, "order", "asc", "desc", "Use asc or desc.", fe)
+	f.Archived = either(q, "archived", "false", "true", "Use true or false.", fe)
 	f.Cursor, f.PerPage = pageQuery(q, fe)
 	return f, fe.Err()
 }
@@ -174,6 +162,20 @@ func pageQuery(q url.Values, fe db.FieldErrors) (keyset.Cursor, int) {
 	return keyset.Parse(q.Get("cursor")), per
 }
 
+// either reads a query value that is one of two words, off (also when
+// absent) or on, as whether it is on; any other value is a field error
+// (msg) in fe.
+func either(q url.Values, key, off, on, msg string, fe db.FieldErrors) bool {
+	switch q.Get(key) {
+	case "", off:
+		return false
+	case on:
+		return true
+	}
+	fe.Add(key, msg)
+	return false
+}
+
 // list is one page of a list.
 type list[T any] struct {
 	Data       []T     `json:"data"`
@@ -188,132 +190,91 @@ func nextCursor(l keyset.Links) *string {
 	return &s
 }
 
-func (a *API) accountList(w http.ResponseWriter, r *http.Request) {
+func (a *API) accountList(w http.ResponseWriter, r *http.Request) error {
 	f, err := accountFilter(r)
 	if err != nil {
-		a.fail(w, r, err)
-		return
+		return err
 	}
 	page, err := a.accounts.Accounts(r.Context(), scope(r), f)
 	if err != nil {
-		a.fail(w, r, err)
-		return
+		return err
 	}
-	out := list[accountJSON]{Data: make([]accountJSON, len(page.Accounts)), NextCursor: nextCursor(page.Links)}
-	for i, acc := range page.Accounts {
-		out.Data[i] = accountOut(acc)
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, listOf(page.Accounts, nextCursor(page.Links), accountOut))
+	return nil
 }
 
 // writeAccount answers one account with its ETag.
 func writeAccount(w http.ResponseWriter, status int, acc account.Account) {
-	w.Header().Set("ETag", etag(acc.Version))
-	writeJSON(w, status, accountOut(acc))
+	writeVersioned(w, status, acc.Version, accountOut(acc))
 }
 
-func (a *API) accountShow(w http.ResponseWriter, r *http.Request) {
-	id, err := urlID(r, "accountID")
-	if err == nil {
-		var acc account.Account
-		if acc, err = a.accounts.Account(r.Context(), scope(r), id); err == nil {
-			writeAccount(w, http.StatusOK, acc)
-			return
-		}
-	}
-	a.fail(w, r, err)
+// accountRecord is an account as the API reads and shows it.
+func (a *API) accountRecord() resource[account.Account] {
+	return resource[account.Account]{ids: []string{"accountID"}, get: byID(a.accounts.Account), write: writeAccount}
 }
 
-func (a *API) accountCreate(w http.ResponseWriter, r *http.Request) {
+func (a *API) accountShow(w http.ResponseWriter, r *http.Request) error {
+	return a.accountRecord().show(w, r)
+}
+
+func (a *API) accountCreate(w http.ResponseWriter, r *http.Request) error {
 	f, err := accountInput(r, nil)
-	if err == nil {
-		var acc account.Account
-		if acc, err = a.accounts.CreateAccount(r.Context(), scope(r), role(r), f); err == nil {
-			w.Header().Set("Location", "/api/v1/accounts/"+acc.ID.String())
-			writeAccount(w, http.StatusCreated, acc)
-			return
-		}
+	if err != nil {
+		return err
 	}
-	a.fail(w, r, err)
+	acc, err := a.accounts.CreateAccount(r.Context(), scope(r), role(r), f)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/accounts/"+acc.ID.String())
+	writeAccount(w, http.StatusCreated, acc)
+	return nil
 }
 
 // accountUpdate changes the fields the body names (If-Match required).
-func (a *API) accountUpdate(w http.ResponseWriter, r *http.Request) {
-	err := func() error {
-		id, err := urlID(r, "accountID")
-		if err != nil {
-			return err
-		}
-		cur, err := a.accounts.Account(r.Context(), scope(r), id)
-		if err != nil {
-			return err
-		}
-		version, err := ifMatch(r)
-		if err != nil {
-			return err
-		}
-		f, err := accountInput(r, cur.FormValues())
-		if err != nil {
-			return err
-		}
-		acc, err := a.accounts.UpdateAccount(r.Context(), scope(r), role(r), id, f, version)
-		if err != nil {
-			return err
-		}
-		writeAccount(w, http.StatusOK, acc)
-		return nil
-	}()
-	if err != nil {
-		a.fail(w, r, err)
-	}
+func (a *API) accountUpdate(w http.ResponseWriter, r *http.Request) error {
+	return update(w, r, a.accountRecord(),
+		func(cur account.Account) (account.Fields, error) { return accountInput(r, cur.FormValues()) },
+		func(ids []uuid.UUID, f account.Fields, version int) (account.Account, error) {
+			return a.accounts.UpdateAccount(r.Context(), scope(r), role(r), ids[0], f, version)
+		})
 }
 
 // accountArchive archives an account; an If-Match, when sent, must be
 // current.
-func (a *API) accountArchive(w http.ResponseWriter, r *http.Request) {
-	err := func() error {
-		id, err := urlID(r, "accountID")
-		if err != nil {
-			return err
-		}
-		cur, err := a.accounts.Account(r.Context(), scope(r), id)
-		if err != nil {
-			return err
-		}
-		if r.Header.Get("If-Match") != "" {
-			version, err := ifMatch(r)
-			if err != nil {
-				return err
-			}
-			if version != cur.Version {
-				return &account.ConflictError{Current: cur}
-			}
-		}
-		acc, err := a.accounts.ArchiveAccount(r.Context(), scope(r), role(r), id)
-		if err != nil {
-			return err
-		}
-		writeAccount(w, http.StatusOK, acc)
-		return nil
-	}()
+func (a *API) accountArchive(w http.ResponseWriter, r *http.Request) error {
+	ids, cur, err := a.accountRecord().read(r)
 	if err != nil {
-		a.fail(w, r, err)
+		return err
 	}
+	if r.Header.Get("If-Match") != "" {
+		version, err := ifMatch(r)
+		if err != nil {
+			return err
+		}
+		if version != cur.Version {
+			return &account.ConflictError{Current: cur}
+		}
+	}
+	acc, err := a.accounts.ArchiveAccount(r.Context(), scope(r), role(r), ids[0])
+	if err != nil {
+		return err
+	}
+	writeAccount(w, http.StatusOK, acc)
+	return nil
 }
 
 // accountUpsert creates or updates the account with the external
 // reference the path names (the CRM's id): the account import's rules,
 // one row. Fields the body leaves out stay as they are.
-func (a *API) accountUpsert(w http.ResponseWriter, r *http.Request) {
+func (a *API) accountUpsert(w http.ResponseWriter, r *http.Request) error {
 	var obj map[string]any
 	if err := readJSON(r, &obj); err != nil {
-		a.fail(w, r, err)
-		return
+		return err
 	}
 	rec, fe := fields(obj, knownAccountField)
 	if err := fe.Err(); err != nil {
-		a.fail(w, r, err)
-		return
+		return err
 	}
 	rec["external_ref"] = chi.URLParam(r, "ref")
 	p, err := a.imports.Apply(r.Context(), scope(r), role(r), account.Import, importer.RowsOf([]map[string]string{rec}), "api")
@@ -322,19 +283,16 @@ func (a *API) accountUpsert(w http.ResponseWriter, r *http.Request) {
 		for _, e := range p.Errors {
 			fe.Add(e.Field, e.Message)
 		}
-		a.fail(w, r, fe)
-		return
+		return fe
 	}
 	if err != nil {
-		a.fail(w, r, err)
-		return
+		return err
 	}
 	res := p.Rows[0]
 	id, _ := uuid.Parse(res.EntityID)
 	acc, err := a.accounts.Account(r.Context(), scope(r), id)
 	if err != nil {
-		a.fail(w, r, err)
-		return
+		return err
 	}
 	status := http.StatusOK
 	if res.Op == importer.OpCreate {
@@ -342,6 +300,7 @@ func (a *API) accountUpsert(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Location", "/api/v1/accounts/"+acc.ID.String())
 	}
 	writeAccount(w, status, acc)
+	return nil
 }
 
 // bulkResult is what a bulk upsert did.
@@ -405,15 +364,14 @@ func (b *bulkErrors) Error() string { return strconv.Itoa(len(b.errs)) + " item 
 
 // applyBulk plans and writes recs as kind k, all or nothing, and
 // answers what was done (or 422 with each item's problems).
-func (a *API) applyBulk(w http.ResponseWriter, r *http.Request, k *importer.Kind, recs []map[string]string, ref func(int) string) {
+func (a *API) applyBulk(w http.ResponseWriter, r *http.Request, k *importer.Kind, recs []map[string]string, ref func(int) string) error {
 	p, err := a.imports.Apply(r.Context(), scope(r), role(r), k, importer.RowsOf(recs), "api")
 	if errors.Is(err, importer.ErrInvalid) {
 		a.failPlan(w, r, p)
-		return
+		return nil
 	}
 	if err != nil {
-		a.fail(w, r, err)
-		return
+		return err
 	}
 	out := bulkResult{Created: p.Creates, Updated: p.Updates, Unchanged: p.Unchanged, Items: make([]bulkItem, len(p.Rows))}
 	for i, row := range p.Rows {
@@ -421,14 +379,14 @@ func (a *API) applyBulk(w http.ResponseWriter, r *http.Request, k *importer.Kind
 		out.Items[i] = bulkItem{Index: row.Line - 1, ID: id, ExternalRef: ref(row.Line - 1), Result: string(row.Op)}
 	}
 	writeJSON(w, http.StatusOK, out)
+	return nil
 }
 
 // accountBulk upserts up to maxBulk accounts by external reference.
-func (a *API) accountBulk(w http.ResponseWriter, r *http.Request) {
+func (a *API) accountBulk(w http.ResponseWriter, r *http.Request) error {
 	recs, err := bulkItems(r, knownAccountField, "external_ref")
 	if err != nil {
-		a.fail(w, r, err)
-		return
+		return err
 	}
-	a.applyBulk(w, r, account.Import, recs, func(i int) string { return strings.TrimSpace(recs[i]["external_ref"]) })
+	return a.applyBulk(w, r, account.Import, recs, func(i int) string { return strings.TrimSpace(recs[i]["external_ref"]) })
 }

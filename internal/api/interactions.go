@@ -49,48 +49,35 @@ func interactionOut(i account.Interaction) interactionJSON {
 }
 
 func writeInteraction(w http.ResponseWriter, status int, i account.Interaction) {
-	w.Header().Set("ETag", etag(i.Version))
-	writeJSON(w, status, interactionOut(i))
+	writeVersioned(w, status, i.Version, interactionOut(i))
 }
 
 // interactionList pages an account's timeline, newest first.
-func (a *API) interactionList(w http.ResponseWriter, r *http.Request) {
-	err := func() error {
-		id, err := urlID(r, "accountID")
-		if err != nil {
-			return err
-		}
-		fe := db.FieldErrors{}
-		c, per := pageQuery(r.URL.Query(), fe)
-		if err := fe.Err(); err != nil {
-			return err
-		}
-		p, err := a.accounts.InteractionsPage(r.Context(), scope(r), id, c, per)
-		if err != nil {
-			return err
-		}
-		out := list[interactionJSON]{Data: make([]interactionJSON, len(p.Interactions)), NextCursor: nextCursor(p.Links)}
-		for n, i := range p.Interactions {
-			out.Data[n] = interactionOut(i)
-		}
-		writeJSON(w, http.StatusOK, out)
-		return nil
-	}()
+func (a *API) interactionList(w http.ResponseWriter, r *http.Request) error {
+	id, err := urlID(r, "accountID")
 	if err != nil {
-		a.fail(w, r, err)
+		return err
 	}
+	fe := db.FieldErrors{}
+	c, per := pageQuery(r.URL.Query(), fe)
+	if err := fe.Err(); err != nil {
+		return err
+	}
+	p, err := a.accounts.InteractionsPage(r.Context(), scope(r), id, c, per)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, listOf(p.Interactions, nextCursor(p.Links), interactionOut))
+	return nil
 }
 
-func (a *API) interactionShow(w http.ResponseWriter, r *http.Request) {
-	ids, err := urlIDs(r, "accountID", "interactionID")
-	if err == nil {
-		var i account.Interaction
-		if i, err = a.accounts.Interaction(r.Context(), scope(r), ids[0], ids[1]); err == nil {
-			writeInteraction(w, http.StatusOK, i)
-			return
-		}
-	}
-	a.fail(w, r, err)
+// interactionRecord is an interaction as the API reads and shows it.
+func (a *API) interactionRecord() resource[account.Interaction] {
+	return resource[account.Interaction]{ids: []string{"accountID", "interactionID"}, get: underAccount(a.accounts.Interaction), write: writeInteraction}
+}
+
+func (a *API) interactionShow(w http.ResponseWriter, r *http.Request) error {
+	return a.interactionRecord().show(w, r)
 }
 
 // interactionInput reads a JSON interaction: the form's fields, with
@@ -126,82 +113,63 @@ func interactionInput(r *http.Request) (account.InteractionInput, error) {
 	return in, fe.Err()
 }
 
-func (a *API) interactionCreate(w http.ResponseWriter, r *http.Request) {
-	err := func() error {
-		id, err := urlID(r, "accountID")
-		if err != nil {
-			return err
-		}
-		in, err := interactionInput(r)
-		if err != nil {
-			return err
-		}
-		f, err := in.Parse(scope(r).UserID)
-		if err != nil {
-			return err
-		}
-		i, err := a.accounts.CreateInteraction(r.Context(), scope(r), role(r), id, f)
-		if err != nil {
-			return err
-		}
-		i, err = a.accounts.Interaction(r.Context(), scope(r), id, i.ID)
-		if err != nil {
-			return err
-		}
-		w.Header().Set("Location", "/api/v1/accounts/"+id.String()+"/interactions/"+i.ID.String())
-		writeInteraction(w, http.StatusCreated, i)
-		return nil
-	}()
+func (a *API) interactionCreate(w http.ResponseWriter, r *http.Request) error {
+	id, err := urlID(r, "accountID")
 	if err != nil {
-		a.fail(w, r, err)
+		return err
 	}
+	in, err := interactionInput(r)
+	if err != nil {
+		return err
+	}
+	f, err := in.Parse(scope(r).UserID)
+	if err != nil {
+		return err
+	}
+	i, err := a.accounts.CreateInteraction(r.Context(), scope(r), role(r), id, f)
+	if err != nil {
+		return err
+	}
+	i, err = a.accounts.Interaction(r.Context(), scope(r), id, i.ID)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/accounts/"+id.String()+"/interactions/"+i.ID.String())
+	writeInteraction(w, http.StatusCreated, i)
+	return nil
 }
 
 // interactionUpdate ticks an interaction's next step off, or opens it
 // again ({"next_step_done": true|false}); If-Match required. A logged
 // interaction is a record of what happened: the app changes nothing
 // else of it either.
-func (a *API) interactionUpdate(w http.ResponseWriter, r *http.Request) {
-	err := func() error {
-		ids, err := urlIDs(r, "accountID", "interactionID")
-		if err != nil {
-			return err
-		}
-		if _, err := a.accounts.Interaction(r.Context(), scope(r), ids[0], ids[1]); err != nil {
-			return err
-		}
-		version, err := ifMatch(r)
-		if err != nil {
-			return err
-		}
-		var body map[string]any
-		if err := readJSON(r, &body); err != nil {
-			return err
-		}
-		fe := db.FieldErrors{}
-		done, ok := body["next_step_done"].(bool)
-		if !ok {
-			fe.Add("next_step_done", "Use true or false.")
-		}
-		for k := range body {
-			if k != "next_step_done" {
-				fe.Add(k, "Unknown or read-only field.")
+func (a *API) interactionUpdate(w http.ResponseWriter, r *http.Request) error {
+	return update(w, r, a.interactionRecord(),
+		func(account.Interaction) (bool, error) { return nextStepDone(r) },
+		func(ids []uuid.UUID, done bool, version int) (account.Interaction, error) {
+			if err := a.accounts.CompleteNextStepAt(r.Context(), scope(r), role(r), ids[0], ids[1], done, version); err != nil {
+				return account.Interaction{}, err
 			}
-		}
-		if err := fe.Err(); err != nil {
-			return err
-		}
-		if err := a.accounts.CompleteNextStepAt(r.Context(), scope(r), role(r), ids[0], ids[1], done, version); err != nil {
-			return err
-		}
-		i, err := a.accounts.Interaction(r.Context(), scope(r), ids[0], ids[1])
-		if err != nil {
-			return err
-		}
-		writeInteraction(w, http.StatusOK, i)
-		return nil
-	}()
-	if err != nil {
-		a.fail(w, r, err)
+			return a.accounts.Interaction(r.Context(), scope(r), ids[0], ids[1])
+		})
+}
+
+// nextStepDone reads {"next_step_done": true|false}, the one field of an
+// interaction the API changes.
+func nextStepDone(r *http.Request) (bool, error) {
+	var body map[string]any
+	if err := readJSON(r, &body); err != nil {
+		return false, err
 	}
+	fe := db.FieldErrors{}
+	done, ok := body["next_step_done"].(bool)
+	if !ok {
+		fe.Add("next_step_done", "Use true or false.")
+	}
+	for k := range body {
+		if k != "next_step_done" {
+			fe.Add(k, "Unknown or read-only field.")
+		}
+	}
+	return done, fe.Err()
 }

@@ -92,3 +92,29 @@ var (
 	urlID  = routeid.ID
 	urlIDs = routeid.IDs
 )
+
+// handle adapts a handler that returns its error: fail answers it, the
+// one place an API error becomes a problem response.
+func (a *API) handle(h func(http.ResponseWriter, *http.Request) error) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			a.fail(w, r, err)
+		}
+	}
+}
+
+// writeVersioned answers one record, its version as the ETag.
+func writeVersioned(w http.ResponseWriter, status, version int, v any) {
+	w.Header().Set("ETag", etag(version))
+	writeJSON(w, status, v)
+}
+
+// listOf is one page of items as the API shows them (out each), with the
+// cursor of the next page (nil on the last).
+func listOf[T, J any](items []T, next *string, out func(T) J) list[J] {
+	l := list[J]{Data: make([]J, len(items)), NextCursor: next}
+	for i, x := range items {
+		l.Data[i] = out(x)
+	}
+	return l
+}

@@ -26,34 +26,27 @@ type keyChangeJSON struct {
 
 // keyChanges pages the tenant's key status changes, newest first; of
 // one account with account_id.
-func (a *API) keyChanges(w http.ResponseWriter, r *http.Request) {
-	err := func() error {
-		q := r.URL.Query()
-		fe := db.FieldErrors{}
-		c, per := pageQuery(q, fe)
-		var accountID uuid.UUID
-		if s := q.Get("account_id"); s != "" {
-			var err error
-			if accountID, err = uuid.Parse(s); err != nil {
-				fe.Add("account_id", "Use an account id.")
-			}
+func (a *API) keyChanges(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	fe := db.FieldErrors{}
+	c, per := pageQuery(q, fe)
+	var accountID uuid.UUID
+	if s := q.Get("account_id"); s != "" {
+		var err error
+		if accountID, err = uuid.Parse(s); err != nil {
+			fe.Add("account_id", "Use an account id.")
 		}
-		if err := fe.Err(); err != nil {
-			return err
-		}
-		p, err := scoring.NewStore(a.db).KeyChanges(r.Context(), scope(r), accountID, c, per)
-		if err != nil {
-			return err
-		}
-		out := list[keyChangeJSON]{Data: make([]keyChangeJSON, len(p.Changes)), NextCursor: nextCursor(p.Links)}
-		for i, k := range p.Changes {
-			out.Data[i] = keyChangeJSON{ID: k.ID, AccountID: k.AccountID, AccountName: k.AccountName, OldStatus: k.Old, NewStatus: k.New,
-				Reason: k.Reason, ChangedBy: k.By, ChangedAt: k.At, ReviewID: k.ReviewID, ReviewName: k.ReviewName}
-		}
-		writeJSON(w, http.StatusOK, out)
-		return nil
-	}()
-	if err != nil {
-		a.fail(w, r, err)
 	}
+	if err := fe.Err(); err != nil {
+		return err
+	}
+	p, err := scoring.NewStore(a.db).KeyChanges(r.Context(), scope(r), accountID, c, per)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, listOf(p.Changes, nextCursor(p.Links), func(k scoring.KeyChangeRow) keyChangeJSON {
+		return keyChangeJSON{ID: k.ID, AccountID: k.AccountID, AccountName: k.AccountName, OldStatus: k.Old, NewStatus: k.New,
+			Reason: k.Reason, ChangedBy: k.By, ChangedAt: k.At, ReviewID: k.ReviewID, ReviewName: k.ReviewName}
+	}))
+	return nil
 }

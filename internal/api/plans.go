@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"time"
@@ -153,43 +154,37 @@ func planFilter(r *http.Request) (plan.ListFilter, error) {
 }
 
 // planList lists the tenant's plans of active accounts, by account name.
-func (a *API) planList(w http.ResponseWriter, r *http.Request) {
-	err := func() error {
-		f, err := planFilter(r)
-		if err != nil {
-			return err
-		}
-		p, err := plan.Plans(r.Context(), a.db, scope(r), f)
-		if err != nil {
-			return err
-		}
-		out := list[planRowJSON]{Data: make([]planRowJSON, len(p.Plans))}
-		if p.Page < p.Pages {
-			out.NextCursor = optString(keyset.Cursor{Keys: []string{strconv.Itoa(p.Page + 1)}}.String())
-		}
-		for i, x := range p.Plans {
-			out.Data[i] = planRowJSON{planHead: planHead{ID: x.ID, AccountID: x.AccountID, AccountName: x.AccountName, KAMUserID: x.KAMUserID,
-				KAMName: x.KAMName, Period: x.Period, Status: string(x.Status), UpdatedAt: x.UpdatedAt},
-				OpenActions: x.OpenActions, OverdueActions: x.OverdueActions, Goals: goalCountsJSON{Achieved: x.Achieved,
-					OnTrack: x.OnTrack, AtRisk: x.AtRisk, OffTrack: x.OffTrack, Overdue: x.Overdue}}
-		}
-		writeJSON(w, http.StatusOK, out)
-		return nil
-	}()
+func (a *API) planList(w http.ResponseWriter, r *http.Request) error {
+	f, err := planFilter(r)
 	if err != nil {
-		a.fail(w, r, err)
+		return err
 	}
+	p, err := plan.Plans(r.Context(), a.db, scope(r), f)
+	if err != nil {
+		return err
+	}
+	var next *string
+	if p.Page < p.Pages {
+		next = optString(keyset.Cursor{Keys: []string{strconv.Itoa(p.Page + 1)}}.String())
+	}
+	writeJSON(w, http.StatusOK, listOf(p.Plans, next, planRowOut))
+	return nil
 }
 
-func (a *API) planShow(w http.ResponseWriter, r *http.Request) {
-	id, err := urlID(r, "planID")
-	if err == nil {
-		var d plan.Detail
-		if d, err = plan.PlanByID(r.Context(), a.db, scope(r), id, time.Now()); err == nil {
-			w.Header().Set("ETag", etag(d.Version))
-			writeJSON(w, http.StatusOK, planOut(d))
-			return
-		}
-	}
-	a.fail(w, r, err)
+func planRowOut(x plan.Summary) planRowJSON {
+	return planRowJSON{planHead: planHead{ID: x.ID, AccountID: x.AccountID, AccountName: x.AccountName, KAMUserID: x.KAMUserID,
+		KAMName: x.KAMName, Period: x.Period, Status: string(x.Status), UpdatedAt: x.UpdatedAt},
+		OpenActions: x.OpenActions, OverdueActions: x.OverdueActions, Goals: goalCountsJSON{Achieved: x.Achieved,
+			OnTrack: x.OnTrack, AtRisk: x.AtRisk, OffTrack: x.OffTrack, Overdue: x.Overdue}}
+}
+
+func (a *API) planShow(w http.ResponseWriter, r *http.Request) error {
+	return resource[plan.Detail]{ids: []string{"planID"},
+		get: func(ctx context.Context, sc db.Scope, ids []uuid.UUID) (plan.Detail, error) {
+			return plan.PlanByID(ctx, a.db, sc, ids[0], time.Now())
+		},
+		write: func(w http.ResponseWriter, status int, d plan.Detail) {
+			writeVersioned(w, status, d.Version, planOut(d))
+		},
+	}.show(w, r)
 }

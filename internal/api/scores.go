@@ -88,21 +88,14 @@ func scoresETag(b scoring.Breakdown) string {
 	return `"s` + hex.EncodeToString(h.Sum(nil))[:20] + `"`
 }
 
-func writeScores(w http.ResponseWriter, b scoring.Breakdown) {
+func writeScores(w http.ResponseWriter, status int, b scoring.Breakdown) {
 	w.Header().Set("ETag", scoresETag(b))
-	writeJSON(w, http.StatusOK, scoresOut(b))
+	writeJSON(w, status, scoresOut(b))
 }
 
-func (a *API) scores(w http.ResponseWriter, r *http.Request) {
-	id, err := urlID(r, "accountID")
-	if err == nil {
-		var b scoring.Breakdown
-		if b, err = scoring.NewStore(a.db).Breakdown(r.Context(), scope(r), id); err == nil {
-			writeScores(w, b)
-			return
-		}
-	}
-	a.fail(w, r, err)
+func (a *API) scores(w http.ResponseWriter, r *http.Request) error {
+	return resource[scoring.Breakdown]{ids: []string{"accountID"}, write: writeScores,
+		get: byID(scoring.NewStore(a.db).Breakdown)}.show(w, r)
 }
 
 // cellsInput reads {"cells": [{"criterion_id", "score", "evidence"}]}
@@ -155,44 +148,39 @@ func cellsInput(r *http.Request, cur scoring.Breakdown) ([]scoring.CellInput, ma
 
 // scoresUpdate writes cells with the matrix's rules and history
 // (scoring.SaveScores); If-Match must name the cells as read.
-func (a *API) scoresUpdate(w http.ResponseWriter, r *http.Request) {
-	err := func() error {
-		id, err := urlID(r, "accountID")
-		if err != nil {
-			return err
-		}
-		st := scoring.NewStore(a.db)
-		cur, err := st.Breakdown(r.Context(), scope(r), id)
-		if err != nil {
-			return err
-		}
-		if !scoring.CanScore(role(r), scope(r).UserID, cur.Account.KAMUserID) {
-			return fmt.Errorf("api: score %s: %w", id, db.ErrForbidden)
-		}
-		tag := strings.TrimPrefix(strings.TrimSpace(r.Header.Get("If-Match")), "W/")
-		switch {
-		case tag == "":
-			return errPrecondition
-		case tag != scoresETag(cur):
-			return db.ErrConflict
-		}
-		in, fieldOf, err := cellsInput(r, cur)
-		if err != nil {
-			return err
-		}
-		if _, err := st.SaveScores(r.Context(), scope(r), role(r), id, in); err != nil {
-			return renamed(err, fieldOf)
-		}
-		b, err := st.Breakdown(r.Context(), scope(r), id)
-		if err != nil {
-			return err
-		}
-		writeScores(w, b)
-		return nil
-	}()
+func (a *API) scoresUpdate(w http.ResponseWriter, r *http.Request) error {
+	id, err := urlID(r, "accountID")
 	if err != nil {
-		a.fail(w, r, err)
+		return err
 	}
+	st := scoring.NewStore(a.db)
+	cur, err := st.Breakdown(r.Context(), scope(r), id)
+	if err != nil {
+		return err
+	}
+	if !scoring.CanScore(role(r), scope(r).UserID, cur.Account.KAMUserID) {
+		return fmt.Errorf("api: score %s: %w", id, db.ErrForbidden)
+	}
+	tag := strings.TrimPrefix(strings.TrimSpace(r.Header.Get("If-Match")), "W/")
+	switch {
+	case tag == "":
+		return errPrecondition
+	case tag != scoresETag(cur):
+		return db.ErrConflict
+	}
+	in, fieldOf, err := cellsInput(r, cur)
+	if err != nil {
+		return err
+	}
+	if _, err := st.SaveScores(r.Context(), scope(r), role(r), id, in); err != nil {
+		return renamed(err, fieldOf)
+	}
+	b, err := st.Breakdown(r.Context(), scope(r), id)
+	if err != nil {
+		return err
+	}
+	writeScores(w, http.StatusOK, b)
+	return nil
 }
 
 // renamed gives err's field errors the request's names (names not in

@@ -29,10 +29,9 @@ type shortRowJSON struct {
 
 // shortlist reads the ranked shortlist, one page (leaders and admins, as
 // in the app).
-func (a *API) shortlist(w http.ResponseWriter, r *http.Request) {
+func (a *API) shortlist(w http.ResponseWriter, r *http.Request) error {
 	if rl := role(r); rl != auth.RoleAdmin && rl != auth.RoleLeader {
-		a.fail(w, r, db.ErrForbidden)
-		return
+		return db.ErrForbidden
 	}
 	q := r.URL.Query()
 	f := scoring.Filter{Query: q.Get("q"), Industry: q.Get("industry"), Region: q.Get("region"), Segment: q.Get("segment"),
@@ -43,19 +42,16 @@ func (a *API) shortlist(w http.ResponseWriter, r *http.Request) {
 	}
 	f.Cursor, f.PerPage = pageQuery(q, fe)
 	if err := fe.Err(); err != nil {
-		a.fail(w, r, err)
-		return
+		return err
 	}
 	sl, err := scoring.NewStore(a.db).Shortlist(r.Context(), scope(r), f)
 	if err != nil {
-		a.fail(w, r, err)
-		return
+		return err
 	}
-	out := list[shortRowJSON]{Data: make([]shortRowJSON, len(sl.Rows)), NextCursor: nextCursor(sl.Links)}
-	for i, row := range sl.Rows {
-		out.Data[i] = shortRowJSON{Rank: row.Rank, AccountID: row.AccountID, Name: row.Name, Score: score10(row.Score), ScoredCriteria: row.Score.Scored,
+	writeJSON(w, http.StatusOK, listOf(sl.Rows, nextCursor(sl.Links), func(row scoring.ShortRow) shortRowJSON {
+		return shortRowJSON{Rank: row.Rank, AccountID: row.AccountID, Name: row.Name, Score: score10(row.Score), ScoredCriteria: row.Score.Scored,
 			ActiveCriteria: row.Score.Total, Complete: row.Score.Complete, Revenue: amount(row.Revenue),
 			RevenuePotential: amount(row.RevenuePotential), Headroom: amount(row.Headroom), KeyStatus: row.KeyStatus, KAMName: row.KAMName}
-	}
-	writeJSON(w, http.StatusOK, out)
+	}))
+	return nil
 }

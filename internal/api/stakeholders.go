@@ -78,91 +78,59 @@ func merged(fe db.FieldErrors, err error) error {
 }
 
 func writeStakeholder(w http.ResponseWriter, status int, st account.Stakeholder) {
-	w.Header().Set("ETag", etag(st.Version))
-	writeJSON(w, status, stakeholderOut(st))
+	writeVersioned(w, status, st.Version, stakeholderOut(st))
 }
 
 // stakeholderList lists an account's stakeholders, decision makers
 // first. An account's people are few: one page holds them all.
-func (a *API) stakeholderList(w http.ResponseWriter, r *http.Request) {
+func (a *API) stakeholderList(w http.ResponseWriter, r *http.Request) error {
 	id, err := urlID(r, "accountID")
-	if err == nil {
-		var sts []account.Stakeholder
-		if sts, err = a.accounts.Stakeholders(r.Context(), scope(r), id); err == nil {
-			out := list[stakeholderJSON]{Data: make([]stakeholderJSON, len(sts))}
-			for i, st := range sts {
-				out.Data[i] = stakeholderOut(st)
-			}
-			writeJSON(w, http.StatusOK, out)
-			return
-		}
-	}
-	a.fail(w, r, err)
-}
-
-func (a *API) stakeholderShow(w http.ResponseWriter, r *http.Request) {
-	ids, err := urlIDs(r, "accountID", "stakeholderID")
-	if err == nil {
-		var st account.Stakeholder
-		if st, err = a.accounts.Stakeholder(r.Context(), scope(r), ids[0], ids[1]); err == nil {
-			writeStakeholder(w, http.StatusOK, st)
-			return
-		}
-	}
-	a.fail(w, r, err)
-}
-
-func (a *API) stakeholderCreate(w http.ResponseWriter, r *http.Request) {
-	err := func() error {
-		id, err := urlID(r, "accountID")
-		if err != nil {
-			return err
-		}
-		f, err := stakeholderInput(r, account.StakeholderInput{})
-		if err != nil {
-			return err
-		}
-		st, err := a.accounts.CreateStakeholder(r.Context(), scope(r), role(r), id, f)
-		if err != nil {
-			return err
-		}
-		w.Header().Set("Location", "/api/v1/accounts/"+id.String()+"/stakeholders/"+st.ID.String())
-		writeStakeholder(w, http.StatusCreated, st)
-		return nil
-	}()
 	if err != nil {
-		a.fail(w, r, err)
+		return err
 	}
+	sts, err := a.accounts.Stakeholders(r.Context(), scope(r), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, listOf(sts, nil, stakeholderOut))
+	return nil
+}
+
+// stakeholderRecord is a stakeholder as the API reads and shows it.
+func (a *API) stakeholderRecord() resource[account.Stakeholder] {
+	return resource[account.Stakeholder]{ids: []string{"accountID", "stakeholderID"}, get: underAccount(a.accounts.Stakeholder), write: writeStakeholder}
+}
+
+func (a *API) stakeholderShow(w http.ResponseWriter, r *http.Request) error {
+	return a.stakeholderRecord().show(w, r)
+}
+
+func (a *API) stakeholderCreate(w http.ResponseWriter, r *http.Request) error {
+	id, err := urlID(r, "accountID")
+	if err != nil {
+		return err
+	}
+	f, err := stakeholderInput(r, account.StakeholderInput{})
+	if err != nil {
+		return err
+	}
+	st, err := a.accounts.CreateStakeholder(r.Context(), scope(r), role(r), id, f)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/accounts/"+id.String()+"/stakeholders/"+st.ID.String())
+	writeStakeholder(w, http.StatusCreated, st)
+	return nil
 }
 
 // stakeholderUpdate changes the fields the body names (If-Match
 // required).
-func (a *API) stakeholderUpdate(w http.ResponseWriter, r *http.Request) {
-	err := func() error {
-		ids, err := urlIDs(r, "accountID", "stakeholderID")
-		if err != nil {
-			return err
-		}
-		cur, err := a.accounts.Stakeholder(r.Context(), scope(r), ids[0], ids[1])
-		if err != nil {
-			return err
-		}
-		version, err := ifMatch(r)
-		if err != nil {
-			return err
-		}
-		f, err := stakeholderInput(r, cur.FormValues())
-		if err != nil {
-			return err
-		}
-		st, err := a.accounts.UpdateStakeholder(r.Context(), scope(r), role(r), ids[0], ids[1], f, version)
-		if err != nil {
-			return err
-		}
-		writeStakeholder(w, http.StatusOK, st)
-		return nil
-	}()
-	if err != nil {
-		a.fail(w, r, err)
-	}
+func (a *API) stakeholderUpdate(w http.ResponseWriter, r *http.Request) error {
+	return update(w, r, a.stakeholderRecord(),
+		func(cur account.Stakeholder) (account.StakeholderFields, error) {
+			return stakeholderInput(r, cur.FormValues())
+		},
+		func(ids []uuid.UUID, f account.StakeholderFields, version int) (account.Stakeholder, error) {
+			return a.accounts.UpdateStakeholder(r.Context(), scope(r), role(r), ids[0], ids[1], f, version)
+		})
 }
