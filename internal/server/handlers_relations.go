@@ -49,35 +49,23 @@ func (s *Server) stakeholderCreate(w http.ResponseWriter, r *http.Request) {
 		Flash: "Added " + in.Name + ".", Next: accountPath(a.ID) + "#stakeholders"})
 }
 
-// accountStakeholder is a stakeholder with its account.
-type accountStakeholder struct {
-	account.Account
-	Stakeholder account.Stakeholder
-}
-
 // editableStakeholder loads the URL's account (checking edit rights) and
 // stakeholder.
-func (s *Server) editableStakeholder(r *http.Request) (accountStakeholder, error) {
-	a, st, err := childOf(r, s.editableAccount, "stakeholderID", func(a account.Account, id uuid.UUID) (account.Stakeholder, error) {
-		return s.accounts().Stakeholder(r.Context(), scope(r), a.ID, id)
-	})
-	return accountStakeholder{a, st}, err
+func (s *Server) editableStakeholder(r *http.Request) (accountChild[account.Stakeholder], error) {
+	return editableChild(s, r, "stakeholderID", s.accounts().Stakeholder)
 }
 
-func (s *Server) stakeholderEditPage(r *http.Request, as accountStakeholder, f templates.StakeholderFormView) (templ.Component, error) {
+func (s *Server) stakeholderEditPage(r *http.Request, as accountChild[account.Stakeholder], f templates.StakeholderFormView) (templ.Component, error) {
 	sts, err := s.accounts().Stakeholders(r.Context(), scope(r), as.Account.ID)
-	return templates.StakeholderEditPage(s.page(r, "Edit "+as.Stakeholder.Name, "accounts"),
+	return templates.StakeholderEditPage(s.page(r, "Edit "+as.Child.Name, "accounts"),
 		templates.StakeholderEditView{Account: as.Account, Form: f, Stakeholders: sts}), err
 }
 
 func (s *Server) stakeholderEdit(w http.ResponseWriter, r *http.Request) {
-	as, err := s.editableStakeholder(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	st := as.Stakeholder
-	page, err := s.stakeholderEditPage(r, as, templates.StakeholderFormView{ID: st.ID, Values: st.FormValues(), Version: st.Version})
+	_, page, err := loadThen(r, s.editableStakeholder, func(r *http.Request, as accountChild[account.Stakeholder]) (templ.Component, error) {
+		st := as.Child
+		return s.stakeholderEditPage(r, as, templates.StakeholderFormView{ID: st.ID, Values: st.FormValues(), Version: st.Version})
+	})
 	s.show(w, r, err, func() templ.Component { return page })
 }
 
@@ -88,12 +76,12 @@ func (s *Server) stakeholderUpdate(w http.ResponseWriter, r *http.Request) {
 	}
 	in := readStakeholder(f)
 	err := thenParsed(f, in.Parse, func(fields account.StakeholderFields) error {
-		_, err := s.accounts().UpdateStakeholder(r.Context(), scope(r), currentMember(r).Role, as.Account.ID, as.Stakeholder.ID, fields, version)
+		_, err := s.accounts().UpdateStakeholder(r.Context(), scope(r), currentMember(r).Role, as.Account.ID, as.Child.ID, fields, version)
 		return err
 	})
 	s.saved(w, r, err, saved{
 		Invalid: func(fe db.FieldErrors) (templ.Component, error) {
-			return s.stakeholderEditPage(r, as, templates.StakeholderFormView{ID: as.Stakeholder.ID, Values: in, Errors: fe, Version: version})
+			return s.stakeholderEditPage(r, as, templates.StakeholderFormView{ID: as.Child.ID, Values: in, Errors: fe, Version: version})
 		},
 		Flash: "Saved " + in.Name + ".", Next: accountPath(as.Account.ID) + "#stakeholders"})
 }
@@ -103,11 +91,11 @@ func (s *Server) stakeholderUpdate(w http.ResponseWriter, r *http.Request) {
 func (s *Server) stakeholderDelete(w http.ResponseWriter, r *http.Request) {
 	as, err := s.editableStakeholder(r)
 	if err == nil {
-		err = s.accounts().DeleteStakeholder(r.Context(), scope(r), currentMember(r).Role, as.Account.ID, as.Stakeholder.ID)
+		err = s.accounts().DeleteStakeholder(r.Context(), scope(r), currentMember(r).Role, as.Account.ID, as.Child.ID)
 	}
 	switch {
 	case err == nil:
-		s.flash(r.Context(), "success", "Removed "+as.Stakeholder.Name+".")
+		s.flash(r.Context(), "success", "Removed "+as.Child.Name+".")
 	case as.Account.ID != uuid.Nil && errors.Is(err, db.ErrNotFound):
 		s.flash(r.Context(), "info", "That stakeholder was removed already.")
 	default:
@@ -142,22 +130,13 @@ func (s *Server) interactionCreate(w http.ResponseWriter, r *http.Request) {
 		Flash: "Logged the " + kind.Label() + ".", Next: accountPath(a.ID) + "#interactions"})
 }
 
-// accountInteraction is an interaction with its account.
-type accountInteraction struct {
-	account.Account
-	Interaction account.Interaction
-}
-
 // editableInteraction loads the URL's account (checking edit rights) and
 // interaction.
-func (s *Server) editableInteraction(r *http.Request) (accountInteraction, error) {
-	a, i, err := childOf(r, s.editableAccount, "interactionID", func(a account.Account, id uuid.UUID) (account.Interaction, error) {
-		return s.accounts().Interaction(r.Context(), scope(r), a.ID, id)
-	})
-	return accountInteraction{a, i}, err
+func (s *Server) editableInteraction(r *http.Request) (accountChild[account.Interaction], error) {
+	return editableChild(s, r, "interactionID", s.accounts().Interaction)
 }
 
-func (s *Server) interactionEditPage(r *http.Request, ai accountInteraction, f templates.InteractionFormView) (templ.Component, error) {
+func (s *Server) interactionEditPage(r *http.Request, ai accountChild[account.Interaction], f templates.InteractionFormView) (templ.Component, error) {
 	sts, err := s.accounts().Stakeholders(r.Context(), scope(r), ai.Account.ID)
 	if err != nil {
 		return nil, err
@@ -168,13 +147,10 @@ func (s *Server) interactionEditPage(r *http.Request, ai accountInteraction, f t
 }
 
 func (s *Server) interactionEdit(w http.ResponseWriter, r *http.Request) {
-	ai, err := s.editableInteraction(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	i := ai.Interaction
-	page, err := s.interactionEditPage(r, ai, templates.NewInteractionForm(i.ID, i.Version, i.FormValues(), nil))
+	_, page, err := loadThen(r, s.editableInteraction, func(r *http.Request, ai accountChild[account.Interaction]) (templ.Component, error) {
+		i := ai.Child
+		return s.interactionEditPage(r, ai, templates.NewInteractionForm(i.ID, i.Version, i.FormValues(), nil))
+	})
 	s.show(w, r, err, func() templ.Component { return page })
 }
 
@@ -183,7 +159,7 @@ func (s *Server) interactionUpdate(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	in, id := readInteraction(f), ai.Interaction.ID
+	in, id := readInteraction(f), ai.Child.ID
 	err := thenParsed(f, func() (account.InteractionFields, error) { return in.Parse(currentMember(r).UserID) }, func(fields account.InteractionFields) error {
 		return s.accounts().UpdateInteraction(r.Context(), scope(r), currentMember(r).Role, ai.Account.ID, id, fields, version)
 	})

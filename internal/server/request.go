@@ -1,13 +1,16 @@
 package server
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/google/uuid"
 
+	"pareto/internal/account"
 	"pareto/internal/auth"
+	"pareto/internal/db"
 	"pareto/internal/routeid"
 )
 
@@ -52,6 +55,23 @@ func childOf[P, C any](r *http.Request, parent func(*http.Request) (P, error), n
 	return loadThen(r, parent, func(r *http.Request, p P) (C, error) {
 		return pathLoad(r, name, func(_ *http.Request, id uuid.UUID) (C, error) { return load(p, id) })
 	})
+}
+
+// accountChild is a record kept under an account (a stakeholder, an
+// interaction) with its account.
+type accountChild[T any] struct {
+	account.Account
+	Child T
+}
+
+// editableChild loads the URL's account (checking edit rights) and the
+// record the route parameter name names under it, read with get.
+func editableChild[T any](s *Server, r *http.Request, name string,
+	get func(context.Context, db.Scope, uuid.UUID, uuid.UUID) (T, error)) (accountChild[T], error) {
+	a, c, err := childOf(r, s.editableAccount, name, func(a account.Account, id uuid.UUID) (T, error) {
+		return get(r.Context(), scope(r), a.ID, id)
+	})
+	return accountChild[T]{a, c}, err
 }
 
 // urlIDs reads several uuid route parameters, in order; a malformed one
