@@ -19,6 +19,7 @@ import (
 
 	"pareto/internal/auth"
 	"pareto/internal/db"
+	"pareto/internal/httpwatch"
 )
 
 type ctxKey int
@@ -199,10 +200,10 @@ func (a *API) idempotent(next http.Handler) http.Handler {
 			a.fail(w, r, err)
 			return
 		}
-		rec := &recorder{ResponseWriter: w}
+		rec := &httpwatch.Writer{ResponseWriter: w, Copy: &bytes.Buffer{}}
 		r.Body = readCloser{bytes.NewReader(body)}
 		next.ServeHTTP(rec, r)
-		if rec.status < 200 || rec.status > 299 {
+		if rec.Status < 200 || rec.Status > 299 {
 			return
 		}
 		now := time.Now()
@@ -211,34 +212,12 @@ func (a *API) idempotent(next http.Handler) http.Handler {
 				return err
 			}
 			_, err := tx.Exec(ctx, `INSERT INTO api_idempotency (tenant_id, key, request_hash, status, body, created_at)
-				VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (tenant_id, key) DO NOTHING`, sc.TenantID, key, sum[:], rec.status, rec.body.Bytes(), now)
+				VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (tenant_id, key) DO NOTHING`, sc.TenantID, key, sum[:], rec.Status, rec.Copy.Bytes(), now)
 			return err
 		}); err != nil {
 			a.log.Error("api: keep idempotent response", "path", r.URL.Path, "err", err)
 		}
 	})
-}
-
-// recorder passes a response through and keeps a copy.
-type recorder struct {
-	http.ResponseWriter
-	status int
-	body   bytes.Buffer
-}
-
-func (w *recorder) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *recorder) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	w.body.Write(b)
-	return w.ResponseWriter.Write(b)
 }
 
 type readCloser struct{ *bytes.Reader }
@@ -256,32 +235,6 @@ func requireJSON(r *http.Request) error {
 
 var errMediaType = errors.New("send Content-Type: application/json")
 
-// BeforeHeader runs Before once, just before the status is written (the
-// HTML server keeps health with it too).
-type BeforeHeader struct {
-	http.ResponseWriter
-	Before func(status int)
-	done   bool
-}
-
-func (w *BeforeHeader) WriteHeader(status int) {
-	if !w.done {
-		w.done = true
-		w.Before(status)
-	}
-	w.ResponseWriter.WriteHeader(status)
-}
-
-func (w *BeforeHeader) Write(b []byte) (int, error) {
-	if !w.done {
-		w.WriteHeader(http.StatusOK)
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-// Unwrap lets http.ResponseController reach the connection.
-func (w *BeforeHeader) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
 // written tells Config.Written about each successful write, before the
 // answer leaves, so what the app keeps about the accounts (their health)
 // follows the API's writes as it follows the pages'.
@@ -291,7 +244,7 @@ func (a *API) written(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		bw := &BeforeHeader{ResponseWriter: w}
+		bw := &httpwatch.Writer{ResponseWriter: w}
 		bw.Before = func(status int) {
 			if status >= 200 && status < 300 && bw.Header().Get("Idempotent-Replayed") == "" {
 				a.cfg.Written(r, scope(r), bw.Header().Get("Location"))

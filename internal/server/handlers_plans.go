@@ -92,12 +92,7 @@ func (s *Server) accountPlanSection(r *http.Request, accountID uuid.UUID) (templ
 }
 
 func (s *Server) accountPlanList(w http.ResponseWriter, r *http.Request) {
-	accountID, err := urlID(r, "accountID")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	sec, err := s.accountPlanSection(r, accountID)
+	accountID, sec, err := loadThen(r, pathID("accountID"), s.accountPlanSection)
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -133,17 +133,10 @@ func (s *Server) accountReviewsPage(r *http.Request, a account.Account, form hea
 }
 
 func (s *Server) accountReviewsShow(w http.ResponseWriter, r *http.Request) {
-	a, err := s.viewableAccount(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	page, err := s.accountReviewsPage(r, a, health.ReviewInput{HeldOn: today().Format(time.DateOnly)}, nil, "", nil)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, page)
+	_, page, err := loadThen(r, s.viewableAccount, func(r *http.Request, a account.Account) (templ.Component, error) {
+		return s.accountReviewsPage(r, a, health.ReviewInput{HeldOn: today().Format(time.DateOnly)}, nil, "", nil)
+	})
+	s.show(w, r, err, func() templ.Component { return page })
 }
 
 func (s *Server) accountReviewHold(w http.ResponseWriter, r *http.Request) {

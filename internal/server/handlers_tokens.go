@@ -65,12 +65,7 @@ func (s *Server) tokenRevoke(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		err = s.auth.RevokeToken(r.Context(), scope(r), id)
 	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.flash(r.Context(), "success", "Token revoked: it no longer works.")
-	http.Redirect(w, r, "/admin/tokens", http.StatusSeeOther)
+	s.saved(w, r, err, saved{Flash: "Token revoked: it no longer works.", Next: "/admin/tokens"})
 }
 
 // apiReference is the API's reference, rendered from its OpenAPI document.

@@ -170,10 +170,6 @@ func (s *Server) webhookReplay(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		err = s.hooks.Replay(r.Context(), scope(r), id)
 	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.flash(r.Context(), "success", "The delivery will be sent again shortly, with the same Webhook-Id.")
-	http.Redirect(w, r, localBackUnder(f.Trim("back"), "/admin/webhooks", "/admin/webhooks"), http.StatusSeeOther)
+	s.saved(w, r, err, saved{Flash: "The delivery will be sent again shortly, with the same Webhook-Id.",
+		Next: localBackUnder(f.Trim("back"), "/admin/webhooks", "/admin/webhooks")})
 }

@@ -10,9 +10,9 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
 
-	"pareto/internal/api"
 	"pareto/internal/db"
 	"pareto/internal/health"
+	"pareto/internal/httpwatch"
 	"pareto/internal/plan"
 )
 
@@ -56,7 +56,7 @@ func (s *Server) keepHealth(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		kw := &api.BeforeHeader{ResponseWriter: w}
+		kw := &httpwatch.Writer{ResponseWriter: w}
 		kw.Before = func(status int) {
 			if status < 200 || status >= 400 || currentMember(r) == nil {
 				return

@@ -18,6 +18,7 @@ import (
 
 	"pareto/internal/auth"
 	"pareto/internal/db"
+	"pareto/internal/httpwatch"
 	"pareto/internal/numfmt"
 )
 
@@ -55,30 +56,6 @@ func requestIDFrom(ctx context.Context) string {
 	return id
 }
 
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-	bytes  int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	n, err := w.ResponseWriter.Write(b)
-	w.bytes += n
-	return n, err
-}
-
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
 // logAttrs lets inner middleware add the user and tenant to the request's
 // log line.
 type logAttrs struct{ attrs []slog.Attr }
@@ -86,18 +63,18 @@ type logAttrs struct{ attrs []slog.Attr }
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w}
+		sw := &httpwatch.Writer{ResponseWriter: w}
 		la := &logAttrs{}
 		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), ctxLogAttrs, la)))
-		if sw.status == 0 {
-			sw.status = http.StatusOK
+		if sw.Status == 0 {
+			sw.Status = http.StatusOK
 		}
 		attrs := append([]slog.Attr{
 			slog.String("request_id", requestIDFrom(r.Context())),
 			slog.String("method", r.Method),
 			slog.String("path", r.URL.Path),
-			slog.Int("status", sw.status),
-			slog.Int("bytes", sw.bytes),
+			slog.Int("status", sw.Status),
+			slog.Int("bytes", sw.Bytes),
 			slog.Duration("duration", time.Since(start)),
 		}, la.attrs...)
 		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
