@@ -320,22 +320,25 @@ func (s *Store) writePlan(ctx context.Context, tx pgx.Tx, sc db.Scope, k *Kind, 
 			return fmt.Errorf("keep %s: %w", k.Name, err)
 		}
 	}
-	if err := w.records(ctx, p.staged); err != nil {
+	if err := w.records(ctx, p.staged, p.events); err != nil {
 		if errors.Is(err, errChanged) || db.IsUniqueViolation(err, "") {
 			return db.FieldErrors{"file": "Someone changed some of these records while you imported; nothing was imported. Preview again."}
 		}
 		return fmt.Errorf("write %s: %w", k.Target.Table, err)
+	}
+	// Before Keep's second half: a recount of a tenant that just grew by
+	// 200,000 accounts, planned for the table as it was, joins and sorts
+	// badly (several times its cost).
+	if !citus && s.AnalyzeAfter > 0 && len(p.staged) >= s.AnalyzeAfter {
+		if _, err := tx.Exec(ctx, "SELECT app_analyze($1)", k.Target.Table); err != nil {
+			return fmt.Errorf("analyze %s: %w", k.Target.Table, err)
+		}
 	}
 	if err := after(); err != nil {
 		return fmt.Errorf("keep %s: %w", k.Name, err)
 	}
 	if err := w.audit(ctx, p.events); err != nil {
 		return fmt.Errorf("audit: %w", err)
-	}
-	if !citus && s.AnalyzeAfter > 0 && len(p.staged) >= s.AnalyzeAfter {
-		if _, err := tx.Exec(ctx, "SELECT app_analyze($1)", k.Target.Table); err != nil {
-			return fmt.Errorf("analyze %s: %w", k.Target.Table, err)
-		}
 	}
 	return emitEvents(ctx, tx, sc, k, p)
 }

@@ -22,9 +22,9 @@ import (
 // INSERT … ON CONFLICT for both cost half as much again in PostgreSQL's
 // CPU for new records, measured on 100,000 accounts, and cannot see a
 // record deleted meanwhile.) On plain PostgreSQL the statements read from
-// a temporary table filled by COPY (COPY cannot write a table under
-// row-level security, so it fills the staging table and SQL does the
-// rest). On Citus an INSERT … SELECT from a temporary table is pulled
+// one temporary table filled by one COPY with the records and their audit
+// events (COPY cannot write a table under row-level security, so it fills
+// the staging table and SQL does the rest). On Citus an INSERT … SELECT from a temporary table is pulled
 // through the coordinator and written to the shards with COPY, which
 // row-level security refuses ("COPY FROM not supported with row-level
 // security", seen on Citus 13.2), so there the statements take multi-row
@@ -52,6 +52,7 @@ type writer struct {
 	citus  bool
 	target Target
 	entity string
+	staged bool // records filled import_stage (with the audit events)
 }
 
 func ident(name string) string { return pgx.Identifier{name}.Sanitize() }
@@ -88,8 +89,9 @@ func (w *writer) updateSQL(from, tenant, now string) string {
 		" WHERE " + strings.Join(where, " AND ")
 }
 
-// records writes the staged records into the target.
-func (w *writer) records(ctx context.Context, rows []staged) error {
+// records writes the staged records into the target (rows[i]'s audit
+// event is events[i]).
+func (w *writer) records(ctx context.Context, rows []staged, events []event) error {
 	var creates, updates []staged
 	for _, r := range rows {
 		if r.op == OpCreate {
@@ -104,19 +106,25 @@ func (w *writer) records(ctx context.Context, rows []staged) error {
 	if len(rows) == 0 {
 		return nil
 	}
+	// One staging table, filled by one COPY, holds the records and their
+	// audit events (written by audit from the same table).
 	cols := idents(w.target.Columns)
 	if _, err := w.tx.Exec(ctx, "CREATE TEMP TABLE import_stage ON COMMIT DROP AS SELECT "+cols+
-		", NULL::text AS import_op, NULL::integer AS import_version FROM "+ident(w.target.Table)+" WITH NO DATA"); err != nil {
+		", NULL::text AS import_op, NULL::integer AS import_version, NULL::text AS import_entity_id"+
+		", NULL::jsonb AS import_before, NULL::jsonb AS import_after FROM "+ident(w.target.Table)+" WITH NO DATA"); err != nil {
 		return fmt.Errorf("stage: %w", err)
 	}
 	_, err := w.tx.CopyFrom(ctx, pgx.Identifier{"import_stage"}, append(w.target.Columns[:len(w.target.Columns):len(w.target.Columns)],
-		"import_op", "import_version"), pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
-		r := rows[i]
-		return append(r.values[:len(r.values):len(r.values)], string(r.op), r.version), nil
-	}))
+		"import_op", "import_version", "import_entity_id", "import_before", "import_after"),
+		pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
+			r, e := rows[i], events[i]
+			return append(r.values[:len(r.values):len(r.values)], string(r.op), r.version, e.entityID,
+				rawJSON(e.before), rawJSON(e.after)), nil
+		}))
 	if err != nil {
 		return fmt.Errorf("stage: copy: %w", err)
 	}
+	w.staged = true
 	if len(creates) > 0 {
 		// In the order the table's indexes sort by, each index fills page
 		// by page rather than all over (see Target.InsertOrder).
@@ -143,21 +151,8 @@ func (w *writer) records(ctx context.Context, rows []staged) error {
 
 // batches writes the records with multi-row VALUES statements (Citus).
 func (w *writer) batches(ctx context.Context, creates, updates []staged) error {
-	width := len(w.target.Columns) + 1
-	err := batches(len(creates), width, func(lo, hi int) error {
-		args := make([]any, 0, (hi-lo)*width)
-		var b strings.Builder
-		b.WriteString("INSERT INTO " + ident(w.target.Table) + " (tenant_id, " + idents(w.target.Columns) + ") VALUES ")
-		for i, r := range creates[lo:hi] {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString("(" + placeholders(len(args)+1, width, nil) + ")")
-			args = append(append(args, w.scope.TenantID), r.values...)
-		}
-		_, err := w.tx.Exec(ctx, b.String(), args...)
-		return err
-	})
+	err := w.insertValues(ctx, w.target.Table, append([]string{"tenant_id"}, w.target.Columns...), len(creates),
+		func(i int, args []any) []any { return append(append(args, w.scope.TenantID), creates[i].values...) })
 	if err != nil || len(updates) == 0 {
 		return err
 	}
@@ -167,6 +162,7 @@ func (w *writer) batches(ctx context.Context, creates, updates []staged) error {
 		return err
 	}
 	types = append(types, "integer")
+	width := len(types)
 	return batches(len(updates), width, func(lo, hi int) error {
 		args := []any{w.scope.TenantID, w.now}
 		var b strings.Builder
@@ -183,6 +179,27 @@ func (w *writer) batches(ctx context.Context, creates, updates []staged) error {
 		if err == nil && tag.RowsAffected() != int64(hi-lo) {
 			err = errChanged
 		}
+		return err
+	})
+}
+
+// insertValues inserts n rows into table with multi-row INSERT … VALUES
+// statements, as many rows at a time as one statement may bind; row
+// appends the i-th row's values (one per column) to args.
+func (w *writer) insertValues(ctx context.Context, table string, columns []string, n int, row func(i int, args []any) []any) error {
+	width := len(columns)
+	return batches(n, width, func(lo, hi int) error {
+		args := make([]any, 0, (hi-lo)*width)
+		var b strings.Builder
+		b.WriteString("INSERT INTO " + ident(table) + " (" + idents(columns) + ") VALUES ")
+		for i := lo; i < hi; i++ {
+			if i > lo {
+				b.WriteString(", ")
+			}
+			b.WriteString("(" + placeholders(len(args)+1, width, nil) + ")")
+			args = row(i, args)
+		}
+		_, err := w.tx.Exec(ctx, b.String(), args...)
 		return err
 	})
 }
@@ -208,47 +225,25 @@ func columnTypes(ctx context.Context, tx pgx.Tx, table string, columns []string)
 	return out, nil
 }
 
-// audit writes one event per staged record, in file order.
+// audit writes one event per staged record, in file order: from the
+// staging table records filled (a freshly filled table is read back in
+// the order it was written), or on Citus with VALUES batches.
 func (w *writer) audit(ctx context.Context, events []event) error {
 	if len(events) == 0 {
 		return nil
 	}
 	actor := nullActor(w.scope)
-	if !w.citus {
-		if _, err := w.tx.Exec(ctx, `CREATE TEMP TABLE import_audit (action text, entity_id text,
-			before jsonb, after jsonb) ON COMMIT DROP`); err != nil {
-			return fmt.Errorf("audit stage: %w", err)
-		}
-		_, err := w.tx.CopyFrom(ctx, pgx.Identifier{"import_audit"}, []string{"action", "entity_id", "before", "after"},
-			pgx.CopyFromSlice(len(events), func(i int) ([]any, error) {
-				e := events[i]
-				return []any{e.action, e.entityID, rawJSON(e.before), rawJSON(e.after)}, nil
-			}))
-		if err != nil {
-			return fmt.Errorf("audit stage: copy: %w", err)
-		}
-		// A freshly filled table is read back in the order it was written:
-		// the events keep the file's order.
-		_, err = w.tx.Exec(ctx, `INSERT INTO audit_events (tenant_id, actor_id, action, entity, entity_id, before, after)
-			SELECT $1::uuid, $2::uuid, action, $3, entity_id, before, after FROM import_audit`,
+	if w.staged {
+		_, err := w.tx.Exec(ctx, `INSERT INTO audit_events (tenant_id, actor_id, action, entity, entity_id, before, after)
+			SELECT $1::uuid, $2::uuid, 'import_' || import_op, $3, import_entity_id, import_before, import_after FROM import_stage`,
 			w.scope.TenantID, actor, w.entity)
 		return err
 	}
-	const width = 7
-	return batches(len(events), width, func(lo, hi int) error {
-		args := make([]any, 0, (hi-lo)*width)
-		var b strings.Builder
-		b.WriteString("INSERT INTO audit_events (tenant_id, actor_id, action, entity, entity_id, before, after) VALUES ")
-		for i, e := range events[lo:hi] {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString("(" + placeholders(len(args)+1, width, nil) + ")")
-			args = append(args, w.scope.TenantID, actor, e.action, w.entity, e.entityID, rawJSON(e.before), rawJSON(e.after))
-		}
-		_, err := w.tx.Exec(ctx, b.String(), args...)
-		return err
-	})
+	return w.insertValues(ctx, "audit_events", []string{"tenant_id", "actor_id", "action", "entity", "entity_id", "before", "after"},
+		len(events), func(i int, args []any) []any {
+			e := events[i]
+			return append(args, w.scope.TenantID, actor, e.action, w.entity, e.entityID, rawJSON(e.before), rawJSON(e.after))
+		})
 }
 
 // batches calls fn on consecutive ranges of n rows of width parameters
