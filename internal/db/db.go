@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -298,6 +299,27 @@ func (f FieldErrors) Error() string {
 func (f FieldErrors) Add(field, msg string) {
 	if _, ok := f[field]; !ok {
 		f[field] = msg
+	}
+}
+
+// Found tells a QueryRow's Scan error apart: true when a row was read,
+// false when there was none (pgx.ErrNoRows is not an error here), and any
+// other failure.
+func Found(err error) (bool, error) {
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// Text checks a required text of at most max characters: missing is
+// field's message when v is empty, tooLong when v is longer.
+func (f FieldErrors) Text(field, v string, max int, missing, tooLong string) {
+	switch n := utf8.RuneCountInString(v); {
+	case n == 0:
+		f.Add(field, missing)
+	case n > max:
+		f.Add(field, tooLong)
 	}
 }
 

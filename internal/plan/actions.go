@@ -69,11 +69,7 @@ func checkActionRefs(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, p locke
 func CreateAction(ctx context.Context, d *db.DB, a Actor, planID uuid.UUID, in ActionInput) (uuid.UUID, error) {
 	in.normalize()
 	var id uuid.UUID
-	err := d.Tx(ctx, a.Scope, func(tx pgx.Tx) error {
-		p, err := lockOpenPlan(ctx, tx, a, planID)
-		if err != nil {
-			return err
-		}
+	err := inPlan(ctx, d, a, planID, func(tx pgx.Tx, p lockedPlan) error {
 		if fe := in.Validate(); len(fe) > 0 {
 			return fe
 		}
@@ -115,11 +111,7 @@ func lockOpenAction(ctx context.Context, tx pgx.Tx, a Actor, planID, actionID uu
 // after the plan's period, or a closed plan.
 func UpdateAction(ctx context.Context, d *db.DB, a Actor, planID, actionID uuid.UUID, in ActionInput, version int) error {
 	in.normalize()
-	err := d.Tx(ctx, a.Scope, func(tx pgx.Tx) error {
-		p, act, err := lockOpenAction(ctx, tx, a, planID, actionID, version)
-		if err != nil {
-			return err
-		}
+	err := onChild(ctx, d, a, planID, actionID, version, lockOpenAction, func(tx pgx.Tx, p lockedPlan, act Action) error {
 		if fe := in.Validate(); len(fe) > 0 {
 			return fe
 		}
@@ -202,11 +194,7 @@ func SetActionDone(ctx context.Context, d *db.DB, a Actor, planID, actionID uuid
 
 // DeleteAction removes an action. Errors as UpdateAction.
 func DeleteAction(ctx context.Context, d *db.DB, a Actor, planID, actionID uuid.UUID, version int) error {
-	err := d.Tx(ctx, a.Scope, func(tx pgx.Tx) error {
-		_, act, err := lockOpenAction(ctx, tx, a, planID, actionID, version)
-		if err != nil {
-			return err
-		}
+	err := onChild(ctx, d, a, planID, actionID, version, lockOpenAction, func(tx pgx.Tx, _ lockedPlan, act Action) error {
 		if _, err := tx.Exec(ctx, "DELETE FROM plan_actions WHERE tenant_id = $1 AND id = $2", a.TenantID, actionID); err != nil {
 			return err
 		}

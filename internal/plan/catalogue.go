@@ -87,11 +87,8 @@ func UpdateProduct(ctx context.Context, d *db.DB, s db.Scope, id uuid.UUID, in P
 			s.TenantID, id), &p); err != nil {
 			return db.NotFound("product", err)
 		}
-		if p.Version != version {
-			return db.ErrConflict
-		}
-		if fe := in.Validate(); len(fe) > 0 {
-			return fe
+		if err := current(p.Version, version, in.Validate()); err != nil {
+			return err
 		}
 		before := ProductInput{Name: p.Name, Description: p.Description, Active: p.Active}
 		if before == in {
@@ -152,11 +149,8 @@ func UpdateSettings(ctx context.Context, d *db.DB, s db.Scope, in SettingsInput,
 		if err != nil {
 			return err
 		}
-		if cur.Version != version {
-			return db.ErrConflict
-		}
-		if fe := in.Validate(); len(fe) > 0 {
-			return fe
+		if err := current(cur.Version, version, in.Validate()); err != nil {
+			return err
 		}
 		if cur.FiscalYearStartMonth == in.FiscalYearStartMonth && cur.GoalTolerance == in.GoalTolerance && cur.Version > 0 {
 			return nil

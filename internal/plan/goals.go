@@ -28,11 +28,6 @@ func goalStateOf(planID uuid.UUID, in GoalInput) goalState {
 		Target: in.Target, DueDate: in.DueDate.Format(time.DateOnly), ManualProgress: in.ManualProgress}
 }
 
-func (g Goal) input() GoalInput {
-	return GoalInput{Title: g.Title, KPI: g.KPI, CustomMeasure: g.CustomMeasure, Baseline: g.Baseline, Target: g.Target,
-		DueDate: g.DueDate, ManualProgress: g.ManualProgress}
-}
-
 // validGoal checks in on the tenant's CSAT scale (the KPI area's setting).
 func validGoal(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, in GoalInput) error {
 	ks, err := kpi.SettingsTx(ctx, tx, tenantID)
@@ -70,11 +65,7 @@ func checkGoalDue(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, p lockedPl
 func CreateGoal(ctx context.Context, d *db.DB, a Actor, planID uuid.UUID, in GoalInput) (uuid.UUID, error) {
 	in.normalize()
 	var id uuid.UUID
-	err := d.Tx(ctx, a.Scope, func(tx pgx.Tx) error {
-		p, err := lockOpenPlan(ctx, tx, a, planID)
-		if err != nil {
-			return err
-		}
+	err := inPlan(ctx, d, a, planID, func(tx pgx.Tx, p lockedPlan) error {
 		if err := validGoal(ctx, tx, a.TenantID, in); err != nil {
 			return err
 		}
@@ -108,15 +99,11 @@ func CreateGoal(ctx context.Context, d *db.DB, a Actor, planID uuid.UUID, in Goa
 // due date outside the plan's period or a closed plan.
 func UpdateGoal(ctx context.Context, d *db.DB, a Actor, planID, goalID uuid.UUID, in GoalInput, version int) error {
 	in.normalize()
-	err := d.Tx(ctx, a.Scope, func(tx pgx.Tx) error {
-		p, g, err := lockOpenGoal(ctx, tx, a, planID, goalID, version)
-		if err != nil {
-			return err
-		}
+	err := onChild(ctx, d, a, planID, goalID, version, lockOpenGoal, func(tx pgx.Tx, p lockedPlan, g Goal) error {
 		if err := validGoal(ctx, tx, a.TenantID, in); err != nil {
 			return err
 		}
-		before, after := goalStateOf(planID, g.input()), goalStateOf(planID, in)
+		before, after := goalStateOf(planID, g.GoalInput), goalStateOf(planID, in)
 		if before.Title == after.Title && before.KPI == after.KPI && before.CustomMeasure == after.CustomMeasure &&
 			before.Baseline == after.Baseline && before.Target == after.Target && before.DueDate == after.DueDate &&
 			sameFloat(before.ManualProgress, after.ManualProgress) {
@@ -140,11 +127,7 @@ func UpdateGoal(ctx context.Context, d *db.DB, a Actor, planID, goalID uuid.UUID
 // DeleteGoal removes a goal; its actions stay, under the plan itself.
 // Errors as UpdateGoal.
 func DeleteGoal(ctx context.Context, d *db.DB, a Actor, planID, goalID uuid.UUID, version int) error {
-	err := d.Tx(ctx, a.Scope, func(tx pgx.Tx) error {
-		_, g, err := lockOpenGoal(ctx, tx, a, planID, goalID, version)
-		if err != nil {
-			return err
-		}
+	err := onChild(ctx, d, a, planID, goalID, version, lockOpenGoal, func(tx pgx.Tx, _ lockedPlan, g Goal) error {
 		// Its actions stay, under the plan: the foreign key cannot do it
 		// on Citus (migrations/00013_citus_compatible.sql).
 		if _, err := tx.Exec(ctx, `UPDATE plan_actions SET goal_id = NULL, version = version + 1, updated_at = now()
@@ -155,7 +138,7 @@ func DeleteGoal(ctx context.Context, d *db.DB, a Actor, planID, goalID uuid.UUID
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Event{ActorID: a.UserID, Action: "delete", Entity: "plan_goal", EntityID: goalID.String(),
-			Before: goalStateOf(planID, g.input())})
+			Before: goalStateOf(planID, g.GoalInput)})
 	})
 	return wrap("delete goal", err)
 }
@@ -256,18 +239,15 @@ func OverrideGoalStatus(ctx context.Context, d *db.DB, a Actor, planID, goalID u
 	if in.Status == "" {
 		in.Reason = ""
 	}
-	err := d.Tx(ctx, a.Scope, func(tx pgx.Tx) error {
-		_, g, err := lockOpenGoal(ctx, tx, a, planID, goalID, version)
-		if err != nil {
-			return err
-		}
+	err := onChild(ctx, d, a, planID, goalID, version, lockOpenGoal, func(tx pgx.Tx, _ lockedPlan, g Goal) error {
 		if fe := in.Validate(); len(fe) > 0 {
 			return fe
 		}
 		if g.Override == in.Status && g.OverrideReason == in.Reason {
 			return nil
 		}
-		if g, err = placed(ctx, tx, a.TenantID, planID, g, today); err != nil {
+		g, err := placed(ctx, tx, a.TenantID, planID, g, today)
+		if err != nil {
 			return err
 		}
 		var by *uuid.UUID

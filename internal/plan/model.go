@@ -48,19 +48,12 @@ func (d Detail) GoalActions(goalID uuid.UUID) []Action {
 	return out
 }
 
-// Goal is one measurable goal: the "what".
+// Goal is one measurable goal: the "what". Its editable fields are its
+// GoalInput.
 type Goal struct {
-	ID            uuid.UUID
-	PlanID        uuid.UUID
-	Title         string
-	KPI           KPI
-	CustomMeasure string
-	Baseline      float64
-	Target        float64
-	DueDate       time.Time
-	// ManualProgress is the measure's current value typed by hand (in the
-	// measure's unit), used until a KPI figure exists.
-	ManualProgress *float64
+	ID     uuid.UUID
+	PlanID uuid.UUID
+	GoalInput
 	// Override is a KAM's judgement of the status ("" when none), with the
 	// reason they gave, who and when; it shows beside the derived status
 	// and never replaces it.
@@ -184,12 +177,14 @@ func (in PlanInput) Validate() db.FieldErrors {
 
 // GoalInput is a goal's editable fields.
 type GoalInput struct {
-	Title          string
-	KPI            KPI
-	CustomMeasure  string
-	Baseline       float64
-	Target         float64
-	DueDate        time.Time
+	Title         string
+	KPI           KPI
+	CustomMeasure string
+	Baseline      float64
+	Target        float64
+	DueDate       time.Time
+	// ManualProgress is the measure's current value typed by hand (in the
+	// measure's unit), used until a KPI figure exists.
 	ManualProgress *float64
 }
 
@@ -212,12 +207,7 @@ func (in *GoalInput) normalize() {
 // period is checked by the store.
 func (in GoalInput) Validate(csatScale string) db.FieldErrors {
 	fe := db.FieldErrors{}
-	n := utf8.RuneCountInString(in.Title)
-	if n == 0 {
-		fe.Add("title", "Give the goal a title.")
-	} else if n > limits.Name {
-		fe.Add("title", "Keep the title under 200 characters.")
-	}
+	fe.Text("title", in.Title, limits.Name, "Give the goal a title.", "Keep the title under 200 characters.")
 	if !in.KPI.Valid() {
 		fe.Add("kpi", "Choose the KPI this goal moves.")
 	}
@@ -289,12 +279,7 @@ func (in *ActionInput) normalize() {
 // store.
 func (in ActionInput) Validate() db.FieldErrors {
 	fe := db.FieldErrors{}
-	n := utf8.RuneCountInString(in.Description)
-	if n == 0 {
-		fe.Add("description", "Describe the action.")
-	} else if n > limits.Line {
-		fe.Add("description", "Keep the description under 500 characters.")
-	}
+	fe.Text("description", in.Description, limits.Line, "Describe the action.", "Keep the description under 500 characters.")
 	if in.OwnerID == uuid.Nil {
 		fe.Add("owner", "Choose who owns the action.")
 	}
@@ -328,12 +313,7 @@ func (in *ProductInput) normalize() {
 // Validate checks the fields on their own.
 func (in ProductInput) Validate() db.FieldErrors {
 	fe := db.FieldErrors{}
-	n := utf8.RuneCountInString(in.Name)
-	if n == 0 {
-		fe.Add("name", "Name the product.")
-	} else if n > limits.Label {
-		fe.Add("name", "Keep the name under 100 characters.")
-	}
+	fe.Text("name", in.Name, limits.Label, "Name the product.", "Keep the name under 100 characters.")
 	if utf8.RuneCountInString(in.Description) > limits.Line {
 		fe.Add("description", "Keep the description under 500 characters.")
 	}

@@ -48,7 +48,7 @@ func TestProgress(t *testing.T) {
 }
 
 func TestGoalCurrentPrefersKPIFigure(t *testing.T) {
-	g := plan.Goal{Baseline: 0, Target: 100, ManualProgress: ptr(10)}
+	g := plan.Goal{GoalInput: plan.GoalInput{Baseline: 0, Target: 100, ManualProgress: ptr(10)}}
 	if p, _ := g.Progress(); p != 10 {
 		t.Fatalf("manual progress: got %v, want 10", p)
 	}
@@ -56,7 +56,7 @@ func TestGoalCurrentPrefersKPIFigure(t *testing.T) {
 	if p, _ := g.Progress(); p != 80 || !g.FromKPI() {
 		t.Fatalf("with a KPI figure: got %v, want 80", p)
 	}
-	g = plan.Goal{Baseline: 0, Target: 100}
+	g = plan.Goal{GoalInput: plan.GoalInput{Baseline: 0, Target: 100}}
 	if _, known := g.Progress(); known {
 		t.Fatal("no value at all: progress should be unknown")
 	}

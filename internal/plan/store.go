@@ -81,6 +81,44 @@ func lockOpenPlan(ctx context.Context, tx pgx.Tx, a Actor, planID uuid.UUID) (lo
 	return p, err
 }
 
+// inPlan runs do in one transaction with planID locked for adding to it
+// by a (lockOpenPlan).
+func inPlan(ctx context.Context, d *db.DB, a Actor, planID uuid.UUID, do func(tx pgx.Tx, p lockedPlan) error) error {
+	return d.Tx(ctx, a.Scope, func(tx pgx.Tx) error {
+		p, err := lockOpenPlan(ctx, tx, a, planID)
+		if err != nil {
+			return err
+		}
+		return do(tx, p)
+	})
+}
+
+// onChild runs do in one transaction with planID and its goal or action
+// id locked by lock at version for a change by a (lockOpenGoal,
+// lockOpenAction).
+func onChild[T any](ctx context.Context, d *db.DB, a Actor, planID, id uuid.UUID, version int,
+	lock func(context.Context, pgx.Tx, Actor, uuid.UUID, uuid.UUID, int) (lockedPlan, T, error),
+	do func(tx pgx.Tx, p lockedPlan, x T) error) error {
+	return d.Tx(ctx, a.Scope, func(tx pgx.Tx) error {
+		p, x, err := lock(ctx, tx, a, planID, id, version)
+		if err != nil {
+			return err
+		}
+		return do(tx, p, x)
+	})
+}
+
+// current is nil when a record read at version have is still at the
+// version the form was read at (want) and the input's own checks found
+// nothing: db.ErrConflict first (a stale form shows the conflict, not
+// field errors), then fe.
+func current(have, want int, fe db.FieldErrors) error {
+	if have != want {
+		return db.ErrConflict
+	}
+	return fe.Err()
+}
+
 func settingsTx(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) (Settings, error) {
 	s := DefaultSettings
 	err := tx.QueryRow(ctx, "SELECT fiscal_year_start_month, goal_tolerance, version FROM plan_settings WHERE tenant_id = $1", tenantID).
@@ -225,11 +263,8 @@ func UpdatePlan(ctx context.Context, d *db.DB, a Actor, planID uuid.UUID, in Pla
 		if err != nil {
 			return err
 		}
-		if p.Version != version {
-			return db.ErrConflict
-		}
-		if fe := in.Validate(); len(fe) > 0 {
-			return fe
+		if err := current(p.Version, version, in.Validate()); err != nil {
+			return err
 		}
 		before := planState{AccountID: p.AccountID, Period: p.Period.String(), Status: p.Status, Why: p.Why}
 		after := planState{AccountID: p.AccountID, Period: in.Period, Status: in.Status, Why: in.Why}

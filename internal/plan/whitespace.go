@@ -60,11 +60,8 @@ func SetCell(ctx context.Context, d *db.DB, a Actor, accountID, productID uuid.U
 		if err != nil {
 			return err
 		}
-		if cur.Version != version {
-			return db.ErrConflict
-		}
-		if fe := in.Validate(); len(fe) > 0 {
-			return fe
+		if err := current(cur.Version, version, in.Validate()); err != nil {
+			return err
 		}
 		if !active && in.State != CellNone {
 			return db.FieldErrors{"state": "This product is retired from the catalogue; it can only be cleared."}

@@ -30,12 +30,7 @@ func (in *CriterionInput) Validate() db.FieldErrors {
 	in.Description = strings.TrimSpace(in.Description)
 	in.Rubric1, in.Rubric5, in.Rubric10 = strings.TrimSpace(in.Rubric1), strings.TrimSpace(in.Rubric5), strings.TrimSpace(in.Rubric10)
 	fe := db.FieldErrors{}
-	switch n := utf8.RuneCountInString(in.Name); {
-	case n == 0:
-		fe.Add("name", "Give the criterion a name.")
-	case n > limits.Label:
-		fe.Add("name", "Keep the name to 100 characters.")
-	}
+	fe.Text("name", in.Name, limits.Label, "Give the criterion a name.", "Keep the name to 100 characters.")
 	if utf8.RuneCountInString(in.Description) > limits.Sentence {
 		fe.Add("description", "Keep the description to 1,000 characters.")
 	}
@@ -69,11 +64,7 @@ func auditOf(c Criterion) criterionAudit {
 // percentages are kept for the next time.
 func (s *Store) criteriaChange(ctx context.Context, sc db.Scope, what string,
 	fn func(tx pgx.Tx, st Settings, cs []Criterion) error) error {
-	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
-		st, err := lockSettings(ctx, tx, sc.TenantID)
-		if err != nil {
-			return err
-		}
+	err := s.locked(ctx, sc, func(tx pgx.Tx, st Settings) error {
 		cs, err := readCriteria(ctx, tx, sc.TenantID)
 		if err != nil {
 			return err

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -38,12 +37,7 @@ func KeyCapMessage(cap, count int) string {
 
 func validReason(reason string, fe db.FieldErrors) string {
 	reason = strings.TrimSpace(reason)
-	switch n := utf8.RuneCountInString(reason); {
-	case n == 0:
-		fe.Add("reason", "Give a reason; it is kept with the decision.")
-	case n > limits.Paragraph:
-		fe.Add("reason", "Keep the reason to 2,000 characters.")
-	}
+	fe.Text("reason", reason, limits.Paragraph, "Give a reason; it is kept with the decision.", "Keep the reason to 2,000 characters.")
 	return reason
 }
 
@@ -67,19 +61,11 @@ func (s *Store) Decide(ctx context.Context, sc db.Scope, reviewID, accountID uui
 		return fe
 	}
 	now := s.Now()
-	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
-		st, err := lockSettings(ctx, tx, sc.TenantID)
+	err := s.locked(ctx, sc, func(tx pgx.Tx, st Settings) error {
+		name, err := openReviewName(ctx, tx, sc.TenantID, reviewID, "",
+			db.FieldErrors{"decision": "This review is closed; its decisions can no longer change."})
 		if err != nil {
 			return err
-		}
-		var name string
-		var closed *time.Time
-		if err := tx.QueryRow(ctx, "SELECT name, closed_at FROM scoring_reviews WHERE tenant_id = $1 AND id = $2",
-			sc.TenantID, reviewID).Scan(&name, &closed); err != nil {
-			return db.NotFound("review", err)
-		}
-		if closed != nil {
-			return db.FieldErrors{"decision": "This review is closed; its decisions can no longer change."}
 		}
 		var prev string
 		err = tx.QueryRow(ctx, "SELECT coalesce(decision, '') FROM review_entries WHERE tenant_id = $1 AND review_id = $2 AND account_id = $3",
@@ -165,19 +151,30 @@ func setKeyStatus(ctx context.Context, tx pgx.Tx, sc db.Scope, st Settings, acco
 		map[string]string{"key_status": cur}, after))
 }
 
+// openReviewName is the name of review id (lock: "" or a locking
+// clause); a closed review is the error closed, another tenant's
+// db.ErrNotFound.
+func openReviewName(ctx context.Context, tx pgx.Tx, tenantID, id uuid.UUID, lock string, closed db.FieldErrors) (string, error) {
+	var name string
+	var closedAt *time.Time
+	if err := tx.QueryRow(ctx, "SELECT name, closed_at FROM scoring_reviews WHERE tenant_id = $1 AND id = $2"+lock,
+		tenantID, id).Scan(&name, &closedAt); err != nil {
+		return "", db.NotFound("review", err)
+	}
+	if closedAt != nil {
+		return "", closed
+	}
+	return name, nil
+}
+
 // CloseReview closes an open review; its decisions are final and it stays
 // readable as it was. Leaders and admins (the caller checks). Already
 // closed → db.FieldErrors; another tenant's → db.ErrNotFound.
 func (s *Store) CloseReview(ctx context.Context, sc db.Scope, id uuid.UUID) error {
 	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
-		var name string
-		var closed *time.Time
-		if err := tx.QueryRow(ctx, "SELECT name, closed_at FROM scoring_reviews WHERE tenant_id = $1 AND id = $2 FOR UPDATE",
-			sc.TenantID, id).Scan(&name, &closed); err != nil {
-			return db.NotFound("review", err)
-		}
-		if closed != nil {
-			return db.FieldErrors{"review": "This review is closed already."}
+		name, err := openReviewName(ctx, tx, sc.TenantID, id, " FOR UPDATE", db.FieldErrors{"review": "This review is closed already."})
+		if err != nil {
+			return err
 		}
 		if _, err := tx.Exec(ctx, "UPDATE scoring_reviews SET closed_at = $3, closed_by = $4 WHERE tenant_id = $1 AND id = $2",
 			sc.TenantID, id, s.Now(), nullID(sc.UserID)); err != nil {
@@ -202,11 +199,7 @@ func (s *Store) CloseReview(ctx context.Context, sc db.Scope, id uuid.UUID) erro
 func (s *Store) Dedesignate(ctx context.Context, sc db.Scope, accountID uuid.UUID, reason string) error {
 	fe := db.FieldErrors{}
 	reason = validReason(reason, fe)
-	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
-		st, err := lockSettings(ctx, tx, sc.TenantID)
-		if err != nil {
-			return err
-		}
+	err := s.locked(ctx, sc, func(tx pgx.Tx, st Settings) error {
 		var cur string
 		if err := tx.QueryRow(ctx, "SELECT key_status FROM accounts WHERE tenant_id = $1 AND id = $2",
 			sc.TenantID, accountID).Scan(&cur); err != nil {

@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -92,12 +91,7 @@ type ReviewPage struct {
 func validName(name string) (string, db.FieldErrors) {
 	name = strings.TrimSpace(name)
 	fe := db.FieldErrors{}
-	switch n := utf8.RuneCountInString(name); {
-	case n == 0:
-		fe.Add("name", "Name the review, e.g. “FY27 H1”.")
-	case n > limits.Label:
-		fe.Add("name", "Keep the name to 100 characters.")
-	}
+	fe.Text("name", name, limits.Label, "Name the review, e.g. “FY27 H1”.", "Keep the name to 100 characters.")
 	return name, fe
 }
 
@@ -111,13 +105,9 @@ func (s *Store) StartReview(ctx context.Context, sc db.Scope, name string) (uuid
 	}
 	var id uuid.UUID
 	now := s.Now()
-	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
-		st, err := lockSettings(ctx, tx, sc.TenantID)
-		if err != nil {
-			return err
-		}
+	err := s.locked(ctx, sc, func(tx pgx.Tx, st Settings) error {
 		var open string
-		err = tx.QueryRow(ctx, "SELECT name FROM scoring_reviews WHERE tenant_id = $1 AND closed_at IS NULL", sc.TenantID).Scan(&open)
+		err := tx.QueryRow(ctx, "SELECT name FROM scoring_reviews WHERE tenant_id = $1 AND closed_at IS NULL", sc.TenantID).Scan(&open)
 		if err == nil {
 			return db.FieldErrors{"name": "The review “" + open + "” is still open; close it before starting another."}
 		} else if !errors.Is(err, pgx.ErrNoRows) {
@@ -211,17 +201,10 @@ func scanReview(r pgx.Row) (Review, error) {
 // Reviews lists the tenant's reviews, newest first. Leaders and admins
 // (the caller checks).
 func (s *Store) Reviews(ctx context.Context, sc db.Scope) ([]Review, error) {
-	var out []Review
-	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
-		rows, _ := tx.Query(ctx, "SELECT "+reviewCols+" WHERE r.tenant_id = $1 ORDER BY r.created_at DESC, r.id", sc.TenantID)
-		var err error
-		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Review, error) { return scanReview(r) })
-		return err
+	return db.Read(ctx, s.DB, sc, "scoring: reviews", func(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) ([]Review, error) {
+		rows, _ := tx.Query(ctx, "SELECT "+reviewCols+" WHERE r.tenant_id = $1 ORDER BY r.created_at DESC, r.id", tenantID)
+		return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Review, error) { return scanReview(r) })
 	})
-	if err != nil {
-		return nil, fmt.Errorf("scoring: reviews: %w", err)
-	}
-	return out, nil
 }
 
 // ReviewFilter narrows a review's entries.

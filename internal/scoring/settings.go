@@ -162,11 +162,7 @@ func (s *Store) UpdateSettings(ctx context.Context, sc db.Scope, in SettingsInpu
 		return Settings{}, fe
 	}
 	var out Settings
-	err = s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
-		st, err := lockSettings(ctx, tx, sc.TenantID)
-		if err != nil {
-			return err
-		}
+	err = s.locked(ctx, sc, func(tx pgx.Tx, st Settings) error {
 		if st.Version != in.Version {
 			return db.ErrConflict
 		}

@@ -146,6 +146,18 @@ func lockSettings(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) (Settings,
 	return readSettings(ctx, tx, tenantID)
 }
 
+// locked runs fn in one transaction with the tenant's settings locked
+// (lockSettings).
+func (s *Store) locked(ctx context.Context, sc db.Scope, fn func(tx pgx.Tx, st Settings) error) error {
+	return s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+		st, err := lockSettings(ctx, tx, sc.TenantID)
+		if err != nil {
+			return err
+		}
+		return fn(tx, st)
+	})
+}
+
 func readCriteria(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) ([]Criterion, error) {
 	rows, _ := tx.Query(ctx, `SELECT id, coalesce(code, ''), name, description, rubric_1, rubric_5, rubric_10, active,
 			coalesce(position, 0), weight_bps, library_notice, version, updated_at

@@ -62,14 +62,11 @@ func (s *Store) Summary(ctx context.Context, sc db.Scope) (Summary, error) {
 		var rb ReviewBrief
 		err = tx.QueryRow(ctx, `SELECT name, created_at, closed_at FROM scoring_reviews WHERE tenant_id = $1
 			ORDER BY created_at DESC, id LIMIT 1`, sc.TenantID).Scan(&rb.Name, &rb.CreatedAt, &rb.ClosedAt)
-		switch {
-		case errors.Is(err, pgx.ErrNoRows):
-		case err != nil:
-			return err
-		default:
+		found, err := db.Found(err)
+		if found {
 			out.LastReview = &rb
 		}
-		return nil
+		return err
 	})
 	if err != nil {
 		return Summary{}, fmt.Errorf("scoring: summary: %w", err)
