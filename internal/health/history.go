@@ -3,7 +3,6 @@ package health
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -37,12 +36,10 @@ func (s *Store) AccountHealth(ctx context.Context, sc db.Scope, accountID uuid.U
 		var js []byte
 		err := tx.QueryRow(ctx, `SELECT breakdown, computed_at FROM account_health WHERE tenant_id = $1 AND account_id = $2`,
 			sc.TenantID, accountID).Scan(&js, &k.ComputedAt)
-		switch {
-		case errors.Is(err, pgx.ErrNoRows):
-		case err != nil:
+		if ok, err = db.Found(err); err != nil {
 			return err
-		default:
-			ok = true
+		}
+		if ok {
 			if err := json.Unmarshal(js, &k.Breakdown); err != nil {
 				return fmt.Errorf("breakdown: %w", err)
 			}

@@ -196,22 +196,20 @@ func (r RevenueAtRisk) Share() (float64, bool) {
 // tenant's threshold. Bounded by the key accounts (the tenant's cap).
 // Anybody signed in may read it.
 func (s *Store) RevenueAtRisk(ctx context.Context, sc db.Scope) (RevenueAtRisk, error) {
-	var out RevenueAtRisk
-	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
-		st, err := SettingsTx(ctx, tx, sc.TenantID)
+	return db.Read(ctx, s.DB, sc, "health: revenue at risk", func(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) (RevenueAtRisk, error) {
+		st, err := SettingsTx(ctx, tx, tenantID)
 		if err != nil {
-			return err
+			return RevenueAtRisk{}, err
 		}
-		out.Threshold = st.RiskHealth
+		out := RevenueAtRisk{Threshold: st.RiskHealth}
 		var key, risk int64
 		err = tx.QueryRow(ctx, `SELECT count(*), coalesce(sum(a.revenue_cents), 0)::bigint,
 				count(*) FILTER (WHERE h.score < $2), coalesce(sum(a.revenue_cents) FILTER (WHERE h.score < $2), 0)::bigint,
 				count(*) FILTER (WHERE h.score IS NULL)
 			FROM accounts a LEFT JOIN account_health h ON h.tenant_id = a.tenant_id AND h.account_id = a.id
-			WHERE a.tenant_id = $1 AND a.key_status = 'key' AND a.archived_at IS NULL`, sc.TenantID, st.RiskHealth).
+			WHERE a.tenant_id = $1 AND a.key_status = 'key' AND a.archived_at IS NULL`, tenantID, st.RiskHealth).
 			Scan(&out.KeyAccounts, &key, &out.Accounts, &risk, &out.WithoutScore)
 		out.KeyRevenue, out.AtRisk = float64(key)/100, float64(risk)/100
-		return err
+		return out, err
 	})
-	return out, wrap("revenue at risk", err)
 }

@@ -27,8 +27,8 @@ import (
 
 // Field names, shared by the form, the CSV import and the export.
 const (
-	FieldAccount     = "account"
-	FieldMonth       = "month"
+	FieldAccount     = kpi.FieldAccount
+	FieldMonth       = kpi.FieldMonth
 	FieldCostToServe = "cost_to_serve"
 	FieldDiscount    = "discount"
 	FieldGrossMargin = "gross_margin"
@@ -57,53 +57,17 @@ type Profit struct {
 func ParseProfit(in ProfitInput, now time.Time) (Profit, db.FieldErrors) {
 	fe := db.FieldErrors{}
 	var p Profit
-	switch m, err := kpi.ParseMonth(strings.TrimSpace(in.Month)); {
-	case strings.TrimSpace(in.Month) == "":
-		fe.Add(FieldMonth, "Enter the month, like 2026-03.")
-	case err != nil:
-		fe.Add(FieldMonth, "Use a month like 2026-03.")
-	case m.Before(kpi.EarliestMonth) || m.After(kpi.MonthOf(now)):
-		fe.Add(FieldMonth, "Use a month from "+kpi.FormatMonth(kpi.EarliestMonth)+" to this month ("+kpi.FormatMonth(kpi.MonthOf(now))+").")
-	default:
-		p.Month = m
-	}
-	if v := amount(fe, FieldCostToServe, in.CostToServe, true); v != nil {
+	p.Month = kpi.ReadMonth(fe, FieldMonth, in.Month, now)
+	if v := kpi.ReadMoney(fe, FieldCostToServe, in.CostToServe, true); v != nil {
 		p.CostToServe = *v
 	}
-	p.Discount = amount(fe, FieldDiscount, in.Discount, false)
-	switch v, err := numfmt.EN.ParseDecimal(strings.TrimSuffix(strings.TrimSpace(in.GrossMargin), "%"), 2); {
-	case errors.Is(err, numfmt.ErrEmpty):
-	case err != nil || v < -100 || v > 100:
-		fe.Add(FieldGrossMargin, "Enter a percentage from −100 to 100 (at most 2 decimals).")
-	default:
-		p.GrossMargin = &v
-	}
+	p.Discount = kpi.ReadMoney(fe, FieldDiscount, in.Discount, false)
+	p.GrossMargin = kpi.ReadNumber(fe, FieldGrossMargin, strings.TrimSuffix(strings.TrimSpace(in.GrossMargin), "%"), -100, 100,
+		"Enter a percentage from −100 to 100 (at most 2 decimals).")
 	if len(fe) > 0 {
 		return Profit{}, fe
 	}
 	return p, nil
-}
-
-// amount reads a money cell: 0 or more, at most two decimals.
-func amount(fe db.FieldErrors, field, s string, required bool) *float64 {
-	v, err := numfmt.EN.ParseDecimal(s, 2)
-	switch {
-	case errors.Is(err, numfmt.ErrEmpty):
-		if required {
-			fe.Add(field, "Enter an amount (0 if there was none).")
-		}
-	case v < 0:
-		fe.Add(field, "Must not be negative.")
-	case errors.Is(err, numfmt.ErrDecimals):
-		fe.Add(field, "Use at most 2 decimals.")
-	case errors.Is(err, numfmt.ErrRange), err == nil && v > kpi.MaxMoney:
-		fe.Add(field, "Too large.")
-	case err != nil:
-		fe.Add(field, "Enter an amount like 12500 or 12,500.00.")
-	default:
-		return &v
-	}
-	return nil
 }
 
 // Input turns p back into form values.
@@ -344,24 +308,16 @@ var ProfitImport = &importer.Kind{
 	Name:        "profitability",
 	Entity:      "profitability",
 	FixedHeader: true,
-	Fields: []importer.Field{
-		{Key: FieldAccount, Label: "Account", Required: true, Aliases: []string{"account_id", "account_ref", "external_ref", "account_name", "name"},
-			Hint: "The account's external reference, its exact name, or its id"},
-		{Key: FieldMonth, Label: "Month", Required: true, Aliases: []string{"period"}, Hint: "Like 2026-03; not after this month"},
-		{Key: FieldCostToServe, Label: "Cost to serve", Required: true, Aliases: []string{"cost", "cost_to_serve_amount", "cts"},
+	Fields: kpi.MonthlyFields(
+		importer.Field{Key: FieldCostToServe, Label: "Cost to serve", Required: true, Aliases: []string{"cost", "cost_to_serve_amount", "cts"},
 			Hint: "What serving the account cost in the month, 0 or more, at most 2 decimals"},
-		{Key: FieldDiscount, Label: "Discount", Aliases: []string{"discount_given", "discounts"}, Hint: "Discount given in the month"},
-		{Key: FieldGrossMargin, Label: "Gross margin %", Aliases: []string{"margin", "gross_margin_pct", "gm"},
+		importer.Field{Key: FieldDiscount, Label: "Discount", Aliases: []string{"discount_given", "discounts"}, Hint: "Discount given in the month"},
+		importer.Field{Key: FieldGrossMargin, Label: "Gross margin %", Aliases: []string{"margin", "gross_margin_pct", "gm"},
 			Hint: "Gross margin in percent, −100 to 100"},
-	},
+	),
 	Plan: planProfit,
 	Target: importer.Target{Table: "account_profitability", Key: []string{"account_id", "month"}, Versioned: true,
 		Columns: []string{"account_id", "month", "cost_to_serve", "discount", "gross_margin", "updated_by"}},
-}
-
-type profitKey struct {
-	account uuid.UUID
-	month   time.Time
 }
 
 func planProfit(ctx context.Context, tx pgx.Tx, a importer.Actor, rows []importer.Row, p *importer.Plan) error {
@@ -375,56 +331,30 @@ func planProfit(ctx context.Context, tx pgx.Tx, a importer.Actor, rows []importe
 	if err != nil {
 		return fmt.Errorf("existing profitability: %w", err)
 	}
-	existing := make(map[profitKey]Profit, len(list))
+	existing := make(map[kpi.MonthKey]Profit, len(list))
 	for _, x := range list {
-		existing[profitKey{x.AccountID, x.Month}] = x
+		existing[kpi.MonthKey{AccountID: x.AccountID, Month: x.Month}] = x
 	}
 	return planProfitRows(rows, refs, existing, a, p)
 }
 
 // planProfitRows checks rows against the tenant's accounts and
 // profitability for actor a. Pure.
-func planProfitRows(rows []importer.Row, refs *account.Refs, existing map[profitKey]Profit, a importer.Actor, p *importer.Plan) error {
-	firstLine := map[profitKey]int{}
-	for _, r := range rows {
-		in := ProfitInput{Month: r.Value(FieldMonth), CostToServe: r.Value(FieldCostToServe), Discount: r.Value(FieldDiscount),
-			GrossMargin: r.Value(FieldGrossMargin)}
-		x, fe := ParseProfit(in, a.Now)
-		acct, msg := refs.FindEditable(r.Value(FieldAccount), a.Role, a.UserID, "profitability")
-		if msg != "" {
-			p.Fail(r, FieldAccount, msg)
-		}
-		for _, key := range []string{FieldMonth, FieldCostToServe, FieldDiscount, FieldGrossMargin} {
-			if m, bad := fe[key]; bad {
-				p.Fail(r, key, m)
-			}
-		}
-		if msg != "" || len(fe) > 0 {
-			continue
-		}
-		k := profitKey{acct.ID, x.Month}
-		if line, dup := firstLine[k]; dup {
-			p.Failf(r, FieldMonth, "Line %d already gives this account's profitability for %s.", line, kpi.FormatMonth(x.Month))
-			continue
-		}
-		firstLine[k] = r.Line
-		rec := acct.Name + " · " + kpi.FormatMonth(x.Month)
-		c := importer.Change{Record: rec, EntityID: acct.ID.String() + "/" + kpi.FormatMonth(x.Month), After: x.state(),
-			Values: []any{acct.ID, x.Month, x.CostToServe, x.Discount, x.GrossMargin, nullID(a.UserID)}}
-		cur, ok := existing[k]
-		var err error
-		switch {
-		case !ok:
-			err = p.Create(r, c)
-		case sameProfit(cur, x):
-			p.Keep(r, rec, c.EntityID)
-		default:
+func planProfitRows(rows []importer.Row, refs *account.Refs, existing map[kpi.MonthKey]Profit, a importer.Actor, p *importer.Plan) error {
+	return kpi.PlanMonthly(rows, refs, existing, a, p, kpi.Monthly[Profit]{
+		What:    "profitability",
+		Columns: []string{FieldMonth, FieldCostToServe, FieldDiscount, FieldGrossMargin},
+		Read: func(r importer.Row) (Profit, time.Time, db.FieldErrors) {
+			x, fe := ParseProfit(ProfitInput{Month: r.Value(FieldMonth), CostToServe: r.Value(FieldCostToServe),
+				Discount: r.Value(FieldDiscount), GrossMargin: r.Value(FieldGrossMargin)}, a.Now)
+			return x, x.Month, fe
+		},
+		Change: func(acct account.Ref, x *Profit) importer.Change {
+			return importer.Change{After: x.state(), Values: []any{acct.ID, x.Month, x.CostToServe, x.Discount, x.GrossMargin, nullID(a.UserID)}}
+		},
+		Update: func(cur, x Profit, c *importer.Change) bool {
 			c.Before, c.Version = cur.state(), cur.Version
-			err = p.Update(r, c)
-		}
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+			return !sameProfit(cur, x)
+		},
+	})
 }

@@ -339,14 +339,11 @@ func (s *Store) AccountReview(ctx context.Context, sc db.Scope, accountID, revie
 		prev, err := scanReview(tx.QueryRow(ctx, `SELECT `+reviewCols+` FROM account_reviews r LEFT JOIN users u ON u.id = r.created_by
 			WHERE r.tenant_id = $1 AND r.account_id = $2 AND (r.held_on, r.created_at) < ($3, $4)
 			ORDER BY r.held_on DESC, r.created_at DESC LIMIT 1`, sc.TenantID, accountID, out.HeldOn, out.CreatedAt))
-		switch {
-		case errors.Is(err, pgx.ErrNoRows):
-		case err != nil:
-			return err
-		default:
+		found, err := db.Found(err)
+		if found {
 			out.Previous = &prev
 		}
-		return nil
+		return err
 	})
 	return out, wrap("review", err)
 }

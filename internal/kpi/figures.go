@@ -53,53 +53,68 @@ const (
 // EarliestMonth is the first month figures may be entered for.
 var EarliestMonth = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 
+// ReadMonth reads a month cell of a figure (from EarliestMonth to now's
+// month); the zero time, with a message for field in fe, when it cannot.
+func ReadMonth(fe db.FieldErrors, field, s string, now time.Time) time.Time {
+	s = strings.TrimSpace(s)
+	switch m, err := ParseMonth(s); {
+	case s == "":
+		fe.Add(field, "Enter the month, like 2026-03.")
+	case err != nil:
+		fe.Add(field, "Use a month like 2026-03.")
+	case m.Before(EarliestMonth) || m.After(MonthOf(now)):
+		fe.Add(field, "Use a month from "+FormatMonth(EarliestMonth)+" to this month ("+FormatMonth(MonthOf(now))+").")
+	default:
+		return m
+	}
+	return time.Time{}
+}
+
+// ReadMoney reads a money cell: 0 or more, up to MaxMoney, at most two
+// decimals; nil when empty (a message for field in fe if required) or
+// wrong (a message).
+func ReadMoney(fe db.FieldErrors, field, s string, required bool) *float64 {
+	v, err := numfmt.EN.ParseDecimal(s, 2)
+	switch {
+	case errors.Is(err, numfmt.ErrEmpty):
+		if required {
+			fe.Add(field, "Enter an amount (0 if there was none).")
+		}
+	case v < 0:
+		fe.Add(field, "Must not be negative.")
+	case errors.Is(err, numfmt.ErrDecimals):
+		fe.Add(field, "Use at most 2 decimals.")
+	case errors.Is(err, numfmt.ErrRange), err == nil && v > MaxMoney:
+		fe.Add(field, "Too large.")
+	case err != nil:
+		fe.Add(field, "Enter an amount like 12500 or 12,500.00.")
+	default:
+		return &v
+	}
+	return nil
+}
+
+// ReadNumber reads an optional number from lo to hi with at most two
+// decimals; nil when empty or wrong (then msg for field in fe).
+func ReadNumber(fe db.FieldErrors, field, s string, lo, hi float64, msg string) *float64 {
+	v, err := numfmt.EN.ParseDecimal(s, 2)
+	switch {
+	case errors.Is(err, numfmt.ErrEmpty):
+	case err != nil || v < lo || v > hi:
+		fe.Add(field, msg)
+	default:
+		return &v
+	}
+	return nil
+}
+
 // ParseFigure validates one month's figures for a tenant with CSAT scale
 // scale; now bounds the month (figures for future months are refused).
 // Every problem is reported, keyed by field name.
 func ParseFigure(in FigureInput, scale string, now time.Time) (Figure, db.FieldErrors) {
 	fe := db.FieldErrors{}
 	var f Figure
-	if strings.TrimSpace(in.Month) == "" {
-		fe.Add(FieldMonth, "Enter the month, like 2026-03.")
-	} else if m, err := ParseMonth(strings.TrimSpace(in.Month)); err != nil {
-		fe.Add(FieldMonth, "Use a month like 2026-03.")
-	} else if m.Before(EarliestMonth) || m.After(MonthOf(now)) {
-		fe.Add(FieldMonth, "Use a month from "+FormatMonth(EarliestMonth)+" to this month ("+FormatMonth(MonthOf(now))+").")
-	} else {
-		f.Month = m
-	}
-
-	money := func(field, s string, required bool) *float64 {
-		v, err := numfmt.EN.ParseDecimal(s, 2)
-		switch {
-		case errors.Is(err, numfmt.ErrEmpty):
-			if required {
-				fe.Add(field, "Enter an amount (0 if there was none).")
-			}
-		case v < 0:
-			fe.Add(field, "Must not be negative.")
-		case errors.Is(err, numfmt.ErrDecimals):
-			fe.Add(field, "Use at most 2 decimals.")
-		case errors.Is(err, numfmt.ErrRange), err == nil && v > MaxMoney:
-			fe.Add(field, "Too large.")
-		case err != nil:
-			fe.Add(field, "Enter an amount like 12500 or 12,500.00.")
-		default:
-			return &v
-		}
-		return nil
-	}
-	number := func(field, s string, lo, hi float64, msg string) *float64 {
-		v, err := numfmt.EN.ParseDecimal(s, 2)
-		switch {
-		case errors.Is(err, numfmt.ErrEmpty):
-		case err != nil || v < lo || v > hi:
-			fe.Add(field, msg)
-		default:
-			return &v
-		}
-		return nil
-	}
+	f.Month = ReadMonth(fe, FieldMonth, in.Month, now)
 	integer := func(field, s string, lo, hi int, msg string) *int {
 		v, err := numfmt.EN.ParseInt(s)
 		switch {
@@ -113,21 +128,21 @@ func ParseFigure(in FigureInput, scale string, now time.Time) (Figure, db.FieldE
 		return nil
 	}
 
-	if v := money(FieldRevenue, in.Revenue, true); v != nil {
+	if v := ReadMoney(fe, FieldRevenue, in.Revenue, true); v != nil {
 		f.Revenue = *v
 	}
 	if scale == ScalePercent {
-		f.CSAT = number(FieldCSAT, in.CSAT, 0, 100, "Enter a percentage from 0 to 100 (at most 2 decimals).")
+		f.CSAT = ReadNumber(fe, FieldCSAT, in.CSAT, 0, 100, "Enter a percentage from 0 to 100 (at most 2 decimals).")
 	} else {
-		f.CSAT = number(FieldCSAT, in.CSAT, 1, 5, "Enter an average rating from 1 to 5 (at most 2 decimals).")
+		f.CSAT = ReadNumber(fe, FieldCSAT, in.CSAT, 1, 5, "Enter an average rating from 1 to 5 (at most 2 decimals).")
 	}
 	f.NPS = integer(FieldNPS, in.NPS, -100, 100, "Enter a whole number from −100 to 100.")
 	countMsg := "Enter a whole number of responses (0 or more)."
 	f.Promoters = integer(FieldPromoters, in.Promoters, 0, MaxCount, countMsg)
 	f.Passives = integer(FieldPassives, in.Passives, 0, MaxCount, countMsg)
 	f.Detractors = integer(FieldDetractors, in.Detractors, 0, MaxCount, countMsg)
-	f.AdoptionPct = number(FieldAdoption, in.Adoption, 0, 100, "Enter a percentage from 0 to 100 (at most 2 decimals).")
-	f.UpsellRevenue = money(FieldUpsell, in.Upsell, false)
+	f.AdoptionPct = ReadNumber(fe, FieldAdoption, in.Adoption, 0, 100, "Enter a percentage from 0 to 100 (at most 2 decimals).")
+	f.UpsellRevenue = ReadMoney(fe, FieldUpsell, in.Upsell, false)
 	f.CrossSellCount = integer(FieldCrossSells, in.CrossSells, 0, MaxCrossSells, "Enter a whole number of cross-sells (0 or more).")
 	f.Orders = integer(FieldOrders, in.Orders, 0, MaxOrders, "Enter a whole number of orders (0 or more).")
 	f.Units = integer(FieldUnits, in.Units, 0, MaxUnits, "Enter a whole number of units (0 or more).")

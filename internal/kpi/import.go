@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"pareto/internal/account"
+	"pareto/internal/db"
 	"pareto/internal/importer"
 )
 
@@ -39,6 +40,17 @@ var figureCells = map[string]func(in *FigureInput) *string{
 	FieldUnits:      func(in *FigureInput) *string { return &in.Units },
 }
 
+// MonthlyFields are the columns of an import with one row per account
+// and month (the figures, health's profitability): the account and the
+// month, then more.
+func MonthlyFields(more ...importer.Field) []importer.Field {
+	return append([]importer.Field{
+		{Key: FieldAccount, Label: "Account", Required: true, Aliases: []string{"account_id", "account_ref", "external_ref", "account_name", "name"},
+			Hint: "The account's external reference, its exact name, or its id"},
+		{Key: FieldMonth, Label: "Month", Required: true, Aliases: []string{"period"}, Hint: "Like 2026-03; not after this month"},
+	}, more...)
+}
+
 // FigureImport is the KPI figure import: one row per account and month,
 // the columns named in the header (ImportHeader, in any order; only
 // account, month and revenue are required). Existing figures for the
@@ -48,22 +60,19 @@ var FigureImport = &importer.Kind{
 	Name:        "kpi_figures",
 	Entity:      "kpi_figure",
 	FixedHeader: true,
-	Fields: []importer.Field{
-		{Key: FieldAccount, Label: "Account", Required: true, Aliases: []string{"account_id", "account_ref", "external_ref", "account_name", "name"},
-			Hint: "The account's external reference, its exact name, or its id"},
-		{Key: FieldMonth, Label: "Month", Required: true, Aliases: []string{"period"}, Hint: "Like 2026-03; not after this month"},
-		{Key: FieldRevenue, Label: "Revenue", Required: true, Hint: "Revenue in the month, 0 or more, at most 2 decimals"},
-		{Key: FieldCSAT, Label: "CSAT", Hint: "Average rating 1–5, or percent satisfied 0–100 (the tenant's CSAT scale)"},
-		{Key: FieldNPS, Label: "NPS", Hint: "Net Promoter Score, −100 to 100; or leave empty and give the three counts"},
-		{Key: FieldPromoters, Label: "Promoters", Hint: "Survey response counts (all three or none)"},
-		{Key: FieldPassives, Label: "Passives"},
-		{Key: FieldDetractors, Label: "Detractors"},
-		{Key: FieldAdoption, Label: "Adoption", Aliases: []string{"adoption", "usage", "usage_pct"}, Hint: "Product adoption or usage rate, 0–100"},
-		{Key: FieldUpsell, Label: "Upsell revenue", Aliases: []string{"upsell"}, Hint: "Upsell revenue in the month"},
-		{Key: FieldCrossSells, Label: "Cross-sells", Aliases: []string{"cross_sells", "cross_sell"}, Hint: "Number of cross-sells in the month"},
-		{Key: FieldOrders, Label: "Orders", Aliases: []string{"order_count", "number_of_orders"}, Hint: "Number of orders in the month (average transaction size is revenue ÷ orders)"},
-		{Key: FieldUnits, Label: "Units", Aliases: []string{"unit_count", "quantity", "units_sold"}, Hint: "Units bought in the month (units per order is units ÷ orders)"},
-	},
+	Fields: MonthlyFields(
+		importer.Field{Key: FieldRevenue, Label: "Revenue", Required: true, Hint: "Revenue in the month, 0 or more, at most 2 decimals"},
+		importer.Field{Key: FieldCSAT, Label: "CSAT", Hint: "Average rating 1–5, or percent satisfied 0–100 (the tenant's CSAT scale)"},
+		importer.Field{Key: FieldNPS, Label: "NPS", Hint: "Net Promoter Score, −100 to 100; or leave empty and give the three counts"},
+		importer.Field{Key: FieldPromoters, Label: "Promoters", Hint: "Survey response counts (all three or none)"},
+		importer.Field{Key: FieldPassives, Label: "Passives"},
+		importer.Field{Key: FieldDetractors, Label: "Detractors"},
+		importer.Field{Key: FieldAdoption, Label: "Adoption", Aliases: []string{"adoption", "usage", "usage_pct"}, Hint: "Product adoption or usage rate, 0–100"},
+		importer.Field{Key: FieldUpsell, Label: "Upsell revenue", Aliases: []string{"upsell"}, Hint: "Upsell revenue in the month"},
+		importer.Field{Key: FieldCrossSells, Label: "Cross-sells", Aliases: []string{"cross_sells", "cross_sell"}, Hint: "Number of cross-sells in the month"},
+		importer.Field{Key: FieldOrders, Label: "Orders", Aliases: []string{"order_count", "number_of_orders"}, Hint: "Number of orders in the month (average transaction size is revenue ÷ orders)"},
+		importer.Field{Key: FieldUnits, Label: "Units", Aliases: []string{"unit_count", "quantity", "units_sold"}, Hint: "Units bought in the month (units per order is units ÷ orders)"},
+	),
 	Prepare: lockFigures,
 	Plan:    planFigures,
 	Keep:    keepImportedRevenue,
@@ -109,20 +118,68 @@ func planFigures(ctx context.Context, tx pgx.Tx, a importer.Actor, rows []import
 
 // planFigureRows checks rows against the tenant's accounts (refs), its
 // figures (by account and month) and CSAT scale for actor a. Pure.
-func planFigureRows(rows []importer.Row, refs *account.Refs, existing map[figureKey]Figure, scale string, a importer.Actor,
+func planFigureRows(rows []importer.Row, refs *account.Refs, existing map[MonthKey]Figure, scale string, a importer.Actor,
 	p *importer.Plan) error {
-	firstLine := map[figureKey]int{}
+	return PlanMonthly(rows, refs, existing, a, p, Monthly[Figure]{
+		What:    "figures",
+		Columns: ImportHeader,
+		Read: func(r importer.Row) (Figure, time.Time, db.FieldErrors) {
+			var in FigureInput
+			for key, cell := range figureCells {
+				*cell(&in) = r.Value(key)
+			}
+			f, fe := ParseFigure(in, scale, a.Now)
+			return f, f.Month, fe
+		},
+		Change: func(acct account.Ref, f *Figure) importer.Change {
+			f.AccountID = acct.ID
+			return importer.Change{After: stateOf(f),
+				Values: []any{acct.ID, f.Month, f.Revenue, f.CSAT, f.NPS, f.Promoters, f.Passives, f.Detractors,
+					f.AdoptionPct, f.UpsellRevenue, f.CrossSellCount, f.Orders, f.Units, nullID(a.UserID)}}
+		},
+		Update: func(cur, f Figure, c *importer.Change) bool {
+			c.Before, c.Version, c.Changed = stateOf(&cur), cur.Version, changedFigures(cur, f)
+			return !sameFigures(cur, f)
+		},
+	})
+}
+
+// MonthKey is an account and a month: what one row of a monthly import
+// (the figures, health's profitability) is about.
+type MonthKey struct {
+	AccountID uuid.UUID
+	Month     time.Time
+}
+
+// Monthly is what PlanMonthly needs of one kind of monthly record T.
+type Monthly[T any] struct {
+	What    string   // the records in messages: "figures", "profitability"
+	Columns []string // the columns whose messages a row shows
+	// Read parses a row: the record, its month, the messages by column.
+	Read func(importer.Row) (T, time.Time, db.FieldErrors)
+	// Change is the change that writes x for the account (Values, After;
+	// PlanMonthly names the record); it may complete x with the account.
+	Change func(acct account.Ref, x *T) importer.Change
+	// Update fills c's Before, Version (and Changed) from the record cur
+	// kept now, and reports whether x differs from it.
+	Update func(cur, x T, c *importer.Change) bool
+}
+
+// PlanMonthly plans the rows of an import with one row per account and
+// month for actor a: each row's account must be one a may edit (refs),
+// its cells must read (m.Read), a second row for the same account and
+// month is refused, and the row creates, keeps or updates the record
+// existing holds for its account and month.
+func PlanMonthly[T any](rows []importer.Row, refs *account.Refs, existing map[MonthKey]T, a importer.Actor, p *importer.Plan,
+	m Monthly[T]) error {
+	firstLine := map[MonthKey]int{}
 	for _, r := range rows {
-		var in FigureInput
-		for key, cell := range figureCells {
-			*cell(&in) = r.Value(key)
-		}
-		f, fe := ParseFigure(in, scale, a.Now)
-		acct, msg := refs.FindEditable(r.Value(FieldAccount), a.Role, a.UserID, "figures")
+		x, month, fe := m.Read(r)
+		acct, msg := refs.FindEditable(r.Value(FieldAccount), a.Role, a.UserID, m.What)
 		if msg != "" {
 			p.Fail(r, FieldAccount, msg)
 		}
-		for _, key := range ImportHeader {
+		for _, key := range m.Columns {
 			if m, bad := fe[key]; bad {
 				p.Fail(r, key, m)
 			}
@@ -130,26 +187,22 @@ func planFigureRows(rows []importer.Row, refs *account.Refs, existing map[figure
 		if msg != "" || len(fe) > 0 {
 			continue
 		}
-		f.AccountID = acct.ID
-		k := figureKey{acct.ID, f.Month}
+		k := MonthKey{acct.ID, month}
 		if line, dup := firstLine[k]; dup {
-			p.Failf(r, FieldMonth, "Line %d already gives this account's figures for %s.", line, FormatMonth(f.Month))
+			p.Failf(r, FieldMonth, "Line %d already gives this account's %s for %s.", line, m.What, FormatMonth(month))
 			continue
 		}
 		firstLine[k] = r.Line
-		rec := acct.Name + " · " + FormatMonth(f.Month)
-		c := importer.Change{Record: rec, EntityID: figureEntityID(acct.ID, f.Month), After: stateOf(&f),
-			Values: []any{acct.ID, f.Month, f.Revenue, f.CSAT, f.NPS, f.Promoters, f.Passives, f.Detractors,
-				f.AdoptionPct, f.UpsellRevenue, f.CrossSellCount, f.Orders, f.Units, nullID(a.UserID)}}
+		c := m.Change(acct, &x)
+		c.Record, c.EntityID = acct.Name+" · "+FormatMonth(month), figureEntityID(acct.ID, month)
 		cur, ok := existing[k]
 		var err error
 		switch {
 		case !ok:
 			err = p.Create(r, c)
-		case sameFigures(cur, f):
-			p.Keep(r, rec, c.EntityID)
+		case !m.Update(cur, x, &c):
+			p.Keep(r, c.Record, c.EntityID)
 		default:
-			c.Before, c.Version, c.Changed = stateOf(&cur), cur.Version, changedFigures(cur, f)
 			err = p.Update(r, c)
 		}
 		if err != nil {
@@ -177,11 +230,6 @@ func changedFigures(a, b Figure) []string {
 	return out
 }
 
-type figureKey struct {
-	account uuid.UUID
-	month   time.Time
-}
-
 // sameFigures reports whether two figures of one month hold the same values.
 func sameFigures(a, b Figure) bool { return len(changedFigures(a, b)) == 0 }
 
@@ -195,19 +243,19 @@ func eq[T comparable](a, b *T) bool {
 // existingFigures loads the tenant's figures by account and month. An
 // import may touch any of them; the tenant's figures are at most a few
 // hundred thousand rows, read once per preview.
-func existingFigures(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) (map[figureKey]Figure, error) {
+func existingFigures(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) (map[MonthKey]Figure, error) {
 	rows, err := tx.Query(ctx, `SELECT `+figureColumns+` FROM kpi_figures f LEFT JOIN users u ON u.id = f.updated_by
 		WHERE f.tenant_id = $1`, tenantID)
 	if err != nil {
 		return nil, err
 	}
-	out := map[figureKey]Figure{}
+	out := map[MonthKey]Figure{}
 	var f Figure
 	_, err = pgx.ForEachRow(rows, []any{&f.AccountID, &f.Month, &f.Revenue, &f.CSAT, &f.NPS, &f.Promoters, &f.Passives,
 		&f.Detractors, &f.AdoptionPct, &f.UpsellRevenue, &f.CrossSellCount, &f.Orders, &f.Units, &f.Version, &f.UpdatedByName, &f.UpdatedAt}, func() error {
 		g := f
 		g.Month = MonthOf(g.Month)
-		out[figureKey{g.AccountID, g.Month}] = g
+		out[MonthKey{g.AccountID, g.Month}] = g
 		f = Figure{}
 		return nil
 	})

@@ -152,7 +152,7 @@ func TestPlanFigureRows(t *testing.T) {
 		{ID: uuid.New(), Name: "twin", KAMUserID: me},
 		{ID: uuid.New(), Name: "Gone", ExternalRef: "GONE", KAMUserID: me, Archived: true},
 	}
-	existing := map[figureKey]Figure{
+	existing := map[MonthKey]Figure{
 		{accounts[0].ID, month("2026-01")}: {AccountID: accounts[0].ID, Month: month("2026-01"), Revenue: 10},
 		{accounts[0].ID, month("2026-02")}: {AccountID: accounts[0].ID, Month: month("2026-02"), Revenue: 20},
 	}
@@ -236,7 +236,7 @@ func FuzzFigureImport(f *testing.F) {
 		}
 		before := p.Invalid
 		admin := importer.Actor{Role: auth.RoleAdmin, Now: now}
-		if err := planFigureRows(rows, refs, map[figureKey]Figure{}, ScaleFive, admin, p); err != nil {
+		if err := planFigureRows(rows, refs, map[MonthKey]Figure{}, ScaleFive, admin, p); err != nil {
 			t.Fatal(err)
 		}
 		if n := p.Creates + p.Updates + p.Unchanged + p.Invalid - before; n != len(rows) {
