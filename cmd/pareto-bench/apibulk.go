@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"pareto/internal/auth"
+	"pareto/internal/bench"
 	"pareto/internal/db"
 )
 
@@ -26,16 +27,9 @@ func apiBulkUpsert(ctx context.Context, d *db.DB, base string, admin person) (ti
 	if err != nil {
 		return 0, err
 	}
-	bodies := make([][]byte, 10)
+	bodies := make([][]byte, bench.BulkRequests)
 	for req := range bodies {
-		items := make([]map[string]any, 1000)
-		for i := range items {
-			k := req*1000 + i
-			items[i] = map[string]any{"external_ref": fmt.Sprint("CRM-", k), "name": fmt.Sprintf("Synced account %05d", k),
-				"industry": []string{"Retail", "Energy", "Finance"}[k%3], "region": "EMEA", "status": "customer",
-				"annual_revenue": 1000 + k, "revenue_potential": 5000 + k}
-		}
-		if bodies[req], err = json.Marshal(map[string]any{"items": items}); err != nil {
+		if bodies[req], err = json.Marshal(map[string]any{"items": bench.BulkAccounts(req, "Synced account")}); err != nil {
 			return 0, err
 		}
 	}
@@ -55,7 +49,7 @@ func apiBulkUpsert(ctx context.Context, d *db.DB, base string, admin person) (ti
 		body, _ := io.ReadAll(res.Body)
 		res.Body.Close()
 		var out struct{ Created int }
-		if res.StatusCode != http.StatusOK || json.Unmarshal(body, &out) != nil || out.Created != 1000 {
+		if res.StatusCode != http.StatusOK || json.Unmarshal(body, &out) != nil || out.Created != bench.BulkItems {
 			return 0, fmt.Errorf("api bulk request %d: %d %.300s", n+1, res.StatusCode, body)
 		}
 	}

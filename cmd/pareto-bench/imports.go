@@ -12,6 +12,7 @@ import (
 
 	"pareto/internal/account"
 	"pareto/internal/auth"
+	"pareto/internal/bench"
 	"pareto/internal/db"
 	"pareto/internal/importer"
 )
@@ -80,7 +81,7 @@ func runImports(ctx context.Context, cfg config, outFile string, keep bool) erro
 	var report strings.Builder
 	fmt.Fprintf(&report, "Pareto import benchmark, %s: account import into an empty tenant, private PostgreSQL\n\n",
 		time.Now().UTC().Format(time.RFC3339))
-	fmt.Fprintf(&report, "load average at the start: %s\n\n", loadAverage())
+	fmt.Fprintf(&report, "load average at the start: %s\n\n", bench.LoadAverage())
 	fmt.Fprintf(&report, "%9s %7s %8s %8s %8s %8s %10s %10s %9s %9s %9s %8s\n", "rows", "MiB", "upload", "preview", "commit", "total",
 		"rows/s", "rows/s", "again", "commit", "commit", "alloc")
 	fmt.Fprintf(&report, "%9s %7s %8s %8s %8s %8s %10s %10s %9s %9s %9s %8s\n", "", "", "", "", "", "", "(commit)", "(total)", "(same)",
@@ -176,17 +177,4 @@ func processCPU(pid int) time.Duration {
 	utime, _ := strconv.ParseInt(fields[11], 10, 64)
 	stime, _ := strconv.ParseInt(fields[12], 10, 64)
 	return time.Duration(utime+stime) * 10 * time.Millisecond
-}
-
-// loadAverage is the machine's 1, 5 and 15 minute load average.
-func loadAverage() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "unknown"
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "unknown"
-	}
-	return strings.Join(f[:3], " ")
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"pareto/internal/bench"
 )
 
 func TestThousands(t *testing.T) {
@@ -68,7 +70,7 @@ func TestProcessCPU(t *testing.T) {
 	if got := processCPU(-1); got != 0 {
 		t.Errorf("no such process: %v", got)
 	}
-	if strings.Count(loadAverage(), " ") != 2 {
-		t.Errorf("load average %q", loadAverage())
+	if strings.Count(bench.LoadAverage(), " ") != 2 {
+		t.Errorf("load average %q", bench.LoadAverage())
 	}
 }

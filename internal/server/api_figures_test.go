@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"pareto/internal/auth"
+	"pareto/internal/bench"
 	"pareto/internal/db"
 	"pareto/internal/scoring"
 )
@@ -132,15 +133,8 @@ func BenchmarkAPIBulkUpsert10000(b *testing.B) {
 		_, admin := a.signup(fmt.Sprint("Bench ", n), fmt.Sprintf("admin@bench%d.test", n))
 		c := a.apiClient(mustToken(b, a, db.Scope{TenantID: admin.TenantID, UserID: admin.UserID}))
 		start := time.Now()
-		for req := range 10 {
-			items := make([]map[string]any, 1000)
-			for i := range items {
-				k := req*1000 + i
-				items[i] = map[string]any{"external_ref": fmt.Sprint("CRM-", k), "name": fmt.Sprintf("Account %05d", k),
-					"industry": []string{"Retail", "Energy", "Finance"}[k%3], "region": "EMEA", "status": "customer",
-					"annual_revenue": 1000 + k, "revenue_potential": 5000 + k}
-			}
-			res := c.call("POST", "/accounts/bulk", map[string]any{"items": items})
+		for req := range bench.BulkRequests {
+			res := c.call("POST", "/accounts/bulk", map[string]any{"items": bench.BulkAccounts(req, "Account")})
 			if res.Status != http.StatusOK {
 				b.Fatalf("request %d: %d %s", req, res.Status, res.Body)
 			}
