@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"cmp"
 	"context"
 	"net/url"
 	"strconv"
@@ -32,13 +33,8 @@ type AccountFilter struct {
 
 // values encodes the filter (without the page).
 func (f AccountFilter) values() url.Values {
-	q := url.Values{}
-	for k, v := range map[string]string{"q": f.Q, "industry": f.Industry, "region": f.Region, "segment": f.Segment,
-		"status": f.Status, "key_status": f.KeyStatus, "kam": f.KAM, "sort": f.Sort} {
-		if v != "" {
-			q.Set(k, v)
-		}
-	}
+	q := queryOf(map[string]string{"q": f.Q, "industry": f.Industry, "region": f.Region, "segment": f.Segment,
+		"status": f.Status, "key_status": f.KeyStatus, "kam": f.KAM, "sort": f.Sort})
 	if f.Desc {
 		q.Set("dir", "desc")
 	}
@@ -73,22 +69,12 @@ func (f AccountFilter) CSV() string { return withQuery("/accounts.csv", f.values
 
 // SortLink sorts by col, flipping the direction when already sorted by it.
 func (f AccountFilter) SortLink(col string) string {
-	desc := false
-	if f.sortKey() == col {
-		desc = !f.Desc
-	} else if col == "annual_revenue" || col == "revenue_potential" || col == "headroom" || col == "updated_at" {
-		desc = true // big numbers and recent changes first
-	}
-	f.Sort, f.Desc = col, desc
+	f.Desc = sortDesc(f.sortKey(), f.Desc, col, "annual_revenue", "revenue_potential", "headroom", "updated_at")
+	f.Sort = col
 	return f.Query("")
 }
 
-func (f AccountFilter) sortKey() string {
-	if f.Sort == "" {
-		return "name"
-	}
-	return f.Sort
-}
+func (f AccountFilter) sortKey() string { return cmp.Or(f.Sort, "name") }
 
 // SortClass marks the column the list is sorted by.
 func (f AccountFilter) SortClass(col string) string {

@@ -58,15 +58,7 @@ func (v KAMsView) TotalKeyAccounts() (n, capacity int) {
 }
 
 // SuggestedCount is how many unassigned key accounts have a suggestion.
-func (v KAMsView) SuggestedCount() int {
-	n := 0
-	for _, s := range v.Workload.Unassigned {
-		if s.OK() {
-			n++
-		}
-	}
-	return n
-}
+func (v KAMsView) SuggestedCount() int { return countOK(v.Workload.Unassigned) }
 
 // KAMProfileForm is the KAM profile form as typed.
 type KAMProfileForm struct {
@@ -149,10 +141,13 @@ type SuggestionsView struct {
 }
 
 // Suggested is how many rows of the plan have a KAM.
-func (v SuggestionsView) Suggested() int {
+func (v SuggestionsView) Suggested() int { return countOK(v.Plan.Items) }
+
+// countOK counts the suggestions (or plan rows) that found a KAM.
+func countOK[T interface{ OK() bool }](xs []T) int {
 	n := 0
-	for _, it := range v.Plan.Items {
-		if it.OK() {
+	for _, x := range xs {
+		if x.OK() {
 			n++
 		}
 	}

@@ -2,6 +2,8 @@ package templates
 
 import (
 	"context"
+	"net/url"
+	"slices"
 	"strconv"
 	"time"
 
@@ -45,6 +47,29 @@ func yesNoWord(b bool) string {
 }
 
 // sortClass is the class of a column header: which way the list is
+// queryOf is the query of m's non-empty values (a list filter's
+// fields).
+func queryOf(m map[string]string) url.Values {
+	q := url.Values{}
+	for k, v := range m {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	return q
+}
+
+// sortDesc is the direction a click on col's header asks for, on a list
+// sorted by cur (desc): the other one when col is cur already, else
+// descending for the columns in descFirst (big numbers, recent changes
+// first) and ascending for the rest.
+func sortDesc(cur string, desc bool, col string, descFirst ...string) bool {
+	if cur == col {
+		return !desc
+	}
+	return slices.Contains(descFirst, col)
+}
+
 // sorted by it, "" when it is sorted by another column.
 func sortClass(sorted, desc bool) string {
 	switch {

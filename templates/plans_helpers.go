@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"cmp"
 	"context"
 	"math"
 	"net/url"
@@ -24,12 +25,7 @@ type PlansFilter struct {
 }
 
 func (f PlansFilter) values() url.Values {
-	q := url.Values{}
-	for k, v := range map[string]string{"kam": f.KAM, "status": f.Status, "period": f.Period, "sort": f.Sort} {
-		if v != "" {
-			q.Set(k, v)
-		}
-	}
+	q := queryOf(map[string]string{"kam": f.KAM, "status": f.Status, "period": f.Period, "sort": f.Sort})
 	if f.Desc {
 		q.Set("desc", "1")
 	}
@@ -48,22 +44,12 @@ func (f PlansFilter) Query(page int) string {
 // SortLink is the link a column header makes: by key, flipping the
 // direction when already sorted by it.
 func (f PlansFilter) SortLink(key string) string {
-	g := f
-	if f.sortKey() == key {
-		g.Desc = !f.Desc
-	} else {
-		g.Desc = key == "overdue" || key == "updated"
-	}
-	g.Sort = key
-	return g.Query(1)
+	f.Desc = sortDesc(f.sortKey(), f.Desc, key, "overdue", "updated")
+	f.Sort = key
+	return f.Query(1)
 }
 
-func (f PlansFilter) sortKey() string {
-	if f.Sort == "" {
-		return "account"
-	}
-	return f.Sort
-}
+func (f PlansFilter) sortKey() string { return cmp.Or(f.Sort, "account") }
 
 // SortClass marks the column the list is sorted by.
 func (f PlansFilter) SortClass(key string) string {

@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"cmp"
 	"context"
 	"net/url"
 	"pareto/internal/account"
@@ -27,14 +28,9 @@ func (f ScoringFilter) Query(after string) string { return f.Base + "?" + f.Valu
 
 // Values is the filter as query values.
 func (f ScoringFilter) Values(after string) url.Values {
-	q := url.Values{}
 	x := f.Filter
-	for k, v := range map[string]string{"q": x.Query, "industry": x.Industry, "region": x.Region, "segment": x.Segment,
-		"key_status": x.KeyStatus, "kam": x.KAM, "coverage": x.Coverage, "sort": x.Sort} {
-		if v != "" {
-			q.Set(k, v)
-		}
-	}
+	q := queryOf(map[string]string{"q": x.Query, "industry": x.Industry, "region": x.Region, "segment": x.Segment,
+		"key_status": x.KeyStatus, "kam": x.KAM, "coverage": x.Coverage, "sort": x.Sort})
 	if x.Desc {
 		q.Set("desc", "1")
 	}
@@ -64,11 +60,7 @@ func (f ScoringFilter) SortLink(col string) string {
 
 // SortClass is the header link's class for col.
 func (f ScoringFilter) SortClass(col string) string {
-	cur := f.Filter.Sort
-	if cur == "" {
-		cur = "rank"
-	}
-	return sortClass(cur == col, f.Filter.Desc)
+	return sortClass(cmp.Or(f.Filter.Sort, "rank") == col, f.Filter.Desc)
 }
 
 // Active reports whether any filter is set.
