@@ -398,16 +398,10 @@ func seedFigures(ctx context.Context, d *db.DB, s *kpi.Store, sc db.Scope, cfg c
 		key bool
 		rev float64
 	}
-	var as []acct
-	err := d.Tx(ctx, sc, func(tx pgx.Tx) error {
-		rows, _ := tx.Query(ctx, `SELECT id, key_status = 'key', annual_revenue::float8 FROM accounts
-			WHERE tenant_id = $1 AND status = 'customer' ORDER BY key_status = 'key' DESC, lower(name) LIMIT $2`, sc.TenantID, cfg.kpiAccounts)
-		var err error
-		as, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (acct, error) {
-			var a acct
-			return a, r.Scan(&a.id, &a.key, &a.rev)
-		})
-		return err
+	as, err := db.Read(ctx, d, sc, "figures' accounts", func(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) ([]acct, error) {
+		return db.Rows(ctx, tx, func(a *acct) []any { return []any{&a.id, &a.key, &a.rev} },
+			`SELECT id, key_status = 'key', annual_revenue::float8 FROM accounts
+			WHERE tenant_id = $1 AND status = 'customer' ORDER BY key_status = 'key' DESC, lower(name) LIMIT $2`, tenantID, cfg.kpiAccounts)
 	})
 	if err != nil {
 		return err

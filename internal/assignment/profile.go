@@ -22,18 +22,13 @@ import (
 // Returns db.ErrNotFound unless userID is a member of the scope's tenant
 // with role kam (active or not).
 func (s *Store) Profile(ctx context.Context, sc db.Scope, userID uuid.UUID) (Profile, error) {
-	var p Profile
-	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
-		var err error
-		p, err = profile(ctx, tx, sc.TenantID, userID, false)
-		return err
+	return db.Read(ctx, s.DB, sc, "assignment", func(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) (Profile, error) {
+		return profile(ctx, tx, tenantID, userID, false)
 	})
-	if err != nil {
-		return Profile{}, db.NotFound("assignment: profile", err)
-	}
-	return p, nil
 }
 
+// profile reads userID's KAM profile in tx (locked with lock); none is
+// db.ErrNotFound.
 func profile(ctx context.Context, tx pgx.Tx, tenantID, userID uuid.UUID, lock bool) (Profile, error) {
 	q := `SELECT m.user_id, u.name, u.email, m.active, coalesce(p.capacity, $3), coalesce(p.regions, '{}'),
 			coalesce(p.industries, '{}'), coalesce(p.notes, ''), coalesce(p.version, 0), coalesce(p.updated_at, m.created_at)
@@ -46,7 +41,10 @@ func profile(ctx context.Context, tx pgx.Tx, tenantID, userID uuid.UUID, lock bo
 	var p Profile
 	err := tx.QueryRow(ctx, q, tenantID, userID, DefaultCapacity).
 		Scan(&p.UserID, &p.Name, &p.Email, &p.Active, &p.Capacity, &p.Regions, &p.Industries, &p.Notes, &p.Version, &p.UpdatedAt)
-	return p, err
+	if err != nil {
+		return Profile{}, db.NotFound("profile", err)
+	}
+	return p, nil
 }
 
 // ProfileInput is the profile form as typed. Regions and industries are
@@ -131,7 +129,7 @@ func (s *Store) UpdateProfile(ctx context.Context, sc db.Scope, userID uuid.UUID
 		}
 		cur, err := profile(ctx, tx, sc.TenantID, userID, true)
 		if err != nil {
-			return db.NotFound("kam", err)
+			return err
 		}
 		after, fe := in.parse()
 		if err := fe.Err(); err != nil {
@@ -185,10 +183,10 @@ type KAMAccounts struct {
 // Accounts lists the page at c of the accounts userID manages (not
 // archived): key accounts first, then the others by name.
 func (s *Store) Accounts(ctx context.Context, sc db.Scope, userID uuid.UUID, c keyset.Cursor) (KAMAccounts, error) {
-	var p KAMAccounts
-	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+	return db.Read(ctx, s.DB, sc, "assignment: accounts of kam", func(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) (KAMAccounts, error) {
+		var p KAMAccounts
 		var err error
-		p.Accounts, p.Links, p.Counts, err = kamPage(ctx, tx, sc.TenantID, userID, accountCols, accountJoins, nil, c, 0,
+		p.Accounts, p.Links, p.Counts, err = kamPage(ctx, tx, tenantID, userID, accountCols, accountJoins, nil, c, 0,
 			func(name *string, r pgx.CollectableRow) (Account, uuid.UUID, error) {
 				var a Account
 				var kam *uuid.UUID
@@ -196,43 +194,30 @@ func (s *Store) Accounts(ctx context.Context, sc db.Scope, userID uuid.UUID, c k
 				a.setKAM(kam)
 				return a, a.ID, err
 			})
-		return err
+		return p, err
 	})
-	if err != nil {
-		return KAMAccounts{}, fmt.Errorf("assignment: accounts of kam: %w", err)
-	}
-	return p, nil
 }
 
 // CountAccounts is the number of accounts (not archived) userID manages:
 // the kept tally of the KAM (account.DimKAM), not a count of accounts.
 func (s *Store) CountAccounts(ctx context.Context, sc db.Scope, userID uuid.UUID) (int, error) {
-	var n int
-	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
-		t, err := account.TallyOf(ctx, tx, sc.TenantID, account.DimKAM, userID.String())
-		n = t.Accounts
-		return err
+	return db.Read(ctx, s.DB, sc, "assignment: count accounts", func(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) (int, error) {
+		t, err := account.TallyOf(ctx, tx, tenantID, account.DimKAM, userID.String())
+		return t.Accounts, err
 	})
-	if err != nil {
-		return 0, fmt.Errorf("assignment: count accounts: %w", err)
-	}
-	return n, nil
 }
 
 // CountNeedingReassignment is the number of accounts (not archived) whose
 // KAM is deactivated, no longer a KAM, or gone from the tenant.
 func (s *Store) CountNeedingReassignment(ctx context.Context, sc db.Scope) (int, error) {
-	var n int
-	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `SELECT count(*) FROM accounts a
+	return db.Read(ctx, s.DB, sc, "assignment: count needing reassignment", func(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) (int, error) {
+		var n int
+		err := tx.QueryRow(ctx, `SELECT count(*) FROM accounts a
 			LEFT JOIN memberships km ON km.tenant_id = a.tenant_id AND km.user_id = a.kam_user_id
 			WHERE a.tenant_id = $1 AND a.archived_at IS NULL AND a.kam_user_id IS NOT NULL
-			  AND (km.user_id IS NULL OR NOT km.active OR km.role <> 'kam')`, sc.TenantID).Scan(&n)
+			  AND (km.user_id IS NULL OR NOT km.active OR km.role <> 'kam')`, tenantID).Scan(&n)
+		return n, err
 	})
-	if err != nil {
-		return 0, fmt.Errorf("assignment: count needing reassignment: %w", err)
-	}
-	return n, nil
 }
 
 // MyAccount is one row of "My accounts".
@@ -380,14 +365,8 @@ func otherAccounts(ctx context.Context, tx pgx.Tx, sc db.Scope, c keyset.Cursor)
 	return out, links, nil
 }
 
-// Currency is the tenant's currency code, for showing amounts.
+// Currency is the tenant's currency code, for showing amounts (the
+// account store's).
 func (s *Store) Currency(ctx context.Context, sc db.Scope) (string, error) {
-	var c string
-	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, "SELECT currency FROM tenants WHERE id = $1", sc.TenantID).Scan(&c)
-	})
-	if err != nil {
-		return "", db.NotFound("assignment: currency", err)
-	}
-	return c, nil
+	return account.NewStore(s.DB).Currency(ctx, sc)
 }

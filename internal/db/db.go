@@ -302,6 +302,17 @@ func (f FieldErrors) Add(field, msg string) {
 	}
 }
 
+// Rows reads the rows of one query in tx, each into a new T through the
+// pointers dest gives to its fields.
+func Rows[T any](ctx context.Context, tx pgx.Tx, dest func(*T) []any, sql string, args ...any) ([]T, error) {
+	rows, _ := tx.Query(ctx, sql, args...)
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (T, error) {
+		var x T
+		err := r.Scan(dest(&x)...)
+		return x, err
+	})
+}
+
 // Found tells a QueryRow's Scan error apart: true when a row was read,
 // false when there was none (pgx.ErrNoRows is not an error here), and any
 // other failure.

@@ -71,13 +71,11 @@ func seedScoring(ctx context.Context, d *db.DB, admin db.Scope) error {
 			WHERE m.tenant_id = $1 AND m.role = 'leader' ORDER BY u.email LIMIT 1`, admin.TenantID).Scan(&leaderID); err != nil {
 			return err
 		}
-		rows, _ := tx.Query(ctx, `SELECT id, name, kam_user_id, annual_revenue::float8, revenue_potential::float8, status
-			FROM accounts WHERE tenant_id = $1 AND archived_at IS NULL ORDER BY lower(name), id`, admin.TenantID)
 		var err error
-		accounts, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (scoredDemoAccount, error) {
-			var a scoredDemoAccount
-			return a, r.Scan(&a.id, &a.name, &a.kam, &a.revenue, &a.potential, &a.status)
-		})
+		accounts, err = db.Rows(ctx, tx, func(a *scoredDemoAccount) []any {
+			return []any{&a.id, &a.name, &a.kam, &a.revenue, &a.potential, &a.status}
+		}, `SELECT id, name, kam_user_id, annual_revenue::float8, revenue_potential::float8, status
+			FROM accounts WHERE tenant_id = $1 AND archived_at IS NULL ORDER BY lower(name), id`, admin.TenantID)
 		return err
 	})
 	if err != nil {

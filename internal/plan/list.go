@@ -15,14 +15,8 @@ import (
 
 // Summary is one plan as the lists show it.
 type Summary struct {
-	ID          uuid.UUID
-	AccountID   uuid.UUID
-	AccountName string
-	KAMUserID   *uuid.UUID
-	KAMName     string
-	Period      string
-	Status      Status
-	UpdatedAt   time.Time
+	Head
+	UpdatedAt time.Time
 	// Goals by derived status (ListFilter.Today).
 	GoalCounts
 	// Actions not done, and those of them past due (none on closed plans).

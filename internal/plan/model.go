@@ -12,8 +12,9 @@ import (
 	"pareto/internal/limits"
 )
 
-// Plan is one account's plan for one fiscal year.
-type Plan struct {
+// Head is what a plan and its row in the lists share: which plan, whose
+// account and KAM, the period and the status.
+type Head struct {
 	ID          uuid.UUID
 	AccountID   uuid.UUID
 	AccountName string
@@ -21,11 +22,16 @@ type Plan struct {
 	KAMName     string
 	Period      string
 	Status      Status
-	Why         string
-	Version     int
-	CreatedBy   string
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+}
+
+// Plan is one account's plan for one fiscal year.
+type Plan struct {
+	Head
+	Why       string
+	Version   int
+	CreatedBy string
+	CreatedAt time.Time
+	UpdatedAt time.Time
 	// First and Last are the period's days under the tenant's fiscal year.
 	First, Last time.Time
 }

@@ -242,22 +242,30 @@ func (s *Store) Matrix(ctx context.Context, sc db.Scope, f Filter) (Matrix, erro
 	return m, nil
 }
 
+// covered is the count of the kept tally t that f's coverage lets
+// through: the complete or the incomplete ones, else unscored for
+// "unscored" and all for no coverage filter (what all and unscored count
+// is the list's: every account for the matrix, the ranked for the
+// shortlist).
+func (f Filter) covered(t account.Tally, all, unscored int) int {
+	switch f.Coverage {
+	case "complete":
+		return t.Complete
+	case "incomplete":
+		return t.Incomplete()
+	case "unscored":
+		return unscored
+	}
+	return all
+}
+
 // matrixTotal is how many accounts f lets through: from the kept tallies
 // for no filter or one, else counted up to countCap (query: FROM … ORDER BY
 // of the list).
 func (f Filter) matrixTotal(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, query string, args []any) (int, bool, error) {
-	dim, value, ok := f.tallied()
-	if ok {
+	if dim, value, ok := f.tallied(); ok {
 		t, err := account.TallyOf(ctx, tx, tenantID, dim, value)
-		switch f.Coverage {
-		case "complete":
-			return t.Complete, true, err
-		case "incomplete":
-			return t.Incomplete(), true, err
-		case "unscored":
-			return t.Accounts - t.Ranked, true, err
-		}
-		return t.Accounts, true, err
+		return f.covered(t, t.Accounts, t.Accounts-t.Ranked), true, err
 	}
 	var total int
 	// In the list's order, so the walk stops at countCap on its index.

@@ -177,19 +177,13 @@ func weightArgs(ws []Weight) ([]uuid.UUID, []int32) {
 // and admins read it (the caller checks).
 func (s *Store) Shortlist(ctx context.Context, sc db.Scope, f Filter) (Shortlist, error) {
 	f.normalize(50)
-	var out Shortlist
-	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
-		var err error
-		if out.Config, err = readConfig(ctx, tx, sc.TenantID); err != nil {
-			return err
+	return db.Read(ctx, s.DB, sc, "scoring: shortlist", func(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) (Shortlist, error) {
+		cfg, err := readConfig(ctx, tx, tenantID)
+		if err != nil {
+			return Shortlist{}, err
 		}
-		out, err = shortlistPage(ctx, tx, sc.TenantID, out.Config, f)
-		return err
+		return shortlistPage(ctx, tx, tenantID, cfg, f)
 	})
-	if err != nil {
-		return Shortlist{}, fmt.Errorf("scoring: shortlist: %w", err)
-	}
-	return out, nil
 }
 
 // ShortlistPage is everything the shortlist page shows, read in one
@@ -431,15 +425,7 @@ func shortlistPage(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, cfg Confi
 func (f Filter) total(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, filter string, args []any) (int, bool, error) {
 	if dim, value, ok := f.tallied(); ok {
 		t, err := account.TallyOf(ctx, tx, tenantID, dim, value)
-		switch f.Coverage {
-		case "complete":
-			return t.Complete, true, err
-		case "incomplete":
-			return t.Incomplete(), true, err
-		case "unscored":
-			return 0, true, err
-		}
-		return t.Ranked, true, err
+		return f.covered(t, t.Ranked, 0), true, err
 	}
 	var total int
 	err := tx.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM `+shortlistFrom+`
