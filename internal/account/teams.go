@@ -3,6 +3,7 @@ package account
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -12,6 +13,7 @@ import (
 	"pareto/internal/auth"
 	"pareto/internal/db"
 	"pareto/internal/enum"
+	"pareto/internal/notify"
 )
 
 // Account teams: beside its KAM (the assignment area's primary owner of
@@ -116,7 +118,7 @@ func (s *Store) AddTeamMember(ctx context.Context, sc db.Scope, role auth.Role, 
 		return db.FieldErrors{"team_role": "Choose a role."}
 	}
 	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
-		err := lockTeam(ctx, tx, sc, role, accountID)
+		name, err := lockTeam(ctx, tx, sc, role, accountID)
 		if err != nil {
 			return err
 		}
@@ -142,35 +144,43 @@ func (s *Store) AddTeamMember(ctx context.Context, sc db.Scope, role auth.Role, 
 			After: map[string]string{"user_id": userID.String(), "role": string(teamRole)}}
 		if before != nil {
 			ev.Action, ev.Before = "update", map[string]string{"user_id": userID.String(), "role": *before}
+		} else if userID != sc.UserID { // joining notifies, unless they added themselves
+			now := s.Now()
+			if _, err := notify.AddTx(ctx, tx, sc.TenantID, now, notify.Item{UserID: userID, Kind: notify.TeamAdded, RecordID: accountID,
+				Period: now.UTC().Format(time.DateOnly), AccountID: accountID,
+				Title: "You were added to the team of " + name + " (" + strings.ToLower(teamRole.Label()) + ")",
+				Link:  "/accounts/" + accountID.String()}); err != nil {
+				return err
+			}
 		}
 		return audit.Record(ctx, tx, ev)
 	})
 	return wrap("add team member", err)
 }
 
-// lockTeam locks the account whose team is about to change and checks
-// CanChangeTeam (db.ErrForbidden when the member may not).
-func lockTeam(ctx context.Context, tx pgx.Tx, sc db.Scope, role auth.Role, accountID uuid.UUID) error {
+// lockTeam locks the account whose team is about to change, checks
+// CanChangeTeam (db.ErrForbidden when the member may not) and returns the
+// account's name.
+func lockTeam(ctx context.Context, tx pgx.Tx, sc db.Scope, role auth.Role, accountID uuid.UUID) (string, error) {
 	a, err := getAccount(ctx, tx, sc.TenantID, accountID, true)
 	if err != nil {
-		return err
+		return "", err
 	}
 	if !CanChangeTeam(role, sc.UserID, a) {
-		return fmt.Errorf("change team of %s as %s: %w", accountID, role, db.ErrForbidden)
+		return "", fmt.Errorf("change team of %s as %s: %w", accountID, role, db.ErrForbidden)
 	}
-	return nil
+	return a.Name, nil
 }
 
 // RemoveTeamMember takes userID off the account's team. Needs
 // CanChangeTeam; removing someone who is not on it changes nothing.
 func (s *Store) RemoveTeamMember(ctx context.Context, sc db.Scope, role auth.Role, accountID, userID uuid.UUID) error {
 	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
-		err := lockTeam(ctx, tx, sc, role, accountID)
-		if err != nil {
+		if _, err := lockTeam(ctx, tx, sc, role, accountID); err != nil {
 			return err
 		}
 		var was string
-		err = tx.QueryRow(ctx, `DELETE FROM account_team_members WHERE tenant_id = $1 AND account_id = $2 AND user_id = $3
+		err := tx.QueryRow(ctx, `DELETE FROM account_team_members WHERE tenant_id = $1 AND account_id = $2 AND user_id = $3
 			RETURNING role`, sc.TenantID, accountID, userID).Scan(&was)
 		if err == pgx.ErrNoRows {
 			return nil

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -16,6 +17,7 @@ import (
 	"pareto/internal/account"
 	"pareto/internal/audit"
 	"pareto/internal/db"
+	"pareto/internal/notify"
 )
 
 // kamTarget is a KAM about to receive an account, locked for the
@@ -174,9 +176,18 @@ func assign(ctx context.Context, tx pgx.Tx, sc db.Scope, in AssignInput) (Assign
 	if err != nil {
 		return res, err
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO account_assignments (tenant_id, account_id, from_user_id, to_user_id, assigned_by, reason, over_capacity_override)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`, sc.TenantID, in.AccountID, from, kamID, actor(sc), in.Reason, res.OverCapacity); err != nil {
+	var assignmentID uuid.UUID
+	var at time.Time
+	if err := tx.QueryRow(ctx, `INSERT INTO account_assignments (tenant_id, account_id, from_user_id, to_user_id, assigned_by, reason, over_capacity_override)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id, at`, sc.TenantID, in.AccountID, from, kamID, actor(sc), in.Reason, res.OverCapacity).
+		Scan(&assignmentID, &at); err != nil {
 		return res, err
+	}
+	if kamID != sc.UserID { // nobody is told what they did themselves
+		if _, err := notify.AddTx(ctx, tx, sc.TenantID, at, notify.Item{UserID: kamID, Kind: notify.Assigned, RecordID: assignmentID,
+			Period: "", AccountID: in.AccountID, Title: res.AccountName + " was assigned to you", Link: "/accounts/" + in.AccountID.String()}); err != nil {
+			return res, err
+		}
 	}
 	return res, audit.Record(ctx, tx, audit.Event{ActorID: sc.UserID, Action: "assign_kam", Entity: "account",
 		EntityID: in.AccountID.String(), Before: assignState{KAMUserID: from},

@@ -13,6 +13,7 @@ import (
 	"pareto/internal/account"
 	"pareto/internal/db"
 	"pareto/internal/kpi"
+	"pareto/internal/notify"
 	"pareto/internal/plan"
 )
 
@@ -215,6 +216,7 @@ func keep(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, st Settings, ids [
 	b := &pgx.Batch{}
 	b.Queue("DELETE FROM account_risks WHERE tenant_id = $1 AND account_id = ANY($2)", tenantID, ids)
 	month := kpi.MonthOf(today)
+	var items []notify.Item
 	for _, a := range accts {
 		if a.Archived {
 			continue
@@ -241,6 +243,9 @@ func keep(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, st Settings, ids [
 				VALUES ($1, $2, $3, $4, lower($5), $6, $7, $8, $9)`,
 				tenantID, a.ID, string(w.Kind), w.Detail, a.Name, a.KAMUserID, a.KeyStatus, bd.Score, from)
 			tally[tallyOf(w.Kind, a.KAMUserID, a.KeyStatus)]++
+			if it, ok := riskNotice(a, w, from); ok {
+				items = append(items, it)
+			}
 		}
 	}
 	for k, n := range tally {
@@ -253,7 +258,7 @@ func keep(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, st Settings, ids [
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return fmt.Errorf("keep: %w", err)
 	}
-	return nil
+	return notices(ctx, tx, tenantID, accts, today, now, items)
 }
 
 type riskKey struct {

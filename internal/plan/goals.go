@@ -273,7 +273,7 @@ func OverrideGoalStatus(ctx context.Context, d *db.DB, a Actor, planID, goalID u
 			Before: overrideState{Override: g.Override, Reason: g.OverrideReason}, After: after}); err != nil {
 			return err
 		}
-		return emitGoalStatus(ctx, tx, a.TenantID, planID, g, in)
+		return emitGoalStatus(ctx, tx, a.TenantID, planID, g, in, today)
 	})
 	return wrap("override goal status", err)
 }

@@ -419,23 +419,20 @@ func actionsOf(ctx context.Context, tx pgx.Tx, tenantID, planID uuid.UUID) ([]Ac
 
 // emitGoalStatus announces a change of the status goal g shows (its
 // override, else its derived status) when overriding it with in changes
-// it (webhook goal.status_changed).
-func emitGoalStatus(ctx context.Context, tx pgx.Tx, tenantID, planID uuid.UUID, g Goal, in OverrideInput) error {
+// it (webhook goal.status_changed), and records the status it shows now
+// as seen (GoalTurnsTx), so the keeper does not announce it again.
+func emitGoalStatus(ctx context.Context, tx pgx.Tx, tenantID, planID uuid.UUID, g Goal, in OverrideInput, today time.Time) error {
 	was, now := g.Status(), g.Derived
 	if in.Status != "" {
 		now = in.Status
 	}
+	if err := seeGoals(ctx, tx, [][]any{{tenantID, g.ID, string(now), dateOf(today)}}); err != nil {
+		return err
+	}
 	if was == now {
 		return nil
 	}
-	type state struct {
-		PlanID   uuid.UUID  `json:"plan_id"`
-		Status   GoalStatus `json:"status"`
-		Derived  GoalStatus `json:"derived"`
-		Override bool       `json:"overridden"`
-		Reason   string     `json:"reason,omitempty"`
-	}
-	return webhook.Emit(ctx, tx, tenantID, webhook.Change(webhook.GoalStatusChange, "goal", g.ID,
-		state{PlanID: planID, Status: was, Derived: g.Derived, Override: g.Override != "", Reason: g.OverrideReason},
-		state{PlanID: planID, Status: now, Derived: g.Derived, Override: in.Status != "", Reason: in.Reason}))
+	return webhook.Emit(ctx, tx, tenantID, goalStatusEvent(g.ID,
+		goalStatusState{PlanID: planID, Status: was, Derived: g.Derived, Override: g.Override != "", Reason: g.OverrideReason},
+		goalStatusState{PlanID: planID, Status: now, Derived: g.Derived, Override: in.Status != "", Reason: in.Reason}))
 }

@@ -158,6 +158,12 @@ func (s *Server) page(r *http.Request, title, section string) templates.Page {
 	if p.User != nil {
 		// Read with the member (loadUser), not again.
 		p.Tenants, _ = ctx.Value(ctxTenants).([]auth.Membership)
+		// The bell: at most notify.CountCap+1 index entries of the person's.
+		n, err := s.notify.Unread(ctx, scope(r))
+		if err != nil {
+			s.log.Warn("notifications count", "request_id", requestIDFrom(ctx), "err", err)
+		}
+		p.Unread = n
 	}
 	return p
 }

@@ -150,6 +150,9 @@ func (s *Server) refreshTenant(tenantID uuid.UUID) {
 				hr.mu.Unlock()
 			} else {
 				s.log.Info("health run", "tenant_id", tenantID, "took", time.Since(start).Round(time.Millisecond))
+				// The week's digests ride on the run that just wrote
+				// the clock's notifications (at most one a week each).
+				s.sendDigests(tenantID)
 			}
 			hr.mu.Lock()
 			if !hr.again[tenantID] {
@@ -199,6 +202,11 @@ func (s *Server) dailyHealth(r *http.Request) {
 
 // WaitHealth waits for the background health runs to end (tests).
 func (s *Server) WaitHealth() { s.healthRuns.wg.Wait() }
+
+// RunTenant starts the tenant's run now, as the daily trigger does
+// (health, the clock's notifications, the week's digests), in the
+// background; WaitHealth waits for it.
+func (s *Server) RunTenant(tenantID uuid.UUID) { s.refreshTenant(tenantID) }
 
 // refreshAccount refreshes one account's kept health in the background
 // (a page found it behind).

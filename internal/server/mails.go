@@ -1,10 +1,12 @@
 package server
 
 import (
+	"fmt"
 	"strings"
 
 	"pareto/internal/auth"
 	"pareto/internal/mail"
+	"pareto/internal/notify"
 )
 
 // The app's emails. Links use the configured base URL (PARETO_BASE_URL).
@@ -60,4 +62,42 @@ func (s *Server) mailInvite(inv auth.Invite, from *auth.Member, token string) ma
 			"",
 			s.link("/invites/"+token),
 		)}
+}
+
+// mailDigest is a person's weekly digest: their unread notifications by
+// kind, each with its link. Not shown in the demo outbox (no Tenant):
+// it is theirs, not the tenant's.
+func (s *Server) mailDigest(d notify.Digest) mail.Message {
+	lines := []string{"Hello " + d.Name + ",", ""}
+	if d.Unread > notify.CountCap {
+		lines = append(lines, fmt.Sprintf("You have more than %d unread notifications in Pareto; the latest %d:", notify.CountCap, d.Shown))
+	} else if d.Unread > d.Shown {
+		lines = append(lines, fmt.Sprintf("You have %d unread notifications in Pareto; the latest %d:", d.Unread, d.Shown))
+	} else if d.Unread == 1 {
+		lines = append(lines, "You have 1 unread notification in Pareto:")
+	} else {
+		lines = append(lines, fmt.Sprintf("You have %d unread notifications in Pareto:", d.Unread))
+	}
+	for _, g := range d.Groups {
+		lines = append(lines, "", fmt.Sprintf("%s (%d)", g.Kind.Label(), len(g.Items)))
+		for _, n := range g.Items {
+			lines = append(lines, "- "+n.Title, "  "+s.link(n.Link))
+		}
+	}
+	lines = append(lines, "",
+		"All of them: "+s.link("/notifications"),
+		"",
+		"You get this email once a week when something is unread. To stop it, untick the digest on "+s.link("/me/notifications")+".")
+	return mail.Message{To: d.Email, Subject: "Your Pareto week: " + unreadPhrase(d.Unread), Text: mail.Render(lines...)}
+}
+
+// unreadPhrase says how many notifications are unread.
+func unreadPhrase(n int) string {
+	switch {
+	case n == 1:
+		return "1 unread notification"
+	case n > notify.CountCap:
+		return fmt.Sprintf("%d+ unread notifications", notify.CountCap)
+	}
+	return fmt.Sprintf("%d unread notifications", n)
 }

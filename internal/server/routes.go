@@ -69,6 +69,11 @@ func (s *Server) routes() http.Handler {
 			r.Get("/me/sessions", s.sessionList)
 			r.Post("/me/sessions/revoke", s.sessionRevoke)
 			r.Post("/me/sessions/revoke-all", s.sessionRevokeAll)
+			r.Get("/me/notifications", s.notifySettingsShow)
+			r.Post("/me/notifications", s.notifySettingsUpdate)
+			r.Get("/notifications", s.notificationList)
+			r.Post("/notifications/read", s.notificationRead)
+			r.Post("/notifications/read-all", s.notificationReadAll)
 			// Accounts: everyone reads; writes check account.CanEdit in the
 			// handler and the store (a KAM edits only their own accounts).
 			r.Get("/accounts", s.accountList)

@@ -21,6 +21,7 @@ import (
 	"pareto/internal/db"
 	"pareto/internal/kpi"
 	"pareto/internal/mail"
+	"pareto/internal/notify"
 	"pareto/internal/webhook"
 )
 
@@ -69,6 +70,7 @@ type Server struct {
 	api        *api.API
 	hooks      *webhook.Store
 	hookRun    sync.WaitGroup
+	notify     *notify.Store
 }
 
 // StartWebhooks starts the process's one webhook worker (pareto serve
@@ -127,6 +129,7 @@ func New(cfg Config, d *db.DB, log *slog.Logger) *Server {
 	apiCfg := cfg.API
 	apiCfg.Written = s.keepAfterWrite
 	s.api = api.New(d, s.auth, log, apiCfg)
+	s.notify = notify.NewStore(d)
 	if s.cfg.WebhookKey == nil {
 		s.cfg.WebhookKey = webhook.RandomKey()
 	}
