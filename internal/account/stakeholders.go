@@ -243,15 +243,8 @@ func (s *Store) Stakeholder(ctx context.Context, sc db.Scope, accountID, id uuid
 }
 
 func getStakeholder(ctx context.Context, tx pgx.Tx, tenantID, accountID, id uuid.UUID, lock bool) (Stakeholder, error) {
-	q := "SELECT " + stakeholderCols + " FROM stakeholders WHERE tenant_id = $1 AND account_id = $2 AND id = $3"
-	if lock {
-		q += " FOR UPDATE"
-	}
-	st, err := scanStakeholder(tx.QueryRow(ctx, q, tenantID, accountID, id))
-	if err != nil {
-		return Stakeholder{}, db.NotFound("stakeholder", err)
-	}
-	return st, nil
+	return db.One(ctx, tx, "stakeholder", scanStakeholder, lock, " FOR UPDATE",
+		"SELECT "+stakeholderCols+" FROM stakeholders WHERE tenant_id = $1 AND account_id = $2 AND id = $3", tenantID, accountID, id)
 }
 
 // editableAccount loads an account for a change to it or its records and

@@ -83,15 +83,8 @@ func scanAccountKeyed(row pgx.Row) (Account, string, error) {
 }
 
 func getAccount(ctx context.Context, tx pgx.Tx, tenantID, id uuid.UUID, lock bool) (Account, error) {
-	q := "SELECT " + accountCols + " FROM " + accountFrom + " WHERE a.tenant_id = $1 AND a.id = $2"
-	if lock {
-		q += " FOR UPDATE OF a"
-	}
-	a, err := scanAccount(tx.QueryRow(ctx, q, tenantID, id))
-	if err != nil {
-		return Account{}, db.NotFound("account", err)
-	}
-	return a, nil
+	return db.One(ctx, tx, "account", scanAccount, lock, " FOR UPDATE OF a",
+		"SELECT "+accountCols+" FROM "+accountFrom+" WHERE a.tenant_id = $1 AND a.id = $2", tenantID, id)
 }
 
 // Account returns one account of the scope's tenant, archived or not.

@@ -117,15 +117,8 @@ func (s *Store) Interaction(ctx context.Context, sc db.Scope, accountID, id uuid
 }
 
 func getInteraction(ctx context.Context, tx pgx.Tx, tenantID, accountID, id uuid.UUID, lock bool) (Interaction, error) {
-	q := "SELECT " + interactionCols + " FROM " + interactionFrom + " WHERE i.tenant_id = $1 AND i.account_id = $2 AND i.id = $3"
-	if lock {
-		q += " FOR UPDATE OF i"
-	}
-	i, err := scanInteraction(tx.QueryRow(ctx, q, tenantID, accountID, id))
-	if err != nil {
-		return Interaction{}, db.NotFound("interaction", err)
-	}
-	return i, nil
+	return db.One(ctx, tx, "interaction", scanInteraction, lock, " FOR UPDATE OF i",
+		"SELECT "+interactionCols+" FROM "+interactionFrom+" WHERE i.tenant_id = $1 AND i.account_id = $2 AND i.id = $3", tenantID, accountID, id)
 }
 
 // OverdueNextSteps lists the open next steps of userID that were due

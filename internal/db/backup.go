@@ -43,13 +43,9 @@ var ErrBackupNeedsBypass = errors.New("backup: on Citus, pg_dump reads the shard
 // bypasses row-level security, and Backup refuses any other
 // (ErrBackupNeedsBypass) rather than write an archive without tenant rows.
 func Backup(ctx context.Context, url, file string) error {
-	bin, err := pgTool("pg_dump")
+	bin, conn, err := toolAndConn(ctx, "pg_dump", url, "backup")
 	if err != nil {
 		return err
-	}
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		return fmt.Errorf("backup: connect: %w", err)
 	}
 	citus, err := HasCitus(ctx, conn)
 	var bypass bool
@@ -63,13 +59,7 @@ func Backup(ctx context.Context, url, file string) error {
 	if citus && !bypass {
 		return ErrBackupNeedsBypass
 	}
-	var stderr bytes.Buffer
-	cmd := exec.CommandContext(ctx, bin, "--format=custom", "--no-owner", "--file="+file, "--dbname="+url)
-	cmd.Stderr = &stderr
-	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("backup: pg_dump: %w: %s", err, stderr.String())
-	}
-	return nil
+	return runTool(exec.CommandContext(ctx, bin, "--format=custom", "--no-owner", "--file="+file, "--dbname="+url), "backup: pg_dump")
 }
 
 // Restore replaces the contents of the database at url with a Backup
@@ -79,13 +69,9 @@ func Backup(ctx context.Context, url, file string) error {
 // entry is skipped); on a Citus target the tables are then distributed
 // (Distribute).
 func Restore(ctx context.Context, url, file string) error {
-	bin, err := pgTool("pg_restore")
+	bin, conn, err := toolAndConn(ctx, "pg_restore", url, "restore")
 	if err != nil {
 		return err
-	}
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		return fmt.Errorf("restore: connect: %w", err)
 	}
 	_, err = conn.Exec(ctx, `DO $$ BEGIN
 		IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '`+AppRole+`') THEN
@@ -103,7 +89,6 @@ func Restore(ctx context.Context, url, file string) error {
 	if err != nil {
 		return err
 	}
-	var stderr bytes.Buffer
 	cmd := exec.CommandContext(ctx, bin, "--clean", "--if-exists", "--no-owner", "--single-transaction", "--exit-on-error",
 		"--use-list="+list, "--dbname="+url, file)
 	if citus {
@@ -112,16 +97,41 @@ func Restore(ctx context.Context, url, file string) error {
 		// dropping their triggers the explicit permission.
 		cmd.Env = append(os.Environ(), "PGOPTIONS=-c citus.multi_shard_modify_mode=sequential -c citus.enable_unsafe_triggers=on")
 	}
-	cmd.Stderr = &stderr
-	err = cmd.Run()
+	err = runTool(cmd, "restore: pg_restore")
 	os.Remove(list)
 	if err != nil {
-		return fmt.Errorf("restore: pg_restore: %w: %s", err, stderr.String())
+		return err
 	}
 	if citus {
 		if _, err := Distribute(ctx, url); err != nil {
 			return fmt.Errorf("restore: the data is restored as plain tables; distributing them failed (retry with pareto citus distribute): %w", err)
 		}
+	}
+	return nil
+}
+
+// toolAndConn finds PostgreSQL's program tool and connects to the
+// database at url, what a backup and a restore (op, in errors) start
+// with.
+func toolAndConn(ctx context.Context, tool, url, op string) (string, *pgx.Conn, error) {
+	bin, err := pgTool(tool)
+	if err != nil {
+		return "", nil, err
+	}
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return "", nil, fmt.Errorf("%s: connect: %w", op, err)
+	}
+	return bin, conn, nil
+}
+
+// runTool runs cmd; its error (what, in it) carries the program's standard
+// error.
+func runTool(cmd *exec.Cmd, what string) error {
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("%s: %w: %s", what, err, stderr.String())
 	}
 	return nil
 }

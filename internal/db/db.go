@@ -364,6 +364,23 @@ func NotFound(what string, err error) error {
 	return fmt.Errorf("%s: %w", what, err)
 }
 
+// One reads the one row q selects (args) with scan, the tenant-scoped
+// read of a record by id every store writes: no row is ErrNotFound, and
+// an error names what. With lock set, q ends with forUpdate (a FOR UPDATE
+// clause) and the row stays locked for the rest of the transaction.
+func One[T any](ctx context.Context, tx pgx.Tx, what string, scan func(pgx.Row) (T, error), lock bool, forUpdate, q string,
+	args ...any) (T, error) {
+	if lock {
+		q += forUpdate
+	}
+	v, err := scan(tx.QueryRow(ctx, q, args...))
+	if err != nil {
+		var zero T
+		return zero, NotFound(what, err)
+	}
+	return v, nil
+}
+
 // IsUniqueViolation reports whether err is a unique-key violation on
 // constraint (any constraint when empty).
 func IsUniqueViolation(err error, constraint string) bool {

@@ -194,15 +194,8 @@ func (s *Store) Endpoint(ctx context.Context, sc db.Scope, id uuid.UUID) (Endpoi
 }
 
 func getEndpoint(ctx context.Context, tx pgx.Tx, tenantID, id uuid.UUID, lock bool) (Endpoint, error) {
-	q := `SELECT ` + endpointCols + ` FROM webhook_endpoints WHERE tenant_id = $1 AND id = $2`
-	if lock {
-		q += " FOR UPDATE"
-	}
-	e, err := scanEndpoint(tx.QueryRow(ctx, q, tenantID, id))
-	if err != nil {
-		return Endpoint{}, db.NotFound("endpoint", err)
-	}
-	return e, nil
+	return db.One(ctx, tx, "endpoint", scanEndpoint, lock, " FOR UPDATE",
+		`SELECT `+endpointCols+` FROM webhook_endpoints WHERE tenant_id = $1 AND id = $2`, tenantID, id)
 }
 
 // CreateEndpoint registers an endpoint and returns its signing secret,

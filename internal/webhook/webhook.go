@@ -16,12 +16,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+
+	"pareto/internal/db"
 )
 
 // The event types an endpoint may subscribe to.
@@ -126,41 +126,12 @@ func Emit(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, events ...Event) e
 			delRows = append(delRows, []any{tenantID, uuid.New(), id, ep, now, now, now})
 		}
 	}
-	if err := insertRows(ctx, tx, "webhook_events (tenant_id, id, type, body, created_at)", evRows); err != nil {
+	if _, err := db.InsertRows(ctx, tx, "webhook_events", []string{"tenant_id", "id", "type", "body", "created_at"}, evRows, ""); err != nil {
 		return fmt.Errorf("webhook: emit: events: %w", err)
 	}
-	if err := insertRows(ctx, tx, "webhook_deliveries (tenant_id, id, event_id, endpoint_id, next_attempt_at, window_start, created_at)", delRows); err != nil {
+	if _, err := db.InsertRows(ctx, tx, "webhook_deliveries",
+		[]string{"tenant_id", "id", "event_id", "endpoint_id", "next_attempt_at", "window_start", "created_at"}, delRows, ""); err != nil {
 		return fmt.Errorf("webhook: emit: deliveries: %w", err)
-	}
-	return nil
-}
-
-// insertRows inserts rows with multi-row VALUES statements (Citus
-// refuses INSERT … SELECT FROM unnest under row-level security, and COPY
-// too), up to 500 rows a statement.
-func insertRows(ctx context.Context, tx pgx.Tx, into string, rows [][]any) error {
-	for lo := 0; lo < len(rows); lo += 500 {
-		chunk := rows[lo:min(len(rows), lo+500)]
-		var b strings.Builder
-		args := make([]any, 0, len(chunk)*len(chunk[0]))
-		b.WriteString("INSERT INTO " + into + " VALUES ")
-		for i, r := range chunk {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteByte('(')
-			for j := range r {
-				if j > 0 {
-					b.WriteString(", ")
-				}
-				b.WriteString("$" + strconv.Itoa(len(args)+j+1))
-			}
-			b.WriteByte(')')
-			args = append(args, r...)
-		}
-		if _, err := tx.Exec(ctx, b.String(), args...); err != nil {
-			return err
-		}
 	}
 	return nil
 }

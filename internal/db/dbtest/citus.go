@@ -265,23 +265,19 @@ func prepareCitus(ctx context.Context, admin *pgx.Conn, name, u string) error {
 	}
 	// The shared databases are emptied by truncation between tests, which
 	// would drop rows a migration put in: refuse rather than lose them.
-	conn, err := pgx.Connect(ctx, u)
-	if err != nil {
-		return err
-	}
-	defer conn.Close(ctx)
-	names, err := tables(ctx, conn)
-	if err != nil {
-		return err
-	}
-	for _, t := range names {
-		var n int
-		if err := conn.QueryRow(ctx, "SELECT count(*) FROM "+pgx.Identifier{t}.Sanitize()).Scan(&n); err != nil {
-			return err
+	if err := onTables(ctx, u, func(conn *pgx.Conn, names []string) error {
+		for _, t := range names {
+			var n int
+			if err := conn.QueryRow(ctx, "SELECT count(*) FROM "+pgx.Identifier{t}.Sanitize()).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				return fmt.Errorf("a migration put %d rows in %s; dbtest's Citus mode empties tables between tests and would lose them: teach emptyCitus to keep them", n, t)
+			}
 		}
-		if n > 0 {
-			return fmt.Errorf("a migration put %d rows in %s; dbtest's Citus mode empties tables between tests and would lose them: teach emptyCitus to keep them", n, t)
-		}
+		return nil
+	}); err != nil {
+		return err
 	}
 	return exec(ctx, citusNodes.admin, fmt.Sprintf("COMMENT ON DATABASE %s IS '%s'", name, citusReady()))
 }
@@ -291,6 +287,40 @@ func prepareCitus(ctx context.Context, admin *pgx.Conn, name, u string) error {
 // takes seconds here: it truncates every shard's files; a DELETE of the few
 // rows a test leaves takes milliseconds.)
 func emptyCitus(ctx context.Context, u string) error {
+	return onTables(ctx, u, func(conn *pgx.Conn, names []string) error {
+		rows, _ := conn.Query(ctx, `SELECT DISTINCT conrelid::regclass::text, confrelid::regclass::text FROM pg_constraint
+			WHERE contype = 'f' AND conrelid <> confrelid AND connamespace = 'public'::regnamespace`)
+		refs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[struct{ From, To string }])
+		if err != nil {
+			return fmt.Errorf("list foreign keys: %w", err)
+		}
+		left := map[string]bool{}
+		for _, n := range names {
+			left[n] = true
+		}
+		for len(left) > 0 {
+			progress := false
+			for _, n := range names {
+				if !left[n] || slices.ContainsFunc(refs, func(r struct{ From, To string }) bool { return r.To == n && left[r.From] }) {
+					continue
+				}
+				if _, err := conn.Exec(ctx, "DELETE FROM "+pgx.Identifier{n}.Sanitize()); err != nil {
+					return fmt.Errorf("empty %s: %w", n, err)
+				}
+				delete(left, n)
+				progress = true
+			}
+			if !progress {
+				return fmt.Errorf("foreign keys form a cycle among %v", left)
+			}
+		}
+		return nil
+	})
+}
+
+// onTables connects to the database at u and calls f with the
+// connection and its tables (tables).
+func onTables(ctx context.Context, u string, f func(conn *pgx.Conn, names []string) error) error {
 	conn, err := pgx.Connect(ctx, u)
 	if err != nil {
 		return err
@@ -300,33 +330,7 @@ func emptyCitus(ctx context.Context, u string) error {
 	if err != nil {
 		return err
 	}
-	rows, _ := conn.Query(ctx, `SELECT DISTINCT conrelid::regclass::text, confrelid::regclass::text FROM pg_constraint
-		WHERE contype = 'f' AND conrelid <> confrelid AND connamespace = 'public'::regnamespace`)
-	refs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[struct{ From, To string }])
-	if err != nil {
-		return fmt.Errorf("list foreign keys: %w", err)
-	}
-	left := map[string]bool{}
-	for _, n := range names {
-		left[n] = true
-	}
-	for len(left) > 0 {
-		progress := false
-		for _, n := range names {
-			if !left[n] || slices.ContainsFunc(refs, func(r struct{ From, To string }) bool { return r.To == n && left[r.From] }) {
-				continue
-			}
-			if _, err := conn.Exec(ctx, "DELETE FROM "+pgx.Identifier{n}.Sanitize()); err != nil {
-				return fmt.Errorf("empty %s: %w", n, err)
-			}
-			delete(left, n)
-			progress = true
-		}
-		if !progress {
-			return fmt.Errorf("foreign keys form a cycle among %v", left)
-		}
-	}
-	return nil
+	return f(conn, names)
 }
 
 // tables lists the tables of the public schema but goose's.
