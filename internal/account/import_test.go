@@ -320,3 +320,61 @@ func BenchmarkAccounts50k(b *testing.B) {
 		})
 	}
 }
+
+func TestImportRewritesRankingOnlyWhenItChanges(t *testing.T) {
+	// An import's UPDATE sets every mapped column, so account_rankings_sync
+	// (AFTER UPDATE OF name, revenue, … on accounts) fired for each updated
+	// account, and rewrote its ranking row, even when only the notes
+	// changed. Since migration 00027 it runs only when a copied value
+	// changes: the ranking row keeps its row version (xmin) through a
+	// notes-only import, and still follows a new name.
+	d := dbtest.New(t)
+	s := account.NewStore(d)
+	imp := importer.NewStore(d)
+	tn := newTenant(t, d, "Acme")
+	ctx := context.Background()
+	a := createAccount(t, s, tn.admin(), "Globex", "G-1")
+	ranking := func() (xmin, sortName string) {
+		t.Helper()
+		err := d.Tx(ctx, tn.admin(), func(tx pgx.Tx) error {
+			return tx.QueryRow(ctx, "SELECT xmin::text, sort_name FROM account_rankings WHERE tenant_id = $1 AND account_id = $2",
+				tn.Admin.TenantID, a.ID).Scan(&xmin, &sortName)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return xmin, sortName
+	}
+	// A ranking row as scoring writes it (headroom: 3,000,000.00 −
+	// 1,250,000.50 = 1,749,999.50, in cents 174,999,950).
+	err := d.Tx(ctx, tn.admin(), func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO account_rankings (tenant_id, account_id, score10, scored, complete, headroom, sort_name)
+			VALUES ($1, $2, 70, 1, true, 174999950, 'globex')`, tn.Admin.TenantID, a.ID)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	commit := func(data string) *importer.Preview {
+		t.Helper()
+		f, m := importFile(t, imp, tn.admin(), data)
+		p, err := imp.Commit(ctx, tn.admin(), auth.RoleAdmin, account.Import, f.ID, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	before, _ := ranking()
+	if p := commit("name,external_ref,notes\nGlobex,G-1,Met at the fair\n"); p.Updates != 1 {
+		t.Fatalf("notes import: %d updates, want 1", p.Updates)
+	}
+	if after, _ := ranking(); after != before {
+		t.Fatalf("a notes-only import rewrote the ranking row (xmin %s → %s)", before, after)
+	}
+	if p := commit("name,external_ref\nGlobex Europe,G-1\n"); p.Updates != 1 {
+		t.Fatalf("rename import: %d updates, want 1", p.Updates)
+	}
+	if _, name := ranking(); name != "globex europe" {
+		t.Fatalf("ranking sort name %q after the rename, want %q", name, "globex europe")
+	}
+}
