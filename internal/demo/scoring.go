@@ -61,7 +61,7 @@ func seedScoring(ctx context.Context, d *db.DB, admin db.Scope) error {
 		if err != nil {
 			return fmt.Errorf("demo: criterion %s: %w", code, err)
 		}
-		criteria = append(criteria, c)
+		criteria = append(criteria, c.Criterion)
 	}
 
 	var accounts []scoredDemoAccount

@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"pareto/internal/account"
 	"pareto/internal/audit"
 	"pareto/internal/db"
 	"pareto/internal/limits"
@@ -57,14 +58,43 @@ func auditOf(c Criterion) criterionAudit {
 		Rubric10: c.Rubric10, Active: c.Active, Position: c.Position}
 }
 
+// Coverage is what a change of the active criteria did to the accounts'
+// completeness, read from the kept tallies (account.Tally, one row per
+// tenant) before and after the change in the same transaction: no count
+// over the accounts.
+type Coverage struct {
+	WasComplete int // active accounts with a complete score before
+	Complete    int // … after
+	Incomplete  int // active accounts with some score cells, not all, after
+}
+
+// BecameIncomplete is the accounts complete before the change and not
+// after: adding an active criterion nobody has scored makes every
+// complete account incomplete.
+func (c Coverage) BecameIncomplete() int { return max(c.WasComplete-c.Complete, 0) }
+
+// Added is a criterion just made active and what that did to coverage.
+type Added struct {
+	Criterion
+	Coverage Coverage
+}
+
 // criteriaChange runs fn with the settings locked and the criteria read,
 // then bumps the criteria version. If fn changed the set of active
 // criteria while weights are explicit, explicit weights no longer add up,
 // so the mode falls back to rank-derived weights (audited); the entered
 // percentages are kept for the next time.
 func (s *Store) criteriaChange(ctx context.Context, sc db.Scope, what string,
-	fn func(tx pgx.Tx, st Settings, cs []Criterion) error) error {
+	fn func(tx pgx.Tx, st Settings, cs []Criterion) error) (Coverage, error) {
+	var cov Coverage
 	err := s.locked(ctx, sc, func(tx pgx.Tx, st Settings) error {
+		before, err := account.Tallies(ctx, tx, sc.TenantID, account.DimAll)
+		if err != nil {
+			return err
+		}
+		cov.WasComplete = before[account.DimAll][""].Complete
+		// The tally is current when nothing is reranked.
+		cov.Complete, cov.Incomplete = cov.WasComplete, before[account.DimAll][""].Incomplete()
 		cs, err := readCriteria(ctx, tx, sc.TenantID)
 		if err != nil {
 			return err
@@ -100,12 +130,20 @@ func (s *Store) criteriaChange(ctx context.Context, sc db.Scope, what string,
 		if slices.Equal(EffectiveWeights(st.WeightMode, cs), wAfter) {
 			return nil
 		}
-		return rerank(ctx, tx, sc.TenantID, wAfter, nil)
+		if err := rerank(ctx, tx, sc.TenantID, wAfter, nil); err != nil {
+			return err
+		}
+		now, err := account.Tallies(ctx, tx, sc.TenantID, account.DimAll)
+		if err != nil {
+			return err
+		}
+		cov.Complete, cov.Incomplete = now[account.DimAll][""].Complete, now[account.DimAll][""].Incomplete()
+		return nil
 	})
 	if err != nil {
-		return db.Wrap("scoring: "+what, err)
+		return Coverage{}, db.Wrap("scoring: "+what, err)
 	}
-	return nil
+	return cov, nil
 }
 
 // activeIDs lists the ids of the active criteria as a set (sorted).
@@ -133,13 +171,13 @@ func nextPosition(cs []Criterion) int {
 // EnableStandard adds the library criterion code as the least important
 // active criterion, or re-activates it if the tenant has it already.
 // Admin-only (the caller checks). Unknown codes → db.FieldErrors.
-func (s *Store) EnableStandard(ctx context.Context, sc db.Scope, code string) (Criterion, error) {
+func (s *Store) EnableStandard(ctx context.Context, sc db.Scope, code string) (Added, error) {
 	e, ok := LibraryEntryByCode(code)
 	if !ok {
-		return Criterion{}, db.FieldErrors{"code": "Choose one of the standard criteria."}
+		return Added{}, db.FieldErrors{"code": "Choose one of the standard criteria."}
 	}
 	var id uuid.UUID
-	err := s.criteriaChange(ctx, sc, "enable criterion", func(tx pgx.Tx, _ Settings, cs []Criterion) error {
+	cov, err := s.criteriaChange(ctx, sc, "enable criterion", func(tx pgx.Tx, _ Settings, cs []Criterion) error {
 		for _, c := range cs {
 			if c.Code == code {
 				id = c.ID
@@ -162,21 +200,27 @@ func (s *Store) EnableStandard(ctx context.Context, sc db.Scope, code string) (C
 			After: criterionAudit{Name: e.Name, Description: e.Description, Rubric1: e.Rubric1, Rubric5: e.Rubric5,
 				Rubric10: e.Rubric10, Active: true, Position: nextPosition(cs)}})
 	})
+	return s.added(ctx, sc, id, cov, err)
+}
+
+// added reads the criterion id just made active, with cov.
+func (s *Store) added(ctx context.Context, sc db.Scope, id uuid.UUID, cov Coverage, err error) (Added, error) {
 	if err != nil {
-		return Criterion{}, err
+		return Added{}, err
 	}
-	return s.criterion(ctx, sc, id)
+	c, err := s.criterion(ctx, sc, id)
+	return Added{Criterion: c, Coverage: cov}, err
 }
 
 // CreateCustom adds a custom criterion as the least important active one.
 // Admin-only (the caller checks). Invalid input or a duplicate name →
 // db.FieldErrors.
-func (s *Store) CreateCustom(ctx context.Context, sc db.Scope, in CriterionInput) (Criterion, error) {
+func (s *Store) CreateCustom(ctx context.Context, sc db.Scope, in CriterionInput) (Added, error) {
 	if fe := in.Validate(); len(fe) > 0 {
-		return Criterion{}, fe
+		return Added{}, fe
 	}
 	var id uuid.UUID
-	err := s.criteriaChange(ctx, sc, "create criterion", func(tx pgx.Tx, _ Settings, cs []Criterion) error {
+	cov, err := s.criteriaChange(ctx, sc, "create criterion", func(tx pgx.Tx, _ Settings, cs []Criterion) error {
 		pos := nextPosition(cs)
 		err := tx.QueryRow(ctx, `INSERT INTO scoring_criteria (name, description, rubric_1, rubric_5, rubric_10, active, position)
 			VALUES ($1, $2, $3, $4, $5, true, $6) RETURNING id`,
@@ -191,17 +235,14 @@ func (s *Store) CreateCustom(ctx context.Context, sc db.Scope, in CriterionInput
 			After: criterionAudit{Name: in.Name, Description: in.Description, Rubric1: in.Rubric1, Rubric5: in.Rubric5,
 				Rubric10: in.Rubric10, Active: true, Position: pos}})
 	})
-	if err != nil {
-		return Criterion{}, err
-	}
-	return s.criterion(ctx, sc, id)
+	return s.added(ctx, sc, id, cov, err)
 }
 
 // UpdateCriterion changes a criterion's name, description and rubric.
 // Admin-only (the caller checks). version must match (db.ErrConflict);
 // invalid input → db.FieldErrors; another tenant's → db.ErrNotFound.
 func (s *Store) UpdateCriterion(ctx context.Context, sc db.Scope, id uuid.UUID, in CriterionInput, version int) (Criterion, error) {
-	err := s.criteriaChange(ctx, sc, "update criterion", func(tx pgx.Tx, _ Settings, cs []Criterion) error {
+	_, err := s.criteriaChange(ctx, sc, "update criterion", func(tx pgx.Tx, _ Settings, cs []Criterion) error {
 		c, err := findCriterion(cs, id)
 		if err != nil {
 			return err
@@ -234,8 +275,9 @@ func (s *Store) UpdateCriterion(ctx context.Context, sc db.Scope, id uuid.UUID, 
 
 // SetActive activates (as the least important) or deactivates a criterion.
 // Scores of a deactivated criterion are kept and count again when it is
-// re-activated. Admin-only (the caller checks).
-func (s *Store) SetActive(ctx context.Context, sc db.Scope, id uuid.UUID, active bool) error {
+// re-activated. Admin-only (the caller checks). The coverage says what
+// the change did to the accounts' completeness.
+func (s *Store) SetActive(ctx context.Context, sc db.Scope, id uuid.UUID, active bool) (Coverage, error) {
 	return s.criteriaChange(ctx, sc, "activate criterion", func(tx pgx.Tx, _ Settings, cs []Criterion) error {
 		c, err := findCriterion(cs, id)
 		if err != nil {
@@ -275,7 +317,7 @@ func setActive(ctx context.Context, tx pgx.Tx, sc db.Scope, c Criterion, active 
 // by < 0) or down (by > 0) in the importance order. Moving past either end
 // does nothing. Admin-only (the caller checks).
 func (s *Store) MoveCriterion(ctx context.Context, sc db.Scope, id uuid.UUID, by int) error {
-	return s.criteriaChange(ctx, sc, "move criterion", func(tx pgx.Tx, _ Settings, cs []Criterion) error {
+	_, err := s.criteriaChange(ctx, sc, "move criterion", func(tx pgx.Tx, _ Settings, cs []Criterion) error {
 		c, err := findCriterion(cs, id)
 		if err != nil {
 			return err
@@ -306,6 +348,7 @@ func (s *Store) MoveCriterion(ctx context.Context, sc db.Scope, id uuid.UUID, by
 			Before: map[string]any{"name": c.Name, "position": c.Position, "order": names(before)},
 			After:  map[string]any{"name": c.Name, "position": target}})
 	})
+	return err
 }
 
 func names(ws []Weight) []string {

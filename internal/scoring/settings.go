@@ -73,7 +73,7 @@ func (s *Store) SetWeights(ctx context.Context, sc db.Scope, in WeightsInput) er
 	if !in.Mode.Valid() {
 		return db.FieldErrors{"mode": "Choose explicit percentages or weights derived from rank."}
 	}
-	return s.criteriaChange(ctx, sc, "set weights", func(tx pgx.Tx, st Settings, cs []Criterion) error {
+	_, err := s.criteriaChange(ctx, sc, "set weights", func(tx pgx.Tx, st Settings, cs []Criterion) error {
 		if st.CriteriaVersion != in.CriteriaVersion {
 			return db.ErrConflict
 		}
@@ -100,6 +100,7 @@ func (s *Store) SetWeights(ctx context.Context, sc db.Scope, in WeightsInput) er
 		return audit.Record(ctx, tx, audit.Event{ActorID: sc.UserID, Action: "update", Entity: "scoring_weights",
 			Before: weightsAuditOf(st.WeightMode, before), After: weightsAuditOf(in.Mode, EffectiveWeights(in.Mode, after))})
 	})
+	return err
 }
 
 // SettingsInput is the admin's settings form.

@@ -76,7 +76,7 @@ func enable(t testing.TB, s *scoring.Store, sc db.Scope, codes ...string) []scor
 		if err != nil {
 			t.Fatal(err)
 		}
-		out = append(out, x)
+		out = append(out, x.Criterion)
 	}
 	return out
 }
@@ -178,7 +178,7 @@ func TestCriteria(t *testing.T) {
 		if cfg.Weights[1].CriterionID != third.CriterionID {
 			t.Fatalf("not moved up: %v", cfg.Weights)
 		}
-		if err := s.SetActive(ctx, tn.admin, cfg.Weights[0].CriterionID, false); err != nil {
+		if _, err := s.SetActive(ctx, tn.admin, cfg.Weights[0].CriterionID, false); err != nil {
 			t.Fatal(err)
 		}
 		cfg, _ = s.Config(ctx, tn.admin)
@@ -244,7 +244,7 @@ func TestCriteria(t *testing.T) {
 		if _, err := s.UpdateCriterion(ctx, other.admin, c.ID, scoring.CriterionInput{Name: "Stolen"}, c.Version); !errors.Is(err, db.ErrNotFound) {
 			t.Fatalf("want not found, got %v", err)
 		}
-		if err := s.SetActive(ctx, other.admin, c.ID, false); !errors.Is(err, db.ErrNotFound) {
+		if _, err := s.SetActive(ctx, other.admin, c.ID, false); !errors.Is(err, db.ErrNotFound) {
 			t.Fatalf("want not found, got %v", err)
 		}
 		ocfg, _ := s.Config(ctx, other.admin)

@@ -92,7 +92,7 @@ func TestAPIFiguresAndShortlist(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		crit = append(crit, cr)
+		crit = append(crit, cr.Criterion)
 	}
 	for i, scores := range [][2]string{{"8", "6"}, {"5", "5"}} {
 		id, _ := uuid.Parse(out.Items[i].ID)

@@ -152,7 +152,8 @@ func (s *Server) page(r *http.Request, title, section string) templates.Page {
 	ctx := r.Context()
 	if s.sessions != nil && hasSession(r) {
 		if msg := s.sessions.PopString(ctx, sessFlash); msg != "" {
-			p.Flash = templates.Flash{Kind: s.sessions.PopString(ctx, sessFlashKind), Message: msg}
+			p.Flash = templates.Flash{Kind: s.sessions.PopString(ctx, sessFlashKind), Message: msg,
+				Link: templates.Link{Href: s.sessions.PopString(ctx, sessFlashHref), Label: s.sessions.PopString(ctx, sessFlashLink)}}
 		}
 	}
 	if p.User != nil {
@@ -177,4 +178,10 @@ func hasSession(r *http.Request) bool {
 func (s *Server) flash(ctx context.Context, kind, msg string) {
 	s.sessions.Put(ctx, sessFlash, msg)
 	s.sessions.Put(ctx, sessFlashKind, kind)
+}
+
+// flashLink adds a link (a local path) after the flash just set.
+func (s *Server) flashLink(ctx context.Context, l templates.Link) {
+	s.sessions.Put(ctx, sessFlashHref, l.Href)
+	s.sessions.Put(ctx, sessFlashLink, l.Label)
 }

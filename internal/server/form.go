@@ -365,6 +365,8 @@ type saved struct {
 	// Flash is said on the next page after a save; Next is that page.
 	Flash string
 	Next  string
+	// FlashLink follows the flash (where to act on what it says).
+	FlashLink templates.Link
 }
 
 // saved answers an edit: err nil → flash and 303 to Next; field errors →
@@ -378,6 +380,9 @@ func (s *Server) saved(w http.ResponseWriter, r *http.Request, err error, a save
 	case err == nil:
 		if a.Flash != "" {
 			s.flash(r.Context(), "success", a.Flash)
+			if a.FlashLink.Href != "" {
+				s.flashLink(r.Context(), a.FlashLink)
+			}
 		}
 		http.Redirect(w, r, a.Next, http.StatusSeeOther)
 		return

@@ -62,14 +62,29 @@ func (s *Server) criterionEnable(w http.ResponseWriter, r *http.Request) {
 	if f == nil {
 		return
 	}
-	var c scoring.Criterion
+	var c scoring.Added
 	err := f.Then(nil, func() (err error) {
 		c, err = s.scoringStore().EnableStandard(r.Context(), scope(r), f.Trim("code"))
 		return err
 	})
-	s.saved(w, r, err, saved{
+	s.saved(w, r, err, coverageSaved(c.Coverage, saved{
 		Invalid: s.criteriaPage(r, func(v *templates.CriteriaView, fe db.FieldErrors) { v.LibraryErr = fe["code"] }),
-		Flash:   c.Name + " is active, as the least important criterion. Move it up if it matters more.", Next: "/scoring/criteria"})
+		Flash:   c.Name + " is active, as the least important criterion. Move it up if it matters more.", Next: "/scoring/criteria"}))
+}
+
+// coverageSaved says after a save that made a criterion active how many
+// accounts it left incomplete (from the kept tallies, see
+// scoring.Coverage), linking to the matrix filtered to the incomplete.
+func coverageSaved(c scoring.Coverage, a saved) saved {
+	if n := c.BecameIncomplete(); n > 0 {
+		a.Flash += " " + plural(n, "account that was complete is", "accounts that were complete are") +
+			" now incomplete until scored on it."
+	}
+	if c.Incomplete > 0 {
+		a.Flash += " " + plural(c.Incomplete, "account has", "accounts have") + " an incomplete score in all."
+		a.FlashLink = templates.Link{Href: "/scoring/matrix?coverage=incomplete", Label: "Score the incomplete accounts in the matrix"}
+	}
+	return a
 }
 
 func readCriterion(f *form) scoring.CriterionInput {
@@ -83,16 +98,16 @@ func (s *Server) criterionCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in := readCriterion(f)
-	var c scoring.Criterion
+	var c scoring.Added
 	err := f.Then(in.Validate, func() (err error) {
 		c, err = s.scoringStore().CreateCustom(r.Context(), scope(r), in)
 		return err
 	})
-	s.saved(w, r, err, saved{
+	s.saved(w, r, err, coverageSaved(c.Coverage, saved{
 		Invalid: s.criteriaPage(r, func(v *templates.CriteriaView, fe db.FieldErrors) {
 			v.Custom = templates.CriterionForm{Input: in, Errors: fe}
 		}),
-		Flash: "Added " + c.Name + " as the least important active criterion.", Next: "/scoring/criteria"})
+		Flash: "Added " + c.Name + " as the least important active criterion.", Next: "/scoring/criteria"}))
 }
 
 func (s *Server) criterionUpdate(w http.ResponseWriter, r *http.Request) {
@@ -135,14 +150,16 @@ func (s *Server) criterionUpdate(w http.ResponseWriter, r *http.Request) {
 func (s *Server) criterionSetActive(active bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		id, err := urlID(r, "criterionID")
+		var cov scoring.Coverage
 		if err == nil {
-			err = s.scoringStore().SetActive(r.Context(), scope(r), id, active)
+			cov, err = s.scoringStore().SetActive(r.Context(), scope(r), id, active)
 		}
-		msg := "Criterion deactivated; its scores are kept."
-		if active {
-			msg = "Criterion re-activated as the least important; its earlier scores count again."
+		if !active {
+			s.saved(w, r, err, saved{Flash: "Criterion deactivated; its scores are kept.", Next: "/scoring/criteria"})
+			return
 		}
-		s.saved(w, r, err, saved{Flash: msg, Next: "/scoring/criteria"})
+		s.saved(w, r, err, coverageSaved(cov, saved{
+			Flash: "Criterion re-activated as the least important; its earlier scores count again.", Next: "/scoring/criteria"}))
 	}
 }
 

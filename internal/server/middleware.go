@@ -39,6 +39,8 @@ const (
 	sessRole      = "role"
 	sessFlash     = "flash"
 	sessFlashKind = "flash_kind"
+	sessFlashHref = "flash_href"
+	sessFlashLink = "flash_link"
 )
 
 func (s *Server) requestID(next http.Handler) http.Handler {

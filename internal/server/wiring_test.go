@@ -163,7 +163,7 @@ func TestWiringHomeShortlistAndHealth(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		criteria = append(criteria, c)
+		criteria = append(criteria, c.Criterion)
 	}
 	siemens := tm.account(t, "Siemens", "EMEA", tm.annM.UserID)
 	bosch := tm.account(t, "Bosch", "EMEA", tm.annM.UserID)
