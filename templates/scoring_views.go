@@ -246,6 +246,12 @@ type AccountScoreView struct {
 	Values       map[string]string
 	KeyErrors    map[string]string
 	KeyReason    string
+	// Proposal is the account's open proposal as a key candidate (read
+	// for leaders and admins only); ProposalErrors and ProposalReason are
+	// a refused proposal or withdrawal.
+	Proposal       *scoring.Proposal
+	ProposalErrors map[string]string
+	ProposalReason string
 	// Folded puts the score form and history behind a disclosure, for the
 	// account page where the section is one of many.
 	Folded bool

@@ -83,6 +83,12 @@ func (s *Store) Decide(ctx context.Context, sc db.Scope, reviewID, accountID uui
 			sc.TenantID, reviewID, accountID, decision, reason, nullID(sc.UserID), now); err != nil {
 			return err
 		}
+		// Deciding the account closes its open proposal, whichever review
+		// it waited for.
+		if _, err := tx.Exec(ctx, `UPDATE key_proposals SET state = 'decided', review_id = $3, closed_by = $4, closed_at = $5
+			WHERE tenant_id = $1 AND account_id = $2 AND state = 'open'`, sc.TenantID, accountID, reviewID, nullID(sc.UserID), now); err != nil {
+			return err
+		}
 		// The review's kept counts (the settings row locked above orders
 		// the decisions of a tenant).
 		if _, err := tx.Exec(ctx, `UPDATE scoring_reviews SET decided = decided + $3, designated = designated + $4
@@ -178,6 +184,11 @@ func (s *Store) CloseReview(ctx context.Context, sc db.Scope, id uuid.UUID) erro
 		}
 		if _, err := tx.Exec(ctx, "UPDATE scoring_reviews SET closed_at = $3, closed_by = $4 WHERE tenant_id = $1 AND id = $2",
 			sc.TenantID, id, s.Now(), nullID(sc.UserID)); err != nil {
+			return err
+		}
+		// Proposals it took up and left undecided wait for the next review.
+		if _, err := tx.Exec(ctx, "UPDATE key_proposals SET review_id = NULL WHERE tenant_id = $1 AND review_id = $2 AND state = 'open'",
+			sc.TenantID, id); err != nil {
 			return err
 		}
 		if err := audit.Record(ctx, tx, audit.Event{ActorID: sc.UserID, Action: "close", Entity: "review", EntityID: id.String(),

@@ -74,6 +74,10 @@ type ReviewEntry struct {
 	DecidedBy        string
 	DecidedAt        *time.Time
 	KeyStatusNow     string
+	// The proposal that brought the account in (ProposedAt nil: none).
+	ProposedBy     string
+	ProposedAt     *time.Time
+	ProposalReason string
 }
 
 // Headroom is potential minus revenue at the time of the review, in cents.
@@ -126,8 +130,16 @@ func (s *Store) StartReview(ctx context.Context, sc db.Scope, name string) (uuid
 			return err
 		}
 		ranked := Rank(cands, weights)
-		if len(ranked) == 0 {
+		proposed, err := waitingProposals(ctx, tx, sc.TenantID)
+		if err != nil {
+			return err
+		}
+		if len(ranked) == 0 && len(proposed) == 0 {
 			return db.FieldErrors{"name": "No account is scored yet: score accounts before starting a review."}
+		}
+		byAccount := map[uuid.UUID]proposedEntry{}
+		for _, p := range proposed {
+			byAccount[p.AccountID] = p
 		}
 		wj, err := json.Marshal(weights)
 		if err != nil {
@@ -135,7 +147,7 @@ func (s *Store) StartReview(ctx context.Context, sc db.Scope, name string) (uuid
 		}
 		err = tx.QueryRow(ctx, `INSERT INTO scoring_reviews (name, weight_mode, weights, key_cap, created_by, created_at, entries)
 			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, name, st.WeightMode, wj, st.KeyAccountCap, nullID(sc.UserID), now,
-			len(ranked)).Scan(&id)
+			len(ranked)+len(proposed)-countRanked(ranked, byAccount)).Scan(&id)
 		if db.IsUniqueViolation(err, "scoring_reviews_name_key") {
 			return db.FieldErrors{"name": "There is a review with this name already."}
 		}
@@ -145,28 +157,70 @@ func (s *Store) StartReview(ctx context.Context, sc db.Scope, name string) (uuid
 		if err != nil {
 			return err
 		}
-		entries := make([][]any, len(ranked))
-		for i, r := range ranked {
+		// The ranking, then the proposed accounts it lacks (unscored), each
+		// marked with its proposal.
+		entries := make([][]any, 0, len(ranked)+len(proposed))
+		mark := func(accountID uuid.UUID) []any {
+			p, ok := byAccount[accountID]
+			if !ok {
+				return []any{"", nil, ""}
+			}
+			delete(byAccount, accountID)
+			return []any{p.ProposedBy, p.ProposedAt, p.Reason}
+		}
+		for _, r := range ranked {
 			e := extra[r.AccountID]
 			cj, err := json.Marshal(onlyWeighted(r.Cells, weights))
 			if err != nil {
 				return err
 			}
-			entries[i] = []any{sc.TenantID, id, r.AccountID, int32(r.Rank), r.Name, int32(r.Score.Score10), int32(r.Score.Scored),
-				int32(r.Score.Total), r.Score.Complete, json.RawMessage(cj), e.Revenue, e.Potential, e.KeyStatus, e.KAMName}
+			entries = append(entries, append([]any{sc.TenantID, id, r.AccountID, int32(r.Rank), r.Name, int32(r.Score.Score10),
+				int32(r.Score.Scored), int32(r.Score.Total), r.Score.Complete, json.RawMessage(cj), e.Revenue, e.Potential,
+				e.KeyStatus, e.KAMName}, mark(r.AccountID)...))
+		}
+		for _, p := range proposed {
+			if _, ok := byAccount[p.AccountID]; !ok {
+				continue // ranked above
+			}
+			entries = append(entries, append([]any{sc.TenantID, id, p.AccountID, int32(len(entries) + 1), p.Name, int32(0), int32(0),
+				int32(len(weights)), false, json.RawMessage("{}"), p.Extra.Revenue, p.Extra.Potential, p.Extra.KeyStatus,
+				p.Extra.KAMName}, mark(p.AccountID)...))
 		}
 		cols := []string{"tenant_id", "review_id", "account_id", "rank", "account_name", "score10", "scored",
-			"criteria_total", "complete", "cells", "annual_revenue", "revenue_potential", "key_status_before", "kam_name"}
+			"criteria_total", "complete", "cells", "annual_revenue", "revenue_potential", "key_status_before", "kam_name",
+			"proposed_by", "proposed_at", "proposal_reason"}
 		if _, err := db.InsertRows(ctx, tx, "review_entries", cols, entries, ""); err != nil {
 			return err
 		}
+		if len(proposed) > 0 {
+			ids := make([]uuid.UUID, len(proposed))
+			for i, p := range proposed {
+				ids[i] = p.ID
+			}
+			if _, err := tx.Exec(ctx, "UPDATE key_proposals SET review_id = $2 WHERE tenant_id = $1 AND id = ANY($3)",
+				sc.TenantID, id, ids); err != nil {
+				return err
+			}
+		}
 		return audit.Record(ctx, tx, audit.Event{ActorID: sc.UserID, Action: "start", Entity: "review", EntityID: id.String(),
-			After: map[string]any{"name": name, "accounts": len(ranked), "weights": weightsAuditOf(st.WeightMode, weights)}})
+			After: map[string]any{"name": name, "accounts": len(entries), "proposed": len(proposed),
+				"weights": weightsAuditOf(st.WeightMode, weights)}})
 	})
 	if err != nil {
 		return uuid.Nil, db.Wrap("scoring: start review", err)
 	}
 	return id, nil
+}
+
+// countRanked is how many of the proposed accounts are ranked.
+func countRanked(ranked []Ranked, proposed map[uuid.UUID]proposedEntry) int {
+	n := 0
+	for _, r := range ranked {
+		if _, ok := proposed[r.AccountID]; ok {
+			n++
+		}
+	}
+	return n
 }
 
 // onlyWeighted keeps the cells of the weighted criteria, keyed by id text.
@@ -256,7 +310,7 @@ func (s *Store) Review(ctx context.Context, sc db.Scope, id uuid.UUID, f ReviewF
 		after, orderBy, limit := reviewOrder.Plan(f.Cursor, f.PerPage, &args)
 		rows, _ := tx.Query(ctx, `SELECT e.rank, e.account_id, e.account_name, e.score10, e.scored, e.criteria_total, e.complete,
 				e.cells, e.annual_revenue, e.revenue_potential, e.key_status_before, e.kam_name, coalesce(e.decision, ''),
-				e.reason, coalesce(u.name, ''), e.decided_at, a.key_status
+				e.reason, coalesce(u.name, ''), e.decided_at, a.key_status, e.proposed_by, e.proposed_at, e.proposal_reason
 			FROM review_entries e JOIN accounts a ON a.tenant_id = e.tenant_id AND a.id = e.account_id
 			LEFT JOIN users u ON u.id = e.decided_by
 			WHERE e.tenant_id = $1 AND e.review_id = $2`+where+after+`
@@ -267,7 +321,7 @@ func (s *Store) Review(ctx context.Context, sc db.Scope, id uuid.UUID, f ReviewF
 			var cj []byte
 			err := r.Scan(&e.Rank, &e.AccountID, &e.AccountName, &s10, &scored, &total, &e.Score.Complete, &cj,
 				&e.AnnualRevenue, &e.RevenuePotential, &e.KeyStatusBefore, &e.KAMName, &e.Decision, &e.Reason, &e.DecidedBy,
-				&e.DecidedAt, &e.KeyStatusNow)
+				&e.DecidedAt, &e.KeyStatusNow, &e.ProposedBy, &e.ProposedAt, &e.ProposalReason)
 			if err != nil {
 				return e, err
 			}

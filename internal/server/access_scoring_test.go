@@ -45,6 +45,8 @@ func init() {
 			Form: url.Values{"account_id": {"{accountID}"}, "decision": {"watch"}, "reason": {"access matrix"}}},
 		accessRule{Method: "POST", Pattern: "/shortlist/reviews/{reviewID}/close", Roles: leadersUp},
 		accessRule{Method: "POST", Pattern: "/accounts/{accountID}/key-status", Roles: leadersUp, Form: url.Values{"reason": {"access matrix"}}},
+		accessRule{Method: "POST", Pattern: "/accounts/{accountID}/key-proposal", Roles: leadersUp, Form: url.Values{"reason": {"access matrix"}}},
+		accessRule{Method: "POST", Pattern: "/accounts/{accountID}/key-proposal/withdraw", Roles: leadersUp},
 	)
 	fixtureSetups = append(fixtureSetups, scoringFixture)
 }

@@ -257,6 +257,11 @@ func (s *Server) accountScoreSection(r *http.Request, accountID uuid.UUID) (temp
 	v := templates.AccountScoreView{Breakdown: b, Back: r.URL.Path,
 		CanEdit:      scoring.CanScore(m.Role, m.UserID, b.Account.KAMUserID) && !b.Account.Archived,
 		CanDesignate: m.Role.Leads()}
+	if v.CanDesignate {
+		if v.Proposal, err = s.scoringStore().OpenProposal(r.Context(), scope(r), accountID); err != nil {
+			return v, err
+		}
+	}
 	for _, c := range b.Cells {
 		if templates.IsCredibility(c.Criterion) {
 			v.Credibility, err = s.credibilityEvidence(r, accountID)
@@ -284,10 +289,52 @@ func (s *Server) keyStatusUpdate(w http.ResponseWriter, r *http.Request) {
 	back := scoringBack(f.Raw("back"), "/scoring/accounts/"+id.String())
 	err := f.Then(nil, func() error { return s.scoringStore().Dedesignate(r.Context(), scope(r), id, reason) })
 	s.saved(w, r, err, saved{
-		Invalid: func(fe db.FieldErrors) (templ.Component, error) {
-			v, err := s.accountScoreSection(r, id)
+		Invalid: s.keyStatusInvalid(r, id, func(v *templates.AccountScoreView, fe db.FieldErrors) {
 			v.Back, v.KeyErrors, v.KeyReason = back, fe, reason
-			return templates.AccountScorePage(s.page(r, v.Breakdown.Account.Name, "scoring"), v), err
-		},
+		}),
 		Flash: "The account is no longer a key account.", Next: back})
+}
+
+// keyStatusInvalid shows the account's score page with a refused key
+// status form, as edit sets it.
+func (s *Server) keyStatusInvalid(r *http.Request, id uuid.UUID,
+	edit func(*templates.AccountScoreView, db.FieldErrors)) func(db.FieldErrors) (templ.Component, error) {
+	return func(fe db.FieldErrors) (templ.Component, error) {
+		v, err := s.accountScoreSection(r, id)
+		edit(&v, fe)
+		return templates.AccountScorePage(s.page(r, v.Breakdown.Account.Name, "scoring"), v), err
+	}
+}
+
+// keyProposalCreate proposes the account as a key candidate for the next
+// review, with an optional reason.
+func (s *Server) keyProposalCreate(w http.ResponseWriter, r *http.Request) {
+	id, f, ok := formFor(s, w, r, pathID("accountID"))
+	if !ok {
+		return
+	}
+	reason := f.Para("reason", limits.Paragraph)
+	back := scoringBack(f.Raw("back"), "/accounts/"+id.String())
+	err := f.Then(nil, func() error { return s.scoringStore().Propose(r.Context(), scope(r), id, reason) })
+	s.saved(w, r, err, saved{
+		Invalid: s.keyStatusInvalid(r, id, func(v *templates.AccountScoreView, fe db.FieldErrors) {
+			v.Back, v.ProposalErrors, v.ProposalReason = back, fe, reason
+		}),
+		Flash: "Proposed as a key candidate: the next review lists it.", Next: back})
+}
+
+// keyProposalWithdraw withdraws the account's proposal before a review
+// takes it up.
+func (s *Server) keyProposalWithdraw(w http.ResponseWriter, r *http.Request) {
+	id, f, ok := formFor(s, w, r, pathID("accountID"))
+	if !ok {
+		return
+	}
+	back := scoringBack(f.Raw("back"), "/accounts/"+id.String())
+	err := s.scoringStore().WithdrawProposal(r.Context(), scope(r), id)
+	s.saved(w, r, err, saved{
+		Invalid: s.keyStatusInvalid(r, id, func(v *templates.AccountScoreView, fe db.FieldErrors) {
+			v.Back, v.ProposalErrors = back, fe
+		}),
+		Flash: "Proposal withdrawn.", Next: back})
 }

@@ -165,6 +165,8 @@ func (s *Server) routes() http.Handler {
 				r.Post("/shortlist/reviews/{reviewID}/decisions", s.reviewDecide)
 				r.Post("/shortlist/reviews/{reviewID}/close", s.reviewClose)
 				r.Post("/accounts/{accountID}/key-status", s.keyStatusUpdate)
+				r.Post("/accounts/{accountID}/key-proposal", s.keyProposalCreate)
+				r.Post("/accounts/{accountID}/key-proposal/withdraw", s.keyProposalWithdraw)
 				r.Get("/kams", s.kamList)
 				r.Get("/kams/suggestions", s.suggestionList)
 				r.Post("/kams/suggestions/apply", s.suggestionApply)
