@@ -128,16 +128,11 @@ func reviewNotices(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, ids []uui
 	return out, nil
 }
 
-// dueText says when d falls due, seen on today.
+// dueText says when d falls due, seen on today: a date, not "tomorrow"
+// (the title is kept, and read days later).
 func dueText(d, today time.Time) string {
-	switch n := int(d.Sub(today).Hours() / 24); {
-	case n < 0:
+	if d.Before(today) {
 		return "since " + d.Format("2 Jan 2006")
-	case n == 0:
-		return "today"
-	case n == 1:
-		return "tomorrow"
-	default:
-		return "on " + d.Format("Mon 2 Jan") + fmt.Sprintf(" (in %d days)", n)
 	}
+	return "on " + d.Format("Mon 2 Jan 2006")
 }

@@ -121,10 +121,10 @@ func TestKeeperNotifies(t *testing.T) {
 		t.Fatalf("goal events on first sight: %q", ev)
 	}
 	want := []string{
-		"action_due: Globex: action “Send the proposal” is due on Mon 23 Nov (in 3 days)",
+		"action_due: Globex: action “Send the proposal” is due on Mon 23 Nov 2026",
 		"action_overdue: Globex: action “Call the CFO” is overdue (due 10 Nov 2026)",
 		"goal_status: Globex: goal “Workshops” is at risk",
-		"review_due: Globex: account review due on Fri 27 Nov (in 7 days)",
+		"review_due: Globex: account review due on Fri 27 Nov 2026",
 	}
 	got := notices(t, d, tn.kam())
 	var risks []string
