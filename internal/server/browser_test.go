@@ -3,6 +3,7 @@ package server_test
 import (
 	"bytes"
 	"context"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -416,17 +417,37 @@ func TestBrowserAdminInvitesUser(t *testing.T) {
 	if got := browserText(t, admin, ".flash"); !strings.Contains(got, "Invitation sent to grace@babbage.test") {
 		t.Errorf("flash after inviting = %q", got)
 	}
-	// The invitation is a mail; its link is the only way in.
+	// The invitation is a mail; the page shows its link this once, in a
+	// read-only field with a Copy button that says it copied.
 	invitePath := app.mailLink("grace@babbage.test", "invited you to Babbage Works", "/invites/")
+	link := browserValue(t, admin, "#invite-link")
+	if !strings.HasSuffix(link, invitePath) {
+		t.Errorf("the link field holds %q, the mail links %q", link, invitePath)
+	}
+	browserDo(t, admin, "copy the link", chromedp.Click(chromedp.CSS("#invite-link-copy")),
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := chromedp.Poll[bool](`document.getElementById("invite-link-status").textContent !== ""`)(ctx, tg)
+			return err
+		}))
+	// Headless Chromium may refuse the clipboard API; the fallback then
+	// copies the selection, or selects the link and says how to copy it.
+	if got := browserText(t, admin, "#invite-link-status"); got != "Copied" && !strings.HasPrefix(got, "Selected: press Ctrl+C") {
+		t.Errorf("copy status = %q", got)
+	}
 	if got := browserText(t, admin, "table.data"); !strings.Contains(got, "Charles Babbage") {
 		t.Errorf("members table lacks the admin: %q", got)
 	}
 	assertNoConsoleErrors(t, admin)
 
-	// The invitee opens the link in a browser of their own. The test server
-	// is configured with another base URL, so keep only the link's path.
+	// The invitee opens the link shown in a browser of their own. The test
+	// server is configured with another base URL, so keep only the link's
+	// path.
+	shown, err := url.Parse(link)
+	if err != nil {
+		t.Fatal(err)
+	}
 	kam := newBrowser(t)
-	browserVisit(t, kam, app.URL+invitePath, "#name")
+	browserVisit(t, kam, app.URL+shown.Path, "#name")
 	if got := browserText(t, kam, "h1"); got != "Join Babbage Works" {
 		t.Errorf("invite page heading = %q", got)
 	}
@@ -453,8 +474,12 @@ func TestBrowserAdminInvitesUser(t *testing.T) {
 	assertHTMX(t, kam)
 	assertNoConsoleErrors(t, kam)
 
-	// The admin sees the new member once the page is reloaded.
+	// The admin sees the new member once the page is reloaded; the link is
+	// not shown again.
 	browserVisit(t, admin, app.URL+"/admin/users", "#invite-email")
+	if again, err := chromedp.Run(admin, chromedp.Evaluate[bool](`document.getElementById("invite-link") !== null`)); err != nil || again {
+		t.Errorf("the invitation link is shown after a reload (%v)", err)
+	}
 	if got := browserText(t, admin, "table.data"); !strings.Contains(got, "Grace Hopper") {
 		t.Errorf("members table lacks the new KAM: %q", got)
 	}

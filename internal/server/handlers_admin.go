@@ -38,6 +38,9 @@ func (s *Server) usersView(r *http.Request) (templates.UsersView, error) {
 
 func (s *Server) userList(w http.ResponseWriter, r *http.Request) {
 	v, err := s.usersView(r)
+	if link := s.sessions.PopString(r.Context(), sessInviteLink); link != "" {
+		v.NewInvite = &templates.NewInvite{Email: s.sessions.PopString(r.Context(), sessInviteEmail), Link: link}
+	}
 	s.show(w, r, err, func() templ.Component { return templates.UsersPage(s.page(r, "People", "admin"), v) })
 }
 
@@ -61,6 +64,9 @@ func (s *Server) inviteCreate(w http.ResponseWriter, r *http.Request) {
 	})
 	if err == nil {
 		s.mail.Enqueue(s.mailInvite(inv, currentMember(r), token))
+		// Shown once, on the page the redirect opens (userList pops it).
+		s.sessions.Put(r.Context(), sessInviteLink, s.link("/invites/"+token))
+		s.sessions.Put(r.Context(), sessInviteEmail, inv.Email)
 	}
 	s.saved(w, r, err, saved{
 		Invalid: func(fe db.FieldErrors) (templ.Component, error) {

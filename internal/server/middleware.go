@@ -41,6 +41,10 @@ const (
 	sessFlashKind = "flash_kind"
 	sessFlashHref = "flash_href"
 	sessFlashLink = "flash_link"
+	// The link of the invitation just created, shown once on the next
+	// page (the token is stored hashed, so it cannot be shown later).
+	sessInviteLink  = "invite_link"
+	sessInviteEmail = "invite_email"
 )
 
 func (s *Server) requestID(next http.Handler) http.Handler {

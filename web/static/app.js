@@ -21,6 +21,12 @@
 //  * "/" focuses the header's search field (#global-search), unless the
 //    person is typing in a field or holds a modifier key.
 //  * Flash messages are deliberately NOT auto-dismissed.
+//  * A <button data-copy="ID" data-copy-status="ID2"> copies the value of
+//    the field ID (the clipboard API, else the selection and
+//    execCommand("copy")) and says "Copied" in ID2 (a status region).
+//    Without JavaScript the button stays hidden (.js-show) and the
+//    read-only field is selectable; a field with data-select-all selects
+//    its whole value on focus.
 (function () {
   "use strict";
 
@@ -30,6 +36,44 @@
     var t = event.target;
     if (t instanceof Element && t.closest("[data-print]")) {
       window.print();
+    }
+  });
+
+  // Copy a field's value.
+  document.addEventListener("click", function (event) {
+    var t = event.target;
+    var btn = t instanceof Element ? t.closest("[data-copy]") : null;
+    if (!btn) return;
+    var field = document.getElementById(btn.getAttribute("data-copy"));
+    var status = document.getElementById(btn.getAttribute("data-copy-status"));
+    if (!field) return;
+    var say = function (msg) {
+      if (status) status.textContent = msg;
+    };
+    var fallback = function () {
+      field.focus();
+      field.select();
+      var ok = false;
+      try {
+        ok = document.execCommand("copy");
+      } catch (e) {
+        ok = false;
+      }
+      say(ok ? "Copied" : "Selected: press Ctrl+C (⌘C) to copy");
+    };
+    say("");
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(field.value).then(function () {
+        say("Copied");
+      }, fallback);
+    } else {
+      fallback();
+    }
+  });
+  document.addEventListener("focusin", function (event) {
+    var t = event.target;
+    if (t instanceof HTMLInputElement && t.hasAttribute("data-select-all")) {
+      t.select();
     }
   });
 
