@@ -131,7 +131,7 @@ type HealthPageView struct {
 }
 
 // NewHealthHistoryChart draws the score's monthly history.
-func NewHealthHistoryChart(h []health.HistoryPoint) LineChartView {
+func NewHealthHistoryChart(ctx context.Context, h []health.HistoryPoint) LineChartView {
 	labels := make([]string, len(h))
 	vals := make([]kpi.Value, len(h))
 	for i, p := range h {
@@ -141,7 +141,7 @@ func NewHealthHistoryChart(h []health.HistoryPoint) LineChartView {
 		}
 	}
 	return NewLineChart("health-history", "Health score by month", "The account's health score at the end of each month (the current month: today).",
-		labels, vals, LineOpts{Fixed: true, Lo: 0, Hi: 100, Format: func(v float64) string { return numfmt.EN.Decimal(v, 0) }})
+		labels, vals, LineOpts{Fixed: true, Lo: 0, Hi: 100, Format: func(v float64) string { return loc(ctx).Number(v, 0) }})
 }
 
 // HealthSettingsView is the health settings form.
@@ -250,15 +250,15 @@ func (a box) overlaps(b box) bool { return a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < 
 // gets its name beside it where the name fits without overlapping a dot
 // or a label already placed (right, left, above, below, in that order);
 // the others keep their name in the dot's title and in the table.
-func NewMatrixChart(points []health.MatrixPoint, st health.Settings) MatrixChart {
+func NewMatrixChart(ctx context.Context, points []health.MatrixPoint, st health.Settings) MatrixChart {
 	c := MatrixChart{W: matrixW, H: matrixH, Left: 48, Right: 16, Top: 16, Bottom: 40}
 	pw, ph := c.W-c.Left-c.Right, c.H-c.Top-c.Bottom
 	x := func(s10 int) float64 { return c.Left + (float64(max(10, min(100, s10)))-10)/90*pw }
 	y := func(h int) float64 { return c.Top + ph - float64(max(0, min(100, h)))/100*ph }
 	c.XLine, c.YLine = x(st.MatrixScore10), y(st.MatrixHealth)
-	c.ScoreLine, c.HealthLine = scoring.FormatScore10(st.MatrixScore10), itoa(st.MatrixHealth)
+	c.ScoreLine, c.HealthLine = Score10(ctx, st.MatrixScore10), itoa(st.MatrixHealth)
 	for _, s := range []int{10, 40, 70, 100} {
-		c.XTicks = append(c.XTicks, Tick{Pos: x(s), Label: scoring.FormatScore10(s)})
+		c.XTicks = append(c.XTicks, Tick{Pos: x(s), Label: Score10(ctx, s)})
 	}
 	for _, h := range []int{0, 25, 50, 75, 100} {
 		c.YTicks = append(c.YTicks, Tick{Pos: y(h), Label: itoa(h)})
@@ -270,7 +270,7 @@ func NewMatrixChart(points []health.MatrixPoint, st health.Settings) MatrixChart
 		}
 		d := MatrixDot{Pt: Pt{x(*p.Score10), y(*p.Health)}, Href: "/accounts/" + p.AccountID.String(),
 			QuadrantLabel: p.Quadrant.Label()}
-		d.Title = p.Name + ": selection score " + scoring.FormatScore10(*p.Score10) + ", health " + itoa(*p.Health) + " — " + p.Quadrant.Label()
+		d.Title = p.Name + ": selection score " + Score10(ctx, *p.Score10) + ", health " + itoa(*p.Health) + " — " + p.Quadrant.Label()
 		d.Class = "dot quadrant-" + string(p.Quadrant)
 		if p.KeyStatus != "key" {
 			d.Class += " candidate"
@@ -346,11 +346,11 @@ func (c MatrixChart) Labelled() int {
 }
 
 // matrixScore writes a point's selection score.
-func matrixScore(p health.MatrixPoint) string {
+func matrixScore(ctx context.Context, p health.MatrixPoint) string {
 	if p.Score10 == nil {
 		return dash
 	}
-	s := scoring.FormatScore10(*p.Score10)
+	s := Score10(ctx, *p.Score10)
 	if !p.Complete {
 		s += " (incomplete)"
 	}

@@ -1748,9 +1748,9 @@ func MatrixPart(v HealthMatrixView) templ.Component {
 								return templ_7745c5c3_Err
 							}
 							var templ_7745c5c3_Var95 string
-							templ_7745c5c3_Var95, templ_7745c5c3_Err = templ.JoinStringErrs(matrixScore(pt))
+							templ_7745c5c3_Var95, templ_7745c5c3_Err = templ.JoinStringErrs(matrixScore(ctx, pt))
 							if templ_7745c5c3_Err != nil {
-								return templ.Error{Err: templ_7745c5c3_Err, FileName: `health.templ`, Line: 212, Col: 45}
+								return templ.Error{Err: templ_7745c5c3_Err, FileName: `health.templ`, Line: 212, Col: 50}
 							}
 							_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var95))
 							if templ_7745c5c3_Err != nil {
@@ -1830,9 +1830,9 @@ func MatrixPart(v HealthMatrixView) templ.Component {
 							return templ_7745c5c3_Err
 						}
 						var templ_7745c5c3_Var100 string
-						templ_7745c5c3_Var100, templ_7745c5c3_Err = templ.JoinStringErrs(matrixScore(pt))
+						templ_7745c5c3_Var100, templ_7745c5c3_Err = templ.JoinStringErrs(matrixScore(ctx, pt))
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `health.templ`, Line: 226, Col: 111}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `health.templ`, Line: 226, Col: 116}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var100))
 						if templ_7745c5c3_Err != nil {
@@ -1845,7 +1845,7 @@ func MatrixPart(v HealthMatrixView) templ.Component {
 						var templ_7745c5c3_Var101 string
 						templ_7745c5c3_Var101, templ_7745c5c3_Err = templ.JoinStringErrs(HealthScoreText(pt.Health))
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `health.templ`, Line: 226, Col: 152}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `health.templ`, Line: 226, Col: 157}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var101))
 						if templ_7745c5c3_Err != nil {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"pareto/internal/auth"
+	"pareto/internal/scoring"
 )
 
 func itoa(n int) string { return strconv.Itoa(n) }
@@ -19,6 +20,23 @@ func FormatTime(ctx context.Context, t time.Time) string { return loc(ctx).Time(
 // FormatDate shows a date the same way on every page, in the tenant's
 // locale.
 func FormatDate(ctx context.Context, t time.Time) string { return loc(ctx).Date(t) }
+
+// Score10 shows a score kept in tenths in the tenant's locale: 73 →
+// "7.3" (en), "7,3" (de); 0 (no score) → "–".
+func Score10(ctx context.Context, s10 int) string {
+	if s10 <= 0 {
+		return "–"
+	}
+	return loc(ctx).FixedFloat(float64(s10)/10, 1)
+}
+
+// ScoreText is a score of 10 in the tenant's locale (Score10).
+func ScoreText(ctx context.Context, s scoring.Score) string { return Score10(ctx, s.Score10) }
+
+// WeightPct is a criterion's weight as a percentage in the tenant's
+// locale, without the sign: "33.3" (en), "33,3" (de). Form values keep
+// Weight.Percent.
+func WeightPct(ctx context.Context, w scoring.Weight) string { return loc(ctx).Percent(int64(w.BPS)) }
 
 // pluralWord is one or many, for a count shown elsewhere.
 func pluralWord(n int, one, many string) string {

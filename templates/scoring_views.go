@@ -317,7 +317,7 @@ func NewSeriesChart(ctx context.Context, series []scoring.SeriesPoint) SeriesCha
 	pw, ph := c.W-c.Left-c.Right, c.H-c.Top-c.Bottom
 	y := func(s10 int) float64 { return c.Top + ph - (float64(s10)-10)/90*ph }
 	for _, v := range []int{10, 55, 100} {
-		c.YTicks = append(c.YTicks, ChartTick{Pos: y(v), Label: scoring.FormatScore10(v)})
+		c.YTicks = append(c.YTicks, ChartTick{Pos: y(v), Label: Score10(ctx, v)})
 	}
 	for i, p := range series {
 		x := c.Left + pw/2
@@ -332,7 +332,7 @@ func NewSeriesChart(ctx context.Context, series []scoring.SeriesPoint) SeriesCha
 			c.IncompleteAny = true
 		}
 		pt := ChartPoint{X: x, Y: y(p.Score.Score10), Class: cls,
-			Label: FormatTime(ctx, p.At) + ": " + p.Score.String() + " (" + p.Score.Coverage() + ")"}
+			Label: FormatTime(ctx, p.At) + ": " + ScoreText(ctx, p.Score) + " (" + p.Score.Coverage() + ")"}
 		c.Points = append(c.Points, pt)
 		if i > 0 {
 			c.Polyline += " "

@@ -273,12 +273,12 @@ func NewPortfolioChart(ctx context.Context, rows []scoring.ShortRow, capped bool
 			cls += " incomplete"
 		}
 		c.Points = append(c.Points, ChartPoint{X: x(r.Headroom), Y: y(r.Score.Score10), Class: cls,
-			Label: "#" + strconv.Itoa(r.Rank) + " " + r.Name + ": score " + r.Score.String() + ", headroom " + Money(ctx, r.Headroom) + " " + st.Currency})
+			Label: "#" + strconv.Itoa(r.Rank) + " " + r.Name + ": score " + ScoreText(ctx, r.Score) + ", headroom " + Money(ctx, r.Headroom) + " " + st.Currency})
 	}
 	c.XLine, c.YLine = x(line), y(st.QuadrantScore10)
-	c.ScoreLine, c.HeadroomLine = scoring.FormatScore10(st.QuadrantScore10), Money(ctx, line)
+	c.ScoreLine, c.HeadroomLine = Score10(ctx, st.QuadrantScore10), Money(ctx, line)
 	for _, v := range []int{10, 55, 100} {
-		c.YTicks = append(c.YTicks, ChartTick{Pos: y(v), Label: scoring.FormatScore10(v)})
+		c.YTicks = append(c.YTicks, ChartTick{Pos: y(v), Label: Score10(ctx, v)})
 	}
 	c.XTicks = append(c.XTicks, ChartTick{Pos: x(lo), Label: Money(ctx, lo)})
 	if lo < 0 && hi > 0 {

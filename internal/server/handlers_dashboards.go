@@ -16,6 +16,7 @@ import (
 	"pareto/internal/auth"
 	"pareto/internal/db"
 	"pareto/internal/kpi"
+	"pareto/internal/numfmt"
 	"pareto/internal/plan"
 	"pareto/templates"
 )
@@ -149,9 +150,9 @@ func (s *Server) dashboardView(r *http.Request, t dashboardTarget) (templates.Da
 	n := plural(pf.Summary.Accounts, "key account", "key accounts")
 	v.Revenue = templates.NewLineChart("chart-revenue", "Revenue by month", "Monthly revenue of "+n+", "+pf.Period.Label()+
 		". The values are in the table below the chart.", labels, revenue, templates.LineOpts{Width: 960, Height: 260, ZeroBased: true, Format: money})
-	csatOpts := templates.LineOpts{Width: 480, Height: 220, Fixed: true, Lo: 1, Hi: 5, Format: func(x float64) string { return strconv.FormatFloat(x, 'f', 1, 64) }}
+	csatOpts := templates.LineOpts{Width: 480, Height: 220, Fixed: true, Lo: 1, Hi: 5, Format: func(x float64) string { return numfmt.From(r.Context()).FixedFloat(x, 1) }}
 	if pf.Settings.CSATScale == kpi.ScalePercent {
-		csatOpts.Lo, csatOpts.Hi, csatOpts.Format = 0, 100, func(x float64) string { return strconv.FormatFloat(x, 'f', 0, 64) + "%" }
+		csatOpts.Lo, csatOpts.Hi, csatOpts.Format = 0, 100, func(x float64) string { return numfmt.From(r.Context()).Number(x, 0) + "%" }
 	}
 	v.CSAT = templates.NewLineChart("chart-csat", "Average CSAT by month", "Average CSAT of "+n+" per month, "+pf.Period.Label()+".",
 		labels, csat, csatOpts)

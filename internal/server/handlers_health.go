@@ -106,7 +106,7 @@ func (s *Server) healthShow(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	v := templates.HealthPageView{Account: a, Health: b, History: hist, Chart: templates.NewHealthHistoryChart(hist),
+	v := templates.HealthPageView{Account: a, Health: b, History: hist, Chart: templates.NewHealthHistoryChart(r.Context(), hist),
 		IsAdmin: currentMember(r).Role == auth.RoleAdmin}
 	s.render(w, r, http.StatusOK, templates.HealthPage(s.page(r, "Health of "+a.Name, "accounts"), v))
 }
@@ -170,7 +170,7 @@ func (s *Server) matrixOf(r *http.Request, candidates bool) (templates.HealthMat
 	if err != nil {
 		return templates.HealthMatrixView{}, err
 	}
-	return templates.HealthMatrixView{Matrix: mx, Chart: templates.NewMatrixChart(mx.Points, mx.Settings)}, nil
+	return templates.HealthMatrixView{Matrix: mx, Chart: templates.NewMatrixChart(r.Context(), mx.Points, mx.Settings)}, nil
 }
 
 func (s *Server) matrixShow(w http.ResponseWriter, r *http.Request) {
