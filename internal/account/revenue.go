@@ -64,12 +64,14 @@ func RevenueSourceCode(fromFigures bool) string {
 	return "annual_revenue"
 }
 
+const revenueThroughSQL = "SELECT through FROM revenue_windows WHERE tenant_id = $1"
+
 // revenueThrough is the last month of the window the tenant's kept
 // revenue was computed for, locked when lock is set; ok is false when it
 // was never computed (no figures were ever written: every account's
 // revenue is its annual revenue, whatever the window).
 func revenueThrough(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, lock bool) (through time.Time, ok bool, err error) {
-	q := "SELECT through FROM revenue_windows WHERE tenant_id = $1"
+	q := revenueThroughSQL
 	if lock {
 		q += " FOR UPDATE"
 	}
@@ -134,12 +136,34 @@ func RecomputeRevenue(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, now ti
 // whether that is no longer the current window at now (the month moved
 // on; RefreshRevenue catches up).
 func RevenueWindowKept(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, now time.Time) (through time.Time, stale bool, err error) {
-	through, ok, err := revenueThrough(ctx, tx, tenantID, false)
-	if err != nil || !ok {
-		return time.Time{}, false, err
-	}
-	_, cur := RevenueWindow(now)
-	return through, !through.Equal(cur), nil
+	w, err := db.ReadNow(ctx, tx, func(r *db.Reads) *KeptWindow { return QueueRevenueWindow(r, tenantID, now) })
+	return w.Through, w.Stale, err
+}
+
+// KeptWindow is RevenueWindowKept's answer.
+type KeptWindow struct {
+	Through time.Time
+	Stale   bool
+}
+
+// QueueRevenueWindow is RevenueWindowKept queued in r (filled when r is sent).
+func QueueRevenueWindow(r *db.Reads, tenantID uuid.UUID, now time.Time) *KeptWindow {
+	out := new(KeptWindow)
+	r.Row(func(row pgx.Row) error {
+		var through time.Time
+		err := row.Scan(&through)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("revenue window: %w", err)
+		}
+		_, cur := RevenueWindow(now)
+		out.Through = monthOf(through)
+		out.Stale = !out.Through.Equal(cur)
+		return nil
+	}, revenueThroughSQL, tenantID)
+	return out
 }
 
 // RefreshRevenue moves the scope's tenant's revenue window to the current

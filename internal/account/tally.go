@@ -234,6 +234,14 @@ func Keep(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, ids []uuid.UUID, w
 
 const tallyCols = `accounts, ranked, complete, key_accounts, from_figures, revenue, key_revenue, annual_revenue, potential, headroom`
 
+// tallyReadCols are tallyCols as read: the sums (numeric columns) as
+// float8, which PostgreSQL converts cheaply and pgx reads as it is; read
+// as numeric, pgx decoded each through a big integer (several per cent
+// of the shortlist's CPU; issue 19). collectTallies reads float64s either
+// way.
+const tallyReadCols = `accounts, ranked, complete, key_accounts, from_figures, revenue::float8, key_revenue::float8,
+	annual_revenue::float8, potential::float8, headroom::float8`
+
 // applyDeltas adds ds to the tallies in one statement (rows in key
 // order, so concurrent writers lock them in the same order).
 func applyDeltas(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, ds []tallyDelta) error {
@@ -326,28 +334,43 @@ func Counted(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) (map[Dim]map[st
 // account has any more are left out. A dimension without rows maps to an
 // empty map.
 func Tallies(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, dims ...Dim) (map[Dim]map[string]Tally, error) {
+	out, err := db.ReadNow(ctx, tx, func(r *db.Reads) *map[Dim]map[string]Tally { return QueueTallies(r, tenantID, dims...) })
+	if err != nil {
+		return nil, fmt.Errorf("account: tallies: %w", err)
+	}
+	return out, nil
+}
+
+// QueueTallies is Tallies queued in r: the map is filled when r is sent.
+func QueueTallies(r *db.Reads, tenantID uuid.UUID, dims ...Dim) *map[Dim]map[string]Tally {
 	names := make([]string, len(dims))
 	for i, d := range dims {
 		names[i] = string(d)
 	}
-	rows, _ := tx.Query(ctx, `SELECT dim, value, `+tallyCols+` FROM account_tallies
-		WHERE tenant_id = $1 AND (cardinality($2::text[]) = 0 OR dim = ANY($2)) AND accounts > 0`, tenantID, names)
-	out, err := collectTallies(rows)
-	if err != nil {
-		return nil, fmt.Errorf("account: tallies: %w", err)
+	out := new(map[Dim]map[string]Tally)
+	// Without "cardinality($2) = 0 OR …": PostgreSQL would plan that
+	// statement again on every execution (a custom plan each time).
+	q, args := `SELECT dim, value, `+tallyReadCols+` FROM account_tallies WHERE tenant_id = $1 AND accounts > 0`, []any{tenantID}
+	if len(dims) > 0 {
+		q, args = q+` AND dim = ANY($2)`, append(args, names)
 	}
-	for _, d := range dims {
-		if out[d] == nil {
-			out[d] = map[string]Tally{}
+	r.Query(func(rows pgx.Rows) error {
+		m, err := collectTallies(rows)
+		for _, d := range dims {
+			if m[d] == nil {
+				m[d] = map[string]Tally{}
+			}
 		}
-	}
-	return out, nil
+		*out = m
+		return err
+	}, q, args...)
+	return out
 }
 
 // TallyOf is the kept tally of one dimension value (zero when no account
 // has it).
 func TallyOf(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, dim Dim, value string) (Tally, error) {
-	rows, _ := tx.Query(ctx, `SELECT dim, value, `+tallyCols+` FROM account_tallies
+	rows, _ := tx.Query(ctx, `SELECT dim, value, `+tallyReadCols+` FROM account_tallies
 		WHERE tenant_id = $1 AND dim = $2 AND value = $3`, tenantID, string(dim), value)
 	out, err := collectTallies(rows)
 	if err != nil {

@@ -45,13 +45,17 @@ func (s *Store) MemberWithTenants(ctx context.Context, tenantID, userID uuid.UUI
 	found := false
 	err := s.DB.Tx(ctx, db.Scope{TenantID: tenantID, UserID: userID}, func(tx pgx.Tx) error {
 		// Across tenants, so the names come from memberships: a tenants
-		// row is visible only inside its own tenant.
-		rows, _ := tx.Query(ctx, `SELECT m.tenant_id, m.tenant_name, m.role, m.active, m.version, m.created_at, u.name, u.email
+		// row is visible only inside its own tenant — which is also why
+		// the joined locale is tenantID's alone (NULL on the others).
+		rows, _ := tx.Query(ctx, `SELECT m.tenant_id, m.tenant_name, m.role, m.active, m.version, m.created_at, u.name, u.email,
+				coalesce(t.locale, '')
 			FROM memberships m JOIN users u ON u.id = m.user_id
+			LEFT JOIN tenants t ON t.id = m.tenant_id
 			WHERE m.user_id = $2 AND (m.active OR m.tenant_id = $1)
 			ORDER BY m.tenant_name, m.tenant_id`, tenantID, userID)
 		var x Member
-		_, err := pgx.ForEachRow(rows, []any{&x.TenantID, &x.TenantName, &x.Role, &x.Active, &x.Version, &x.CreatedAt, &x.Name, &x.Email}, func() error {
+		_, err := pgx.ForEachRow(rows, []any{&x.TenantID, &x.TenantName, &x.Role, &x.Active, &x.Version, &x.CreatedAt, &x.Name, &x.Email,
+			&x.Locale}, func() error {
 			x.UserID = userID
 			if x.TenantID == tenantID {
 				m, found = x, true
@@ -61,10 +65,7 @@ func (s *Store) MemberWithTenants(ctx context.Context, tenantID, userID uuid.UUI
 			}
 			return nil
 		})
-		if err != nil || !found {
-			return err
-		}
-		return tx.QueryRow(ctx, "SELECT locale FROM tenants WHERE id = $1", tenantID).Scan(&m.Locale)
+		return err
 	})
 	if err == nil && !found {
 		err = fmt.Errorf("member %s of %s: %w", userID, tenantID, db.ErrNotFound)

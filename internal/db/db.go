@@ -41,6 +41,9 @@ type Options struct {
 	// wants a password or another address for it). Empty derives it from
 	// the connString given to Open: same server and database, user AppRole.
 	AppURL string
+	// Tracer, when set, sees every query and batch the pool sends (the
+	// tests count a page's round trips with it).
+	Tracer pgx.QueryTracer
 }
 
 // ErrPrivilegedLogin says the serving login could bypass row-level
@@ -92,6 +95,13 @@ func Open(ctx context.Context, connString string, opts Options) (*DB, error) {
 	cfg.ConnConfig.RuntimeParams["statement_timeout"] = fmt.Sprint(opts.StatementTimeout.Milliseconds())
 	cfg.ConnConfig.RuntimeParams["idle_in_transaction_session_timeout"] = "60000"
 	cfg.ConnConfig.RuntimeParams["application_name"] = "pareto"
+	if opts.Tracer != nil {
+		cfg.ConnConfig.Tracer = opts.Tracer
+	}
+	cfg.AfterConnect = func(_ context.Context, conn *pgx.Conn) error {
+		registerUUID(conn.TypeMap())
+		return nil
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("db: open pool: %w", err)
@@ -170,14 +180,11 @@ func (d *DB) Tx(ctx context.Context, s Scope, fn func(pgx.Tx) error) error {
 		return err
 	}
 	defer conn.Release()
-	tx, err := conn.Begin(ctx)
+	tx, err := beginScoped(ctx, conn, s, false)
 	if err != nil {
-		return fmt.Errorf("db: begin: %w", err)
-	}
-	defer tx.Rollback(ctx) //nolint:errcheck // no-op after commit
-	if err := scopeTx(ctx, tx, s); err != nil {
 		return err
 	}
+	defer tx.Rollback(ctx) //nolint:errcheck // no-op after commit
 	if err := fn(tx); err != nil {
 		return err
 	}
@@ -187,14 +194,25 @@ func (d *DB) Tx(ctx context.Context, s Scope, fn func(pgx.Tx) error) error {
 	return nil
 }
 
-// scopeTx sets the tenant and person of a new transaction, in one round
-// trip (no arguments: the simple protocol, which takes several
-// statements).
-func scopeTx(ctx context.Context, tx pgx.Tx, s Scope) error {
-	if _, err := tx.Exec(ctx, propagateSetLocal+setLocal("app.tenant_id", s.TenantID)+setLocal("app.user_id", s.UserID)); err != nil {
-		return fmt.Errorf("db: scope transaction: %w", err)
+// beginScoped begins a transaction on conn scoped to s (read-only when
+// readOnly): BEGIN and the SET LOCALs of the tenant and the person go
+// in one round trip (no arguments: the simple protocol, which takes
+// several statements in one message), not two.
+func beginScoped(ctx context.Context, conn *pgxpool.Conn, s Scope, readOnly bool) (pgx.Tx, error) {
+	begin := "BEGIN;"
+	if readOnly {
+		begin = "BEGIN READ ONLY;"
 	}
-	return nil
+	tx, err := conn.BeginTx(ctx, pgx.TxOptions{BeginQuery: begin + scopeSQL(s)})
+	if err != nil {
+		return nil, fmt.Errorf("db: begin scoped transaction: %w", err)
+	}
+	return tx, nil
+}
+
+// scopeSQL sets the tenant and person of the transaction it runs in.
+func scopeSQL(s Scope) string {
+	return propagateSetLocal + setLocal("app.tenant_id", s.TenantID) + setLocal("app.user_id", s.UserID)
 }
 
 // Read runs read in one transaction scoped to s (as Tx) and returns what it

@@ -57,13 +57,8 @@ func (rt *RequestTx) run(ctx context.Context, fn func(pgx.Tx) error) error {
 		if err != nil {
 			return err
 		}
-		tx, err := conn.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
+		tx, err := beginScoped(ctx, conn, rt.scope, true)
 		if err != nil {
-			conn.Release()
-			return fmt.Errorf("db: begin: %w", err)
-		}
-		if err := scopeTx(ctx, tx, rt.scope); err != nil {
-			_ = tx.Rollback(ctx)
 			conn.Release()
 			return err
 		}

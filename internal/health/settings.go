@@ -124,24 +124,31 @@ func (st Settings) Validate() db.FieldErrors {
 // SettingsTx reads the tenant's settings in tx (the defaults when none
 // are saved).
 func SettingsTx(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) (Settings, error) {
+	return db.ReadNow(ctx, tx, func(r *db.Reads) *Settings { return QueueSettings(r, tenantID) })
+}
+
+// QueueSettings is SettingsTx queued in r (filled when r is sent).
+func QueueSettings(r *db.Reads, tenantID uuid.UUID) *Settings {
 	st := DefaultSettings()
-	var w [6]int
-	err := tx.QueryRow(ctx, `SELECT w_coverage, w_freshness, w_plan, w_satisfaction, w_engagement, w_margin, stale_days,
-			single_thread_pct, risk_health, matrix_score10, matrix_health, low_margin_bps, review_months, version
-		FROM health_settings WHERE tenant_id = $1`, tenantID).
-		Scan(&w[0], &w[1], &w[2], &w[3], &w[4], &w[5], &st.StaleDays, &st.SingleThreadPct, &st.RiskHealth,
+	r.Row(func(row pgx.Row) error {
+		var w [6]int
+		err := row.Scan(&w[0], &w[1], &w[2], &w[3], &w[4], &w[5], &st.StaleDays, &st.SingleThreadPct, &st.RiskHealth,
 			&st.MatrixScore10, &st.MatrixHealth, &st.LowMarginBPS, &st.ReviewMonths, &st.Version)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return st, nil
-	}
-	if err != nil {
-		return Settings{}, fmt.Errorf("settings: %w", err)
-	}
-	st.Weights = Weights{}
-	for i, c := range Components {
-		st.Weights[c] = w[i]
-	}
-	return st, nil
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("settings: %w", err)
+		}
+		st.Weights = Weights{}
+		for i, c := range Components {
+			st.Weights[c] = w[i]
+		}
+		return nil
+	}, `SELECT w_coverage, w_freshness, w_plan, w_satisfaction, w_engagement, w_margin, stale_days,
+			single_thread_pct, risk_health, matrix_score10, matrix_health, low_margin_bps, review_months, version
+		FROM health_settings WHERE tenant_id = $1`, tenantID)
+	return &st
 }
 
 // Settings returns the tenant's health settings. Anybody signed in may

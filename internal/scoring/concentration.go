@@ -3,6 +3,7 @@ package scoring
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -87,34 +88,61 @@ func PortfolioConcentration(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, 
 // largest accounts down accounts_revenue_cents_idx: no sum over the
 // tenant's accounts.
 func concentration(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, st Settings, now time.Time) (Concentration, error) {
-	c := Concentration{TopN: st.TopN, ThresholdBPS: st.ConcentrationBPS}
-	all, err := account.TallyOf(ctx, tx, tenantID, account.DimAll, "")
-	if err != nil {
+	var r db.Reads
+	q := queueConcentration(&r, tenantID, st, now, nil)
+	if err := r.Send(ctx, tx); err != nil {
 		return Concentration{}, err
 	}
-	c.Total, c.Accounts, c.KeyRevenue, c.KeyCount, c.FromFigures = all.Revenue, all.Accounts, all.KeyRevenue, all.KeyAccounts, all.FromFigures
-	if c.Through, c.Stale, err = account.RevenueWindowKept(ctx, tx, tenantID, now); err != nil {
-		return Concentration{}, err
+	return q.result(), nil
+}
+
+// concentrationReads are concentration's reads, queued to go with the
+// other reads of a page: the kept totals (tallies, when the page reads
+// them anyway: DimAll among them; else their own read), the revenue
+// window, and the largest accounts.
+type concentrationReads struct {
+	st      Settings
+	tallies *map[account.Dim]map[string]account.Tally
+	window  *account.KeptWindow
+	top     []AccountShare
+}
+
+func queueConcentration(r *db.Reads, tenantID uuid.UUID, st Settings, now time.Time,
+	tallies *map[account.Dim]map[string]account.Tally) *concentrationReads {
+	q := &concentrationReads{st: st, tallies: tallies}
+	if q.tallies == nil {
+		q.tallies = account.QueueTallies(r, tenantID, account.DimAll)
 	}
-	if c.Total <= 0 {
-		return c, nil
-	}
+	q.window = account.QueueRevenueWindow(r, tenantID, now)
 	// The top N and every account above the threshold share: at most
 	// 10000/threshold accounts can be above it (listed up to 100). The
-	// threshold is checked here, not in SQL: under row-level security a
-	// computed comparison would not be an index condition.
-	k := max(c.TopN, min(100, TotalBPS/max(c.ThresholdBPS, 1)+1))
-	rows, _ := tx.Query(ctx, `SELECT id, name, revenue_cents, revenue_recorded IS NOT NULL, key_status FROM accounts
+	// threshold is checked in result, not in SQL: under row-level
+	// security a computed comparison would not be an index condition.
+	// The limit is written out, not a parameter: with LIMIT $2 PostgreSQL
+	// planned the statement again on every execution.
+	k := max(st.TopN, min(100, TotalBPS/max(st.ConcentrationBPS, 1)+1))
+	r.Query(func(rows pgx.Rows) (err error) {
+		q.top, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (AccountShare, error) {
+			var a AccountShare
+			return a, r.Scan(&a.AccountID, &a.Name, &a.Revenue, &a.FromFigures, &a.KeyStatus)
+		})
+		return err
+	}, `SELECT id, name, revenue_cents, revenue_recorded IS NOT NULL, key_status FROM accounts
 		WHERE tenant_id = $1 AND archived_at IS NULL
-		ORDER BY revenue_cents DESC, id DESC LIMIT $2`, tenantID, k)
-	top, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (AccountShare, error) {
-		var a AccountShare
-		return a, r.Scan(&a.AccountID, &a.Name, &a.Revenue, &a.FromFigures, &a.KeyStatus)
-	})
-	if err != nil {
-		return Concentration{}, err
+		ORDER BY revenue_cents DESC, id DESC LIMIT `+strconv.Itoa(k), tenantID)
+	return q
+}
+
+// result is the concentration once the reads were sent.
+func (q *concentrationReads) result() Concentration {
+	c := Concentration{TopN: q.st.TopN, ThresholdBPS: q.st.ConcentrationBPS}
+	all := (*q.tallies)[account.DimAll][""]
+	c.Total, c.Accounts, c.KeyRevenue, c.KeyCount, c.FromFigures = all.Revenue, all.Accounts, all.KeyRevenue, all.KeyAccounts, all.FromFigures
+	c.Through, c.Stale = q.window.Through, q.window.Stale
+	if c.Total <= 0 {
+		return c
 	}
-	for i, a := range top {
+	for i, a := range q.top {
 		a.ShareBPS = ShareBPS(a.Revenue, c.Total)
 		if i < c.TopN {
 			c.TopNRevenue += a.Revenue
@@ -127,5 +155,5 @@ func concentration(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, st Settin
 			c.Over = append(c.Over, a)
 		}
 	}
-	return c, nil
+	return c
 }

@@ -355,14 +355,25 @@ func (s *Store) OpenReview(ctx context.Context, sc db.Scope) (*Review, error) {
 }
 
 func openReview(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) (*Review, error) {
-	r, err := scanReview(tx.QueryRow(ctx, "SELECT "+reviewCols+" WHERE r.tenant_id = $1 AND r.closed_at IS NULL", tenantID))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, nil // no review is open: not an error
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &r, nil
+	return db.ReadNow(ctx, tx, func(r *db.Reads) **Review { return queueOpenReview(r, tenantID) })
+}
+
+// queueOpenReview is openReview queued in r: nil when no review is open
+// (filled when r is sent).
+func queueOpenReview(r *db.Reads, tenantID uuid.UUID) **Review {
+	out := new(*Review)
+	r.Row(func(row pgx.Row) error {
+		x, err := scanReview(row)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil // no review is open: not an error
+		}
+		if err != nil {
+			return err
+		}
+		*out = &x
+		return nil
+	}, "SELECT "+reviewCols+" WHERE r.tenant_id = $1 AND r.closed_at IS NULL", tenantID)
+	return out
 }
 
 // KeyAccountCount is how many active accounts are key now.

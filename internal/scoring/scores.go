@@ -129,12 +129,44 @@ func (s *Store) FilterOptions(ctx context.Context, sc db.Scope) (FilterOptions, 
 }
 
 func filterOptions(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) (FilterOptions, error) {
-	var o FilterOptions
-	// The values the active accounts have, from the kept tallies.
-	ts, err := account.Tallies(ctx, tx, tenantID, account.DimIndustry, account.DimRegion, account.DimSegment)
-	if err != nil {
+	var r db.Reads
+	o := queueFilterOptions(&r, tenantID, nil)
+	if err := r.Send(ctx, tx); err != nil {
 		return FilterOptions{}, err
 	}
+	return o.result(), nil
+}
+
+// optionReads are filterOptions' reads, queued: the values the active
+// accounts have, from the kept tallies (those the caller queued when it
+// gives them, else a read of their own), and the KAMs.
+type optionReads struct {
+	tallies *map[account.Dim]map[string]account.Tally
+	kams    []Person
+}
+
+// optionDims are the tally dimensions the filter choices list.
+var optionDims = []account.Dim{account.DimIndustry, account.DimRegion, account.DimSegment}
+
+func queueFilterOptions(r *db.Reads, tenantID uuid.UUID, tallies *map[account.Dim]map[string]account.Tally) *optionReads {
+	q := &optionReads{tallies: tallies}
+	if q.tallies == nil {
+		q.tallies = account.QueueTallies(r, tenantID, optionDims...)
+	}
+	r.Query(func(rows pgx.Rows) (err error) {
+		q.kams, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Person, error) {
+			var p Person
+			return p, r.Scan(&p.ID, &p.Name)
+		})
+		return err
+	}, `SELECT u.id, u.name FROM memberships m JOIN users u ON u.id = m.user_id
+		WHERE m.tenant_id = $1 AND m.role = 'kam' AND m.active ORDER BY lower(u.name), u.id`, tenantID)
+	return q
+}
+
+func (q *optionReads) result() FilterOptions {
+	o := FilterOptions{KAMs: q.kams}
+	ts := *q.tallies
 	for dim, dst := range map[account.Dim]*[]string{account.DimIndustry: &o.Industries, account.DimRegion: &o.Regions,
 		account.DimSegment: &o.Segments} {
 		for v := range ts[dim] {
@@ -144,13 +176,7 @@ func filterOptions(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) (FilterOp
 		}
 		slices.Sort(*dst)
 	}
-	rows, _ := tx.Query(ctx, `SELECT u.id, u.name FROM memberships m JOIN users u ON u.id = m.user_id
-		WHERE m.tenant_id = $1 AND m.role = 'kam' AND m.active ORDER BY lower(u.name), u.id`, tenantID)
-	o.KAMs, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Person, error) {
-		var p Person
-		return p, r.Scan(&p.ID, &p.Name)
-	})
-	return o, err
+	return o
 }
 
 // Cell is one scored cell of the matrix.

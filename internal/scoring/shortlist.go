@@ -242,16 +242,23 @@ func (s *Store) ShortlistPage(ctx context.Context, sc db.Scope, f Filter) (Short
 		if err != nil {
 			return err
 		}
-		if out.Shortlist, err = shortlistPage(ctx, tx, sc.TenantID, cfg, f); err != nil {
+		// The rest in one round trip, the tallies read once for the
+		// concentration, the total and the filter choices.
+		var r db.Reads
+		dims := append([]account.Dim{account.DimAll}, optionDims...)
+		if dim, _, ok := f.tallied(); ok && !slices.Contains(dims, dim) {
+			dims = append(dims, dim)
+		}
+		tallies := account.QueueTallies(&r, sc.TenantID, dims...)
+		page := queueShortlistPage(&r, sc.TenantID, cfg, f, tallies)
+		conc := queueConcentration(&r, sc.TenantID, cfg.Settings, s.Now(), tallies)
+		opts := queueFilterOptions(&r, sc.TenantID, tallies)
+		review := queueOpenReview(&r, sc.TenantID)
+		if err := r.Send(ctx, tx); err != nil {
 			return err
 		}
-		if out.Concentration, err = concentration(ctx, tx, sc.TenantID, cfg.Settings, s.Now()); err != nil {
-			return err
-		}
-		if out.Options, err = filterOptions(ctx, tx, sc.TenantID); err != nil {
-			return err
-		}
-		out.OpenReview, err = openReview(ctx, tx, sc.TenantID)
+		out.Concentration, out.Options, out.OpenReview = conc.result(), opts.result(), *review
+		out.Shortlist, err = page.finish(ctx, tx)
 		return err
 	})
 	if err != nil {
@@ -391,41 +398,81 @@ const countCap = 1000
 
 // shortlistPage reads one page of f under cfg with its total and links.
 func shortlistPage(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, cfg Config, f Filter) (Shortlist, error) {
-	out := Shortlist{Config: cfg}
+	var r db.Reads
+	q := queueShortlistPage(&r, tenantID, cfg, f, nil)
+	if err := r.Send(ctx, tx); err != nil {
+		return Shortlist{Config: cfg}, err
+	}
+	return q.finish(ctx, tx)
+}
+
+// pageReads are shortlistPage's reads, queued: the page's rows and, for
+// its total, the kept tally of f's one filter (from the caller's tallies
+// when it queued them, with that dimension among them).
+type pageReads struct {
+	tenantID uuid.UUID
+	cfg      Config
+	f        Filter
+	plain    bool
+	filter   string // f's conditions, with fargs
+	fargs    []any
+	list     []ShortRow
+	tallies  *map[account.Dim]map[string]account.Tally
+}
+
+func queueShortlistPage(r *db.Reads, tenantID uuid.UUID, cfg Config, f Filter, tallies *map[account.Dim]map[string]account.Tally) *pageReads {
+	q := &pageReads{tenantID: tenantID, cfg: cfg, f: f, tallies: tallies, fargs: []any{tenantID}}
 	if len(cfg.Weights) == 0 {
+		return q
+	}
+	var o keyset.Order
+	o, q.plain = f.order()
+	q.filter = f.rankingWhere(&q.fargs)
+	args := slices.Clone(q.fargs)
+	where, orderBy, limit := o.Plan(f.Cursor, f.PerPage, &args)
+	r.Query(func(rows pgx.Rows) (err error) {
+		q.list, err = pgx.CollectRows(rows, scanShortRow(len(cfg.Weights)))
+		return err
+	}, `SELECT `+shortlistCols+` FROM `+shortlistFrom+`
+		WHERE r.tenant_id = $1 AND NOT r.archived`+q.filter+where+` ORDER BY `+orderBy+limit, args...)
+	if dim, _, ok := f.tallied(); ok && q.tallies == nil {
+		q.tallies = account.QueueTallies(r, tenantID, dim)
+	}
+	return q
+}
+
+// finish makes the page once the reads were sent: its links, ranks and
+// total (reading more only for a filtered or re-sorted page's ranks and
+// for the total of several filters at once).
+func (q *pageReads) finish(ctx context.Context, tx pgx.Tx) (Shortlist, error) {
+	out := Shortlist{Config: q.cfg}
+	if len(q.cfg.Weights) == 0 {
 		out.Exact = true
 		return out, nil
 	}
-	o, plain := f.order()
-	fargs := []any{tenantID}
-	filter := f.rankingWhere(&fargs)
-	args := slices.Clone(fargs)
-	where, orderBy, limit := o.Plan(f.Cursor, f.PerPage, &args)
-	rows, _ := tx.Query(ctx, `SELECT `+shortlistCols+` FROM `+shortlistFrom+`
-		WHERE r.tenant_id = $1 AND NOT r.archived`+filter+where+` ORDER BY `+orderBy+limit, args...)
-	list, err := pgx.CollectRows(rows, scanShortRow(len(cfg.Weights)))
-	if err != nil {
-		return out, err
-	}
-	out.Rows, out.Links = keyset.Finish(list, f.Cursor, f.PerPage, func(x ShortRow) []string { return x.sortKeys(f.Sort) })
-	if plain && filter == "" && out.Links.First > 0 {
+	f := q.f
+	out.Rows, out.Links = keyset.Finish(q.list, f.Cursor, f.PerPage, func(x ShortRow) []string { return x.sortKeys(f.Sort) })
+	if q.plain && q.filter == "" && out.Links.First > 0 {
 		for i := range out.Rows {
 			out.Rows[i].Rank = out.Links.First + i
 		}
-	} else if err := globalRanks(ctx, tx, tenantID, out.Rows); err != nil {
+	} else if err := globalRanks(ctx, tx, q.tenantID, out.Rows); err != nil {
 		return out, err
 	}
-	out.Total, out.Exact, err = f.total(ctx, tx, tenantID, filter, fargs)
+	var err error
+	out.Total, out.Exact, err = f.total(ctx, tx, q.tenantID, q.filter, q.fargs, q.tallies)
 	return out, err
 }
 
 // total is how many scored accounts f lets through: from the kept
-// tallies when f filters by at most one field (exact), else counted up to
-// countCap (filter and args are f's conditions).
-func (f Filter) total(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, filter string, args []any) (int, bool, error) {
+// tallies when f filters by at most one field (exact; tallies holds that
+// field's), else counted up to countCap (filter and args are f's
+// conditions).
+func (f Filter) total(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, filter string, args []any,
+	tallies *map[account.Dim]map[string]account.Tally) (int, bool, error) {
 	if dim, value, ok := f.tallied(); ok {
-		t, err := account.TallyOf(ctx, tx, tenantID, dim, value)
-		return f.covered(t, t.Ranked, 0), true, err
+		t := (*tallies)[dim][value]
+		return f.covered(t, t.Ranked, 0), true, nil
 	}
 	var total int
 	err := tx.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM `+shortlistFrom+`
@@ -442,25 +489,26 @@ func globalRanks(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, rows []Shor
 	if len(rows) == 0 {
 		return nil
 	}
-	hist, err := account.Tallies(ctx, tx, tenantID, account.DimRank)
-	if err != nil {
-		return err
-	}
 	k1s, k2s, names, ids := make([]int32, len(rows)), make([]int64, len(rows)), make([]string, len(rows)), make([]uuid.UUID, len(rows))
 	for i, x := range rows {
 		k1s[i], k2s[i], names[i], ids[i] = int32(x.rankKey1), x.rankKey2, x.sortName, x.AccountID
 	}
-	q, _ := tx.Query(ctx, `SELECT (SELECT count(*) FROM account_rankings r WHERE r.tenant_id = $1 AND NOT r.archived
+	var r db.Reads
+	hist := account.QueueTallies(&r, tenantID, account.DimRank)
+	var equalAhead []int
+	r.Query(func(rows pgx.Rows) (err error) {
+		equalAhead, err = pgx.CollectRows(rows, pgx.RowTo[int])
+		return err
+	}, `SELECT (SELECT count(*) FROM account_rankings r WHERE r.tenant_id = $1 AND NOT r.archived
 			AND r.rank_key1 = x.k1 AND (r.rank_key2, r.sort_name, r.account_id) < (x.k2, x.name, x.id))
 		FROM unnest($2::int[], $3::bigint[], $4::text[], $5::uuid[]) WITH ORDINALITY AS x (k1, k2, name, id, i) ORDER BY x.i`,
 		tenantID, k1s, k2s, names, ids)
-	equalAhead, err := pgx.CollectRows(q, pgx.RowTo[int])
-	if err != nil {
+	if err := r.Send(ctx, tx); err != nil {
 		return err
 	}
 	for i := range rows {
 		ahead := equalAhead[i]
-		for k, t := range hist[account.DimRank] {
+		for k, t := range (*hist)[account.DimRank] {
 			if n, err := strconv.Atoi(k); err == nil && n < rows[i].rankKey1 {
 				ahead += t.Accounts
 			}

@@ -103,34 +103,38 @@ func (s *Store) Config(ctx context.Context, sc db.Scope) (Config, error) {
 }
 
 func readConfig(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) (Config, error) {
-	st, err := readSettings(ctx, tx, tenantID)
-	if err != nil {
+	var r db.Reads
+	st, cs := queueSettings(&r, tenantID), queueCriteria(&r, tenantID)
+	if err := r.Send(ctx, tx); err != nil {
 		return Config{}, err
 	}
-	cs, err := readCriteria(ctx, tx, tenantID)
-	if err != nil {
-		return Config{}, err
-	}
-	return Config{Settings: st, Criteria: cs, Weights: EffectiveWeights(st.WeightMode, cs)}, nil
+	return Config{Settings: *st, Criteria: *cs, Weights: EffectiveWeights(st.WeightMode, *cs)}, nil
 }
 
 func readSettings(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) (Settings, error) {
+	return db.ReadNow(ctx, tx, func(r *db.Reads) *Settings { return queueSettings(r, tenantID) })
+}
+
+// queueSettings reads the tenant's currency and its settings row, if any,
+// in one query (filled when r is sent).
+func queueSettings(r *db.Reads, tenantID uuid.UUID) *Settings {
 	st := DefaultSettings()
-	// One query: the tenant's currency and its settings row, if any.
-	var mode *WeightMode
-	var keyCap, bps, topN, q10, cv, v *int
-	err := tx.QueryRow(ctx, `SELECT t.currency, s.weight_mode, s.key_account_cap, s.concentration_bps, s.top_n,
+	r.Row(func(row pgx.Row) error {
+		var mode *WeightMode
+		var keyCap, bps, topN, q10, cv, v *int
+		err := row.Scan(&st.Currency, &mode, &keyCap, &bps, &topN, &q10, &st.QuadrantHeadroom, &cv, &v)
+		if err != nil {
+			return db.NotFound("tenant", err)
+		}
+		if mode != nil {
+			st.WeightMode, st.KeyAccountCap, st.ConcentrationBPS, st.TopN, st.QuadrantScore10, st.CriteriaVersion, st.Version =
+				*mode, *keyCap, *bps, *topN, *q10, *cv, *v
+		}
+		return nil
+	}, `SELECT t.currency, s.weight_mode, s.key_account_cap, s.concentration_bps, s.top_n,
 			s.quadrant_score10, s.quadrant_headroom, s.criteria_version, s.version
-		FROM tenants t LEFT JOIN scoring_settings s ON s.tenant_id = t.id WHERE t.id = $1`, tenantID).
-		Scan(&st.Currency, &mode, &keyCap, &bps, &topN, &q10, &st.QuadrantHeadroom, &cv, &v)
-	if err != nil {
-		return Settings{}, db.NotFound("tenant", err)
-	}
-	if mode != nil {
-		st.WeightMode, st.KeyAccountCap, st.ConcentrationBPS, st.TopN, st.QuadrantScore10, st.CriteriaVersion, st.Version =
-			*mode, *keyCap, *bps, *topN, *q10, *cv, *v
-	}
-	return st, nil
+		FROM tenants t LEFT JOIN scoring_settings s ON s.tenant_id = t.id WHERE t.id = $1`, tenantID)
+	return &st
 }
 
 // lockSettings makes sure the tenant's settings row exists and locks it,
@@ -159,14 +163,23 @@ func (s *Store) locked(ctx context.Context, sc db.Scope, fn func(tx pgx.Tx, st S
 }
 
 func readCriteria(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) ([]Criterion, error) {
-	rows, _ := tx.Query(ctx, `SELECT id, coalesce(code, ''), name, description, rubric_1, rubric_5, rubric_10, active,
+	return db.ReadNow(ctx, tx, func(r *db.Reads) *[]Criterion { return queueCriteria(r, tenantID) })
+}
+
+// queueCriteria is readCriteria queued in r (filled when r is sent).
+func queueCriteria(r *db.Reads, tenantID uuid.UUID) *[]Criterion {
+	out := new([]Criterion)
+	r.Query(func(rows pgx.Rows) (err error) {
+		*out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Criterion, error) {
+			var c Criterion
+			err := r.Scan(&c.ID, &c.Code, &c.Name, &c.Description, &c.Rubric1, &c.Rubric5, &c.Rubric10, &c.Active,
+				&c.Position, &c.WeightBPS, &c.LibraryNotice, &c.Version, &c.UpdatedAt)
+			return c, err
+		})
+		return err
+	}, `SELECT id, coalesce(code, ''), name, description, rubric_1, rubric_5, rubric_10, active,
 			coalesce(position, 0), weight_bps, library_notice, version, updated_at
 		FROM scoring_criteria WHERE tenant_id = $1
 		ORDER BY NOT active, position, lower(name), id`, tenantID)
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Criterion, error) {
-		var c Criterion
-		err := r.Scan(&c.ID, &c.Code, &c.Name, &c.Description, &c.Rubric1, &c.Rubric5, &c.Rubric10, &c.Active,
-			&c.Position, &c.WeightBPS, &c.LibraryNotice, &c.Version, &c.UpdatedAt)
-		return c, err
-	})
+	return out
 }
