@@ -31,8 +31,8 @@ type AccountFilter struct {
 	PerPage   int
 }
 
-// values encodes the filter (without the page).
-func (f AccountFilter) values() url.Values {
+// Values encodes the filter (without the page).
+func (f AccountFilter) Values() url.Values {
 	q := queryOf(map[string]string{"q": f.Q, "industry": f.Industry, "region": f.Region, "segment": f.Segment,
 		"status": f.Status, "key_status": f.KeyStatus, "kam": f.KAM, "sort": f.Sort})
 	if f.Desc {
@@ -57,7 +57,7 @@ func withQuery(path string, q url.Values) string {
 // Query is the list URL of this filter, starting at the page of cursor
 // token after ("" for the first page).
 func (f AccountFilter) Query(after string) string {
-	q := f.values()
+	q := f.Values()
 	if after != "" {
 		q.Set("after", after)
 	}
@@ -65,7 +65,7 @@ func (f AccountFilter) Query(after string) string {
 }
 
 // CSV is the export URL of this filter.
-func (f AccountFilter) CSV() string { return withQuery("/accounts.csv", f.values()) }
+func (f AccountFilter) CSV() string { return withQuery("/accounts.csv", f.Values()) }
 
 // SortLink sorts by col, flipping the direction when already sorted by it.
 func (f AccountFilter) SortLink(col string) string {
@@ -99,7 +99,29 @@ type AccountListView struct {
 	Facets    account.Facets
 	Currency  string
 	CanCreate bool
+	Bulk      BulkForm
 }
+
+// BulkForm is the list's bulk action form: as posted when it is shown
+// again with what went wrong, else empty.
+type BulkForm struct {
+	// List is the list's query (filter, sort and page) the form came from.
+	List string
+	// KAMs are whom a bulk assignment offers (none: the member may not
+	// assign).
+	KAMs    []auth.Member
+	Errors  map[string]string
+	Refused string // the whole action was refused: why
+	Do      string
+	KAM     string
+	Field   string
+	Value   string
+	All     bool
+	Ticked  map[uuid.UUID]bool
+}
+
+// BulkFieldLabels are the fields a bulk action sets, in order.
+var BulkFieldLabels = []struct{ Key, Label string }{{"segment", "Segment"}, {"region", "Region"}, {"industry", "Industry"}}
 
 // AccountFormView is the new and edit account form.
 type AccountFormView struct {

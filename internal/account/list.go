@@ -22,9 +22,10 @@ type Filter struct {
 	Segment   string
 	Status    Status
 	KeyStatus KeyStatus
-	KAM       string // a user id, "none" for accounts without a KAM, or ""
-	Archived  bool   // list archived accounts instead of active ones
-	Sort      string // a key of SortColumns; default name
+	KAM       string      // a user id, "none" for accounts without a KAM, or ""
+	IDs       []uuid.UUID // only these accounts (a bulk selection's export), when any
+	Archived  bool        // list archived accounts instead of active ones
+	Sort      string      // a key of SortColumns; default name
 	Desc      bool
 	Cursor    keyset.Cursor // where the page starts; the zero Cursor is the first page
 	PerPage   int           // default 50, at most 500
@@ -80,6 +81,9 @@ func (f Filter) where(tenantID uuid.UUID) (string, []any) {
 	if f.KeyStatus != "" {
 		add("a.key_status = ?", string(f.KeyStatus))
 	}
+	if len(f.IDs) > 0 {
+		add("a.id = ANY(?)", f.IDs)
+	}
 	switch f.KAM {
 	case "":
 	case "none":
@@ -122,7 +126,7 @@ func (f Filter) tallied() (Dim, string, bool) {
 			dim, value, n = d, v, n+1
 		}
 	}
-	if strings.TrimSpace(f.Q) != "" || n > 1 || (f.Archived && n > 0) {
+	if strings.TrimSpace(f.Q) != "" || len(f.IDs) > 0 || n > 1 || (f.Archived && n > 0) {
 		return "", "", false
 	}
 	if f.Archived {

@@ -71,7 +71,8 @@ func diffTallies(kept, counted map[account.Dim]map[string]account.Tally) string 
 // created, edited, archived and restored, imported; cells scored (one
 // account re-ranked) and weights changed (every account re-ranked); key
 // status decided in reviews and taken away; KAMs assigned; KPI figures
-// saved and deleted inside and outside the revenue window — each through
+// saved and deleted inside and outside the revenue window; the account
+// list's bulk actions (set a field, archive, assign a KAM) — each through
 // its store, and after every write the kept tallies equal a count from
 // scratch (account.Counted), and so do the reviews' kept counts.
 func TestTalliesKeptUnderRandomWrites(t *testing.T) {
@@ -219,6 +220,25 @@ func TestTalliesKeptUnderRandomWrites(t *testing.T) {
 			}
 			_, err = asg.Assign(ctx, sc, assignment.AssignInput{AccountID: a.ID, KAMUserID: kamSc.UserID.String(), Version: a.Version,
 				Override: true, Reason: "property test"})
+			return ignoreRefusals(err)
+		}},
+		{"bulk set", 2, func() error {
+			var sel account.Selection
+			for range 1 + rng.IntN(5) {
+				sel.IDs = append(sel.IDs, one())
+			}
+			key := pick([]string{"segment", "region", "industry"})
+			_, err := accts.BulkSet(ctx, sc, auth.RoleAdmin, sel, key, pick([]string{"", "SMB", "EMEA", "retail", "Energy"}))
+			return ignoreRefusals(err) // an archived account in the selection: not found
+		}},
+		{"bulk archive", 1, func() error {
+			sel := account.Selection{All: true, Filter: account.Filter{Industry: pick([]string{"Retail", "Energy", "Pharma", "Food"})}}
+			_, err := accts.BulkArchive(ctx, sc, auth.RoleAdmin, sel)
+			return ignoreRefusals(err)
+		}},
+		{"bulk assign", 1, func() error {
+			sel := account.Selection{All: true, Filter: account.Filter{Region: pick([]string{"", "EMEA", "APAC"})}}
+			_, _, err := asg.BulkAssign(ctx, sc, sel, kamSc.UserID.String())
 			return ignoreRefusals(err)
 		}},
 		{"figure", 5, func() error {

@@ -50,6 +50,34 @@ func lockKAM(ctx context.Context, tx pgx.Tx, tenantID, userID uuid.UUID) (kamTar
 	return k, err
 }
 
+// chooseKAM reads the KAM a form names (raw) and locks them (lockKAM),
+// adding to fe ("kam_user_id") when raw names no active member with role
+// kam.
+func chooseKAM(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, raw string, fe db.FieldErrors) (uuid.UUID, kamTarget, error) {
+	kamID, perr := uuid.Parse(strings.TrimSpace(raw))
+	var kam kamTarget
+	switch {
+	case strings.TrimSpace(raw) == "":
+		fe.Add("kam_user_id", "Choose a key account manager.")
+	case perr != nil:
+		fe.Add("kam_user_id", "Choose a key account manager from the list.")
+	default:
+		var err error
+		kam, err = lockKAM(ctx, tx, tenantID, kamID)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+			fe.Add("kam_user_id", "Choose a key account manager from the list.")
+		case err != nil:
+			return kamID, kam, err
+		case !kam.Active:
+			fe.Add("kam_user_id", kam.Name+" is deactivated; choose an active key account manager.")
+		case kam.Role != "kam":
+			fe.Add("kam_user_id", kam.Name+" is not a key account manager; choose someone with that role.")
+		}
+	}
+	return kamID, kam, nil
+}
+
 // AssignInput is the assign form.
 type AssignInput struct {
 	AccountID uuid.UUID
@@ -122,25 +150,9 @@ func assign(ctx context.Context, tx pgx.Tx, sc db.Scope, in AssignInput) (Assign
 	if !utf8.ValidString(in.Reason) {
 		fe.Add("reason", "Use valid text.")
 	}
-	kamID, perr := uuid.Parse(strings.TrimSpace(in.KAMUserID))
-	var kam kamTarget
-	switch {
-	case strings.TrimSpace(in.KAMUserID) == "":
-		fe.Add("kam_user_id", "Choose a key account manager.")
-	case perr != nil:
-		fe.Add("kam_user_id", "Choose a key account manager from the list.")
-	default:
-		kam, err = lockKAM(ctx, tx, sc.TenantID, kamID)
-		switch {
-		case errors.Is(err, pgx.ErrNoRows):
-			fe.Add("kam_user_id", "Choose a key account manager from the list.")
-		case err != nil:
-			return res, err
-		case !kam.Active:
-			fe.Add("kam_user_id", kam.Name+" is deactivated; choose an active key account manager.")
-		case kam.Role != "kam":
-			fe.Add("kam_user_id", kam.Name+" is not a key account manager; choose someone with that role.")
-		}
+	kamID, kam, err := chooseKAM(ctx, tx, sc.TenantID, in.KAMUserID, fe)
+	if err != nil {
+		return res, err
 	}
 	if err := fe.Err(); err != nil {
 		return res, err

@@ -21,6 +21,11 @@ func init() {
 	accessRules = append(accessRules,
 		accessRule{Method: "GET", Pattern: "/accounts", Roles: everyone},
 		accessRule{Method: "GET", Pattern: "/accounts.csv", Roles: everyone},
+		// Bulk actions: every member; a KAM only on accounts they manage
+		// (the fixture's is theirs; bulk_test.go tries the others).
+		accessRule{Method: "POST", Pattern: "/accounts.csv", Roles: everyone, Form: url.Values{"id": {"{accountID}"}}},
+		accessRule{Method: "POST", Pattern: "/accounts/bulk", Roles: everyone,
+			Form: url.Values{"do": {"set"}, "field": {"segment"}, "value": {"SMB"}, "id": {"{accountID}"}}},
 		accessRule{Method: "GET", Pattern: "/accounts/new", Roles: leadersUp},
 		accessRule{Method: "POST", Pattern: "/accounts", Roles: leadersUp, Form: url.Values{"name": {""}}},
 		accessRule{Method: "GET", Pattern: "/accounts/import", Roles: leadersUp},

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -21,7 +22,12 @@ func (s *Server) accounts() *account.Store { return account.NewStore(s.db) }
 
 // accountFilter reads the list's query parameters.
 func accountFilter(r *http.Request) (templates.AccountFilter, account.Filter) {
-	q := r.URL.Query()
+	return accountFilterOf(r.URL.Query())
+}
+
+// accountFilterOf reads the list's query q (the URL's, or a bulk form's
+// copy of it).
+func accountFilterOf(q url.Values) (templates.AccountFilter, account.Filter) {
 	tf := templates.AccountFilter{Q: q.Get("q"), Industry: q.Get("industry"), Region: q.Get("region"), Segment: q.Get("segment"),
 		Status: q.Get("status"), KeyStatus: q.Get("key_status"), KAM: q.Get("kam"), Archived: q.Get("archived") == "1",
 		Desc: q.Get("dir") == "desc"}
@@ -47,8 +53,17 @@ func accountFilter(r *http.Request) (templates.AccountFilter, account.Filter) {
 }
 
 func (s *Server) accountList(w http.ResponseWriter, r *http.Request) {
+	tf, _ := accountFilter(r)
+	s.accountListPage(w, r, http.StatusOK, tf, r.URL.Query().Get("after"), templates.BulkForm{})
+}
+
+// accountListPage answers the list of tf from the page at cursor after,
+// with the bulk form as posted (and what went wrong with it) or empty.
+func (s *Server) accountListPage(w http.ResponseWriter, r *http.Request, status int, tf templates.AccountFilter, after string, bulk templates.BulkForm) {
 	ctx, sc := r.Context(), scope(r)
-	tf, f := accountFilter(r)
+	q := tf.Values()
+	q.Set("after", after)
+	_, f := accountFilterOf(q)
 	page, err := s.accounts().Accounts(ctx, sc, f)
 	if err != nil {
 		s.fail(w, r, err)
@@ -64,19 +79,22 @@ func (s *Server) accountList(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	v := templates.AccountListView{Filter: tf, Page: page, Facets: facets, Currency: cur, CanCreate: account.CanCreate(currentMember(r).Role)}
-	s.render(w, r, http.StatusOK, templates.AccountListPage(s.page(r, "Accounts", "accounts"), v))
+	if bulk.KAMs, err = s.bulkKAMs(r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	q.Del("after")
+	if after != "" {
+		q.Set("after", after)
+	}
+	bulk.List = q.Encode()
+	v := templates.AccountListView{Filter: tf, Page: page, Facets: facets, Currency: cur, CanCreate: account.CanCreate(currentMember(r).Role), Bulk: bulk}
+	s.render(w, r, status, templates.AccountListPage(s.page(r, "Accounts", "accounts"), v))
 }
 
 func (s *Server) accountExport(w http.ResponseWriter, r *http.Request) {
 	_, f := accountFilter(r)
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="accounts-`+time.Now().UTC().Format("2006-01-02")+`.csv"`)
-	if err := s.accounts().ExportCSV(r.Context(), scope(r), f, w); err != nil {
-		// Headers may be out already; log, and cut the response short.
-		s.log.Error("account export", "request_id", requestIDFrom(r.Context()), "err", err)
-		panic(http.ErrAbortHandler)
-	}
+	s.exportAccounts(w, r, f)
 }
 
 func (s *Server) accountFormView(r *http.Request, in account.Input, errs map[string]string) (templates.AccountFormView, error) {

@@ -21,7 +21,7 @@ import (
 // 2xx or 3xx answer), before the answer leaves, the accounts it was
 // about are refreshed — the route's account, the plan's account, an
 // account_id in the form, the account the answer redirects to. Writes
-// that touch many accounts (imports, settings, bulk assignment) start a
+// that touch many accounts (imports, settings, bulk assignment, the account list's bulk actions) start a
 // refresh of the whole tenant in the background instead.
 //
 // The daily run (the clock's part: contacts going stale, dates passing,
@@ -43,7 +43,7 @@ func tenantWide(pattern string) bool {
 	if strings.HasPrefix(pattern, "/api/") && (strings.HasSuffix(pattern, "/bulk") || strings.Contains(pattern, "/by-ref/")) {
 		return true
 	}
-	return strings.Contains(pattern, "/import") || pattern == "/admin/health" || pattern == "/kams/suggestions/apply" ||
+	return strings.Contains(pattern, "/import") || pattern == "/admin/health" || pattern == "/kams/suggestions/apply" || pattern == "/accounts/bulk" ||
 		pattern == "/shortlist/whatif/apply" || pattern == "/scoring/criteria/weights"
 }
 

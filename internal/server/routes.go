@@ -78,6 +78,10 @@ func (s *Server) routes() http.Handler {
 			// handler and the store (a KAM edits only their own accounts).
 			r.Get("/accounts", s.accountList)
 			r.Get("/accounts.csv", s.accountExport)
+			r.Post("/accounts.csv", s.accountSelectionExport)
+			// Bulk actions: the domain checks each account (CanEdit) and
+			// assignment's leader rule, refusing the whole action.
+			r.Post("/accounts/bulk", s.accountBulk)
 			r.Get("/accounts/{accountID}", s.accountShow)
 			r.Get("/accounts/{accountID}/edit", s.accountEdit)
 			r.Post("/accounts/{accountID}", s.accountUpdate)

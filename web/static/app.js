@@ -20,6 +20,9 @@
 //    person at the top of the page.
 //  * "/" focuses the header's search field (#global-search), unless the
 //    person is typing in a field or holds a modifier key.
+//  * The account list's "tick every account on this page" box (.select-page)
+//    ticks and unticks the rows (.select-row); unticking a row unticks it.
+//    Without JavaScript the box itself names the page's accounts.
 //  * Flash messages are deliberately NOT auto-dismissed.
 //  * A <button data-copy="ID" data-copy-status="ID2"> copies the value of
 //    the field ID (the clipboard API, else the selection and
@@ -202,6 +205,17 @@
   } else {
     ready();
   }
+
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    if (!(el instanceof HTMLInputElement) || !el.form) return;
+    if (el.classList.contains("select-page")) {
+      el.form.querySelectorAll("input.select-row").forEach(function (row) { row.checked = el.checked; });
+    } else if (el.classList.contains("select-row") && !el.checked) {
+      var page = el.form.querySelector("input.select-page");
+      if (page) page.checked = false;
+    }
+  });
 
   document.addEventListener("input", function (event) {
     var el = event.target;

@@ -1,0 +1,68 @@
+package server_test
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"pareto/internal/account"
+)
+
+// poll waits until the expression holds.
+func poll(expr string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := chromedp.Poll[bool](expr)(ctx, tg)
+		return err
+	})
+}
+
+// TestBulkAssignJourney: a leader filters the account list to Retail,
+// ticks the whole page from the keyboard (Space on "tick every account
+// on this page" ticks each row), unticks one row again, picks Kim as KAM
+// and assigns: the list says what happened and the two ticked accounts
+// are Kim's, the unticked one and the Energy account are not.
+func TestBulkAssignJourney(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser journey")
+	}
+	a := newTestApp(t)
+	at := newAcctTenant(t, a, "Bulk Journey")
+	r1 := at.account(t, account.Input{"name": "Retail Alpha", "industry": "Retail"})
+	r2 := at.account(t, account.Input{"name": "Retail Beta", "industry": "Retail"})
+	r3 := at.account(t, account.Input{"name": "Retail Gamma", "industry": "Retail"})
+	energy := at.account(t, account.Input{"name": "Energy Delta", "industry": "Energy"})
+
+	b := newBrowser(t)
+	browserSignIn(t, b, a.URL, "leader@bulkjourney.test", "nav.mainnav")
+	browserVisit(t, b, a.URL+"/accounts?industry=Retail", "#bulk-form")
+	browserDo(t, b, "tick the page from the keyboard, untick Retail Gamma",
+		chromedp.Focus(chromedp.CSS("#select-page")),
+		chromedp.KeyEvent(" "),
+		poll(`document.querySelectorAll("input.select-row:checked").length === 3`),
+		chromedp.Click(chromedp.CSS(`input.select-row[aria-label="Tick Retail Gamma"]`)),
+		poll(`!document.getElementById("select-page").checked && document.querySelectorAll("input.select-row:checked").length === 2`),
+		chromedp.SetValue(chromedp.CSS("#bulk-kam"), at.KAM.UserID.String()),
+	)
+	if os.Getenv("PARETO_SCREENSHOTS") != "" {
+		browserScreenshot(t, b, "accounts-bulk")
+	}
+	browserClick(t, b, `button[name="do"][value="assign"]`, ".flash")
+	if got := browserText(t, b, ".flash"); got != "2 accounts assigned to Kim Kam; 0 skipped." {
+		t.Fatalf("flash %q", got)
+	}
+	if loc, _ := chromedp.Run(b, chromedp.Location()); !strings.HasSuffix(loc, "/accounts?industry=Retail") {
+		t.Fatalf("after the action the browser is at %s, want the filtered list", loc)
+	}
+	for _, c := range []struct {
+		acct account.Account
+		kams bool
+	}{{r1, true}, {r2, true}, {r3, false}, {energy, false}} {
+		if got := at.get(t, c.acct.ID).KAMUserID == at.KAM.UserID; got != c.kams {
+			t.Errorf("%s assigned to Kim: %v, want %v", c.acct.Name, got, c.kams)
+		}
+	}
+	assertNoConsoleErrors(t, b)
+}
