@@ -66,3 +66,45 @@ func TestBulkAssignJourney(t *testing.T) {
 	}
 	assertNoConsoleErrors(t, b)
 }
+
+// TestSavedViewJourney: a leader filters the account list to Retail (the
+// list changes in place), saves the view under a name, goes back to the
+// whole list and reopens the view from the bar: the filter is back.
+func TestSavedViewJourney(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser journey")
+	}
+	a := newTestApp(t)
+	at := newAcctTenant(t, a, "View Journey")
+	at.account(t, account.Input{"name": "Retail Alpha", "industry": "Retail"})
+	at.account(t, account.Input{"name": "Energy Beta", "industry": "Energy"})
+
+	b := newBrowser(t)
+	browserSignIn(t, b, a.URL, "leader@viewjourney.test", "nav.mainnav")
+	browserVisit(t, b, a.URL+"/accounts", "#accounts-table")
+	browserDo(t, b, "filter to Retail in place",
+		chromedp.SetValue(chromedp.CSS("#f-industry"), "Retail"),
+		chromedp.Evaluate[chromedp.Void](`document.getElementById("f-industry").dispatchEvent(new Event("change", {bubbles: true}))`),
+		poll(`location.search.indexOf("industry=Retail") >= 0 && document.querySelectorAll("#accounts-table tbody tr").length === 1`),
+	)
+	browserFill(t, b, [][2]string{{"#view-name", "Retail only"}})
+	browserClick(t, b, `.views-save button[type="submit"]`, ".flash")
+	if got := browserText(t, b, ".flash"); !strings.Contains(got, "Saved the view “Retail only”") {
+		t.Fatalf("flash %q", got)
+	}
+	browserVisit(t, b, a.URL+"/accounts", "#accounts-table")
+	if n := browserText(t, b, "#account-counts strong"); n != "2 accounts" {
+		t.Fatalf("the whole list counts %q", n)
+	}
+	browserClick(t, b, `.views-list a`, "#accounts-table")
+	if loc, _ := chromedp.Run(b, chromedp.Location()); !strings.HasSuffix(loc, "/accounts?industry=Retail") {
+		t.Fatalf("the view opened %s", loc)
+	}
+	if got := browserText(t, b, "#accounts-table tbody"); !strings.Contains(got, "Retail Alpha") || strings.Contains(got, "Energy Beta") {
+		t.Fatalf("the view lists %q", got)
+	}
+	if cur := browserText(t, b, `.views-list a[aria-current]`); cur != "Retail only" {
+		t.Fatalf("the open view is not marked: %q", cur)
+	}
+	assertNoConsoleErrors(t, b)
+}

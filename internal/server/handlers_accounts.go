@@ -89,7 +89,7 @@ func (s *Server) accountListPage(w http.ResponseWriter, r *http.Request, status 
 	}
 	bulk.List = q.Encode()
 	v := templates.AccountListView{Filter: tf, Page: page, Facets: facets, Currency: cur, CanCreate: account.CanCreate(currentMember(r).Role), Bulk: bulk}
-	s.render(w, r, status, templates.AccountListPage(s.page(r, "Accounts", "accounts"), v))
+	s.render(w, r, status, templates.AccountListPage(s.listPage(r, "Accounts", "accounts", "accounts"), v))
 }
 
 func (s *Server) accountExport(w http.ResponseWriter, r *http.Request) {

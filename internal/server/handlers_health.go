@@ -224,7 +224,7 @@ func (s *Server) riskList(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, templates.RiskListPage(s.page(r, "Relationship risks", "health"), v))
+	s.render(w, r, http.StatusOK, templates.RiskListPage(s.listPage(r, "Relationship risks", "health", "risks"), v))
 }
 
 func (s *Server) riskCSV(w http.ResponseWriter, r *http.Request) {

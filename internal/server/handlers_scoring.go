@@ -64,7 +64,9 @@ func (s *Server) matrixView(r *http.Request, f scoring.Filter) (templates.Matrix
 
 func (s *Server) scoringMatrix(w http.ResponseWriter, r *http.Request) {
 	v, err := s.matrixView(r, scoringFilter(r.URL.Query()))
-	s.show(w, r, err, func() templ.Component { return templates.MatrixPage(s.page(r, "Scoring matrix", "scoring"), v) })
+	s.show(w, r, err, func() templ.Component {
+		return templates.MatrixPage(s.listPage(r, "Scoring matrix", "scoring", "matrix"), v)
+	})
 }
 
 // cellInputs collects the score_<id> and evidence_<id> fields of a form.
@@ -162,7 +164,7 @@ func (s *Server) scoresInvalid(r *http.Request, id uuid.UUID, back string, f *fo
 		v, err := s.matrixView(r, scoringFilter(u.Query()))
 		v.RowErrors = map[uuid.UUID]map[string]string{id: fe}
 		v.RowValues = map[uuid.UUID]map[string]string{id: values}
-		return templates.MatrixPage(s.page(r, "Scoring matrix", "scoring"), v), err
+		return templates.MatrixPage(s.listPage(r, "Scoring matrix", "scoring", "matrix"), v), err
 	}
 	v, err := s.accountScoreSection(r, id)
 	v.Back, v.Errors, v.Values = back, fe, values

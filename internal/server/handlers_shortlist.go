@@ -40,7 +40,7 @@ func (s *Server) shortlist(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	mx.Compact, v.Health = true, &mx
-	s.render(w, r, http.StatusOK, templates.ShortlistPage(s.page(r, "Shortlist", "shortlist"), v))
+	s.render(w, r, http.StatusOK, templates.ShortlistPage(s.listPage(r, "Shortlist", "shortlist", "shortlist"), v))
 }
 
 // shortlistChart is the shortlist's portfolio chart for the filter in the

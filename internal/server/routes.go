@@ -63,6 +63,11 @@ func (s *Server) routes() http.Handler {
 			r.Use(s.requireUser, s.keepHealth)
 			r.Get("/", s.home)
 			r.Get("/search", s.search)
+			// Saved views: each person's own (the store and RLS check it).
+			r.Get("/views", s.viewList)
+			r.Post("/views", s.viewCreate)
+			r.Post("/views/rename", s.viewRename)
+			r.Post("/views/delete", s.viewDelete)
 			r.Post("/tenant", s.tenantSwitch)
 			r.Get("/me/password", s.passwordShow)
 			r.Post("/me/password", s.passwordUpdate)

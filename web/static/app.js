@@ -23,6 +23,9 @@
 //  * The account list's "tick every account on this page" box (.select-page)
 //    ticks and unticks the rows (.select-row); unticking a row unticks it.
 //    Without JavaScript the box itself names the page's accounts.
+//  * The saved views bar's save form takes the page's query as it is now
+//    (the account list's filters change it in place, with htmx), without
+//    the paging.
 //  * Flash messages are deliberately NOT auto-dismissed.
 //  * A <button data-copy="ID" data-copy-status="ID2"> copies the value of
 //    the field ID (the clipboard API, else the selection and
@@ -99,6 +102,16 @@
     },
     true
   );
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement) || !form.classList.contains("views-save")) return;
+    var field = form.querySelector("[data-current-query]");
+    if (!field) return;
+    var q = new URLSearchParams(window.location.search);
+    ["after", "cursor", "page"].forEach(function (k) { q.delete(k); });
+    field.value = q.toString();
+  }, true);
 
   // Auto-submit selects. requestSubmit() fires a real submit event, so the
   // confirm handler above, HTML validation and htmx (hx-get/hx-post on the
