@@ -18,7 +18,8 @@ import (
 // kept tallies once, the revenue window, the largest accounts, the KAMs,
 // the open review); the 2×2 with its settings; the header's count of
 // unread notifications (on every page since the notifications landed);
-// COMMIT.
+// the person's saved views of the page (the bar under the header, on the
+// list pages since saved views landed); COMMIT.
 func TestShortlistRoundTrips(t *testing.T) {
 	ss := newScoringSetup(t)
 	a, leader := ss.a, ss.tf.Clients[auth.RoleLeader]
@@ -29,7 +30,7 @@ func TestShortlistRoundTrips(t *testing.T) {
 		}
 	}
 	leader.get("/shortlist") // statements prepared, the tenant's daily run started
-	const most = 8
+	const most = 9
 	for _, path := range []string{"/shortlist", "/shortlist?segment=Enterprise"} {
 		a.Trips.settle(t)
 		if res := leader.get(path); res.Status != http.StatusOK || !strings.Contains(res.Body, "Big Corp") && path == "/shortlist" {
