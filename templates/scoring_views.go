@@ -1,7 +1,6 @@
 package templates
 
 import (
-	"cmp"
 	"context"
 	"net/url"
 	"pareto/internal/account"
@@ -24,7 +23,7 @@ type ScoringFilter struct {
 
 // Query encodes the filter for links, starting at the page of cursor
 // token after ("" for the first page).
-func (f ScoringFilter) Query(after string) string { return f.Base + "?" + f.Values(after).Encode() }
+func (f ScoringFilter) Query(after string) string { return withQuery(f.Base, f.Values(after)) }
 
 // Values is the filter as query values.
 func (f ScoringFilter) Values(after string) url.Values {
@@ -44,23 +43,53 @@ func (f ScoringFilter) Values(after string) url.Values {
 }
 
 // SortLink links to the list sorted by col, flipping the direction when
-// it is the current sort; SortClass marks the current sort.
+// it is the current sort. Names start A→Z; numbers start highest first.
 func (f ScoringFilter) SortLink(col string) string {
 	g := f
-	g.Filter.Desc = col != "name" && (f.Filter.Sort != col || !f.Filter.Desc)
-	if f.Filter.Sort == col && col == "name" {
+	if f.sort() == col {
 		g.Filter.Desc = !f.Filter.Desc
+	} else {
+		g.Filter.Desc = col != "name" && col != "rank"
 	}
 	g.Filter.Sort = col
+	if col == f.defaultSort() && !g.Filter.Desc {
+		g.Filter.Sort = ""
+	}
 	if col == "rank" {
 		g.Filter.Sort, g.Filter.Desc = "", false
 	}
 	return g.Query("")
 }
 
+// defaultSort is the list's order when none is chosen: rank on the
+// shortlist, name on the matrix.
+func (f ScoringFilter) defaultSort() string {
+	if f.Base == "/scoring/matrix" {
+		return "name"
+	}
+	return "rank"
+}
+
+func (f ScoringFilter) sort() string {
+	if f.Filter.Sort == "" {
+		return f.defaultSort()
+	}
+	return f.Filter.Sort
+}
+
 // SortClass is the header link's class for col.
-func (f ScoringFilter) SortClass(col string) string {
-	return sortClass(cmp.Or(f.Filter.Sort, "rank") == col, f.Filter.Desc)
+func (f ScoringFilter) SortClass(col string) string { return sortClass(f.sort() == col, f.Filter.Desc) }
+
+// SortAria is the aria-sort of col's header.
+func (f ScoringFilter) SortAria(col string) string { return sortAria(f.sort() == col, f.Filter.Desc) }
+
+// ScoreAria is the aria-sort of the matrix's score column, which sorts
+// by total and by coverage.
+func (f ScoringFilter) ScoreAria() string {
+	if f.sort() == scoring.SortCoverage {
+		return f.SortAria(scoring.SortCoverage)
+	}
+	return f.SortAria(scoring.SortScore)
 }
 
 // Active reports whether any filter is set.

@@ -376,8 +376,8 @@ func enableCriteria(ctx context.Context, s *scoring.Store, sc db.Scope, codes []
 // cells) in one statement. The caller reranks.
 func seedScores(ctx context.Context, d *db.DB, sc db.Scope) error {
 	err := d.Tx(ctx, sc, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `INSERT INTO account_scores (account_id, criterion_id, score, scored_by, scored_at)
-			SELECT a.id, c.id, 1 + abs(hashtextextended(a.name || c.code, 7)) % 10, $2, now() - interval '30 days'
+		_, err := tx.Exec(ctx, `INSERT INTO account_scores (tenant_id, account_id, criterion_id, score, scored_by, scored_at, sort_name)
+			SELECT a.tenant_id, a.id, c.id, 1 + abs(hashtextextended(a.name || c.code, 7)) % 10, $2, now() - interval '30 days', a.sort_name
 			FROM accounts a CROSS JOIN scoring_criteria c
 			WHERE a.tenant_id = $1 AND c.tenant_id = $1 AND c.active
 				AND NOT (abs(hashtext(a.name)) % 12 = 0 AND c.position > 4)`, sc.TenantID, sc.UserID)

@@ -61,8 +61,8 @@ func seed20k(b *testing.B) (*scoring.Store, tenant) {
 				FROM generate_series(1, $1::int) AS i`, t.n, t.tn.kam.UserID, t.tn.admin.TenantID); err != nil {
 				return err
 			}
-			_, err := tx.Exec(ctx, `INSERT INTO account_scores (tenant_id, account_id, criterion_id, score)
-				SELECT a.tenant_id, a.id, c.id, 1 + floor(random() * 10)::int
+			_, err := tx.Exec(ctx, `INSERT INTO account_scores (tenant_id, account_id, criterion_id, score, sort_name)
+				SELECT a.tenant_id, a.id, c.id, 1 + floor(random() * 10)::int, a.sort_name
 				FROM accounts a JOIN scoring_criteria c ON c.tenant_id = a.tenant_id
 				WHERE a.tenant_id = $1 AND random() > 0.005`, t.tn.admin.TenantID)
 			return err

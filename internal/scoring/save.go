@@ -85,8 +85,9 @@ func (s *Store) SaveScores(ctx context.Context, sc db.Scope, role auth.Role, acc
 	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
 		var kam *uuid.UUID
 		var archived *time.Time
-		err := tx.QueryRow(ctx, `SELECT kam_user_id, archived_at FROM accounts WHERE tenant_id = $1 AND id = $2 FOR NO KEY UPDATE`,
-			sc.TenantID, accountID).Scan(&kam, &archived)
+		var sortName string // the cells carry it for the matrix's criterion sorts
+		err := tx.QueryRow(ctx, `SELECT kam_user_id, archived_at, lower(name) FROM accounts WHERE tenant_id = $1 AND id = $2 FOR NO KEY UPDATE`,
+			sc.TenantID, accountID).Scan(&kam, &archived, &sortName)
 		if err != nil {
 			return db.NotFound("account", err)
 		}
@@ -203,12 +204,12 @@ func (s *Store) SaveScores(ctx context.Context, sc db.Scope, role auth.Role, acc
 				after[w.crit.Name] = map[string]any{"score": nil, "evidence": ""}
 				continue
 			}
-			if _, err := tx.Exec(ctx, `INSERT INTO account_scores (account_id, criterion_id, score, evidence, scored_by, scored_at)
-				VALUES ($1, $2, $3, $4, $5, $6)
+			if _, err := tx.Exec(ctx, `INSERT INTO account_scores (account_id, criterion_id, score, evidence, scored_by, scored_at, sort_name)
+				VALUES ($1, $2, $3, $4, $5, $6, $7)
 				ON CONFLICT (tenant_id, account_id, criterion_id)
 				DO UPDATE SET score = EXCLUDED.score, evidence = EXCLUDED.evidence, scored_by = EXCLUDED.scored_by,
-					scored_at = EXCLUDED.scored_at`,
-				accountID, w.crit.ID, w.score, w.evidence, nullID(sc.UserID), now); err != nil {
+					scored_at = EXCLUDED.scored_at, sort_name = EXCLUDED.sort_name`,
+				accountID, w.crit.ID, w.score, w.evidence, nullID(sc.UserID), now, sortName); err != nil {
 				return err
 			}
 			var oldScore *int

@@ -207,8 +207,8 @@ type Matrix struct {
 	Links keyset.Links
 }
 
-// Matrix lists one page of accounts (by name) with their cells over the
-// active criteria. Everyone in the tenant may read it. The complete and
+// Matrix lists one page of accounts (by name, or by f's sort: see
+// matrixSegments) with their cells over the active criteria. Everyone in the tenant may read it. The complete and
 // incomplete filters list from the ranking (account_rankings_name_idx,
 // account_rankings_incomplete_idx), the others from the accounts' name
 // indexes; pages are keyset pages by name.
@@ -238,7 +238,14 @@ func (s *Store) Matrix(ctx context.Context, sc db.Scope, f Filter) (Matrix, erro
 				LEFT JOIN users u ON u.id = a.kam_user_id`
 			base += ` AND r.account_id IS NULL`
 		}
-		filter := base + f.where("a", &fargs)
+		cond := f.where("a", &fargs)
+		filter := base + cond
+		if segs := f.matrixSegments(m.Config, slices.Clip(fargs)); segs != nil {
+			if m.Rows, m.Links, err = sortedMatrixPage(ctx, tx, segs, cond, f.Cursor, f.PerPage); err != nil {
+				return err
+			}
+			return m.finish(ctx, tx, sc.TenantID, f, from+filter+" ORDER BY "+order.Cols[0].SQL+", "+order.Cols[1].SQL, fargs)
+		}
 		args := slices.Clone(fargs)
 		where, orderBy, limit := order.Plan(f.Cursor, f.PerPage, &args)
 		rows, _ := tx.Query(ctx, `SELECT a.id, a.name, a.kam_user_id, coalesce(u.name, ''), a.key_status, `+
@@ -257,10 +264,7 @@ func (s *Store) Matrix(ctx context.Context, sc db.Scope, f Filter) (Matrix, erro
 		m.Rows, m.Links = keyset.Finish(list, f.Cursor, f.PerPage, func(x MatrixRow) []string {
 			return []string{sortNames[x.AccountID], x.AccountID.String()}
 		})
-		if m.Total, m.Exact, err = f.matrixTotal(ctx, tx, sc.TenantID, from+filter+" ORDER BY "+order.Cols[0].SQL+", "+order.Cols[1].SQL, fargs); err != nil {
-			return err
-		}
-		return fillCells(ctx, tx, sc.TenantID, m.Rows, m.Config.Weights)
+		return m.finish(ctx, tx, sc.TenantID, f, from+filter+" ORDER BY "+order.Cols[0].SQL+", "+order.Cols[1].SQL, fargs)
 	})
 	if err != nil {
 		return Matrix{}, fmt.Errorf("scoring: matrix: %w", err)
@@ -283,6 +287,16 @@ func (f Filter) covered(t account.Tally, all, unscored int) int {
 		return unscored
 	}
 	return all
+}
+
+// finish counts the accounts f lets through (query: FROM … ORDER BY of
+// the name-ordered list) and fills the page's cells.
+func (m *Matrix) finish(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, f Filter, query string, args []any) error {
+	var err error
+	if m.Total, m.Exact, err = f.matrixTotal(ctx, tx, tenantID, query, args); err != nil {
+		return err
+	}
+	return fillCells(ctx, tx, tenantID, m.Rows, m.Config.Weights)
 }
 
 // matrixTotal is how many accounts f lets through: from the kept tallies

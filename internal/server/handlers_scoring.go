@@ -32,8 +32,8 @@ func scoringFilter(q url.Values) scoring.Filter {
 	case "complete", "incomplete", "unscored":
 		f.Coverage = c
 	}
-	switch so := q.Get("sort"); so {
-	case "name", "revenue", "potential", "headroom", "score":
+	switch so := q.Get("sort"); {
+	case so == "name", so == "revenue", so == "potential", so == "headroom", scoring.ValidMatrixSort(so):
 		f.Sort = so
 	}
 	f.Cursor = keyset.Parse(q.Get("after"))
