@@ -1602,7 +1602,7 @@ func AuditPage(p Page, v AuditView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = Pager(v.Page.Links, v.Filter.Query).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = NewerOlder(v.Page.Links, v.Filter.Query).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -116,9 +116,22 @@ func MovedClass(m scoring.Move) string {
 
 // ReviewsView lists reviews and offers to start one.
 type ReviewsView struct {
-	Reviews []scoring.Review
+	List    scoring.ReviewList
+	PerPage int // as asked (0: the default)
 	Name    string
 	Errors  map[string]string
+}
+
+// Page links to the reviews' page at cursor token after ("" the newest).
+func (v ReviewsView) Page(after string) string {
+	q := url.Values{}
+	if after != "" {
+		q.Set("after", after)
+	}
+	if v.PerPage > 0 {
+		q.Set("per_page", strconv.Itoa(v.PerPage))
+	}
+	return withQuery("/shortlist/reviews", q)
 }
 
 // ReviewView is one review.

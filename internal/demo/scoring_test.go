@@ -11,6 +11,7 @@ import (
 	"pareto/internal/auth"
 	"pareto/internal/db"
 	"pareto/internal/db/dbtest"
+	"pareto/internal/keyset"
 	"pareto/internal/scoring"
 )
 
@@ -78,7 +79,8 @@ func TestSeedScoring(t *testing.T) {
 	if incomplete == 0 || incomplete > 5 {
 		t.Errorf("want a few incomplete accounts, got %d", incomplete)
 	}
-	rs, err := store.Reviews(ctx, sc)
+	list, err := store.Reviews(ctx, sc, keyset.Cursor{}, 0)
+	rs := list.Reviews
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -114,6 +114,19 @@ func (f Filter) matrixSegments(cfg Config, args []any) []matrixSegment {
 	return append(segs, unscored)
 }
 
+// query is the SQL and arguments of s's keyset page at sub (per rows and
+// one more); filter is f's conditions on the account a.
+func (s matrixSegment) query(filter string, sub keyset.Cursor, per int) (string, []any) {
+	args := slices.Clone(s.args)
+	where, orderBy, limit := s.order.Plan(sub, per, &args)
+	keys := make([]string, len(s.order.Cols))
+	for i, col := range s.order.Cols {
+		keys[i] = col.SQL + "::text"
+	}
+	return `SELECT a.id, a.name, a.kam_user_id, coalesce(u.name, ''), a.key_status, ` + strings.Join(keys, ", ") +
+		` FROM ` + s.from + ` WHERE true` + s.where + filter + where + ` ORDER BY ` + orderBy + limit, args
+}
+
 // sortedRow is a matrix row with its cursor keys (segment first).
 type sortedRow struct {
 	row  MatrixRow
@@ -139,14 +152,8 @@ func sortedMatrixPage(ctx context.Context, tx pgx.Tx, segs []matrixSegment, filt
 	var list []sortedRow
 	for n := seg; n >= 0 && n < len(segs) && len(list) <= per; {
 		s := segs[n]
-		args := slices.Clone(s.args)
-		where, orderBy, limit := s.order.Plan(sub, per-len(list), &args)
-		keys := make([]string, len(s.order.Cols))
-		for i, col := range s.order.Cols {
-			keys[i] = col.SQL + "::text"
-		}
-		rows, _ := tx.Query(ctx, `SELECT a.id, a.name, a.kam_user_id, coalesce(u.name, ''), a.key_status, `+strings.Join(keys, ", ")+
-			` FROM `+s.from+` WHERE true`+s.where+filter+where+` ORDER BY `+orderBy+limit, args...)
+		q, args := s.query(filter, sub, per-len(list))
+		rows, _ := tx.Query(ctx, q, args...)
 		got, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (sortedRow, error) {
 			x := sortedRow{row: MatrixRow{Cells: map[uuid.UUID]Cell{}}, keys: make([]string, len(s.order.Cols)+1)}
 			dst := []any{&x.row.AccountID, &x.row.Name, &x.row.KAMUserID, &x.row.KAMName, &x.row.KeyStatus}

@@ -252,12 +252,38 @@ func scanReview(r pgx.Row) (Review, error) {
 	return x, nil
 }
 
-// Reviews lists the tenant's reviews, newest first. Leaders and admins
-// (the caller checks).
-func (s *Store) Reviews(ctx context.Context, sc db.Scope) ([]Review, error) {
-	return db.Read(ctx, s.DB, sc, "scoring: reviews", func(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) ([]Review, error) {
-		rows, _ := tx.Query(ctx, "SELECT "+reviewCols+" WHERE r.tenant_id = $1 ORDER BY r.created_at DESC, r.id", tenantID)
-		return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Review, error) { return scanReview(r) })
+// ReviewList is one page of the tenant's reviews, newest first.
+type ReviewList struct {
+	Reviews []Review
+	Links   keyset.Links
+}
+
+// reviewsOrder is the reviews' order, newest first: (created_at, id)
+// descending, a walk of scoring_reviews_created_idx (tenant_id,
+// created_at DESC, id); reviews started in the same microsecond, if any,
+// are put in id order by an incremental sort.
+var reviewsOrder = keyset.Order{Desc: true, Cols: []keyset.Col{{SQL: "r.created_at", Type: "timestamptz"}, {SQL: "r.id", Type: "uuid"}}}
+
+// Reviews lists one keyset page of the tenant's reviews (per a page; 0:
+// 20), newest first, from c (the zero Cursor: the newest). Leaders and
+// admins (the caller checks).
+func (s *Store) Reviews(ctx context.Context, sc db.Scope, c keyset.Cursor, per int) (ReviewList, error) {
+	if per <= 0 || per > 500 {
+		per = 20
+	}
+	return db.Read(ctx, s.DB, sc, "scoring: reviews", func(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) (ReviewList, error) {
+		args := []any{tenantID}
+		where, orderBy, limit := reviewsOrder.Plan(c, per, &args)
+		rows, _ := tx.Query(ctx, "SELECT "+reviewCols+" WHERE r.tenant_id = $1"+where+" ORDER BY "+orderBy+limit, args...)
+		list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Review, error) { return scanReview(r) })
+		if err != nil {
+			return ReviewList{}, err
+		}
+		var out ReviewList
+		out.Reviews, out.Links = keyset.Finish(list, c, per, func(x Review) []string {
+			return []string{x.CreatedAt.Format(time.RFC3339Nano), x.ID.String()}
+		})
+		return out, nil
 	})
 }
 

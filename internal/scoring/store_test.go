@@ -16,6 +16,7 @@ import (
 	"pareto/internal/auth"
 	"pareto/internal/db"
 	"pareto/internal/db/dbtest"
+	"pareto/internal/keyset"
 	"pareto/internal/scoring"
 )
 
@@ -732,8 +733,8 @@ func TestReviewSnapshot(t *testing.T) {
 		if err := s.CloseReview(ctx, other.leader, id); !errors.Is(err, db.ErrNotFound) {
 			t.Fatalf("want not found, got %v", err)
 		}
-		rs, _ := s.Reviews(ctx, other.leader)
-		if len(rs) != 0 {
+		rs, _ := s.Reviews(ctx, other.leader, keyset.Cursor{}, 0)
+		if len(rs.Reviews) != 0 {
 			t.Fatal("other tenant lists our review")
 		}
 	})

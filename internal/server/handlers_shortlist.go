@@ -143,8 +143,11 @@ func (s *Server) whatIfApply(w http.ResponseWriter, r *http.Request) {
 
 // reviewsPage is the list of reviews with the form to start one.
 func (s *Server) reviewsPage(r *http.Request, name string, fe db.FieldErrors) (templ.Component, error) {
-	rs, err := s.scoringStore().Reviews(r.Context(), scope(r))
-	return templates.ReviewsPage(s.page(r, "Reviews", "shortlist"), templates.ReviewsView{Reviews: rs, Name: name, Errors: fe}), err
+	q := r.URL.Query()
+	per, _ := strconv.Atoi(q.Get("per_page"))
+	per = max(min(per, 500), 0)
+	list, err := s.scoringStore().Reviews(r.Context(), scope(r), keyset.Parse(q.Get("after")), per)
+	return templates.ReviewsPage(s.page(r, "Reviews", "shortlist"), templates.ReviewsView{List: list, PerPage: per, Name: name, Errors: fe}), err
 }
 
 func (s *Server) reviewList(w http.ResponseWriter, r *http.Request) {
