@@ -105,7 +105,10 @@ type Filter struct {
 	Action  string
 	ActorID uuid.UUID
 	Since   time.Time
-	Until   time.Time     // exclusive
+	Until   time.Time // exclusive
+	// Records keeps the events about these records (entity ids; nil: any,
+	// empty: none), served by audit_events_record_at_idx.
+	Records []string
 	Cursor  keyset.Cursor // where the page starts; the zero Cursor is the newest page
 	PerPage int
 }
@@ -118,14 +121,18 @@ type Page struct {
 	Total int
 	Exact bool
 	Links keyset.Links
+	// Names are the names of the records the entries are about and of the
+	// people their changes mention, by id.
+	Names map[string]string
 }
 
 // CountCap is where counting the events of a filter stops.
 const CountCap = 1000
 
 // order is the log's order, newest first: (at, id) descending, served by
-// audit_events_at_idx and, with an entity or actor filter, by
-// audit_events_entity_at_idx and audit_events_actor_at_idx.
+// audit_events_at_idx and, with an entity, actor or record filter, by
+// audit_events_entity_at_idx, audit_events_actor_at_idx and
+// audit_events_record_at_idx.
 var order = keyset.Order{Desc: true, Cols: []keyset.Col{{SQL: "e.at", Type: "timestamptz"}, {SQL: "e.id", Type: "bigint"}}}
 
 // Entries lists one page of the scope's tenant's audit log, keyset-paged:
@@ -156,6 +163,9 @@ func Entries(ctx context.Context, d *db.DB, s db.Scope, f Filter) (Page, error) 
 	if !f.Until.IsZero() {
 		add("e.at < ?", f.Until)
 	}
+	if f.Records != nil {
+		add("e.entity_id = ANY(?)", f.Records)
+	}
 	filter := "e.tenant_id = $1" + where.String()
 	var p Page
 	err := d.Tx(ctx, s, func(tx pgx.Tx) error {
@@ -178,9 +188,13 @@ func Entries(ctx context.Context, d *db.DB, s db.Scope, f Filter) (Page, error) 
 			err := r.Scan(&e.ID, &e.At, &e.ActorName, &e.ActorEmail, &e.Action, &e.Entity, &e.EntityID, &e.Before, &e.After)
 			return e, err
 		})
+		if err != nil {
+			return err
+		}
 		p.Entries, p.Links = keyset.Finish(entries, f.Cursor, f.PerPage, func(e Entry) []string {
 			return []string{e.At.Format(time.RFC3339Nano), strconv.FormatInt(e.ID, 10)}
 		})
+		p.Names, err = names(ctx, tx, s.TenantID, p.Entries)
 		return err
 	})
 	if err != nil {

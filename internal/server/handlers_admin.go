@@ -3,16 +3,13 @@ package server
 import (
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/a-h/templ"
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
 
-	"pareto/internal/audit"
 	"pareto/internal/auth"
 	"pareto/internal/db"
-	"pareto/internal/keyset"
 	"pareto/internal/limits"
 	"pareto/internal/mail"
 	"pareto/internal/numfmt"
@@ -143,56 +140,6 @@ func (s *Server) memberSavedMessage(r *http.Request, m auth.Member) string {
 		}
 	}
 	return msg
-}
-
-func (s *Server) auditList(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	f := templates.AuditFilter{Entity: q.Get("entity"), Action: q.Get("action"), Actor: q.Get("actor"),
-		Since: q.Get("since"), Until: q.Get("until"), Errors: map[string]string{}}
-	af := audit.Filter{Entity: f.Entity, Action: f.Action}
-	af.Cursor = keyset.Parse(q.Get("after"))
-	if f.Actor != "" {
-		if id, err := uuid.Parse(f.Actor); err == nil {
-			af.ActorID = id
-		}
-	}
-	if f.Since != "" {
-		t, err := time.Parse("2006-01-02", f.Since)
-		if err != nil {
-			f.Errors["since"] = "Use a date like 2026-01-31."
-		}
-		af.Since = t
-	}
-	if f.Until != "" {
-		t, err := time.Parse("2006-01-02", f.Until)
-		if err != nil {
-			f.Errors["until"] = "Use a date like 2026-01-31."
-		} else {
-			af.Until = t.AddDate(0, 0, 1)
-		}
-	}
-	status := http.StatusOK
-	if len(f.Errors) > 0 {
-		status = http.StatusUnprocessableEntity
-		af.Since, af.Until = time.Time{}, time.Time{}
-	}
-	page, err := audit.Entries(r.Context(), s.db, scope(r), af)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	entities, err := audit.Entities(r.Context(), s.db, scope(r))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	members, err := s.auth.Members(r.Context(), scope(r))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, status, templates.AuditPage(s.page(r, "Audit log", "admin"),
-		templates.AuditView{Page: page, Entities: entities, Members: members, Filter: f}))
 }
 
 // tenantSettingsShow is the tenant's number format (the admin's choice

@@ -274,7 +274,7 @@ func TestInviteRevokeAndRace(t *testing.T) {
 	if res := a.client().get("/invites/" + token); res.Status != http.StatusNotFound {
 		t.Fatalf("revoked link: %d", res.Status)
 	}
-	if res := ac.get("/admin/audit?entity=invite"); !strings.Contains(res.Body, "revoke_invite") {
+	if res := ac.get("/admin/audit?entity=invite"); !strings.Contains(res.Body, ">Revoke invite<") {
 		t.Fatal("revocation not audited")
 	}
 

@@ -129,7 +129,7 @@ func TestAdminWebhooks(t *testing.T) {
 		t.Fatalf("deleted endpoint: %d", res.Status)
 	}
 	audit := admin.get("/admin/audit").Body
-	for _, want := range []string{"webhook_endpoint", "rotate_secret", "webhook_delivery"} {
+	for _, want := range []string{"Webhook endpoint", "Rotate secret", "Webhook delivery"} {
 		if !strings.Contains(audit, want) {
 			t.Errorf("the audit log lacks %s", want)
 		}
