@@ -39,6 +39,14 @@ func ScoreText(ctx context.Context, s scoring.Score) string { return Score10(ctx
 func WeightPct(ctx context.Context, w scoring.Weight) string { return loc(ctx).Percent(int64(w.BPS)) }
 
 // pluralWord is one or many, for a count shown elsewhere.
+// count writes a count in the tenant's locale (1,234 or 1.234), for the
+// sentences that explain a figure; plural's form for the same sentences.
+func count(ctx context.Context, n int) string { return loc(ctx).Int(int64(n)) }
+
+func pluralIn(ctx context.Context, n int, one, many string) string {
+	return count(ctx, n) + " " + pluralWord(n, one, many)
+}
+
 func pluralWord(n int, one, many string) string {
 	if n == 1 {
 		return one

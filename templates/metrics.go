@@ -3,7 +3,6 @@ package templates
 import (
 	"context"
 	"math"
-	"strconv"
 	"time"
 
 	"pareto/internal/kpi"
@@ -36,12 +35,12 @@ func howGrowth(ctx context.Context, pf kpi.Portfolio) string {
 
 func howRetention(ctx context.Context, pf kpi.Portfolio) string {
 	r := pf.Summary.Retention
-	return "Of the " + plural(r.Cohort, "account", "accounts") + " that were key accounts on " + firstDay(ctx, pf.Period.Start) +
+	return "Of the " + pluralIn(ctx, r.Cohort, "account", "accounts") + " that were key accounts on " + firstDay(ctx, pf.Period.Start) +
 		" (from the key status history) and customers then (revenue in " + windowAt(pf.Period.Start) + "), " +
-		strconv.Itoa(r.Retained) + " are still customers at " + kpi.MonthLabel(pf.Period.End) + " (revenue in " + windowAt(pf.Period.End) +
-		"), whatever their key status is now: " + strconv.Itoa(r.Retained) + " ÷ " + strconv.Itoa(r.Cohort) + " = " + FormatPct(ctx, r.Accounts) +
+		count(ctx, r.Retained) + " are still customers at " + kpi.MonthLabel(pf.Period.End) + " (revenue in " + windowAt(pf.Period.End) +
+		"), whatever their key status is now: " + count(ctx, r.Retained) + " ÷ " + count(ctx, r.Cohort) + " = " + FormatPct(ctx, r.Accounts) +
 		". Declining an account during the period does not take it out of the count. " +
-		plural(r.New, "key account", "key accounts") + " that became customers during the period are not counted."
+		pluralIn(ctx, r.New, "key account", "key accounts") + " that became customers during the period are not counted."
 }
 
 func howRevenueRetention(ctx context.Context, pf kpi.Portfolio) string {
@@ -54,8 +53,8 @@ func howRevenueRetention(ctx context.Context, pf kpi.Portfolio) string {
 
 func howNonKey(ctx context.Context, pf kpi.Portfolio) string {
 	k, o := pf.Summary.Retention, pf.Summary.NonKeyRetention
-	return "The same rule for every other account (not key on " + firstDay(ctx, pf.Period.Start) + "): " + strconv.Itoa(o.Retained) + " of " +
-		strconv.Itoa(o.Cohort) + " customers kept = " + FormatPct(ctx, o.Accounts) + ", against " + FormatPct(ctx, k.Accounts) +
+	return "The same rule for every other account (not key on " + firstDay(ctx, pf.Period.Start) + "): " + count(ctx, o.Retained) + " of " +
+		count(ctx, o.Cohort) + " customers kept = " + FormatPct(ctx, o.Accounts) + ", against " + FormatPct(ctx, k.Accounts) +
 		" for key accounts. Key accounts kept " + advantageWords(ctx, pf.Summary.KeyAdvantage) + " (key ÷ other − 1)."
 }
 
@@ -83,13 +82,13 @@ func howUpsell(ctx context.Context, pf kpi.Portfolio) string {
 
 func howCrossSell(ctx context.Context, pf kpi.Portfolio) string {
 	sm := pf.Summary
-	return "Key accounts with at least one cross-sell in " + pf.Period.Label() + " (" + strconv.Itoa(sm.WithCrossSell) +
-		") ÷ key accounts with figures in it (" + strconv.Itoa(sm.WithFigures) + ") = " + FormatPct(ctx, sm.CrossSellRate) + "."
+	return "Key accounts with at least one cross-sell in " + pf.Period.Label() + " (" + count(ctx, sm.WithCrossSell) +
+		") ÷ key accounts with figures in it (" + count(ctx, sm.WithFigures) + ") = " + FormatPct(ctx, sm.CrossSellRate) + "."
 }
 
 func howAttainment(ctx context.Context, pf kpi.Portfolio) string {
 	return "Goals of these key accounts' open plans whose status, derived from their progress against the time elapsed, is " +
-		"achieved or on track (" + strconv.Itoa(pf.GoalsAttained) + ") ÷ all their goals (" + strconv.Itoa(pf.GoalsCounted) + ") = " +
+		"achieved or on track (" + count(ctx, pf.GoalsAttained) + ") ÷ all their goals (" + count(ctx, pf.GoalsCounted) + ") = " +
 		FormatPct(ctx, pf.GoalAttainment) + ". A KAM's override of a status is shown on the plan, not counted here."
 }
 
@@ -116,7 +115,7 @@ func howAccountGrowth(ctx context.Context, d kpi.AccountKPIs) string {
 		if !m.OK {
 			return "no figures"
 		}
-		return FormatMoney(ctx, m.V, cur) + " a month over " + plural(s.N, "month", "months") + " with figures"
+		return FormatMoney(ctx, m.V, cur) + " a month over " + pluralIn(ctx, s.N, "month", "months") + " with figures"
 	}
 	return "The average monthly revenue in " + d.Period.Label() + " (" + avg(r.Revenue) + ") ÷ the same in " + d.Period.YearAgo().Label() +
 		" (" + avg(r.YearAgo) + ") − 1 = " + FormatGrowth(ctx, r.GrowthYoY) + ". Months without a figure are left out of the averages, " +
@@ -158,7 +157,7 @@ func growthSince(ctx context.Context, d kpi.AccountKPIs) string {
 		return "Since it became a key account on " + FormatLongDate(ctx, *d.KeySince) + ": " + span + "."
 	case d.KeySince != nil:
 		return "It became a key account on " + FormatLongDate(ctx, *d.KeySince) + "; the last " +
-			strconv.Itoa(kpi.GrowthMonths) + " months are shown: " + span + "."
+			count(ctx, kpi.GrowthMonths) + " months are shown: " + span + "."
 	}
 	return "The key status history does not say when it became key: since its first figures, " + span + "."
 }
@@ -229,7 +228,7 @@ func howConcKeyShare(ctx context.Context, c scoring.Concentration, cur string) s
 }
 
 func howConcTopN(ctx context.Context, c scoring.Concentration, cur string) string {
-	return "The top " + strconv.Itoa(c.TopN) + " accounts by revenue (" + Money(ctx, c.TopNRevenue) + ") ÷ the revenue of every active account (" +
+	return "The top " + count(ctx, c.TopN) + " accounts by revenue (" + Money(ctx, c.TopNRevenue) + ") ÷ the revenue of every active account (" +
 		Money(ctx, c.Total) + ") = " + Percent(ctx, c.TopNShareBPS()) + ", in " + cur + ". How many is a scoring setting. " + RevenueBasis(c)
 }
 
