@@ -103,3 +103,47 @@ func TestEntriesPages(t *testing.T) {
 		}
 	})
 }
+
+// The log names the records it lists (issue 17: names, not ids), also
+// those whose id is not an account's own: an account review (its account
+// and date) and a month's profitability, whose record id is the
+// account's id and the month. Both showed raw ids before.
+func TestEntriesNameReviewsAndMonths(t *testing.T) {
+	ctx := context.Background()
+	d := dbtest.New(t)
+	m, err := auth.NewStore(d).Signup(ctx, auth.SignupInput{OrgName: "Acme", Name: "Ann Admin", Email: "ann@acme.test", Password: "correct horse battery staple 9"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := db.Scope{TenantID: m.TenantID, UserID: m.UserID}
+	var accountID, reviewID string
+	if err := d.Tx(ctx, sc, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, `INSERT INTO accounts (tenant_id, name) VALUES ($1, 'Globex') RETURNING id::text`, sc.TenantID).Scan(&accountID); err != nil {
+			return err
+		}
+		if err := tx.QueryRow(ctx, `INSERT INTO account_reviews (tenant_id, account_id, held_on, snapshot, created_at)
+			VALUES ($1, $2, '2026-11-12', '{}', now()) RETURNING id::text`, sc.TenantID, accountID).Scan(&reviewID); err != nil {
+			return err
+		}
+		for _, e := range []audit.Event{
+			{ActorID: m.UserID, Action: "hold", Entity: "account_review", EntityID: reviewID},
+			{ActorID: m.UserID, Action: "create", Entity: "profitability", EntityID: accountID + "/2026-11"},
+		} {
+			if err := audit.Record(ctx, tx, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	p, err := audit.Entries(ctx, d, sc, audit.Filter{PerPage: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[string]string{reviewID: "Globex · 2026-11-12", accountID + "/2026-11": "Globex · 2026-11"} {
+		if got := p.Names[id]; got != want {
+			t.Errorf("name of %s: %q, want %q", id, got, want)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -92,6 +93,8 @@ var nameTables = []string{
 	`SELECT id::text, name FROM stakeholders WHERE tenant_id = $1 AND id = ANY($2)`,
 	`SELECT id::text, name FROM scoring_criteria WHERE tenant_id = $1 AND id = ANY($2)`,
 	`SELECT id::text, name FROM products WHERE tenant_id = $1 AND id = ANY($2)`,
+	`SELECT r.id::text, a.name || ' · ' || r.held_on::text FROM account_reviews r JOIN accounts a ON a.tenant_id = r.tenant_id AND a.id = r.account_id
+		WHERE r.tenant_id = $1 AND r.id = ANY($2)`,
 }
 
 // names looks up the names of the records the page's entries are about
@@ -106,7 +109,14 @@ func names(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, entries []Entry) 
 			ids = append(ids, id)
 		}
 	}
+	// A record of one month of an account (profitability) has the id
+	// "<account id>/<month>": it is named after the account and the month.
+	months := map[string]string{}
 	for _, e := range entries {
+		if acc, _, ok := strings.Cut(e.EntityID, "/"); ok {
+			months[e.EntityID] = acc
+			add(acc)
+		}
 		add(e.EntityID)
 		for _, c := range e.Changes() {
 			for _, v := range []any{c.Before, c.After} {
@@ -128,6 +138,11 @@ func names(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, entries []Entry) 
 			return nil
 		}); err != nil {
 			return nil, err
+		}
+	}
+	for id, acc := range months {
+		if name, ok := out[acc]; ok {
+			out[id] = name + " · " + id[len(acc)+1:]
 		}
 	}
 	return out, nil
