@@ -109,13 +109,9 @@ func names(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, entries []Entry) 
 			ids = append(ids, id)
 		}
 	}
-	// A record of one month of an account (profitability) has the id
-	// "<account id>/<month>": it is named after the account and the month.
-	months := map[string]string{}
 	for _, e := range entries {
 		if acc, _, ok := strings.Cut(e.EntityID, "/"); ok {
-			months[e.EntityID] = acc
-			add(acc)
+			add(acc) // "<account id>/<month>", named below
 		}
 		add(e.EntityID)
 		for _, c := range e.Changes() {
@@ -140,9 +136,11 @@ func names(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, entries []Entry) 
 			return nil, err
 		}
 	}
-	for id, acc := range months {
-		if name, ok := out[acc]; ok {
-			out[id] = name + " · " + id[len(acc)+1:]
+	// A record of one month of an account (profitability) has the id
+	// "<account id>/<month>": it is named after the account and the month.
+	for _, e := range entries {
+		if acc, month, ok := strings.Cut(e.EntityID, "/"); ok && out[acc] != "" {
+			out[e.EntityID] = out[acc] + " · " + month
 		}
 	}
 	return out, nil
