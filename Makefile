@@ -80,6 +80,7 @@ lint:
 	$(GO) vet ./...
 	$(GO) tool staticcheck ./...
 	./scripts/templ-fmt-check.sh
+	./scripts/imports-check.sh
 
 fmt:
 	gofmt -w cmd internal migrations templates web

@@ -1,19 +1,17 @@
 package templates
 
-import (
-	"cmp"
-	"context"
-	"net/url"
-	"strconv"
-	"strings"
-	"time"
-	"unicode/utf8"
+import "cmp"
+import "context"
+import "net/url"
+import "strconv"
+import "strings"
+import "time"
+import "unicode/utf8"
 
-	"github.com/google/uuid"
+import "github.com/google/uuid"
 
-	"pareto/internal/account"
-	"pareto/internal/auth"
-)
+import "pareto/internal/account"
+import "pareto/internal/auth"
 
 // AccountFilter is the account list's query as typed; it round-trips
 // through the URL so a view can be bookmarked.

@@ -1,18 +1,16 @@
 package templates
 
-import (
-	"context"
-	"math"
-	"net/url"
-	"strconv"
-	"strings"
+import "context"
+import "math"
+import "net/url"
+import "strconv"
+import "strings"
 
-	"github.com/a-h/templ"
-	"github.com/google/uuid"
+import "github.com/a-h/templ"
+import "github.com/google/uuid"
 
-	"pareto/internal/account"
-	"pareto/internal/assignment"
-)
+import "pareto/internal/account"
+import "pareto/internal/assignment"
 
 // KAMsView is the KAM workload page (/kams).
 type KAMsView struct {

@@ -1,17 +1,15 @@
 package templates
 
-import (
-	"context"
-	"encoding/json"
-	"net/url"
-	"regexp"
-	"strconv"
-	"strings"
-	"time"
+import "context"
+import "encoding/json"
+import "net/url"
+import "regexp"
+import "strconv"
+import "strings"
+import "time"
 
-	"pareto/internal/audit"
-	"pareto/internal/auth"
-)
+import "pareto/internal/audit"
+import "pareto/internal/auth"
 
 // AuditView is the audit log page.
 type AuditView struct {

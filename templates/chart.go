@@ -1,13 +1,11 @@
 package templates
 
-import (
-	"math"
-	"strconv"
-	"strings"
-	"unicode/utf8"
+import "math"
+import "strconv"
+import "strings"
+import "unicode/utf8"
 
-	"pareto/internal/kpi"
-)
+import "pareto/internal/kpi"
 
 // Chart geometry: pure functions that scale values into an SVG viewBox.
 // The templ components in chart.templ only draw what these compute, so the

@@ -1,15 +1,13 @@
 package templates
 
-import (
-	"context"
-	"reflect"
-	"strings"
-	"testing"
-	"time"
+import "context"
+import "reflect"
+import "strings"
+import "testing"
+import "time"
 
-	"pareto/internal/kpi"
-	"pareto/internal/numfmt"
-)
+import "pareto/internal/kpi"
+import "pareto/internal/numfmt"
 
 func vals(vs ...float64) []kpi.Value {
 	out := make([]kpi.Value, len(vs))

@@ -1,11 +1,9 @@
 package templates
 
-import (
-	"context"
-	"strings"
+import "context"
+import "strings"
 
-	"github.com/a-h/templ"
-)
+import "github.com/a-h/templ"
 
 // The form kit's view side: field errors beside their fields, the first
 // invalid field focused, and the conflict page of a stale save. Handlers

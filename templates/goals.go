@@ -1,11 +1,9 @@
 package templates
 
-import (
-	"context"
-	"strconv"
+import "context"
+import "strconv"
 
-	"pareto/internal/plan"
-)
+import "pareto/internal/plan"
 
 // GoalOverrideForm is the override form's state.
 type GoalOverrideForm struct {

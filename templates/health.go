@@ -1,22 +1,20 @@
 package templates
 
-import (
-	"context"
-	"math"
-	"net/url"
-	"strconv"
-	"strings"
-	"time"
+import "context"
+import "math"
+import "net/url"
+import "strconv"
+import "strings"
+import "time"
 
-	"github.com/google/uuid"
+import "github.com/google/uuid"
 
-	"pareto/internal/account"
-	"pareto/internal/auth"
-	"pareto/internal/health"
-	"pareto/internal/kpi"
-	"pareto/internal/numfmt"
-	"pareto/internal/scoring"
-)
+import "pareto/internal/account"
+import "pareto/internal/auth"
+import "pareto/internal/health"
+import "pareto/internal/kpi"
+import "pareto/internal/numfmt"
+import "pareto/internal/scoring"
 
 // Views of the health area: the account page's sections, the breakdown
 // page, the settings, the 2×2 and the risk list.

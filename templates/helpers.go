@@ -1,15 +1,13 @@
 package templates
 
-import (
-	"context"
-	"net/url"
-	"slices"
-	"strconv"
-	"time"
+import "context"
+import "net/url"
+import "slices"
+import "strconv"
+import "time"
 
-	"pareto/internal/auth"
-	"pareto/internal/scoring"
-)
+import "pareto/internal/auth"
+import "pareto/internal/scoring"
 
 func itoa(n int) string { return strconv.Itoa(n) }
 

@@ -1,10 +1,8 @@
 package templates
 
-import (
-	"github.com/a-h/templ"
+import "github.com/a-h/templ"
 
-	"pareto/internal/importer"
-)
+import "pareto/internal/importer"
 
 // ImportColumn is one column of an uploaded file on the mapping form.
 type ImportColumn struct {

@@ -1,14 +1,12 @@
 package templates
 
-import (
-	"net/url"
-	"strconv"
-	"time"
+import "net/url"
+import "strconv"
+import "time"
 
-	"github.com/google/uuid"
+import "github.com/google/uuid"
 
-	"pareto/internal/kpi"
-)
+import "pareto/internal/kpi"
 
 // DashboardView is the portfolio or one KAM's dashboard.
 type DashboardView struct {

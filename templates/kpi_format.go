@@ -1,14 +1,12 @@
 package templates
 
-import (
-	"context"
-	"math"
-	"strconv"
-	"strings"
+import "context"
+import "math"
+import "strconv"
+import "strings"
 
-	"pareto/internal/kpi"
-	"pareto/internal/numfmt"
-)
+import "pareto/internal/kpi"
+import "pareto/internal/numfmt"
 
 // Number formatting for KPI pages: one way everywhere.
 

@@ -1,15 +1,13 @@
 package templates
 
-import (
-	"context"
-	"reflect"
-	"testing"
-	"time"
+import "context"
+import "reflect"
+import "testing"
+import "time"
 
-	"pareto/internal/health"
-	"pareto/internal/numfmt"
-	"pareto/internal/scoring"
-)
+import "pareto/internal/health"
+import "pareto/internal/numfmt"
+import "pareto/internal/scoring"
 
 func tickLabels[T Tick | ChartTick](ts []T) []string {
 	out := make([]string, len(ts))

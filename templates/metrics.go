@@ -1,13 +1,11 @@
 package templates
 
-import (
-	"context"
-	"math"
-	"time"
+import "context"
+import "math"
+import "time"
 
-	"pareto/internal/kpi"
-	"pareto/internal/scoring"
-)
+import "pareto/internal/kpi"
+import "pareto/internal/scoring"
 
 // The "how is this computed?" texts beside each derived number of a
 // dashboard: the formula, the period and the numbers that went in, so a

@@ -1,14 +1,12 @@
 package templates
 
-import (
-	"context"
-	"strings"
-	"testing"
-	"time"
+import "context"
+import "strings"
+import "testing"
+import "time"
 
-	"pareto/internal/kpi"
-	"pareto/internal/numfmt"
-)
+import "pareto/internal/kpi"
+import "pareto/internal/numfmt"
 
 // The dashboard's "how was this computed" sentences write their counts
 // through the tenant's locale like every other number: 1,234 of 2,000

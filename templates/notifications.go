@@ -1,10 +1,8 @@
 package templates
 
-import (
-	"strconv"
+import "strconv"
 
-	"pareto/internal/notify"
-)
+import "pareto/internal/notify"
 
 // bellCount is the bell's badge: the count, or "99+" past notify.CountCap.
 func bellCount(n int) string {

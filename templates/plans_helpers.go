@@ -1,19 +1,17 @@
 package templates
 
-import (
-	"cmp"
-	"context"
-	"math"
-	"net/url"
-	"strconv"
-	"strings"
-	"time"
+import "cmp"
+import "context"
+import "math"
+import "net/url"
+import "strconv"
+import "strings"
+import "time"
 
-	"github.com/a-h/templ"
-	"github.com/google/uuid"
+import "github.com/a-h/templ"
+import "github.com/google/uuid"
 
-	"pareto/internal/plan"
-)
+import "pareto/internal/plan"
 
 // PlansFilter is the plan list's query, as typed.
 type PlansFilter struct {

@@ -1,10 +1,8 @@
 package templates
 
-import (
-	"strconv"
+import "strconv"
 
-	"pareto/internal/account"
-)
+import "pareto/internal/account"
 
 // RelMap is a laid-out reporting tree, drawn as SVG.
 type RelMap struct {

@@ -4,14 +4,12 @@ package templates
 // weights (the matrix, shortlist filter and score views are in
 // scoring_views.go).
 
-import (
-	"fmt"
+import "fmt"
 
-	"github.com/google/uuid"
+import "github.com/google/uuid"
 
-	"pareto/internal/kpi"
-	"pareto/internal/scoring"
-)
+import "pareto/internal/kpi"
+import "pareto/internal/scoring"
 
 // CriteriaView is the criteria page: the library, the active criteria in
 // importance order, the weights form and the custom-criterion form.

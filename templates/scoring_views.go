@@ -1,19 +1,17 @@
 package templates
 
-import (
-	"context"
-	"net/url"
-	"pareto/internal/account"
-	"slices"
-	"strconv"
-	"strings"
-	"time"
+import "context"
+import "net/url"
+import "pareto/internal/account"
+import "slices"
+import "strconv"
+import "strings"
+import "time"
 
-	"github.com/google/uuid"
+import "github.com/google/uuid"
 
-	"pareto/internal/auth"
-	"pareto/internal/scoring"
-)
+import "pareto/internal/auth"
+import "pareto/internal/scoring"
 
 // ScoringFilter is a matrix or shortlist filter as typed.
 type ScoringFilter struct {

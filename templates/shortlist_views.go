@@ -1,15 +1,13 @@
 package templates
 
-import (
-	"context"
-	"net/url"
-	"slices"
-	"strconv"
+import "context"
+import "net/url"
+import "slices"
+import "strconv"
 
-	"github.com/google/uuid"
+import "github.com/google/uuid"
 
-	"pareto/internal/scoring"
-)
+import "pareto/internal/scoring"
 
 // ShortlistView is the ranked shortlist page.
 type ShortlistView struct {

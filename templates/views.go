@@ -1,10 +1,8 @@
 package templates
 
-import (
-	"github.com/google/uuid"
+import "github.com/google/uuid"
 
-	"pareto/internal/views"
-)
+import "pareto/internal/views"
 
 // ViewsBar is a list page's saved views, shown under its header: the
 // person's views of the page as links, and the form that saves the

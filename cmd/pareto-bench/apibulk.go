@@ -1,18 +1,16 @@
 package main
 
-import (
-	"bytes"
-	"context"
-	"encoding/json"
-	"fmt"
-	"io"
-	"net/http"
-	"time"
+import "bytes"
+import "context"
+import "encoding/json"
+import "fmt"
+import "io"
+import "net/http"
+import "time"
 
-	"pareto/internal/auth"
-	"pareto/internal/bench"
-	"pareto/internal/db"
-)
+import "pareto/internal/auth"
+import "pareto/internal/bench"
+import "pareto/internal/db"
 
 // apiBulkBudget is issue 18's budget for upserting 10,000 accounts through
 // the API.

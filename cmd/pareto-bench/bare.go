@@ -1,23 +1,21 @@
 package main
 
-import (
-	"bytes"
-	"context"
-	"errors"
-	"fmt"
-	"html/template"
-	"io"
-	"net"
-	"net/http"
-	"regexp"
-	"slices"
-	"time"
+import "bytes"
+import "context"
+import "errors"
+import "fmt"
+import "html/template"
+import "io"
+import "net"
+import "net/http"
+import "regexp"
+import "slices"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5/pgxpool"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5/pgxpool"
 
-	"pareto/internal/bench"
-)
+import "pareto/internal/bench"
 
 // bareSQL is the shortlist's first page in one statement: the same 50
 // rows in the same order as GET /shortlist, read through the same index

@@ -1,21 +1,19 @@
 package main
 
-import (
-	"context"
-	"fmt"
-	"math/rand/v2"
-	"os"
-	"runtime"
-	"strconv"
-	"strings"
-	"time"
+import "context"
+import "fmt"
+import "math/rand/v2"
+import "os"
+import "runtime"
+import "strconv"
+import "strings"
+import "time"
 
-	"pareto/internal/account"
-	"pareto/internal/auth"
-	"pareto/internal/bench"
-	"pareto/internal/db"
-	"pareto/internal/importer"
-)
+import "pareto/internal/account"
+import "pareto/internal/auth"
+import "pareto/internal/bench"
+import "pareto/internal/db"
+import "pareto/internal/importer"
 
 // importRun is one measured import of n new accounts into an empty
 // tenant, then the same file again (every row unchanged).

@@ -3,28 +3,26 @@
 // latency percentiles beside the performance budgets (`make bench`).
 package main
 
-import (
-	"bufio"
-	"context"
-	"flag"
-	"fmt"
-	"io"
-	"net"
-	"net/http"
-	"net/url"
-	"os"
-	"os/exec"
-	"os/signal"
-	"path/filepath"
-	"runtime"
-	"strconv"
-	"strings"
-	"syscall"
-	"time"
+import "bufio"
+import "context"
+import "flag"
+import "fmt"
+import "io"
+import "net"
+import "net/http"
+import "net/url"
+import "os"
+import "os/exec"
+import "os/signal"
+import "path/filepath"
+import "runtime"
+import "strconv"
+import "strings"
+import "syscall"
+import "time"
 
-	"pareto/internal/bench"
-	"pareto/internal/db"
-)
+import "pareto/internal/bench"
+import "pareto/internal/db"
 
 // config is the size of the run; --quick shrinks everything for a smoke run.
 type config struct {

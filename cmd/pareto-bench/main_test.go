@@ -1,14 +1,12 @@
 package main
 
-import (
-	"math/rand/v2"
-	"os"
-	"strings"
-	"testing"
-	"time"
+import "math/rand/v2"
+import "os"
+import "strings"
+import "testing"
+import "time"
 
-	"pareto/internal/bench"
-)
+import "pareto/internal/bench"
 
 func TestThousands(t *testing.T) {
 	for n, want := range map[int]string{0: "0", 999: "999", 1000: "1,000", 20000: "20,000", 1234567: "1,234,567"} {

@@ -1,23 +1,21 @@
 package main
 
-import (
-	"context"
-	"fmt"
-	"net/http"
-	"net/url"
-	"os"
-	"path/filepath"
-	"regexp"
-	"runtime"
-	"strconv"
-	"strings"
-	"time"
+import "context"
+import "fmt"
+import "net/http"
+import "net/url"
+import "os"
+import "path/filepath"
+import "regexp"
+import "runtime"
+import "strconv"
+import "strings"
+import "time"
 
-	"pareto/internal/bench"
-	"pareto/internal/db"
-	"pareto/internal/health"
-	"pareto/internal/scoring"
-)
+import "pareto/internal/bench"
+import "pareto/internal/db"
+import "pareto/internal/health"
+import "pareto/internal/scoring"
 
 // scaleConfig is a `make bench-scale` run.
 type scaleConfig struct {

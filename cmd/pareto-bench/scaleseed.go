@@ -1,23 +1,21 @@
 package main
 
-import (
-	"context"
-	"errors"
-	"fmt"
-	"math/rand/v2"
-	"os"
-	"path/filepath"
-	"strings"
-	"time"
+import "context"
+import "errors"
+import "fmt"
+import "math/rand/v2"
+import "os"
+import "path/filepath"
+import "strings"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/kpi"
-	"pareto/internal/scoring"
-)
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/kpi"
+import "pareto/internal/scoring"
 
 // scaleTenant is one tenant of `make bench-scale`: size accounts, seeded
 // like the big tenant of `make bench`.

@@ -1,16 +1,14 @@
 package main
 
-import (
-	"net/http"
-	"net/url"
-	"strconv"
-	"time"
+import "net/http"
+import "net/url"
+import "strconv"
+import "time"
 
-	"github.com/google/uuid"
+import "github.com/google/uuid"
 
-	"pareto/internal/bench"
-	"pareto/internal/scoring"
-)
+import "pareto/internal/bench"
+import "pareto/internal/scoring"
 
 // scenarioRates overrides the arrival rate for scenarios that cannot run
 // at the common rate: a sign-in hashes the password with argon2id (19 MiB,

@@ -1,24 +1,22 @@
 package main
 
-import (
-	"context"
-	"fmt"
-	"math"
-	"math/rand/v2"
-	"strings"
-	"time"
+import "context"
+import "fmt"
+import "math"
+import "math/rand/v2"
+import "strings"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/account"
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/health"
-	"pareto/internal/importer"
-	"pareto/internal/kpi"
-	"pareto/internal/scoring"
-)
+import "pareto/internal/account"
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/health"
+import "pareto/internal/importer"
+import "pareto/internal/kpi"
+import "pareto/internal/scoring"
 
 // benchPassword is every seeded person's password.
 const benchPassword = "bench-load-Pareto-2026"

@@ -1,16 +1,14 @@
 package main
 
-import (
-	"context"
-	"errors"
-	"flag"
-	"fmt"
-	"strings"
+import "context"
+import "errors"
+import "flag"
+import "fmt"
+import "strings"
 
-	"github.com/google/uuid"
+import "github.com/google/uuid"
 
-	"pareto/internal/db"
-)
+import "pareto/internal/db"
 
 // citus runs the Citus subcommands (docs/scaling.md).
 func citus(ctx context.Context, args []string) error {

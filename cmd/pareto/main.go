@@ -8,31 +8,29 @@
 //	pareto citus ...        Citus: distribute the schema, tenant placement
 package main
 
-import (
-	"context"
-	"errors"
-	"flag"
-	"fmt"
-	"log/slog"
-	"net"
-	"net/http"
-	"net/http/pprof"
-	"net/netip"
-	"os"
-	"os/signal"
-	"path/filepath"
-	"runtime/debug"
-	"strconv"
-	"strings"
-	"syscall"
-	"time"
+import "context"
+import "errors"
+import "flag"
+import "fmt"
+import "log/slog"
+import "net"
+import "net/http"
+import "net/http/pprof"
+import "net/netip"
+import "os"
+import "os/signal"
+import "path/filepath"
+import "runtime/debug"
+import "strconv"
+import "strings"
+import "syscall"
+import "time"
 
-	"pareto/internal/db"
-	"pareto/internal/demo"
-	"pareto/internal/mail"
-	"pareto/internal/server"
-	"pareto/internal/webhook"
-)
+import "pareto/internal/db"
+import "pareto/internal/demo"
+import "pareto/internal/mail"
+import "pareto/internal/server"
+import "pareto/internal/webhook"
 
 // commands are the subcommands, by name.
 var commands = map[string]func(context.Context, []string) error{

@@ -7,19 +7,17 @@
 // reads every account of that tenant.
 package account
 
-import (
-	"strings"
-	"time"
-	"unicode"
-	"unicode/utf8"
+import "strings"
+import "time"
+import "unicode"
+import "unicode/utf8"
 
-	"github.com/google/uuid"
+import "github.com/google/uuid"
 
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/enum"
-	"pareto/internal/limits"
-)
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/enum"
+import "pareto/internal/limits"
 
 // Status is where an account stands commercially.
 type Status string

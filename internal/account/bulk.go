@@ -1,19 +1,17 @@
 package account
 
-import (
-	"context"
-	"fmt"
-	"slices"
-	"strings"
+import "context"
+import "fmt"
+import "slices"
+import "strings"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/audit"
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/webhook"
-)
+import "pareto/internal/audit"
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/webhook"
 
 // MaxBulk is the most accounts one bulk action changes.
 const MaxBulk = 5000

@@ -1,13 +1,11 @@
 package account
 
-import (
-	"context"
-	"encoding/csv"
-	"io"
+import "context"
+import "encoding/csv"
+import "io"
 
-	"pareto/internal/csvcell"
-	"pareto/internal/db"
-)
+import "pareto/internal/csvcell"
+import "pareto/internal/db"
 
 // ExportColumns are the CSV export's columns: the account fields (so an
 // export can be imported again) and then read-only facts: headroom and

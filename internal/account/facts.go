@@ -1,13 +1,11 @@
 package account
 
-import (
-	"context"
-	"fmt"
-	"time"
+import "context"
+import "fmt"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
-)
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
 // Relationship facts: what the health score and the relationship warnings
 // (package health) read about an account's people and contacts, for many

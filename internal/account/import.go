@@ -1,18 +1,16 @@
 package account
 
-import (
-	"context"
-	"math/big"
-	"strings"
-	"time"
+import "context"
+import "math/big"
+import "strings"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgtype"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
+import "github.com/jackc/pgx/v5/pgtype"
 
-	"pareto/internal/importer"
-	"pareto/internal/webhook"
-)
+import "pareto/internal/importer"
+import "pareto/internal/webhook"
 
 // accountAliases are other header names for the account fields (the
 // field keys and labels match already).

@@ -1,15 +1,13 @@
 package account
 
-import (
-	"encoding/json"
-	"strings"
-	"testing"
-	"time"
+import "encoding/json"
+import "strings"
+import "testing"
+import "time"
 
-	"github.com/google/uuid"
+import "github.com/google/uuid"
 
-	"pareto/internal/importer"
-)
+import "pareto/internal/importer"
 
 // FuzzImportPlan: any file, any mapping: reading and planning never
 // panic, every row ends up exactly once (created, updated, unchanged or

@@ -1,22 +1,20 @@
 package account_test
 
-import (
-	"bytes"
-	"context"
-	"encoding/csv"
-	"errors"
-	"fmt"
-	"strings"
-	"testing"
+import "bytes"
+import "context"
+import "encoding/csv"
+import "errors"
+import "fmt"
+import "strings"
+import "testing"
 
-	"github.com/jackc/pgx/v5"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/account"
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/db/dbtest"
-	"pareto/internal/importer"
-)
+import "pareto/internal/account"
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/db/dbtest"
+import "pareto/internal/importer"
 
 func importFile(t testing.TB, s *importer.Store, sc db.Scope, data string) (*importer.File, importer.Mapping) {
 	t.Helper()

@@ -1,19 +1,17 @@
 package account
 
-import (
-	"context"
-	"fmt"
-	"time"
+import "context"
+import "fmt"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/audit"
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/enum"
-	"pareto/internal/limits"
-)
+import "pareto/internal/audit"
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/enum"
+import "pareto/internal/limits"
 
 // Kind is what sort of contact an interaction was.
 type Kind string

@@ -1,18 +1,16 @@
 package account
 
-import (
-	"context"
-	"slices"
-	"strconv"
-	"strings"
-	"time"
+import "context"
+import "slices"
+import "strconv"
+import "strings"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/db"
-	"pareto/internal/keyset"
-)
+import "pareto/internal/db"
+import "pareto/internal/keyset"
 
 // Filter narrows and orders the account list. Zero values mean no filter.
 type Filter struct {

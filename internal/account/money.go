@@ -1,12 +1,10 @@
 package account
 
-import (
-	"errors"
-	"strconv"
-	"strings"
+import "errors"
+import "strconv"
+import "strings"
 
-	"pareto/internal/numfmt"
-)
+import "pareto/internal/numfmt"
 
 // Money is an amount in cents of the tenant's currency. The database keeps
 // numeric(15,2); Money converts at the SQL boundary ((x * 100)::bigint).

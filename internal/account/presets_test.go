@@ -1,11 +1,9 @@
 package account
 
-import (
-	"strings"
-	"testing"
+import "strings"
+import "testing"
 
-	"pareto/internal/importer"
-)
+import "pareto/internal/importer"
 
 func TestStakeholderNameColumns(t *testing.T) {
 	// Name, or First name and Last name (either may be empty), never both.

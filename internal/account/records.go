@@ -1,15 +1,13 @@
 package account
 
-import (
-	"context"
+import "context"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/audit"
-	"pareto/internal/auth"
-	"pareto/internal/db"
-)
+import "pareto/internal/audit"
+import "pareto/internal/auth"
+import "pareto/internal/db"
 
 // childRecord says how a kind of record kept under an account (its
 // stakeholders, its interactions) is read, locked, removed and audited:

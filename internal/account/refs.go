@@ -1,14 +1,12 @@
 package account
 
-import (
-	"context"
-	"strings"
+import "context"
+import "strings"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/auth"
-)
+import "pareto/internal/auth"
 
 // Ref is what an import needs to know of an account it names.
 type Ref struct {

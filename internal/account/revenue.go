@@ -1,16 +1,14 @@
 package account
 
-import (
-	"context"
-	"errors"
-	"fmt"
-	"time"
+import "context"
+import "errors"
+import "fmt"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/db"
-)
+import "pareto/internal/db"
 
 // Revenue: the one definition (issue 14). This is where it lives; every
 // page and export that shows an account's revenue, a revenue total or a

@@ -1,13 +1,11 @@
 package account
 
-import (
-	"context"
+import "context"
 
-	"github.com/jackc/pgx/v5"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/db"
-	"pareto/internal/textsearch"
-)
+import "pareto/internal/db"
+import "pareto/internal/textsearch"
 
 // SearchResult is what the global search finds among accounts and their
 // stakeholders.

@@ -1,16 +1,14 @@
 package account
 
-import (
-	"context"
-	"errors"
-	"strings"
+import "context"
+import "errors"
+import "strings"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/db"
-	"pareto/internal/importer"
-)
+import "pareto/internal/db"
+import "pareto/internal/importer"
 
 // StakeholderImport is the stakeholder import: each row names an account
 // (external reference, exact name or id, see Refs) and a person there. A

@@ -1,21 +1,19 @@
 package account
 
-import (
-	"context"
-	"fmt"
-	"net/mail"
-	"strings"
-	"time"
+import "context"
+import "fmt"
+import "net/mail"
+import "strings"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/audit"
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/enum"
-	"pareto/internal/limits"
-)
+import "pareto/internal/audit"
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/enum"
+import "pareto/internal/limits"
 
 // BuyingRole is a stakeholder's part in the buying decision.
 type BuyingRole string

@@ -1,19 +1,17 @@
 package account
 
-import (
-	"context"
-	"errors"
-	"fmt"
-	"maps"
-	"slices"
-	"strconv"
-	"strings"
+import "context"
+import "errors"
+import "fmt"
+import "maps"
+import "slices"
+import "strconv"
+import "strings"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/db"
-)
+import "pareto/internal/db"
 
 // Kept tallies (table account_tallies): the counts and sums of a tenant's
 // accounts that pages show — the shortlist's total and revenue

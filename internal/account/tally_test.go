@@ -1,27 +1,25 @@
 package account_test
 
-import (
-	"context"
-	"errors"
-	"fmt"
-	"math/rand/v2"
-	"strconv"
-	"strings"
-	"testing"
-	"time"
+import "context"
+import "errors"
+import "fmt"
+import "math/rand/v2"
+import "strconv"
+import "strings"
+import "testing"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/account"
-	"pareto/internal/assignment"
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/db/dbtest"
-	"pareto/internal/importer"
-	"pareto/internal/kpi"
-	"pareto/internal/scoring"
-)
+import "pareto/internal/account"
+import "pareto/internal/assignment"
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/db/dbtest"
+import "pareto/internal/importer"
+import "pareto/internal/kpi"
+import "pareto/internal/scoring"
 
 // keptTallies reads every row of the tenant's kept tallies that is not
 // all zero (a value no account has any more keeps a row of zeros).

@@ -1,20 +1,18 @@
 package account
 
-import (
-	"context"
-	"fmt"
-	"strings"
-	"time"
+import "context"
+import "fmt"
+import "strings"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/audit"
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/enum"
-	"pareto/internal/notify"
-)
+import "pareto/internal/audit"
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/enum"
+import "pareto/internal/notify"
 
 // Account teams: beside its KAM (the assignment area's primary owner of
 // a key account) an account has internal team members, each with one

@@ -1,20 +1,18 @@
 package account_test
 
-import (
-	"context"
-	"errors"
-	"strings"
-	"testing"
-	"time"
+import "context"
+import "errors"
+import "strings"
+import "testing"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/account"
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/db/dbtest"
-)
+import "pareto/internal/account"
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/db/dbtest"
 
 func TestTeams(t *testing.T) {
 	ctx := context.Background()

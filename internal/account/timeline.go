@@ -4,17 +4,15 @@ package account
 // one interaction with its participants, and a member's overdue next
 // steps. What is logged and how it changes is in interactions.go.
 
-import (
-	"context"
-	"fmt"
-	"time"
+import "context"
+import "fmt"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/db"
-	"pareto/internal/keyset"
-)
+import "pareto/internal/db"
+import "pareto/internal/keyset"
 
 const interactionCols = `i.id, i.account_id, a.name, i.occurred_on, i.kind, i.summary, i.next_step, i.next_step_due,
 	i.next_step_owner_id, coalesce(o.name, ''), i.next_step_done_at, coalesce(c.name, ''), i.version, i.created_at`

@@ -1,21 +1,19 @@
 package api
 
-import (
-	"errors"
-	"net/http"
-	"net/url"
-	"strconv"
-	"strings"
-	"time"
+import "errors"
+import "net/http"
+import "net/url"
+import "strconv"
+import "strings"
+import "time"
 
-	"github.com/go-chi/chi/v5"
-	"github.com/google/uuid"
+import "github.com/go-chi/chi/v5"
+import "github.com/google/uuid"
 
-	"pareto/internal/account"
-	"pareto/internal/db"
-	"pareto/internal/importer"
-	"pareto/internal/keyset"
-)
+import "pareto/internal/account"
+import "pareto/internal/db"
+import "pareto/internal/importer"
+import "pareto/internal/keyset"
 
 // amount is money as a JSON number with its cents ("1250000.50").
 type amount account.Money

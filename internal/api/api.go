@@ -12,18 +12,16 @@
 // Idempotency-Key.
 package api
 
-import (
-	"log/slog"
-	"net/http"
-	"time"
+import "log/slog"
+import "net/http"
+import "time"
 
-	"github.com/go-chi/chi/v5"
+import "github.com/go-chi/chi/v5"
 
-	"pareto/internal/account"
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/importer"
-)
+import "pareto/internal/account"
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/importer"
 
 // Config tunes the API.
 type Config struct {

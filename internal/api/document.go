@@ -1,9 +1,7 @@
 package api
 
-import (
-	_ "embed"
-	"net/http"
-)
+import _ "embed"
+import "net/http"
 
 // Document is the OpenAPI 3.1 description of this API. The API tests
 // validate every response they get against it and check that it names

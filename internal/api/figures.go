@@ -1,11 +1,9 @@
 package api
 
-import (
-	"net/http"
-	"slices"
+import "net/http"
+import "slices"
 
-	"pareto/internal/kpi"
-)
+import "pareto/internal/kpi"
 
 func knownFigureField(k string) bool { return slices.Contains(kpi.ImportHeader, k) }
 

@@ -1,14 +1,12 @@
 package api
 
-import (
-	"net/http"
-	"time"
+import "net/http"
+import "time"
 
-	"github.com/google/uuid"
+import "github.com/google/uuid"
 
-	"pareto/internal/account"
-	"pareto/internal/db"
-)
+import "pareto/internal/account"
+import "pareto/internal/db"
 
 // interactionJSON is one logged contact as the API shows it.
 type interactionJSON struct {

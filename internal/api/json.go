@@ -1,16 +1,14 @@
 package api
 
-import (
-	"bytes"
-	"encoding/json"
-	"errors"
-	"io"
-	"net/http"
-	"strconv"
+import "bytes"
+import "encoding/json"
+import "errors"
+import "io"
+import "net/http"
+import "strconv"
 
-	"pareto/internal/db"
-	"pareto/internal/routeid"
-)
+import "pareto/internal/db"
+import "pareto/internal/routeid"
 
 // readAll reads the request body (the body limit applies).
 func readAll(r *http.Request) ([]byte, error) {

@@ -1,14 +1,12 @@
 package api
 
-import (
-	"net/http"
-	"time"
+import "net/http"
+import "time"
 
-	"github.com/google/uuid"
+import "github.com/google/uuid"
 
-	"pareto/internal/db"
-	"pareto/internal/scoring"
-)
+import "pareto/internal/db"
+import "pareto/internal/scoring"
 
 // keyChangeJSON is one change of an account's key status.
 type keyChangeJSON struct {

@@ -1,26 +1,24 @@
 package api
 
-import (
-	"bytes"
-	"context"
-	"crypto/sha256"
-	"errors"
-	"fmt"
-	"math"
-	"mime"
-	"net/http"
-	"strconv"
-	"strings"
-	"sync"
-	"time"
+import "bytes"
+import "context"
+import "crypto/sha256"
+import "errors"
+import "fmt"
+import "math"
+import "mime"
+import "net/http"
+import "strconv"
+import "strings"
+import "sync"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/httpwatch"
-)
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/httpwatch"
 
 type ctxKey int
 

@@ -1,17 +1,15 @@
 package api
 
-import (
-	"context"
-	"net/http"
-	"strconv"
-	"time"
+import "context"
+import "net/http"
+import "strconv"
+import "time"
 
-	"github.com/google/uuid"
+import "github.com/google/uuid"
 
-	"pareto/internal/db"
-	"pareto/internal/keyset"
-	"pareto/internal/plan"
-)
+import "pareto/internal/db"
+import "pareto/internal/keyset"
+import "pareto/internal/plan"
 
 // planHead is what a plan shows in the list and on its own.
 type planHead struct {

@@ -1,17 +1,15 @@
 package api
 
-import (
-	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"net/http"
-	"sort"
+import "context"
+import "encoding/json"
+import "errors"
+import "fmt"
+import "net/http"
+import "sort"
 
-	"pareto/internal/account"
-	"pareto/internal/db"
-	"pareto/internal/importer"
-)
+import "pareto/internal/account"
+import "pareto/internal/db"
+import "pareto/internal/importer"
 
 // Problem is an error as RFC 9457 problem details, with the fields (and,
 // for bulk writes, the items) that were wrong.

@@ -1,11 +1,9 @@
 package api
 
-import (
-	"encoding/json"
-	"fmt"
-	"sort"
-	"strings"
-)
+import "encoding/json"
+import "fmt"
+import "sort"
+import "strings"
 
 // The reference page (/api/docs) is rendered from Document, so the page
 // and the document cannot disagree.

@@ -1,13 +1,11 @@
 package api
 
-import (
-	"context"
-	"net/http"
+import "context"
+import "net/http"
 
-	"github.com/google/uuid"
+import "github.com/google/uuid"
 
-	"pareto/internal/db"
-)
+import "pareto/internal/db"
 
 // resource is how the API reads one kind of record and shows it: the
 // route parameters that name it, the domain read and the answer (JSON

@@ -1,20 +1,18 @@
 package api
 
-import (
-	"crypto/sha256"
-	"encoding/hex"
-	"errors"
-	"fmt"
-	"net/http"
-	"strconv"
-	"strings"
-	"time"
+import "crypto/sha256"
+import "encoding/hex"
+import "errors"
+import "fmt"
+import "net/http"
+import "strconv"
+import "strings"
+import "time"
 
-	"github.com/google/uuid"
+import "github.com/google/uuid"
 
-	"pareto/internal/db"
-	"pareto/internal/scoring"
-)
+import "pareto/internal/db"
+import "pareto/internal/scoring"
 
 // scoresJSON is an account's score, its cells over the active criteria
 // (most important first) and the latest changes of its cells.

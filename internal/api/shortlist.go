@@ -1,15 +1,13 @@
 package api
 
-import (
-	"net/http"
+import "net/http"
 
-	"github.com/google/uuid"
+import "github.com/google/uuid"
 
-	"pareto/internal/account"
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/scoring"
-)
+import "pareto/internal/account"
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/scoring"
 
 // shortRowJSON is one ranked account of the shortlist.
 type shortRowJSON struct {

@@ -1,15 +1,13 @@
 package api
 
-import (
-	"errors"
-	"net/http"
-	"time"
+import "errors"
+import "net/http"
+import "time"
 
-	"github.com/google/uuid"
+import "github.com/google/uuid"
 
-	"pareto/internal/account"
-	"pareto/internal/db"
-)
+import "pareto/internal/account"
+import "pareto/internal/db"
 
 // stakeholderJSON is a stakeholder as the API shows it.
 type stakeholderJSON struct {

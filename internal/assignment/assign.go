@@ -1,24 +1,22 @@
 package assignment
 
-import (
-	"cmp"
-	"context"
-	"errors"
-	"fmt"
-	"slices"
-	"strconv"
-	"strings"
-	"time"
-	"unicode/utf8"
+import "cmp"
+import "context"
+import "errors"
+import "fmt"
+import "slices"
+import "strconv"
+import "strings"
+import "time"
+import "unicode/utf8"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/account"
-	"pareto/internal/audit"
-	"pareto/internal/db"
-	"pareto/internal/notify"
-)
+import "pareto/internal/account"
+import "pareto/internal/audit"
+import "pareto/internal/db"
+import "pareto/internal/notify"
 
 // kamTarget is a KAM about to receive an account, locked for the
 // transaction so concurrent assignments to them queue up and the capacity

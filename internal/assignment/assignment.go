@@ -8,18 +8,16 @@
 // the same transaction.
 package assignment
 
-import (
-	"context"
-	"fmt"
-	"slices"
-	"time"
+import "context"
+import "fmt"
+import "slices"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/db"
-	"pareto/internal/limits"
-)
+import "pareto/internal/db"
+import "pareto/internal/limits"
 
 // DefaultCapacity is a KAM's capacity until a leader sets another.
 const DefaultCapacity = 8

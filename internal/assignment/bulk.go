@@ -1,17 +1,15 @@
 package assignment
 
-import (
-	"context"
-	"fmt"
+import "context"
+import "fmt"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/account"
-	"pareto/internal/audit"
-	"pareto/internal/db"
-	"pareto/internal/webhook"
-)
+import "pareto/internal/account"
+import "pareto/internal/audit"
+import "pareto/internal/db"
+import "pareto/internal/webhook"
 
 // BulkReason is the history's reason of an assignment made from the
 // account list's bulk actions.

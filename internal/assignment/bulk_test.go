@@ -1,16 +1,14 @@
 package assignment_test
 
-import (
-	"errors"
-	"strings"
-	"testing"
+import "errors"
+import "strings"
+import "testing"
 
-	"github.com/google/uuid"
+import "github.com/google/uuid"
 
-	"pareto/internal/account"
-	"pareto/internal/db"
-	"pareto/internal/db/dbtest"
-)
+import "pareto/internal/account"
+import "pareto/internal/db"
+import "pareto/internal/db/dbtest"
 
 // TestBulkAssignCapacity: Ann has capacity 2 and one key account already
 // (1 free slot). A bulk assignment of two key accounts and a candidate

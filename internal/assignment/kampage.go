@@ -1,15 +1,13 @@
 package assignment
 
-import (
-	"context"
-	"slices"
+import "context"
+import "slices"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/account"
-	"pareto/internal/keyset"
-)
+import "pareto/internal/account"
+import "pareto/internal/keyset"
 
 // A KAM's accounts (their profile page, "My accounts") are listed a page at
 // a time, so neither page grows with the accounts a KAM manages (issue 19):

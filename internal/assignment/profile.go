@@ -1,22 +1,20 @@
 package assignment
 
-import (
-	"context"
-	"fmt"
-	"slices"
-	"strconv"
-	"strings"
-	"time"
-	"unicode/utf8"
+import "context"
+import "fmt"
+import "slices"
+import "strconv"
+import "strings"
+import "time"
+import "unicode/utf8"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/account"
-	"pareto/internal/audit"
-	"pareto/internal/db"
-	"pareto/internal/keyset"
-)
+import "pareto/internal/account"
+import "pareto/internal/audit"
+import "pareto/internal/db"
+import "pareto/internal/keyset"
 
 // Profile returns userID's KAM profile (the defaults when none was saved).
 // Returns db.ErrNotFound unless userID is a member of the scope's tenant

@@ -1,25 +1,23 @@
 package assignment_test
 
-import (
-	"context"
-	"errors"
-	"fmt"
-	"slices"
-	"strconv"
-	"strings"
-	"testing"
-	"time"
+import "context"
+import "errors"
+import "fmt"
+import "slices"
+import "strconv"
+import "strings"
+import "testing"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/account"
-	"pareto/internal/assignment"
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/db/dbtest"
-	"pareto/internal/keyset"
-)
+import "pareto/internal/account"
+import "pareto/internal/assignment"
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/db/dbtest"
+import "pareto/internal/keyset"
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
 

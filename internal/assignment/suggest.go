@@ -1,13 +1,11 @@
 package assignment
 
-import (
-	"cmp"
-	"fmt"
-	"slices"
-	"strings"
+import "cmp"
+import "fmt"
+import "slices"
+import "strings"
 
-	"github.com/google/uuid"
-)
+import "github.com/google/uuid"
 
 // The suggestion rule, in the words the pages show:
 //

@@ -1,10 +1,8 @@
 package assignment
 
-import (
-	"testing"
+import "testing"
 
-	"github.com/google/uuid"
-)
+import "github.com/google/uuid"
 
 func kamID(n byte) uuid.UUID { return uuid.UUID{15: n} }
 

@@ -2,21 +2,19 @@
 // transaction as the change, and lets admins read the log.
 package audit
 
-import (
-	"context"
-	"encoding/json"
-	"fmt"
-	"slices"
-	"strconv"
-	"strings"
-	"time"
+import "context"
+import "encoding/json"
+import "fmt"
+import "slices"
+import "strconv"
+import "strings"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/db"
-	"pareto/internal/keyset"
-)
+import "pareto/internal/db"
+import "pareto/internal/keyset"
 
 // Event is one recorded change. Before and After are any JSON-encodable
 // values (nil for creations and deletions respectively).

@@ -1,18 +1,16 @@
 package audit_test
 
-import (
-	"context"
-	"fmt"
-	"slices"
-	"testing"
+import "context"
+import "fmt"
+import "slices"
+import "testing"
 
-	"github.com/jackc/pgx/v5"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/audit"
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/db/dbtest"
-)
+import "pareto/internal/audit"
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/db/dbtest"
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
 

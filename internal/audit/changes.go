@@ -1,15 +1,13 @@
 package audit
 
-import (
-	"context"
-	"encoding/json"
-	"maps"
-	"slices"
-	"strings"
+import "context"
+import "encoding/json"
+import "maps"
+import "slices"
+import "strings"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
-)
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
 // Change is one field an event changed: its stored JSON values before and
 // after (decoded: nil, bool, float64, string, or a list or object shown

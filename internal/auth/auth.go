@@ -2,22 +2,20 @@
 // invitations and login throttling.
 package auth
 
-import (
-	"context"
-	"errors"
-	"fmt"
-	"net/mail"
-	"strings"
-	"time"
-	"unicode/utf8"
+import "context"
+import "errors"
+import "fmt"
+import "net/mail"
+import "strings"
+import "time"
+import "unicode/utf8"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/db"
-	"pareto/internal/enum"
-	"pareto/internal/limits"
-)
+import "pareto/internal/db"
+import "pareto/internal/enum"
+import "pareto/internal/limits"
 
 // Role is what a member may do in a tenant.
 type Role string

@@ -1,18 +1,16 @@
 package auth_test
 
-import (
-	"context"
-	"errors"
-	"sync"
-	"testing"
-	"time"
+import "context"
+import "errors"
+import "sync"
+import "testing"
+import "time"
 
-	"github.com/jackc/pgx/v5"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/db/dbtest"
-)
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/db/dbtest"
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
 

@@ -1,12 +1,10 @@
 package auth
 
-import (
-	"context"
-	"errors"
-	"sync"
-	"testing"
-	"time"
-)
+import "context"
+import "errors"
+import "sync"
+import "testing"
+import "time"
 
 // TestHasherBoundsConcurrency: 20 hashes at once on a 2-slot hasher never
 // run more than 2 at a time, and all of them finish (they queue).

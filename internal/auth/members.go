@@ -1,21 +1,19 @@
 package auth
 
-import (
-	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
-	"errors"
-	"fmt"
-	"strings"
-	"time"
+import "context"
+import "crypto/rand"
+import "crypto/sha256"
+import "encoding/base64"
+import "errors"
+import "fmt"
+import "strings"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/audit"
-	"pareto/internal/db"
-)
+import "pareto/internal/audit"
+import "pareto/internal/db"
 
 // Member returns the person userID as seen in tenantID. Returns
 // db.ErrNotFound when they are not a member there. Inactive members are

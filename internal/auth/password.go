@@ -1,21 +1,19 @@
 package auth
 
-import (
-	"context"
-	"crypto/rand"
-	"crypto/subtle"
-	"encoding/base64"
-	"errors"
-	"fmt"
-	"runtime"
-	"strings"
-	"sync/atomic"
-	"time"
+import "context"
+import "crypto/rand"
+import "crypto/subtle"
+import "encoding/base64"
+import "errors"
+import "fmt"
+import "runtime"
+import "strings"
+import "sync/atomic"
+import "time"
 
-	"golang.org/x/crypto/argon2"
+import "golang.org/x/crypto/argon2"
 
-	"pareto/internal/limits"
-)
+import "pareto/internal/limits"
 
 // OWASP's argon2id parameters: 19 MiB, 2 passes, 1 lane.
 const (

@@ -1,19 +1,17 @@
 package auth
 
-import (
-	"bufio"
-	"bytes"
-	"compress/gzip"
-	_ "embed"
-	"fmt"
-	"slices"
-	"strings"
-	"sync"
-	"unicode"
-	"unicode/utf8"
+import "bufio"
+import "bytes"
+import "compress/gzip"
+import _ "embed"
+import "fmt"
+import "slices"
+import "strings"
+import "sync"
+import "unicode"
+import "unicode/utf8"
 
-	zxcvbn "github.com/ccojocar/zxcvbn-go"
-)
+import zxcvbn "github.com/ccojocar/zxcvbn-go"
 
 // The password policy (OWASP ASVS 5.0, V6): at least MinPasswordLen
 // characters, at most MaxPasswordLen; none of the 100,000 most common

@@ -1,21 +1,19 @@
 package auth
 
-import (
-	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
-	"errors"
-	"fmt"
-	"time"
-	"unicode/utf8"
+import "context"
+import "crypto/rand"
+import "crypto/sha256"
+import "encoding/base64"
+import "errors"
+import "fmt"
+import "time"
+import "unicode/utf8"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/db"
-	"pareto/internal/limits"
-)
+import "pareto/internal/db"
+import "pareto/internal/limits"
 
 // ResetTTL is how long a password reset link works.
 const ResetTTL = 30 * time.Minute

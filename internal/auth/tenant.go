@@ -1,15 +1,13 @@
 package auth
 
-import (
-	"context"
-	"fmt"
+import "context"
+import "fmt"
 
-	"github.com/jackc/pgx/v5"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/audit"
-	"pareto/internal/db"
-	"pareto/internal/numfmt"
-)
+import "pareto/internal/audit"
+import "pareto/internal/db"
+import "pareto/internal/numfmt"
 
 // TenantSettings is what an admin sets for the whole tenant.
 type TenantSettings struct {

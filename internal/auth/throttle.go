@@ -1,17 +1,15 @@
 package auth
 
-import (
-	"context"
-	"errors"
-	"fmt"
-	"math"
-	"strings"
-	"time"
+import "context"
+import "errors"
+import "fmt"
+import "math"
+import "strings"
+import "time"
 
-	"github.com/jackc/pgx/v5"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/db"
-)
+import "pareto/internal/db"
 
 // Limit is one throttle policy. The Free-th event of a key blocks it for
 // Base; each event after the block ends blocks it twice as long, up to Max

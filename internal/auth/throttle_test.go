@@ -1,17 +1,15 @@
 package auth_test
 
-import (
-	"context"
-	"errors"
-	"fmt"
-	"strings"
-	"testing"
-	"time"
+import "context"
+import "errors"
+import "fmt"
+import "strings"
+import "testing"
+import "time"
 
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/db/dbtest"
-)
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/db/dbtest"
 
 // TestLoginThrottledByIP: one address cannot try every account (issue 13,
 // hole 5). Before the fix only the email was counted, so 20 accounts × 4

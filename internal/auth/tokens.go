@@ -1,20 +1,18 @@
 package auth
 
-import (
-	"context"
-	"errors"
-	"fmt"
-	"strings"
-	"time"
-	"unicode"
-	"unicode/utf8"
+import "context"
+import "errors"
+import "fmt"
+import "strings"
+import "time"
+import "unicode"
+import "unicode/utf8"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/audit"
-	"pareto/internal/db"
-)
+import "pareto/internal/audit"
+import "pareto/internal/db"
 
 // API tokens. An admin creates named tokens for the tenant; a token reads
 // (TokenRead) or reads and writes (TokenWrite) through the JSON API,

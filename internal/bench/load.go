@@ -3,18 +3,16 @@
 // latencies, for `make bench` and `make bench-scale`.
 package bench
 
-import (
-	"context"
-	"fmt"
-	"io"
-	"net/http"
-	"os"
-	"slices"
-	"strings"
-	"sync"
-	"sync/atomic"
-	"time"
-)
+import "context"
+import "fmt"
+import "io"
+import "net/http"
+import "os"
+import "slices"
+import "strings"
+import "sync"
+import "sync/atomic"
+import "time"
 
 // Request is one request a scenario sends; Do is called with a worker's
 // client and returns the status.

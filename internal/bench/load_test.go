@@ -1,14 +1,12 @@
 package bench
 
-import (
-	"context"
-	"net/http"
-	"net/http/httptest"
-	"strings"
-	"sync/atomic"
-	"testing"
-	"time"
-)
+import "context"
+import "net/http"
+import "net/http/httptest"
+import "strings"
+import "sync/atomic"
+import "testing"
+import "time"
 
 func TestRunSendsAtTheArrivalRateAndCountsErrors(t *testing.T) {
 	var hits atomic.Int64

@@ -2,10 +2,8 @@
 // one rule for every export.
 package csvcell
 
-import (
-	"regexp"
-	"strings"
-)
+import "regexp"
+import "strings"
 
 var plainNumber = regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?$`)
 

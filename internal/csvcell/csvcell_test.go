@@ -1,9 +1,7 @@
 package csvcell
 
-import (
-	"strings"
-	"testing"
-)
+import "strings"
+import "testing"
 
 func TestSafe(t *testing.T) {
 	for in, want := range map[string]string{

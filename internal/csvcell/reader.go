@@ -1,14 +1,12 @@
 package csvcell
 
-import (
-	"bytes"
-	"encoding/csv"
-	"unicode/utf8"
+import "bytes"
+import "encoding/csv"
+import "unicode/utf8"
 
-	"golang.org/x/text/encoding"
-	"golang.org/x/text/encoding/charmap"
-	"golang.org/x/text/encoding/unicode"
-)
+import "golang.org/x/text/encoding"
+import "golang.org/x/text/encoding/charmap"
+import "golang.org/x/text/encoding/unicode"
 
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 

@@ -1,17 +1,15 @@
 package db
 
-import (
-	"bytes"
-	"context"
-	"errors"
-	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
+import "bytes"
+import "context"
+import "errors"
+import "fmt"
+import "os"
+import "os/exec"
+import "path/filepath"
+import "strings"
 
-	"github.com/jackc/pgx/v5"
-)
+import "github.com/jackc/pgx/v5"
 
 // pgTool finds a PostgreSQL client program (pg_dump, pg_restore) next to
 // the server binaries, or on PATH.

@@ -1,15 +1,13 @@
 package db
 
-import (
-	"context"
-	"errors"
-	"fmt"
-	"slices"
-	"strings"
+import "context"
+import "errors"
+import "fmt"
+import "slices"
+import "strings"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
-)
+import "github.com/jackc/pgx/v5"
+import "github.com/jackc/pgx/v5/pgconn"
 
 // Citus: the schema distributed by tenant (see docs/scaling.md).
 //

@@ -1,22 +1,20 @@
 package db_test
 
-import (
-	"context"
-	"errors"
-	"fmt"
-	"io/fs"
-	"path/filepath"
-	"slices"
-	"testing"
-	"testing/fstest"
+import "context"
+import "errors"
+import "fmt"
+import "io/fs"
+import "path/filepath"
+import "slices"
+import "testing"
+import "testing/fstest"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/db"
-	"pareto/internal/db/dbtest"
-	"pareto/migrations"
-)
+import "pareto/internal/db"
+import "pareto/internal/db/dbtest"
+import "pareto/migrations"
 
 // The Citus tests run on a cluster (make test-citus); on plain PostgreSQL
 // the Citus commands must refuse clearly instead.

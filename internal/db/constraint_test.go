@@ -1,10 +1,8 @@
 package db
 
-import (
-	"testing"
+import "testing"
 
-	"github.com/jackc/pgx/v5/pgconn"
-)
+import "github.com/jackc/pgx/v5/pgconn"
 
 func TestConstraintIs(t *testing.T) {
 	for _, c := range []struct {

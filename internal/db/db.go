@@ -3,20 +3,18 @@
 // the private PostgreSQL cluster manager.
 package db
 
-import (
-	"context"
-	"errors"
-	"fmt"
-	"net/url"
-	"strings"
-	"time"
-	"unicode/utf8"
+import "context"
+import "errors"
+import "fmt"
+import "net/url"
+import "strings"
+import "time"
+import "unicode/utf8"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgx/v5/pgxpool"
-)
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
+import "github.com/jackc/pgx/v5/pgconn"
+import "github.com/jackc/pgx/v5/pgxpool"
 
 // AppRole is the role the serving pool logs in as. It owns nothing, has no
 // BYPASSRLS and is no member of the owner, so row-level security holds on

@@ -1,16 +1,14 @@
 package db_test
 
-import (
-	"context"
-	"errors"
-	"testing"
+import "context"
+import "errors"
+import "testing"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/db"
-	"pareto/internal/db/dbtest"
-)
+import "pareto/internal/db"
+import "pareto/internal/db/dbtest"
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
 

@@ -1,14 +1,12 @@
 package db_test
 
-import (
-	"errors"
-	"fmt"
-	"testing"
+import "errors"
+import "fmt"
+import "testing"
 
-	"github.com/jackc/pgx/v5"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/db"
-)
+import "pareto/internal/db"
 
 func TestFieldErrorsText(t *testing.T) {
 	fe := db.FieldErrors{}

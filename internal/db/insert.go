@@ -1,13 +1,11 @@
 package db
 
-import (
-	"context"
-	"fmt"
-	"strconv"
-	"strings"
+import "context"
+import "fmt"
+import "strconv"
+import "strings"
 
-	"github.com/jackc/pgx/v5"
-)
+import "github.com/jackc/pgx/v5"
 
 // maxParams is PostgreSQL's limit of bind parameters in one statement.
 const maxParams = 65535

@@ -1,22 +1,20 @@
 package db
 
-import (
-	"context"
-	"errors"
-	"fmt"
-	"net/url"
-	"os"
-	"os/exec"
-	"os/user"
-	"path/filepath"
-	"sort"
-	"strconv"
-	"strings"
-	"syscall"
-	"time"
+import "context"
+import "errors"
+import "fmt"
+import "net/url"
+import "os"
+import "os/exec"
+import "os/user"
+import "path/filepath"
+import "sort"
+import "strconv"
+import "strings"
+import "syscall"
+import "time"
 
-	"github.com/jackc/pgx/v5"
-)
+import "github.com/jackc/pgx/v5"
 
 // LocalCluster is a private PostgreSQL cluster run from the system's
 // binaries: data and unix socket in a folder of its own, no TCP port.

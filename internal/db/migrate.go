@@ -1,20 +1,18 @@
 package db
 
-import (
-	"context"
-	"database/sql"
-	"errors"
-	"fmt"
-	"io/fs"
-	"time"
+import "context"
+import "database/sql"
+import "errors"
+import "fmt"
+import "io/fs"
+import "time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
-	"github.com/pressly/goose/v3"
-	"github.com/pressly/goose/v3/lock"
+import "github.com/jackc/pgx/v5"
+import "github.com/jackc/pgx/v5/stdlib"
+import "github.com/pressly/goose/v3"
+import "github.com/pressly/goose/v3/lock"
 
-	"pareto/migrations"
-)
+import "pareto/migrations"
 
 // Migrator applies the embedded goose migrations as the login role (the
 // owner of the tables), not as AppRole.

@@ -1,13 +1,11 @@
 package db
 
-import (
-	"context"
-	"fmt"
-	"strconv"
+import "context"
+import "fmt"
+import "strconv"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
-)
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
 // Placement is where one tenant's rows live on Citus: the shard of the
 // tenants table that holds it (every co-located table has a shard over the

@@ -1,11 +1,9 @@
 package db
 
-import (
-	"context"
-	"fmt"
+import "context"
+import "fmt"
 
-	"github.com/jackc/pgx/v5"
-)
+import "github.com/jackc/pgx/v5"
 
 // Reads are independent reads of one transaction sent to the server in
 // one round trip (a pgx batch, pipelined): a page that needs several

@@ -1,12 +1,10 @@
 package db
 
-import (
-	"context"
-	"fmt"
+import "context"
+import "fmt"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
-)
+import "github.com/jackc/pgx/v5"
+import "github.com/jackc/pgx/v5/pgxpool"
 
 // RequestTx is one read-only transaction that carries a request's tenant
 // context: every DB.Tx of the request with the same Scope runs in it, so a

@@ -1,15 +1,13 @@
 package db
 
-import (
-	"context"
-	"crypto/sha256"
-	"errors"
-	"fmt"
-	"time"
+import "context"
+import "crypto/sha256"
+import "errors"
+import "fmt"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
-)
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
 // SessionStore keeps scs sessions in PostgreSQL (the sessions table is
 // global: it is read before any tenant is known, so it is outside RLS).

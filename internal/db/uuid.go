@@ -1,11 +1,9 @@
 package db
 
-import (
-	"fmt"
+import "fmt"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5/pgtype"
-)
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5/pgtype"
 
 // registerUUID makes a connection send and read uuid.UUID values as the
 // 16 bytes they are. Without it pgx goes through the type's database/sql

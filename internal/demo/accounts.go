@@ -1,18 +1,16 @@
 package demo
 
-import (
-	"context"
-	"fmt"
-	"math/rand/v2"
-	"strings"
-	"time"
+import "context"
+import "fmt"
+import "math/rand/v2"
+import "strings"
+import "time"
 
-	"github.com/google/uuid"
+import "github.com/google/uuid"
 
-	"pareto/internal/account"
-	"pareto/internal/auth"
-	"pareto/internal/db"
-)
+import "pareto/internal/account"
+import "pareto/internal/auth"
+import "pareto/internal/db"
 
 // AccountCount is how many demo accounts Seed creates.
 const AccountCount = 60

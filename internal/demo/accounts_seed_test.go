@@ -1,15 +1,13 @@
 package demo_test
 
-import (
-	"context"
-	"testing"
+import "context"
+import "testing"
 
-	"pareto/internal/account"
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/db/dbtest"
-	"pareto/internal/demo"
-)
+import "pareto/internal/account"
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/db/dbtest"
+import "pareto/internal/demo"
 
 func TestSeedAccounts(t *testing.T) {
 	d := dbtest.New(t)

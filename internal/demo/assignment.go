@@ -1,19 +1,17 @@
 package demo
 
-import (
-	"cmp"
-	"context"
-	"fmt"
-	"slices"
-	"strconv"
-	"strings"
+import "cmp"
+import "context"
+import "fmt"
+import "slices"
+import "strconv"
+import "strings"
 
-	"github.com/jackc/pgx/v5"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/assignment"
-	"pareto/internal/db"
-	"pareto/internal/keyset"
-)
+import "pareto/internal/assignment"
+import "pareto/internal/db"
+import "pareto/internal/keyset"
 
 // seedAssignment gives the demo KAMs profiles built from the demo
 // accounts' regions and industries, puts a KAM on every key account by the

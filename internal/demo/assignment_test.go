@@ -1,17 +1,15 @@
 package demo
 
-import (
-	"context"
-	"fmt"
-	"testing"
+import "context"
+import "fmt"
+import "testing"
 
-	"github.com/jackc/pgx/v5"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/assignment"
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/db/dbtest"
-)
+import "pareto/internal/assignment"
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/db/dbtest"
 
 // demoTenant seeds the demo and returns the admin's scope.
 func demoTenant(t *testing.T, d *db.DB) db.Scope {

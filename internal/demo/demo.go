@@ -2,18 +2,16 @@
 // shows a working product on first start.
 package demo
 
-import (
-	"context"
-	"errors"
-	"fmt"
-	"time"
+import "context"
+import "errors"
+import "fmt"
+import "time"
 
-	"github.com/jackc/pgx/v5"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/kpi"
-)
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/kpi"
 
 // Password is every demo user's password; printed when seeding and in the
 // README. Demo data only: never use it for real accounts.

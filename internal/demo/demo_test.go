@@ -1,22 +1,20 @@
 package demo_test
 
-import (
-	"context"
-	"errors"
-	"testing"
-	"time"
+import "context"
+import "errors"
+import "testing"
+import "time"
 
-	"github.com/jackc/pgx/v5"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/db/dbtest"
-	"pareto/internal/demo"
-	"pareto/internal/health"
-	"pareto/internal/keyset"
-	"pareto/internal/kpi"
-	"pareto/internal/plan"
-)
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/db/dbtest"
+import "pareto/internal/demo"
+import "pareto/internal/health"
+import "pareto/internal/keyset"
+import "pareto/internal/kpi"
+import "pareto/internal/plan"
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
 

@@ -1,21 +1,19 @@
 package demo
 
-import (
-	"context"
-	"fmt"
-	"math"
-	"math/rand/v2"
-	"time"
+import "context"
+import "fmt"
+import "math"
+import "math/rand/v2"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/account"
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/health"
-	"pareto/internal/kpi"
-)
+import "pareto/internal/account"
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/health"
+import "pareto/internal/kpi"
 
 // HealthMonths is how many months of profitability and health history
 // the demo has, ending last month.

@@ -1,18 +1,16 @@
 package demo
 
-import (
-	"context"
-	"fmt"
-	"math"
-	"math/rand/v2"
-	"time"
+import "context"
+import "fmt"
+import "math"
+import "math/rand/v2"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/db"
-	"pareto/internal/kpi"
-)
+import "pareto/internal/db"
+import "pareto/internal/kpi"
 
 // KPIMonths is how many months of figures the demo has, ending last month.
 const KPIMonths = 24

@@ -1,21 +1,19 @@
 package demo
 
-import (
-	"context"
-	"fmt"
-	"math"
-	"math/rand/v2"
-	"slices"
-	"time"
+import "context"
+import "fmt"
+import "math"
+import "math/rand/v2"
+import "slices"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/kpi"
-	"pareto/internal/plan"
-)
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/kpi"
+import "pareto/internal/plan"
 
 // demoProducts is the demo tenant's catalogue.
 var demoProducts = []plan.ProductInput{

@@ -1,19 +1,17 @@
 package demo
 
-import (
-	"context"
-	"fmt"
-	"math/rand/v2"
-	"strconv"
-	"time"
+import "context"
+import "fmt"
+import "math/rand/v2"
+import "strconv"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/scoring"
-)
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/scoring"
 
 // ScoringCriteria are the demo tenant's five active criteria, most
 // important first (weights derived from the rank).

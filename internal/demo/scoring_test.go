@@ -1,19 +1,17 @@
 package demo
 
-import (
-	"context"
-	"fmt"
-	"testing"
+import "context"
+import "fmt"
+import "testing"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/db/dbtest"
-	"pareto/internal/keyset"
-	"pareto/internal/scoring"
-)
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/db/dbtest"
+import "pareto/internal/keyset"
+import "pareto/internal/scoring"
 
 func TestSeedScoring(t *testing.T) {
 	ctx := context.Background()

@@ -1,9 +1,7 @@
 package enum
 
-import (
-	"slices"
-	"testing"
-)
+import "slices"
+import "testing"
 
 type colour string
 

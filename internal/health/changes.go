@@ -1,13 +1,11 @@
 package health
 
-import (
-	"fmt"
-	"strconv"
-	"strings"
+import "fmt"
+import "strconv"
+import "strings"
 
-	"pareto/internal/numfmt"
-	"pareto/internal/plan"
-)
+import "pareto/internal/numfmt"
+import "pareto/internal/plan"
 
 // Change is one thing that moved between two reviews.
 type Change struct {

@@ -1,15 +1,13 @@
 package health
 
-import (
-	"fmt"
-	"strings"
-	"time"
+import "fmt"
+import "strings"
+import "time"
 
-	"pareto/internal/account"
-	"pareto/internal/kpi"
-	"pareto/internal/numfmt"
-	"pareto/internal/plan"
-)
+import "pareto/internal/account"
+import "pareto/internal/kpi"
+import "pareto/internal/numfmt"
+import "pareto/internal/plan"
 
 // Inputs are what an account's health is computed from, as of a day.
 type Inputs struct {

@@ -1,13 +1,11 @@
 package health
 
-import (
-	"strconv"
-	"testing"
+import "strconv"
+import "testing"
 
-	"pareto/internal/account"
-	"pareto/internal/kpi"
-	"pareto/internal/metricsdoc"
-)
+import "pareto/internal/account"
+import "pareto/internal/kpi"
+import "pareto/internal/metricsdoc"
 
 // TestDocsWorkedExample computes the worked example of docs/health.md
 // ("Globex on 20 November 2026") from its inputs as the page states them

@@ -1,17 +1,15 @@
 package health
 
-import (
-	"context"
-	"encoding/json"
-	"fmt"
-	"time"
+import "context"
+import "encoding/json"
+import "fmt"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/db"
-	"pareto/internal/kpi"
-)
+import "pareto/internal/db"
+import "pareto/internal/kpi"
 
 // Kept is an account's health as kept.
 type Kept struct {

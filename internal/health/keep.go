@@ -1,21 +1,19 @@
 package health
 
-import (
-	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"time"
+import "context"
+import "encoding/json"
+import "errors"
+import "fmt"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/account"
-	"pareto/internal/db"
-	"pareto/internal/kpi"
-	"pareto/internal/notify"
-	"pareto/internal/plan"
-)
+import "pareto/internal/account"
+import "pareto/internal/db"
+import "pareto/internal/kpi"
+import "pareto/internal/notify"
+import "pareto/internal/plan"
 
 // Health is kept, not recomputed per page: account_health holds each
 // account's latest breakdown, account_risks its warnings (with the sort

@@ -1,15 +1,13 @@
 package health
 
-import (
-	"context"
-	"strconv"
-	"time"
+import "context"
+import "strconv"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/db"
-)
+import "pareto/internal/db"
 
 // The 2×2: attractiveness (the selection score) against relationship
 // health, with the tenant's lines splitting it into four quadrants, each

@@ -1,17 +1,15 @@
 package health
 
-import (
-	"context"
-	"fmt"
-	"strings"
-	"time"
+import "context"
+import "fmt"
+import "strings"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/notify"
-	"pareto/internal/plan"
-)
+import "pareto/internal/notify"
+import "pareto/internal/plan"
 
 // The keeper's notifications (docs/notifications.md): keep computes the
 // accounts a write touched, and every account in the daily run, so it is

@@ -1,24 +1,22 @@
 package health_test
 
-import (
-	"context"
-	"slices"
-	"strings"
-	"testing"
-	"time"
+import "context"
+import "slices"
+import "strings"
+import "testing"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/account"
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/db/dbtest"
-	"pareto/internal/health"
-	"pareto/internal/notify"
-	"pareto/internal/plan"
-	"pareto/internal/webhook"
-)
+import "pareto/internal/account"
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/db/dbtest"
+import "pareto/internal/health"
+import "pareto/internal/notify"
+import "pareto/internal/plan"
+import "pareto/internal/webhook"
 
 // notices lists sc's person's notifications as "kind: title", oldest
 // first.

@@ -1,16 +1,14 @@
 package health
 
-import (
-	"context"
-	"fmt"
-	"time"
+import "context"
+import "fmt"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/db"
-	"pareto/internal/kpi"
-)
+import "pareto/internal/db"
+import "pareto/internal/kpi"
 
 // TotalsMonths is how many months of portfolio totals the daily run keeps.
 const TotalsMonths = 24

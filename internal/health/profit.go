@@ -1,23 +1,21 @@
 package health
 
-import (
-	"context"
-	"errors"
-	"fmt"
-	"strings"
-	"time"
+import "context"
+import "errors"
+import "fmt"
+import "strings"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/account"
-	"pareto/internal/audit"
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/importer"
-	"pareto/internal/kpi"
-	"pareto/internal/numfmt"
-)
+import "pareto/internal/account"
+import "pareto/internal/audit"
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/importer"
+import "pareto/internal/kpi"
+import "pareto/internal/numfmt"
 
 // Profitability: per account and month, the cost to serve, the discount
 // given and the gross margin %, recorded by form or CSV import with the

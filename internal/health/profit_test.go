@@ -1,21 +1,19 @@
 package health_test
 
-import (
-	"context"
-	"errors"
-	"math"
-	"testing"
-	"time"
+import "context"
+import "errors"
+import "math"
+import "testing"
+import "time"
 
-	"github.com/google/uuid"
+import "github.com/google/uuid"
 
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/db/dbtest"
-	"pareto/internal/health"
-	"pareto/internal/importer"
-	"pareto/internal/kpi"
-)
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/db/dbtest"
+import "pareto/internal/health"
+import "pareto/internal/importer"
+import "pareto/internal/kpi"
 
 func mustProfit(t *testing.T, in health.ProfitInput) health.Profit {
 	t.Helper()

@@ -1,23 +1,21 @@
 package health
 
-import (
-	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"time"
+import "context"
+import "encoding/json"
+import "errors"
+import "fmt"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/account"
-	"pareto/internal/audit"
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/kpi"
-	"pareto/internal/limits"
-	"pareto/internal/plan"
-)
+import "pareto/internal/account"
+import "pareto/internal/audit"
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/kpi"
+import "pareto/internal/limits"
+import "pareto/internal/plan"
 
 // Periodic account reviews. A tenant sets a cadence (default quarterly);
 // each key account has a next review date (review_schedules: set one

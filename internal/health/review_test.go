@@ -1,21 +1,19 @@
 package health_test
 
-import (
-	"context"
-	"errors"
-	"strings"
-	"testing"
-	"time"
+import "context"
+import "errors"
+import "strings"
+import "testing"
+import "time"
 
-	"github.com/google/uuid"
+import "github.com/google/uuid"
 
-	"pareto/internal/account"
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/db/dbtest"
-	"pareto/internal/health"
-	"pareto/internal/kpi"
-)
+import "pareto/internal/account"
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/db/dbtest"
+import "pareto/internal/health"
+import "pareto/internal/kpi"
 
 func hold(t *testing.T, hs *health.Store, sc db.Scope, role auth.Role, acct uuid.UUID, on time.Time, summary string) uuid.UUID {
 	t.Helper()

@@ -1,20 +1,18 @@
 package health
 
-import (
-	"context"
-	"encoding/csv"
-	"fmt"
-	"io"
-	"strconv"
-	"time"
+import "context"
+import "encoding/csv"
+import "fmt"
+import "io"
+import "strconv"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/csvcell"
-	"pareto/internal/db"
-	"pareto/internal/keyset"
-)
+import "pareto/internal/csvcell"
+import "pareto/internal/db"
+import "pareto/internal/keyset"
 
 // The portfolio risk list: every warning in force (account_risks, kept
 // with the health), one row per account and kind, by account name. It

@@ -19,10 +19,8 @@
 // admins change the settings.
 package health
 
-import (
-	"math"
-	"time"
-)
+import "math"
+import "time"
 
 // Component is one part of the health score.
 type Component string

@@ -1,14 +1,12 @@
 package health
 
-import (
-	"math"
-	"testing"
-	"time"
+import "math"
+import "testing"
+import "time"
 
-	"pareto/internal/account"
-	"pareto/internal/kpi"
-	"pareto/internal/plan"
-)
+import "pareto/internal/account"
+import "pareto/internal/kpi"
+import "pareto/internal/plan"
 
 var today = time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
 

@@ -1,24 +1,22 @@
 package health_test
 
-import (
-	"context"
-	"errors"
-	"fmt"
-	"strings"
-	"testing"
-	"time"
+import "context"
+import "errors"
+import "fmt"
+import "strings"
+import "testing"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/account"
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/db/dbtest"
-	"pareto/internal/health"
-	"pareto/internal/keyset"
-	"pareto/internal/kpi"
-)
+import "pareto/internal/account"
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/db/dbtest"
+import "pareto/internal/health"
+import "pareto/internal/keyset"
+import "pareto/internal/kpi"
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
 

@@ -1,15 +1,13 @@
 package health
 
-import (
-	"fmt"
-	"strings"
-	"time"
+import "fmt"
+import "strings"
+import "time"
 
-	"pareto/internal/account"
-	"pareto/internal/enum"
-	"pareto/internal/kpi"
-	"pareto/internal/numfmt"
-)
+import "pareto/internal/account"
+import "pareto/internal/enum"
+import "pareto/internal/kpi"
+import "pareto/internal/numfmt"
 
 // Kind is a sort of relationship warning.
 type Kind string

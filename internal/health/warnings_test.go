@@ -1,12 +1,10 @@
 package health
 
-import (
-	"strings"
-	"testing"
-	"time"
+import "strings"
+import "testing"
+import "time"
 
-	"pareto/internal/account"
-)
+import "pareto/internal/account"
 
 func strong(c account.Contact) account.Contact {
 	c.Strength = account.StrengthStrong

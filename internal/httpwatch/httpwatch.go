@@ -5,10 +5,8 @@
 // through its one Writer.
 package httpwatch
 
-import (
-	"bytes"
-	"net/http"
-)
+import "bytes"
+import "net/http"
 
 // Writer passes a response through to ResponseWriter and keeps what it
 // saw.

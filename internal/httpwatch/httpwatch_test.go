@@ -1,11 +1,9 @@
 package httpwatch
 
-import (
-	"bytes"
-	"net/http"
-	"net/http/httptest"
-	"testing"
-)
+import "bytes"
+import "net/http"
+import "net/http/httptest"
+import "testing"
 
 func TestWriter(t *testing.T) {
 	// A body without a status: 200, Before once with 200, 5 bytes kept.

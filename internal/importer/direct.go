@@ -1,17 +1,15 @@
 package importer
 
-import (
-	"context"
-	"errors"
-	"fmt"
-	"slices"
+import "context"
+import "errors"
+import "fmt"
+import "slices"
 
-	"github.com/jackc/pgx/v5"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/audit"
-	"pareto/internal/auth"
-	"pareto/internal/db"
-)
+import "pareto/internal/audit"
+import "pareto/internal/auth"
+import "pareto/internal/db"
 
 // Records that arrive without a file (the JSON API's bulk writes) take
 // the same plan and the same writer as an upload: RowsOf makes rows of

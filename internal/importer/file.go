@@ -1,18 +1,16 @@
 package importer
 
-import (
-	"encoding/csv"
-	"errors"
-	"fmt"
-	"io"
-	"strings"
-	"time"
+import "encoding/csv"
+import "errors"
+import "fmt"
+import "io"
+import "strings"
+import "time"
 
-	"github.com/google/uuid"
+import "github.com/google/uuid"
 
-	"pareto/internal/csvcell"
-	"pareto/internal/numfmt"
-)
+import "pareto/internal/csvcell"
+import "pareto/internal/numfmt"
 
 // Problem is something wrong with a whole file or mapping, in words for
 // the person who uploaded it.

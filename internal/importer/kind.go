@@ -1,15 +1,13 @@
 package importer
 
-import (
-	"context"
-	"time"
+import "context"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/auth"
-	"pareto/internal/db"
-)
+import "pareto/internal/auth"
+import "pareto/internal/db"
 
 // Field is one thing a column of a file can fill.
 type Field struct {

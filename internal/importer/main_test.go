@@ -1,9 +1,7 @@
 package importer
 
-import (
-	"testing"
+import "testing"
 
-	"pareto/internal/db/dbtest"
-)
+import "pareto/internal/db/dbtest"
 
 func TestMain(m *testing.M) { dbtest.Main(m) }

@@ -1,10 +1,8 @@
 package importer
 
-import (
-	"fmt"
-	"regexp"
-	"strings"
-)
+import "fmt"
+import "regexp"
+import "strings"
 
 // Mapping says which field each column of a file fills: a field key, or
 // "" to ignore the column.

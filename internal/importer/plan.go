@@ -1,14 +1,12 @@
 package importer
 
-import (
-	"encoding/json"
-	"fmt"
-	"strings"
+import "encoding/json"
+import "fmt"
+import "strings"
 
-	"github.com/google/uuid"
+import "github.com/google/uuid"
 
-	"pareto/internal/csvcell"
-)
+import "pareto/internal/csvcell"
 
 // Row is one data row of a file seen through a mapping: its cells by
 // field key.

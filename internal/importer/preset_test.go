@@ -1,15 +1,13 @@
 package importer
 
-import (
-	"context"
-	"errors"
-	"fmt"
-	"testing"
+import "context"
+import "errors"
+import "fmt"
+import "testing"
 
-	"github.com/jackc/pgx/v5"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/db"
-)
+import "pareto/internal/db"
 
 // crm is a kind with two presets, for tests that need no database: its
 // fields answer to their keys and labels only.

@@ -1,11 +1,9 @@
 package importer
 
-import (
-	"fmt"
-	"strings"
-	"testing"
-	"unicode/utf8"
-)
+import "fmt"
+import "strings"
+import "testing"
+import "unicode/utf8"
 
 // fruit is a kind for tests that need no database.
 var fruit = &Kind{

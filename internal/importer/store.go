@@ -1,23 +1,21 @@
 package importer
 
-import (
-	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"strings"
-	"time"
-	"unicode"
+import "context"
+import "encoding/json"
+import "errors"
+import "fmt"
+import "strings"
+import "time"
+import "unicode"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/audit"
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/limits"
-	"pareto/internal/webhook"
-)
+import "pareto/internal/audit"
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/limits"
+import "pareto/internal/webhook"
 
 // Store keeps uploads and saved mappings and runs previews and commits.
 type Store struct {

@@ -1,19 +1,17 @@
 package importer
 
-import (
-	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"strconv"
-	"strings"
-	"time"
+import "context"
+import "encoding/json"
+import "errors"
+import "fmt"
+import "strconv"
+import "strings"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/db"
-)
+import "pareto/internal/db"
 
 // A commit writes the new records with one INSERT and the changed ones
 // with one UPDATE that checks each record's version (a record changed by

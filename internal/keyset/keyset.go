@@ -10,13 +10,11 @@
 // PostgreSQL only uses leakproof comparisons as index conditions.
 package keyset
 
-import (
-	"encoding/base64"
-	"encoding/json"
-	"slices"
-	"strconv"
-	"strings"
-)
+import "encoding/base64"
+import "encoding/json"
+import "slices"
+import "strconv"
+import "strings"
 
 // Cursor is where a page starts: after the row whose sort keys are Keys
 // (before it when Back), that row being at position Pos of the list

@@ -1,11 +1,9 @@
 package keyset
 
-import (
-	"slices"
-	"strconv"
-	"strings"
-	"testing"
-)
+import "slices"
+import "strconv"
+import "strings"
+import "testing"
 
 // page runs a page query over xs (sorted ascending) the way the SQL of
 // Plan does: after (before) the cursor's key, in list (reverse) order,

@@ -1,15 +1,13 @@
 package kpi_test
 
-import (
-	"context"
-	"testing"
-	"time"
+import "context"
+import "testing"
+import "time"
 
-	"pareto/internal/db"
-	"pareto/internal/db/dbtest"
-	"pareto/internal/kpi"
-	"pareto/internal/kpi/kpitest"
-)
+import "pareto/internal/db"
+import "pareto/internal/db/dbtest"
+import "pareto/internal/kpi"
+import "pareto/internal/kpi/kpitest"
 
 // BenchmarkPortfolioDashboard loads the portfolio dashboard (every query
 // and every derived figure, no HTML) of a tenant with 2,000 accounts and

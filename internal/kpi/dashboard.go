@@ -1,19 +1,17 @@
 package kpi
 
-import (
-	"context"
-	"errors"
-	"fmt"
-	"slices"
-	"time"
+import "context"
+import "errors"
+import "fmt"
+import "slices"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/account"
-	"pareto/internal/db"
-	"pareto/internal/scoring"
-)
+import "pareto/internal/account"
+import "pareto/internal/db"
+import "pareto/internal/scoring"
 
 // Filter chooses what a dashboard shows.
 type Filter struct {

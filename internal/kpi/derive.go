@@ -1,12 +1,10 @@
 package kpi
 
-import (
-	"math"
-	"slices"
-	"time"
+import "math"
+import "slices"
+import "time"
 
-	"github.com/google/uuid"
-)
+import "github.com/google/uuid"
 
 // This file holds every derived KPI as a pure function over figures the
 // store has gathered: no database, no clock. The rules written in the

@@ -1,14 +1,12 @@
 package kpi
 
-import (
-	"slices"
-	"strconv"
-	"time"
+import "slices"
+import "strconv"
+import "time"
 
-	"github.com/google/uuid"
+import "github.com/google/uuid"
 
-	"pareto/internal/scoring"
-)
+import "pareto/internal/scoring"
 
 // MonthRow is the key accounts' figures for one month of the period.
 type MonthRow struct {

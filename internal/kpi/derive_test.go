@@ -1,13 +1,11 @@
 package kpi
 
-import (
-	"math"
-	"strings"
-	"testing"
-	"time"
+import "math"
+import "strings"
+import "testing"
+import "time"
 
-	"github.com/google/uuid"
-)
+import "github.com/google/uuid"
 
 func month(s string) time.Time {
 	m, err := ParseMonth(s)

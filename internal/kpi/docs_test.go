@@ -1,16 +1,14 @@
 package kpi
 
-import (
-	"math"
-	"strconv"
-	"strings"
-	"testing"
-	"time"
+import "math"
+import "strconv"
+import "strings"
+import "testing"
+import "time"
 
-	"github.com/google/uuid"
+import "github.com/google/uuid"
 
-	"pareto/internal/metricsdoc"
-)
+import "pareto/internal/metricsdoc"
 
 // The worked examples of docs/metrics.md are fixtures: the page people
 // read and the code agree.

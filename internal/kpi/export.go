@@ -1,11 +1,9 @@
 package kpi
 
-import (
-	"encoding/csv"
-	"io"
-	"pareto/internal/csvcell"
-	"strconv"
-)
+import "encoding/csv"
+import "io"
+import "pareto/internal/csvcell"
+import "strconv"
 
 // CSV exports of the dashboard tables. Text cells that a spreadsheet would
 // read as a formula are prefixed with an apostrophe.

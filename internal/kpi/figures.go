@@ -1,22 +1,20 @@
 package kpi
 
-import (
-	"context"
-	"errors"
-	"fmt"
-	"strconv"
-	"strings"
-	"time"
+import "context"
+import "errors"
+import "fmt"
+import "strconv"
+import "strings"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/account"
-	"pareto/internal/audit"
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/numfmt"
-)
+import "pareto/internal/account"
+import "pareto/internal/audit"
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/numfmt"
 
 // Field names, shared by the month grid form, the CSV import and the
 // CSV export.

@@ -1,13 +1,11 @@
 package kpi
 
-import (
-	"context"
-	"fmt"
+import "context"
+import "fmt"
 
-	"github.com/jackc/pgx/v5"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/db"
-)
+import "pareto/internal/db"
 
 // Health is the KPI side of a tenant's setup health.
 type Health struct {

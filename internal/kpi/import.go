@@ -1,18 +1,16 @@
 package kpi
 
-import (
-	"context"
-	"fmt"
-	"strings"
-	"time"
+import "context"
+import "fmt"
+import "strings"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/account"
-	"pareto/internal/db"
-	"pareto/internal/importer"
-)
+import "pareto/internal/account"
+import "pareto/internal/db"
+import "pareto/internal/importer"
 
 // FieldAccount is the CSV column naming the account: its id, its external
 // reference or its exact name (see account.Refs).

@@ -9,20 +9,18 @@
 // only admins change the settings (the router enforces that).
 package kpi
 
-import (
-	"context"
-	"errors"
-	"fmt"
-	"pareto/internal/account"
-	"time"
+import "context"
+import "errors"
+import "fmt"
+import "pareto/internal/account"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/audit"
-	"pareto/internal/auth"
-	"pareto/internal/db"
-)
+import "pareto/internal/audit"
+import "pareto/internal/auth"
+import "pareto/internal/db"
 
 // Store reads and writes KPI figures and settings.
 type Store struct {

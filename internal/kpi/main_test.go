@@ -1,9 +1,7 @@
 package kpi_test
 
-import (
-	"testing"
+import "testing"
 
-	"pareto/internal/db/dbtest"
-)
+import "pareto/internal/db/dbtest"
 
 func TestMain(m *testing.M) { dbtest.Main(m) }

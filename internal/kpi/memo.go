@@ -1,12 +1,10 @@
 package kpi
 
-import (
-	"maps"
-	"sync"
-	"time"
+import "maps"
+import "sync"
+import "time"
 
-	"github.com/google/uuid"
-)
+import "github.com/google/uuid"
 
 // The dashboards' pre-aggregates, kept in memory per tenant and span of
 // months, each valid for one figures version (kpi_state.figures_version,

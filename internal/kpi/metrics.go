@@ -1,19 +1,17 @@
 package kpi
 
-import (
-	"context"
-	"errors"
-	"fmt"
-	"time"
+import "context"
+import "errors"
+import "fmt"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/audit"
-	"pareto/internal/db"
-	"pareto/internal/enum"
-	"pareto/internal/scoring"
-)
+import "pareto/internal/audit"
+import "pareto/internal/db"
+import "pareto/internal/enum"
+import "pareto/internal/scoring"
 
 // Growth measured by the criteria that chose the account: the method
 // says an account's growth is followed on metrics that match the

@@ -1,17 +1,15 @@
 package kpi_test
 
-import (
-	"context"
-	"errors"
-	"testing"
-	"time"
+import "context"
+import "errors"
+import "testing"
+import "time"
 
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/db/dbtest"
-	"pareto/internal/kpi"
-	"pareto/internal/scoring"
-)
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/db/dbtest"
+import "pareto/internal/kpi"
+import "pareto/internal/scoring"
 
 func TestCriterionMetricsAndGrowth(t *testing.T) {
 	ctx := context.Background()

@@ -1,11 +1,9 @@
 package kpi
 
-import (
-	"math"
-	"testing"
+import "math"
+import "testing"
 
-	"github.com/google/uuid"
-)
+import "github.com/google/uuid"
 
 // The worked examples of docs/metrics.md ("Growth on the selection
 // criteria").

@@ -1,18 +1,16 @@
 package kpi
 
-import (
-	"fmt"
-	"strings"
-	"testing"
-	"time"
+import "fmt"
+import "strings"
+import "testing"
+import "time"
 
-	"github.com/google/uuid"
+import "github.com/google/uuid"
 
-	"pareto/internal/account"
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/importer"
-)
+import "pareto/internal/account"
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/importer"
 
 var now = time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
 

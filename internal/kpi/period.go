@@ -1,12 +1,10 @@
 package kpi
 
-import (
-	"fmt"
-	"strings"
-	"time"
+import "fmt"
+import "strings"
+import "time"
 
-	"pareto/internal/db"
-)
+import "pareto/internal/db"
 
 // Months are time.Time values at midnight UTC on the first day of the
 // month; the helpers below keep them that way.

@@ -1,13 +1,11 @@
 package kpi_test
 
-import (
-	"context"
-	"testing"
+import "context"
+import "testing"
 
-	"pareto/internal/auth"
-	"pareto/internal/db/dbtest"
-	"pareto/internal/kpi"
-)
+import "pareto/internal/auth"
+import "pareto/internal/db/dbtest"
+import "pareto/internal/kpi"
 
 // TestOneFigureDoesNotMoveThePeriod: the dashboards' current month was
 // the latest month any account had a figure for, so one figure typed for

@@ -1,11 +1,9 @@
 package kpi_test
 
-import (
-	"testing"
-	"time"
+import "testing"
+import "time"
 
-	"pareto/internal/kpi"
-)
+import "pareto/internal/kpi"
 
 func TestResolvePeriod(t *testing.T) {
 	today := time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC) // December under way: November is the last complete month

@@ -1,11 +1,9 @@
 package kpi
 
-import (
-	"slices"
-	"time"
+import "slices"
+import "time"
 
-	"github.com/google/uuid"
-)
+import "github.com/google/uuid"
 
 // Retention counts customers kept, pure over figures the store gathered
 // and the key status history (key_status_changes). docs/metrics.md states

@@ -1,16 +1,14 @@
 package kpi_test
 
-import (
-	"context"
-	"testing"
-	"time"
+import "context"
+import "testing"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/db/dbtest"
-	"pareto/internal/kpi"
-)
+import "pareto/internal/db/dbtest"
+import "pareto/internal/kpi"
 
 // changeKey records what a review decision does: the account's key
 // status changes from old to new and the change is kept with its time.

@@ -1,13 +1,11 @@
 package kpi
 
-import (
-	"math"
-	"math/rand/v2"
-	"testing"
-	"time"
+import "math"
+import "math/rand/v2"
+import "testing"
+import "time"
 
-	"github.com/google/uuid"
-)
+import "github.com/google/uuid"
 
 func TestKeyHistoryStatusAt(t *testing.T) {
 	a, b := uuid.New(), uuid.New()

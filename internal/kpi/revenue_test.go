@@ -1,21 +1,19 @@
 package kpi_test
 
-import (
-	"context"
-	"math"
-	"strings"
-	"testing"
-	"time"
+import "context"
+import "math"
+import "strings"
+import "testing"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/account"
-	"pareto/internal/auth"
-	"pareto/internal/db/dbtest"
-	"pareto/internal/kpi"
-	"pareto/internal/scoring"
-)
+import "pareto/internal/account"
+import "pareto/internal/auth"
+import "pareto/internal/db/dbtest"
+import "pareto/internal/kpi"
+import "pareto/internal/scoring"
 
 // TestOneRevenue: the shortlist's concentration and the portfolio
 // dashboard show the same revenue, the one of account/revenue.go. Before,

@@ -1,10 +1,8 @@
 package kpi
 
-import (
-	"cmp"
-	"slices"
-	"strings"
-)
+import "cmp"
+import "slices"
+import "strings"
 
 // SortKeys are the accounts table's sort keys; "revenue" is the default.
 var SortKeys = []string{"name", "kam", "revenue", "share", "growth", "yoy", "csat", "nps", "adoption", "upsell", "cross"}

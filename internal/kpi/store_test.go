@@ -1,22 +1,20 @@
 package kpi_test
 
-import (
-	"context"
-	"errors"
-	"strings"
-	"testing"
-	"time"
+import "context"
+import "errors"
+import "strings"
+import "testing"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/account"
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/db/dbtest"
-	"pareto/internal/importer"
-	"pareto/internal/kpi"
-)
+import "pareto/internal/account"
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/db/dbtest"
+import "pareto/internal/importer"
+import "pareto/internal/kpi"
 
 // The store tests run at a fixed "now" so months are stable.
 var testNow = time.Date(2026, 11, 15, 12, 0, 0, 0, time.UTC)

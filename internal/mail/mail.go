@@ -6,15 +6,13 @@
 // mail (no enumeration by timing).
 package mail
 
-import (
-	"context"
-	"fmt"
-	"log/slog"
-	"sync"
-	"time"
+import "context"
+import "fmt"
+import "log/slog"
+import "sync"
+import "time"
 
-	"github.com/google/uuid"
-)
+import "github.com/google/uuid"
 
 // Message is one plain-text email.
 type Message struct {

@@ -1,18 +1,16 @@
 package mail_test
 
-import (
-	"context"
-	"io"
-	"log/slog"
-	"strings"
-	"testing"
-	"time"
+import "context"
+import "io"
+import "log/slog"
+import "strings"
+import "testing"
+import "time"
 
-	"github.com/google/uuid"
+import "github.com/google/uuid"
 
-	"pareto/internal/mail"
-	"pareto/internal/mail/mailtest"
-)
+import "pareto/internal/mail"
+import "pareto/internal/mail/mailtest"
 
 func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 

@@ -1,16 +1,14 @@
 package mail
 
-import (
-	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"encoding/json"
-	"log/slog"
-	"os"
-	"path/filepath"
-	"sort"
-	"strings"
-)
+import "context"
+import "crypto/rand"
+import "encoding/hex"
+import "encoding/json"
+import "log/slog"
+import "os"
+import "path/filepath"
+import "sort"
+import "strings"
 
 // Outbox keeps every message as a JSON file in a folder and writes it to
 // the log: the demo's mail when no SMTP server is configured. Its page in

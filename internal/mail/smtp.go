@@ -1,13 +1,11 @@
 package mail
 
-import (
-	"context"
-	"net/mail"
-	"net/url"
-	"strconv"
+import "context"
+import "net/mail"
+import "net/url"
+import "strconv"
 
-	gomail "github.com/wneessen/go-mail"
-)
+import gomail "github.com/wneessen/go-mail"
 
 // SMTP sends through an SMTP server.
 type SMTP struct {

@@ -4,14 +4,12 @@
 // follows a line <!-- fixture: NAME --> is fixture NAME.
 package metricsdoc
 
-import (
-	"bufio"
-	"fmt"
-	"os"
-	"path/filepath"
-	"runtime"
-	"strings"
-)
+import "bufio"
+import "fmt"
+import "os"
+import "path/filepath"
+import "runtime"
+import "strings"
 
 // Path is docs/metrics.md in this source tree.
 func Path() string { return DocPath("metrics.md") }

@@ -7,19 +7,17 @@
 // period) is the event, so the same event never notifies twice.
 package notify
 
-import (
-	"context"
-	"errors"
-	"fmt"
-	"time"
+import "context"
+import "errors"
+import "fmt"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/db"
-	"pareto/internal/enum"
-	"pareto/internal/keyset"
-)
+import "pareto/internal/db"
+import "pareto/internal/enum"
+import "pareto/internal/keyset"
 
 // Kind is a sort of notification.
 type Kind string

@@ -1,21 +1,19 @@
 package notify_test
 
-import (
-	"context"
-	"errors"
-	"fmt"
-	"testing"
-	"time"
+import "context"
+import "errors"
+import "fmt"
+import "testing"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/db/dbtest"
-	"pareto/internal/keyset"
-	"pareto/internal/notify"
-)
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/db/dbtest"
+import "pareto/internal/keyset"
+import "pareto/internal/notify"
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
 

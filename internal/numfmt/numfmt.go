@@ -9,12 +9,10 @@
 // (CSV exports, the API) uses Plain and ISO dates whatever the locale.
 package numfmt
 
-import (
-	"context"
-	"strconv"
-	"strings"
-	"time"
-)
+import "context"
+import "strconv"
+import "strings"
+import "time"
 
 // Locale is how numbers and dates are written for people.
 type Locale struct {

@@ -1,10 +1,8 @@
 package numfmt
 
-import (
-	"errors"
-	"testing"
-	"time"
-)
+import "errors"
+import "testing"
+import "time"
 
 func TestInt(t *testing.T) {
 	for n, want := range map[int64]string{0: "0", 7: "7", 999: "999", 1000: "1,000", 1234567: "1,234,567", -1250000: "-1,250,000"} {

@@ -1,10 +1,8 @@
 package numfmt
 
-import (
-	"errors"
-	"strings"
-	"time"
-)
+import "errors"
+import "strings"
+import "time"
 
 // Why a value could not be read. Callers turn them into messages for the
 // field (they know what the field holds).

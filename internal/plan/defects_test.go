@@ -1,16 +1,14 @@
 package plan_test
 
-import (
-	"testing"
-	"time"
+import "testing"
+import "time"
 
-	"github.com/jackc/pgx/v5"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/db"
-	"pareto/internal/db/dbtest"
-	"pareto/internal/kpi"
-	"pareto/internal/plan"
-)
+import "pareto/internal/db"
+import "pareto/internal/db/dbtest"
+import "pareto/internal/kpi"
+import "pareto/internal/plan"
 
 // Defects of issue 14 in the goal plans, each reproduced on a real
 // database.

@@ -1,14 +1,12 @@
 package plan_test
 
-import (
-	"math"
-	"strconv"
-	"testing"
-	"time"
+import "math"
+import "strconv"
+import "testing"
+import "time"
 
-	"pareto/internal/metricsdoc"
-	"pareto/internal/plan"
-)
+import "pareto/internal/metricsdoc"
+import "pareto/internal/plan"
 
 // The worked examples of docs/metrics.md are fixtures: the page people
 // read and the code agree.

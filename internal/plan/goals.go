@@ -1,16 +1,14 @@
 package plan
 
-import (
-	"context"
-	"time"
+import "context"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/audit"
-	"pareto/internal/db"
-	"pareto/internal/kpi"
-)
+import "pareto/internal/audit"
+import "pareto/internal/db"
+import "pareto/internal/kpi"
 
 type goalState struct {
 	PlanID         uuid.UUID `json:"plan_id"`

@@ -1,14 +1,12 @@
 package plan
 
-import (
-	"context"
-	"time"
+import "context"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/kpi"
-)
+import "pareto/internal/kpi"
 
 // kpiValues maps a goal's measure to its value in the KPI area's monthly
 // figures. Custom measures have none: their progress always comes from

@@ -1,17 +1,15 @@
 package plan
 
-import (
-	"context"
-	"fmt"
-	"slices"
-	"strings"
-	"time"
+import "context"
+import "fmt"
+import "slices"
+import "strings"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/db"
-)
+import "pareto/internal/db"
 
 // Summary is one plan as the lists show it.
 type Summary struct {

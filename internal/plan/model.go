@@ -1,16 +1,14 @@
 package plan
 
-import (
-	"strings"
-	"time"
-	"unicode/utf8"
+import "strings"
+import "time"
+import "unicode/utf8"
 
-	"github.com/google/uuid"
+import "github.com/google/uuid"
 
-	"pareto/internal/db"
-	"pareto/internal/kpi"
-	"pareto/internal/limits"
-)
+import "pareto/internal/db"
+import "pareto/internal/kpi"
+import "pareto/internal/limits"
 
 // Head is what a plan and its row in the lists share: which plan, whose
 // account and KAM, the period and the status.

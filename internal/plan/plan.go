@@ -12,21 +12,19 @@
 // (the router) checks that role.
 package plan
 
-import (
-	"fmt"
-	"math"
-	"strconv"
-	"strings"
-	"time"
+import "fmt"
+import "math"
+import "strconv"
+import "strings"
+import "time"
 
-	"github.com/google/uuid"
+import "github.com/google/uuid"
 
-	"pareto/internal/account"
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/enum"
-	"pareto/internal/kpi"
-)
+import "pareto/internal/account"
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/enum"
+import "pareto/internal/kpi"
 
 // Actor is who does a piece of work: the tenant scope and their role in
 // it. Whether they may change an account's plans and whitespace is the

@@ -1,15 +1,13 @@
 package plan_test
 
-import (
-	"math"
-	"testing"
-	"time"
+import "math"
+import "testing"
+import "time"
 
-	"github.com/google/uuid"
+import "github.com/google/uuid"
 
-	"pareto/internal/kpi"
-	"pareto/internal/plan"
-)
+import "pareto/internal/kpi"
+import "pareto/internal/plan"
 
 func ptr(f float64) *float64 { return &f }
 

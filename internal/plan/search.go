@@ -1,16 +1,14 @@
 package plan
 
-import (
-	"context"
-	"regexp"
-	"strconv"
-	"strings"
+import "context"
+import "regexp"
+import "strconv"
+import "strings"
 
-	"github.com/jackc/pgx/v5"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/db"
-	"pareto/internal/textsearch"
-)
+import "pareto/internal/db"
+import "pareto/internal/textsearch"
 
 // yearWord is a word that names a fiscal year ("fy2027", "2027", "27").
 var yearWord = regexp.MustCompile(`^(fy)?[0-9]{2,4}$`)

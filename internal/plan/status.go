@@ -1,8 +1,6 @@
 package plan
 
-import (
-	"time"
-)
+import "time"
 
 // A goal's status is derived, never typed: from its progress (see
 // Progress) against the progress a straight line from the plan's start to

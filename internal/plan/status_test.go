@@ -1,19 +1,17 @@
 package plan_test
 
-import (
-	"errors"
-	"math/rand/v2"
-	"strings"
-	"testing"
-	"time"
+import "errors"
+import "math/rand/v2"
+import "strings"
+import "testing"
+import "time"
 
-	"github.com/jackc/pgx/v5"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/db"
-	"pareto/internal/db/dbtest"
-	"pareto/internal/kpi"
-	"pareto/internal/plan"
-)
+import "pareto/internal/db"
+import "pareto/internal/db/dbtest"
+import "pareto/internal/kpi"
+import "pareto/internal/plan"
 
 // The worked examples of docs/metrics.md ("Goal status"): the same numbers.
 func TestExpectedProgress(t *testing.T) {

@@ -1,18 +1,16 @@
 package plan
 
-import (
-	"context"
-	"errors"
-	"fmt"
-	"time"
+import "context"
+import "errors"
+import "fmt"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/audit"
-	"pareto/internal/db"
-	"pareto/internal/webhook"
-)
+import "pareto/internal/audit"
+import "pareto/internal/db"
+import "pareto/internal/webhook"
 
 // errClosed refuses changes to a closed plan's goals and actions.
 var errClosed = db.FieldErrors{"plan": "This plan is closed. Reopen it (edit the plan, set it active) to change its goals and actions."}

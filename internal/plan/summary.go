@@ -1,14 +1,12 @@
 package plan
 
-import (
-	"context"
-	"time"
+import "context"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/db"
-)
+import "pareto/internal/db"
 
 // PlanState is the plan an account's row in a list shows: the plan for the
 // current fiscal year, else the latest one that is not closed (the account

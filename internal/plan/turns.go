@@ -1,16 +1,14 @@
 package plan
 
-import (
-	"context"
-	"fmt"
-	"time"
+import "context"
+import "fmt"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/db"
-	"pareto/internal/webhook"
-)
+import "pareto/internal/db"
+import "pareto/internal/webhook"
 
 // The status a goal shows (its override, else its derived status) moves
 // with the clock and the figures, not only with a write of the goal:

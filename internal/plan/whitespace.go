@@ -1,17 +1,15 @@
 package plan
 
-import (
-	"context"
-	"errors"
-	"fmt"
-	"time"
+import "context"
+import "errors"
+import "fmt"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/audit"
-	"pareto/internal/db"
-)
+import "pareto/internal/audit"
+import "pareto/internal/db"
 
 const cellColumns = `c.account_id, c.product_id, c.state, c.estimated_value, c.expected_close, c.version,
 	coalesce(u.name, ''), c.updated_at`

@@ -3,15 +3,13 @@
 // db.ErrNotFound, answered 404 like an id of another tenant.
 package routeid
 
-import (
-	"fmt"
-	"net/http"
+import "fmt"
+import "net/http"
 
-	"github.com/go-chi/chi/v5"
-	"github.com/google/uuid"
+import "github.com/go-chi/chi/v5"
+import "github.com/google/uuid"
 
-	"pareto/internal/db"
-)
+import "pareto/internal/db"
 
 // ID reads the uuid route parameter name.
 func ID(r *http.Request, name string) (uuid.UUID, error) {

@@ -1,19 +1,17 @@
 package scoring_test
 
-import (
-	"context"
-	"math"
-	"slices"
-	"testing"
-	"time"
+import "context"
+import "math"
+import "slices"
+import "testing"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/db"
-	"pareto/internal/db/dbtest"
-	"pareto/internal/scoring"
-)
+import "pareto/internal/db"
+import "pareto/internal/db/dbtest"
+import "pareto/internal/scoring"
 
 // seed20k makes a tenant with 20,000 accounts scored on 6 active criteria
 // (about 3 % of cells left empty, so some accounts are incomplete), plus a

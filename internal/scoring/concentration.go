@@ -1,17 +1,15 @@
 package scoring
 
-import (
-	"context"
-	"fmt"
-	"strconv"
-	"time"
+import "context"
+import "fmt"
+import "strconv"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/account"
-	"pareto/internal/db"
-)
+import "pareto/internal/account"
+import "pareto/internal/db"
 
 // Concentration is how revenue is spread over the active accounts. Every
 // amount is the one revenue of account/revenue.go (recorded KPI revenue

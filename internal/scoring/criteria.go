@@ -1,20 +1,18 @@
 package scoring
 
-import (
-	"context"
-	"fmt"
-	"slices"
-	"strings"
-	"unicode/utf8"
+import "context"
+import "fmt"
+import "slices"
+import "strings"
+import "unicode/utf8"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/account"
-	"pareto/internal/audit"
-	"pareto/internal/db"
-	"pareto/internal/limits"
-)
+import "pareto/internal/account"
+import "pareto/internal/audit"
+import "pareto/internal/db"
+import "pareto/internal/limits"
 
 // CriterionInput is a criterion's editable text.
 type CriterionInput struct {

@@ -4,22 +4,20 @@ package scoring
 // status it sets (capped, with history, audit and webhook event), closing
 // a review, de-designating a key account.
 
-import (
-	"context"
-	"errors"
-	"fmt"
-	"strings"
-	"time"
+import "context"
+import "errors"
+import "fmt"
+import "strings"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/account"
-	"pareto/internal/audit"
-	"pareto/internal/db"
-	"pareto/internal/limits"
-	"pareto/internal/webhook"
-)
+import "pareto/internal/account"
+import "pareto/internal/audit"
+import "pareto/internal/db"
+import "pareto/internal/limits"
+import "pareto/internal/webhook"
 
 // b2i is 1 for true, 0 for false.
 func b2i(b bool) int {

@@ -1,10 +1,8 @@
 package scoring
 
-import (
-	"math"
+import "math"
 
-	"pareto/internal/numfmt"
-)
+import "pareto/internal/numfmt"
 
 func parseInt(s string) (int, error) {
 	v, err := numfmt.EN.ParseInt(s)

@@ -1,17 +1,15 @@
 package scoring
 
-import (
-	"context"
-	"fmt"
-	"strconv"
-	"time"
+import "context"
+import "fmt"
+import "strconv"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/db"
-	"pareto/internal/keyset"
-)
+import "pareto/internal/db"
+import "pareto/internal/keyset"
 
 // KeyChangeRow is one change of an account's key status, with the
 // account it was about.

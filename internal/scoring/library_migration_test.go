@@ -1,16 +1,14 @@
 package scoring_test
 
-import (
-	"context"
-	"strings"
-	"testing"
+import "context"
+import "strings"
+import "testing"
 
-	"github.com/jackc/pgx/v5"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/db"
-	"pareto/internal/db/dbtest"
-	"pareto/internal/scoring"
-)
+import "pareto/internal/db"
+import "pareto/internal/db/dbtest"
+import "pareto/internal/scoring"
 
 // libraryMigration is the migration that rewrote the library criteria.
 const libraryMigration = 16

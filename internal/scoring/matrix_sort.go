@@ -1,16 +1,14 @@
 package scoring
 
-import (
-	"context"
-	"slices"
-	"strconv"
-	"strings"
+import "context"
+import "slices"
+import "strconv"
+import "strings"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/keyset"
-)
+import "pareto/internal/keyset"
 
 // The matrix's sorts besides the name (Filter.Sort): by total ("score"),
 // by coverage ("coverage": how many active criteria have a cell) or by one

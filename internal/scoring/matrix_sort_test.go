@@ -1,19 +1,17 @@
 package scoring_test
 
-import (
-	"context"
-	"slices"
-	"strings"
-	"testing"
+import "context"
+import "slices"
+import "strings"
+import "testing"
 
-	"github.com/jackc/pgx/v5"
+import "github.com/jackc/pgx/v5"
 
-	accounts "pareto/internal/account"
-	"pareto/internal/db"
-	"pareto/internal/db/dbtest"
-	"pareto/internal/keyset"
-	"pareto/internal/scoring"
-)
+import accounts "pareto/internal/account"
+import "pareto/internal/db"
+import "pareto/internal/db/dbtest"
+import "pareto/internal/keyset"
+import "pareto/internal/scoring"
 
 // TestMatrixSorts sorts the matrix by a criterion, by total and by
 // coverage, against orders worked out by hand, page by page in both

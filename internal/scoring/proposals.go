@@ -1,20 +1,18 @@
 package scoring
 
-import (
-	"context"
-	"errors"
-	"fmt"
-	"strings"
-	"time"
-	"unicode/utf8"
+import "context"
+import "errors"
+import "fmt"
+import "strings"
+import "time"
+import "unicode/utf8"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/audit"
-	"pareto/internal/db"
-	"pareto/internal/limits"
-)
+import "pareto/internal/audit"
+import "pareto/internal/db"
+import "pareto/internal/limits"
 
 // Proposal is an account proposed as a key candidate outside a review.
 // It waits for the next review started, which lists the account marked

@@ -6,17 +6,15 @@ package scoring
 // (integer arithmetic throughout, so Go and PostgreSQL never disagree on a
 // rounding); the tests hold both to it.
 
-import (
-	"bytes"
-	"fmt"
-	"math"
-	"slices"
-	"strings"
+import "bytes"
+import "fmt"
+import "math"
+import "slices"
+import "strings"
 
-	"github.com/google/uuid"
+import "github.com/google/uuid"
 
-	"pareto/internal/numfmt"
-)
+import "pareto/internal/numfmt"
 
 // WeightMode says how the active criteria are weighted.
 type WeightMode string

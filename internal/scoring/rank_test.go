@@ -1,13 +1,11 @@
 package scoring_test
 
-import (
-	"slices"
-	"testing"
+import "slices"
+import "testing"
 
-	"github.com/google/uuid"
+import "github.com/google/uuid"
 
-	"pareto/internal/scoring"
-)
+import "pareto/internal/scoring"
 
 func ids(n int) []uuid.UUID {
 	out := make([]uuid.UUID, n)

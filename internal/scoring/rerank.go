@@ -1,15 +1,13 @@
 package scoring
 
-import (
-	"context"
-	"fmt"
+import "context"
+import "fmt"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/account"
-	"pareto/internal/db"
-)
+import "pareto/internal/account"
+import "pareto/internal/db"
 
 // rerankSQL recomputes the ranking rows of tenant $1 (with %s: of the
 // accounts it lets through) under the weights $2 (criterion ids) and $3

@@ -1,22 +1,20 @@
 package scoring
 
-import (
-	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"strconv"
-	"strings"
-	"time"
+import "context"
+import "encoding/json"
+import "errors"
+import "fmt"
+import "strconv"
+import "strings"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/audit"
-	"pareto/internal/db"
-	"pareto/internal/keyset"
-	"pareto/internal/limits"
-)
+import "pareto/internal/audit"
+import "pareto/internal/db"
+import "pareto/internal/keyset"
+import "pareto/internal/limits"
 
 // Decisions a review makes per account; each sets the account's key status
 // of the same name.

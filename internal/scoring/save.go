@@ -1,22 +1,20 @@
 package scoring
 
-import (
-	"context"
-	"fmt"
-	"strconv"
-	"strings"
-	"time"
-	"unicode/utf8"
+import "context"
+import "fmt"
+import "strconv"
+import "strings"
+import "time"
+import "unicode/utf8"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/audit"
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/limits"
-	"pareto/internal/webhook"
-)
+import "pareto/internal/audit"
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/limits"
+import "pareto/internal/webhook"
 
 // CellInput is one cell as submitted: the score as typed ("" leaves the
 // cell as it is) and, when the form had the field, the evidence. Was and

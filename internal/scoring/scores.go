@@ -1,21 +1,19 @@
 package scoring
 
-import (
-	"context"
-	"fmt"
-	"slices"
-	"strconv"
-	"strings"
-	"time"
+import "context"
+import "fmt"
+import "slices"
+import "strconv"
+import "strings"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/account"
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/keyset"
-)
+import "pareto/internal/account"
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/keyset"
 
 // KeyStatuses are the values of accounts.key_status, in display order.
 var KeyStatuses = []string{"candidate", "key", "watch", "declined", "former"}

@@ -1,16 +1,14 @@
 package scoring
 
-import (
-	"context"
-	"fmt"
-	"strings"
+import "context"
+import "fmt"
+import "strings"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/audit"
-	"pareto/internal/db"
-)
+import "pareto/internal/audit"
+import "pareto/internal/db"
 
 // WeightsInput is the weights form: a mode and, for explicit weights, the
 // percentage typed for each active criterion (by criterion id).

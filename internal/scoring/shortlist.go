@@ -1,19 +1,17 @@
 package scoring
 
-import (
-	"context"
-	"fmt"
-	"slices"
-	"strconv"
-	"strings"
+import "context"
+import "fmt"
+import "slices"
+import "strconv"
+import "strings"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/account"
-	"pareto/internal/db"
-	"pareto/internal/keyset"
-)
+import "pareto/internal/account"
+import "pareto/internal/db"
+import "pareto/internal/keyset"
 
 // ShortRow is one ranked account of the shortlist.
 type ShortRow struct {

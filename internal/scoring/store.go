@@ -5,15 +5,13 @@
 // the same transaction.
 package scoring
 
-import (
-	"context"
-	"time"
+import "context"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/db"
-)
+import "pareto/internal/db"
 
 // Store reads and writes the scoring tables.
 type Store struct {

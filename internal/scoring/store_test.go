@@ -1,24 +1,22 @@
 package scoring_test
 
-import (
-	"context"
-	"errors"
-	"fmt"
-	"math/rand/v2"
-	"slices"
-	"strings"
-	"testing"
+import "context"
+import "errors"
+import "fmt"
+import "math/rand/v2"
+import "slices"
+import "strings"
+import "testing"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	accounts "pareto/internal/account"
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/db/dbtest"
-	"pareto/internal/keyset"
-	"pareto/internal/scoring"
-)
+import accounts "pareto/internal/account"
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/db/dbtest"
+import "pareto/internal/keyset"
+import "pareto/internal/scoring"
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
 

@@ -1,17 +1,15 @@
 package scoring
 
-import (
-	"context"
-	"errors"
-	"fmt"
-	"time"
+import "context"
+import "errors"
+import "fmt"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/account"
-	"pareto/internal/db"
-)
+import "pareto/internal/account"
+import "pareto/internal/db"
 
 // Summary is the state of a tenant's scoring and shortlist at a glance,
 // for the home page.

@@ -1,15 +1,13 @@
 package scoring
 
-import (
-	"context"
-	"fmt"
-	"slices"
+import "context"
+import "fmt"
+import "slices"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/db"
-)
+import "pareto/internal/db"
 
 // candidates reads every scored, non-archived account with all its cells,
 // for the ranker (what-if and review snapshots).

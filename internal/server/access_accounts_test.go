@@ -1,17 +1,15 @@
 package server_test
 
-import (
-	"context"
-	"net/url"
-	"testing"
-	"time"
+import "context"
+import "net/url"
+import "testing"
+import "time"
 
-	"github.com/jackc/pgx/v5"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/account"
-	"pareto/internal/auth"
-	"pareto/internal/importer"
-)
+import "pareto/internal/account"
+import "pareto/internal/auth"
+import "pareto/internal/importer"
 
 // The accounts area's access rules. The fixture account is assigned to the
 // tenant's KAM, who may change it; a second account is not theirs, and

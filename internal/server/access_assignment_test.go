@@ -1,16 +1,14 @@
 package server_test
 
-import (
-	"context"
-	"net/url"
-	"testing"
+import "context"
+import "net/url"
+import "testing"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/auth"
-	"pareto/internal/db"
-)
+import "pareto/internal/auth"
+import "pareto/internal/db"
 
 // Access rules of the assignment area: leaders and admins see and change
 // who manages what; everyone reads an account's KAM section and their own

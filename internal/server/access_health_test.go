@@ -1,19 +1,17 @@
 package server_test
 
-import (
-	"context"
-	"net/url"
-	"testing"
-	"time"
+import "context"
+import "net/url"
+import "testing"
+import "time"
 
-	"github.com/google/uuid"
+import "github.com/google/uuid"
 
-	"pareto/internal/account"
-	"pareto/internal/auth"
-	"pareto/internal/health"
-	"pareto/internal/importer"
-	"pareto/internal/kpi"
-)
+import "pareto/internal/account"
+import "pareto/internal/auth"
+import "pareto/internal/health"
+import "pareto/internal/importer"
+import "pareto/internal/kpi"
 
 // The health area's access rules: everyone signed in reads health, risks,
 // the 2×2, profitability and reviews; who may edit the account (its KAM,

@@ -1,19 +1,17 @@
 package server_test
 
-import (
-	"context"
-	"net/url"
-	"testing"
-	"time"
+import "context"
+import "net/url"
+import "testing"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/importer"
-	"pareto/internal/kpi"
-)
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/importer"
+import "pareto/internal/kpi"
 
 func init() {
 	accessRules = append(accessRules,

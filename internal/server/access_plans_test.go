@@ -1,18 +1,16 @@
 package server_test
 
-import (
-	"context"
-	"net/url"
-	"testing"
-	"time"
+import "context"
+import "net/url"
+import "testing"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/plan"
-)
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/plan"
 
 // Plans: everyone signed in reads; changing a plan needs the account's KAM
 // (the fixture's account belongs to the tenant's KAM), a leader or an admin,

@@ -1,16 +1,14 @@
 package server_test
 
-import (
-	"context"
-	"net/url"
-	"testing"
+import "context"
+import "net/url"
+import "testing"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/auth"
-	"pareto/internal/scoring"
-)
+import "pareto/internal/auth"
+import "pareto/internal/scoring"
 
 func init() {
 	accessRules = append(accessRules,

@@ -1,17 +1,15 @@
 package server_test
 
-import (
-	"context"
-	"net/http"
-	"net/url"
-	"regexp"
-	"strings"
-	"testing"
+import "context"
+import "net/http"
+import "net/url"
+import "regexp"
+import "strings"
+import "testing"
 
-	"github.com/go-chi/chi/v5"
+import "github.com/go-chi/chi/v5"
 
-	"pareto/internal/auth"
-)
+import "pareto/internal/auth"
 
 // accessRule says who may use one route. Every route the router registers
 // must have exactly one rule, so a new route cannot be forgotten.

@@ -1,11 +1,9 @@
 package server_test
 
-import (
-	"strings"
-	"testing"
+import "strings"
+import "testing"
 
-	"pareto/internal/auth"
-)
+import "pareto/internal/auth"
 
 // The account page gathers what every area knows about one account.
 func TestAccountPageShowsEveryAreasSection(t *testing.T) {

@@ -1,23 +1,21 @@
 package server_test
 
-import (
-	"context"
-	"fmt"
-	"io"
-	"log/slog"
-	"net/http"
-	"net/http/httptest"
-	"strings"
-	"testing"
-	"time"
+import "context"
+import "fmt"
+import "io"
+import "log/slog"
+import "net/http"
+import "net/http/httptest"
+import "strings"
+import "testing"
+import "time"
 
-	"github.com/jackc/pgx/v5"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/api"
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/server"
-)
+import "pareto/internal/api"
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/server"
 
 type apiAccount struct {
 	ID               string  `json:"id"`

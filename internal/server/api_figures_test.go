@@ -1,19 +1,17 @@
 package server_test
 
-import (
-	"context"
-	"fmt"
-	"net/http"
-	"testing"
-	"time"
+import "context"
+import "fmt"
+import "net/http"
+import "testing"
+import "time"
 
-	"github.com/google/uuid"
+import "github.com/google/uuid"
 
-	"pareto/internal/auth"
-	"pareto/internal/bench"
-	"pareto/internal/db"
-	"pareto/internal/scoring"
-)
+import "pareto/internal/auth"
+import "pareto/internal/bench"
+import "pareto/internal/db"
+import "pareto/internal/scoring"
 
 // The CRM sync of docs/integrations.md: accounts by CRM id, monthly
 // revenue pushed, the shortlist read back.

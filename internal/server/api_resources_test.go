@@ -1,22 +1,20 @@
 package server_test
 
-import (
-	"context"
-	"fmt"
-	"net/http"
-	"strings"
-	"testing"
-	"time"
+import "context"
+import "fmt"
+import "net/http"
+import "strings"
+import "testing"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/health"
-	"pareto/internal/plan"
-	"pareto/internal/scoring"
-)
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/health"
+import "pareto/internal/plan"
+import "pareto/internal/scoring"
 
 // The API's resources beyond accounts: stakeholders, interactions,
 // scores, plans and key status changes. Every response is checked

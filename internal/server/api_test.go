@@ -1,28 +1,26 @@
 package server_test
 
-import (
-	"bytes"
-	"context"
-	"encoding/json"
-	"io"
-	"net/http"
-	"net/url"
-	"regexp"
-	"strings"
-	"sync"
-	"testing"
-	"time"
+import "bytes"
+import "context"
+import "encoding/json"
+import "io"
+import "net/http"
+import "net/url"
+import "regexp"
+import "strings"
+import "sync"
+import "testing"
+import "time"
 
-	"github.com/go-chi/chi/v5"
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
-	"github.com/pb33f/libopenapi"
-	validator "github.com/pb33f/libopenapi-validator"
+import "github.com/go-chi/chi/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
+import "github.com/pb33f/libopenapi"
+import validator "github.com/pb33f/libopenapi-validator"
 
-	"pareto/internal/api"
-	"pareto/internal/auth"
-	"pareto/internal/db"
-)
+import "pareto/internal/api"
+import "pareto/internal/auth"
+import "pareto/internal/db"
 
 // The API's tests: every response any of them gets is validated against
 // the OpenAPI document (api.Document) with libopenapi-validator, so the

@@ -1,15 +1,13 @@
 package server_test
 
-import (
-	"net/http"
-	"net/url"
-	"regexp"
-	"strings"
-	"testing"
-	"time"
+import "net/http"
+import "net/url"
+import "regexp"
+import "strings"
+import "testing"
+import "time"
 
-	"pareto/internal/auth"
-)
+import "pareto/internal/auth"
 
 var auditRow = regexp.MustCompile(`(?s)<tr>\s*<td>.*?</tr>`)
 

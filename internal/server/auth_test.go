@@ -1,17 +1,15 @@
 package server_test
 
-import (
-	"context"
-	"net/http"
-	"net/url"
-	"regexp"
-	"strings"
-	"testing"
-	"time"
+import "context"
+import "net/http"
+import "net/url"
+import "regexp"
+import "strings"
+import "testing"
+import "time"
 
-	"pareto/internal/auth"
-	"pareto/internal/server"
-)
+import "pareto/internal/auth"
+import "pareto/internal/server"
 
 func TestHealthz(t *testing.T) {
 	a := newTestApp(t)

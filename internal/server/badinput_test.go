@@ -1,13 +1,11 @@
 package server_test
 
-import (
-	"net/http"
-	"net/url"
-	"strings"
-	"testing"
+import "net/http"
+import "net/url"
+import "strings"
+import "testing"
 
-	"pareto/internal/auth"
-)
+import "pareto/internal/auth"
 
 // garbageForms are the kinds of bad input every form decoder must answer
 // with a 4xx (or a redirect for idempotent actions), never a 5xx.

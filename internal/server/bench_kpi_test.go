@@ -1,21 +1,19 @@
 package server_test
 
-import (
-	"context"
-	"fmt"
-	"io"
-	"log/slog"
-	"net/http"
-	"net/http/httptest"
-	"strings"
-	"testing"
+import "context"
+import "fmt"
+import "io"
+import "log/slog"
+import "net/http"
+import "net/http/httptest"
+import "strings"
+import "testing"
 
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/db/dbtest"
-	"pareto/internal/kpi/kpitest"
-	"pareto/internal/server"
-)
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/db/dbtest"
+import "pareto/internal/kpi/kpitest"
+import "pareto/internal/server"
 
 // BenchmarkPortfolioDashboardHTTP is the performance check: the
 // whole portfolio dashboard page (session, queries, derivations, charts,

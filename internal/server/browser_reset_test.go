@@ -1,18 +1,16 @@
 package server_test
 
-import (
-	"net/http"
-	"net/http/httptest"
-	"regexp"
-	"strings"
-	"testing"
-	"time"
+import "net/http"
+import "net/http/httptest"
+import "regexp"
+import "strings"
+import "testing"
+import "time"
 
-	"github.com/chromedp/chromedp"
+import "github.com/chromedp/chromedp"
 
-	"pareto/internal/mail/mailtest"
-	"pareto/internal/server"
-)
+import "pareto/internal/mail/mailtest"
+import "pareto/internal/server"
 
 // TestBrowserPasswordResetJourney: forgot password → the email arrives at
 // a real SMTP server → follow its link → choose a new password (the meter

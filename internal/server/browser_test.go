@@ -1,20 +1,18 @@
 package server_test
 
-import (
-	"bytes"
-	"context"
-	"net/url"
-	"os"
-	"path/filepath"
-	"strings"
-	"sync"
-	"testing"
-	"time"
+import "bytes"
+import "context"
+import "net/url"
+import "os"
+import "path/filepath"
+import "strings"
+import "sync"
+import "testing"
+import "time"
 
-	"github.com/chromedp/cdproto/log"
-	"github.com/chromedp/cdproto/runtime"
-	"github.com/chromedp/chromedp"
-)
+import "github.com/chromedp/cdproto/log"
+import "github.com/chromedp/cdproto/runtime"
+import "github.com/chromedp/chromedp"
 
 // Browser journeys drive the system Chromium through the real server.
 // They skip only under -short; a missing Chromium fails them, so CI cannot

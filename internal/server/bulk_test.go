@@ -1,18 +1,16 @@
 package server_test
 
-import (
-	"context"
-	"net/http"
-	"net/url"
-	"strings"
-	"testing"
+import "context"
+import "net/http"
+import "net/url"
+import "strings"
+import "testing"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/account"
-	"pareto/internal/webhook"
-)
+import "pareto/internal/account"
+import "pareto/internal/webhook"
 
 // count is the number query q ($1 the tenant) answers in the tenant.
 func (at *acctTenant) count(t *testing.T, q string, args ...any) int {

@@ -1,14 +1,12 @@
 package server
 
-import (
-	"fmt"
-	"net"
-	"net/http"
-	"net/netip"
-	"strings"
+import "fmt"
+import "net"
+import "net/http"
+import "net/netip"
+import "strings"
 
-	"pareto/internal/db"
-)
+import "pareto/internal/db"
 
 // ParseTrustedProxies reads PARETO_TRUSTED_PROXIES: comma-separated
 // addresses or CIDR prefixes ("10.0.0.0/8, 192.168.1.7").

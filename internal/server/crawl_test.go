@@ -1,24 +1,22 @@
 package server_test
 
-import (
-	"context"
-	"fmt"
-	"net/url"
-	"os"
-	"path/filepath"
-	"regexp"
-	"sort"
-	"strconv"
-	"strings"
-	"sync"
-	"testing"
-	"time"
+import "context"
+import "fmt"
+import "net/url"
+import "os"
+import "path/filepath"
+import "regexp"
+import "sort"
+import "strconv"
+import "strings"
+import "sync"
+import "testing"
+import "time"
 
-	"github.com/chromedp/chromedp"
+import "github.com/chromedp/chromedp"
 
-	"pareto/internal/db/dbtest"
-	"pareto/internal/demo"
-)
+import "pareto/internal/db/dbtest"
+import "pareto/internal/demo"
 
 // The crawl: every page reachable from the navigation, as each role, at a
 // desktop (1366×900) and a phone (375×812) width, must show

@@ -1,16 +1,14 @@
 package server_test
 
-import (
-	"net/http"
-	"net/url"
-	"strings"
-	"testing"
+import "net/http"
+import "net/url"
+import "strings"
+import "testing"
 
-	"github.com/google/uuid"
+import "github.com/google/uuid"
 
-	"pareto/internal/auth"
-	"pareto/internal/scoring"
-)
+import "pareto/internal/auth"
+import "pareto/internal/scoring"
 
 // Adding an active criterion says how many accounts it left incomplete
 // (read from the kept tallies) and links to the matrix filtered to them.

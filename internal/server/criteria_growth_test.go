@@ -1,20 +1,18 @@
 package server_test
 
-import (
-	"context"
-	"net/http"
-	"net/url"
-	"regexp"
-	"strconv"
-	"strings"
-	"testing"
+import "context"
+import "net/http"
+import "net/url"
+import "regexp"
+import "strconv"
+import "strings"
+import "testing"
 
-	"github.com/jackc/pgx/v5"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/auth"
-	"pareto/internal/kpi"
-	"pareto/internal/scoring"
-)
+import "pareto/internal/auth"
+import "pareto/internal/kpi"
+import "pareto/internal/scoring"
 
 // Growth measured by the criteria that chose the account: orders and
 // units arrive by the KPI import, an admin links criteria to metrics, the

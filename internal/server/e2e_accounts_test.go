@@ -1,17 +1,15 @@
 package server_test
 
-import (
-	"context"
-	"strings"
-	"testing"
+import "context"
+import "strings"
+import "testing"
 
-	"github.com/chromedp/chromedp"
-	"github.com/jackc/pgx/v5"
+import "github.com/chromedp/chromedp"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/account"
-	"pareto/internal/auth"
-	"pareto/internal/db"
-)
+import "pareto/internal/account"
+import "pareto/internal/auth"
+import "pareto/internal/db"
 
 // TestAccountJourney: a KAM signs in, opens their account, adds a
 // stakeholder and an interaction, and edits the account.

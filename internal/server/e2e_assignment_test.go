@@ -1,17 +1,15 @@
 package server_test
 
-import (
-	"context"
-	"os"
-	"path/filepath"
-	"strings"
-	"testing"
+import "context"
+import "os"
+import "path/filepath"
+import "strings"
+import "testing"
 
-	"github.com/chromedp/chromedp"
-	"github.com/google/uuid"
+import "github.com/chromedp/chromedp"
+import "github.com/google/uuid"
 
-	"pareto/internal/assignment"
-)
+import "pareto/internal/assignment"
 
 // TestJourneyLeaderBalancesKAMs: a leader sees four key accounts without a
 // KAM, reviews the suggestions (region first, never beyond capacity) and

@@ -1,15 +1,13 @@
 package server_test
 
-import (
-	"context"
-	"os"
-	"strings"
-	"testing"
+import "context"
+import "os"
+import "strings"
+import "testing"
 
-	"github.com/chromedp/chromedp"
+import "github.com/chromedp/chromedp"
 
-	"pareto/internal/account"
-)
+import "pareto/internal/account"
 
 // poll waits until the expression holds.
 func poll(expr string) chromedp.Action[chromedp.Void] {

@@ -1,18 +1,16 @@
 package server_test
 
-import (
-	"context"
-	"strings"
-	"testing"
-	"time"
+import "context"
+import "strings"
+import "testing"
+import "time"
 
-	"github.com/chromedp/chromedp"
+import "github.com/chromedp/chromedp"
 
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/health"
-	"pareto/internal/scoring"
-)
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/health"
+import "pareto/internal/scoring"
 
 // TestHealthJourney: an admin sets the health weights and the 2×2's
 // lines; the KAM sees Globex's stale-contact warning, logs a meeting with

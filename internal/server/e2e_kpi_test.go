@@ -1,11 +1,9 @@
 package server_test
 
-import (
-	"strings"
-	"testing"
+import "strings"
+import "testing"
 
-	"github.com/chromedp/chromedp"
-)
+import "github.com/chromedp/chromedp"
 
 // TestKPIJourney: a leader opens the portfolio dashboard, changes the
 // period, drills into a KAM and then into one of their accounts.

@@ -1,18 +1,16 @@
 package server_test
 
-import (
-	"context"
-	"net/url"
-	"strconv"
-	"strings"
-	"testing"
+import "context"
+import "net/url"
+import "strconv"
+import "strings"
+import "testing"
 
-	"github.com/chromedp/chromedp"
+import "github.com/chromedp/chromedp"
 
-	"pareto/internal/auth"
-	"pareto/internal/kpi"
-	"pareto/internal/plan"
-)
+import "pareto/internal/auth"
+import "pareto/internal/kpi"
+import "pareto/internal/plan"
 
 // TestNumbersJourney: a leader checks the portfolio dashboard against the
 // raw figures. She picks a custom range of three complete months, finds

@@ -1,22 +1,20 @@
 package server_test
 
-import (
-	"context"
-	"os"
-	"path/filepath"
-	"strconv"
-	"testing"
-	"time"
+import "context"
+import "os"
+import "path/filepath"
+import "strconv"
+import "testing"
+import "time"
 
-	"github.com/chromedp/cdproto/emulation"
-	"github.com/chromedp/cdproto/page"
-	"github.com/chromedp/chromedp"
-	"github.com/google/uuid"
+import "github.com/chromedp/cdproto/emulation"
+import "github.com/chromedp/cdproto/page"
+import "github.com/chromedp/chromedp"
+import "github.com/google/uuid"
 
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/plan"
-)
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/plan"
 
 // plansClickAndLoad clicks sel and waits for the page it leads to.
 func plansClickAndLoad(sel string) chromedp.Action[chromedp.Void] {

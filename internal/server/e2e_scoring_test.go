@@ -1,21 +1,19 @@
 package server_test
 
-import (
-	"context"
-	"strconv"
-	"strings"
-	"testing"
-	"time"
+import "context"
+import "strconv"
+import "strings"
+import "testing"
+import "time"
 
-	"github.com/chromedp/chromedp"
-	"github.com/chromedp/chromedp/kb"
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/chromedp/chromedp"
+import "github.com/chromedp/chromedp/kb"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/scoring"
-)
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/scoring"
 
 // scoringWaitText waits until the first element matching css contains want.
 func scoringWaitText(t *testing.T, ctx context.Context, css, want string) {

@@ -1,17 +1,15 @@
 package server_test
 
-import (
-	"context"
-	"strings"
-	"testing"
+import "context"
+import "strings"
+import "testing"
 
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/input"
-	"github.com/chromedp/chromedp"
-	"github.com/chromedp/chromedp/kb"
+import "github.com/chromedp/cdproto/cdp"
+import "github.com/chromedp/cdproto/input"
+import "github.com/chromedp/chromedp"
+import "github.com/chromedp/chromedp/kb"
 
-	"pareto/internal/account"
-)
+import "pareto/internal/account"
 
 // pressSlash presses "/" as a keyboard does: one keyDown that carries the
 // text, so a page that cancels the keydown keeps the slash out of any

@@ -1,20 +1,18 @@
 package server
 
-import (
-	"bytes"
-	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"errors"
-	"net/http"
-	"strings"
+import "bytes"
+import "context"
+import "crypto/sha256"
+import "encoding/hex"
+import "errors"
+import "net/http"
+import "strings"
 
-	"github.com/a-h/templ"
+import "github.com/a-h/templ"
 
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/templates"
-)
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/templates"
 
 // fail is the one place an error becomes a response. Only unexpected
 // errors are logged as errors; authorization failures are logged as

@@ -1,22 +1,20 @@
 package server
 
-import (
-	"errors"
-	"net/http"
-	"net/url"
-	"strconv"
-	"strings"
-	"time"
-	"unicode"
-	"unicode/utf8"
+import "errors"
+import "net/http"
+import "net/url"
+import "strconv"
+import "strings"
+import "time"
+import "unicode"
+import "unicode/utf8"
 
-	"github.com/a-h/templ"
-	"github.com/google/uuid"
+import "github.com/a-h/templ"
+import "github.com/google/uuid"
 
-	"pareto/internal/db"
-	"pareto/internal/numfmt"
-	"pareto/templates"
-)
+import "pareto/internal/db"
+import "pareto/internal/numfmt"
+import "pareto/templates"
 
 // The form kit: one way for every edit to read a posted form into a domain
 // input, check the record's version, and answer. A handler reads

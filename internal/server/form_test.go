@@ -1,23 +1,21 @@
 package server_test
 
-import (
-	"context"
-	"net/http"
-	"net/url"
-	"regexp"
-	"strconv"
-	"strings"
-	"testing"
-	"time"
+import "context"
+import "net/http"
+import "net/url"
+import "regexp"
+import "strconv"
+import "strings"
+import "testing"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/kpi"
-	"pareto/internal/plan"
-)
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/kpi"
+import "pareto/internal/plan"
 
 // TestFormKit drives the form kit through the router: field errors beside
 // their fields (422) with the first invalid field focused, over-long text

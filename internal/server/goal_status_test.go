@@ -1,15 +1,13 @@
 package server_test
 
-import (
-	"net/http"
-	"net/url"
-	"regexp"
-	"strings"
-	"testing"
-	"time"
+import "net/http"
+import "net/url"
+import "regexp"
+import "strings"
+import "testing"
+import "time"
 
-	"pareto/internal/plan"
-)
+import "pareto/internal/plan"
 
 // goalRow is the table row of goal id on a plan page.
 func goalRow(t *testing.T, page, goalID string) string {

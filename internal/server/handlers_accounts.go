@@ -1,21 +1,19 @@
 package server
 
-import (
-	"errors"
-	"fmt"
-	"net/http"
-	"net/url"
-	"strconv"
-	"time"
+import "errors"
+import "fmt"
+import "net/http"
+import "net/url"
+import "strconv"
+import "time"
 
-	"github.com/a-h/templ"
-	"github.com/google/uuid"
+import "github.com/a-h/templ"
+import "github.com/google/uuid"
 
-	"pareto/internal/account"
-	"pareto/internal/db"
-	"pareto/internal/keyset"
-	"pareto/templates"
-)
+import "pareto/internal/account"
+import "pareto/internal/db"
+import "pareto/internal/keyset"
+import "pareto/templates"
 
 // accounts is the account store for this server's database.
 func (s *Server) accounts() *account.Store { return account.NewStore(s.db) }

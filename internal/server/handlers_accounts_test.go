@@ -1,24 +1,22 @@
 package server_test
 
-import (
-	"bytes"
-	"context"
-	"fmt"
-	"mime/multipart"
-	"net/http"
-	"net/url"
-	"regexp"
-	"strings"
-	"testing"
-	"time"
+import "bytes"
+import "context"
+import "fmt"
+import "mime/multipart"
+import "net/http"
+import "net/url"
+import "regexp"
+import "strings"
+import "testing"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/account"
-	"pareto/internal/auth"
-	"pareto/internal/db"
-)
+import "pareto/internal/account"
+import "pareto/internal/auth"
+import "pareto/internal/db"
 
 // acctTenant is a tenant with a signed-in admin, leader and KAM.
 type acctTenant struct {

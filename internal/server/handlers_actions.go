@@ -1,18 +1,16 @@
 package server
 
-import (
-	"errors"
-	"net/http"
-	"time"
+import "errors"
+import "net/http"
+import "time"
 
-	"github.com/a-h/templ"
-	"github.com/google/uuid"
+import "github.com/a-h/templ"
+import "github.com/google/uuid"
 
-	"pareto/internal/db"
-	"pareto/internal/limits"
-	"pareto/internal/plan"
-	"pareto/templates"
-)
+import "pareto/internal/db"
+import "pareto/internal/limits"
+import "pareto/internal/plan"
+import "pareto/templates"
 
 // A plan's actions: the "how". Who may change a plan may change its
 // actions; an action's owner may also mark it done.

@@ -1,20 +1,18 @@
 package server
 
-import (
-	"net/http"
-	"strings"
+import "net/http"
+import "strings"
 
-	"github.com/a-h/templ"
-	"github.com/go-chi/chi/v5"
-	"github.com/google/uuid"
+import "github.com/a-h/templ"
+import "github.com/go-chi/chi/v5"
+import "github.com/google/uuid"
 
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/limits"
-	"pareto/internal/mail"
-	"pareto/internal/numfmt"
-	"pareto/templates"
-)
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/limits"
+import "pareto/internal/mail"
+import "pareto/internal/numfmt"
+import "pareto/templates"
 
 func (s *Server) usersView(r *http.Request) (templates.UsersView, error) {
 	members, err := s.auth.Members(r.Context(), scope(r))

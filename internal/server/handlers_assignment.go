@@ -1,23 +1,21 @@
 package server
 
-import (
-	"errors"
-	"net/http"
-	"slices"
-	"strconv"
-	"time"
+import "errors"
+import "net/http"
+import "slices"
+import "strconv"
+import "time"
 
-	"github.com/a-h/templ"
-	"github.com/google/uuid"
+import "github.com/a-h/templ"
+import "github.com/google/uuid"
 
-	"pareto/internal/assignment"
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/keyset"
-	"pareto/internal/limits"
-	"pareto/internal/plan"
-	"pareto/templates"
-)
+import "pareto/internal/assignment"
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/keyset"
+import "pareto/internal/limits"
+import "pareto/internal/plan"
+import "pareto/templates"
 
 // assignments is the KAM assignment store.
 func (s *Server) assignments() *assignment.Store { return assignment.NewStore(s.db) }

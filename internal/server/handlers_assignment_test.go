@@ -1,19 +1,17 @@
 package server_test
 
-import (
-	"context"
-	"net/http"
-	"net/url"
-	"strings"
-	"testing"
+import "context"
+import "net/http"
+import "net/url"
+import "strings"
+import "testing"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/assignment"
-	"pareto/internal/auth"
-	"pareto/internal/db"
-)
+import "pareto/internal/assignment"
+import "pareto/internal/auth"
+import "pareto/internal/db"
 
 // asgTeam is a tenant with an admin, a leader and two KAMs, each signed in.
 type asgTeam struct {

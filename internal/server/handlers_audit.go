@@ -1,20 +1,18 @@
 package server
 
-import (
-	"net/http"
-	"slices"
-	"strings"
-	"time"
+import "net/http"
+import "slices"
+import "strings"
+import "time"
 
-	"github.com/google/uuid"
+import "github.com/google/uuid"
 
-	"pareto/internal/audit"
-	"pareto/internal/auth"
-	"pareto/internal/keyset"
-	"pareto/internal/plan"
-	"pareto/internal/textsearch"
-	"pareto/templates"
-)
+import "pareto/internal/audit"
+import "pareto/internal/auth"
+import "pareto/internal/keyset"
+import "pareto/internal/plan"
+import "pareto/internal/textsearch"
+import "pareto/templates"
 
 // auditList is the audit log (admins): filtered by record (its history,
 // or the records a name finds), type, action, person and dates, all kept

@@ -1,21 +1,19 @@
 package server
 
-import (
-	"context"
-	"errors"
-	"math"
-	"net/http"
-	"strconv"
-	"time"
+import "context"
+import "errors"
+import "math"
+import "net/http"
+import "strconv"
+import "time"
 
-	"github.com/a-h/templ"
-	"github.com/google/uuid"
+import "github.com/a-h/templ"
+import "github.com/google/uuid"
 
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/limits"
-	"pareto/templates"
-)
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/limits"
+import "pareto/templates"
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2e9)

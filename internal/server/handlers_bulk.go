@@ -1,22 +1,20 @@
 package server
 
-import (
-	"errors"
-	"fmt"
-	"net/http"
-	"net/url"
-	"slices"
-	"strconv"
-	"strings"
-	"time"
+import "errors"
+import "fmt"
+import "net/http"
+import "net/url"
+import "slices"
+import "strconv"
+import "strings"
+import "time"
 
-	"github.com/google/uuid"
+import "github.com/google/uuid"
 
-	"pareto/internal/account"
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/templates"
-)
+import "pareto/internal/account"
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/templates"
 
 // The account list's bulk actions: the list's table sits in one form
 // (works without JavaScript) whose buttons assign a KAM, set a segment,

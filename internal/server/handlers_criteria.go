@@ -1,21 +1,19 @@
 package server
 
-import (
-	"net/http"
-	"net/url"
-	"strconv"
-	"strings"
+import "net/http"
+import "net/url"
+import "strconv"
+import "strings"
 
-	"github.com/a-h/templ"
-	"github.com/google/uuid"
+import "github.com/a-h/templ"
+import "github.com/google/uuid"
 
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/kpi"
-	"pareto/internal/limits"
-	"pareto/internal/scoring"
-	"pareto/templates"
-)
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/kpi"
+import "pareto/internal/limits"
+import "pareto/internal/scoring"
+import "pareto/templates"
 
 // The admin's scoring set-up: selection criteria, their weights and the
 // scoring settings.

@@ -1,25 +1,23 @@
 package server
 
-import (
-	"fmt"
-	"io"
-	"maps"
-	"net/http"
-	"slices"
-	"strconv"
-	"strings"
-	"time"
+import "fmt"
+import "io"
+import "maps"
+import "net/http"
+import "slices"
+import "strconv"
+import "strings"
+import "time"
 
-	"github.com/go-chi/chi/v5"
-	"github.com/google/uuid"
+import "github.com/go-chi/chi/v5"
+import "github.com/google/uuid"
 
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/kpi"
-	"pareto/internal/numfmt"
-	"pareto/internal/plan"
-	"pareto/templates"
-)
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/kpi"
+import "pareto/internal/numfmt"
+import "pareto/internal/plan"
+import "pareto/templates"
 
 // Dashboards: the portfolio's and each KAM's KPIs, and their CSV tables.
 

@@ -1,18 +1,16 @@
 package server
 
-import (
-	"net/http"
-	"strconv"
-	"time"
+import "net/http"
+import "strconv"
+import "time"
 
-	"github.com/a-h/templ"
-	"github.com/google/uuid"
+import "github.com/a-h/templ"
+import "github.com/google/uuid"
 
-	"pareto/internal/db"
-	"pareto/internal/limits"
-	"pareto/internal/plan"
-	"pareto/templates"
-)
+import "pareto/internal/db"
+import "pareto/internal/limits"
+import "pareto/internal/plan"
+import "pareto/templates"
 
 // A plan's measurable goals: the "what".
 

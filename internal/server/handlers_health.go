@@ -1,20 +1,18 @@
 package server
 
-import (
-	"net/http"
-	"time"
+import "net/http"
+import "time"
 
-	"github.com/a-h/templ"
-	"github.com/google/uuid"
+import "github.com/a-h/templ"
+import "github.com/google/uuid"
 
-	"pareto/internal/account"
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/health"
-	"pareto/internal/keyset"
-	"pareto/internal/scoring"
-	"pareto/templates"
-)
+import "pareto/internal/account"
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/health"
+import "pareto/internal/keyset"
+import "pareto/internal/scoring"
+import "pareto/templates"
 
 // Health pages: an account's breakdown, the settings, the 2×2 and the
 // risk list; and the account page's health sections.

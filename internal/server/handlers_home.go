@@ -1,20 +1,18 @@
 package server
 
-import (
-	"net/http"
-	"strconv"
-	"strings"
-	"time"
+import "net/http"
+import "strconv"
+import "strings"
+import "time"
 
-	"github.com/a-h/templ"
-	"github.com/google/uuid"
+import "github.com/a-h/templ"
+import "github.com/google/uuid"
 
-	"pareto/internal/auth"
-	"pareto/internal/kpi"
-	"pareto/internal/plan"
-	"pareto/internal/scoring"
-	"pareto/templates"
-)
+import "pareto/internal/auth"
+import "pareto/internal/kpi"
+import "pareto/internal/plan"
+import "pareto/internal/scoring"
+import "pareto/templates"
 
 func itoa(n int) string { return strconv.Itoa(n) }
 

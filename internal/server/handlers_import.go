@@ -1,21 +1,19 @@
 package server
 
-import (
-	"errors"
-	"fmt"
-	"io"
-	"net/http"
+import "errors"
+import "fmt"
+import "io"
+import "net/http"
 
-	"github.com/a-h/templ"
-	"github.com/go-chi/chi/v5"
-	"github.com/google/uuid"
+import "github.com/a-h/templ"
+import "github.com/go-chi/chi/v5"
+import "github.com/google/uuid"
 
-	"pareto/internal/account"
-	"pareto/internal/db"
-	"pareto/internal/importer"
-	"pareto/internal/kpi"
-	"pareto/templates"
-)
+import "pareto/internal/account"
+import "pareto/internal/db"
+import "pareto/internal/importer"
+import "pareto/internal/kpi"
+import "pareto/templates"
 
 // Every import has the same four routes (upload form, upload, mapping and
 // preview, commit) served by the handlers below; an importPage says which

@@ -1,17 +1,15 @@
 package server_test
 
-import (
-	"context"
-	"net/http"
-	"net/url"
-	"regexp"
-	"strings"
-	"testing"
+import "context"
+import "net/http"
+import "net/url"
+import "regexp"
+import "strings"
+import "testing"
 
-	"github.com/jackc/pgx/v5"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/account"
-)
+import "pareto/internal/account"
 
 // TestStakeholderImport drives the stakeholder import through the router:
 // upload, mapping, preview, commit, re-import, a KAM's rows for an account

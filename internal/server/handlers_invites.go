@@ -1,16 +1,14 @@
 package server
 
-import (
-	"errors"
-	"net/http"
+import "errors"
+import "net/http"
 
-	"github.com/go-chi/chi/v5"
+import "github.com/go-chi/chi/v5"
 
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/limits"
-	"pareto/templates"
-)
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/limits"
+import "pareto/templates"
 
 // Invitations. A person new to Pareto creates their account from the link;
 // someone who has an account signs in first and then joins with one

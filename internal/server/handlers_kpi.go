@@ -1,20 +1,18 @@
 package server
 
-import (
-	"errors"
-	"fmt"
-	"net/http"
-	"strconv"
-	"strings"
-	"time"
+import "errors"
+import "fmt"
+import "net/http"
+import "strconv"
+import "strings"
+import "time"
 
-	"github.com/a-h/templ"
-	"github.com/google/uuid"
+import "github.com/a-h/templ"
+import "github.com/google/uuid"
 
-	"pareto/internal/db"
-	"pareto/internal/kpi"
-	"pareto/templates"
-)
+import "pareto/internal/db"
+import "pareto/internal/kpi"
+import "pareto/templates"
 
 // accountKPISection loads the KPI section of an account page. It is the
 // component the account page shows (see templates.AccountKPISection).

@@ -1,19 +1,17 @@
 package server
 
-import (
-	"context"
-	"net/http"
-	"net/url"
-	"strconv"
-	"time"
+import "context"
+import "net/http"
+import "net/url"
+import "strconv"
+import "time"
 
-	"github.com/google/uuid"
+import "github.com/google/uuid"
 
-	"pareto/internal/db"
-	"pareto/internal/keyset"
-	"pareto/internal/notify"
-	"pareto/templates"
-)
+import "pareto/internal/db"
+import "pareto/internal/keyset"
+import "pareto/internal/notify"
+import "pareto/templates"
 
 // The person's notifications (internal/notify): the list, opening one
 // (marks it read and goes to its record), marking one or all read, and

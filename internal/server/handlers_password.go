@@ -1,17 +1,15 @@
 package server
 
-import (
-	"errors"
-	"net/http"
-	"strings"
+import "errors"
+import "net/http"
+import "strings"
 
-	"github.com/go-chi/chi/v5"
+import "github.com/go-chi/chi/v5"
 
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/limits"
-	"pareto/templates"
-)
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/limits"
+import "pareto/templates"
 
 // Passwords: forgot → reset by email (a single-use link, 30 minutes), change
 // while signed in, and the strength meter.

@@ -1,22 +1,20 @@
 package server
 
-import (
-	"context"
-	"errors"
-	"fmt"
-	"net/http"
-	"strconv"
-	"strings"
-	"time"
+import "context"
+import "errors"
+import "fmt"
+import "net/http"
+import "strconv"
+import "strings"
+import "time"
 
-	"github.com/a-h/templ"
-	"github.com/google/uuid"
+import "github.com/a-h/templ"
+import "github.com/google/uuid"
 
-	"pareto/internal/db"
-	"pareto/internal/limits"
-	"pareto/internal/plan"
-	"pareto/templates"
-)
+import "pareto/internal/db"
+import "pareto/internal/limits"
+import "pareto/internal/plan"
+import "pareto/templates"
 
 // Goal plans: the list, an account's plans, one plan and its why. Goals,
 // actions, the whitespace grid and the catalogue have files of their own.

@@ -1,20 +1,18 @@
 package server
 
-import (
-	"errors"
-	"net/http"
-	"time"
+import "errors"
+import "net/http"
+import "time"
 
-	"github.com/a-h/templ"
+import "github.com/a-h/templ"
 
-	"pareto/internal/account"
-	"pareto/internal/db"
-	"pareto/internal/health"
-	"pareto/internal/importer"
-	"pareto/internal/kpi"
-	"pareto/internal/limits"
-	"pareto/templates"
-)
+import "pareto/internal/account"
+import "pareto/internal/db"
+import "pareto/internal/health"
+import "pareto/internal/importer"
+import "pareto/internal/kpi"
+import "pareto/internal/limits"
+import "pareto/templates"
 
 // An account's profitability months and its periodic reviews.
 

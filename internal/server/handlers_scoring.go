@@ -1,21 +1,19 @@
 package server
 
-import (
-	"errors"
-	"net/http"
-	"net/url"
-	"strconv"
-	"strings"
+import "errors"
+import "net/http"
+import "net/url"
+import "strconv"
+import "strings"
 
-	"github.com/a-h/templ"
-	"github.com/google/uuid"
+import "github.com/a-h/templ"
+import "github.com/google/uuid"
 
-	"pareto/internal/db"
-	"pareto/internal/keyset"
-	"pareto/internal/limits"
-	"pareto/internal/scoring"
-	"pareto/templates"
-)
+import "pareto/internal/db"
+import "pareto/internal/keyset"
+import "pareto/internal/limits"
+import "pareto/internal/scoring"
+import "pareto/templates"
 
 func (s *Server) scoringStore() *scoring.Store { return scoring.NewStore(s.db) }
 

@@ -1,16 +1,14 @@
 package server
 
-import (
-	"net/http"
-	"net/url"
+import "net/http"
+import "net/url"
 
-	"github.com/a-h/templ"
+import "github.com/a-h/templ"
 
-	"pareto/internal/auth"
-	"pareto/internal/plan"
-	"pareto/internal/textsearch"
-	"pareto/templates"
-)
+import "pareto/internal/auth"
+import "pareto/internal/plan"
+import "pareto/internal/textsearch"
+import "pareto/templates"
 
 // search is the global search (the header's field, GET /search?q=):
 // accounts, stakeholders, plans and products, grouped, each group at most

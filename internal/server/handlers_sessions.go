@@ -1,14 +1,12 @@
 package server
 
-import (
-	"errors"
-	"net/http"
+import "errors"
+import "net/http"
 
-	"github.com/google/uuid"
+import "github.com/google/uuid"
 
-	"pareto/internal/db"
-	"pareto/templates"
-)
+import "pareto/internal/db"
+import "pareto/templates"
 
 // The person's signed-in sessions: list, sign one out, sign out everywhere.
 

@@ -1,25 +1,23 @@
 package server
 
-import (
-	"encoding/csv"
-	"errors"
-	"net/http"
-	"net/url"
-	"strconv"
-	"time"
+import "encoding/csv"
+import "errors"
+import "net/http"
+import "net/url"
+import "strconv"
+import "time"
 
-	"github.com/a-h/templ"
-	"github.com/google/uuid"
+import "github.com/a-h/templ"
+import "github.com/google/uuid"
 
-	"pareto/internal/account"
-	"pareto/internal/auth"
-	"pareto/internal/csvcell"
-	"pareto/internal/db"
-	"pareto/internal/keyset"
-	"pareto/internal/limits"
-	"pareto/internal/scoring"
-	"pareto/templates"
-)
+import "pareto/internal/account"
+import "pareto/internal/auth"
+import "pareto/internal/csvcell"
+import "pareto/internal/db"
+import "pareto/internal/keyset"
+import "pareto/internal/limits"
+import "pareto/internal/scoring"
+import "pareto/templates"
 
 // shortlist ranks every scored account, with revenue concentration, the
 // portfolio chart of the whole filtered portfolio and the what-if panel.

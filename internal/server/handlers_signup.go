@@ -1,18 +1,16 @@
 package server
 
-import (
-	"errors"
-	"net/http"
-	"strings"
+import "errors"
+import "net/http"
+import "strings"
 
-	"github.com/a-h/templ"
-	"github.com/go-chi/chi/v5"
+import "github.com/a-h/templ"
+import "github.com/go-chi/chi/v5"
 
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/limits"
-	"pareto/templates"
-)
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/limits"
+import "pareto/templates"
 
 // Signup confirms the email before anything is created, and answers the
 // same whether or not the address already has an account: a new address

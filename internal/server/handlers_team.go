@@ -1,17 +1,15 @@
 package server
 
-import (
-	"errors"
-	"net/http"
+import "errors"
+import "net/http"
 
-	"github.com/a-h/templ"
-	"github.com/google/uuid"
+import "github.com/a-h/templ"
+import "github.com/google/uuid"
 
-	"pareto/internal/account"
-	"pareto/internal/db"
-	"pareto/internal/limits"
-	"pareto/templates"
-)
+import "pareto/internal/account"
+import "pareto/internal/db"
+import "pareto/internal/limits"
+import "pareto/templates"
 
 // An account's people on our side (team members, the account manager)
 // and its non-monetary engagement log.

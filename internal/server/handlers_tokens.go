@@ -1,15 +1,13 @@
 package server
 
-import (
-	"errors"
-	"net/http"
-	"time"
+import "errors"
+import "net/http"
+import "time"
 
-	"pareto/internal/api"
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/templates"
-)
+import "pareto/internal/api"
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/templates"
 
 // API tokens (admin) and the API's reference page.
 

@@ -1,18 +1,16 @@
 package server
 
-import (
-	"fmt"
-	"net/http"
-	"net/url"
-	"slices"
+import "fmt"
+import "net/http"
+import "net/url"
+import "slices"
 
-	"github.com/a-h/templ"
-	"github.com/google/uuid"
+import "github.com/a-h/templ"
+import "github.com/google/uuid"
 
-	"pareto/internal/db"
-	"pareto/internal/views"
-	"pareto/templates"
-)
+import "pareto/internal/db"
+import "pareto/internal/views"
+import "pareto/templates"
 
 // Saved views: a person's own filters and sort of a list page, under a
 // name (internal/views). Each list page that offers them is here, with the

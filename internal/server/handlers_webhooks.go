@@ -1,16 +1,14 @@
 package server
 
-import (
-	"net/http"
-	"strings"
+import "net/http"
+import "strings"
 
-	"github.com/a-h/templ"
+import "github.com/a-h/templ"
 
-	"pareto/internal/db"
-	"pareto/internal/keyset"
-	"pareto/internal/webhook"
-	"pareto/templates"
-)
+import "pareto/internal/db"
+import "pareto/internal/keyset"
+import "pareto/internal/webhook"
+import "pareto/templates"
 
 // Webhook endpoints and their delivery log (admin; internal/webhook).
 

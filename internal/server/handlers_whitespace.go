@@ -1,22 +1,20 @@
 package server
 
-import (
-	"encoding/csv"
-	"fmt"
-	"net/http"
-	"net/url"
-	"strconv"
-	"strings"
-	"time"
+import "encoding/csv"
+import "fmt"
+import "net/http"
+import "net/url"
+import "strconv"
+import "strings"
+import "time"
 
-	"github.com/a-h/templ"
-	"github.com/google/uuid"
+import "github.com/a-h/templ"
+import "github.com/google/uuid"
 
-	"pareto/internal/csvcell"
-	"pareto/internal/db"
-	"pareto/internal/plan"
-	"pareto/templates"
-)
+import "pareto/internal/csvcell"
+import "pareto/internal/db"
+import "pareto/internal/plan"
+import "pareto/templates"
 
 // The whitespace grid: key accounts × the product catalogue, each cell
 // owned, an opportunity (with its estimated value) or not a fit.

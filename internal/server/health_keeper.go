@@ -1,20 +1,18 @@
 package server
 
-import (
-	"context"
-	"net/http"
-	"strings"
-	"sync"
-	"time"
+import "context"
+import "net/http"
+import "strings"
+import "sync"
+import "time"
 
-	"github.com/go-chi/chi/v5"
-	"github.com/google/uuid"
+import "github.com/go-chi/chi/v5"
+import "github.com/google/uuid"
 
-	"pareto/internal/db"
-	"pareto/internal/health"
-	"pareto/internal/httpwatch"
-	"pareto/internal/plan"
-)
+import "pareto/internal/db"
+import "pareto/internal/health"
+import "pareto/internal/httpwatch"
+import "pareto/internal/plan"
 
 // Kept health follows the writes (internal/health/keep.go). keepHealth
 // is the one place that says when: after a person's POST succeeds (a

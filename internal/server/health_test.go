@@ -1,22 +1,20 @@
 package server_test
 
-import (
-	"context"
-	"net/http"
-	"net/url"
-	"strings"
-	"testing"
-	"time"
+import "context"
+import "net/http"
+import "net/url"
+import "strings"
+import "testing"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/account"
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/health"
-	"pareto/internal/kpi"
-)
+import "pareto/internal/account"
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/health"
+import "pareto/internal/kpi"
 
 // healthTenant is a tenant with an admin and a KAM who manages one key
 // account, Globex, whose champion Cam was last met 100 days ago.

@@ -1,17 +1,15 @@
 package server_test
 
-import (
-	"context"
-	"strconv"
-	"strings"
-	"testing"
-	"time"
+import "context"
+import "strconv"
+import "strings"
+import "testing"
+import "time"
 
-	"github.com/google/uuid"
+import "github.com/google/uuid"
 
-	"pareto/internal/auth"
-	"pareto/internal/plan"
-)
+import "pareto/internal/auth"
+import "pareto/internal/plan"
 
 func TestHomeShowsGoalsAtRiskAndOverdueActions(t *testing.T) {
 	a := newTestApp(t)

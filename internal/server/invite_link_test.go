@@ -1,13 +1,11 @@
 package server_test
 
-import (
-	"html"
-	"net/http"
-	"net/url"
-	"regexp"
-	"strings"
-	"testing"
-)
+import "html"
+import "net/http"
+import "net/url"
+import "regexp"
+import "strings"
+import "testing"
 
 var inviteFieldRe = regexp.MustCompile(`<input id="invite-link"[^>]*value="([^"]+)"`)
 

@@ -1,17 +1,15 @@
 package server_test
 
-import (
-	"context"
-	"net/http"
-	"net/url"
-	"strings"
-	"testing"
+import "context"
+import "net/http"
+import "net/url"
+import "strings"
+import "testing"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/auth"
-)
+import "pareto/internal/auth"
 
 // A leader proposes an account as a key candidate outside a review: the
 // next review lists it marked with the proposer, a withdrawn proposal

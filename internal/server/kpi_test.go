@@ -1,21 +1,19 @@
 package server_test
 
-import (
-	"bytes"
-	"context"
-	"mime/multipart"
-	"net/http"
-	"net/url"
-	"regexp"
-	"strings"
-	"testing"
-	"time"
+import "bytes"
+import "context"
+import "mime/multipart"
+import "net/http"
+import "net/url"
+import "regexp"
+import "strings"
+import "testing"
+import "time"
 
-	"github.com/google/uuid"
+import "github.com/google/uuid"
 
-	"pareto/internal/auth"
-	"pareto/internal/kpi"
-)
+import "pareto/internal/auth"
+import "pareto/internal/kpi"
 
 // kpiSetup is a tenant with two key accounts (one the KAM's), 14 months
 // of figures each, and a candidate account.

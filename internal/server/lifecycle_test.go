@@ -1,24 +1,22 @@
 package server_test
 
-import (
-	"context"
-	"errors"
-	"io"
-	"log/slog"
-	"net/http"
-	"net/http/httptest"
-	"net/url"
-	"strings"
-	"sync"
-	"testing"
-	"time"
+import "context"
+import "errors"
+import "io"
+import "log/slog"
+import "net/http"
+import "net/http/httptest"
+import "net/url"
+import "strings"
+import "sync"
+import "testing"
+import "time"
 
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/mail"
-	"pareto/internal/mail/mailtest"
-	"pareto/internal/server"
-)
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/mail"
+import "pareto/internal/mail/mailtest"
+import "pareto/internal/server"
 
 const newPassword = "quiet-meadow-lantern-42"
 

@@ -1,15 +1,13 @@
 package server_test
 
-import (
-	"context"
-	"net/http"
-	"net/url"
-	"strconv"
-	"strings"
-	"testing"
+import "context"
+import "net/http"
+import "net/url"
+import "strconv"
+import "strings"
+import "testing"
 
-	"pareto/internal/auth"
-)
+import "pareto/internal/auth"
 
 // A score page in German shows scores and weights with a decimal comma;
 // in English with a point (the charts' ticks: TestChartTicksInLocale).

@@ -1,13 +1,11 @@
 package server
 
-import (
-	"fmt"
-	"strings"
+import "fmt"
+import "strings"
 
-	"pareto/internal/auth"
-	"pareto/internal/mail"
-	"pareto/internal/notify"
-)
+import "pareto/internal/auth"
+import "pareto/internal/mail"
+import "pareto/internal/notify"
 
 // The app's emails. Links use the configured base URL (PARETO_BASE_URL).
 

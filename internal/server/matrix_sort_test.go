@@ -1,17 +1,15 @@
 package server_test
 
-import (
-	"html"
-	"net/http"
-	"regexp"
-	"strings"
-	"testing"
+import "html"
+import "net/http"
+import "regexp"
+import "strings"
+import "testing"
 
-	"github.com/google/uuid"
+import "github.com/google/uuid"
 
-	"pareto/internal/auth"
-	"pareto/internal/scoring"
-)
+import "pareto/internal/auth"
+import "pareto/internal/scoring"
 
 var matrixRowName = regexp.MustCompile(`<th scope="row">\s*<a href="/scoring/accounts/[^"]+">([^<]+)</a>`)
 

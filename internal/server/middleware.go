@@ -1,26 +1,24 @@
 package server
 
-import (
-	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"errors"
-	"fmt"
-	"io/fs"
-	"log/slog"
-	"net/http"
-	"net/netip"
-	"runtime/debug"
-	"strings"
-	"time"
+import "context"
+import "crypto/rand"
+import "encoding/hex"
+import "errors"
+import "fmt"
+import "io/fs"
+import "log/slog"
+import "net/http"
+import "net/netip"
+import "runtime/debug"
+import "strings"
+import "time"
 
-	"github.com/google/uuid"
+import "github.com/google/uuid"
 
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/httpwatch"
-	"pareto/internal/numfmt"
-)
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/httpwatch"
+import "pareto/internal/numfmt"
 
 type ctxKey int
 

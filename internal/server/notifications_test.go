@@ -1,23 +1,21 @@
 package server_test
 
-import (
-	"context"
-	"net/http"
-	"net/url"
-	"regexp"
-	"strings"
-	"testing"
-	"time"
+import "context"
+import "net/http"
+import "net/url"
+import "regexp"
+import "strings"
+import "testing"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/mail/mailtest"
-	"pareto/internal/notify"
-	"pareto/internal/server"
-)
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/mail/mailtest"
+import "pareto/internal/notify"
+import "pareto/internal/server"
 
 var notificationIDRe = regexp.MustCompile(`name="notification_id" value="([0-9a-f-]{36})"`)
 

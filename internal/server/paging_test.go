@@ -1,14 +1,12 @@
 package server_test
 
-import (
-	"net/http"
-	"net/url"
-	"regexp"
-	"strings"
-	"testing"
+import "net/http"
+import "net/url"
+import "regexp"
+import "strings"
+import "testing"
 
-	"pareto/internal/auth"
-)
+import "pareto/internal/auth"
 
 var reviewRowName = regexp.MustCompile(`<td><a href="/shortlist/reviews/[^"]+">([^<]+)</a></td>`)
 

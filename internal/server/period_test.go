@@ -1,15 +1,13 @@
 package server_test
 
-import (
-	"context"
-	"net/http"
-	"strings"
-	"testing"
-	"time"
+import "context"
+import "net/http"
+import "strings"
+import "testing"
+import "time"
 
-	"pareto/internal/auth"
-	"pareto/internal/kpi"
-)
+import "pareto/internal/auth"
+import "pareto/internal/kpi"
 
 // The dashboards' period selector: relative periods end at the last
 // complete month, quarters and custom ranges may reach into the month

@@ -1,10 +1,8 @@
 package server
 
-import (
-	"net/http"
-	"net/url"
-	"strings"
-)
+import "net/http"
+import "net/url"
+import "strings"
 
 // Where a form sends the person back to. Every "come back here" address a
 // form or query carries passes localBack, so a link cannot send anyone to

@@ -1,10 +1,8 @@
 package server
 
-import (
-	"net/url"
-	"strings"
-	"testing"
-)
+import "net/url"
+import "strings"
+import "testing"
 
 // TestLocalBack lists the shapes browsers read as another site (issue 13,
 // hole 3). Before the fix, localBack accepted "/\t/evil.test" (browsers drop

@@ -1,28 +1,26 @@
 package server_test
 
-import (
-	"context"
-	"fmt"
-	"io"
-	"log/slog"
-	"net/http"
-	"net/http/httptest"
-	"net/url"
-	"os"
-	"path/filepath"
-	"runtime"
-	"slices"
-	"strconv"
-	"strings"
-	"sync"
-	"testing"
-	"time"
+import "context"
+import "fmt"
+import "io"
+import "log/slog"
+import "net/http"
+import "net/http/httptest"
+import "net/url"
+import "os"
+import "path/filepath"
+import "runtime"
+import "slices"
+import "strconv"
+import "strings"
+import "sync"
+import "testing"
+import "time"
 
-	"pareto/internal/account"
-	"pareto/internal/db"
-	"pareto/internal/db/dbtest"
-	"pareto/internal/server"
-)
+import "pareto/internal/account"
+import "pareto/internal/db"
+import "pareto/internal/db/dbtest"
+import "pareto/internal/server"
 
 func mustURL(t *testing.T, s string) *url.URL {
 	u, err := url.Parse(s)

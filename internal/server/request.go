@@ -1,18 +1,16 @@
 package server
 
-import (
-	"context"
-	"net/http"
-	"strconv"
-	"time"
+import "context"
+import "net/http"
+import "strconv"
+import "time"
 
-	"github.com/google/uuid"
+import "github.com/google/uuid"
 
-	"pareto/internal/account"
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/routeid"
-)
+import "pareto/internal/account"
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/routeid"
 
 // Small helpers every resource's handlers share: route parameters, the
 // signed-in member's standing, words for counts.

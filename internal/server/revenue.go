@@ -1,14 +1,12 @@
 package server
 
-import (
-	"context"
-	"sync"
-	"time"
+import "context"
+import "sync"
+import "time"
 
-	"github.com/google/uuid"
+import "github.com/google/uuid"
 
-	"pareto/internal/db"
-)
+import "pareto/internal/db"
 
 // revenueRefresher moves tenants' revenue windows on in the background
 // (account/revenue.go): when the calendar enters a new month, the first

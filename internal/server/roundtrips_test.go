@@ -1,12 +1,10 @@
 package server_test
 
-import (
-	"net/http"
-	"strings"
-	"testing"
+import "net/http"
+import "strings"
+import "testing"
 
-	"pareto/internal/auth"
-)
+import "pareto/internal/auth"
 
 // TestShortlistRoundTrips: a GET of the shortlist's first page costs a
 // fixed, small number of round trips to the database (issue 19: the

@@ -1,13 +1,11 @@
 package server
 
-import (
-	"net/http"
+import "net/http"
 
-	"github.com/go-chi/chi/v5"
+import "github.com/go-chi/chi/v5"
 
-	"pareto/internal/auth"
-	"pareto/web"
-)
+import "pareto/internal/auth"
+import "pareto/web"
 
 // routes lists every route in one place: public, signed-in, and by role.
 func (s *Server) routes() http.Handler {

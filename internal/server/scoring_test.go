@@ -1,19 +1,17 @@
 package server_test
 
-import (
-	"context"
-	"encoding/csv"
-	"net/http"
-	"net/url"
-	"strconv"
-	"strings"
-	"testing"
+import "context"
+import "encoding/csv"
+import "net/http"
+import "net/url"
+import "strconv"
+import "strings"
+import "testing"
 
-	"github.com/google/uuid"
+import "github.com/google/uuid"
 
-	"pareto/internal/auth"
-	"pareto/internal/scoring"
-)
+import "pareto/internal/auth"
+import "pareto/internal/scoring"
 
 // scoringSetup is a tenant with three active criteria and accounts.
 type scoringSetup struct {

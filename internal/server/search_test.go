@@ -1,17 +1,15 @@
 package server_test
 
-import (
-	"context"
-	"net/http"
-	"regexp"
-	"strings"
-	"testing"
+import "context"
+import "net/http"
+import "regexp"
+import "strings"
+import "testing"
 
-	"github.com/jackc/pgx/v5"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/account"
-	"pareto/internal/auth"
-)
+import "pareto/internal/account"
+import "pareto/internal/auth"
 
 // hitTitles lists a search page's hits in one group, in order.
 func hitTitles(t *testing.T, body, group string) []string {

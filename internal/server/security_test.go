@@ -1,20 +1,18 @@
 package server_test
 
-import (
-	"bytes"
-	"crypto/sha256"
-	"fmt"
-	"log/slog"
-	"net/http"
-	"net/http/httptest"
-	"net/netip"
-	"net/url"
-	"strings"
-	"sync"
-	"testing"
+import "bytes"
+import "crypto/sha256"
+import "fmt"
+import "log/slog"
+import "net/http"
+import "net/http/httptest"
+import "net/netip"
+import "net/url"
+import "strings"
+import "sync"
+import "testing"
 
-	"pareto/internal/server"
-)
+import "pareto/internal/server"
 
 // TestLoginErrOversizedEmail: a 3 KB email answers 422 with the message
 // beside the field (issue 13, hole 4). Before the fix it was a 500: the

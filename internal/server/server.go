@@ -2,28 +2,26 @@
 // place), middleware, handlers and the one place errors become statuses.
 package server
 
-import (
-	"context"
-	"fmt"
-	"log/slog"
-	"net/http"
-	"net/netip"
-	"os"
-	"sync"
-	"time"
+import "context"
+import "fmt"
+import "log/slog"
+import "net/http"
+import "net/netip"
+import "os"
+import "sync"
+import "time"
 
-	"github.com/alexedwards/scs/v2"
-	"github.com/go-chi/chi/v5"
-	"github.com/google/uuid"
+import "github.com/alexedwards/scs/v2"
+import "github.com/go-chi/chi/v5"
+import "github.com/google/uuid"
 
-	"pareto/internal/api"
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/kpi"
-	"pareto/internal/mail"
-	"pareto/internal/notify"
-	"pareto/internal/webhook"
-)
+import "pareto/internal/api"
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/kpi"
+import "pareto/internal/mail"
+import "pareto/internal/notify"
+import "pareto/internal/webhook"
 
 // Config is what the server needs to know about its surroundings.
 type Config struct {

@@ -1,12 +1,10 @@
 package server
 
-import (
-	"context"
-	"net/http"
-	"time"
+import "context"
+import "net/http"
+import "time"
 
-	"github.com/alexedwards/scs/v2"
-)
+import "github.com/alexedwards/scs/v2"
 
 // session loads the session for the request and saves it before the
 // response's first byte, like scs's LoadAndSave, with one difference: when

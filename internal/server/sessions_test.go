@@ -1,21 +1,19 @@
 package server_test
 
-import (
-	"context"
-	"crypto/sha256"
-	"fmt"
-	"net/http"
-	"net/url"
-	"strings"
-	"sync"
-	"testing"
-	"time"
+import "context"
+import "crypto/sha256"
+import "fmt"
+import "net/http"
+import "net/url"
+import "strings"
+import "sync"
+import "testing"
+import "time"
 
-	"github.com/jackc/pgx/v5"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/auth"
-	"pareto/internal/db"
-)
+import "pareto/internal/auth"
+import "pareto/internal/db"
 
 // ownerQuery runs sql as the owning login (outside the app's role), for
 // looking at tables the app cannot show.

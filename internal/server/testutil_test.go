@@ -1,30 +1,28 @@
 package server_test
 
-import (
-	"context"
-	"github.com/jackc/pgx/v5"
-	"html"
-	"io"
-	"log/slog"
-	"net/http"
-	"net/http/cookiejar"
-	"net/http/httptest"
-	"net/url"
-	"pareto/internal/account"
-	"regexp"
-	"strings"
-	"sync"
-	"testing"
-	"time"
+import "context"
+import "github.com/jackc/pgx/v5"
+import "html"
+import "io"
+import "log/slog"
+import "net/http"
+import "net/http/cookiejar"
+import "net/http/httptest"
+import "net/url"
+import "pareto/internal/account"
+import "regexp"
+import "strings"
+import "sync"
+import "testing"
+import "time"
 
-	"github.com/google/uuid"
+import "github.com/google/uuid"
 
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/db/dbtest"
-	"pareto/internal/mail"
-	"pareto/internal/server"
-)
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/db/dbtest"
+import "pareto/internal/mail"
+import "pareto/internal/server"
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
 

@@ -1,10 +1,8 @@
 package server
 
-import (
-	"net/http"
+import "net/http"
 
-	"pareto/internal/auth"
-)
+import "pareto/internal/auth"
 
 // throttled counts every request of the route against keys (auth.Throttle:
 // exponential backoff) and answers 429 with Retry-After once they are

@@ -1,10 +1,8 @@
 package server_test
 
-import (
-	"net/http"
-	"strings"
-	"testing"
-)
+import "net/http"
+import "strings"
+import "testing"
 
 // Defect (issue 17): the KPI import's example file showed on one line
 // (templ collapsed the literal text of the <pre>). Each row is on its own

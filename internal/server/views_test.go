@@ -1,14 +1,12 @@
 package server_test
 
-import (
-	"context"
-	"net/http"
-	"net/url"
-	"strings"
-	"testing"
+import "context"
+import "net/http"
+import "net/url"
+import "strings"
+import "testing"
 
-	"pareto/internal/views"
-)
+import "pareto/internal/views"
 
 // TestSavedViews through the router: saving the account list's filters
 // opens them and lists the view on the list pages' bar; a duplicate, an

@@ -1,30 +1,28 @@
 package server_test
 
-import (
-	"context"
-	"crypto/rand"
-	"encoding/base64"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
-	"net/http"
-	"net/http/httptest"
-	"net/url"
-	"sync"
-	"syscall"
-	"testing"
-	"time"
+import "context"
+import "crypto/rand"
+import "encoding/base64"
+import "encoding/json"
+import "errors"
+import "fmt"
+import "io"
+import "net/http"
+import "net/http/httptest"
+import "net/url"
+import "sync"
+import "syscall"
+import "testing"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/docs/examples/webhookverify"
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/db/dbtest"
-	"pareto/internal/webhook"
-)
+import "pareto/docs/examples/webhookverify"
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/db/dbtest"
+import "pareto/internal/webhook"
 
 // slowReceiver is a webhook receiver that deduplicates by Webhook-Id the
 // way the docs tell receivers to: it counts each id's arrivals and keeps

@@ -1,20 +1,18 @@
 package server_test
 
-import (
-	"context"
-	"net/http"
-	"net/url"
-	"regexp"
-	"strings"
-	"testing"
+import "context"
+import "net/http"
+import "net/url"
+import "regexp"
+import "strings"
+import "testing"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/webhook"
-)
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/webhook"
 
 func init() {
 	accessRules = append(accessRules,

@@ -1,22 +1,20 @@
 package server_test
 
-import (
-	"context"
-	"net/http"
-	"net/url"
-	"strings"
-	"testing"
-	"time"
+import "context"
+import "net/http"
+import "net/url"
+import "strings"
+import "testing"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/account"
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/plan"
-	"pareto/internal/scoring"
-)
+import "pareto/internal/account"
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/plan"
+import "pareto/internal/scoring"
 
 // wireRank writes an account's ranking row as the scoring area keeps it.
 func wireRank(t *testing.T, tm *asgTeam, id uuid.UUID, score10 int, complete bool) {

@@ -12,17 +12,15 @@
 // may match every word anywhere (Query.Where).
 package textsearch
 
-import (
-	"cmp"
-	"slices"
-	"strconv"
-	"strings"
+import "cmp"
+import "slices"
+import "strconv"
+import "strings"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/limits"
-)
+import "pareto/internal/limits"
 
 // MaxWords is how many words of a query are matched; the rest are ignored.
 const MaxWords = 5

@@ -1,11 +1,9 @@
 package textsearch
 
-import (
-	"strings"
-	"testing"
+import "strings"
+import "testing"
 
-	"github.com/google/uuid"
-)
+import "github.com/google/uuid"
 
 func TestParse(t *testing.T) {
 	q := Parse("  Acme   CORP  one two three four ")

@@ -7,23 +7,21 @@
 // query parameters a page knows.
 package views
 
-import (
-	"context"
-	"fmt"
-	"net/url"
-	"slices"
-	"strings"
-	"time"
-	"unicode"
-	"unicode/utf8"
+import "context"
+import "fmt"
+import "net/url"
+import "slices"
+import "strings"
+import "time"
+import "unicode"
+import "unicode/utf8"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/audit"
-	"pareto/internal/db"
-	"pareto/internal/limits"
-)
+import "pareto/internal/audit"
+import "pareto/internal/db"
+import "pareto/internal/limits"
 
 // Limits of what a view holds.
 const (

@@ -1,18 +1,16 @@
 package views_test
 
-import (
-	"context"
-	"errors"
-	"strings"
-	"testing"
+import "context"
+import "errors"
+import "strings"
+import "testing"
 
-	"github.com/jackc/pgx/v5"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/db/dbtest"
-	"pareto/internal/views"
-)
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/db/dbtest"
+import "pareto/internal/views"
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
 

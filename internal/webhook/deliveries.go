@@ -1,19 +1,17 @@
 package webhook
 
-import (
-	"context"
-	"fmt"
-	"slices"
-	"strconv"
-	"time"
+import "context"
+import "fmt"
+import "slices"
+import "strconv"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/audit"
-	"pareto/internal/db"
-	"pareto/internal/keyset"
-)
+import "pareto/internal/audit"
+import "pareto/internal/db"
+import "pareto/internal/keyset"
 
 // The states of a delivery.
 const (

@@ -1,10 +1,8 @@
 package webhook_test
 
-import (
-	"os"
-	"strings"
-	"testing"
-)
+import "os"
+import "strings"
+import "testing"
 
 // TestDocsExample: docs/integrations.md shows the verification example
 // exactly as the file the tests compile and run.

@@ -1,24 +1,22 @@
 package webhook
 
-import (
-	"context"
-	"errors"
-	"fmt"
-	"net"
-	"net/netip"
-	"net/url"
-	"slices"
-	"strings"
-	"time"
-	"unicode"
-	"unicode/utf8"
+import "context"
+import "errors"
+import "fmt"
+import "net"
+import "net/netip"
+import "net/url"
+import "slices"
+import "strings"
+import "time"
+import "unicode"
+import "unicode/utf8"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/audit"
-	"pareto/internal/db"
-)
+import "pareto/internal/audit"
+import "pareto/internal/db"
 
 // Store manages a tenant's endpoints and reads its delivery log. Every
 // method is for admins (the caller checks the role) and runs inside the

@@ -1,22 +1,20 @@
 package webhook
 
-import (
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/hmac"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
-	"errors"
-	"fmt"
-	"os"
-	"path/filepath"
-	"strconv"
-	"strings"
+import "crypto/aes"
+import "crypto/cipher"
+import "crypto/hmac"
+import "crypto/rand"
+import "crypto/sha256"
+import "encoding/base64"
+import "encoding/hex"
+import "errors"
+import "fmt"
+import "os"
+import "path/filepath"
+import "strconv"
+import "strings"
 
-	"github.com/google/uuid"
-)
+import "github.com/google/uuid"
 
 // Key is the server's webhook key: it seals endpoints' signing secrets at
 // rest (AES-256-GCM), so a copy of the database alone does not let anyone

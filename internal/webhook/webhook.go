@@ -11,18 +11,16 @@
 // docs/integrations.md ("Webhooks") for what receivers get.
 package webhook
 
-import (
-	"context"
-	"encoding/json"
-	"fmt"
-	"slices"
-	"time"
+import "context"
+import "encoding/json"
+import "fmt"
+import "slices"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/db"
-)
+import "pareto/internal/db"
 
 // The event types an endpoint may subscribe to.
 const (

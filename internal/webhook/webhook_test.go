@@ -1,26 +1,24 @@
 package webhook_test
 
-import (
-	"context"
-	"encoding/json"
-	"errors"
-	"io"
-	"net/http"
-	"net/http/httptest"
-	"strings"
-	"sync"
-	"testing"
-	"time"
+import "context"
+import "encoding/json"
+import "errors"
+import "io"
+import "net/http"
+import "net/http/httptest"
+import "strings"
+import "sync"
+import "testing"
+import "time"
 
-	"github.com/jackc/pgx/v5"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/docs/examples/webhookverify"
-	"pareto/internal/account"
-	"pareto/internal/auth"
-	"pareto/internal/db"
-	"pareto/internal/db/dbtest"
-	"pareto/internal/webhook"
-)
+import "pareto/docs/examples/webhookverify"
+import "pareto/internal/account"
+import "pareto/internal/auth"
+import "pareto/internal/db"
+import "pareto/internal/db/dbtest"
+import "pareto/internal/webhook"
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
 

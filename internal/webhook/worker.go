@@ -1,25 +1,23 @@
 package webhook
 
-import (
-	"bytes"
-	"context"
-	"errors"
-	"fmt"
-	"io"
-	"log/slog"
-	"math/rand/v2"
-	"net"
-	"net/http"
-	"strconv"
-	"sync"
-	"syscall"
-	"time"
+import "bytes"
+import "context"
+import "errors"
+import "fmt"
+import "io"
+import "log/slog"
+import "math/rand/v2"
+import "net"
+import "net/http"
+import "strconv"
+import "sync"
+import "syscall"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/db"
-)
+import "pareto/internal/db"
 
 // Retries: after attempt n fails, the next comes RetryBase·2^(n-1) later
 // (at most RetryCap), each delay scaled by a random factor in [0.8, 1.2)

@@ -3,16 +3,14 @@
 // Pareto's tests against real deliveries. Copy it into your receiver.
 package webhookverify
 
-import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
-	"errors"
-	"net/http"
-	"strconv"
-	"strings"
-	"time"
-)
+import "crypto/hmac"
+import "crypto/sha256"
+import "encoding/hex"
+import "errors"
+import "net/http"
+import "strconv"
+import "strings"
+import "time"
 
 // Tolerance is how far a request's Webhook-Timestamp may be from now:
 // older requests are refused, so a captured request cannot be replayed

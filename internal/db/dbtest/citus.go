@@ -1,23 +1,21 @@
 package dbtest
 
-import (
-	"context"
-	"fmt"
-	"io/fs"
-	"net"
-	"net/url"
-	"os"
-	"slices"
-	"strconv"
-	"strings"
-	"testing"
-	"time"
+import "context"
+import "fmt"
+import "io/fs"
+import "net"
+import "net/url"
+import "os"
+import "slices"
+import "strconv"
+import "strings"
+import "testing"
+import "time"
 
-	"github.com/jackc/pgx/v5"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/db"
-	"pareto/migrations"
-)
+import "pareto/internal/db"
+import "pareto/migrations"
 
 // Citus mode: with TEST_CITUS_URL set (a database on the coordinator of a
 // running Citus cluster, as a superuser, workers registered: what

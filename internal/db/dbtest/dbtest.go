@@ -5,20 +5,18 @@
 // cluster, shared between tests one at a time (citus.go).
 package dbtest
 
-import (
-	"context"
-	"fmt"
-	"net/url"
-	"os"
-	"strings"
-	"sync"
-	"sync/atomic"
-	"testing"
+import "context"
+import "fmt"
+import "net/url"
+import "os"
+import "strings"
+import "sync"
+import "sync/atomic"
+import "testing"
 
-	"github.com/jackc/pgx/v5"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/db"
-)
+import "pareto/internal/db"
 
 var (
 	setupOnce  sync.Once

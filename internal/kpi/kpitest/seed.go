@@ -3,22 +3,20 @@
 // measures latency percentiles under concurrent clients.
 package kpitest
 
-import (
-	"context"
-	"fmt"
-	"math/rand/v2"
-	"runtime"
-	"slices"
-	"sync"
-	"testing"
-	"time"
+import "context"
+import "fmt"
+import "math/rand/v2"
+import "runtime"
+import "slices"
+import "sync"
+import "testing"
+import "time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
 
-	"pareto/internal/db"
-	"pareto/internal/kpi"
-)
+import "pareto/internal/db"
+import "pareto/internal/kpi"
 
 // Options size the data set.
 type Options struct {

@@ -2,19 +2,17 @@
 // test, on a random local port, and keeps what it receives.
 package mailtest
 
-import (
-	"bytes"
-	"io"
-	"mime/quotedprintable"
-	"net"
-	"net/mail"
-	"strings"
-	"sync"
-	"testing"
-	"time"
+import "bytes"
+import "io"
+import "mime/quotedprintable"
+import "net"
+import "net/mail"
+import "strings"
+import "sync"
+import "testing"
+import "time"
 
-	"github.com/emersion/go-smtp"
-)
+import "github.com/emersion/go-smtp"
 
 // Received is one message as the server got it.
 type Received struct {
