@@ -48,6 +48,7 @@ func main() {
 	dataDir := flag.String("data-dir", ".pareto-bench", "with --scale: folder of the PostgreSQL cluster kept between runs")
 	satTime := flag.Duration("sat-time", 10*time.Second, "with --scale: length of each saturated run")
 	pairs := flag.Int("pairs", 3, "with --scale: interleaved app/bare saturated run pairs per size")
+	satOnly := flag.Bool("saturated-only", false, "with --scale: only the saturated shortlist pairs (no pages one at a time, no sign-ins)")
 	flag.Parse()
 	cfg := config{tenants: 100, bigAccounts: 20_000, kpiAccounts: 2_000, months: 24, importRows: 50_000,
 		scenarioTime: 10 * time.Second, rate: 40, workers: 16}
@@ -60,7 +61,8 @@ func main() {
 	if *scale {
 		sz, err := parseSizes(*sizes)
 		if err == nil {
-			err = runScale(ctx, scaleConfig{sizes: sz, dataDir: *dataDir, runs: 15, pairs: max(*pairs, 1), satTime: *satTime, clients: 8}, *out)
+			err = runScale(ctx, scaleConfig{sizes: sz, dataDir: *dataDir, runs: 15, pairs: max(*pairs, 1), satTime: *satTime, clients: 8,
+				saturatedOnly: *satOnly}, *out)
 		}
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "pareto-bench:", err)

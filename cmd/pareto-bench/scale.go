@@ -25,6 +25,9 @@ type scaleConfig struct {
 	pairs   int           // interleaved app/bare saturated runs per size
 	satTime time.Duration // each saturated run
 	clients int           // closed-loop clients
+	// saturatedOnly skips the pages one at a time and the sign-ins: the
+	// saturated shortlist pairs alone (--saturated-only).
+	saturatedOnly bool
 }
 
 // pageCase is one page measured one request at a time.
@@ -61,6 +64,7 @@ type scaleResult struct {
 	appP50          []float64 // ms, per pair
 	loadAtPairs     []string
 	rowsCheck       string
+	appCPU, bareCPU []string // CPU per request of each process, per pair
 }
 
 func runScale(ctx context.Context, cfg scaleConfig, outFile string) error {
@@ -123,6 +127,13 @@ func runScale(ctx context.Context, cfg scaleConfig, outFile string) error {
 			return err
 		}
 		cookie := sessions[st.adminEmail]
+		meter := newCPUMeter(srv.cmd.Process.Pid, filepath.Join(dir, "pg", "data"))
+		if cfg.saturatedOnly {
+			if err := saturateShortlist(ctx, cfg, client, base, cookie, dbURL, st, r, meter); err != nil {
+				return fmt.Errorf("scale %d: %w", st.size, err)
+			}
+			continue
+		}
 		progress("scale %d: pages one request at a time (median of %d)", st.size, cfg.runs)
 		for _, pc := range scalePages {
 			p50, err := measurePage(ctx, client, base, cookie, st, pc, cfg.runs)
@@ -131,9 +142,15 @@ func runScale(ctx context.Context, cfg scaleConfig, outFile string) error {
 			}
 			r.pages = append(r.pages, p50)
 		}
-		if err := saturateShortlist(ctx, cfg, client, base, cookie, dbURL, st, r); err != nil {
+		if err := saturateShortlist(ctx, cfg, client, base, cookie, dbURL, st, r, meter); err != nil {
 			return fmt.Errorf("scale %d: %w", st.size, err)
 		}
+	}
+	if cfg.saturatedOnly {
+		report := saturatedReport(cfg, results) + fmt.Sprintf("load average at the end %s; total run time %v\n",
+			bench.LoadAverage(), time.Since(started).Round(time.Second))
+		fmt.Print(report)
+		return nil
 	}
 	logins, err := measureLogins(ctx, client, base, tenants)
 	if err != nil {
@@ -227,7 +244,8 @@ func htmlUnescape(s string) string {
 // saturateShortlist checks that the app and the bare handler serve the
 // same rows, then runs pairs of closed-loop runs (app, then bare) on the
 // shortlist's first page.
-func saturateShortlist(ctx context.Context, cfg scaleConfig, client *http.Client, base, cookie, dbURL string, st scaleTenant, r *scaleResult) error {
+func saturateShortlist(ctx context.Context, cfg scaleConfig, client *http.Client, base, cookie, dbURL string, st scaleTenant, r *scaleResult,
+	meter cpuMeter) error {
 	bare, err := startBare(ctx, dbURL, st.tenant)
 	if err != nil {
 		return err
@@ -246,8 +264,13 @@ func saturateShortlist(ctx context.Context, cfg scaleConfig, client *http.Client
 	for p := range cfg.pairs {
 		load := bench.LoadAverage()
 		progress("scale %d: saturated pair %d/%d (load average %s)", st.size, p+1, cfg.pairs, load)
+		c0 := meter.read()
 		a := bench.Saturate(ctx, app, client, cfg.clients, cfg.satTime)
+		c1 := meter.read()
 		b := bench.Saturate(ctx, bs, client, cfg.clients, cfg.satTime)
+		c2 := meter.read()
+		r.appCPU = append(r.appCPU, c1.sub(c0).perRequest(a.Sent))
+		r.bareCPU = append(r.bareCPU, c2.sub(c1).perRequest(b.Sent))
 		if a.Errors > 0 || b.Errors > 0 {
 			return fmt.Errorf("saturated shortlist: %d app errors, %d bare errors", a.Errors, b.Errors)
 		}
@@ -346,16 +369,7 @@ func scaleReport(cfg scaleConfig, results []scaleResult, logins loginResult, pea
 		}
 		b.WriteString("\n")
 	}
-	fmt.Fprintf(&b, "\nshortlist first page, closed loop (%d clients, %v per run, app and bare interleaved, %d pairs)\n",
-		cfg.clients, cfg.satTime, cfg.pairs)
-	for _, r := range results {
-		for p := range r.appRPS {
-			fmt.Fprintf(&b, "  accounts=%-7d pair %d  load %-15s app %7.1f req/s (p50 %6.1f ms)  bare %7.1f req/s  ratio %.2f\n",
-				r.size, p+1, r.loadAtPairs[p], r.appRPS[p], r.appP50[p], r.bareRPS[p], r.ratios[p])
-		}
-		fmt.Fprintf(&b, "  accounts=%-7d %s; tenant %s; median ratio %.2f  ≥ 0.5 %s\n", r.size, r.rowsCheck,
-			map[bool]string{true: "reused", false: "seeded now"}[r.reused], bench.Median(r.ratios), verdict(bench.Median(r.ratios) >= 0.5))
-	}
+	b.WriteString(saturatedReport(cfg, results))
 	if len(results) > 1 {
 		first, last := bench.Median(results[0].appP50), bench.Median(results[len(results)-1].appP50)
 		fmt.Fprintf(&b, "  app p50 at %s accounts %.1f ms vs %.1f ms at %s: %.2f×  ≤ 1.5× %s\n", thousands(results[len(results)-1].size),
@@ -369,14 +383,43 @@ func scaleReport(cfg scaleConfig, results []scaleResult, logins loginResult, pea
 	fmt.Fprintf(&b, "\nserver peak memory (VmHWM) through the whole run, sign-ins included: %.1f MiB  budget ≤ 150 MiB %s\n",
 		float64(peak)/(1<<20), verdict(peak <= 150<<20))
 	fmt.Fprintf(&b, "load average at the end %s; total run time %v\n\n", bench.LoadAverage(), took.Round(time.Second))
-	for _, r := range results {
-		fmt.Fprintf(&b, "shortlist-scale accounts=%d app_rps=%.0f bare_rps=%.0f ratio=%.2f app_p50_ms=%.1f\n",
-			r.size, bench.Median(r.appRPS), bench.Median(r.bareRPS), bench.Median(r.ratios), bench.Median(r.appP50))
-	}
+	b.WriteString(shortlistScaleLines(results))
 	for i, pc := range scalePages {
 		for _, r := range results {
 			fmt.Fprintf(&b, "page-scale path=%s accounts=%d p50_ms=%.1f\n", strings.ReplaceAll(pc.label, " ", ":"), r.size, r.pages[i])
 		}
+	}
+	return b.String()
+}
+
+// saturatedReport is the saturated shortlist's pairs, each with the CPU
+// per request of the server, PostgreSQL and the bench process (client and,
+// in the bare run, the bare handler), from /proc.
+func saturatedReport(cfg scaleConfig, results []scaleResult) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "\nshortlist first page, closed loop (%d clients, %v per run, app and bare interleaved, %d pairs)\n",
+		cfg.clients, cfg.satTime, cfg.pairs)
+	for _, r := range results {
+		for p := range r.appRPS {
+			fmt.Fprintf(&b, "  accounts=%-7d pair %d  load %-15s app %7.1f req/s (p50 %6.1f ms)  bare %7.1f req/s  ratio %.2f\n",
+				r.size, p+1, r.loadAtPairs[p], r.appRPS[p], r.appP50[p], r.bareRPS[p], r.ratios[p])
+			fmt.Fprintf(&b, "  %-16s CPU per request: app run %s; bare run %s\n", "", r.appCPU[p], r.bareCPU[p])
+		}
+		fmt.Fprintf(&b, "  accounts=%-7d %s; tenant %s; median ratio %.2f  ≥ 0.5 %s\n", r.size, r.rowsCheck,
+			map[bool]string{true: "reused", false: "seeded now"}[r.reused], bench.Median(r.ratios), verdict(bench.Median(r.ratios) >= 0.5))
+	}
+	if cfg.saturatedOnly {
+		b.WriteString(shortlistScaleLines(results))
+	}
+	return b.String()
+}
+
+// shortlistScaleLines are the shortlist-scale lines, one per size.
+func shortlistScaleLines(results []scaleResult) string {
+	var b strings.Builder
+	for _, r := range results {
+		fmt.Fprintf(&b, "shortlist-scale accounts=%d app_rps=%.0f bare_rps=%.0f ratio=%.2f app_p50_ms=%.1f\n",
+			r.size, bench.Median(r.appRPS), bench.Median(r.bareRPS), bench.Median(r.ratios), bench.Median(r.appP50))
 	}
 	return b.String()
 }
