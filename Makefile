@@ -12,9 +12,12 @@ run: build
 build: generate
 	$(GO) build -o $(BIN) ./cmd/pareto
 
-# templ output is committed; this keeps it fresh after template edits.
+# templ output and the enums' code (enums_gen.go, written by
+# internal/enum/enumgen from the table in each type's doc comment) are
+# committed; this keeps them fresh after edits.
 generate:
 	$(GO) tool templ generate -log-level error
+	$(GO) run ./internal/enum/enumgen ./...
 
 # The whole suite: unit, database (private PostgreSQL started by the test
 # helper unless TEST_DATABASE_URL is set), handler and browser tests.

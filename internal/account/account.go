@@ -16,61 +16,28 @@ import "github.com/google/uuid"
 
 import "pareto/internal/auth"
 import "pareto/internal/db"
-import "pareto/internal/enum"
 import "pareto/internal/limits"
 
 // Status is where an account stands commercially.
+//
+//	StatusProspect "prospect" "Prospect"
+//	StatusCustomer "customer" "Customer"
+//	StatusFormer   "former"   "Former customer"
+//
+//enumgen:values Statuses
 type Status string
-
-const (
-	StatusProspect Status = "prospect"
-	StatusCustomer Status = "customer"
-	StatusFormer   Status = "former"
-)
-
-var statuses = enum.Labels[Status]{
-	{Value: StatusProspect, Label: "Prospect"},
-	{Value: StatusCustomer, Label: "Customer"},
-	{Value: StatusFormer, Label: "Former customer"},
-}
-
-// Statuses lists every status in display order.
-var Statuses = statuses.Values()
-
-// Label is the status for people.
-func (s Status) Label() string { return statuses.Label(s) }
-
-// Valid reports whether s is a known status.
-func (s Status) Valid() bool { return statuses.Valid(s) }
 
 // KeyStatus is the outcome of the key-account selection (set by the
 // shortlist review; shown here).
+//
+//	KeyKey       "key"       "Key account"
+//	KeyCandidate "candidate" "Candidate"
+//	KeyWatch     "watch"     "Watch"
+//	KeyDeclined  "declined"  "Declined"
+//	KeyFormer    "former"    "Former key account"
+//
+//enumgen:values KeyStatuses
 type KeyStatus string
-
-const (
-	KeyCandidate KeyStatus = "candidate"
-	KeyKey       KeyStatus = "key"
-	KeyDeclined  KeyStatus = "declined"
-	KeyWatch     KeyStatus = "watch"
-	KeyFormer    KeyStatus = "former"
-)
-
-var keyStatuses = enum.Labels[KeyStatus]{
-	{Value: KeyKey, Label: "Key account"},
-	{Value: KeyCandidate, Label: "Candidate"},
-	{Value: KeyWatch, Label: "Watch"},
-	{Value: KeyDeclined, Label: "Declined"},
-	{Value: KeyFormer, Label: "Former key account"},
-}
-
-// KeyStatuses lists every key status in display order.
-var KeyStatuses = keyStatuses.Values()
-
-// Label is the key status for people.
-func (k KeyStatus) Label() string { return keyStatuses.Label(k) }
-
-// Valid reports whether k is a known key status.
-func (k KeyStatus) Valid() bool { return keyStatuses.Valid(k) }
 
 // Fields are the facts of an account a person edits (and an import sets).
 type Fields struct {

@@ -10,7 +10,6 @@ import "github.com/jackc/pgx/v5"
 import "pareto/internal/audit"
 import "pareto/internal/auth"
 import "pareto/internal/db"
-import "pareto/internal/enum"
 import "pareto/internal/limits"
 
 // Non-monetary engagement: what an account does for us that is not a
@@ -19,34 +18,16 @@ import "pareto/internal/limits"
 // may edit the account may log and remove engagement (CanEdit).
 
 // EngagementKind is a sort of non-monetary engagement.
+//
+//	EngagementReferral     "referral"      "Referral they gave us"
+//	EngagementCaseStudy    "case_study"    "Case study"
+//	EngagementReference    "reference"     "Reference"
+//	EngagementBetaTest     "beta_test"     "Beta test"
+//	EngagementJointProject "joint_project" "Joint project"
+//	EngagementEvent        "event"         "Event"
+//
+//enumgen:values EngagementKinds
 type EngagementKind string
-
-const (
-	EngagementReferral     EngagementKind = "referral"
-	EngagementCaseStudy    EngagementKind = "case_study"
-	EngagementReference    EngagementKind = "reference"
-	EngagementBetaTest     EngagementKind = "beta_test"
-	EngagementJointProject EngagementKind = "joint_project"
-	EngagementEvent        EngagementKind = "event"
-)
-
-var engagementKinds = enum.Labels[EngagementKind]{
-	{Value: EngagementReferral, Label: "Referral they gave us"},
-	{Value: EngagementCaseStudy, Label: "Case study"},
-	{Value: EngagementReference, Label: "Reference"},
-	{Value: EngagementBetaTest, Label: "Beta test"},
-	{Value: EngagementJointProject, Label: "Joint project"},
-	{Value: EngagementEvent, Label: "Event"},
-}
-
-// EngagementKinds lists every kind in display order.
-var EngagementKinds = engagementKinds.Values()
-
-// Valid reports whether k is a known kind.
-func (k EngagementKind) Valid() bool { return engagementKinds.Valid(k) }
-
-// Label is the kind for people.
-func (k EngagementKind) Label() string { return engagementKinds.Label(k) }
 
 // Credibility reports whether k lends us credibility with other buyers
 // (referrals, case studies, references): the evidence the "Referrals and

@@ -10,34 +10,17 @@ import "github.com/jackc/pgx/v5"
 import "pareto/internal/audit"
 import "pareto/internal/auth"
 import "pareto/internal/db"
-import "pareto/internal/enum"
 import "pareto/internal/limits"
 
 // Kind is what sort of contact an interaction was.
+//
+//	KindMeeting "meeting" "Meeting"
+//	KindCall    "call"    "Call"
+//	KindEmail   "email"   "Email"
+//	KindNote    "note"    "Note"
+//
+//enumgen:values Kinds
 type Kind string
-
-const (
-	KindMeeting Kind = "meeting"
-	KindCall    Kind = "call"
-	KindEmail   Kind = "email"
-	KindNote    Kind = "note"
-)
-
-var kinds = enum.Labels[Kind]{
-	{Value: KindMeeting, Label: "Meeting"},
-	{Value: KindCall, Label: "Call"},
-	{Value: KindEmail, Label: "Email"},
-	{Value: KindNote, Label: "Note"},
-}
-
-// Kinds lists every kind in display order.
-var Kinds = kinds.Values()
-
-// Label is the kind for people.
-func (k Kind) Label() string { return kinds.Label(k) }
-
-// Valid reports whether k is a known kind.
-func (k Kind) Valid() bool { return kinds.Valid(k) }
 
 // InteractionFields are what a person logs about an interaction.
 type InteractionFields struct {

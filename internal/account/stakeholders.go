@@ -12,36 +12,20 @@ import "github.com/jackc/pgx/v5"
 import "pareto/internal/audit"
 import "pareto/internal/auth"
 import "pareto/internal/db"
-import "pareto/internal/enum"
 import "pareto/internal/limits"
 
 // BuyingRole is a stakeholder's part in the buying decision.
+//
+//	RoleDecisionMaker    "decision_maker"    "Decision maker"
+//	RoleEconomicBuyer    "economic_buyer"    "Economic buyer"
+//	RoleChampion         "champion"          "Champion"
+//	RoleExecutiveSponsor "executive_sponsor" "Executive sponsor" // the client's executive who sponsors the relationship (ours is an account team role)
+//	RoleInfluencer       "influencer"        "Influencer"
+//	RoleUser             "user"              "User"
+//	RoleBlocker          "blocker"           "Blocker"
+//
+//enumgen:values BuyingRoles
 type BuyingRole string
-
-const (
-	RoleDecisionMaker BuyingRole = "decision_maker"
-	RoleEconomicBuyer BuyingRole = "economic_buyer"
-	RoleChampion      BuyingRole = "champion"
-	// RoleExecutiveSponsor is the client's executive who sponsors the
-	// relationship (our own executive sponsor is an account team role).
-	RoleExecutiveSponsor BuyingRole = "executive_sponsor"
-	RoleInfluencer       BuyingRole = "influencer"
-	RoleUser             BuyingRole = "user"
-	RoleBlocker          BuyingRole = "blocker"
-)
-
-var buyingRoles = enum.Labels[BuyingRole]{
-	{Value: RoleDecisionMaker, Label: "Decision maker"},
-	{Value: RoleEconomicBuyer, Label: "Economic buyer"},
-	{Value: RoleChampion, Label: "Champion"},
-	{Value: RoleExecutiveSponsor, Label: "Executive sponsor"},
-	{Value: RoleInfluencer, Label: "Influencer"},
-	{Value: RoleUser, Label: "User"},
-	{Value: RoleBlocker, Label: "Blocker"},
-}
-
-// BuyingRoles lists every buying role in display order.
-var BuyingRoles = buyingRoles.Values()
 
 // DecisionRoles are the roles a relationship should have mapped: who
 // decides, who holds the budget, who argues for us inside, and which
@@ -53,37 +37,16 @@ func (r BuyingRole) Decides() bool {
 	return r == RoleDecisionMaker || r == RoleEconomicBuyer || r == RoleChampion || r == RoleExecutiveSponsor
 }
 
-// Label is the buying role for people.
-func (r BuyingRole) Label() string { return buyingRoles.Label(r) }
-
-// Valid reports whether r is a known buying role.
-func (r BuyingRole) Valid() bool { return buyingRoles.Valid(r) }
-
-// Strength is how good our relationship with a stakeholder is.
+// Strength is how good our relationship with a stakeholder is, strongest
+// first.
+//
+//	StrengthStrong  "strong"  "Strong"
+//	StrengthNeutral "neutral" "Neutral"
+//	StrengthWeak    "weak"    "Weak"
+//	StrengthNone    "none"    "No relationship"
+//
+//enumgen:values Strengths
 type Strength string
-
-const (
-	StrengthStrong  Strength = "strong"
-	StrengthNeutral Strength = "neutral"
-	StrengthWeak    Strength = "weak"
-	StrengthNone    Strength = "none"
-)
-
-var strengths = enum.Labels[Strength]{
-	{Value: StrengthStrong, Label: "Strong"},
-	{Value: StrengthNeutral, Label: "Neutral"},
-	{Value: StrengthWeak, Label: "Weak"},
-	{Value: StrengthNone, Label: "No relationship"},
-}
-
-// Strengths lists every strength, strongest first.
-var Strengths = strengths.Values()
-
-// Label is the strength for people.
-func (s Strength) Label() string { return strengths.Label(s) }
-
-// Valid reports whether s is a known strength.
-func (s Strength) Valid() bool { return strengths.Valid(s) }
 
 // StakeholderFields are the editable facts of a stakeholder.
 type StakeholderFields struct {

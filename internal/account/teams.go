@@ -11,7 +11,6 @@ import "github.com/jackc/pgx/v5"
 import "pareto/internal/audit"
 import "pareto/internal/auth"
 import "pareto/internal/db"
-import "pareto/internal/enum"
 import "pareto/internal/notify"
 
 // Account teams: beside its KAM (the assignment area's primary owner of
@@ -27,30 +26,14 @@ import "pareto/internal/notify"
 // signed in reads them.
 
 // TeamRole is a team member's part in looking after the account.
+//
+//	TeamExecutiveSponsor "executive_sponsor" "Executive sponsor"
+//	TeamSolutionEngineer "solution_engineer" "Solution engineer"
+//	TeamServiceLead      "service_lead"      "Service lead"
+//	TeamFinance          "finance"           "Finance"
+//
+//enumgen:values TeamRoles
 type TeamRole string
-
-const (
-	TeamExecutiveSponsor TeamRole = "executive_sponsor"
-	TeamSolutionEngineer TeamRole = "solution_engineer"
-	TeamServiceLead      TeamRole = "service_lead"
-	TeamFinance          TeamRole = "finance"
-)
-
-var teamRoles = enum.Labels[TeamRole]{
-	{Value: TeamExecutiveSponsor, Label: "Executive sponsor"},
-	{Value: TeamSolutionEngineer, Label: "Solution engineer"},
-	{Value: TeamServiceLead, Label: "Service lead"},
-	{Value: TeamFinance, Label: "Finance"},
-}
-
-// TeamRoles lists every team role in display order.
-var TeamRoles = teamRoles.Values()
-
-// Valid reports whether r is a known team role.
-func (r TeamRole) Valid() bool { return teamRoles.Valid(r) }
-
-// Label is the role for people.
-func (r TeamRole) Label() string { return teamRoles.Label(r) }
 
 // TeamMember is a person on an account's team.
 type TeamMember struct {

@@ -1,8 +1,14 @@
 // Package enum describes a closed set of string values and what each is
 // called for people, in one table per set: the domain types (account
-// status, buying role, plan status, goal status, …) keep their constants
-// and answer Label and Valid from the table instead of a switch each.
+// status, buying role, plan status, goal status, …) answer Label and Valid
+// from the table instead of a switch each.
+//
+// The sets' code (constants, table, list, Label, Valid) is not written by
+// hand: enumgen (./enumgen) writes each package's enums_gen.go from a
+// table in each type's doc comment; make generate runs it.
 package enum
+
+//go:generate go run ./enumgen ../../...
 
 // Labels is an enumeration's values in display order, each with its name
 // for people.
