@@ -14,26 +14,16 @@ import "github.com/google/uuid"
 import "github.com/jackc/pgx/v5"
 
 import "pareto/internal/db"
-import "pareto/internal/enum"
 import "pareto/internal/limits"
 
-// Role is what a member may do in a tenant.
+// Role is what a member may do in a tenant, most powerful first.
+//
+//	RoleAdmin  "admin"  "Admin"
+//	RoleLeader "leader" "Leader"
+//	RoleKAM    "kam"    "Key account manager"
+//
+//enumgen:values Roles
 type Role string
-
-const (
-	RoleAdmin  Role = "admin"
-	RoleLeader Role = "leader"
-	RoleKAM    Role = "kam"
-)
-
-var roles = enum.Labels[Role]{
-	{Value: RoleAdmin, Label: "Admin"},
-	{Value: RoleLeader, Label: "Leader"},
-	{Value: RoleKAM, Label: "Key account manager"},
-}
-
-// Roles lists every role, most powerful first.
-var Roles = roles.Values()
 
 // LeadRoles run the key account programme: they see and change every
 // account, designate key accounts and assign KAMs. The one statement of
@@ -42,12 +32,6 @@ var LeadRoles = []Role{RoleAdmin, RoleLeader}
 
 // Leads reports whether r is one of LeadRoles.
 func (r Role) Leads() bool { return r == RoleAdmin || r == RoleLeader }
-
-// Valid reports whether r is a known role.
-func (r Role) Valid() bool { return roles.Valid(r) }
-
-// Label is the role's name for people.
-func (r Role) Label() string { return roles.Label(r) }
 
 // Store reads and writes users, tenants and memberships.
 type Store struct {

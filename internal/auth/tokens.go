@@ -24,23 +24,12 @@ import "pareto/internal/db"
 // expiry stops it.
 
 // TokenScope is what a token may do.
+//
+//	TokenRead  "read"  "Read only"
+//	TokenWrite "write" "Read and write"
+//
+//enumgen:values
 type TokenScope string
-
-const (
-	TokenRead  TokenScope = "read"
-	TokenWrite TokenScope = "write"
-)
-
-// Valid reports whether s is a known scope.
-func (s TokenScope) Valid() bool { return s == TokenRead || s == TokenWrite }
-
-// Label is the scope for people.
-func (s TokenScope) Label() string {
-	if s == TokenWrite {
-		return "Read and write"
-	}
-	return "Read only"
-}
 
 // Token is one API token as admins see it (never its secret).
 type Token struct {

@@ -5,41 +5,21 @@ import "strings"
 import "time"
 
 import "pareto/internal/account"
-import "pareto/internal/enum"
 import "pareto/internal/kpi"
 import "pareto/internal/numfmt"
 
-// Kind is a sort of relationship warning.
+// Kind is a sort of relationship warning, in display order.
+//
+//	SingleThreaded  "single_threaded"   "Single-threaded"
+//	StaleContact    "stale_contact"     "Stale contact"
+//	NoDecisionMaker "no_decision_maker" "No decision maker mapped"
+//	ChampionGone    "champion_gone"     "Champion gone"
+//	OverdueActions  "overdue_actions"   "Overdue actions"
+//	ReviewOverdue   "review_overdue"    "Review overdue"
+//	LowMargin       "low_margin"        "Low margin"
+//
+//enumgen:values Kinds
 type Kind string
-
-const (
-	SingleThreaded  Kind = "single_threaded"
-	StaleContact    Kind = "stale_contact"
-	NoDecisionMaker Kind = "no_decision_maker"
-	ChampionGone    Kind = "champion_gone"
-	OverdueActions  Kind = "overdue_actions"
-	ReviewOverdue   Kind = "review_overdue"
-	LowMargin       Kind = "low_margin"
-)
-
-var kinds = enum.Labels[Kind]{
-	{Value: SingleThreaded, Label: "Single-threaded"},
-	{Value: StaleContact, Label: "Stale contact"},
-	{Value: NoDecisionMaker, Label: "No decision maker mapped"},
-	{Value: ChampionGone, Label: "Champion gone"},
-	{Value: OverdueActions, Label: "Overdue actions"},
-	{Value: ReviewOverdue, Label: "Review overdue"},
-	{Value: LowMargin, Label: "Low margin"},
-}
-
-// Kinds lists the warnings in display order.
-var Kinds = kinds.Values()
-
-// Valid reports whether k is a known kind.
-func (k Kind) Valid() bool { return kinds.Valid(k) }
-
-// Label is the warning for people.
-func (k Kind) Label() string { return kinds.Label(k) }
 
 // Rule says when the warning is raised.
 func (k Kind) Rule() string {

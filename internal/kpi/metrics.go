@@ -10,7 +10,6 @@ import "github.com/jackc/pgx/v5"
 
 import "pareto/internal/audit"
 import "pareto/internal/db"
-import "pareto/internal/enum"
 import "pareto/internal/scoring"
 
 // Growth measured by the criteria that chose the account: the method
@@ -20,45 +19,23 @@ import "pareto/internal/scoring"
 // the account became key, the portfolio dashboard how the key accounts
 // moved on it over the period.
 
-// Metric is a monthly measure an account's growth can be followed on.
+// Metric is a monthly measure an account's growth can be followed on, in
+// the order forms offer them.
+//
+//	MetricRevenue            "revenue"              "Monthly revenue"
+//	MetricRevenueVsPotential "revenue_vs_potential" "Revenue against potential"
+//	MetricAvgTransaction     "avg_transaction"      "Average transaction size"
+//	MetricUnitsPerOrder      "units_per_order"      "Units per order"
+//	MetricOrders             "orders"               "Orders a month"
+//	MetricUnits              "units"                "Units a month"
+//	MetricAdoption           "adoption"             "Adoption / usage rate"
+//	MetricCSAT               "csat"                 "CSAT"
+//	MetricNPS                "nps"                  "NPS"
+//	MetricUpsell             "upsell_revenue"       "Upsell revenue"
+//	MetricCrossSells         "cross_sells"          "Cross-sells"
+//
+//enumgen:values Metrics
 type Metric string
-
-const (
-	MetricRevenue            Metric = "revenue"
-	MetricRevenueVsPotential Metric = "revenue_vs_potential"
-	MetricAvgTransaction     Metric = "avg_transaction"
-	MetricUnitsPerOrder      Metric = "units_per_order"
-	MetricOrders             Metric = "orders"
-	MetricUnits              Metric = "units"
-	MetricAdoption           Metric = "adoption"
-	MetricCSAT               Metric = "csat"
-	MetricNPS                Metric = "nps"
-	MetricUpsell             Metric = "upsell_revenue"
-	MetricCrossSells         Metric = "cross_sells"
-)
-
-var metrics = enum.Labels[Metric]{
-	{Value: MetricRevenue, Label: "Monthly revenue"},
-	{Value: MetricRevenueVsPotential, Label: "Revenue against potential"},
-	{Value: MetricAvgTransaction, Label: "Average transaction size"},
-	{Value: MetricUnitsPerOrder, Label: "Units per order"},
-	{Value: MetricOrders, Label: "Orders a month"},
-	{Value: MetricUnits, Label: "Units a month"},
-	{Value: MetricAdoption, Label: "Adoption / usage rate"},
-	{Value: MetricCSAT, Label: "CSAT"},
-	{Value: MetricNPS, Label: "NPS"},
-	{Value: MetricUpsell, Label: "Upsell revenue"},
-	{Value: MetricCrossSells, Label: "Cross-sells"},
-}
-
-// Metrics lists every metric in the order forms offer them.
-var Metrics = metrics.Values()
-
-// Valid reports whether m is a known metric.
-func (m Metric) Valid() bool { return metrics.Valid(m) }
-
-// Label names the metric for people.
-func (m Metric) Label() string { return metrics.Label(m) }
 
 // Definition says how the metric's monthly value is worked out.
 func (m Metric) Definition() string {

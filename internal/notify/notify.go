@@ -16,37 +16,23 @@ import "github.com/google/uuid"
 import "github.com/jackc/pgx/v5"
 
 import "pareto/internal/db"
-import "pareto/internal/enum"
 import "pareto/internal/keyset"
 
-// Kind is a sort of notification.
+// Kind is a sort of notification, in the digest's order.
+//
+//	Assigned      "assigned"       "Accounts assigned to you"   // you were made an account's KAM
+//	TeamAdded     "team_added"     "Account teams you joined"   // you were put on an account's team
+//	ActionOverdue "action_overdue" "Overdue actions"            // an open action of yours is past its due date
+//	ActionDue     "action_due"     "Actions due soon"           // an open action of yours falls due within ActionDays
+//	GoalStatus    "goal_status"    "Goals at risk or off track" // a goal of your account turned at risk or off track
+//	ReviewDue     "review_due"     "Reviews due"                // your key account's review falls due within ReviewDays
+//	Risk          "risk"           "Relationship warnings"      // a relationship warning came into force on your account
+//
+//enumgen:values
 type Kind string
 
-const (
-	ActionDue     Kind = "action_due"     // an open action of yours falls due within ActionDays
-	ActionOverdue Kind = "action_overdue" // an open action of yours is past its due date
-	Risk          Kind = "risk"           // a relationship warning came into force on your account
-	ReviewDue     Kind = "review_due"     // your key account's review falls due within ReviewDays
-	GoalStatus    Kind = "goal_status"    // a goal of your account turned at risk or off track
-	Assigned      Kind = "assigned"       // you were made an account's KAM
-	TeamAdded     Kind = "team_added"     // you were put on an account's team
-)
-
-var kinds = enum.Labels[Kind]{
-	{Value: Assigned, Label: "Accounts assigned to you"},
-	{Value: TeamAdded, Label: "Account teams you joined"},
-	{Value: ActionOverdue, Label: "Overdue actions"},
-	{Value: ActionDue, Label: "Actions due soon"},
-	{Value: GoalStatus, Label: "Goals at risk or off track"},
-	{Value: ReviewDue, Label: "Reviews due"},
-	{Value: Risk, Label: "Relationship warnings"},
-}
-
-// Label is the kind's heading for people (the digest's groups).
-func (k Kind) Label() string { return kinds.Label(k) }
-
 // Kinds are every kind, in the digest's order.
-func Kinds() []Kind { return kinds.Values() }
+func Kinds() []Kind { return kindLabels.Values() }
 
 // How far ahead the daily run looks.
 const (

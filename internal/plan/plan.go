@@ -23,7 +23,6 @@ import "github.com/google/uuid"
 import "pareto/internal/account"
 import "pareto/internal/auth"
 import "pareto/internal/db"
-import "pareto/internal/enum"
 import "pareto/internal/kpi"
 
 // Actor is who does a piece of work: the tenant scope and their role in
@@ -51,61 +50,27 @@ func (a Actor) mayEdit(kam *uuid.UUID) error {
 	return nil
 }
 
-// Status is a plan's life-cycle state.
+// Status is a plan's life-cycle state, in life-cycle order.
+//
+//	StatusDraft  "draft"  "Draft"
+//	StatusActive "active" "Active"
+//	StatusClosed "closed" "Closed"
+//
+//enumgen:values Statuses
 type Status string
 
-const (
-	StatusDraft  Status = "draft"
-	StatusActive Status = "active"
-	StatusClosed Status = "closed"
-)
-
-var statuses = enum.Labels[Status]{
-	{Value: StatusDraft, Label: "Draft"},
-	{Value: StatusActive, Label: "Active"},
-	{Value: StatusClosed, Label: "Closed"},
-}
-
-// Statuses lists every plan status in life-cycle order.
-var Statuses = statuses.Values()
-
-// Valid reports whether s is a known status.
-func (s Status) Valid() bool { return statuses.Valid(s) }
-
-// Label is the status's name for people.
-func (s Status) Label() string { return statuses.Label(s) }
-
-// KPI is the measure a goal moves.
+// KPI is the measure a goal moves, in the order forms offer them.
+//
+//	KPIRevenue        "revenue"          "Revenue"
+//	KPICSAT           "csat"             "CSAT"
+//	KPINPS            "nps"              "NPS"
+//	KPIAdoption       "adoption"         "Adoption (%)"
+//	KPIUpsellRevenue  "upsell_revenue"   "Upsell revenue"
+//	KPICrossSellCount "cross_sell_count" "Cross-sell count"
+//	KPICustom         "custom"           "Custom measure"
+//
+//enumgen:values KPIs
 type KPI string
-
-const (
-	KPIRevenue        KPI = "revenue"
-	KPICSAT           KPI = "csat"
-	KPINPS            KPI = "nps"
-	KPIAdoption       KPI = "adoption"
-	KPIUpsellRevenue  KPI = "upsell_revenue"
-	KPICrossSellCount KPI = "cross_sell_count"
-	KPICustom         KPI = "custom"
-)
-
-var kpis = enum.Labels[KPI]{
-	{Value: KPIRevenue, Label: "Revenue"},
-	{Value: KPICSAT, Label: "CSAT"},
-	{Value: KPINPS, Label: "NPS"},
-	{Value: KPIAdoption, Label: "Adoption (%)"},
-	{Value: KPIUpsellRevenue, Label: "Upsell revenue"},
-	{Value: KPICrossSellCount, Label: "Cross-sell count"},
-	{Value: KPICustom, Label: "Custom measure"},
-}
-
-// KPIs lists every measure, in the order forms offer them.
-var KPIs = kpis.Values()
-
-// Valid reports whether k is a known measure.
-func (k KPI) Valid() bool { return kpis.Valid(k) }
-
-// Label is the measure's name for people.
-func (k KPI) Label() string { return kpis.Label(k) }
 
 // bounds are the values a measure can take (inclusive) for a tenant whose
 // CSAT scale is csatScale (kpi.ScaleFive or kpi.ScalePercent); integer
@@ -133,60 +98,31 @@ func (k KPI) bounds(csatScale string) (lo, hi float64, integer bool) {
 const maxValue = 1e13 - 1
 
 // GoalStatus is how a goal is going: derived from its progress against
-// time (DeriveStatus), or a KAM's override of that.
+// time (DeriveStatus), or a KAM's override of that. Best first.
+//
+//	GoalAchieved "achieved"  "Achieved"
+//	GoalOnTrack  "on_track"  "On track"
+//	GoalAtRisk   "at_risk"   "At risk"
+//	GoalOffTrack "off_track" "Off track"
+//	GoalOverdue  "overdue"   "Overdue"
+//
+//enumgen:values GoalStatuses
 type GoalStatus string
 
-const (
-	GoalAchieved GoalStatus = "achieved"
-	GoalOnTrack  GoalStatus = "on_track"
-	GoalAtRisk   GoalStatus = "at_risk"
-	GoalOffTrack GoalStatus = "off_track"
-	GoalOverdue  GoalStatus = "overdue"
-)
-
-var goalStatuses = enum.Labels[GoalStatus]{
-	{Value: GoalAchieved, Label: "Achieved"},
-	{Value: GoalOnTrack, Label: "On track"},
-	{Value: GoalAtRisk, Label: "At risk"},
-	{Value: GoalOffTrack, Label: "Off track"},
-	{Value: GoalOverdue, Label: "Overdue"},
-}
-
-// GoalStatuses lists every goal status, best first.
-var GoalStatuses = goalStatuses.Values()
-
-// Valid reports whether s is a known goal status.
-func (s GoalStatus) Valid() bool { return goalStatuses.Valid(s) }
-
-// Label is the goal status's name for people.
-func (s GoalStatus) Label() string { return goalStatuses.Label(s) }
-
 // CellState is one whitespace cell: what an account has of a product.
+// Valid takes none (not assessed) too; CellStates, the states a cell can
+// be set to, leaves it out.
+//
+//	CellNone        ""            "Not assessed" // not assessed yet (no row)
+//	CellOwned       "owned"       "Owned"
+//	CellOpportunity "opportunity" "Opportunity"
+//	CellNotFit      "not_fit"     "Not a fit"
+//
+//enumgen:values
 type CellState string
 
-const (
-	CellNone        CellState = "" // not assessed yet (no row)
-	CellOwned       CellState = "owned"
-	CellOpportunity CellState = "opportunity"
-	CellNotFit      CellState = "not_fit"
-)
-
-// cellStates are the states a cell can hold, none (not assessed) first.
-var cellStates = enum.Labels[CellState]{
-	{Value: CellNone, Label: "Not assessed"},
-	{Value: CellOwned, Label: "Owned"},
-	{Value: CellOpportunity, Label: "Opportunity"},
-	{Value: CellNotFit, Label: "Not a fit"},
-}
-
 // CellStates lists the states a cell can be set to.
-var CellStates = cellStates.Values()[1:]
-
-// Valid reports whether s is a state a cell can hold (or none).
-func (s CellState) Valid() bool { return cellStates.Valid(s) }
-
-// Label is the state's name for people.
-func (s CellState) Label() string { return cellStates.Label(s) }
+var CellStates = cellStateLabels.Values()[1:]
 
 // Progress is how far the latest value of a goal's measure has moved from
 // its baseline toward its target, in percent clamped to 0..100:

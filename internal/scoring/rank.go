@@ -17,25 +17,12 @@ import "github.com/google/uuid"
 import "pareto/internal/numfmt"
 
 // WeightMode says how the active criteria are weighted.
+//
+//	ModeExplicit "explicit" "Explicit percentages"                    // the admin sets a percentage per criterion, summing to 100
+//	ModeRank     "rank"     "Derived from rank (rank-order centroid)" // weights follow from the importance order (rank-order centroid)
+//
+//enumgen:values
 type WeightMode string
-
-const (
-	// ModeExplicit: the admin sets a percentage per criterion, summing to 100.
-	ModeExplicit WeightMode = "explicit"
-	// ModeRank: weights follow from the importance order (rank-order centroid).
-	ModeRank WeightMode = "rank"
-)
-
-// Valid reports whether m is a known mode.
-func (m WeightMode) Valid() bool { return m == ModeExplicit || m == ModeRank }
-
-// Label is the mode's name for people.
-func (m WeightMode) Label() string {
-	if m == ModeExplicit {
-		return "Explicit percentages"
-	}
-	return "Derived from rank (rank-order centroid)"
-}
 
 // TotalBPS is 100 % in basis points. Weights are whole basis points so
 // every sum and every rounding is exact.
