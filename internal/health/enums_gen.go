@@ -6,6 +6,92 @@ package health
 import "pareto/internal/enum"
 
 const (
+	Repair     Quadrant = "repair"     // attractive, unhealthy: fix the relationship
+	Invest     Quadrant = "invest"     // attractive and healthy: grow it
+	Reconsider Quadrant = "reconsider" // less attractive, unhealthy: rethink the investment
+	Maintain   Quadrant = "maintain"   // less attractive, healthy: serve efficiently
+)
+
+// quadrantLabels are the Quadrant values in display order with their labels.
+var quadrantLabels = enum.Labels[Quadrant]{
+	{Value: Repair, Label: "Repair"},
+	{Value: Invest, Label: "Invest"},
+	{Value: Reconsider, Label: "Reconsider"},
+	{Value: Maintain, Label: "Maintain"},
+}
+
+// Quadrants lists every Quadrant in display order.
+var Quadrants = quadrantLabels.Values()
+
+// Label is q's name for people; a value outside the set reads as stored.
+func (q Quadrant) Label() string { return quadrantLabels.Label(q) }
+
+// Valid reports whether q is one of the Quadrant values.
+func (q Quadrant) Valid() bool { return quadrantLabels.Valid(q) }
+
+// Explain says what the quadrant means.
+func (q Quadrant) Explain() string {
+	switch q {
+	case Repair:
+		return "Attractive but the relationship is weak: repair it first."
+	case Invest:
+		return "Attractive and healthy: invest to grow."
+	case Reconsider:
+		return "Less attractive and unhealthy: reconsider the key status."
+	case Maintain:
+		return "Healthy but less attractive: maintain at a lower cost to serve."
+	}
+	return ""
+}
+
+const (
+	Coverage     Component = "coverage"
+	Freshness    Component = "freshness"
+	PlanProgress Component = "plan"
+	Satisfaction Component = "satisfaction"
+	Engagement   Component = "engagement"
+	MarginTrend  Component = "margin"
+)
+
+// componentLabels are the Component values in display order with their labels.
+var componentLabels = enum.Labels[Component]{
+	{Value: Coverage, Label: "Stakeholder coverage"},
+	{Value: Freshness, Label: "Contact freshness"},
+	{Value: PlanProgress, Label: "Plan progress"},
+	{Value: Satisfaction, Label: "Satisfaction"},
+	{Value: Engagement, Label: "Engagement"},
+	{Value: MarginTrend, Label: "Margin trend"},
+}
+
+// Components lists every Component in display order.
+var Components = componentLabels.Values()
+
+// Label is c's name for people; a value outside the set reads as stored.
+func (c Component) Label() string { return componentLabels.Label(c) }
+
+// Valid reports whether c is one of the Component values.
+func (c Component) Valid() bool { return componentLabels.Valid(c) }
+
+// Rule says how the component's value (0–100) is computed; the breakdown shows it beside the value.
+func (c Component) Rule() string {
+	switch c {
+	case Coverage:
+		return "Share of the four decision roles (decision maker, economic buyer, champion, executive sponsor) held by a stakeholder who is still at the company."
+	case Freshness:
+		return "Each key stakeholder (a current stakeholder in a decision role; all current stakeholders when none is) scores 100 when last contacted within the stale-contact threshold, falling in a straight line to 0 at twice the threshold; the value is their mean. Missing without stakeholders."
+	case PlanProgress:
+		return "Share of the goals of open plans whose derived status is achieved or on track. Missing without goals."
+	case Satisfaction:
+		return "Mean of the latest CSAT (1–5 scale: (CSAT − 1) ÷ 4; percent scale as it is) and the latest NPS ((NPS + 100) ÷ 2) of the last 12 months. Missing without either."
+	case Engagement:
+		return "25 points per non-monetary engagement (referral, case study, reference, beta test, joint project, event) in the last 12 months, at most 100. Missing while the tenant has logged no engagement at all."
+	case MarginTrend:
+		return "Average gross margin of the latest three months with a margin against the three before: 100 while it holds or rises, 10 points off per point lost; at most 40 while the latest average is below the low-margin threshold. Missing without margins in both windows or when the latest is more than six months old."
+	}
+	return ""
+}
+
+const (
 	SingleThreaded  Kind = "single_threaded"
 	StaleContact    Kind = "stale_contact"
 	NoDecisionMaker Kind = "no_decision_maker"
@@ -34,3 +120,24 @@ func (k Kind) Label() string { return kindLabels.Label(k) }
 
 // Valid reports whether k is one of the Kind values.
 func (k Kind) Valid() bool { return kindLabels.Valid(k) }
+
+// Rule says when the warning is raised.
+func (k Kind) Rule() string {
+	switch k {
+	case SingleThreaded:
+		return "Of at least three interactions in the last 90 days, one stakeholder took part in more than the tenant's share (default 70 %) and no other stakeholder did; or only one current stakeholder has a strong relationship with us."
+	case StaleContact:
+		return "A key stakeholder (a current stakeholder in a decision role) was not contacted within the stale-contact threshold (default 60 days)."
+	case NoDecisionMaker:
+		return "No current stakeholder is mapped as decision maker."
+	case ChampionGone:
+		return "A champion left the company and no current stakeholder is a champion."
+	case OverdueActions:
+		return "Plan actions or interaction next steps are past their due date and not done."
+	case ReviewOverdue:
+		return "A key account's next review date has passed."
+	case LowMargin:
+		return "A key account's latest gross margin is below the tenant's threshold."
+	}
+	return ""
+}

@@ -14,47 +14,19 @@ import "pareto/internal/db"
 // named after its usual action.
 
 // Quadrant is where an account stands in the 2×2.
+//
+//	Repair     "repair"     "Repair"     // attractive, unhealthy: fix the relationship
+//		"Attractive but the relationship is weak: repair it first."
+//	Invest     "invest"     "Invest"     // attractive and healthy: grow it
+//		"Attractive and healthy: invest to grow."
+//	Reconsider "reconsider" "Reconsider" // less attractive, unhealthy: rethink the investment
+//		"Less attractive and unhealthy: reconsider the key status."
+//	Maintain   "maintain"   "Maintain"   // less attractive, healthy: serve efficiently
+//		"Healthy but less attractive: maintain at a lower cost to serve."
+//
+//enumgen:values Quadrants
+//enumgen:text Explain says what the quadrant means.
 type Quadrant string
-
-const (
-	Invest     Quadrant = "invest"     // attractive and healthy: grow it
-	Repair     Quadrant = "repair"     // attractive, unhealthy: fix the relationship
-	Maintain   Quadrant = "maintain"   // less attractive, healthy: serve efficiently
-	Reconsider Quadrant = "reconsider" // less attractive, unhealthy: rethink the investment
-)
-
-// Quadrants lists the quadrants in display order.
-var Quadrants = []Quadrant{Repair, Invest, Reconsider, Maintain}
-
-// Label is the quadrant's action for people.
-func (q Quadrant) Label() string {
-	switch q {
-	case Invest:
-		return "Invest"
-	case Repair:
-		return "Repair"
-	case Maintain:
-		return "Maintain"
-	case Reconsider:
-		return "Reconsider"
-	}
-	return string(q)
-}
-
-// Explain says what the quadrant means.
-func (q Quadrant) Explain() string {
-	switch q {
-	case Invest:
-		return "Attractive and healthy: invest to grow."
-	case Repair:
-		return "Attractive but the relationship is weak: repair it first."
-	case Maintain:
-		return "Healthy but less attractive: maintain at a lower cost to serve."
-	case Reconsider:
-		return "Less attractive and unhealthy: reconsider the key status."
-	}
-	return ""
-}
 
 // QuadrantOf places a selection score (tenths) and a health score: on a
 // line counts as above it.

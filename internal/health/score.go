@@ -23,58 +23,23 @@ import "math"
 import "time"
 
 // Component is one part of the health score.
+//
+//	Coverage     "coverage"     "Stakeholder coverage"
+//		"Share of the four decision roles (decision maker, economic buyer, champion, executive sponsor) held by a stakeholder who is still at the company."
+//	Freshness    "freshness"    "Contact freshness"
+//		"Each key stakeholder (a current stakeholder in a decision role; all current stakeholders when none is) scores 100 when last contacted within the stale-contact threshold, falling in a straight line to 0 at twice the threshold; the value is their mean. Missing without stakeholders."
+//	PlanProgress "plan"         "Plan progress"
+//		"Share of the goals of open plans whose derived status is achieved or on track. Missing without goals."
+//	Satisfaction "satisfaction" "Satisfaction"
+//		"Mean of the latest CSAT (1–5 scale: (CSAT − 1) ÷ 4; percent scale as it is) and the latest NPS ((NPS + 100) ÷ 2) of the last 12 months. Missing without either."
+//	Engagement   "engagement"   "Engagement"
+//		"25 points per non-monetary engagement (referral, case study, reference, beta test, joint project, event) in the last 12 months, at most 100. Missing while the tenant has logged no engagement at all."
+//	MarginTrend  "margin"       "Margin trend"
+//		"Average gross margin of the latest three months with a margin against the three before: 100 while it holds or rises, 10 points off per point lost; at most 40 while the latest average is below the low-margin threshold. Missing without margins in both windows or when the latest is more than six months old."
+//
+//enumgen:values Components
+//enumgen:text Rule says how the component's value (0–100) is computed; the breakdown shows it beside the value.
 type Component string
-
-const (
-	Coverage     Component = "coverage"
-	Freshness    Component = "freshness"
-	PlanProgress Component = "plan"
-	Satisfaction Component = "satisfaction"
-	Engagement   Component = "engagement"
-	MarginTrend  Component = "margin"
-)
-
-// Components lists the components in display order.
-var Components = []Component{Coverage, Freshness, PlanProgress, Satisfaction, Engagement, MarginTrend}
-
-// Label is the component for people.
-func (c Component) Label() string {
-	switch c {
-	case Coverage:
-		return "Stakeholder coverage"
-	case Freshness:
-		return "Contact freshness"
-	case PlanProgress:
-		return "Plan progress"
-	case Satisfaction:
-		return "Satisfaction"
-	case Engagement:
-		return "Engagement"
-	case MarginTrend:
-		return "Margin trend"
-	}
-	return string(c)
-}
-
-// Rule says how the component's value (0–100) is computed; the breakdown
-// shows it beside the value.
-func (c Component) Rule() string {
-	switch c {
-	case Coverage:
-		return "Share of the four decision roles (decision maker, economic buyer, champion, executive sponsor) held by a stakeholder who is still at the company."
-	case Freshness:
-		return "Each key stakeholder (a current stakeholder in a decision role; all current stakeholders when none is) scores 100 when last contacted within the stale-contact threshold, falling in a straight line to 0 at twice the threshold; the value is their mean. Missing without stakeholders."
-	case PlanProgress:
-		return "Share of the goals of open plans whose derived status is achieved or on track. Missing without goals."
-	case Satisfaction:
-		return "Mean of the latest CSAT (1–5 scale: (CSAT − 1) ÷ 4; percent scale as it is) and the latest NPS ((NPS + 100) ÷ 2) of the last 12 months. Missing without either."
-	case Engagement:
-		return "25 points per non-monetary engagement (referral, case study, reference, beta test, joint project, event) in the last 12 months, at most 100. Missing while the tenant has logged no engagement at all."
-	case MarginTrend:
-		return "Average gross margin of the latest three months with a margin against the three before: 100 while it holds or rises, 10 points off per point lost; at most 40 while the latest average is below the low-margin threshold. Missing without margins in both windows or when the latest is more than six months old."
-	}
-	return ""
-}
 
 // Weights are the admin's weight of each component, in percent; they sum
 // to 100 (Settings.Validate).

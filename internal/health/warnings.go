@@ -11,36 +11,23 @@ import "pareto/internal/numfmt"
 // Kind is a sort of relationship warning, in display order.
 //
 //	SingleThreaded  "single_threaded"   "Single-threaded"
+//		"Of at least three interactions in the last 90 days, one stakeholder took part in more than the tenant's share (default 70 %) and no other stakeholder did; or only one current stakeholder has a strong relationship with us."
 //	StaleContact    "stale_contact"     "Stale contact"
+//		"A key stakeholder (a current stakeholder in a decision role) was not contacted within the stale-contact threshold (default 60 days)."
 //	NoDecisionMaker "no_decision_maker" "No decision maker mapped"
+//		"No current stakeholder is mapped as decision maker."
 //	ChampionGone    "champion_gone"     "Champion gone"
+//		"A champion left the company and no current stakeholder is a champion."
 //	OverdueActions  "overdue_actions"   "Overdue actions"
+//		"Plan actions or interaction next steps are past their due date and not done."
 //	ReviewOverdue   "review_overdue"    "Review overdue"
+//		"A key account's next review date has passed."
 //	LowMargin       "low_margin"        "Low margin"
+//		"A key account's latest gross margin is below the tenant's threshold."
 //
 //enumgen:values Kinds
+//enumgen:text Rule says when the warning is raised.
 type Kind string
-
-// Rule says when the warning is raised.
-func (k Kind) Rule() string {
-	switch k {
-	case SingleThreaded:
-		return "Of at least three interactions in the last 90 days, one stakeholder took part in more than the tenant's share (default 70 %) and no other stakeholder did; or only one current stakeholder has a strong relationship with us."
-	case StaleContact:
-		return "A key stakeholder (a current stakeholder in a decision role) was not contacted within the stale-contact threshold (default 60 days)."
-	case NoDecisionMaker:
-		return "No current stakeholder is mapped as decision maker."
-	case ChampionGone:
-		return "A champion left the company and no current stakeholder is a champion."
-	case OverdueActions:
-		return "Plan actions or interaction next steps are past their due date and not done."
-	case ReviewOverdue:
-		return "A key account's next review date has passed."
-	case LowMargin:
-		return "A key account's latest gross margin is below the tenant's threshold."
-	}
-	return ""
-}
 
 // Warning is one relationship warning of an account.
 type Warning struct {

@@ -42,3 +42,32 @@ func (m Metric) Label() string { return metricLabels.Label(m) }
 
 // Valid reports whether m is one of the Metric values.
 func (m Metric) Valid() bool { return metricLabels.Valid(m) }
+
+// Definition says how the metric's monthly value is worked out.
+func (m Metric) Definition() string {
+	switch m {
+	case MetricRevenue:
+		return "the month's revenue figure"
+	case MetricRevenueVsPotential:
+		return "revenue of the twelve months to the month ÷ the account's revenue potential (per year)"
+	case MetricAvgTransaction:
+		return "the month's revenue ÷ its orders"
+	case MetricUnitsPerOrder:
+		return "the month's units ÷ its orders"
+	case MetricOrders:
+		return "the month's orders figure"
+	case MetricUnits:
+		return "the month's units figure"
+	case MetricAdoption:
+		return "the month's adoption or usage rate, percent"
+	case MetricCSAT:
+		return "the month's CSAT on the tenant's scale"
+	case MetricNPS:
+		return "the month's Net Promoter Score"
+	case MetricUpsell:
+		return "the month's upsell revenue"
+	case MetricCrossSells:
+		return "the month's cross-sells"
+	}
+	return ""
+}

@@ -23,48 +23,31 @@ import "pareto/internal/scoring"
 // the order forms offer them.
 //
 //	MetricRevenue            "revenue"              "Monthly revenue"
+//		"the month's revenue figure"
 //	MetricRevenueVsPotential "revenue_vs_potential" "Revenue against potential"
+//		"revenue of the twelve months to the month ÷ the account's revenue potential (per year)"
 //	MetricAvgTransaction     "avg_transaction"      "Average transaction size"
+//		"the month's revenue ÷ its orders"
 //	MetricUnitsPerOrder      "units_per_order"      "Units per order"
+//		"the month's units ÷ its orders"
 //	MetricOrders             "orders"               "Orders a month"
+//		"the month's orders figure"
 //	MetricUnits              "units"                "Units a month"
+//		"the month's units figure"
 //	MetricAdoption           "adoption"             "Adoption / usage rate"
+//		"the month's adoption or usage rate, percent"
 //	MetricCSAT               "csat"                 "CSAT"
+//		"the month's CSAT on the tenant's scale"
 //	MetricNPS                "nps"                  "NPS"
+//		"the month's Net Promoter Score"
 //	MetricUpsell             "upsell_revenue"       "Upsell revenue"
+//		"the month's upsell revenue"
 //	MetricCrossSells         "cross_sells"          "Cross-sells"
+//		"the month's cross-sells"
 //
 //enumgen:values Metrics
+//enumgen:text Definition says how the metric's monthly value is worked out.
 type Metric string
-
-// Definition says how the metric's monthly value is worked out.
-func (m Metric) Definition() string {
-	switch m {
-	case MetricRevenue:
-		return "the month's revenue figure"
-	case MetricRevenueVsPotential:
-		return "revenue of the twelve months to the month ÷ the account's revenue potential (per year)"
-	case MetricAvgTransaction:
-		return "the month's revenue ÷ its orders"
-	case MetricUnitsPerOrder:
-		return "the month's units ÷ its orders"
-	case MetricOrders:
-		return "the month's orders figure"
-	case MetricUnits:
-		return "the month's units figure"
-	case MetricAdoption:
-		return "the month's adoption or usage rate, percent"
-	case MetricCSAT:
-		return "the month's CSAT on the tenant's scale"
-	case MetricNPS:
-		return "the month's Net Promoter Score"
-	case MetricUpsell:
-		return "the month's upsell revenue"
-	case MetricCrossSells:
-		return "the month's cross-sells"
-	}
-	return ""
-}
 
 // Money reports whether the metric is an amount of money.
 func (m Metric) Money() bool {

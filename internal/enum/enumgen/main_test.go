@@ -26,6 +26,20 @@ type Size string
 
 // Plain has no directive and is left alone.
 type Plain string
+
+// Mood has texts beyond its label.
+//
+//	MoodGood "good" "Good" // comment on the row's first line
+//		"Things go well."
+//		"Keep on."
+//	MoodBad "bad" "Bad"
+//		"Things go badly: \"fix\" them."
+//		"Stop ÷ think."
+//
+//enumgen:values
+//enumgen:text Explain says what the mood means.
+//enumgen:text Advice
+type Mood string
 `
 
 // want is spec's enums_gen.go, written out by hand.
@@ -74,6 +88,45 @@ func (s Size) Label() string { return sizeLabels.Label(s) }
 
 // Valid reports whether s is one of the Size values.
 func (s Size) Valid() bool { return sizeLabels.Valid(s) }
+
+const (
+	MoodGood Mood = "good" // comment on the row's first line
+	MoodBad  Mood = "bad"
+)
+
+// moodLabels are the Mood values in display order with their labels.
+var moodLabels = enum.Labels[Mood]{
+	{Value: MoodGood, Label: "Good"},
+	{Value: MoodBad, Label: "Bad"},
+}
+
+// Label is m's name for people; a value outside the set reads as stored.
+func (m Mood) Label() string { return moodLabels.Label(m) }
+
+// Valid reports whether m is one of the Mood values.
+func (m Mood) Valid() bool { return moodLabels.Valid(m) }
+
+// Explain says what the mood means.
+func (m Mood) Explain() string {
+	switch m {
+	case MoodGood:
+		return "Things go well."
+	case MoodBad:
+		return "Things go badly: \"fix\" them."
+	}
+	return ""
+}
+
+// Advice is m's Advice text.
+func (m Mood) Advice() string {
+	switch m {
+	case MoodGood:
+		return "Keep on."
+	case MoodBad:
+		return "Stop ÷ think."
+	}
+	return ""
+}
 `
 
 func writePkg(t *testing.T, files map[string]string) string {
@@ -138,6 +191,10 @@ func TestBadSpec(t *testing.T) {
 		{"unexported constant", "//\ta \"a\" \"A\"\n//\n//enumgen:values\ntype T string\n", "constant a is not exported"},
 		{"bad list name", "//\tA \"a\" \"A\"\n//\n//enumgen:values ts\ntype T string\n", `the list's name "ts" is not an exported Go name`},
 		{"two list names", "//\tA \"a\" \"A\"\n//\n//enumgen:values Ts Us\ntype T string\n", "takes at most one name"},
+		{"text missing", "//\tA \"a\" \"A\"\n//\n//enumgen:values\n//enumgen:text Rule\ntype T string\n", "want 1 text(s) after the label, one per //enumgen:text, got 0"},
+		{"text not a string", "//\tA \"a\" \"A\"\n//\t\tB\n//\n//enumgen:values\n//enumgen:text Rule\ntype T string\n", "text 1 is not a quoted string"},
+		{"text without values", "//\tA \"a\" \"A\"\n//\n//enumgen:text Rule\ntype T string\n", "//enumgen:text without //enumgen:values"},
+		{"bad text method", "//\tA \"a\" \"A\"\n//\n//enumgen:values\n//enumgen:text rule\ntype T string\n", `wants an exported method name, got "rule"`},
 		{"constant in two sets", "//\tA \"a\" \"A\"\n//\n//enumgen:values\ntype T string\n\n//\tA \"b\" \"B\"\n//\n//enumgen:values\ntype U string\n", "constant A declared twice"},
 	}
 	for _, c := range cases {
