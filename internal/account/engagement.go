@@ -105,22 +105,9 @@ func scanEngagement(row pgx.Row) (Engagement, error) {
 func (s *Store) Engagements(ctx context.Context, sc db.Scope, accountID uuid.UUID, limit int) ([]Engagement, int, error) {
 	var out []Engagement
 	var total int
-	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
-		if _, err := getAccount(ctx, tx, sc.TenantID, accountID, false); err != nil {
-			return err
-		}
-		if err := tx.QueryRow(ctx, "SELECT count(*) FROM engagements WHERE tenant_id = $1 AND account_id = $2",
-			sc.TenantID, accountID).Scan(&total); err != nil {
-			return err
-		}
-		q := `SELECT ` + engagementCols + ` FROM engagements e LEFT JOIN users u ON u.id = e.created_by
-			WHERE e.tenant_id = $1 AND e.account_id = $2 ORDER BY e.occurred_on DESC, e.created_at DESC, e.id`
-		if limit > 0 {
-			q += fmt.Sprintf(" LIMIT %d", limit)
-		}
-		rows, _ := tx.Query(ctx, q, sc.TenantID, accountID)
-		var err error
-		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Engagement, error) { return scanEngagement(r) })
+	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) (err error) {
+		out, total, err = newestOf(ctx, tx, sc.TenantID, accountID, "engagements", "e",
+			"SELECT "+engagementCols+" FROM engagements e LEFT JOIN users u ON u.id = e.created_by", limit, scanEngagement)
 		return err
 	})
 	return out, total, wrap("engagements", err)
@@ -137,7 +124,7 @@ func (s *Store) CreateEngagement(ctx context.Context, sc db.Scope, role auth.Rol
 		var id uuid.UUID
 		if err := tx.QueryRow(ctx, `INSERT INTO engagements (account_id, kind, occurred_on, title, notes, created_by, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-			accountID, string(f.Kind), f.OccurredOn, f.Title, f.Notes, nullUUID(sc.UserID), s.Now()).Scan(&id); err != nil {
+			accountID, string(f.Kind), f.OccurredOn, f.Title, f.Notes, db.Null(sc.UserID), s.Now()).Scan(&id); err != nil {
 			return err
 		}
 		var err error

@@ -9,6 +9,7 @@ import "github.com/google/uuid"
 import "github.com/jackc/pgx/v5"
 import "github.com/jackc/pgx/v5/pgtype"
 
+import "pareto/internal/db"
 import "pareto/internal/importer"
 import "pareto/internal/webhook"
 
@@ -242,8 +243,8 @@ func record(f Fields) string {
 }
 
 func accountValues(id uuid.UUID, f Fields) []any {
-	return []any{pgtype.UUID{Bytes: id, Valid: true}, f.Name, nullable(f.ExternalRef), f.Industry, f.Region, f.Country, f.Segment, string(f.Status),
-		nullDate(f.CustomerSince), numeric(f.AnnualRevenue), numeric(f.RevenuePotential), f.Notes}
+	return []any{pgtype.UUID{Bytes: id, Valid: true}, f.Name, db.Null(f.ExternalRef), f.Industry, f.Region, f.Country, f.Segment, string(f.Status),
+		db.NullTime(f.CustomerSince), numeric(f.AnnualRevenue), numeric(f.RevenuePotential), f.Notes}
 }
 
 // numeric is an amount as PostgreSQL's numeric, exactly.

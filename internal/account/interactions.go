@@ -175,8 +175,8 @@ func (s *Store) CreateInteraction(ctx context.Context, sc db.Scope, role auth.Ro
 		var id uuid.UUID
 		if err := tx.QueryRow(ctx, `INSERT INTO interactions (account_id, occurred_on, kind, summary, next_step, next_step_due,
 				next_step_owner_id, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-			accountID, f.OccurredOn, f.Kind, f.Summary, f.NextStep, nullDate(f.NextStepDue), nullUUID(f.NextStepOwnerID),
-			nullUUID(sc.UserID)).Scan(&id); err != nil {
+			accountID, f.OccurredOn, f.Kind, f.Summary, f.NextStep, db.NullTime(f.NextStepDue), db.Null(f.NextStepOwnerID),
+			db.Null(sc.UserID)).Scan(&id); err != nil {
 			return err
 		}
 		for _, p := range f.Participants {
@@ -265,8 +265,8 @@ func (s *Store) UpdateInteraction(ctx context.Context, sc db.Scope, role auth.Ro
 		if _, err := tx.Exec(ctx, `UPDATE interactions SET occurred_on = $4, kind = $5, summary = $6, next_step = $7,
 				next_step_due = $8, next_step_owner_id = $9, next_step_done_at = $10, version = version + 1, updated_at = now()
 			WHERE tenant_id = $1 AND account_id = $2 AND id = $3`,
-			sc.TenantID, accountID, id, f.OccurredOn, f.Kind, f.Summary, f.NextStep, nullDate(f.NextStepDue),
-			nullUUID(f.NextStepOwnerID), doneAt); err != nil {
+			sc.TenantID, accountID, id, f.OccurredOn, f.Kind, f.Summary, f.NextStep, db.NullTime(f.NextStepDue),
+			db.Null(f.NextStepOwnerID), doneAt); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, "DELETE FROM interaction_participants WHERE tenant_id = $1 AND interaction_id = $2",

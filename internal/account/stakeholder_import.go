@@ -149,23 +149,10 @@ func planStakeholder(r importer.Row, acct Ref, cur *Stakeholder, p *importer.Pla
 			*dst = r.Value(key)
 		}
 	}
-	bad := false
-	if v := r.Value("buying_role"); v != "" {
-		if role := buyingRoleOf(v); role != "" {
-			in.Role = string(role)
-		} else {
-			p.Fail(r, "buying_role", "Use decision maker, economic buyer, champion, executive sponsor, influencer, user or blocker.")
-			bad = true
-		}
-	}
-	if v := r.Value("strength"); v != "" {
-		if st := strengthOf(v); st != "" {
-			in.Strength = string(st)
-		} else {
-			p.Fail(r, "strength", "Use strong, neutral, weak or none.")
-			bad = true
-		}
-	}
+	roleOK := choiceCell(r, p, "buying_role", BuyingRoles, BuyingRole.Label, &in.Role,
+		"Use decision maker, economic buyer, champion, executive sponsor, influencer, user or blocker.")
+	strengthOK := choiceCell(r, p, "strength", Strengths, Strength.Label, &in.Strength, "Use strong, neutral, weak or none.")
+	bad := !roleOK || !strengthOK
 	f, err := in.Parse()
 	var fe db.FieldErrors
 	if errors.As(err, &fe) {
@@ -206,12 +193,22 @@ func planStakeholder(r importer.Row, acct Ref, cur *Stakeholder, p *importer.Pla
 		After: f.audit(), Values: values, Version: cur.Version})
 }
 
-// buyingRoleOf reads a buying role by key or label ("" when neither).
-func buyingRoleOf(s string) BuyingRole { return byKeyOrLabel(s, BuyingRoles, BuyingRole.Label) }
-
-// strengthOf reads a relationship strength by key or label ("" when
-// neither).
-func strengthOf(s string) Strength { return byKeyOrLabel(s, Strengths, Strength.Label) }
+// choiceCell reads row r's cell key, when not empty, as one of all (by
+// key or label) into dst; a value that is none of them fails the cell
+// with msg (false).
+func choiceCell[T ~string](r importer.Row, p *importer.Plan, key string, all []T, label func(T) string, dst *string, msg string) bool {
+	v := r.Value(key)
+	if v == "" {
+		return true
+	}
+	c := byKeyOrLabel(v, all, label)
+	if c == "" {
+		p.Fail(r, key, msg)
+		return false
+	}
+	*dst = string(c)
+	return true
+}
 
 // byKeyOrLabel finds the value of all whose key or label s names, in any
 // case and spacing ("Decision maker", "decision_maker").

@@ -268,7 +268,7 @@ func (s *Store) CreateStakeholder(ctx context.Context, sc db.Scope, role auth.Ro
 		st, err = scanStakeholder(tx.QueryRow(ctx, `INSERT INTO stakeholders (account_id, name, title, email, phone,
 				buying_role, strength, reports_to_id, notes, left_on) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 			RETURNING `+stakeholderCols,
-			accountID, f.Name, f.Title, f.Email, f.Phone, f.Role, f.Strength, nullUUID(f.ReportsToID), f.Notes, nullDate(f.LeftOn)))
+			accountID, f.Name, f.Title, f.Email, f.Phone, f.Role, f.Strength, db.Null(f.ReportsToID), f.Notes, db.NullTime(f.LeftOn)))
 		if err != nil {
 			return err
 		}
@@ -304,8 +304,8 @@ func (s *Store) UpdateStakeholder(ctx context.Context, sc db.Scope, role auth.Ro
 				buying_role = $8, strength = $9, reports_to_id = $10, notes = $11, left_on = $12, version = version + 1,
 				updated_at = now()
 			WHERE tenant_id = $1 AND account_id = $2 AND id = $3 RETURNING `+stakeholderCols,
-			sc.TenantID, accountID, id, f.Name, f.Title, f.Email, f.Phone, f.Role, f.Strength, nullUUID(f.ReportsToID), f.Notes,
-			nullDate(f.LeftOn)))
+			sc.TenantID, accountID, id, f.Name, f.Title, f.Email, f.Phone, f.Role, f.Strength, db.Null(f.ReportsToID), f.Notes,
+			db.NullTime(f.LeftOn)))
 		if err != nil {
 			return err
 		}
@@ -320,13 +320,6 @@ func (s *Store) UpdateStakeholder(ctx context.Context, sc db.Scope, role auth.Ro
 // in. Needs CanEdit on the account.
 func (s *Store) DeleteStakeholder(ctx context.Context, sc db.Scope, role auth.Role, accountID, id uuid.UUID) error {
 	return stakeholders.remove(ctx, s.DB, sc, role, accountID, id)
-}
-
-func nullUUID(id uuid.UUID) *uuid.UUID {
-	if id == uuid.Nil {
-		return nil
-	}
-	return &id
 }
 
 // MapNode is a stakeholder in the reporting tree.

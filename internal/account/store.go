@@ -80,6 +80,31 @@ func scanAccountKeyed(row pgx.Row) (Account, string, error) {
 	return a, sortName, err
 }
 
+// newestOf reads the rows of an account in table (interactions,
+// engagements: alias in sel, the SELECT … FROM … of a row that scan
+// reads), newest first (occurred_on, then created_at), at most limit (0:
+// all), and how many there are in all. db.ErrNotFound when the tenant
+// has no such account.
+func newestOf[T any](ctx context.Context, tx pgx.Tx, tenantID, accountID uuid.UUID, table, alias, sel string, limit int,
+	scan func(pgx.Row) (T, error)) ([]T, int, error) {
+	if _, err := getAccount(ctx, tx, tenantID, accountID, false); err != nil {
+		return nil, 0, err
+	}
+	var total int
+	if err := tx.QueryRow(ctx, "SELECT count(*) FROM "+table+" WHERE tenant_id = $1 AND account_id = $2",
+		tenantID, accountID).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	q := sel + " WHERE " + alias + ".tenant_id = $1 AND " + alias + ".account_id = $2 ORDER BY " +
+		alias + ".occurred_on DESC, " + alias + ".created_at DESC, " + alias + ".id"
+	if limit > 0 {
+		q += fmt.Sprintf(" LIMIT %d", limit)
+	}
+	rows, _ := tx.Query(ctx, q, tenantID, accountID)
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (T, error) { return scan(r) })
+	return list, total, err
+}
+
 func getAccount(ctx context.Context, tx pgx.Tx, tenantID, id uuid.UUID, lock bool) (Account, error) {
 	return db.One(ctx, tx, "account", scanAccount, lock, " FOR UPDATE OF a",
 		"SELECT "+accountCols+" FROM "+accountFrom+" WHERE a.tenant_id = $1 AND a.id = $2", tenantID, id)
@@ -95,21 +120,6 @@ func (s *Store) Account(ctx context.Context, sc db.Scope, id uuid.UUID) (Account
 		return err
 	})
 	return a, wrap("get", err)
-}
-
-// nullable turns "" into NULL.
-func nullable(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
-
-func nullDate(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
-	}
-	return &t
 }
 
 func refTaken(err error) bool { return db.IsUniqueViolation(err, "accounts_external_ref_key") }
@@ -136,8 +146,8 @@ func (s *Store) CreateAccount(ctx context.Context, sc db.Scope, role auth.Role, 
 		err = tx.QueryRow(ctx, `INSERT INTO accounts (name, external_ref, industry, region, country, segment, status,
 				customer_since, annual_revenue, revenue_potential, notes)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::bigint / 100.0, $10::bigint / 100.0, $11) RETURNING id`,
-			f.Name, nullable(f.ExternalRef), f.Industry, f.Region, f.Country, f.Segment, f.Status,
-			nullDate(f.CustomerSince), int64(f.AnnualRevenue), int64(f.RevenuePotential), f.Notes).Scan(&id)
+			f.Name, db.Null(f.ExternalRef), f.Industry, f.Region, f.Country, f.Segment, f.Status,
+			db.NullTime(f.CustomerSince), int64(f.AnnualRevenue), int64(f.RevenuePotential), f.Notes).Scan(&id)
 		if refTaken(err) {
 			return db.FieldErrors{"external_ref": refTakenMsg}
 		}
@@ -191,8 +201,8 @@ func (s *Store) UpdateAccount(ctx context.Context, sc db.Scope, role auth.Role, 
 					segment = $8, status = $9, customer_since = $10, annual_revenue = $11::bigint / 100.0,
 					revenue_potential = $12::bigint / 100.0, notes = $13, version = version + 1, updated_at = now()
 				WHERE tenant_id = $1 AND id = $2`,
-				sc.TenantID, id, f.Name, nullable(f.ExternalRef), f.Industry, f.Region, f.Country, f.Segment, f.Status,
-				nullDate(f.CustomerSince), int64(f.AnnualRevenue), int64(f.RevenuePotential), f.Notes)
+				sc.TenantID, id, f.Name, db.Null(f.ExternalRef), f.Industry, f.Region, f.Country, f.Segment, f.Status,
+				db.NullTime(f.CustomerSince), int64(f.AnnualRevenue), int64(f.RevenuePotential), f.Notes)
 			return err
 		})
 		if refTaken(err) {

@@ -118,7 +118,7 @@ func (s *Store) AddTeamMember(ctx context.Context, sc db.Scope, role auth.Role, 
 		if _, err := tx.Exec(ctx, `INSERT INTO account_team_members (account_id, user_id, role, added_by, added_at)
 				VALUES ($1, $2, $3, $4, $5)
 			ON CONFLICT (tenant_id, account_id, user_id) DO UPDATE SET role = EXCLUDED.role`,
-			accountID, userID, string(teamRole), nullUUID(sc.UserID), s.Now()); err != nil {
+			accountID, userID, string(teamRole), db.Null(sc.UserID), s.Now()); err != nil {
 			return err
 		}
 		ev := audit.Event{ActorID: sc.UserID, Action: "add", Entity: "account_team", EntityID: accountID.String(),
@@ -200,7 +200,7 @@ func (s *Store) SetManager(ctx context.Context, sc db.Scope, role auth.Role, acc
 			}
 		}
 		if _, err := tx.Exec(ctx, `UPDATE accounts SET manager_user_id = $3, version = version + 1, updated_at = $4
-			WHERE tenant_id = $1 AND id = $2`, sc.TenantID, accountID, nullUUID(userID), s.Now()); err != nil {
+			WHERE tenant_id = $1 AND id = $2`, sc.TenantID, accountID, db.Null(userID), s.Now()); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Event{ActorID: sc.UserID, Action: "assign", Entity: "account_manager",

@@ -5,7 +5,6 @@ package account
 // steps. What is logged and how it changes is in interactions.go.
 
 import "context"
-import "fmt"
 import "time"
 
 import "github.com/google/uuid"
@@ -79,22 +78,9 @@ func withParticipants(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, is []I
 func (s *Store) Interactions(ctx context.Context, sc db.Scope, accountID uuid.UUID, limit int) ([]Interaction, int, error) {
 	var out []Interaction
 	var total int
-	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
-		if _, err := getAccount(ctx, tx, sc.TenantID, accountID, false); err != nil {
-			return err
-		}
-		if err := tx.QueryRow(ctx, "SELECT count(*) FROM interactions WHERE tenant_id = $1 AND account_id = $2",
-			sc.TenantID, accountID).Scan(&total); err != nil {
-			return err
-		}
-		q := "SELECT " + interactionCols + " FROM " + interactionFrom +
-			" WHERE i.tenant_id = $1 AND i.account_id = $2 ORDER BY i.occurred_on DESC, i.created_at DESC, i.id"
-		if limit > 0 {
-			q += fmt.Sprintf(" LIMIT %d", limit)
-		}
-		rows, _ := tx.Query(ctx, q, sc.TenantID, accountID)
-		var err error
-		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Interaction, error) { return scanInteraction(r) })
+	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) (err error) {
+		out, total, err = newestOf(ctx, tx, sc.TenantID, accountID, "interactions", "i",
+			"SELECT "+interactionCols+" FROM "+interactionFrom, limit, scanInteraction)
 		if err != nil {
 			return err
 		}

@@ -45,32 +45,11 @@ type accountJSON struct {
 	UpdatedAt        time.Time  `json:"updated_at"`
 }
 
-func optString(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
-
-func optTime(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
-	}
-	return &t
-}
-
-func optID(id uuid.UUID) *uuid.UUID {
-	if id == uuid.Nil {
-		return nil
-	}
-	return &id
-}
-
 func accountOut(a account.Account) accountJSON {
-	out := accountJSON{ID: a.ID, Name: a.Name, ExternalRef: optString(a.ExternalRef), Industry: a.Industry, Region: a.Region,
+	out := accountJSON{ID: a.ID, Name: a.Name, ExternalRef: db.Null(a.ExternalRef), Industry: a.Industry, Region: a.Region,
 		Country: a.Country, Segment: a.Segment, Status: string(a.Status), AnnualRevenue: amount(a.AnnualRevenue),
 		RevenuePotential: amount(a.RevenuePotential), Revenue: amount(a.Revenue), Notes: a.Notes, KeyStatus: string(a.KeyStatus),
-		KAMUserID: optID(a.KAMUserID), KAMName: a.KAMName, Archived: a.Archived(), ArchivedAt: optTime(a.ArchivedAt),
+		KAMUserID: db.Null(a.KAMUserID), KAMName: a.KAMName, Archived: a.Archived(), ArchivedAt: db.NullTime(a.ArchivedAt),
 		Version: a.Version, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
 	if !a.CustomerSince.IsZero() {
 		d := a.CustomerSince.Format(time.DateOnly)

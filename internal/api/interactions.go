@@ -34,11 +34,11 @@ type participantJSON struct {
 
 func interactionOut(i account.Interaction) interactionJSON {
 	out := interactionJSON{ID: i.ID, AccountID: i.AccountID, OccurredOn: i.OccurredOn.Format(time.DateOnly), Kind: string(i.Kind),
-		Summary: i.Summary, NextStep: i.NextStep, NextStepOwnerID: optID(i.NextStepOwnerID), NextStepOwnerName: i.NextStepOwnerName,
-		NextStepDone: !i.NextStepDoneAt.IsZero(), NextStepDoneAt: optTime(i.NextStepDoneAt), CreatedByName: i.CreatedByName,
+		Summary: i.Summary, NextStep: i.NextStep, NextStepOwnerID: db.Null(i.NextStepOwnerID), NextStepOwnerName: i.NextStepOwnerName,
+		NextStepDone: !i.NextStepDoneAt.IsZero(), NextStepDoneAt: db.NullTime(i.NextStepDoneAt), CreatedByName: i.CreatedByName,
 		Participants: make([]participantJSON, len(i.People)), Version: i.Version, CreatedAt: i.CreatedAt}
 	if !i.NextStepDue.IsZero() {
-		out.NextStepDue = optString(i.NextStepDue.Format(time.DateOnly))
+		out.NextStepDue = db.Null(i.NextStepDue.Format(time.DateOnly))
 	}
 	for n, p := range i.People {
 		out.Participants[n] = participantJSON{ID: p.ID, Name: p.Name}

@@ -87,13 +87,13 @@ func optDate(t time.Time) *string {
 	if t.IsZero() {
 		return nil
 	}
-	return optString(t.Format(time.DateOnly))
+	return db.Null(t.Format(time.DateOnly))
 }
 
 func goalOut(g plan.Goal) goalJSON {
 	out := goalJSON{ID: g.ID, Title: g.Title, KPI: string(g.KPI), Measure: g.Measure(), Baseline: g.Baseline, Target: g.Target,
 		DueDate: g.DueDate.Format(time.DateOnly), Current: g.Current(), CurrentFromKPI: g.FromKPI(),
-		DerivedStatus: optString(string(g.Derived)), OverrideStatus: optString(string(g.Override)), OverrideReason: g.OverrideReason,
+		DerivedStatus: db.Null(string(g.Derived)), OverrideStatus: db.Null(string(g.Override)), OverrideReason: g.OverrideReason,
 		Version: g.Version, UpdatedAt: g.UpdatedAt}
 	if pct, ok := g.Progress(); ok {
 		out.ProgressPct = &pct
@@ -163,7 +163,7 @@ func (a *API) planList(w http.ResponseWriter, r *http.Request) error {
 	}
 	var next *string
 	if p.Page < p.Pages {
-		next = optString(keyset.Cursor{Keys: []string{strconv.Itoa(p.Page + 1)}}.String())
+		next = db.Null(keyset.Cursor{Keys: []string{strconv.Itoa(p.Page + 1)}}.String())
 	}
 	writeJSON(w, http.StatusOK, listOf(p.Plans, next, planRowOut))
 	return nil

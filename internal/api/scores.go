@@ -61,7 +61,7 @@ func scoresOut(b scoring.Breakdown) scoresJSON {
 		Complete: b.Score.Complete, Cells: make([]cellJSON, len(b.Cells)), Changes: make([]changeJSON, len(b.Changes))}
 	for i, c := range b.Cells {
 		j := cellJSON{CriterionID: c.Criterion.ID, Criterion: c.Criterion.Name, Rank: c.Contribution.Weight.Rank,
-			WeightBPS: c.Contribution.Weight.BPS, Evidence: c.Evidence, ScoredBy: c.ScoredBy, ScoredAt: optTime(c.ScoredAt)}
+			WeightBPS: c.Contribution.Weight.BPS, Evidence: c.Evidence, ScoredBy: c.ScoredBy, ScoredAt: db.NullTime(c.ScoredAt)}
 		if c.Contribution.Has {
 			v := c.Contribution.Score
 			j.Score = &v

@@ -29,10 +29,10 @@ type stakeholderJSON struct {
 
 func stakeholderOut(st account.Stakeholder) stakeholderJSON {
 	out := stakeholderJSON{ID: st.ID, AccountID: st.AccountID, Name: st.Name, Title: st.Title, Email: st.Email, Phone: st.Phone,
-		BuyingRole: string(st.Role), Strength: string(st.Strength), ReportsTo: optID(st.ReportsToID), Notes: st.Notes,
+		BuyingRole: string(st.Role), Strength: string(st.Strength), ReportsTo: db.Null(st.ReportsToID), Notes: st.Notes,
 		Version: st.Version, CreatedAt: st.CreatedAt, UpdatedAt: st.UpdatedAt}
 	if st.Left() {
-		out.LeftOn = optString(st.LeftOn.Format(time.DateOnly))
+		out.LeftOn = db.Null(st.LeftOn.Format(time.DateOnly))
 	}
 	return out
 }

@@ -96,7 +96,7 @@ func (s *Store) CreateToken(ctx context.Context, sc db.Scope, in TokenInput) (st
 	t := Token{ID: uuid.New(), Name: in.Name, Scope: in.Scope, CreatedBy: sc.UserID, CreatedAt: now, ExpiresAt: in.ExpiresAt}
 	err = s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO api_tokens (tenant_id, id, name, scope, token_hash, created_by, created_at, expires_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, sc.TenantID, t.ID, t.Name, t.Scope, hash, sc.UserID, now, nullTime(in.ExpiresAt)); err != nil {
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, sc.TenantID, t.ID, t.Name, t.Scope, hash, sc.UserID, now, db.NullTime(in.ExpiresAt)); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Event{ActorID: sc.UserID, Action: "create", Entity: "api_token", EntityID: t.ID.String(),
@@ -106,13 +106,6 @@ func (s *Store) CreateToken(ctx context.Context, sc db.Scope, in TokenInput) (st
 		return "", Token{}, fmt.Errorf("auth: create token: %w", err)
 	}
 	return token, t, nil
-}
-
-func nullTime(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
-	}
-	return &t
 }
 
 func dateOrEmpty(t time.Time) string {

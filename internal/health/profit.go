@@ -168,7 +168,7 @@ func (s *Store) SaveProfit(ctx context.Context, sc db.Scope, role auth.Role, acc
 			ON CONFLICT (tenant_id, account_id, month) DO UPDATE SET cost_to_serve = EXCLUDED.cost_to_serve,
 				discount = EXCLUDED.discount, gross_margin = EXCLUDED.gross_margin, updated_by = EXCLUDED.updated_by,
 				updated_at = EXCLUDED.updated_at, version = account_profitability.version + 1`,
-			accountID, p.Month, p.CostToServe, p.Discount, p.GrossMargin, nullID(sc.UserID), s.Now()); err != nil {
+			accountID, p.Month, p.CostToServe, p.Discount, p.GrossMargin, db.Null(sc.UserID), s.Now()); err != nil {
 			return err
 		}
 		ev := audit.Event{ActorID: sc.UserID, Action: "create", Entity: "profitability",
@@ -348,7 +348,7 @@ func planProfitRows(rows []importer.Row, refs *account.Refs, existing map[kpi.Mo
 			return x, x.Month, fe
 		},
 		Change: func(acct account.Ref, x *Profit) importer.Change {
-			return importer.Change{After: x.state(), Values: []any{acct.ID, x.Month, x.CostToServe, x.Discount, x.GrossMargin, nullID(a.UserID)}}
+			return importer.Change{After: x.state(), Values: []any{acct.ID, x.Month, x.CostToServe, x.Discount, x.GrossMargin, db.Null(a.UserID)}}
 		},
 		Update: func(cur, x Profit, c *importer.Change) bool {
 			c.Before, c.Version = cur.state(), cur.Version

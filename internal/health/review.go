@@ -282,7 +282,7 @@ func (s *Store) HoldReview(ctx context.Context, sc db.Scope, role auth.Role, acc
 		}
 		if err := tx.QueryRow(ctx, `INSERT INTO account_reviews (account_id, held_on, summary, internal_notes, next_steps, snapshot,
 				created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-			accountID, f.HeldOn, f.Summary, f.InternalNotes, f.NextSteps, js, nullID(sc.UserID), s.Now()).Scan(&id); err != nil {
+			accountID, f.HeldOn, f.Summary, f.InternalNotes, f.NextSteps, js, db.Null(sc.UserID), s.Now()).Scan(&id); err != nil {
 			return err
 		}
 		next := f.HeldOn.AddDate(0, st.ReviewMonths, 0)
@@ -290,7 +290,7 @@ func (s *Store) HoldReview(ctx context.Context, sc db.Scope, role auth.Role, acc
 				VALUES ($1, $2, $3, $4)
 			ON CONFLICT (tenant_id, account_id) DO UPDATE SET next_review_on = EXCLUDED.next_review_on,
 				updated_by = EXCLUDED.updated_by, updated_at = EXCLUDED.updated_at, version = review_schedules.version + 1`,
-			accountID, next, nullID(sc.UserID), s.Now()); err != nil {
+			accountID, next, db.Null(sc.UserID), s.Now()); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Event{ActorID: sc.UserID, Action: "hold", Entity: "account_review", EntityID: id.String(),
@@ -413,7 +413,7 @@ func (s *Store) SetNextReview(ctx context.Context, sc db.Scope, role auth.Role, 
 		if _, err := tx.Exec(ctx, `INSERT INTO review_schedules (account_id, next_review_on, updated_by, updated_at) VALUES ($1, $2, $3, $4)
 			ON CONFLICT (tenant_id, account_id) DO UPDATE SET next_review_on = EXCLUDED.next_review_on,
 				updated_by = EXCLUDED.updated_by, updated_at = EXCLUDED.updated_at, version = review_schedules.version + 1`,
-			accountID, on, nullID(sc.UserID), s.Now()); err != nil {
+			accountID, on, db.Null(sc.UserID), s.Now()); err != nil {
 			return err
 		}
 		before := ""
@@ -449,12 +449,12 @@ func (s *Store) ReviewsDue(ctx context.Context, sc db.Scope, kamID uuid.UUID, wi
 			WHERE s.tenant_id = $1 AND s.next_review_on <= $2 AND a.key_status = 'key' AND a.archived_at IS NULL
 			  AND ($3::uuid IS NULL OR a.kam_user_id = $3)`
 		due := today.AddDate(0, 0, withinDays)
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 `+from+` LIMIT 1000) x`, sc.TenantID, due, nullID(kamID)).
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 `+from+` LIMIT 1000) x`, sc.TenantID, due, db.Null(kamID)).
 			Scan(&total); err != nil {
 			return err
 		}
 		rows, _ := tx.Query(ctx, `SELECT a.id, a.name, s.next_review_on `+from+` ORDER BY s.next_review_on, s.account_id LIMIT $4`,
-			sc.TenantID, due, nullID(kamID), limit)
+			sc.TenantID, due, db.Null(kamID), limit)
 		var err error
 		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (DueReview, error) {
 			var d DueReview

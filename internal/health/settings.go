@@ -203,18 +203,11 @@ func (s *Store) UpdateSettings(ctx context.Context, sc db.Scope, role auth.Role,
 				version = health_settings.version + 1`,
 			sc.TenantID, w[Coverage], w[Freshness], w[PlanProgress], w[Satisfaction], w[Engagement], w[MarginTrend],
 			next.StaleDays, next.SingleThreadPct, next.RiskHealth, next.MatrixScore10, next.MatrixHealth, next.LowMarginBPS,
-			next.ReviewMonths, nullID(sc.UserID), s.Now()); err != nil {
+			next.ReviewMonths, db.Null(sc.UserID), s.Now()); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Event{ActorID: sc.UserID, Action: "update", Entity: "health_settings",
 			Before: cur.audit(), After: next.audit()})
 	})
 	return wrap("update settings", err)
-}
-
-func nullID(id uuid.UUID) *uuid.UUID {
-	if id == uuid.Nil {
-		return nil
-	}
-	return &id
 }

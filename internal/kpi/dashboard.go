@@ -70,7 +70,7 @@ func (s *Store) Portfolio(ctx context.Context, sc db.Scope, f Filter) (Portfolio
 				coalesce((SELECT figures_version FROM kpi_state WHERE tenant_id = $1), 0),
 				(SELECT u.name FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.tenant_id = $1 AND m.user_id = $2)
 			FROM tenants t LEFT JOIN kpi_settings st ON st.tenant_id = t.id WHERE t.id = $1`,
-			sc.TenantID, nullID(f.KAMID)).
+			sc.TenantID, db.Null(f.KAMID)).
 			Scan(&out.Currency, &out.Settings.CSATScale, &out.Settings.FiscalYearStartMonth, &out.Settings.Version,
 				&out.HasFigures, &version, &kamName)
 		if err != nil {

@@ -449,7 +449,7 @@ func upsertFigures(ctx context.Context, tx pgx.Tx, sc db.Scope, fs []Figure) err
 	rows := make([][]any, len(fs))
 	for i, f := range fs {
 		rows[i] = []any{sc.TenantID, f.AccountID, f.Month, f.Revenue, f.CSAT, f.NPS, f.Promoters, f.Passives, f.Detractors,
-			f.AdoptionPct, f.UpsellRevenue, f.CrossSellCount, f.Orders, f.Units, nullID(sc.UserID)}
+			f.AdoptionPct, f.UpsellRevenue, f.CrossSellCount, f.Orders, f.Units, db.Null(sc.UserID)}
 	}
 	_, err := db.InsertRows(ctx, tx, "kpi_figures", []string{"tenant_id", "account_id", "month", "revenue", "csat", "nps",
 		"promoters", "passives", "detractors", "adoption_pct", "upsell_revenue", "cross_sell_count", "orders", "units", "updated_by"}, rows,

@@ -133,7 +133,7 @@ func planFigureRows(rows []importer.Row, refs *account.Refs, existing map[MonthK
 			f.AccountID = acct.ID
 			return importer.Change{After: stateOf(f),
 				Values: []any{acct.ID, f.Month, f.Revenue, f.CSAT, f.NPS, f.Promoters, f.Passives, f.Detractors,
-					f.AdoptionPct, f.UpsellRevenue, f.CrossSellCount, f.Orders, f.Units, nullID(a.UserID)}}
+					f.AdoptionPct, f.UpsellRevenue, f.CrossSellCount, f.Orders, f.Units, db.Null(a.UserID)}}
 		},
 		Update: func(cur, f Figure, c *importer.Change) bool {
 			c.Before, c.Version, c.Changed = stateOf(&cur), cur.Version, changedFigures(cur, f)

@@ -130,7 +130,7 @@ func (s *Store) UpdateSettings(ctx context.Context, sc db.Scope, in SettingsInpu
 			ON CONFLICT (tenant_id) DO UPDATE SET csat_scale = EXCLUDED.csat_scale,
 				fiscal_year_start_month = EXCLUDED.fiscal_year_start_month, updated_by = EXCLUDED.updated_by,
 				updated_at = EXCLUDED.updated_at, version = kpi_settings.version + 1
-			RETURNING version`, sc.TenantID, next.CSATScale, next.FiscalYearStartMonth, nullID(sc.UserID)).Scan(&next.Version)
+			RETURNING version`, sc.TenantID, next.CSATScale, next.FiscalYearStartMonth, db.Null(sc.UserID)).Scan(&next.Version)
 		if err != nil {
 			return err
 		}
@@ -151,13 +151,6 @@ func settingsState(s Settings) map[string]any {
 // by kamID (uuid.Nil when nobody manages it).
 func MayEdit(m auth.Member, kamID uuid.UUID) bool {
 	return account.CanEditManagedBy(m.Role, m.UserID, kamID)
-}
-
-func nullID(id uuid.UUID) *uuid.UUID {
-	if id == uuid.Nil {
-		return nil
-	}
-	return &id
 }
 
 // bumpFiguresVersion counts a change of the tenant's figures, in the

@@ -280,7 +280,7 @@ func (s *Store) SetCriterionMetric(ctx context.Context, sc db.Scope, criterionID
 				VALUES ($1, $2, $3, $4, $5)
 				ON CONFLICT (tenant_id, criterion_id) DO UPDATE SET metric = EXCLUDED.metric, updated_by = EXCLUDED.updated_by,
 					updated_at = EXCLUDED.updated_at, version = criterion_metrics.version + 1`,
-				sc.TenantID, criterionID, m, nullID(sc.UserID), time.Now())
+				sc.TenantID, criterionID, m, db.Null(sc.UserID), time.Now())
 		}
 		if err != nil {
 			return err

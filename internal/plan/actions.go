@@ -174,7 +174,7 @@ func SetActionDone(ctx context.Context, d *db.DB, a Actor, planID, actionID uuid
 		}
 		var doneBy *uuid.UUID
 		if done {
-			doneBy = nullID(a.UserID)
+			doneBy = db.Null(a.UserID)
 		}
 		if err := tx.QueryRow(ctx, `UPDATE plan_actions SET done_at = `+db.NowOrNull(done)+`, done_by = $3,
 				version = version + 1, updated_at = now()
@@ -215,11 +215,4 @@ func ActionByID(ctx context.Context, d *db.DB, s db.Scope, planID, actionID uuid
 		return nil
 	})
 	return act, wrap("action", err)
-}
-
-func nullID(id uuid.UUID) *uuid.UUID {
-	if id == uuid.Nil {
-		return nil
-	}
-	return &id
 }

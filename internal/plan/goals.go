@@ -252,7 +252,7 @@ func OverrideGoalStatus(ctx context.Context, d *db.DB, a Actor, planID, goalID u
 		var at *time.Time
 		now := time.Now()
 		if in.Status != "" {
-			by, at = nullID(a.UserID), &now
+			by, at = db.Null(a.UserID), &now
 		}
 		var override *GoalStatus
 		if in.Status != "" {

@@ -93,7 +93,7 @@ func Plans(ctx context.Context, d *db.DB, s db.Scope, f ListFilter) (ListPage, e
 				AND ($2::uuid IS NULL OR a.kam_user_id = $2) AND ($3::uuid IS NULL OR p.account_id = $3)
 				AND ($4 = '' OR p.status = $4) AND ($5 = '' OR p.period = $5)
 			ORDER BY `+order+` LIMIT $6 OFFSET $7`,
-			s.TenantID, nullID(f.KAMID), nullID(f.AccountID), string(f.Status), f.Period, f.PerPage, (f.Page-1)*f.PerPage)
+			s.TenantID, db.Null(f.KAMID), db.Null(f.AccountID), string(f.Status), f.Period, f.PerPage, (f.Page-1)*f.PerPage)
 		var err error
 		out.Plans, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Summary, error) {
 			var x Summary
@@ -122,7 +122,7 @@ func Plans(ctx context.Context, d *db.DB, s db.Scope, f ListFilter) (ListPage, e
 				WHERE p.tenant_id = $1 AND a.archived_at IS NULL
 					AND ($2::uuid IS NULL OR a.kam_user_id = $2) AND ($3::uuid IS NULL OR p.account_id = $3)
 					AND ($4 = '' OR p.status = $4) AND ($5 = '' OR p.period = $5)`,
-				s.TenantID, nullID(f.KAMID), nullID(f.AccountID), string(f.Status), f.Period).Scan(&out.Total)
+				s.TenantID, db.Null(f.KAMID), db.Null(f.AccountID), string(f.Status), f.Period).Scan(&out.Total)
 		}
 		return nil
 	})
@@ -305,7 +305,7 @@ func GoalsAtRisk(ctx context.Context, d *db.DB, s db.Scope, kamID uuid.UUID, lim
 	var out []RiskyGoal
 	err := d.Tx(ctx, s, func(tx pgx.Tx) error {
 		goals, err := goalsWhere(ctx, tx, s.TenantID, today, `p.status <> 'closed' AND a.archived_at IS NULL
-			AND ($2::uuid IS NULL OR a.kam_user_id = $2)`, nullID(kamID))
+			AND ($2::uuid IS NULL OR a.kam_user_id = $2)`, db.Null(kamID))
 		if err != nil {
 			return err
 		}

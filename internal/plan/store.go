@@ -169,7 +169,7 @@ func CreatePlan(ctx context.Context, d *db.DB, a Actor, accountID uuid.UUID, in 
 			return db.FieldErrors{"period": acct.Name + " already has a plan for " + in.Period + "."}
 		}
 		err = tx.QueryRow(ctx, `INSERT INTO goal_plans (tenant_id, account_id, period, status, why, created_by)
-			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, a.TenantID, accountID, in.Period, in.Status, in.Why, nullID(a.UserID)).Scan(&id)
+			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, a.TenantID, accountID, in.Period, in.Status, in.Why, db.Null(a.UserID)).Scan(&id)
 		if db.IsUniqueViolation(err, "goal_plans_period_key") {
 			return db.FieldErrors{"period": acct.Name + " already has a plan for " + in.Period + "."}
 		}

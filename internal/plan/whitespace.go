@@ -82,12 +82,12 @@ func SetCell(ctx context.Context, d *db.DB, a Actor, accountID, productID uuid.U
 		case before == nil:
 			action = "create"
 			_, err = tx.Exec(ctx, `INSERT INTO whitespace_cells (tenant_id, account_id, product_id, state, estimated_value, expected_close, updated_by)
-				VALUES ($1, $2, $3, $4, $5, $6, $7)`, a.TenantID, accountID, productID, in.State, in.EstimatedValue, in.ExpectedClose, nullID(a.UserID))
+				VALUES ($1, $2, $3, $4, $5, $6, $7)`, a.TenantID, accountID, productID, in.State, in.EstimatedValue, in.ExpectedClose, db.Null(a.UserID))
 		default:
 			_, err = tx.Exec(ctx, `UPDATE whitespace_cells SET state = $4, estimated_value = $5, expected_close = $6, updated_by = $7,
 					version = version + 1, updated_at = now()
 				WHERE tenant_id = $1 AND account_id = $2 AND product_id = $3`,
-				a.TenantID, accountID, productID, in.State, in.EstimatedValue, in.ExpectedClose, nullID(a.UserID))
+				a.TenantID, accountID, productID, in.State, in.EstimatedValue, in.ExpectedClose, db.Null(a.UserID))
 		}
 		if db.IsUniqueViolation(err, "") {
 			return db.ErrConflict // someone assessed the cell at the same moment
@@ -236,7 +236,7 @@ func Whitespace(ctx context.Context, d *db.DB, s db.Scope, f GridFilter) (Grid, 
 		}
 		rows, _ := tx.Query(ctx, `SELECT a.id, a.name, coalesce(k.name, '') FROM accounts a LEFT JOIN users k ON k.id = a.kam_user_id
 			WHERE a.tenant_id = $1 AND a.key_status = 'key' AND a.archived_at IS NULL AND ($2::uuid IS NULL OR a.kam_user_id = $2)
-			ORDER BY a.sort_name, a.id`, s.TenantID, nullID(f.KAMID))
+			ORDER BY a.sort_name, a.id`, s.TenantID, db.Null(f.KAMID))
 		if g.Rows, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (GridRow, error) {
 			var gr GridRow
 			return gr, r.Scan(&gr.AccountID, &gr.AccountName, &gr.KAMName)

@@ -78,13 +78,13 @@ func (s *Store) Decide(ctx context.Context, sc db.Scope, reviewID, accountID uui
 		}
 		if _, err := tx.Exec(ctx, `UPDATE review_entries SET decision = $4, reason = $5, decided_by = $6, decided_at = $7
 			WHERE tenant_id = $1 AND review_id = $2 AND account_id = $3`,
-			sc.TenantID, reviewID, accountID, decision, reason, nullID(sc.UserID), now); err != nil {
+			sc.TenantID, reviewID, accountID, decision, reason, db.Null(sc.UserID), now); err != nil {
 			return err
 		}
 		// Deciding the account closes its open proposal, whichever review
 		// it waited for.
 		if _, err := tx.Exec(ctx, `UPDATE key_proposals SET state = 'decided', review_id = $3, closed_by = $4, closed_at = $5
-			WHERE tenant_id = $1 AND account_id = $2 AND state = 'open'`, sc.TenantID, accountID, reviewID, nullID(sc.UserID), now); err != nil {
+			WHERE tenant_id = $1 AND account_id = $2 AND state = 'open'`, sc.TenantID, accountID, reviewID, db.Null(sc.UserID), now); err != nil {
 			return err
 		}
 		// The review's kept counts (the settings row locked above orders
@@ -106,17 +106,27 @@ func (s *Store) Decide(ctx context.Context, sc db.Scope, reviewID, accountID uui
 	return nil
 }
 
+// lockKeyStatus locks an account for a change of its key status and
+// reads the status and whether the account is archived; db.ErrNotFound
+// when the tenant has no such account.
+func lockKeyStatus(ctx context.Context, tx pgx.Tx, sc db.Scope, accountID uuid.UUID) (status string, archived bool, err error) {
+	var at *time.Time
+	if err := tx.QueryRow(ctx, "SELECT key_status, archived_at FROM accounts WHERE tenant_id = $1 AND id = $2 FOR NO KEY UPDATE",
+		sc.TenantID, accountID).Scan(&status, &at); err != nil {
+		return "", false, db.NotFound("account", err)
+	}
+	return status, at != nil, nil
+}
+
 // setKeyStatus moves an account to status with reason (history and audit),
 // enforcing the key-account cap. The settings row must be locked.
 func setKeyStatus(ctx context.Context, tx pgx.Tx, sc db.Scope, st Settings, accountID uuid.UUID, status, reason string,
 	reviewID *uuid.UUID, now time.Time) error {
-	var cur string
-	var archived *time.Time
-	if err := tx.QueryRow(ctx, "SELECT key_status, archived_at FROM accounts WHERE tenant_id = $1 AND id = $2 FOR NO KEY UPDATE",
-		sc.TenantID, accountID).Scan(&cur, &archived); err != nil {
-		return db.NotFound("account", err)
+	cur, archived, err := lockKeyStatus(ctx, tx, sc, accountID)
+	if err != nil {
+		return err
 	}
-	if archived != nil {
+	if archived {
 		return db.FieldErrors{"decision": "This account is archived; restore it first."}
 	}
 	if cur == status {
@@ -140,7 +150,7 @@ func setKeyStatus(ctx context.Context, tx pgx.Tx, sc db.Scope, st Settings, acco
 		return err
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO key_status_changes (account_id, review_id, old_status, new_status, reason, changed_by, changed_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`, accountID, reviewID, cur, status, reason, nullID(sc.UserID), now); err != nil {
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, accountID, reviewID, cur, status, reason, db.Null(sc.UserID), now); err != nil {
 		return err
 	}
 	after := map[string]string{"key_status": status, "reason": reason}
@@ -181,7 +191,7 @@ func (s *Store) CloseReview(ctx context.Context, sc db.Scope, id uuid.UUID) erro
 			return err
 		}
 		if _, err := tx.Exec(ctx, "UPDATE scoring_reviews SET closed_at = $3, closed_by = $4 WHERE tenant_id = $1 AND id = $2",
-			sc.TenantID, id, s.Now(), nullID(sc.UserID)); err != nil {
+			sc.TenantID, id, s.Now(), db.Null(sc.UserID)); err != nil {
 			return err
 		}
 		// Proposals it took up and left undecided wait for the next review.

@@ -44,21 +44,19 @@ func (s *Store) Propose(ctx context.Context, sc db.Scope, accountID uuid.UUID, r
 		return db.FieldErrors{"reason": "Keep the reason to 2,000 characters."}
 	}
 	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
-		var status string
-		var archived *time.Time
-		if err := tx.QueryRow(ctx, "SELECT key_status, archived_at FROM accounts WHERE tenant_id = $1 AND id = $2 FOR NO KEY UPDATE",
-			sc.TenantID, accountID).Scan(&status, &archived); err != nil {
-			return db.NotFound("account", err)
+		status, archived, err := lockKeyStatus(ctx, tx, sc, accountID)
+		if err != nil {
+			return err
 		}
 		switch {
-		case archived != nil:
+		case archived:
 			return db.FieldErrors{"proposal": "This account is archived; restore it before proposing it."}
 		case status == "key":
 			return db.FieldErrors{"proposal": "This account is a key account already."}
 		}
 		var id uuid.UUID
-		err := tx.QueryRow(ctx, `INSERT INTO key_proposals (account_id, reason, proposed_by, proposed_at)
-			VALUES ($1, $2, $3, $4) RETURNING id`, accountID, reason, nullID(sc.UserID), s.Now()).Scan(&id)
+		err = tx.QueryRow(ctx, `INSERT INTO key_proposals (account_id, reason, proposed_by, proposed_at)
+			VALUES ($1, $2, $3, $4) RETURNING id`, accountID, reason, db.Null(sc.UserID), s.Now()).Scan(&id)
 		if db.IsUniqueViolation(err, "key_proposals_open_key") {
 			return db.FieldErrors{"proposal": "This account is proposed already; withdraw that proposal to make another."}
 		}
@@ -96,7 +94,7 @@ func (s *Store) WithdrawProposal(ctx context.Context, sc db.Scope, accountID uui
 		// Only while still open and waiting: a review starting meanwhile
 		// takes it up first.
 		tag, err := tx.Exec(ctx, `UPDATE key_proposals SET state = 'withdrawn', closed_by = $3, closed_at = $4
-			WHERE tenant_id = $1 AND id = $2 AND state = 'open' AND review_id IS NULL`, sc.TenantID, p.ID, nullID(sc.UserID), s.Now())
+			WHERE tenant_id = $1 AND id = $2 AND state = 'open' AND review_id IS NULL`, sc.TenantID, p.ID, db.Null(sc.UserID), s.Now())
 		if err != nil {
 			return err
 		}

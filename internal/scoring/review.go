@@ -144,7 +144,7 @@ func (s *Store) StartReview(ctx context.Context, sc db.Scope, name string) (uuid
 			return err
 		}
 		err = tx.QueryRow(ctx, `INSERT INTO scoring_reviews (name, weight_mode, weights, key_cap, created_by, created_at, entries)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, name, st.WeightMode, wj, st.KeyAccountCap, nullID(sc.UserID), now,
+			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, name, st.WeightMode, wj, st.KeyAccountCap, db.Null(sc.UserID), now,
 			len(ranked)+len(proposed)-countRanked(ranked, byAccount)).Scan(&id)
 		if db.IsUniqueViolation(err, "scoring_reviews_name_key") {
 			return db.FieldErrors{"name": "There is a review with this name already."}

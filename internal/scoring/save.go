@@ -207,7 +207,7 @@ func (s *Store) SaveScores(ctx context.Context, sc db.Scope, role auth.Role, acc
 				ON CONFLICT (tenant_id, account_id, criterion_id)
 				DO UPDATE SET score = EXCLUDED.score, evidence = EXCLUDED.evidence, scored_by = EXCLUDED.scored_by,
 					scored_at = EXCLUDED.scored_at, sort_name = EXCLUDED.sort_name`,
-				accountID, w.crit.ID, w.score, w.evidence, nullID(sc.UserID), now, sortName); err != nil {
+				accountID, w.crit.ID, w.score, w.evidence, db.Null(sc.UserID), now, sortName); err != nil {
 				return err
 			}
 			var oldScore *int
@@ -217,7 +217,7 @@ func (s *Store) SaveScores(ctx context.Context, sc db.Scope, role auth.Role, acc
 			}
 			after[w.crit.Name] = map[string]any{"score": w.score, "evidence": w.evidence}
 			if _, err := tx.Exec(ctx, `INSERT INTO score_changes (account_id, criterion_id, old_score, new_score, evidence, changed_by, changed_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7)`, accountID, w.crit.ID, oldScore, w.score, w.evidence, nullID(sc.UserID), now); err != nil {
+				VALUES ($1, $2, $3, $4, $5, $6, $7)`, accountID, w.crit.ID, oldScore, w.score, w.evidence, db.Null(sc.UserID), now); err != nil {
 				return err
 			}
 		}
@@ -238,11 +238,4 @@ func (s *Store) SaveScores(ctx context.Context, sc db.Scope, role auth.Role, acc
 		return 0, db.Wrap("scoring: save scores", err)
 	}
 	return changed, nil
-}
-
-func nullID(id uuid.UUID) *uuid.UUID {
-	if id == uuid.Nil {
-		return nil
-	}
-	return &id
 }

@@ -380,6 +380,6 @@ func clearCell(ctx context.Context, tx pgx.Tx, sc db.Scope, accountID uuid.UUID,
 		return err
 	}
 	_, err := tx.Exec(ctx, `INSERT INTO score_changes (account_id, criterion_id, old_score, new_score, evidence, changed_by, changed_at)
-		VALUES ($1, $2, $3, NULL, '', $4, $5)`, accountID, crit.ID, old.Score, nullID(sc.UserID), now)
+		VALUES ($1, $2, $3, NULL, '', $4, $5)`, accountID, crit.ID, old.Score, db.Null(sc.UserID), now)
 	return err
 }

@@ -79,12 +79,7 @@ func (s *Server) inviteRevoke(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	inv, err := s.auth.RevokeInvite(r.Context(), scope(r), id)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.flash(r.Context(), "success", "Invitation to "+inv.Email+" revoked: its link no longer works.")
-	http.Redirect(w, r, "/admin/users", http.StatusSeeOther)
+	s.saved(w, r, err, saved{Flash: "Invitation to " + inv.Email + " revoked: its link no longer works.", Next: "/admin/users"})
 }
 
 // outboxShow lists the demo outbox (the route exists only when mail goes

@@ -82,8 +82,21 @@ const maxImportBody = importer.DefaultMaxBytes + 64<<10
 // body limit.
 func (s *Server) importRoutes(r chi.Router, pg importPage) {
 	r.Get(pg.path, s.importShow(pg))
-	r.Get(pg.path+"/{"+pg.param+"}", s.importMap(pg))
-	r.Post(pg.path+"/{"+pg.param+"}", s.importCommit(pg))
+	r.Get(pg.path+"/{"+pg.param+"}", s.importFile(pg, s.importMap))
+	r.Post(pg.path+"/{"+pg.param+"}", s.importFile(pg, s.importCommit))
+}
+
+// importFile serves a route of one upload: h gets the upload's id from
+// the path (a malformed one is a 404).
+func (s *Server) importFile(pg importPage, h func(http.ResponseWriter, *http.Request, importPage, uuid.UUID)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, err := urlID(r, pg.param)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		h(w, r, pg, id)
+	}
 }
 
 func (s *Server) imports() *importer.Store { return importer.NewStore(s.db) }
@@ -165,41 +178,34 @@ func (s *Server) receiveUpload(r *http.Request, k *importer.Kind) (uuid.UUID, in
 // importMap shows an upload's column mapping (guessed, from the preset
 // the query names or the one detected, or as in the query), with its
 // preview once mapped; a fixed header goes straight to the preview.
-func (s *Server) importMap(pg importPage) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		id, err := urlID(r, pg.param)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		if m, mapped := r.URL.Query()["map"]; mapped || pg.kind.FixedHeader {
-			s.importPreview(w, r, pg, id, m, false)
-			return
-		}
-		f, err := s.imports().File(r.Context(), scope(r), pg.kind, id)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		chosen := r.URL.Query().Get("preset")
-		m, preset, err := s.imports().GuessWith(r.Context(), scope(r), pg.kind, f, chosen)
-		var fe db.FieldErrors
-		if errors.As(err, &fe) {
-			// An unknown preset: the guess without one, and why.
-			m, preset, err = s.imports().GuessWith(r.Context(), scope(r), pg.kind, f, "")
-			if err == nil {
-				s.renderImport(w, r, pg, http.StatusUnprocessableEntity, templates.ImportView{File: f, Mapping: m,
-					Columns: importColumns(f, m), Preset: preset, Errors: fe})
-				return
-			}
-		}
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		s.renderImport(w, r, pg, http.StatusOK, templates.ImportView{File: f, Mapping: m, Columns: importColumns(f, m),
-			Preset: preset, PresetChosen: chosen != ""})
+func (s *Server) importMap(w http.ResponseWriter, r *http.Request, pg importPage, id uuid.UUID) {
+	if m, mapped := r.URL.Query()["map"]; mapped || pg.kind.FixedHeader {
+		s.importPreview(w, r, pg, id, m, false)
+		return
 	}
+	f, err := s.imports().File(r.Context(), scope(r), pg.kind, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	chosen := r.URL.Query().Get("preset")
+	m, preset, err := s.imports().GuessWith(r.Context(), scope(r), pg.kind, f, chosen)
+	var fe db.FieldErrors
+	if errors.As(err, &fe) {
+		// An unknown preset: the guess without one, and why.
+		m, preset, err = s.imports().GuessWith(r.Context(), scope(r), pg.kind, f, "")
+		if err == nil {
+			s.renderImport(w, r, pg, http.StatusUnprocessableEntity, templates.ImportView{File: f, Mapping: m,
+				Columns: importColumns(f, m), Preset: preset, Errors: fe})
+			return
+		}
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.renderImport(w, r, pg, http.StatusOK, templates.ImportView{File: f, Mapping: m, Columns: importColumns(f, m),
+		Preset: preset, PresetChosen: chosen != ""})
 }
 
 // importPreview plans upload id under m and shows it; a fresh upload's
@@ -235,38 +241,31 @@ func importColumns(f *importer.File, m importer.Mapping) []templates.ImportColum
 }
 
 // importCommit writes an upload under the posted mapping, all or nothing.
-func (s *Server) importCommit(pg importPage) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		id, err := urlID(r, pg.param)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		if err := r.ParseForm(); err != nil {
-			s.badForm(w, r, err)
-			return
-		}
-		m := importer.Mapping(r.PostForm["map"])
-		pv, err := s.imports().Commit(r.Context(), scope(r), currentMember(r).Role, pg.kind, id, m)
-		var fe db.FieldErrors
-		switch {
-		case errors.Is(err, importer.ErrInvalid):
-			s.renderImport(w, r, pg, http.StatusUnprocessableEntity, previewView(pv))
-			return
-		case errors.As(err, &fe):
-			// Nothing was written: show the plan again with why.
-			if pv, err = s.imports().Preview(r.Context(), scope(r), currentMember(r).Role, pg.kind, id, m); err != nil {
-				s.fail(w, r, err)
-				return
-			}
-			pv.Problems = append(pv.Problems, fe["file"])
-			s.renderImport(w, r, pg, http.StatusUnprocessableEntity, previewView(pv))
-			return
-		case err != nil:
-			s.fail(w, r, err)
-			return
-		}
-		s.flash(r.Context(), "success", pg.done(pv))
-		http.Redirect(w, r, pg.back.Href, http.StatusSeeOther)
+func (s *Server) importCommit(w http.ResponseWriter, r *http.Request, pg importPage, id uuid.UUID) {
+	if err := r.ParseForm(); err != nil {
+		s.badForm(w, r, err)
+		return
 	}
+	m := importer.Mapping(r.PostForm["map"])
+	pv, err := s.imports().Commit(r.Context(), scope(r), currentMember(r).Role, pg.kind, id, m)
+	var fe db.FieldErrors
+	switch {
+	case errors.Is(err, importer.ErrInvalid):
+		s.renderImport(w, r, pg, http.StatusUnprocessableEntity, previewView(pv))
+		return
+	case errors.As(err, &fe):
+		// Nothing was written: show the plan again with why.
+		if pv, err = s.imports().Preview(r.Context(), scope(r), currentMember(r).Role, pg.kind, id, m); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		pv.Problems = append(pv.Problems, fe["file"])
+		s.renderImport(w, r, pg, http.StatusUnprocessableEntity, previewView(pv))
+		return
+	case err != nil:
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(r.Context(), "success", pg.done(pv))
+	http.Redirect(w, r, pg.back.Href, http.StatusSeeOther)
 }

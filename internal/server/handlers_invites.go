@@ -16,13 +16,9 @@ import "pareto/templates"
 // reads the same to a signed-out visitor whether or not the invited email
 // has an account.
 
-const inviteInvalid = "The link is wrong, has expired, was revoked or was already used. Ask your admin for a new invitation."
-
 func (s *Server) inviteShow(w http.ResponseWriter, r *http.Request) {
-	token := chi.URLParam(r, "token")
-	inv, err := s.auth.InviteByToken(r.Context(), token)
-	if err != nil {
-		s.linkInvalid(w, r, err, "This invitation cannot be used", inviteInvalid)
+	token, inv, ok := tokenFor(s, w, r, inviteLink, s.auth.InviteByToken)
+	if !ok {
 		return
 	}
 	if currentMember(r) == nil {
@@ -56,7 +52,7 @@ func (s *Server) inviteAccept(w http.ResponseWriter, r *http.Request) {
 	if errors.As(err, &fe) {
 		inv, ierr := s.auth.InviteByToken(r.Context(), token)
 		if ierr != nil {
-			s.linkInvalid(w, r, ierr, "This invitation cannot be used", inviteInvalid)
+			s.linkInvalid(w, r, ierr, inviteLink)
 			return
 		}
 		st := auth.JudgePassword(password, inv.Email, name, inv.TenantName)
@@ -102,7 +98,7 @@ func (s *Server) inviteRefused(w http.ResponseWriter, r *http.Request, err error
 	case errors.Is(err, auth.ErrMembershipEnded):
 		heading, msg = "Your access here was ended", "An admin deactivated your membership of this organisation. Only an admin can reactivate it; an invitation does not."
 	default:
-		s.linkInvalid(w, r, err, "This invitation cannot be used", inviteInvalid)
+		s.linkInvalid(w, r, err, inviteLink)
 		return
 	}
 	s.render(w, r, http.StatusConflict, templates.LinkInvalidPage(s.page(r, heading, ""), heading, msg))

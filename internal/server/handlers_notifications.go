@@ -71,16 +71,11 @@ func (s *Server) notificationRead(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) notificationReadAll(w http.ResponseWriter, r *http.Request) {
 	n, err := s.notify.MarkAllRead(r.Context(), scope(r))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	msg := strconv.Itoa(n) + " notifications marked as read."
 	if n == 1 {
 		msg = "1 notification marked as read."
 	}
-	s.flash(r.Context(), "success", msg)
-	http.Redirect(w, r, "/notifications", http.StatusSeeOther)
+	s.saved(w, r, err, saved{Flash: msg, Next: "/notifications"})
 }
 
 func (s *Server) notifySettingsShow(w http.ResponseWriter, r *http.Request) {
@@ -101,16 +96,12 @@ func (s *Server) notifySettingsUpdate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	on := f.Raw("digest") == "on"
-	if err := s.notify.SetDigest(r.Context(), scope(r), on); err != nil {
-		s.fail(w, r, err)
-		return
-	}
+	err := s.notify.SetDigest(r.Context(), scope(r), on)
 	msg := "You will get no digest email."
 	if on {
 		msg = "You will get a weekly digest email when something is unread."
 	}
-	s.flash(r.Context(), "success", msg)
-	http.Redirect(w, r, "/me/notifications", http.StatusSeeOther)
+	s.saved(w, r, err, saved{Flash: msg, Next: "/me/notifications"})
 }
 
 // sendDigests takes the tenant's digests due this week and queues their

@@ -50,13 +50,9 @@ func (s *Server) forgotCreate(w http.ResponseWriter, r *http.Request) {
 		"if an account uses this address, the email holds a link to choose a new password. It works once, for 30 minutes."))
 }
 
-const resetInvalid = "The link is wrong, has expired, was already used or was replaced by a newer one. Ask for a new link."
-
 func (s *Server) resetShow(w http.ResponseWriter, r *http.Request) {
-	token := chi.URLParam(r, "token")
-	u, err := s.auth.ResetUser(r.Context(), token)
-	if err != nil {
-		s.linkInvalid(w, r, err, "This link cannot be used", resetInvalid)
+	token, u, ok := tokenFor(s, w, r, resetLink, s.auth.ResetUser)
+	if !ok {
 		return
 	}
 	s.render(w, r, http.StatusOK, templates.ResetPage(s.page(r, "Choose a new password", ""), templates.ResetView{Token: token, Email: u.Email}))
@@ -74,7 +70,7 @@ func (s *Server) resetUpdate(w http.ResponseWriter, r *http.Request) {
 	case errors.As(err, &fe):
 		ru, uerr := s.auth.ResetUser(r.Context(), token)
 		if uerr != nil {
-			s.linkInvalid(w, r, uerr, "This link cannot be used", resetInvalid)
+			s.linkInvalid(w, r, uerr, resetLink)
 			return
 		}
 		st := auth.JudgePassword(password, ru.Email, ru.Name)
@@ -82,7 +78,7 @@ func (s *Server) resetUpdate(w http.ResponseWriter, r *http.Request) {
 			templates.ResetView{Token: token, Email: ru.Email, Form: templates.AuthForm{Errors: fe, Strength: &st}}))
 		return
 	case err != nil:
-		s.linkInvalid(w, r, err, "This link cannot be used", resetInvalid)
+		s.linkInvalid(w, r, err, resetLink)
 		return
 	}
 	s.log.Info("password reset", "user_id", u.ID, "ip", s.clientIP(r))

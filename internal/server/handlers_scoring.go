@@ -1,5 +1,6 @@
 package server
 
+import "context"
 import "errors"
 import "net/http"
 import "net/url"
@@ -281,18 +282,32 @@ func (s *Server) accountScoreShow(w http.ResponseWriter, r *http.Request) {
 // keyStatusUpdate de-designates a key account (it becomes a former key
 // account) with a reason.
 func (s *Server) keyStatusUpdate(w http.ResponseWriter, r *http.Request) {
+	s.keyReasonPost(w, r, "/scoring/accounts/", s.scoringStore().Dedesignate, "The account is no longer a key account.",
+		func(v *templates.AccountScoreView, fe db.FieldErrors, reason string) {
+			v.KeyErrors, v.KeyReason = fe, reason
+		})
+}
+
+// keyReasonPost serves a form about the path account's key status that
+// gives a reason (de-designate, propose): change makes the change, back
+// goes to the form's page or else to def and the account's id, refused
+// puts a refused form on the account's score page.
+func (s *Server) keyReasonPost(w http.ResponseWriter, r *http.Request, def string,
+	change func(context.Context, db.Scope, uuid.UUID, string) error, flash string,
+	refused func(v *templates.AccountScoreView, fe db.FieldErrors, reason string)) {
 	id, f, ok := formFor(s, w, r, pathID("accountID"))
 	if !ok {
 		return
 	}
 	reason := f.Para("reason", limits.Paragraph)
-	back := scoringBack(f.Raw("back"), "/scoring/accounts/"+id.String())
-	err := f.Then(nil, func() error { return s.scoringStore().Dedesignate(r.Context(), scope(r), id, reason) })
+	back := scoringBack(f.Raw("back"), def+id.String())
+	err := f.Then(nil, func() error { return change(r.Context(), scope(r), id, reason) })
 	s.saved(w, r, err, saved{
 		Invalid: s.keyStatusInvalid(r, id, func(v *templates.AccountScoreView, fe db.FieldErrors) {
-			v.Back, v.KeyErrors, v.KeyReason = back, fe, reason
+			v.Back = back
+			refused(v, fe, reason)
 		}),
-		Flash: "The account is no longer a key account.", Next: back})
+		Flash: flash, Next: back})
 }
 
 // keyStatusInvalid shows the account's score page with a refused key
@@ -309,18 +324,10 @@ func (s *Server) keyStatusInvalid(r *http.Request, id uuid.UUID,
 // keyProposalCreate proposes the account as a key candidate for the next
 // review, with an optional reason.
 func (s *Server) keyProposalCreate(w http.ResponseWriter, r *http.Request) {
-	id, f, ok := formFor(s, w, r, pathID("accountID"))
-	if !ok {
-		return
-	}
-	reason := f.Para("reason", limits.Paragraph)
-	back := scoringBack(f.Raw("back"), "/accounts/"+id.String())
-	err := f.Then(nil, func() error { return s.scoringStore().Propose(r.Context(), scope(r), id, reason) })
-	s.saved(w, r, err, saved{
-		Invalid: s.keyStatusInvalid(r, id, func(v *templates.AccountScoreView, fe db.FieldErrors) {
-			v.Back, v.ProposalErrors, v.ProposalReason = back, fe, reason
-		}),
-		Flash: "Proposed as a key candidate: the next review lists it.", Next: back})
+	s.keyReasonPost(w, r, "/accounts/", s.scoringStore().Propose, "Proposed as a key candidate: the next review lists it.",
+		func(v *templates.AccountScoreView, fe db.FieldErrors, reason string) {
+			v.ProposalErrors, v.ProposalReason = fe, reason
+		})
 }
 
 // keyProposalWithdraw withdraws the account's proposal before a review

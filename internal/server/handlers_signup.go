@@ -1,5 +1,6 @@
 package server
 
+import "context"
 import "errors"
 import "net/http"
 import "strings"
@@ -55,10 +56,8 @@ func (s *Server) signupCreate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) signupConfirmShow(w http.ResponseWriter, r *http.Request) {
-	token := chi.URLParam(r, "token")
-	req, err := s.auth.PendingSignup(r.Context(), token)
-	if err != nil {
-		s.linkInvalid(w, r, err, "This link cannot be used", "The link is wrong, has expired or was already used. Sign up again to get a new one.")
+	token, req, ok := tokenFor(s, w, r, signupLink, s.auth.PendingSignup)
+	if !ok {
 		return
 	}
 	s.render(w, r, http.StatusOK, templates.SignupConfirmPage(s.page(r, "Create "+req.OrgName, ""),
@@ -73,19 +72,44 @@ func (s *Server) signupConfirm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		s.linkInvalid(w, r, err, "This link cannot be used", "The link is wrong, has expired or was already used. Sign up again to get a new one.")
+		s.linkInvalid(w, r, err, signupLink)
 		return
 	}
 	s.log.Info("signup", "user_id", m.UserID, "tenant_id", m.TenantID)
 	s.signIn(w, r, m, "success", "Welcome to Pareto. Your organisation is ready.")
 }
 
-// linkInvalid answers a signup, reset or invitation link that does not
-// work (404), or the error.
-func (s *Server) linkInvalid(w http.ResponseWriter, r *http.Request, err error, heading, msg string) {
+// emailLink is one kind of link sent by email with a token (signup,
+// password reset, invitation): what its page says when the token does
+// not work.
+type emailLink struct{ heading, msg string }
+
+var (
+	signupLink = emailLink{"This link cannot be used", "The link is wrong, has expired or was already used. Sign up again to get a new one."}
+	resetLink  = emailLink{"This link cannot be used", "The link is wrong, has expired, was already used or was replaced by a newer one. Ask for a new link."}
+	inviteLink = emailLink{"This invitation cannot be used", "The link is wrong, has expired, was revoked or was already used. Ask your admin for a new invitation."}
+)
+
+// tokenFor reads the token of an emailed link's path and looks up what
+// it names. ok false: it has answered (the link's invalid page, or the
+// error).
+func tokenFor[T any](s *Server, w http.ResponseWriter, r *http.Request, l emailLink,
+	lookup func(context.Context, string) (T, error)) (string, T, bool) {
+	token := chi.URLParam(r, "token")
+	v, err := lookup(r.Context(), token)
+	if err != nil {
+		s.linkInvalid(w, r, err, l)
+		return token, v, false
+	}
+	return token, v, true
+}
+
+// linkInvalid answers an emailed link that does not work (404), or the
+// error.
+func (s *Server) linkInvalid(w http.ResponseWriter, r *http.Request, err error, l emailLink) {
 	if !errors.Is(err, db.ErrNotFound) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusNotFound, templates.LinkInvalidPage(s.page(r, heading, ""), heading, msg))
+	s.render(w, r, http.StatusNotFound, templates.LinkInvalidPage(s.page(r, l.heading, ""), l.heading, l.msg))
 }

@@ -151,12 +151,8 @@ func (s *Server) webhookDelete(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, http.StatusUnprocessableEntity, "Not confirmed", "Use the “Delete endpoint” button on the endpoint's page.")
 		return
 	}
-	if err := s.hooks.DeleteEndpoint(r.Context(), scope(r), e.ID); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.flash(r.Context(), "success", "Deleted the endpoint "+e.URL+" and its delivery log.")
-	http.Redirect(w, r, "/admin/webhooks", http.StatusSeeOther)
+	err := s.hooks.DeleteEndpoint(r.Context(), scope(r), e.ID)
+	s.saved(w, r, err, saved{Flash: "Deleted the endpoint " + e.URL + " and its delivery log.", Next: "/admin/webhooks"})
 }
 
 func (s *Server) webhookReplay(w http.ResponseWriter, r *http.Request) {

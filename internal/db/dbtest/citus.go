@@ -88,11 +88,7 @@ func setupCitus(ctx context.Context, admin string) error {
 func citusURL(t testing.TB) string {
 	t.Helper()
 	ctx := context.Background()
-	lock, err := pgx.Connect(ctx, citusNodes.admin)
-	if err != nil {
-		t.Fatalf("dbtest: citus: connect: %v", err)
-	}
-	t.Cleanup(func() { lock.Close(context.Background()) }) // releases the lock
+	lock := citusAdmin(t) // closed when t ends, which releases the lock
 	slot := -1
 	for deadline := time.Now().Add(10 * time.Minute); slot < 0; {
 		for i := range citusNodes.slots {
@@ -135,6 +131,18 @@ func citusURL(t testing.TB) string {
 	return u
 }
 
+// citusAdmin connects to the coordinator's admin database for t; the
+// connection closes when t ends.
+func citusAdmin(t testing.TB) *pgx.Conn {
+	t.Helper()
+	conn, err := pgx.Connect(context.Background(), citusNodes.admin)
+	if err != nil {
+		t.Fatalf("dbtest: citus: connect: %v", err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	return conn
+}
+
 // citusNodeHosts is the coordinator's host:port, then every worker's.
 func citusNodeHosts(coord *url.URL) []string {
 	return append([]string{coord.Host}, citusNodes.workers...)
@@ -152,11 +160,7 @@ func nodeURL(coord *url.URL, node, dbname string) string {
 func freshCitusURL(t testing.TB) string {
 	t.Helper()
 	ctx := context.Background()
-	admin, err := pgx.Connect(ctx, citusNodes.admin)
-	if err != nil {
-		t.Fatalf("dbtest: citus: connect: %v", err)
-	}
-	defer admin.Close(ctx)
+	admin := citusAdmin(t)
 	name := fmt.Sprintf("pareto_citus_fresh_%d_%d", os.Getpid(), counter.Add(1))
 	u, err := withDatabase(citusNodes.admin, name)
 	if err != nil {
