@@ -112,29 +112,22 @@ func interactionInput(r *http.Request) (account.InteractionInput, error) {
 }
 
 func (a *API) interactionCreate(w http.ResponseWriter, r *http.Request) error {
-	id, err := urlID(r, "accountID")
-	if err != nil {
-		return err
-	}
-	in, err := interactionInput(r)
-	if err != nil {
-		return err
-	}
-	f, err := in.Parse(scope(r).UserID)
-	if err != nil {
-		return err
-	}
-	i, err := a.accounts.CreateInteraction(r.Context(), scope(r), role(r), id, f)
-	if err != nil {
-		return err
-	}
-	i, err = a.accounts.Interaction(r.Context(), scope(r), id, i.ID)
-	if err != nil {
-		return err
-	}
-	w.Header().Set("Location", "/api/v1/accounts/"+id.String()+"/interactions/"+i.ID.String())
-	writeInteraction(w, http.StatusCreated, i)
-	return nil
+	return createUnder(w, r, a.interactionRecord(), "interactions",
+		func() (account.InteractionFields, error) {
+			in, err := interactionInput(r)
+			if err != nil {
+				return account.InteractionFields{}, err
+			}
+			return in.Parse(scope(r).UserID)
+		},
+		func(accountID uuid.UUID, f account.InteractionFields) (account.Interaction, error) {
+			i, err := a.accounts.CreateInteraction(r.Context(), scope(r), role(r), accountID, f)
+			if err != nil {
+				return i, err
+			}
+			return a.accounts.Interaction(r.Context(), scope(r), accountID, i.ID)
+		},
+		func(i account.Interaction) uuid.UUID { return i.ID })
 }
 
 // interactionUpdate ticks an interaction's next step off, or opens it

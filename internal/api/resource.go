@@ -64,6 +64,28 @@ func update[T, F any](w http.ResponseWriter, r *http.Request, res resource[T], i
 	return nil
 }
 
+// createUnder is the POST of a record kept under the path's account:
+// read the body (input), create the record (save) and answer 201 with
+// its Location, /api/v1/accounts/{accountID}/{kind}/{id}.
+func createUnder[T, F any](w http.ResponseWriter, r *http.Request, res resource[T], kind string, input func() (F, error),
+	save func(accountID uuid.UUID, f F) (T, error), id func(T) uuid.UUID) error {
+	accountID, err := urlID(r, "accountID")
+	if err != nil {
+		return err
+	}
+	f, err := input()
+	if err != nil {
+		return err
+	}
+	v, err := save(accountID, f)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/accounts/"+accountID.String()+"/"+kind+"/"+id(v).String())
+	res.write(w, http.StatusCreated, v)
+	return nil
+}
+
 // byID and underAccount adapt the domain's reads to a resource's get: a
 // record named by its own id, and one kept under an account (the
 // account's id, then the record's).

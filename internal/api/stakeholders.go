@@ -104,21 +104,12 @@ func (a *API) stakeholderShow(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) stakeholderCreate(w http.ResponseWriter, r *http.Request) error {
-	id, err := urlID(r, "accountID")
-	if err != nil {
-		return err
-	}
-	f, err := stakeholderInput(r, account.StakeholderInput{})
-	if err != nil {
-		return err
-	}
-	st, err := a.accounts.CreateStakeholder(r.Context(), scope(r), role(r), id, f)
-	if err != nil {
-		return err
-	}
-	w.Header().Set("Location", "/api/v1/accounts/"+id.String()+"/stakeholders/"+st.ID.String())
-	writeStakeholder(w, http.StatusCreated, st)
-	return nil
+	return createUnder(w, r, a.stakeholderRecord(), "stakeholders",
+		func() (account.StakeholderFields, error) { return stakeholderInput(r, account.StakeholderInput{}) },
+		func(accountID uuid.UUID, f account.StakeholderFields) (account.Stakeholder, error) {
+			return a.accounts.CreateStakeholder(r.Context(), scope(r), role(r), accountID, f)
+		},
+		func(st account.Stakeholder) uuid.UUID { return st.ID })
 }
 
 // stakeholderUpdate changes the fields the body names (If-Match
