@@ -6,6 +6,7 @@ import "net/url"
 import "strconv"
 import "strings"
 import "time"
+import "unicode/utf8"
 
 import "github.com/google/uuid"
 
@@ -261,11 +262,15 @@ func NewMatrixChart(ctx context.Context, points []health.MatrixPoint, st health.
 	for _, h := range []int{0, 25, 50, 75, 100} {
 		c.YTicks = append(c.YTicks, Tick{Pos: y(h), Label: itoa(h)})
 	}
-	var taken []box
+	// Sized once: a dot and at most one label per point.
+	taken := make([]box, 0, 2*len(points))
+	c.Dots = make([]MatrixDot, 0, len(points))
+	names := make([]string, 0, len(points)) // of the placed points, in Dots order
 	for _, p := range points {
 		if !p.Placed() {
 			continue
 		}
+		names = append(names, p.Name)
 		d := MatrixDot{Pt: Pt{x(*p.Score10), y(*p.Health)}, Href: "/accounts/" + p.AccountID.String(),
 			QuadrantLabel: p.Quadrant.Label()}
 		d.Title = p.Name + ": selection score " + Score10(ctx, *p.Score10) + ", health " + itoa(*p.Health) + " — " + p.Quadrant.Label()
@@ -282,12 +287,13 @@ func NewMatrixChart(ctx context.Context, points []health.MatrixPoint, st health.
 	plot := box{c.Left, c.Top, c.W - c.Right, c.H - c.Bottom}
 	for i := range c.Dots {
 		d := &c.Dots[i]
-		name := []rune(points[indexOfPlaced(points, i)].Name)
-		if len(name) > labelMaxChars {
-			name = append(name[:labelMaxChars-1], '…')
+		d.Label = names[i]
+		chars := utf8.RuneCountInString(d.Label)
+		if chars > labelMaxChars {
+			d.Label = string(append([]rune(d.Label)[:labelMaxChars-1], '…'))
+			chars = labelMaxChars
 		}
-		d.Label = string(name)
-		w := float64(len(name)) * labelCharW
+		w := float64(chars) * labelCharW
 		for _, try := range []struct {
 			x0, y0 float64
 			anchor string
@@ -308,19 +314,6 @@ func NewMatrixChart(ctx context.Context, points []health.MatrixPoint, st health.
 		}
 	}
 	return c
-}
-
-// indexOfPlaced is the index in points of the i-th placed point.
-func indexOfPlaced(points []health.MatrixPoint, i int) int {
-	for j, p := range points {
-		if p.Placed() {
-			if i == 0 {
-				return j
-			}
-			i--
-		}
-	}
-	return -1
 }
 
 func collides(b box, taken []box) bool {

@@ -48,6 +48,7 @@ func main() {
 	dataDir := flag.String("data-dir", ".pareto-bench", "with --scale: folder of the PostgreSQL cluster kept between runs")
 	satTime := flag.Duration("sat-time", 10*time.Second, "with --scale: length of each saturated run")
 	pairs := flag.Int("pairs", 3, "with --scale: interleaved app/bare saturated run pairs per size")
+	pprofDir := flag.String("pprof-dir", "", "with --scale: write the server's CPU, allocation and heap profiles of each size's first saturated app run, and its shortlist page, into this folder")
 	satOnly := flag.Bool("saturated-only", false, "with --scale: only the saturated shortlist pairs (no pages one at a time, no sign-ins)")
 	flag.Parse()
 	cfg := config{tenants: 100, bigAccounts: 20_000, kpiAccounts: 2_000, months: 24, importRows: 50_000,
@@ -62,7 +63,7 @@ func main() {
 		sz, err := parseSizes(*sizes)
 		if err == nil {
 			err = runScale(ctx, scaleConfig{sizes: sz, dataDir: *dataDir, runs: 15, pairs: max(*pairs, 1), satTime: *satTime, clients: 8,
-				saturatedOnly: *satOnly}, *out)
+				saturatedOnly: *satOnly, pprofDir: *pprofDir}, *out)
 		}
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "pareto-bench:", err)
@@ -101,7 +102,7 @@ func run(ctx context.Context, cfg config, outFile string, keep bool) error {
 		return fmt.Errorf("seed: %w", err)
 	}
 
-	srv, err := startServe(ctx, dir, dbURL)
+	srv, err := startServe(ctx, dir, dbURL, "")
 	if err != nil {
 		return err
 	}
@@ -263,8 +264,8 @@ func (v serving) stop() { _ = v.cmd.Process.Signal(os.Interrupt); _ = v.cmd.Wait
 
 // startServe builds pareto into dir and starts "pareto serve" on a free
 // port against dbURL (its log in dir/serve.log); it answers once the
-// server is healthy.
-func startServe(ctx context.Context, dir, dbURL string) (serving, error) {
+// server is healthy. With pprofAddr it also serves its profiles there.
+func startServe(ctx context.Context, dir, dbURL, pprofAddr string) (serving, error) {
 	progress("building and starting pareto serve")
 	bin := filepath.Join(dir, "pareto")
 	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/pareto").CombinedOutput(); err != nil {
@@ -274,7 +275,7 @@ func startServe(ctx context.Context, dir, dbURL string) (serving, error) {
 	if err != nil {
 		return serving{}, err
 	}
-	srv := exec.Command(bin, "serve", "--addr", addr, "--database-url", dbURL, "--db-max-conns", "16")
+	srv := exec.Command(bin, "serve", "--addr", addr, "--database-url", dbURL, "--db-max-conns", "16", "--pprof-addr", pprofAddr)
 	srv.Env = append(os.Environ(), "PARETO_LOG_FORMAT=json")
 	logFile, _ := os.Create(filepath.Join(dir, "serve.log"))
 	srv.Stdout, srv.Stderr = logFile, logFile

@@ -28,6 +28,11 @@ type scaleConfig struct {
 	// saturatedOnly skips the pages one at a time and the sign-ins: the
 	// saturated shortlist pairs alone (--saturated-only).
 	saturatedOnly bool
+	// pprofDir: when set, the server serves its profiles (on pprofAddr)
+	// and the first saturated app run of each size writes
+	// cpu-<size>.pprof, allocs-<size>.pprof and heap-<size>.pprof there,
+	// with the page it served (shortlist-<size>.html).
+	pprofDir, pprofAddr string
 }
 
 // pageCase is one page measured one request at a time.
@@ -113,7 +118,15 @@ func runScale(ctx context.Context, cfg scaleConfig, outFile string) error {
 		}
 	}
 
-	srv, err := startServe(ctx, dir, dbURL)
+	if cfg.pprofDir != "" {
+		if cfg.pprofAddr, err = freeAddr(); err != nil {
+			return err
+		}
+		if err := os.MkdirAll(cfg.pprofDir, 0o755); err != nil {
+			return err
+		}
+	}
+	srv, err := startServe(ctx, dir, dbURL, cfg.pprofAddr)
 	if err != nil {
 		return err
 	}
@@ -254,7 +267,20 @@ func saturateShortlist(ctx context.Context, cfg scaleConfig, client *http.Client
 	if err := sameShortlist(ctx, client, base+"/shortlist", cookie, bare.URL, min(50, st.size)); err != nil {
 		return err
 	}
-	r.rowsCheck = "same 50 rows"
+	appPage, err := fetch(ctx, client, base+"/shortlist", cookie)
+	if err != nil {
+		return err
+	}
+	barePage, err := fetch(ctx, client, bare.URL, "")
+	if err != nil {
+		return err
+	}
+	r.rowsCheck = fmt.Sprintf("same 50 rows; page %d bytes (bare %d)", len(appPage), len(barePage))
+	if cfg.pprofDir != "" {
+		if err := os.WriteFile(filepath.Join(cfg.pprofDir, fmt.Sprintf("shortlist-%d.html", st.size)), []byte(appPage), 0o644); err != nil {
+			return err
+		}
+	}
 	ok := func(s int) bool { return s == http.StatusOK }
 	app := bench.Scenario{Name: "shortlist app", OK: ok, Next: func(int) bench.Request { return bench.Get(base+"/shortlist", cookie) }}
 	bs := bench.Scenario{Name: "shortlist bare", OK: ok, Next: func(int) bench.Request { return bench.Get(bare.URL, "") }}
@@ -264,9 +290,19 @@ func saturateShortlist(ctx context.Context, cfg scaleConfig, client *http.Client
 	for p := range cfg.pairs {
 		load := bench.LoadAverage()
 		progress("scale %d: saturated pair %d/%d (load average %s)", st.size, p+1, cfg.pairs, load)
+		var profiled chan error
+		if p == 0 && cfg.pprofDir != "" {
+			profiled = make(chan error, 1)
+			go func() { profiled <- saveProfiles(ctx, cfg.pprofAddr, cfg.pprofDir, st.size, cfg.satTime) }()
+		}
 		c0 := meter.read()
 		a := bench.Saturate(ctx, app, client, cfg.clients, cfg.satTime)
 		c1 := meter.read()
+		if profiled != nil {
+			if err := <-profiled; err != nil {
+				return err
+			}
+		}
 		b := bench.Saturate(ctx, bs, client, cfg.clients, cfg.satTime)
 		c2 := meter.read()
 		r.appCPU = append(r.appCPU, c1.sub(c0).perRequest(a.Sent))

@@ -107,7 +107,7 @@ func envInt64(name string, def int64) int64 {
 		if n, err := strconv.ParseInt(v, 10, 64); err == nil && n >= 0 {
 			return n
 		}
-		fmt.Fprintf(os.Stderr, "pareto: ignoring %s=%q: not a whole number of MiB\n", name, v)
+		fmt.Fprintf(os.Stderr, "pareto: ignoring %s=%q: not a non-negative whole number\n", name, v)
 	}
 	return def
 }
@@ -187,6 +187,7 @@ func serve(ctx context.Context, args []string) error {
 	hookKey := fs.String("webhook-key", os.Getenv("PARETO_WEBHOOK_KEY"), "base64 of 32 random bytes sealing webhook signing secrets at rest; empty: kept in <data-dir>/webhook.key, made on first start (env PARETO_WEBHOOK_KEY)")
 	hookLocal := fs.Bool("webhooks-allow-http-localhost", env("PARETO_WEBHOOKS_ALLOW_HTTP_LOCALHOST", "") == "true", "development: let webhook endpoints be plain http on localhost and deliveries reach loopback addresses (env PARETO_WEBHOOKS_ALLOW_HTTP_LOCALHOST=true)")
 	memLimit := fs.Int64("memory-limit-mib", envInt64("PARETO_MEMORY_LIMIT_MIB", 100), "soft limit of the Go heap in MiB: the garbage collector works harder near it, so bursts (sign-ins hash with 19 MiB each) do not grow the process; 0: none; GOMEMLIMIT wins (env PARETO_MEMORY_LIMIT_MIB)")
+	gcPercent := fs.Int("gc-percent", int(envInt64("PARETO_GC_PERCENT", 400)), "garbage collection target percentage (Go's GOGC): the heap may grow this much over what is live before a collection; the memory limit still bounds it, so a small live heap is collected less often without growing past the limit; GOGC wins (env PARETO_GC_PERCENT)")
 	pprofAddr := fs.String("pprof-addr", os.Getenv("PARETO_PPROF_ADDR"), "loopback address (127.0.0.1:port) to serve Go's /debug/pprof/ profiles on, for profiling under load; empty: none (env PARETO_PPROF_ADDR)")
 	_ = fs.Parse(args)
 	trusted, err := server.ParseTrustedProxies(*proxies)
@@ -195,6 +196,9 @@ func serve(ctx context.Context, args []string) error {
 	}
 	if *memLimit > 0 && os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(*memLimit << 20)
+	}
+	if *gcPercent > 0 && os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(*gcPercent)
 	}
 
 	log := newLogger()
