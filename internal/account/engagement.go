@@ -117,10 +117,7 @@ func (s *Store) Engagements(ctx context.Context, sc db.Scope, accountID uuid.UUI
 // account (db.ErrForbidden); db.ErrNotFound for a missing account.
 func (s *Store) CreateEngagement(ctx context.Context, sc db.Scope, role auth.Role, accountID uuid.UUID, f EngagementFields) (Engagement, error) {
 	var e Engagement
-	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
-		if _, err := editableAccount(ctx, tx, sc, role, accountID); err != nil {
-			return err
-		}
+	err := editTx(ctx, s.DB, sc, role, accountID, func(tx pgx.Tx) error {
 		var id uuid.UUID
 		if err := tx.QueryRow(ctx, `INSERT INTO engagements (account_id, kind, occurred_on, title, notes, created_by, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
@@ -142,10 +139,7 @@ func (s *Store) CreateEngagement(ctx context.Context, sc db.Scope, role auth.Rol
 // DeleteEngagement removes a logged engagement. Needs CanEdit on the
 // account; db.ErrNotFound when it is not there (or not the account's).
 func (s *Store) DeleteEngagement(ctx context.Context, sc db.Scope, role auth.Role, accountID, id uuid.UUID) error {
-	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
-		if _, err := editableAccount(ctx, tx, sc, role, accountID); err != nil {
-			return err
-		}
+	err := editTx(ctx, s.DB, sc, role, accountID, func(tx pgx.Tx) error {
 		cur, err := scanEngagement(tx.QueryRow(ctx, `DELETE FROM engagements e WHERE e.tenant_id = $1 AND e.account_id = $2 AND e.id = $3
 			RETURNING e.id, e.account_id, e.kind, e.occurred_on, e.title, e.notes, '', e.created_at`, sc.TenantID, accountID, id))
 		if err != nil {

@@ -165,10 +165,7 @@ func (f InteractionFields) audit() map[string]any {
 // team or participants from another account.
 func (s *Store) CreateInteraction(ctx context.Context, sc db.Scope, role auth.Role, accountID uuid.UUID, f InteractionFields) (Interaction, error) {
 	var i Interaction
-	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
-		if _, err := editableAccount(ctx, tx, sc, role, accountID); err != nil {
-			return err
-		}
+	err := editTx(ctx, s.DB, sc, role, accountID, func(tx pgx.Tx) error {
 		if err := checkInteraction(ctx, tx, sc, accountID, f); err != nil {
 			return err
 		}
@@ -236,16 +233,10 @@ func (f InteractionFields) same(g InteractionFields) bool {
 // that stays the same keeps its "done"; a new or cleared one is open.
 // The audit log keeps the fields before and after.
 func (s *Store) UpdateInteraction(ctx context.Context, sc db.Scope, role auth.Role, accountID, id uuid.UUID, f InteractionFields, version int) error {
-	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
-		if _, err := editableAccount(ctx, tx, sc, role, accountID); err != nil {
-			return err
-		}
-		cur, err := getInteraction(ctx, tx, sc.TenantID, accountID, id, true)
+	err := editTx(ctx, s.DB, sc, role, accountID, func(tx pgx.Tx) error {
+		cur, err := interactions.locked(ctx, tx, sc.TenantID, accountID, id, version)
 		if err != nil {
 			return err
-		}
-		if cur.Version != version {
-			return fmt.Errorf("interaction %s is at version %d, not %d: %w", id, cur.Version, version, db.ErrConflict)
 		}
 		is := []Interaction{cur}
 		if err := withParticipants(ctx, tx, sc.TenantID, is); err != nil {

@@ -1,6 +1,7 @@
 package account
 
 import "context"
+import "fmt"
 
 import "github.com/google/uuid"
 import "github.com/jackc/pgx/v5"
@@ -13,10 +14,11 @@ import "pareto/internal/db"
 // stakeholders, its interactions) is read, locked, removed and audited:
 // what the two stores share, in one place.
 type childRecord[T any] struct {
-	entity string // audit entity, and the word in errors
-	table  string
-	get    func(ctx context.Context, tx pgx.Tx, tenantID, accountID, id uuid.UUID, lock bool) (T, error)
-	audit  func(T) any // the record as the audit log keeps it
+	entity  string // audit entity, and the word in errors
+	table   string
+	get     func(ctx context.Context, tx pgx.Tx, tenantID, accountID, id uuid.UUID, lock bool) (T, error)
+	version func(T) int
+	audit   func(T) any // the record as the audit log keeps it
 	// unlink, when set, clears what refers to the record before it goes.
 	unlink func(ctx context.Context, tx pgx.Tx, tenantID, accountID, id uuid.UUID) error
 }
@@ -31,13 +33,23 @@ func (k childRecord[T]) one(ctx context.Context, d *db.DB, sc db.Scope, accountI
 	return out, wrap(k.entity, err)
 }
 
+// locked reads record id of accountID for a change at version, locked:
+// db.ErrNotFound, or db.ErrConflict when someone saved it since.
+func (k childRecord[T]) locked(ctx context.Context, tx pgx.Tx, tenantID, accountID, id uuid.UUID, version int) (T, error) {
+	cur, err := k.get(ctx, tx, tenantID, accountID, id, true)
+	if err != nil {
+		return cur, err
+	}
+	if v := k.version(cur); v != version {
+		return cur, fmt.Errorf("%s %s is at version %d, not %d: %w", k.entity, id, v, version, db.ErrConflict)
+	}
+	return cur, nil
+}
+
 // remove deletes record id of accountID, audited. Needs CanEdit on the
 // account (db.ErrForbidden); db.ErrNotFound when it is gone already.
 func (k childRecord[T]) remove(ctx context.Context, d *db.DB, sc db.Scope, role auth.Role, accountID, id uuid.UUID) error {
-	err := d.Tx(ctx, sc, func(tx pgx.Tx) error {
-		if _, err := editableAccount(ctx, tx, sc, role, accountID); err != nil {
-			return err
-		}
+	err := editTx(ctx, d, sc, role, accountID, func(tx pgx.Tx) error {
 		cur, err := k.get(ctx, tx, sc.TenantID, accountID, id, true)
 		if err != nil {
 			return err
@@ -59,9 +71,11 @@ func (k childRecord[T]) remove(ctx context.Context, d *db.DB, sc db.Scope, role 
 
 var (
 	stakeholders = childRecord[Stakeholder]{entity: "stakeholder", table: "stakeholders", get: getStakeholder,
-		audit: func(st Stakeholder) any { return st.audit() }, unlink: unlinkReports}
+		version: func(st Stakeholder) int { return st.Version },
+		audit:   func(st Stakeholder) any { return st.audit() }, unlink: unlinkReports}
 	interactions = childRecord[Interaction]{entity: "interaction", table: "interactions", get: getInteraction,
-		audit: func(i Interaction) any { return i.InteractionFields.audit() }}
+		version: func(i Interaction) int { return i.Version },
+		audit:   func(i Interaction) any { return i.InteractionFields.audit() }}
 )
 
 // unlinkReports makes the people reporting to stakeholder id report to

@@ -225,6 +225,18 @@ func editableAccount(ctx context.Context, tx pgx.Tx, sc db.Scope, role auth.Role
 	return a, nil
 }
 
+// editTx runs write in one transaction of the scope's tenant once the
+// member may edit the account (editableAccount: db.ErrNotFound,
+// db.ErrForbidden; the account is share-locked).
+func editTx(ctx context.Context, d *db.DB, sc db.Scope, role auth.Role, accountID uuid.UUID, write func(tx pgx.Tx) error) error {
+	return d.Tx(ctx, sc, func(tx pgx.Tx) error {
+		if _, err := editableAccount(ctx, tx, sc, role, accountID); err != nil {
+			return err
+		}
+		return write(tx)
+	})
+}
+
 // checkReportsTo makes sure the manager is a stakeholder of the same
 // account and that id would not end up reporting to itself.
 func checkReportsTo(ctx context.Context, tx pgx.Tx, sc db.Scope, accountID, id, reportsTo uuid.UUID) error {
@@ -257,10 +269,7 @@ func checkReportsTo(ctx context.Context, tx pgx.Tx, sc db.Scope, accountID, id, 
 // account (db.ErrForbidden); db.ErrNotFound for a missing account.
 func (s *Store) CreateStakeholder(ctx context.Context, sc db.Scope, role auth.Role, accountID uuid.UUID, f StakeholderFields) (Stakeholder, error) {
 	var st Stakeholder
-	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
-		if _, err := editableAccount(ctx, tx, sc, role, accountID); err != nil {
-			return err
-		}
+	err := editTx(ctx, s.DB, sc, role, accountID, func(tx pgx.Tx) error {
 		if err := checkReportsTo(ctx, tx, sc, accountID, uuid.Nil, f.ReportsToID); err != nil {
 			return err
 		}
@@ -282,16 +291,10 @@ func (s *Store) CreateStakeholder(ctx context.Context, sc db.Scope, role auth.Ro
 // (db.ErrConflict otherwise). Needs CanEdit on the account.
 func (s *Store) UpdateStakeholder(ctx context.Context, sc db.Scope, role auth.Role, accountID, id uuid.UUID, f StakeholderFields, version int) (Stakeholder, error) {
 	var st Stakeholder
-	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
-		if _, err := editableAccount(ctx, tx, sc, role, accountID); err != nil {
-			return err
-		}
-		cur, err := getStakeholder(ctx, tx, sc.TenantID, accountID, id, true)
+	err := editTx(ctx, s.DB, sc, role, accountID, func(tx pgx.Tx) error {
+		cur, err := stakeholders.locked(ctx, tx, sc.TenantID, accountID, id, version)
 		if err != nil {
 			return err
-		}
-		if cur.Version != version {
-			return fmt.Errorf("stakeholder %s is at version %d, not %d: %w", id, cur.Version, version, db.ErrConflict)
 		}
 		if cur.StakeholderFields == f {
 			st = cur

@@ -99,12 +99,8 @@ func interactionInput(r *http.Request) (account.InteractionInput, error) {
 			fe.Add("participants", "Use a list of stakeholder ids.")
 		}
 	}
-	at := map[string]*string{"occurred_on": &in.OccurredOn, "kind": &in.Kind, "summary": &in.Summary, "next_step": &in.NextStep,
-		"next_step_due": &in.NextStepDue, "next_step_owner": &in.NextStepOwner}
-	vals, vfe := fields(obj, func(k string) bool { _, ok := at[k]; return ok })
-	for k, v := range vals {
-		*at[k] = v
-	}
+	vfe := fieldsInto(obj, map[string]*string{"occurred_on": &in.OccurredOn, "kind": &in.Kind, "summary": &in.Summary,
+		"next_step": &in.NextStep, "next_step_due": &in.NextStepDue, "next_step_owner": &in.NextStepOwner})
 	for k, msg := range vfe {
 		fe.Add(k, msg)
 	}

@@ -73,6 +73,16 @@ func fields(obj map[string]any, known func(string) bool) (map[string]string, db.
 	return out, fe
 }
 
+// fieldsInto is fields for an input whose text fields at names: each
+// value read goes to its place; the field errors are fields'.
+func fieldsInto(obj map[string]any, at map[string]*string) db.FieldErrors {
+	vals, fe := fields(obj, func(k string) bool { _, ok := at[k]; return ok })
+	for k, v := range vals {
+		*at[k] = v
+	}
+	return fe
+}
+
 // writeJSON answers v as JSON with status.
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	b, err := json.Marshal(v)

@@ -51,11 +51,7 @@ func stakeholderInput(r *http.Request, base account.StakeholderInput) (account.S
 	if err := readJSON(r, &obj); err != nil {
 		return account.StakeholderFields{}, err
 	}
-	at := stakeholderFields(&base)
-	in, fe := fields(obj, func(k string) bool { _, ok := at[k]; return ok })
-	for k, v := range in {
-		*at[k] = v
-	}
+	fe := fieldsInto(obj, stakeholderFields(&base))
 	f, err := base.Parse()
 	return f, merged(fe, err)
 }
