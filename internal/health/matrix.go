@@ -135,11 +135,20 @@ func (s *Store) Matrix(ctx context.Context, sc db.Scope, f MatrixFilter) (Matrix
 	return out, wrap("matrix", err)
 }
 
+// collectPoints reads the 2×2's points. One point and one list of scan
+// targets serve every row: pgx.CollectRows with a scan function allocated
+// both anew for each row.
 func collectPoints(rows pgx.Rows, st Settings) ([]MatrixPoint, error) {
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (MatrixPoint, error) {
-		var p MatrixPoint
-		var s10, h *int16
-		err := r.Scan(&p.AccountID, &p.Name, &p.KeyStatus, &p.KAMName, &s10, &p.Complete, &h)
+	defer rows.Close()
+	var out []MatrixPoint
+	var p MatrixPoint
+	var s10, h *int16
+	dest := []any{&p.AccountID, &p.Name, &p.KeyStatus, &p.KAMName, &s10, &p.Complete, &h}
+	for rows.Next() {
+		p, s10, h = MatrixPoint{}, nil, nil
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
 		if s10 != nil {
 			v := int(*s10)
 			p.Score10 = &v
@@ -151,8 +160,12 @@ func collectPoints(rows pgx.Rows, st Settings) ([]MatrixPoint, error) {
 		if p.Placed() {
 			p.Quadrant = QuadrantOf(*p.Score10, *p.Health, st)
 		}
-		return p, err
-	})
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // RevenueAtRisk is the part of the key accounts' revenue held by key

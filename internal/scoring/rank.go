@@ -10,6 +10,7 @@ import "bytes"
 import "fmt"
 import "math"
 import "slices"
+import "strconv"
 import "strings"
 
 import "github.com/google/uuid"
@@ -165,7 +166,7 @@ type Score struct {
 func (s Score) String() string { return FormatScore10(s.Score10) }
 
 // Coverage is e.g. "4/5".
-func (s Score) Coverage() string { return fmt.Sprintf("%d/%d", s.Scored, s.Total) }
+func (s Score) Coverage() string { return strconv.Itoa(s.Scored) + "/" + strconv.Itoa(s.Total) }
 
 // FormatScore10 shows a score in tenths: 73 → "7.3"; 0 → "–".
 func FormatScore10(s10 int) string {
