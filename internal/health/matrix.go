@@ -95,13 +95,14 @@ func (s *Store) Matrix(ctx context.Context, sc db.Scope, f MatrixFilter) (Matrix
 		st := QueueSettings(&r, sc.TenantID)
 		// The KAM condition only when filtering, the limits written
 		// out: "$2 IS NULL OR …" and LIMIT $3 made PostgreSQL plan the
-		// statement again on every execution. (The key accounts' read
-		// still is, when its estimate for the tenant beats the generic
+		// statement again on every execution. The key accounts' read
+		// still was, for a small tenant (its estimate beat the generic
 		// plan's; forcing the generic plan fails on Citus, which needs the
-		// tenant's value to route the join.)
-		kam, args := "", []any{sc.TenantID}
+		// tenant's value to route the join): it names the tenant as a
+		// literal instead (db.TenantLiteral), planned once.
+		tenant, kam, args := db.TenantLiteral(sc.TenantID), "", []any{}
 		if f.KAMID != uuid.Nil {
-			kam, args = " AND a.kam_user_id = $2", append(args, f.KAMID)
+			kam, args = " AND a.kam_user_id = $1", append(args, f.KAMID)
 		}
 		var keys, cands []MatrixPoint
 		r.Query(func(rows pgx.Rows) (err error) {
@@ -112,7 +113,7 @@ func (s *Store) Matrix(ctx context.Context, sc db.Scope, f MatrixFilter) (Matrix
 			LEFT JOIN users u ON u.id = a.kam_user_id
 			LEFT JOIN account_rankings r ON r.tenant_id = a.tenant_id AND r.account_id = a.id
 			LEFT JOIN account_health h ON h.tenant_id = a.tenant_id AND h.account_id = a.id
-			WHERE a.tenant_id = $1 AND a.key_status = 'key' AND a.archived_at IS NULL`+kam+`
+			WHERE a.tenant_id = `+tenant+` AND a.key_status = 'key' AND a.archived_at IS NULL`+kam+`
 			ORDER BY a.sort_name, a.id LIMIT `+strconv.Itoa(MaxKeyPoints), args...)
 		if f.Candidates {
 			r.Query(func(rows pgx.Rows) (err error) {
@@ -123,7 +124,7 @@ func (s *Store) Matrix(ctx context.Context, sc db.Scope, f MatrixFilter) (Matrix
 			JOIN accounts a ON a.tenant_id = r.tenant_id AND a.id = r.account_id
 			LEFT JOIN users u ON u.id = a.kam_user_id
 			LEFT JOIN account_health h ON h.tenant_id = a.tenant_id AND h.account_id = a.id
-			WHERE r.tenant_id = $1 AND NOT r.archived AND a.key_status = 'candidate'`+kam+`
+			WHERE r.tenant_id = `+tenant+` AND NOT r.archived AND a.key_status = 'candidate'`+kam+`
 			ORDER BY r.complete DESC, r.score10 DESC, r.headroom DESC, r.sort_name, r.account_id LIMIT `+strconv.Itoa(MaxCandidates), args...)
 		}
 		if err := r.Send(ctx, tx); err != nil {
