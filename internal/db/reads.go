@@ -25,15 +25,21 @@ func (r *Reads) Row(scan func(pgx.Row) error, sql string, args ...any) {
 }
 
 // Send sends the queued reads in tx and runs their scan functions; the
-// first error stops it. Reads is empty again afterwards.
+// first error stops it. Reads is empty again afterwards. When tx is the
+// request's transaction (RequestTx), the reads prefetched for it
+// (DB.Prefetch) go last in the same batch.
 func (r *Reads) Send(ctx context.Context, tx pgx.Tx) error {
 	if r.b.Len() == 0 {
 		return nil
 	}
+	pre := takePending(ctx, tx, r)
 	err := tx.SendBatch(ctx, &r.b).Close()
 	r.b = pgx.Batch{}
 	if err != nil {
 		return fmt.Errorf("db: reads: %w", err)
+	}
+	for _, p := range pre {
+		p.sent = true
 	}
 	return nil
 }

@@ -27,6 +27,9 @@ type RequestTx struct {
 	ended bool // End was called; finish when depth drops to 0
 	done  bool // finished: later calls run on their own
 	err   error
+	// pending are the reads Prefetch queued, waiting for the next batch
+	// sent in tx (Reads.Send).
+	pending []*Prefetched
 }
 
 type requestTxKey struct{}
@@ -105,4 +108,62 @@ func (rt *RequestTx) finish(ctx context.Context, commit bool) {
 	}
 	rt.conn.Release()
 	rt.tx, rt.conn = nil, nil
+}
+
+// Prefetched is reads a later part of a request needs, queued ahead with
+// DB.Prefetch.
+type Prefetched struct {
+	queue func(*Reads)
+	sent  bool
+	taken bool // sent with a batch, or withdrawn by Sent
+}
+
+// Prefetch queues reads that a later part of the request needs (the
+// header's count of unread notifications, the bar of saved views, a
+// chart beside the page's table) to go with the next batch the request's
+// transaction sends (a Reads.Send in it, whichever store sends it),
+// instead of paying a round trip of their own (issue 19: the shortlist
+// made 9 round trips). queue queues them as for Reads; their scan
+// functions run during that Send. Outside a RequestTx for s, nothing is
+// queued. Sent tells the later part whether its reads went; when not
+// (no batch was sent in between, or it failed), it reads on its own.
+func (d *DB) Prefetch(ctx context.Context, s Scope, queue func(*Reads)) *Prefetched {
+	rt := requestTx(ctx, d, s)
+	if rt == nil {
+		return nil
+	}
+	p := &Prefetched{queue: queue}
+	rt.pending = append(rt.pending, p)
+	return p
+}
+
+// Sent reports whether the prefetched reads were sent and scanned; when
+// they were not, they are withdrawn (no later batch carries them), and the
+// caller reads on its own.
+func (p *Prefetched) Sent() bool {
+	if p == nil {
+		return false
+	}
+	p.taken = true
+	return p.sent
+}
+
+// takePending queues in r the reads prefetched for tx, the request's
+// transaction carried by ctx (none for another transaction), and returns
+// them, to be marked sent when r's Send succeeds.
+func takePending(ctx context.Context, tx pgx.Tx, r *Reads) []*Prefetched {
+	rt, _ := ctx.Value(requestTxKey{}).(*RequestTx)
+	if rt == nil || rt.tx == nil || rt.tx != tx || len(rt.pending) == 0 {
+		return nil
+	}
+	var taken []*Prefetched
+	for _, p := range rt.pending {
+		if !p.taken {
+			p.taken = true
+			p.queue(r)
+			taken = append(taken, p)
+		}
+	}
+	rt.pending = nil
+	return taken
 }

@@ -87,53 +87,71 @@ type Matrix struct {
 // candidates by MaxCandidates: the cost does not grow with the portfolio.
 // Anybody signed in may read it.
 func (s *Store) Matrix(ctx context.Context, sc db.Scope, f MatrixFilter) (Matrix, error) {
-	out := Matrix{Filter: f}
-	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
+	var out Matrix
+	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) (err error) {
 		// One round trip: the settings' scan runs first, so the points'
 		// quadrants see them.
-		var r db.Reads
-		st := QueueSettings(&r, sc.TenantID)
-		// The KAM condition only when filtering, the limits written
-		// out: "$2 IS NULL OR …" and LIMIT $3 made PostgreSQL plan the
-		// statement again on every execution. The key accounts' read
-		// still was, for a small tenant (its estimate beat the generic
-		// plan's; forcing the generic plan fails on Citus, which needs the
-		// tenant's value to route the join): it names the tenant as a
-		// literal instead (db.TenantLiteral), planned once.
-		tenant, kam, args := db.TenantLiteral(sc.TenantID), "", []any{}
-		if f.KAMID != uuid.Nil {
-			kam, args = " AND a.kam_user_id = $1", append(args, f.KAMID)
+		out, err = db.ReadNow(ctx, tx, func(r *db.Reads) *Matrix { return queueMatrix(r, sc, f) })
+		return err
+	})
+	return out, wrap("matrix", err)
+}
+
+// MatrixLater is Matrix queued ahead (db.Prefetch) to go with the
+// request's next batch (the shortlist's page reads); the function it
+// returns gives the 2×2 then, reading it on its own if it did not go.
+func (s *Store) MatrixLater(ctx context.Context, sc db.Scope, f MatrixFilter) func(context.Context) (Matrix, error) {
+	var out *Matrix
+	p := s.DB.Prefetch(ctx, sc, func(r *db.Reads) { out = queueMatrix(r, sc, f) })
+	return func(ctx context.Context) (Matrix, error) {
+		if p.Sent() {
+			return *out, nil
 		}
-		var keys, cands []MatrixPoint
-		r.Query(func(rows pgx.Rows) (err error) {
-			keys, err = collectPoints(rows, *st)
-			return err
-		}, `SELECT a.id, a.name, a.key_status, coalesce(u.name, ''), r.score10, coalesce(r.complete, false), h.score
+		return s.Matrix(ctx, sc, f)
+	}
+}
+
+// queueMatrix queues the 2×2's reads in r: its settings first (their scan
+// runs first, so the points' quadrants see them), then the points.
+func queueMatrix(r *db.Reads, sc db.Scope, f MatrixFilter) *Matrix {
+	out := &Matrix{Filter: f}
+	st := QueueSettings(r, sc.TenantID)
+	// The KAM condition only when filtering, the limits written
+	// out: "$2 IS NULL OR …" and LIMIT $3 made PostgreSQL plan the
+	// statement again on every execution. The key accounts' read
+	// still was, for a small tenant (its estimate beat the generic
+	// plan's; forcing the generic plan fails on Citus, which needs the
+	// tenant's value to route the join): it names the tenant as a
+	// literal instead (db.TenantLiteral), planned once.
+	tenant, kam, args := db.TenantLiteral(sc.TenantID), "", []any{}
+	if f.KAMID != uuid.Nil {
+		kam, args = " AND a.kam_user_id = $1", append(args, f.KAMID)
+	}
+	r.Query(func(rows pgx.Rows) (err error) {
+		out.Settings = *st
+		out.Points, err = collectPoints(rows, *st)
+		return err
+	}, `SELECT a.id, a.name, a.key_status, coalesce(u.name, ''), r.score10, coalesce(r.complete, false), h.score
 			FROM accounts a
 			LEFT JOIN users u ON u.id = a.kam_user_id
 			LEFT JOIN account_rankings r ON r.tenant_id = a.tenant_id AND r.account_id = a.id
 			LEFT JOIN account_health h ON h.tenant_id = a.tenant_id AND h.account_id = a.id
 			WHERE a.tenant_id = `+tenant+` AND a.key_status = 'key' AND a.archived_at IS NULL`+kam+`
 			ORDER BY a.sort_name, a.id LIMIT `+strconv.Itoa(MaxKeyPoints), args...)
-		if f.Candidates {
-			r.Query(func(rows pgx.Rows) (err error) {
-				cands, err = collectPoints(rows, *st)
-				return err
-			}, `SELECT a.id, a.name, a.key_status, coalesce(u.name, ''), r.score10, r.complete, h.score
+	if f.Candidates {
+		r.Query(func(rows pgx.Rows) error {
+			cands, err := collectPoints(rows, *st)
+			out.Points = append(out.Points, cands...)
+			return err
+		}, `SELECT a.id, a.name, a.key_status, coalesce(u.name, ''), r.score10, r.complete, h.score
 			FROM account_rankings r
 			JOIN accounts a ON a.tenant_id = r.tenant_id AND a.id = r.account_id
 			LEFT JOIN users u ON u.id = a.kam_user_id
 			LEFT JOIN account_health h ON h.tenant_id = a.tenant_id AND h.account_id = a.id
 			WHERE r.tenant_id = `+tenant+` AND NOT r.archived AND a.key_status = 'candidate'`+kam+`
 			ORDER BY r.complete DESC, r.score10 DESC, r.headroom DESC, r.sort_name, r.account_id LIMIT `+strconv.Itoa(MaxCandidates), args...)
-		}
-		if err := r.Send(ctx, tx); err != nil {
-			return err
-		}
-		out.Settings, out.Points = *st, append(keys, cands...)
-		return nil
-	})
-	return out, wrap("matrix", err)
+	}
+	return out
 }
 
 // collectPoints reads the 2×2's points. One point and one list of scan

@@ -109,12 +109,30 @@ const CountCap = 99
 // CountCap+1 (an index walk of at most that many rows of theirs,
 // whatever the tenant's size).
 func (s *Store) Unread(ctx context.Context, sc db.Scope) (int, error) {
-	return db.Read(ctx, s.DB, sc, "notify: unread", func(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) (int, error) {
-		var n int
-		err := tx.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM notifications
-			WHERE tenant_id = $1 AND user_id = $2 AND read_at IS NULL LIMIT $3) x`, tenantID, sc.UserID, CountCap+1).Scan(&n)
-		return n, err
+	return db.Read(ctx, s.DB, sc, "notify: unread", func(ctx context.Context, tx pgx.Tx, _ uuid.UUID) (int, error) {
+		return db.ReadNow(ctx, tx, func(r *db.Reads) *int { return queueUnread(r, sc) })
 	})
+}
+
+// UnreadLater is Unread queued ahead (db.Prefetch) to go with the
+// request's next batch; the function it returns gives the count then (and
+// reads it on its own if it did not go).
+func (s *Store) UnreadLater(ctx context.Context, sc db.Scope) func(context.Context) (int, error) {
+	var n *int
+	p := s.DB.Prefetch(ctx, sc, func(r *db.Reads) { n = queueUnread(r, sc) })
+	return func(ctx context.Context) (int, error) {
+		if p.Sent() {
+			return *n, nil
+		}
+		return s.Unread(ctx, sc)
+	}
+}
+
+func queueUnread(r *db.Reads, sc db.Scope) *int {
+	n := new(int)
+	r.Row(func(row pgx.Row) error { return row.Scan(n) }, `SELECT count(*) FROM (SELECT 1 FROM notifications
+			WHERE tenant_id = $1 AND user_id = $2 AND read_at IS NULL LIMIT $3) x`, sc.TenantID, sc.UserID, CountCap+1)
+	return n
 }
 
 // Filter is a page of a person's list.

@@ -191,7 +191,11 @@ func (s *Server) page(r *http.Request, title, section string) templates.Page {
 		// Read with the member (loadUser), not again.
 		p.Tenants, _ = ctx.Value(ctxTenants).([]auth.Membership)
 		// The bell: at most notify.CountCap+1 index entries of the person's.
-		n, err := s.notify.Unread(ctx, scope(r))
+		unread := s.notify.Unread
+		if pre, _ := ctx.Value(ctxPrefetch).(*layoutReads); pre != nil {
+			unread = func(ctx context.Context, _ db.Scope) (int, error) { return pre.unread(ctx) }
+		}
+		n, err := unread(ctx, scope(r))
 		if err != nil {
 			s.log.Warn("notifications count", "request_id", requestIDFrom(ctx), "err", err)
 		}

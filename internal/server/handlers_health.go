@@ -1,5 +1,6 @@
 package server
 
+import "context"
 import "net/http"
 import "time"
 
@@ -160,15 +161,23 @@ func (s *Server) healthSettingsSave(w http.ResponseWriter, r *http.Request) {
 // matrixOf reads the 2×2 for r's member: a KAM sees their own key
 // accounts.
 func (s *Server) matrixOf(r *http.Request, candidates bool) (templates.HealthMatrixView, error) {
+	mx, err := s.healthStore().Matrix(r.Context(), scope(r), matrixFilter(r, candidates))
+	return matrixView(r.Context(), mx, err)
+}
+
+func matrixFilter(r *http.Request, candidates bool) health.MatrixFilter {
 	f := health.MatrixFilter{Candidates: candidates}
 	if m := currentMember(r); m.Role == auth.RoleKAM {
 		f.KAMID = m.UserID
 	}
-	mx, err := s.healthStore().Matrix(r.Context(), scope(r), f)
+	return f
+}
+
+func matrixView(ctx context.Context, mx health.Matrix, err error) (templates.HealthMatrixView, error) {
 	if err != nil {
 		return templates.HealthMatrixView{}, err
 	}
-	return templates.HealthMatrixView{Matrix: mx, Chart: templates.NewMatrixChart(r.Context(), mx.Points, mx.Settings)}, nil
+	return templates.HealthMatrixView{Matrix: mx, Chart: templates.NewMatrixChart(ctx, mx.Points, mx.Settings)}, nil
 }
 
 func (s *Server) matrixShow(w http.ResponseWriter, r *http.Request) {

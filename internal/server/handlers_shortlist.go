@@ -25,6 +25,8 @@ func (s *Server) shortlist(w http.ResponseWriter, r *http.Request) {
 	ctx, sc := r.Context(), scope(r)
 	store := s.scoringStore()
 	f := scoringFilter(r.URL.Query())
+	// The 2×2 goes with the page's reads (one round trip).
+	matrix := s.healthStore().MatrixLater(ctx, sc, matrixFilter(r, false))
 	pg, err := store.ShortlistPage(ctx, sc, f)
 	if err != nil {
 		s.fail(w, r, err)
@@ -32,7 +34,8 @@ func (s *Server) shortlist(w http.ResponseWriter, r *http.Request) {
 	}
 	s.freshenRevenue(sc, pg.Concentration.Stale)
 	v := templates.NewShortlistView(pg, f, currentMember(r).Role == auth.RoleAdmin)
-	mx, err := s.matrixOf(r, false)
+	mxm, err := matrix(ctx)
+	mx, err := matrixView(ctx, mxm, err)
 	if err != nil {
 		s.fail(w, r, err)
 		return

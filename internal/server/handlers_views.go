@@ -1,5 +1,6 @@
 package server
 
+import "context"
 import "fmt"
 import "net/http"
 import "net/url"
@@ -51,7 +52,11 @@ func (s *Server) listPage(r *http.Request, title, section, key string) templates
 		}
 	}
 	cur, _ := views.CleanQuery(q.Encode(), vp.Params)
-	list, err := s.views().Views(r.Context(), scope(r), key)
+	read := s.views().Views
+	if pre, _ := r.Context().Value(ctxPrefetch).(*layoutReads); pre != nil && pre.viewsKey == key {
+		read = func(ctx context.Context, _ db.Scope, _ string) ([]views.View, error) { return pre.views(ctx) }
+	}
+	list, err := read(r.Context(), scope(r), key)
 	if err != nil {
 		// The page still serves; only its bar is missing.
 		s.log.Error("saved views", "request_id", requestIDFrom(r.Context()), "err", err)
@@ -157,4 +162,26 @@ func (s *Server) viewDelete(w http.ResponseWriter, r *http.Request) {
 	s.saved(w, r, err, saved{
 		Invalid: func(fe db.FieldErrors) (templ.Component, error) { return s.viewsPage(r, templates.ViewsPage{}) },
 		Flash:   "Deleted the view “" + v.Name + "”.", Next: "/views"})
+}
+
+// layoutReads are the reads of a page's layout queued ahead of the
+// handler's (db.Prefetch), so they go with its first batch instead of a
+// round trip each: the header's count of unread notifications and, on a
+// list page, the person's saved views of it.
+type layoutReads struct {
+	unread   func(context.Context) (int, error)
+	viewsKey string // the list page (viewPages) whose views are queued, if any
+	views    func(context.Context) ([]views.View, error)
+}
+
+// prefetchLayout queues the layout's reads for a GET of path by sc's
+// person and returns ctx carrying them.
+func (s *Server) prefetchLayout(ctx context.Context, path string, sc db.Scope) context.Context {
+	pre := &layoutReads{unread: s.notify.UnreadLater(ctx, sc)}
+	for key, vp := range viewPages {
+		if vp.Path == path {
+			pre.viewsKey, pre.views = key, s.views().ViewsLater(ctx, sc, key)
+		}
+	}
+	return context.WithValue(ctx, ctxPrefetch, pre)
 }

@@ -27,7 +27,8 @@ const (
 	ctxMember
 	ctxLogAttrs
 	ctxSession
-	ctxTenants // the signed-in person's active memberships ([]auth.Membership)
+	ctxTenants  // the signed-in person's active memberships ([]auth.Membership)
+	ctxPrefetch // what the layout reads, queued ahead (*layoutReads)
 )
 
 // Session keys.
@@ -245,6 +246,9 @@ func (s *Server) loadUser(next http.Handler) http.Handler {
 		addLogAttrs(ctx, slog.String("user_id", userID.String()), slog.String("tenant_id", tenantID.String()))
 		ctx = context.WithValue(context.WithValue(ctx, ctxMember, &m), ctxTenants, tenants)
 		ctx = numfmt.WithLocale(ctx, numfmt.ForName(m.Locale))
+		if rt != nil && !isHTMX(r) {
+			ctx = s.prefetchLayout(ctx, r.URL.Path, db.Scope{TenantID: tenantID, UserID: userID})
+		}
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }

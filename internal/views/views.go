@@ -105,14 +105,35 @@ func scan(r pgx.CollectableRow) (View, error) {
 // page and name.
 func (s *Store) Views(ctx context.Context, sc db.Scope, page string) ([]View, error) {
 	var out []View
-	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
-		rows, _ := tx.Query(ctx, `SELECT `+cols+` FROM saved_views WHERE tenant_id = $1 AND user_id = $2 AND ($3 = '' OR page = $3)
-			ORDER BY page, lower(name), id`, sc.TenantID, sc.UserID, page)
-		var err error
-		out, err = pgx.CollectRows(rows, scan)
+	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) (err error) {
+		out, err = db.ReadNow(ctx, tx, func(r *db.Reads) *[]View { return queueViews(r, sc, page) })
 		return err
 	})
 	return out, db.Wrap("views: list", err)
+}
+
+// ViewsLater is Views queued ahead (db.Prefetch) to go with the request's
+// next batch; the function it returns gives them then (and reads them on
+// its own if they did not go).
+func (s *Store) ViewsLater(ctx context.Context, sc db.Scope, page string) func(context.Context) ([]View, error) {
+	var out *[]View
+	p := s.DB.Prefetch(ctx, sc, func(r *db.Reads) { out = queueViews(r, sc, page) })
+	return func(ctx context.Context) ([]View, error) {
+		if p.Sent() {
+			return *out, nil
+		}
+		return s.Views(ctx, sc, page)
+	}
+}
+
+func queueViews(r *db.Reads, sc db.Scope, page string) *[]View {
+	out := new([]View)
+	r.Query(func(rows pgx.Rows) (err error) {
+		*out, err = pgx.CollectRows(rows, scan)
+		return err
+	}, `SELECT `+cols+` FROM saved_views WHERE tenant_id = $1 AND user_id = $2 AND ($3 = '' OR page = $3)
+			ORDER BY page, lower(name), id`, sc.TenantID, sc.UserID, page)
+	return out
 }
 
 // Create saves query (already cleaned, see CleanQuery) of page under name
