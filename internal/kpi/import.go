@@ -20,22 +20,13 @@ const FieldAccount = "account"
 var ImportHeader = []string{FieldAccount, FieldMonth, FieldRevenue, FieldCSAT, FieldNPS, FieldPromoters, FieldPassives,
 	FieldDetractors, FieldAdoption, FieldUpsell, FieldCrossSells, FieldOrders, FieldUnits}
 
-// figureCells says where each figure column of a file goes in a
-// FigureInput. A new monthly figure is a new entry here, a field of
-// FigureImport and a column of its target.
-var figureCells = map[string]func(in *FigureInput) *string{
-	FieldMonth:      func(in *FigureInput) *string { return &in.Month },
-	FieldRevenue:    func(in *FigureInput) *string { return &in.Revenue },
-	FieldCSAT:       func(in *FigureInput) *string { return &in.CSAT },
-	FieldNPS:        func(in *FigureInput) *string { return &in.NPS },
-	FieldPromoters:  func(in *FigureInput) *string { return &in.Promoters },
-	FieldPassives:   func(in *FigureInput) *string { return &in.Passives },
-	FieldDetractors: func(in *FigureInput) *string { return &in.Detractors },
-	FieldAdoption:   func(in *FigureInput) *string { return &in.Adoption },
-	FieldUpsell:     func(in *FigureInput) *string { return &in.Upsell },
-	FieldCrossSells: func(in *FigureInput) *string { return &in.CrossSells },
-	FieldOrders:     func(in *FigureInput) *string { return &in.Orders },
-	FieldUnits:      func(in *FigureInput) *string { return &in.Units },
+// figureCells are the places in in of each figure column of a file. A
+// new monthly figure is a new entry here, a field of FigureImport and a
+// column of its target.
+func figureCells(in *FigureInput) map[string]*string {
+	return map[string]*string{FieldMonth: &in.Month, FieldRevenue: &in.Revenue, FieldCSAT: &in.CSAT, FieldNPS: &in.NPS,
+		FieldPromoters: &in.Promoters, FieldPassives: &in.Passives, FieldDetractors: &in.Detractors, FieldAdoption: &in.Adoption,
+		FieldUpsell: &in.Upsell, FieldCrossSells: &in.CrossSells, FieldOrders: &in.Orders, FieldUnits: &in.Units}
 }
 
 // MonthlyFields are the columns of an import with one row per account
@@ -123,8 +114,8 @@ func planFigureRows(rows []importer.Row, refs *account.Refs, existing map[MonthK
 		Columns: ImportHeader,
 		Read: func(r importer.Row) (Figure, time.Time, db.FieldErrors) {
 			var in FigureInput
-			for key, cell := range figureCells {
-				*cell(&in) = r.Value(key)
+			for key, cell := range figureCells(&in) {
+				*cell = r.Value(key)
 			}
 			f, fe := ParseFigure(in, scale, a.Now)
 			return f, f.Month, fe

@@ -225,8 +225,8 @@ func FuzzFigureImport(f *testing.F) {
 		}
 		for _, r := range rows {
 			var in FigureInput
-			for key, cell := range figureCells {
-				*cell(&in) = r.Value(key)
+			for key, cell := range figureCells(&in) {
+				*cell = r.Value(key)
 			}
 			if _, fe := ParseFigure(in, ScaleFive, now); fe != nil && len(fe) == 0 {
 				t.Fatal("empty errors")
