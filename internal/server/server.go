@@ -92,6 +92,7 @@ func New(cfg Config, d *db.DB, log *slog.Logger) *Server {
 		cfg.SessionLifetime = 12 * time.Hour
 	}
 	sm := scs.New()
+	sm.Codec = sessionCodec{}
 	// The store enforces the idle timeout from a stored last-seen time;
 	// scs's own IdleTimeout would mark every loaded session modified and
 	// rewrite its row on every request.
