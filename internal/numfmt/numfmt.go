@@ -73,20 +73,27 @@ func Digits(n int64) string { return EN.Digits(n) }
 func Int(n int64) string { return EN.Int(n) }
 
 // Digits writes |n| with the locale's thousands separator.
+// Written from the last digit into an array on the stack, so the
+// string is the one allocation (every amount of every page comes here).
 func (l Locale) Digits(n int64) string {
 	u := uint64(n)
 	if n < 0 {
 		u = uint64(-n)
 	}
-	s := strconv.FormatUint(u, 10)
-	var b strings.Builder
-	for i := range len(s) {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(l.Thousands)
+	var buf [32]byte // 20 digits and 6 separators at most
+	i := len(buf)
+	for d := 0; ; d++ {
+		if d > 0 && d%3 == 0 {
+			i--
+			buf[i] = l.Thousands
 		}
-		b.WriteByte(s[i])
+		i--
+		buf[i] = byte('0' + u%10)
+		if u /= 10; u == 0 {
+			break
+		}
 	}
-	return b.String()
+	return string(buf[i:])
 }
 
 // Int writes n with thousands separators and a leading "-" when negative.

@@ -1,6 +1,7 @@
 package numfmt
 
 import "errors"
+import "math"
 import "testing"
 import "time"
 
@@ -178,5 +179,30 @@ func TestGerman(t *testing.T) {
 	ctx := WithLocale(t.Context(), DE)
 	if From(ctx).Name != "de" || From(t.Context()).Name != "en" {
 		t.Error("From does not return the locale WithLocale put")
+	}
+}
+
+// Digits by hand at the edges: no separator below 1,000, one every three
+// digits, the absolute value, and the int64 extremes.
+func TestDigits(t *testing.T) {
+	for _, c := range []struct {
+		l    Locale
+		n    int64
+		want string
+	}{
+		{EN, 0, "0"},
+		{EN, 7, "7"},
+		{EN, 999, "999"},
+		{EN, 1000, "1,000"},
+		{EN, -1000, "1,000"},
+		{EN, 100000, "100,000"},
+		{EN, 1234567, "1,234,567"},
+		{DE, 1234567, "1.234.567"},
+		{EN, math.MaxInt64, "9,223,372,036,854,775,807"},
+		{EN, math.MinInt64, "9,223,372,036,854,775,808"},
+	} {
+		if got := c.l.Digits(c.n); got != c.want {
+			t.Errorf("%s Digits(%d) = %q, want %q", c.l.Name, c.n, got, c.want)
+		}
 	}
 }
