@@ -21,11 +21,14 @@ func FormatDate(ctx context.Context, t time.Time) string { return loc(ctx).Date(
 
 // Score10 shows a score kept in tenths in the tenant's locale: 73 →
 // "7.3" (en), "7,3" (de); 0 (no score) → "–".
+// Whole tenths, so written from the integer without float formatting
+// (one a row of the shortlist, one a dot of its 2×2).
 func Score10(ctx context.Context, s10 int) string {
 	if s10 <= 0 {
 		return "–"
 	}
-	return loc(ctx).FixedFloat(float64(s10)/10, 1)
+	l := loc(ctx)
+	return l.Digits(int64(s10/10)) + string(l.Point) + string(rune('0'+s10%10))
 }
 
 // ScoreText is a score of 10 in the tenant's locale (Score10).
