@@ -156,21 +156,19 @@ func (s *Store) ShortlistChart(ctx context.Context, sc db.Scope, f Filter) (Char
 func (s *Store) ShortlistPage(ctx context.Context, sc db.Scope, f Filter) (ShortlistPage, error) {
 	f.normalize(50)
 	var out ShortlistPage
-	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
-		cfg, err := readConfig(ctx, tx, sc.TenantID)
-		if err != nil {
-			return err
-		}
-		// The rest in one round trip, the tallies read once for the
+	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) (err error) {
+		// One round trip: the configuration first (the reads after it
+		// see it when their scans run), the tallies read once for the
 		// concentration, the total and the filter choices.
 		var r db.Reads
+		cfg := queueConfig(&r, sc.TenantID)
 		dims := append([]account.Dim{account.DimAll}, optionDims...)
 		if dim, _, ok := f.tallied(); ok && !slices.Contains(dims, dim) {
 			dims = append(dims, dim)
 		}
 		tallies := account.QueueTallies(&r, sc.TenantID, dims...)
 		page := queueShortlistPage(&r, sc.TenantID, cfg, f, tallies)
-		conc := queueConcentration(&r, sc.TenantID, cfg.Settings, s.Now(), tallies)
+		conc := queueConcentration(&r, sc.TenantID, &cfg.Settings, s.Now(), tallies)
 		opts := queueFilterOptions(&r, sc.TenantID, tallies)
 		review := queueOpenReview(&r, sc.TenantID)
 		if err := r.Send(ctx, tx); err != nil {
@@ -332,7 +330,7 @@ const countCap = 1000
 // shortlistPage reads one page of f under cfg with its total and links.
 func shortlistPage(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, cfg Config, f Filter) (Shortlist, error) {
 	var r db.Reads
-	q := queueShortlistPage(&r, tenantID, cfg, f, nil)
+	q := queueShortlistPage(&r, tenantID, &cfg, f, nil)
 	if err := r.Send(ctx, tx); err != nil {
 		return Shortlist{Config: cfg}, err
 	}
@@ -344,7 +342,7 @@ func shortlistPage(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, cfg Confi
 // when it queued them, with that dimension among them).
 type pageReads struct {
 	tenantID uuid.UUID
-	cfg      Config
+	cfg      *Config // filled by the time the reads' scans run
 	f        Filter
 	plain    bool
 	filter   string // f's conditions, with fargs
@@ -353,11 +351,12 @@ type pageReads struct {
 	tallies  *map[account.Dim]map[string]account.Tally
 }
 
-func queueShortlistPage(r *db.Reads, tenantID uuid.UUID, cfg Config, f Filter, tallies *map[account.Dim]map[string]account.Tally) *pageReads {
+// queueShortlistPage queues the page's reads. cfg may be filled only when
+// r is sent (queued before them in r): the rows are read whatever the
+// weights, and finish ignores them when there are none (no account is
+// ranked then).
+func queueShortlistPage(r *db.Reads, tenantID uuid.UUID, cfg *Config, f Filter, tallies *map[account.Dim]map[string]account.Tally) *pageReads {
 	q := &pageReads{tenantID: tenantID, cfg: cfg, f: f, tallies: tallies, fargs: []any{tenantID}}
-	if len(cfg.Weights) == 0 {
-		return q
-	}
 	var o keyset.Order
 	o, q.plain = f.order()
 	q.filter = f.rankingWhere(&q.fargs)
@@ -378,7 +377,7 @@ func queueShortlistPage(r *db.Reads, tenantID uuid.UUID, cfg Config, f Filter, t
 // total (reading more only for a filtered or re-sorted page's ranks and
 // for the total of several filters at once).
 func (q *pageReads) finish(ctx context.Context, tx pgx.Tx) (Shortlist, error) {
-	out := Shortlist{Config: q.cfg}
+	out := Shortlist{Config: *q.cfg}
 	if len(q.cfg.Weights) == 0 {
 		out.Exact = true
 		return out, nil

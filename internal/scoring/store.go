@@ -102,11 +102,24 @@ func (s *Store) Config(ctx context.Context, sc db.Scope) (Config, error) {
 
 func readConfig(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) (Config, error) {
 	var r db.Reads
-	st, cs := queueSettings(&r, tenantID), queueCriteria(&r, tenantID)
+	q := queueConfig(&r, tenantID)
 	if err := r.Send(ctx, tx); err != nil {
 		return Config{}, err
 	}
-	return Config{Settings: *st, Criteria: *cs, Weights: EffectiveWeights(st.WeightMode, *cs)}, nil
+	return *q, nil
+}
+
+// queueConfig is readConfig queued in r: the Config is filled when r is
+// sent, by the time the scan of any read queued after it runs.
+func queueConfig(r *db.Reads, tenantID uuid.UUID) *Config {
+	cfg := new(Config)
+	st := queueSettings(r, tenantID)
+	r.Query(func(rows pgx.Rows) error {
+		cs, err := collectCriteria(rows)
+		*cfg = Config{Settings: *st, Criteria: cs, Weights: EffectiveWeights(st.WeightMode, cs)}
+		return err
+	}, criteriaSQL, tenantID)
+	return cfg
 }
 
 func readSettings(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) (Settings, error) {
@@ -168,16 +181,22 @@ func readCriteria(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) ([]Criteri
 func queueCriteria(r *db.Reads, tenantID uuid.UUID) *[]Criterion {
 	out := new([]Criterion)
 	r.Query(func(rows pgx.Rows) (err error) {
-		*out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Criterion, error) {
-			var c Criterion
-			err := r.Scan(&c.ID, &c.Code, &c.Name, &c.Description, &c.Rubric1, &c.Rubric5, &c.Rubric10, &c.Active,
-				&c.Position, &c.WeightBPS, &c.LibraryNotice, &c.Version, &c.UpdatedAt)
-			return c, err
-		})
+		*out, err = collectCriteria(rows)
 		return err
-	}, `SELECT id, coalesce(code, ''), name, description, rubric_1, rubric_5, rubric_10, active,
+	}, criteriaSQL, tenantID)
+	return out
+}
+
+const criteriaSQL = `SELECT id, coalesce(code, ''), name, description, rubric_1, rubric_5, rubric_10, active,
 			coalesce(position, 0), weight_bps, library_notice, version, updated_at
 		FROM scoring_criteria WHERE tenant_id = $1
-		ORDER BY NOT active, position, lower(name), id`, tenantID)
-	return out
+		ORDER BY NOT active, position, lower(name), id`
+
+func collectCriteria(rows pgx.Rows) ([]Criterion, error) {
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Criterion, error) {
+		var c Criterion
+		err := r.Scan(&c.ID, &c.Code, &c.Name, &c.Description, &c.Rubric1, &c.Rubric5, &c.Rubric10, &c.Active,
+			&c.Position, &c.WeightBPS, &c.LibraryNotice, &c.Version, &c.UpdatedAt)
+		return c, err
+	})
 }
