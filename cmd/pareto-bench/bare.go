@@ -16,15 +16,19 @@ import "github.com/google/uuid"
 import "github.com/jackc/pgx/v5/pgxpool"
 
 import "pareto/internal/bench"
+import "pareto/internal/db"
 
 // bareSQL is the shortlist's first page in one statement: the same 50
 // rows in the same order as GET /shortlist, read through the same index
-// (account_rankings_order_idx).
+// (account_rankings_order_idx). The tenant is written in as a literal
+// (%s), as the app's read does (db.TenantLiteral): with "$1" PostgreSQL
+// planned it again on every execution at 200,000 accounts (0.56 ms of
+// planning for a 0.5 ms read), a handicap of the yardstick, not its cost.
 const bareSQL = `SELECT r.account_id, a.name, r.score10, r.complete, a.revenue_cents,
 	(a.revenue_potential * 100)::bigint, r.headroom, a.key_status, coalesce(u.name, '')
 FROM account_rankings r JOIN accounts a ON a.tenant_id = r.tenant_id AND a.id = r.account_id
 LEFT JOIN users u ON u.id = a.kam_user_id
-WHERE r.tenant_id = $1 AND NOT r.archived
+WHERE r.tenant_id = %s AND NOT r.archived
 ORDER BY r.rank_key1, r.rank_key2, r.sort_name, r.account_id
 LIMIT 50`
 
@@ -65,8 +69,9 @@ func startBare(ctx context.Context, ownerURL string, tenant uuid.UUID) (*bareSer
 	if err != nil {
 		return nil, err
 	}
+	sql := fmt.Sprintf(bareSQL, db.TenantLiteral(tenant))
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rows, _ := pool.Query(r.Context(), bareSQL, tenant)
+		rows, _ := pool.Query(r.Context(), sql)
 		var list []bareRow
 		var x bareRow
 		for rows.Next() {

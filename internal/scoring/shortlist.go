@@ -356,7 +356,12 @@ type pageReads struct {
 // weights, and finish ignores them when there are none (no account is
 // ranked then).
 func queueShortlistPage(r *db.Reads, tenantID uuid.UUID, cfg *Config, f Filter, tallies *map[account.Dim]map[string]account.Tally) *pageReads {
-	q := &pageReads{tenantID: tenantID, cfg: cfg, f: f, tallies: tallies, fargs: []any{tenantID}}
+	// The tenant is a literal (db.TenantLiteral), not $1: with a
+	// parameter PostgreSQL planned the first page's read again on every
+	// execution at 200,000 accounts (0.56 ms of planning for a 0.5 ms
+	// read); the unfiltered first page has no parameter left and is
+	// planned once. Filters and the cursor are parameters from $1.
+	q := &pageReads{tenantID: tenantID, cfg: cfg, f: f, tallies: tallies, fargs: []any{}}
 	var o keyset.Order
 	o, q.plain = f.order()
 	q.filter = f.rankingWhere(&q.fargs)
@@ -366,7 +371,7 @@ func queueShortlistPage(r *db.Reads, tenantID uuid.UUID, cfg *Config, f Filter, 
 		q.list, err = collectShortRows(rows, len(cfg.Weights), f.PerPage+1)
 		return err
 	}, `SELECT `+shortlistCols+` FROM `+shortlistFrom+`
-		WHERE r.tenant_id = $1 AND NOT r.archived`+q.filter+where+` ORDER BY `+orderBy+limit, args...)
+		WHERE r.tenant_id = `+db.TenantLiteral(tenantID)+` AND NOT r.archived`+q.filter+where+` ORDER BY `+orderBy+limit, args...)
 	if dim, _, ok := f.tallied(); ok && q.tallies == nil {
 		q.tallies = account.QueueTallies(r, tenantID, dim)
 	}
@@ -408,7 +413,7 @@ func (f Filter) total(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, filter
 	}
 	var total int
 	err := tx.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM `+shortlistFrom+`
-		WHERE r.tenant_id = $1 AND NOT r.archived`+filter+`
+		WHERE r.tenant_id = `+db.TenantLiteral(tenantID)+` AND NOT r.archived`+filter+`
 		ORDER BY r.rank_key1, r.rank_key2, r.sort_name, r.account_id LIMIT `+strconv.Itoa(countCap+1)+`) x`, args...).Scan(&total)
 	return min(total, countCap), total <= countCap, err
 }
