@@ -160,19 +160,9 @@ func measureImport(ctx context.Context, s *importer.Store, k *importer.Kind, sc 
 
 func secs(d time.Duration) string { return fmt.Sprintf("%.2fs", d.Seconds()) }
 
-// processCPU is the user and system CPU time process pid has used
-// (/proc/PID/stat, in clock ticks of 1/100 s); 0 when it cannot be read.
+// processCPU is the user and system CPU time process pid has used; 0
+// when it cannot be read (procStat).
 func processCPU(pid int) time.Duration {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0
-	}
-	// The command name may hold spaces: count fields after its ")".
-	fields := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
-	if len(fields) < 13 {
-		return 0
-	}
-	utime, _ := strconv.ParseInt(fields[11], 10, 64)
-	stime, _ := strconv.ParseInt(fields[12], 10, 64)
-	return time.Duration(utime+stime) * 10 * time.Millisecond
+	d, _, _ := procStat(strconv.Itoa(pid))
+	return d
 }

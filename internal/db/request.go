@@ -137,6 +137,21 @@ func (d *DB) Prefetch(ctx context.Context, s Scope, queue func(*Reads)) *Prefetc
 	return p
 }
 
+// Later is Prefetch for one result: queue queues the reads and returns
+// where their scan puts the result; the function Later returns gives it
+// once the reads went with a batch, and otherwise calls read, the same
+// reads on their own.
+func Later[T any](ctx context.Context, d *DB, s Scope, queue func(*Reads) *T, read func(context.Context) (T, error)) func(context.Context) (T, error) {
+	var out *T
+	p := d.Prefetch(ctx, s, func(r *Reads) { out = queue(r) })
+	return func(ctx context.Context) (T, error) {
+		if p.Sent() {
+			return *out, nil
+		}
+		return read(ctx)
+	}
+}
+
 // Sent reports whether the prefetched reads were sent and scanned; when
 // they were not, they are withdrawn (no later batch carries them), and the
 // caller reads on its own.

@@ -101,14 +101,8 @@ func (s *Store) Matrix(ctx context.Context, sc db.Scope, f MatrixFilter) (Matrix
 // request's next batch (the shortlist's page reads); the function it
 // returns gives the 2×2 then, reading it on its own if it did not go.
 func (s *Store) MatrixLater(ctx context.Context, sc db.Scope, f MatrixFilter) func(context.Context) (Matrix, error) {
-	var out *Matrix
-	p := s.DB.Prefetch(ctx, sc, func(r *db.Reads) { out = queueMatrix(r, sc, f) })
-	return func(ctx context.Context) (Matrix, error) {
-		if p.Sent() {
-			return *out, nil
-		}
-		return s.Matrix(ctx, sc, f)
-	}
+	return db.Later(ctx, s.DB, sc, func(r *db.Reads) *Matrix { return queueMatrix(r, sc, f) },
+		func(ctx context.Context) (Matrix, error) { return s.Matrix(ctx, sc, f) })
 }
 
 // queueMatrix queues the 2×2's reads in r: its settings first (their scan

@@ -118,14 +118,8 @@ func (s *Store) Unread(ctx context.Context, sc db.Scope) (int, error) {
 // request's next batch; the function it returns gives the count then (and
 // reads it on its own if it did not go).
 func (s *Store) UnreadLater(ctx context.Context, sc db.Scope) func(context.Context) (int, error) {
-	var n *int
-	p := s.DB.Prefetch(ctx, sc, func(r *db.Reads) { n = queueUnread(r, sc) })
-	return func(ctx context.Context) (int, error) {
-		if p.Sent() {
-			return *n, nil
-		}
-		return s.Unread(ctx, sc)
-	}
+	return db.Later(ctx, s.DB, sc, func(r *db.Reads) *int { return queueUnread(r, sc) },
+		func(ctx context.Context) (int, error) { return s.Unread(ctx, sc) })
 }
 
 func queueUnread(r *db.Reads, sc db.Scope) *int {

@@ -112,6 +112,11 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c te
 		return
 	}
 	defer putRenderBuffer(buf)
+	writeHTML(w, status, buf)
+}
+
+// writeHTML sends a rendered page with its length.
+func writeHTML(w http.ResponseWriter, status int, buf *bytes.Buffer) {
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Content-Length", strconv.Itoa(buf.Len()))
@@ -171,10 +176,7 @@ func (s *Server) renderCached(w http.ResponseWriter, r *http.Request, c templ.Co
 			return
 		}
 	}
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Content-Length", strconv.Itoa(buf.Len()))
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(buf.Bytes())
+	writeHTML(w, http.StatusOK, buf)
 }
 
 // page builds the layout data every page shares.

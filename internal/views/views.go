@@ -116,14 +116,8 @@ func (s *Store) Views(ctx context.Context, sc db.Scope, page string) ([]View, er
 // next batch; the function it returns gives them then (and reads them on
 // its own if they did not go).
 func (s *Store) ViewsLater(ctx context.Context, sc db.Scope, page string) func(context.Context) ([]View, error) {
-	var out *[]View
-	p := s.DB.Prefetch(ctx, sc, func(r *db.Reads) { out = queueViews(r, sc, page) })
-	return func(ctx context.Context) ([]View, error) {
-		if p.Sent() {
-			return *out, nil
-		}
-		return s.Views(ctx, sc, page)
-	}
+	return db.Later(ctx, s.DB, sc, func(r *db.Reads) *[]View { return queueViews(r, sc, page) },
+		func(ctx context.Context) ([]View, error) { return s.Views(ctx, sc, page) })
 }
 
 func queueViews(r *db.Reads, sc db.Scope, page string) *[]View {
