@@ -47,6 +47,9 @@ func TestNewReader(t *testing.T) {
 		"EmptyUTF16":  {data: "\xff\xfe \x00\n\x00", msg: "empty"},
 		"OddUTF16":    {data: "\xff\xfea\x00,\x00b", msg: "binary"},
 		"ReplacedBad": {data: "\ufeffa,b\n\ufffd,1\n", delim: ',', enc: UTF8, header: "a|b", row: "\ufffd|1"},
+		// A UTF-8 mark followed by bytes that are not UTF-8 (found by
+		// FuzzRead in CI): the mark cannot be trusted, the file is refused.
+		"MarkedNotUTF8": {data: "\ufeffa,b\n\x82,1\n", msg: "not valid UTF-8"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			r, format, msg := NewReader([]byte(c.data))

@@ -42,9 +42,10 @@ func (f Format) DelimiterName() string {
 // was read, or else a message for the person.
 //
 // Encoding: a UTF-8 or UTF-16 byte-order mark says which (Excel's
-// "Unicode text" is UTF-16 with one); without one, text that is valid
-// UTF-8 is UTF-8, and anything else is read as Windows-1252 (Excel's
-// "CSV" on Western European Windows; Latin-1's characters are the same).
+// "Unicode text" is UTF-16 with one; text after a UTF-8 mark must be
+// valid UTF-8); without one, text that is valid UTF-8 is UTF-8, and
+// anything else is read as Windows-1252 (Excel's "CSV" on Western
+// European Windows; Latin-1's characters are the same).
 // The text must not hold NUL bytes or other control characters than tab
 // and line ends, and must not be blank. The delimiter is whichever of
 // comma, semicolon and tab the header line uses most (outside quotes;
@@ -69,6 +70,11 @@ func Decode(data []byte) ([]byte, string, string) {
 	switch {
 	case bytes.HasPrefix(data, utf8BOM):
 		data = data[len(utf8BOM):]
+		if !utf8.Valid(data) {
+			// The mark says UTF-8 and the bytes say otherwise: guessing
+			// another encoding would be as likely wrong.
+			return nil, "", "The file starts with a UTF-8 mark but is not valid UTF-8 text. In Excel choose Save As → \"CSV UTF-8\"."
+		}
 	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}):
 		enc, name = unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM), UTF16LE
 	case bytes.HasPrefix(data, []byte{0xFE, 0xFF}):

@@ -153,6 +153,7 @@ func FuzzRead(f *testing.F) {
 	f.Add([]byte("\ufeff\"fruit\",weight\n\"a\"\"b\",1,2\n\n"), "name,weight")
 	f.Add([]byte("a\n'=1\n"), "name")
 	f.Add([]byte("name\tcolour\nM\xfcller\tgr\xfcn\n"), "name,colour")
+	f.Add([]byte("\ufeffname\n\x82\n"), "name")
 	f.Add([]byte("\xff\xfen\x00\t\x00c\x00\n\x00a\x00\t\x00b\x00"), "name,colour")
 	f.Fuzz(func(t *testing.T, data []byte, mapping string) {
 		file, err := fruit.Read(data)
