@@ -12,8 +12,9 @@ import "strings"
 // (back, return_to, next): it returns raw when it is a path on this site,
 // else fallback. Accepted: a single leading "/" followed by neither "/" nor
 // "\"; no backslash, space or control character (tab included) anywhere; no
-// scheme or host once parsed; no "." or ".." segment. Browsers read "//x", "/\x" and "/\t/x" as
-// another host, so those fall back.
+// scheme or host once parsed; no "." or ".." segment; and the same once
+// percent-decoded. Browsers read "//x", "/\x" and "/\t/x" as another
+// host, so those fall back.
 func localBack(raw, fallback string) string {
 	if !isLocalPath(raw) {
 		return fallback
@@ -32,6 +33,12 @@ func isLocalPath(p string) bool {
 	}
 	u, err := url.Parse(p)
 	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
+		return false
+	}
+	// The decoded path must pass the same gate: "/%2F%2Fevil.test"
+	// decodes to "//evil.test", and a router or a later redirect built
+	// from the decoded path would read it as another host.
+	if strings.HasPrefix(u.Path, "//") || strings.ContainsAny(u.Path, "\\\x7f") || strings.ContainsFunc(u.Path, func(r rune) bool { return r < 0x20 }) {
 		return false
 	}
 	// Dot segments ("/a/..//evil.test" normalises to "//evil.test").

@@ -9,7 +9,10 @@ import "testing"
 // the tab and go to evil.test), and each resource had its own, looser copy.
 func TestLocalBack(t *testing.T) {
 	for _, bad := range []string{"", "evil.test", "//evil.test", "/\\evil.test", "/\t/evil.test", "/\n/evil.test",
-		"/a\\b", "https://evil.test/", "javascript:alert(1)", "/x\x7f", "/scoring/..//evil.test", "/./x", " /x", "/x\x00"} {
+		"/a\\b", "https://evil.test/", "javascript:alert(1)", "/x\x7f", "/scoring/..//evil.test", "/./x", " /x", "/x\x00",
+		// Encoded slashes and backslashes that decode to another host
+		// (found by FuzzLocalBack: "/%2F\"" reads as "//%22").
+		"/%2F\"", "/%2F%2Fevil.test", "/%5Cevil.test", "/%2F%09x"} {
 		if got := localBack(bad, "/fallback"); got != "/fallback" {
 			t.Errorf("localBack(%q) = %q, want the fallback", bad, got)
 		}
