@@ -17,6 +17,7 @@ import "pareto/internal/assignment"
 import "pareto/internal/auth"
 import "pareto/internal/db"
 import "pareto/internal/db/dbtest"
+import "pareto/internal/health"
 import "pareto/internal/importer"
 import "pareto/internal/kpi"
 import "pareto/internal/scoring"
@@ -84,8 +85,9 @@ func TestTalliesKeptUnderRandomWrites(t *testing.T) {
 	asg := assignment.NewStore(d)
 	figs := kpi.NewStore(d)
 	imp := importer.NewStore(d)
+	hs := health.NewStore(d)
 	now := time.Date(2026, 11, 15, 12, 0, 0, 0, time.UTC)
-	figs.Now, accts.Now = func() time.Time { return now }, func() time.Time { return now }
+	figs.Now, accts.Now, hs.Now = func() time.Time { return now }, func() time.Time { return now }, func() time.Time { return now }
 	var crit []uuid.UUID
 	for _, code := range []string{"product_fit", "solvency", "buying_process"} {
 		c, err := scores.EnableStandard(ctx, sc, code)
@@ -239,6 +241,26 @@ func TestTalliesKeptUnderRandomWrites(t *testing.T) {
 			_, _, err := asg.BulkAssign(ctx, sc, sel, kamSc.UserID.String())
 			return ignoreRefusals(err)
 		}},
+		{"health", 3, func() error {
+			// A stakeholder (so the health has a value), then the
+			// health refresh of a few accounts: it keeps each score on
+			// the account_health row and on the ranking row.
+			id := one()
+			in, err := account.StakeholderInput{Name: fmt.Sprintf("Person %d", rng.IntN(1000)),
+				Role:     string(account.BuyingRoles[rng.IntN(len(account.BuyingRoles))]),
+				Strength: string(account.Strengths[rng.IntN(len(account.Strengths))])}.Parse()
+			if err != nil {
+				return err
+			}
+			if _, err := accts.CreateStakeholder(ctx, sc, auth.RoleAdmin, id, in); ignoreRefusals(err) != nil {
+				return err
+			}
+			some := []uuid.UUID{id}
+			for range rng.IntN(4) {
+				some = append(some, one())
+			}
+			return hs.Refresh(ctx, sc, some)
+		}},
 		{"figure", 5, func() error {
 			id := one()
 			// Inside the window (Nov 2025 – Oct 2026), the month in
@@ -294,6 +316,7 @@ func TestTalliesKeptUnderRandomWrites(t *testing.T) {
 			if len(wrong) > 0 {
 				t.Fatalf("step %d (%s), seed %d: kept review counts differ from a count: %v", step, op, seed, wrong)
 			}
+			checkKeyPoints(t, d, x, fmt.Sprintf("step %d (%s), seed %d", step, op, seed))
 		}
 	}
 	for range 3 {
@@ -347,4 +370,75 @@ func ignoreRefusals(err error) error {
 		return nil
 	}
 	return err
+}
+
+// checkKeyPoints compares what the ranking rows keep for the 2×2 (name,
+// sort name, key status, KAM, archive flag, health score: migration
+// 00032) with the accounts and their kept health, and the 2×2's points
+// (read from the ranking rows, with candidates) with the same points read
+// by joining accounts, rankings and health, written out as text.
+func checkKeyPoints(t *testing.T, d *db.DB, sc db.Scope, at string) {
+	t.Helper()
+	ctx := context.Background()
+	var wrong []string
+	var want strings.Builder
+	const line = `format(E'\n  %s %s %s score %s complete %s health %s', a.id, a.name, a.key_status,
+		coalesce(r.score10::text, 'nil'), CASE WHEN r.complete THEN 'true' ELSE 'false' END, coalesce(h.score::text, 'nil'))`
+	err := d.Tx(ctx, sc, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, `SELECT a.name FROM account_rankings r
+			JOIN accounts a ON a.tenant_id = r.tenant_id AND a.id = r.account_id
+			LEFT JOIN account_health h ON h.tenant_id = a.tenant_id AND h.account_id = a.id
+			WHERE r.tenant_id = $1 AND (r.name, r.sort_name, r.key_status, r.kam_user_id, r.archived, r.health) IS DISTINCT FROM
+				(a.name, lower(a.name), a.key_status, a.kam_user_id, a.archived_at IS NOT NULL, h.score)`, sc.TenantID)
+		var err error
+		if wrong, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
+			return err
+		}
+		// The 2×2's key accounts as read before migration 00032, then its
+		// candidates in rank order.
+		for _, q := range []string{`SELECT ` + line + `
+			FROM accounts a
+			LEFT JOIN account_rankings r ON r.tenant_id = a.tenant_id AND r.account_id = a.id
+			LEFT JOIN account_health h ON h.tenant_id = a.tenant_id AND h.account_id = a.id
+			WHERE a.tenant_id = $1 AND a.key_status = 'key' AND a.archived_at IS NULL ORDER BY a.sort_name, a.id`,
+			`SELECT ` + line + `
+			FROM account_rankings r
+			JOIN accounts a ON a.tenant_id = r.tenant_id AND a.id = r.account_id
+			LEFT JOIN account_health h ON h.tenant_id = a.tenant_id AND h.account_id = a.id
+			WHERE r.tenant_id = $1 AND a.archived_at IS NULL AND a.key_status = 'candidate'
+			ORDER BY r.complete DESC, r.score10 DESC, r.headroom DESC, lower(a.name), a.id LIMIT 100`} {
+			rows, _ := tx.Query(ctx, q, sc.TenantID)
+			ls, err := pgx.CollectRows(rows, pgx.RowTo[string])
+			if err != nil {
+				return err
+			}
+			want.WriteString(strings.Join(ls, ""))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(wrong) > 0 {
+		t.Fatalf("%s: ranking rows keep a name, KAM, key status or health that differs from the account's: %v", at, wrong)
+	}
+	m, err := health.NewStore(d).Matrix(ctx, sc, health.MatrixFilter{Candidates: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got strings.Builder
+	for _, p := range m.Points {
+		fmt.Fprintf(&got, "\n  %s %s %s score %s complete %v health %s", p.AccountID, p.Name, p.KeyStatus,
+			intOrNil(p.Score10), p.Complete, intOrNil(p.Health))
+	}
+	if got.String() != want.String() {
+		t.Fatalf("%s: the 2×2's points differ from the joined read:\ngot:%s\nwant:%s", at, got.String(), want.String())
+	}
+}
+
+func intOrNil(p *int) string {
+	if p == nil {
+		return "nil"
+	}
+	return strconv.Itoa(*p)
 }

@@ -246,6 +246,11 @@ func keep(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, st Settings, ids [
 			}
 		}
 	}
+	// The ranking row keeps the health score too (the 2×2 reads it from
+	// there; migration 00032): same transaction, only where it changed.
+	b.Queue(`UPDATE account_rankings r SET health = h.score FROM account_health h
+		WHERE r.tenant_id = $1 AND r.account_id = ANY($2) AND h.tenant_id = r.tenant_id AND h.account_id = r.account_id
+			AND r.health IS DISTINCT FROM h.score`, tenantID, ids)
 	for k, n := range tally {
 		if n != 0 {
 			b.Queue(`INSERT INTO risk_tallies (tenant_id, kind, kam_user_id, is_key, n) VALUES ($1, $2, $3, $4, $5)

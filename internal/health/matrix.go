@@ -112,38 +112,54 @@ func queueMatrix(r *db.Reads, sc db.Scope, f MatrixFilter) *Matrix {
 	st := QueueSettings(r, sc.TenantID)
 	// The KAM condition only when filtering, the limits written
 	// out: "$2 IS NULL OR …" and LIMIT $3 made PostgreSQL plan the
-	// statement again on every execution. The key accounts' read
-	// still was, for a small tenant (its estimate beat the generic
-	// plan's; forcing the generic plan fails on Citus, which needs the
-	// tenant's value to route the join): it names the tenant as a
-	// literal instead (db.TenantLiteral), planned once.
-	tenant, kam, args := db.TenantLiteral(sc.TenantID), "", []any{}
+	// statement again on every execution. It names the tenant as a
+	// literal (db.TenantLiteral): planned once per connection (forcing
+	// the generic plan fails on Citus, which needs the tenant's value to
+	// route the join).
+	//
+	// The points come from the ranking rows alone: a ranking row keeps
+	// the account's name, key status, KAM, score, completeness and kept
+	// health (migration 00032), so the key accounts are one scan of
+	// account_rankings_key_points_idx in name order instead of two index
+	// probes per account. Key accounts without a ranking row (never
+	// scored) come from the second branch, which runs only when the kept
+	// tally says there are some (key accounts > ranked ones).
+	tenant, kam, rkam, args := db.TenantLiteral(sc.TenantID), "", "", []any{}
 	if f.KAMID != uuid.Nil {
-		kam, args = " AND a.kam_user_id = $1", append(args, f.KAMID)
+		kam, rkam, args = " AND a.kam_user_id = $1", " AND r.kam_user_id = $1", append(args, f.KAMID)
 	}
 	r.Query(func(rows pgx.Rows) (err error) {
 		out.Settings = *st
 		out.Points, err = collectPoints(rows, *st)
 		return err
-	}, `SELECT a.id, a.name, a.key_status, coalesce(u.name, ''), r.score10, coalesce(r.complete, false), h.score
+	}, `SELECT id, name, key_status, kam, score10, complete, health FROM (
+			SELECT r.account_id AS id, r.name, r.key_status, coalesce(u.name, '') AS kam, r.score10, r.complete, r.health,
+				r.sort_name
+			FROM account_rankings r
+			LEFT JOIN users u ON u.id = r.kam_user_id
+			WHERE r.tenant_id = `+tenant+` AND r.key_status = 'key' AND NOT r.archived`+rkam+`
+			UNION ALL
+			SELECT a.id, a.name, a.key_status, coalesce(u.name, ''), NULL, false, h.score, a.sort_name COLLATE "C"
 			FROM accounts a
 			LEFT JOIN users u ON u.id = a.kam_user_id
-			LEFT JOIN account_rankings r ON r.tenant_id = a.tenant_id AND r.account_id = a.id
 			LEFT JOIN account_health h ON h.tenant_id = a.tenant_id AND h.account_id = a.id
 			WHERE a.tenant_id = `+tenant+` AND a.key_status = 'key' AND a.archived_at IS NULL`+kam+`
-			ORDER BY a.sort_name, a.id LIMIT `+strconv.Itoa(MaxKeyPoints), args...)
+				AND EXISTS (SELECT FROM account_tallies t WHERE t.tenant_id = `+tenant+`
+					AND t.dim = 'key_status' AND t.value = 'key' AND t.accounts > t.ranked)
+				AND NOT EXISTS (SELECT FROM account_rankings n WHERE n.tenant_id = a.tenant_id AND n.account_id = a.id)
+		) p ORDER BY sort_name, id LIMIT `+strconv.Itoa(MaxKeyPoints), args...)
 	if f.Candidates {
+		// In rank order (rank_key1, rank_key2: complete first, then
+		// score, then headroom, both descending): account_rankings_key_status_idx.
 		r.Query(func(rows pgx.Rows) error {
 			cands, err := collectPoints(rows, *st)
 			out.Points = append(out.Points, cands...)
 			return err
-		}, `SELECT a.id, a.name, a.key_status, coalesce(u.name, ''), r.score10, r.complete, h.score
+		}, `SELECT r.account_id, r.name, r.key_status, coalesce(u.name, ''), r.score10, r.complete, r.health
 			FROM account_rankings r
-			JOIN accounts a ON a.tenant_id = r.tenant_id AND a.id = r.account_id
-			LEFT JOIN users u ON u.id = a.kam_user_id
-			LEFT JOIN account_health h ON h.tenant_id = a.tenant_id AND h.account_id = a.id
-			WHERE r.tenant_id = `+tenant+` AND NOT r.archived AND a.key_status = 'candidate'`+kam+`
-			ORDER BY r.complete DESC, r.score10 DESC, r.headroom DESC, r.sort_name, r.account_id LIMIT `+strconv.Itoa(MaxCandidates), args...)
+			LEFT JOIN users u ON u.id = r.kam_user_id
+			WHERE r.tenant_id = `+tenant+` AND NOT r.archived AND r.key_status = 'candidate'`+rkam+`
+			ORDER BY r.rank_key1, r.rank_key2, r.sort_name, r.account_id LIMIT `+strconv.Itoa(MaxCandidates), args...)
 	}
 	return out
 }

@@ -20,12 +20,14 @@ import "pareto/internal/db"
 // shard group (an INSERT … SELECT that is not is written into the shards
 // with COPY, which row-level security refuses). The one-account form names
 // the account outright ("s.account_id = $4"): a prepared "$4 IS NULL OR …"
-// would get a generic plan that reads every cell of the tenant.
-const rerankSQL = `INSERT INTO account_rankings (tenant_id, account_id, score10, scored, complete, headroom, sort_name, archived,
-	kam_user_id, segment, key_status)
+// would get a generic plan that reads every cell of the tenant. The row
+// also keeps the account's name and kept health score, which the 2×2
+// reads from it alone (health.queueMatrix; migration 00032).
+const rerankSQL = `INSERT INTO account_rankings (tenant_id, account_id, score10, scored, complete, headroom, name, sort_name, archived,
+	kam_user_id, segment, key_status, health)
 SELECT a.tenant_id, a.id, CASE WHEN agg.den > 0 THEN (20 * agg.num + agg.den) / (2 * agg.den) ELSE 0 END,
 	agg.scored, agg.scored = cardinality($2::uuid[]), (a.revenue_potential * 100)::bigint - a.revenue_cents,
-	lower(a.name), a.archived_at IS NOT NULL, a.kam_user_id, a.segment, a.key_status
+	a.name, lower(a.name), a.archived_at IS NOT NULL, a.kam_user_id, a.segment, a.key_status, h.score
 FROM (
 	SELECT s.tenant_id, s.account_id, sum(($3::int[])[array_position($2::uuid[], s.criterion_id)] * s.score)::bigint AS num,
 		sum(($3::int[])[array_position($2::uuid[], s.criterion_id)])::bigint AS den, count(*)::int AS scored
@@ -33,7 +35,8 @@ FROM (
 	WHERE s.tenant_id = $1 AND s.criterion_id = ANY ($2::uuid[]) AND %s
 	GROUP BY s.tenant_id, s.account_id
 ) agg
-JOIN accounts a ON a.tenant_id = agg.tenant_id AND a.id = agg.account_id`
+JOIN accounts a ON a.tenant_id = agg.tenant_id AND a.id = agg.account_id
+LEFT JOIN account_health h ON h.tenant_id = a.tenant_id AND h.account_id = a.id`
 
 // rerank recomputes the ranking of the whole tenant (accountID nil) or of
 // one account under ws, and the kept tallies with it (ranked and complete
