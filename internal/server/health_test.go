@@ -1,8 +1,10 @@
 package server_test
 
 import "context"
+import "html"
 import "net/http"
 import "net/url"
+import "regexp"
 import "strings"
 import "testing"
 import "time"
@@ -224,4 +226,46 @@ func TestHealthPages(t *testing.T) {
 		wantPage(t, ht.admin.get("/my/accounts"), http.StatusOK, "Globex", "Executive sponsor")
 		wantPage(t, ht.kam.get("/my/accounts"), http.StatusOK, "Globex", "Key account manager")
 	})
+}
+
+// TestRiskListPager: the risk list pages like every other list (the shared
+// pager): no nav when everything fits, "Next →" keeping the filter on the
+// first page, and "« First" and "← Previous" on the next.
+func TestRiskListPager(t *testing.T) {
+	a := newTestApp(t)
+	ht := newHealthTenant(t, a, "Pager Co")
+	ctx := context.Background()
+	sc := db.Scope{TenantID: ht.adminM.TenantID, UserID: ht.adminM.UserID}
+	// 55 key accounts without stakeholders: 55 "no decision maker"
+	// warnings, 50 on the first page (health.RiskPerPage) and 5 on the
+	// second. Globex has its decision maker, so it has none.
+	err := a.DB.Tx(ctx, sc, recounted(sc.TenantID, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO accounts (name, key_status) SELECT 'Account ' || lpad(i::text, 2, '0'), 'key' FROM generate_series(1, 55) i`)
+		return err
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := health.NewStore(a.DB).RefreshTenant(ctx, sc); err != nil {
+		t.Fatal(err)
+	}
+	first := ht.kam.get("/health/risks?kind=no_decision_maker")
+	wantPage(t, first, http.StatusOK, `class="pagination"`, "Account 50", `rel="next"`)
+	if strings.Contains(first.Body, "Account 51") || strings.Contains(first.Body, "« First") || strings.Contains(first.Body, `rel="prev"`) {
+		t.Error("the first page shows the 51st warning or a way back")
+	}
+	next := regexp.MustCompile(`href="([^"]*)" rel="next"`).FindStringSubmatch(first.Body)
+	if next == nil || !strings.Contains(next[1], "kind=no_decision_maker") || !strings.Contains(next[1], "cursor=") {
+		t.Fatalf("next link %q, want the filter and a cursor", next)
+	}
+	second := ht.kam.get(html.UnescapeString(next[1]))
+	wantPage(t, second, http.StatusOK, "Account 51", "Account 55", `rel="prev"`,
+		`<a href="/health/risks?kind=no_decision_maker">« First</a>`)
+	if strings.Contains(second.Body, "Account 50<") || strings.Contains(second.Body, `rel="next"`) {
+		t.Error("the second page repeats the first page's warning or offers a next page")
+	}
+	// One page: no pager at all.
+	if body := ht.kam.get("/health/risks?kind=stale_contact").Body; strings.Contains(body, `class="pagination"`) {
+		t.Error("a list that fits one page shows a pager")
+	}
 }
