@@ -2,6 +2,7 @@ package auth_test
 
 import "context"
 import "errors"
+import "strings"
 import "sync"
 import "testing"
 import "time"
@@ -300,4 +301,41 @@ func TestUpdateMember(t *testing.T) {
 			t.Fatalf("audit events %d, %v; want 2", n, err)
 		}
 	})
+}
+
+// TestCreateToken: an API token's name is checked like every text field;
+// the secret carries the prefix and the tenant, and only its hash is kept
+// (the secret itself authenticates).
+func TestCreateToken(t *testing.T) {
+	s := auth.NewStore(dbtest.New(t))
+	ctx := context.Background()
+	admin := signup(t, s, "Acme", "ada@acme.test")
+	sc := db.Scope{TenantID: admin.TenantID, UserID: admin.UserID}
+	for name, in := range map[string]auth.TokenInput{
+		"":              {Name: "  ", Scope: auth.TokenRead},
+		"too long":      {Name: strings.Repeat("x", 101), Scope: auth.TokenRead},
+		"control chars": {Name: "Sync\x07", Scope: auth.TokenRead},
+	} {
+		if _, _, err := s.CreateToken(ctx, sc, in); err == nil {
+			t.Errorf("%s: created", name)
+		} else {
+			fieldErr(t, err, "name")
+		}
+	}
+	_, _, err := s.CreateToken(ctx, sc, auth.TokenInput{Name: "Sync", Scope: "admin"})
+	fieldErr(t, err, "scope")
+	secret, tok, err := s.CreateToken(ctx, sc, auth.TokenInput{Name: " Sync ", Scope: auth.TokenWrite})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok.Name != "Sync" || !strings.HasPrefix(secret, "pareto_"+admin.TenantID.String()+".") {
+		t.Errorf("token %q, secret %q", tok.Name, secret)
+	}
+	got, err := s.Authenticate(ctx, secret)
+	if err != nil || !got.CanWrite() || got.Member.UserID != admin.UserID {
+		t.Errorf("authenticate: %+v %v", got, err)
+	}
+	if _, err := s.Authenticate(ctx, secret+"x"); !errors.Is(err, db.ErrUnauthorized) {
+		t.Errorf("a changed secret: %v, want unauthorized", err)
+	}
 }

@@ -1,9 +1,6 @@
 package auth
 
 import "context"
-import "crypto/rand"
-import "crypto/sha256"
-import "encoding/base64"
 import "errors"
 import "fmt"
 import "strings"
@@ -185,16 +182,17 @@ type Invite struct {
 // Expired reports whether the invite can no longer be accepted at now.
 func (i Invite) Expired(now time.Time) bool { return now.After(i.ExpiresAt) }
 
-// The token carries the tenant id so accepting it can be scoped by
-// row-level security before anyone is signed in; only its hash is stored.
-func newInviteToken(tenantID uuid.UUID) (token string, hash []byte, err error) {
-	secret := make([]byte, 32)
-	if _, err := rand.Read(secret); err != nil {
-		return "", nil, fmt.Errorf("auth: token: %w", err)
+// newTenantToken returns prefix, the tenant id and a random secret as one
+// token, and the hash that is stored (invites: no prefix; API tokens:
+// tokenPrefix). The token carries the tenant id so using it can be scoped
+// by row-level security before anyone is signed in.
+func newTenantToken(prefix string, tenantID uuid.UUID) (token string, hash []byte, err error) {
+	secret, _, err := newSecret()
+	if err != nil {
+		return "", nil, err
 	}
-	token = tenantID.String() + "." + base64.RawURLEncoding.EncodeToString(secret)
-	sum := sha256.Sum256([]byte(token))
-	return token, sum[:], nil
+	token = prefix + tenantID.String() + "." + secret
+	return token, hashSecret(token), nil
 }
 
 func parseInviteToken(token string) (uuid.UUID, []byte, bool) {
@@ -206,8 +204,7 @@ func parseInviteToken(token string) (uuid.UUID, []byte, bool) {
 	if err != nil {
 		return uuid.Nil, nil, false
 	}
-	sum := sha256.Sum256([]byte(token))
-	return id, sum[:], true
+	return id, hashSecret(token), true
 }
 
 // CreateInvite invites email to the scope's tenant with role and returns
@@ -224,7 +221,7 @@ func (s *Store) CreateInvite(ctx context.Context, sc db.Scope, email string, rol
 	if err := fe.Err(); err != nil {
 		return "", Invite{}, err
 	}
-	token, hash, err := newInviteToken(sc.TenantID)
+	token, hash, err := newTenantToken("", sc.TenantID)
 	if err != nil {
 		return "", Invite{}, err
 	}

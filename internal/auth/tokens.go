@@ -6,7 +6,6 @@ import "fmt"
 import "strings"
 import "time"
 import "unicode"
-import "unicode/utf8"
 
 import "github.com/google/uuid"
 import "github.com/jackc/pgx/v5"
@@ -69,12 +68,8 @@ const lastUsedEvery = time.Minute
 func (s *Store) CreateToken(ctx context.Context, sc db.Scope, in TokenInput) (string, Token, error) {
 	in.Name = strings.TrimSpace(in.Name)
 	fe := db.FieldErrors{}
-	switch n := utf8.RuneCountInString(in.Name); {
-	case n == 0:
-		fe.Add("name", "Name the token after what uses it, e.g. Salesforce sync.")
-	case n > 100:
-		fe.Add("name", "Use at most 100 characters.")
-	case strings.ContainsFunc(in.Name, unicode.IsControl):
+	fe.Text("name", in.Name, 100, "Name the token after what uses it, e.g. Salesforce sync.", "Use at most 100 characters.")
+	if strings.ContainsFunc(in.Name, unicode.IsControl) {
 		fe.Add("name", "Use plain text without control characters.")
 	}
 	if !in.Scope.Valid() {
@@ -87,12 +82,10 @@ func (s *Store) CreateToken(ctx context.Context, sc db.Scope, in TokenInput) (st
 	if err := fe.Err(); err != nil {
 		return "", Token{}, err
 	}
-	token, hash, err := newInviteToken(sc.TenantID)
+	token, hash, err := newTenantToken(tokenPrefix, sc.TenantID)
 	if err != nil {
 		return "", Token{}, err
 	}
-	token = tokenPrefix + token
-	hash = hashSecret(token)
 	t := Token{ID: uuid.New(), Name: in.Name, Scope: in.Scope, CreatedBy: sc.UserID, CreatedAt: now, ExpiresAt: in.ExpiresAt}
 	err = s.DB.Tx(ctx, sc, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO api_tokens (tenant_id, id, name, scope, token_hash, created_by, created_at, expires_at)
