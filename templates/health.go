@@ -209,11 +209,10 @@ type MatrixDot struct {
 	Class string
 	// Label is drawn beside the dot when it fits without touching
 	// another label or dot (LabelOK); the table lists every account.
-	Label         string
-	LabelOK       bool
-	LX, LY        float64
-	Anchor        string // text-anchor
-	QuadrantLabel string
+	Label   string
+	LabelOK bool
+	LX, LY  float64
+	Anchor  string // text-anchor
 }
 
 // MatrixChart is the 2×2 laid out.
@@ -271,8 +270,7 @@ func NewMatrixChart(ctx context.Context, points []health.MatrixPoint, st health.
 			continue
 		}
 		names = append(names, p.Name)
-		d := MatrixDot{Pt: Pt{x(*p.Score10), y(*p.Health)}, Href: "/accounts/" + p.AccountID.String(),
-			QuadrantLabel: p.Quadrant.Label()}
+		d := MatrixDot{Pt: Pt{x(*p.Score10), y(*p.Health)}, Href: "/accounts/" + p.AccountID.String()}
 		d.Title = p.Name + ": selection score " + Score10(ctx, *p.Score10) + ", health " + itoa(*p.Health) + " — " + p.Quadrant.Label()
 		d.Class = "dot quadrant-" + string(p.Quadrant)
 		if p.KeyStatus != "key" {

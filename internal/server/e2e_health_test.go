@@ -124,7 +124,7 @@ func TestHealthJourney(t *testing.T) {
 	browserSignIn(t, ctx, base, "leader@acmejourney.test", "nav.mainnav")
 	browserVisit(t, ctx, base+"/health/matrix", "#matrix svg")
 	browserScreenshot(t, ctx, "health-matrix.png")
-	healthSubmit(t, ctx, `#matrix a.matrix-point[data-quadrant="Repair"]`, "#health")
+	healthSubmit(t, ctx, `#matrix a.dot.quadrant-repair`, "#health")
 	if got := browserText(t, ctx, "h1"); !strings.Contains(got, "Globex") {
 		t.Errorf("the repair point led to %q, want Globex", got)
 	}
