@@ -147,7 +147,7 @@ type KeptWindow struct {
 // QueueRevenueWindow is RevenueWindowKept queued in r (filled when r is sent).
 func QueueRevenueWindow(r *db.Reads, tenantID uuid.UUID, now time.Time) *KeptWindow {
 	out := new(KeptWindow)
-	r.Row(func(row pgx.Row) error {
+	r.One(func(row pgx.Row) error {
 		var through time.Time
 		err := row.Scan(&through)
 		if errors.Is(err, pgx.ErrNoRows) {

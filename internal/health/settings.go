@@ -128,7 +128,7 @@ func SettingsTx(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) (Settings, e
 // QueueSettings is SettingsTx queued in r (filled when r is sent).
 func QueueSettings(r *db.Reads, tenantID uuid.UUID) *Settings {
 	st := DefaultSettings()
-	r.Row(func(row pgx.Row) error {
+	r.One(func(row pgx.Row) error {
 		var w [6]int
 		err := row.Scan(&w[0], &w[1], &w[2], &w[3], &w[4], &w[5], &st.StaleDays, &st.SingleThreadPct, &st.RiskHealth,
 			&st.MatrixScore10, &st.MatrixHealth, &st.LowMarginBPS, &st.ReviewMonths, &st.Version)

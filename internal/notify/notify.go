@@ -124,7 +124,7 @@ func (s *Store) UnreadLater(ctx context.Context, sc db.Scope) func(context.Conte
 
 func queueUnread(r *db.Reads, sc db.Scope) *int {
 	n := new(int)
-	r.Row(func(row pgx.Row) error { return row.Scan(n) }, `SELECT count(*) FROM (SELECT 1 FROM notifications
+	r.One(func(row pgx.Row) error { return row.Scan(n) }, `SELECT count(*) FROM (SELECT 1 FROM notifications
 			WHERE tenant_id = $1 AND user_id = $2 AND read_at IS NULL LIMIT $3) x`, sc.TenantID, sc.UserID, CountCap+1)
 	return n
 }

@@ -386,7 +386,7 @@ func openReview(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) (*Review, er
 // (filled when r is sent).
 func queueOpenReview(r *db.Reads, tenantID uuid.UUID) **Review {
 	out := new(*Review)
-	r.Row(func(row pgx.Row) error {
+	r.One(func(row pgx.Row) error {
 		x, err := scanReview(row)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil // no review is open: not an error

@@ -130,7 +130,7 @@ func readSettings(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) (Settings,
 // in one query (filled when r is sent).
 func queueSettings(r *db.Reads, tenantID uuid.UUID) *Settings {
 	st := DefaultSettings()
-	r.Row(func(row pgx.Row) error {
+	r.One(func(row pgx.Row) error {
 		var mode *WeightMode
 		var keyCap, bps, topN, q10, cv, v *int
 		err := row.Scan(&st.Currency, &mode, &keyCap, &bps, &topN, &q10, &st.QuadrantHeadroom, &cv, &v)
