@@ -10,6 +10,7 @@ package notify
 import "context"
 import "errors"
 import "fmt"
+import "strconv"
 import "time"
 
 import "github.com/google/uuid"
@@ -122,10 +123,15 @@ func (s *Store) UnreadLater(ctx context.Context, sc db.Scope) func(context.Conte
 		func(ctx context.Context) (int, error) { return s.Unread(ctx, sc) })
 }
 
+// queueUnread writes the cap into the SQL, not as a parameter: the
+// planner's generic plan cannot see a parameter's LIMIT and costs it as a
+// tenth of the rows, which could keep the batch's one-row statement
+// (db.Reads.One), this read among others, on a custom plan made anew on
+// every execution.
 func queueUnread(r *db.Reads, sc db.Scope) *int {
 	n := new(int)
 	r.One(func(row pgx.Row) error { return row.Scan(n) }, `SELECT count(*) FROM (SELECT 1 FROM notifications
-			WHERE tenant_id = $1 AND user_id = $2 AND read_at IS NULL LIMIT $3) x`, sc.TenantID, sc.UserID, CountCap+1)
+			WHERE tenant_id = $1 AND user_id = $2 AND read_at IS NULL LIMIT `+strconv.Itoa(CountCap+1)+`) x`, sc.TenantID, sc.UserID)
 	return n
 }
 
