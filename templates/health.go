@@ -201,12 +201,11 @@ func (v HealthMatrixView) CandidatesLink() string {
 	return "/health/matrix?candidates=1"
 }
 
-// MatrixDot is one drawn account of the 2×2.
+// MatrixDot is one drawn account of the 2×2: the link to the account,
+// its classes and its tooltip are written from P (matrixDots).
 type MatrixDot struct {
 	Pt
-	Href  string
-	Title string
-	Class string
+	P *health.MatrixPoint
 	// Label is drawn beside the dot when it fits without touching
 	// another label or dot (LabelOK); the table lists every account.
 	Label   string
@@ -265,20 +264,13 @@ func NewMatrixChart(ctx context.Context, points []health.MatrixPoint, st health.
 	taken := make([]box, 0, 2*len(points))
 	c.Dots = make([]MatrixDot, 0, len(points))
 	names := make([]string, 0, len(points)) // of the placed points, in Dots order
-	for _, p := range points {
+	for i := range points {
+		p := &points[i]
 		if !p.Placed() {
 			continue
 		}
 		names = append(names, p.Name)
-		d := MatrixDot{Pt: Pt{x(*p.Score10), y(*p.Health)}, Href: "/accounts/" + p.AccountID.String()}
-		d.Title = p.Name + ": selection score " + Score10(ctx, *p.Score10) + ", health " + itoa(*p.Health) + " — " + p.Quadrant.Label()
-		d.Class = "dot quadrant-" + string(p.Quadrant)
-		if p.KeyStatus != "key" {
-			d.Class += " candidate"
-		}
-		if !p.Complete {
-			d.Class += " incomplete"
-		}
+		d := MatrixDot{Pt: Pt{x(*p.Score10), y(*p.Health)}, P: p}
 		taken = append(taken, box{d.X - dotRadius, d.Y - dotRadius, d.X + dotRadius, d.Y + dotRadius})
 		c.Dots = append(c.Dots, d)
 	}

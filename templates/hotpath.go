@@ -46,16 +46,28 @@ func (h *htmlWriter) text(s string) { h.raw(templ.EscapeString(s)) }
 
 // matrixDots are the 2×2's points: per dot a link to the account,
 // carrying the dot's classes (quadrant, candidate, incomplete), around
-// the circle with its tooltip and, where it fits, the name beside it.
+// the circle with its tooltip (name, selection score, health, quadrant)
+// and, where it fits, the name beside it.
 func matrixDots(dots []MatrixDot) templ.Component {
-	return templ.ComponentFunc(func(_ context.Context, w io.Writer) error {
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
 		h := htmlWriter{w: w}
 		for i := range dots {
 			d := &dots[i]
-			h.raw(`<a href="`)
-			h.text(d.Href)
-			h.raw(`" class="`, d.Class, `"><circle cx="`, coord(d.X), `" cy="`, coord(d.Y), `" r="5"><title>`)
-			h.text(d.Title)
+			p := d.P
+			h.raw(`<a href="/accounts/`, p.AccountID.String(), `" class="dot quadrant-`)
+			h.text(string(p.Quadrant))
+			if p.KeyStatus != "key" {
+				h.raw(" candidate")
+			}
+			if !p.Complete {
+				h.raw(" incomplete")
+			}
+			h.raw(`"><circle cx="`, coord(d.X), `" cy="`, coord(d.Y), `" r="5"><title>`)
+			h.text(p.Name)
+			h.raw(": selection score ")
+			h.text(Score10(ctx, *p.Score10))
+			h.raw(", health ", itoa(*p.Health), " — ")
+			h.text(p.Quadrant.Label())
 			h.raw("</title></circle>")
 			if d.LabelOK {
 				h.raw(`<text class="matrix-label" x="`, coord(d.LX), `" y="`, coord(d.LY), `" text-anchor="`, d.Anchor, `">`)
