@@ -395,18 +395,19 @@ func checkKeyPoints(t *testing.T, d *db.DB, sc db.Scope, at string) {
 			return err
 		}
 		// The 2×2's key accounts as read before migration 00032, then its
-		// candidates in rank order.
+		// candidates in rank order (names compared byte by byte, as the
+		// ranking row's sort name is).
 		for _, q := range []string{`SELECT ` + line + `
 			FROM accounts a
 			LEFT JOIN account_rankings r ON r.tenant_id = a.tenant_id AND r.account_id = a.id
 			LEFT JOIN account_health h ON h.tenant_id = a.tenant_id AND h.account_id = a.id
-			WHERE a.tenant_id = $1 AND a.key_status = 'key' AND a.archived_at IS NULL ORDER BY a.sort_name, a.id`,
+			WHERE a.tenant_id = $1 AND a.key_status = 'key' AND a.archived_at IS NULL ORDER BY a.sort_name COLLATE "C", a.id`,
 			`SELECT ` + line + `
 			FROM account_rankings r
 			JOIN accounts a ON a.tenant_id = r.tenant_id AND a.id = r.account_id
 			LEFT JOIN account_health h ON h.tenant_id = a.tenant_id AND h.account_id = a.id
 			WHERE r.tenant_id = $1 AND a.archived_at IS NULL AND a.key_status = 'candidate'
-			ORDER BY r.complete DESC, r.score10 DESC, r.headroom DESC, lower(a.name), a.id LIMIT 100`} {
+			ORDER BY r.complete DESC, r.score10 DESC, r.headroom DESC, lower(a.name) COLLATE "C", a.id LIMIT 100`} {
 			rows, _ := tx.Query(ctx, q, sc.TenantID)
 			ls, err := pgx.CollectRows(rows, pgx.RowTo[string])
 			if err != nil {
