@@ -14,9 +14,25 @@ import "pareto/internal/kpi"
 // Pt is a point in viewBox units.
 type Pt struct{ X, Y float64 }
 
-// coord formats a coordinate with at most one decimal.
+// coord formats a coordinate with at most one decimal: "339.6", "340".
+// It counts in tenths as an integer rather than formatting the rounded
+// float (strconv.FormatFloat's shortest form gives the same digits, at
+// several times the cost: 3 % of the server's CPU on the saturated
+// shortlist, whose 2×2 writes about 150 coordinates).
 func coord(v float64) string {
-	return strconv.FormatFloat(math.Round(v*10)/10, 'f', -1, 64)
+	t := int64(math.Round(v * 10))
+	neg := t < 0
+	if neg {
+		t = -t
+	}
+	s := strconv.FormatInt(t/10, 10)
+	if d := t % 10; d != 0 {
+		s += "." + string(rune('0'+d))
+	}
+	if neg {
+		return "-" + s
+	}
+	return s
 }
 
 // Points writes pts as an SVG points attribute: "x,y x,y".
