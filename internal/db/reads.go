@@ -5,6 +5,7 @@ import "fmt"
 import "strconv"
 import "strings"
 
+import "github.com/google/uuid"
 import "github.com/jackc/pgx/v5"
 import "github.com/jackc/pgx/v5/pgconn"
 import "github.com/jackc/pgx/v5/pgtype"
@@ -84,6 +85,16 @@ func ReadNow[T any](ctx context.Context, tx pgx.Tx, queue func(*Reads) *T) (T, e
 	out := queue(&r)
 	err := r.Send(ctx, tx)
 	return *out, err
+}
+
+// ReadQueued runs the reads queue queues in their own transaction scoped
+// to s (Read: one round trip) and returns what their scans filled,
+// wrapped with what: a store's read method over a function written to be
+// queued (see Later for the same reads sent with the request's batch).
+func ReadQueued[T any](ctx context.Context, d *DB, s Scope, what string, queue func(*Reads) *T) (T, error) {
+	return Read(ctx, d, s, what, func(ctx context.Context, tx pgx.Tx, _ uuid.UUID) (T, error) {
+		return ReadNow(ctx, tx, queue)
+	})
 }
 
 type oneRead struct {

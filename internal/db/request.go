@@ -139,16 +139,16 @@ func (d *DB) Prefetch(ctx context.Context, s Scope, queue func(*Reads)) *Prefetc
 
 // Later is Prefetch for one result: queue queues the reads and returns
 // where their scan puts the result; the function Later returns gives it
-// once the reads went with a batch, and otherwise calls read, the same
-// reads on their own.
-func Later[T any](ctx context.Context, d *DB, s Scope, queue func(*Reads) *T, read func(context.Context) (T, error)) func(context.Context) (T, error) {
+// once the reads went with a batch, and otherwise sends the same reads
+// on their own (ReadQueued, errors wrapped with what).
+func Later[T any](ctx context.Context, d *DB, s Scope, what string, queue func(*Reads) *T) func(context.Context) (T, error) {
 	var out *T
 	p := d.Prefetch(ctx, s, func(r *Reads) { out = queue(r) })
 	return func(ctx context.Context) (T, error) {
 		if p.Sent() {
 			return *out, nil
 		}
-		return read(ctx)
+		return ReadQueued(ctx, d, s, what, queue)
 	}
 }
 

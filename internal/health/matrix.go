@@ -87,22 +87,18 @@ type Matrix struct {
 // candidates by MaxCandidates: the cost does not grow with the portfolio.
 // Anybody signed in may read it.
 func (s *Store) Matrix(ctx context.Context, sc db.Scope, f MatrixFilter) (Matrix, error) {
-	var out Matrix
-	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) (err error) {
-		// One round trip: the settings' scan runs first, so the points'
-		// quadrants see them.
-		out, err = db.ReadNow(ctx, tx, func(r *db.Reads) *Matrix { return queueMatrix(r, sc, f) })
-		return err
-	})
-	return out, wrap("matrix", err)
+	// One round trip: the settings' scan runs first, so the points'
+	// quadrants see them.
+	return db.ReadQueued(ctx, s.DB, sc, matrixWhat, func(r *db.Reads) *Matrix { return queueMatrix(r, sc, f) })
 }
+
+const matrixWhat = "health: matrix"
 
 // MatrixLater is Matrix queued ahead (db.Prefetch) to go with the
 // request's next batch (the shortlist's page reads); the function it
 // returns gives the 2×2 then, reading it on its own if it did not go.
 func (s *Store) MatrixLater(ctx context.Context, sc db.Scope, f MatrixFilter) func(context.Context) (Matrix, error) {
-	return db.Later(ctx, s.DB, sc, func(r *db.Reads) *Matrix { return queueMatrix(r, sc, f) },
-		func(ctx context.Context) (Matrix, error) { return s.Matrix(ctx, sc, f) })
+	return db.Later(ctx, s.DB, sc, matrixWhat, func(r *db.Reads) *Matrix { return queueMatrix(r, sc, f) })
 }
 
 // queueMatrix queues the 2×2's reads in r: its settings first (their scan

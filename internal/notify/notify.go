@@ -110,17 +110,14 @@ const CountCap = 99
 // CountCap+1 (an index walk of at most that many rows of theirs,
 // whatever the tenant's size).
 func (s *Store) Unread(ctx context.Context, sc db.Scope) (int, error) {
-	return db.Read(ctx, s.DB, sc, "notify: unread", func(ctx context.Context, tx pgx.Tx, _ uuid.UUID) (int, error) {
-		return db.ReadNow(ctx, tx, func(r *db.Reads) *int { return queueUnread(r, sc) })
-	})
+	return db.ReadQueued(ctx, s.DB, sc, "notify: unread", func(r *db.Reads) *int { return queueUnread(r, sc) })
 }
 
 // UnreadLater is Unread queued ahead (db.Prefetch) to go with the
 // request's next batch; the function it returns gives the count then (and
 // reads it on its own if it did not go).
 func (s *Store) UnreadLater(ctx context.Context, sc db.Scope) func(context.Context) (int, error) {
-	return db.Later(ctx, s.DB, sc, func(r *db.Reads) *int { return queueUnread(r, sc) },
-		func(ctx context.Context) (int, error) { return s.Unread(ctx, sc) })
+	return db.Later(ctx, s.DB, sc, "notify: unread", func(r *db.Reads) *int { return queueUnread(r, sc) })
 }
 
 // queueUnread writes the cap into the SQL, not as a parameter: the

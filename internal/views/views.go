@@ -104,20 +104,14 @@ func scan(r pgx.CollectableRow) (View, error) {
 // Views lists the scope's person's views of page ("" for every page), by
 // page and name.
 func (s *Store) Views(ctx context.Context, sc db.Scope, page string) ([]View, error) {
-	var out []View
-	err := s.DB.Tx(ctx, sc, func(tx pgx.Tx) (err error) {
-		out, err = db.ReadNow(ctx, tx, func(r *db.Reads) *[]View { return queueViews(r, sc, page) })
-		return err
-	})
-	return out, db.Wrap("views: list", err)
+	return db.ReadQueued(ctx, s.DB, sc, "views: list", func(r *db.Reads) *[]View { return queueViews(r, sc, page) })
 }
 
 // ViewsLater is Views queued ahead (db.Prefetch) to go with the request's
 // next batch; the function it returns gives them then (and reads them on
 // its own if they did not go).
 func (s *Store) ViewsLater(ctx context.Context, sc db.Scope, page string) func(context.Context) ([]View, error) {
-	return db.Later(ctx, s.DB, sc, func(r *db.Reads) *[]View { return queueViews(r, sc, page) },
-		func(ctx context.Context) ([]View, error) { return s.Views(ctx, sc, page) })
+	return db.Later(ctx, s.DB, sc, "views: list", func(r *db.Reads) *[]View { return queueViews(r, sc, page) })
 }
 
 func queueViews(r *db.Reads, sc db.Scope, page string) *[]View {
