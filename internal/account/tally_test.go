@@ -317,6 +317,7 @@ func TestTalliesKeptUnderRandomWrites(t *testing.T) {
 				t.Fatalf("step %d (%s), seed %d: kept review counts differ from a count: %v", step, op, seed, wrong)
 			}
 			checkKeyPoints(t, d, x, fmt.Sprintf("step %d (%s), seed %d", step, op, seed))
+			checkShortlistRows(t, d, x, fmt.Sprintf("step %d (%s), seed %d", step, op, seed))
 		}
 	}
 	for range 3 {
@@ -374,9 +375,11 @@ func ignoreRefusals(err error) error {
 
 // checkKeyPoints compares what the ranking rows keep for the 2×2 (name,
 // sort name, key status, KAM, archive flag, health score: migration
-// 00032) with the accounts and their kept health, and the 2×2's points
-// (read from the ranking rows, with candidates) with the same points read
-// by joining accounts, rankings and health, written out as text.
+// 00032) and for the shortlist's rows (revenue, from figures or not,
+// headroom: migration 00033) with the accounts and their kept health,
+// and the 2×2's points (read from the ranking rows, with candidates) with
+// the same points read by joining accounts, rankings and health, written
+// out as text.
 func checkKeyPoints(t *testing.T, d *db.DB, sc db.Scope, at string) {
 	t.Helper()
 	ctx := context.Background()
@@ -388,8 +391,10 @@ func checkKeyPoints(t *testing.T, d *db.DB, sc db.Scope, at string) {
 		rows, _ := tx.Query(ctx, `SELECT a.name FROM account_rankings r
 			JOIN accounts a ON a.tenant_id = r.tenant_id AND a.id = r.account_id
 			LEFT JOIN account_health h ON h.tenant_id = a.tenant_id AND h.account_id = a.id
-			WHERE r.tenant_id = $1 AND (r.name, r.sort_name, r.key_status, r.kam_user_id, r.archived, r.health) IS DISTINCT FROM
-				(a.name, lower(a.name), a.key_status, a.kam_user_id, a.archived_at IS NOT NULL, h.score)`, sc.TenantID)
+			WHERE r.tenant_id = $1 AND (r.name, r.sort_name, r.key_status, r.kam_user_id, r.archived, r.health,
+				r.revenue_cents, r.from_figures, r.headroom) IS DISTINCT FROM
+				(a.name, lower(a.name), a.key_status, a.kam_user_id, a.archived_at IS NOT NULL, h.score,
+				a.revenue_cents, a.revenue_recorded IS NOT NULL, (a.revenue_potential * 100)::bigint - a.revenue_cents)`, sc.TenantID)
 		var err error
 		if wrong, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
 			return err
@@ -421,7 +426,7 @@ func checkKeyPoints(t *testing.T, d *db.DB, sc db.Scope, at string) {
 		t.Fatal(err)
 	}
 	if len(wrong) > 0 {
-		t.Fatalf("%s: ranking rows keep a name, KAM, key status or health that differs from the account's: %v", at, wrong)
+		t.Fatalf("%s: ranking rows keep a name, KAM, key status, health, revenue or headroom that differs from the account's: %v", at, wrong)
 	}
 	m, err := health.NewStore(d).Matrix(ctx, sc, health.MatrixFilter{Candidates: true})
 	if err != nil {
@@ -442,4 +447,41 @@ func intOrNil(p *int) string {
 		return "nil"
 	}
 	return strconv.Itoa(*p)
+}
+
+// checkShortlistRows compares the shortlist's rows, read from the ranking
+// rows alone (migration 00033), with the same rows read by joining each
+// ranking row to its account and KAM, as the shortlist read them before:
+// name, revenue (and whether from figures), potential, headroom, key
+// status and KAM name, in rank order, written out as text.
+func checkShortlistRows(t *testing.T, d *db.DB, sc db.Scope, at string) {
+	t.Helper()
+	ctx := context.Background()
+	var want []string
+	err := d.Tx(ctx, sc, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, `SELECT format('%s %s revenue %s figures %s potential %s headroom %s %s kam %s', a.id, a.name,
+				a.revenue_cents, (a.revenue_recorded IS NOT NULL)::text, (a.revenue_potential * 100)::bigint, r.headroom,
+				a.key_status, coalesce(u.name, ''))
+			FROM account_rankings r JOIN accounts a ON a.tenant_id = r.tenant_id AND a.id = r.account_id
+			LEFT JOIN users u ON u.id = a.kam_user_id
+			WHERE r.tenant_id = $1 AND NOT r.archived ORDER BY r.rank_key1, r.rank_key2, r.sort_name, r.account_id`, sc.TenantID)
+		var err error
+		want, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := scoring.NewStore(d).Shortlist(ctx, sc, scoring.Filter{PerPage: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, x := range l.Rows {
+		got = append(got, fmt.Sprintf("%s %s revenue %d figures %v potential %d headroom %d %s kam %s", x.AccountID, x.Name,
+			x.Revenue, x.RevenueFromFigures, x.RevenuePotential, x.Headroom, x.KeyStatus, x.KAMName))
+	}
+	if g, w := strings.Join(got, "\n  "), strings.Join(want, "\n  "); g != w {
+		t.Fatalf("%s: the shortlist's rows differ from the joined read:\ngot:\n  %s\nwant:\n  %s", at, g, w)
+	}
 }

@@ -22,11 +22,14 @@ import "pareto/internal/db"
 // the account outright ("s.account_id = $4"): a prepared "$4 IS NULL OR …"
 // would get a generic plan that reads every cell of the tenant. The row
 // also keeps the account's name and kept health score, which the 2×2
-// reads from it alone (health.queueMatrix; migration 00032).
-const rerankSQL = `INSERT INTO account_rankings (tenant_id, account_id, score10, scored, complete, headroom, name, sort_name, archived,
-	kam_user_id, segment, key_status, health)
+// reads from it alone (health.queueMatrix; migration 00032), and its
+// revenue and whether that comes from recorded figures, which the
+// shortlist's rows read from it alone (migration 00033).
+const rerankSQL = `INSERT INTO account_rankings (tenant_id, account_id, score10, scored, complete, headroom, revenue_cents, from_figures,
+	name, sort_name, archived, kam_user_id, segment, key_status, health)
 SELECT a.tenant_id, a.id, CASE WHEN agg.den > 0 THEN (20 * agg.num + agg.den) / (2 * agg.den) ELSE 0 END,
 	agg.scored, agg.scored = cardinality($2::uuid[]), (a.revenue_potential * 100)::bigint - a.revenue_cents,
+	a.revenue_cents, a.revenue_recorded IS NOT NULL,
 	a.name, lower(a.name), a.archived_at IS NOT NULL, a.kam_user_id, a.segment, a.key_status, h.score
 FROM (
 	SELECT s.tenant_id, s.account_id, sum(($3::int[])[array_position($2::uuid[], s.criterion_id)] * s.score)::bigint AS num,

@@ -29,10 +29,9 @@ type ShortRow struct {
 	KeyStatus          string
 	KAMName            string
 
-	rankKey1  int // the row's sort keys, for its cursor
-	rankKey2  int64
-	sortName  string
-	potential string
+	rankKey1 int // the row's sort keys, for its cursor
+	rankKey2 int64
+	sortName string
 }
 
 // Shortlist is one page of the ranking.
@@ -233,13 +232,20 @@ func shortlistRows(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, cfg Confi
 }
 
 // shortlistCols are a ShortRow and its sort keys (rank_key1, rank_key2,
-// sort_name, potential as text).
-const shortlistCols = `r.account_id, a.name, r.score10, r.scored, r.complete, a.revenue_cents, a.revenue_recorded IS NOT NULL,
-	(a.revenue_potential * 100)::bigint, r.headroom, a.key_status, coalesce(u.name, ''),
-	r.rank_key1, r.rank_key2, r.sort_name, a.revenue_potential::text`
+// sort_name), all from the ranking row: it keeps the account's name, key
+// status, KAM, revenue (and whether from figures) and headroom, so the
+// potential is headroom + revenue (migrations 00032, 00033).
+const shortlistCols = `r.account_id, r.name, r.score10, r.scored, r.complete, r.revenue_cents, r.from_figures,
+	r.headroom + r.revenue_cents, r.headroom, r.key_status, coalesce(u.name, ''),
+	r.rank_key1, r.rank_key2, r.sort_name`
 
-const shortlistFrom = `account_rankings r JOIN accounts a ON a.tenant_id = r.tenant_id AND a.id = r.account_id
-	LEFT JOIN users u ON u.id = a.kam_user_id`
+// shortlistFrom is the ranking with its account and KAM. Every ranking row
+// has its account (a foreign key), and the account's key is unique, so
+// the LEFT JOIN changes no row: PostgreSQL leaves it out of the plan when
+// neither the filter nor the sort names a column of a — the first page
+// reads the ranking rows alone (51 index probes fewer; issue 19).
+const shortlistFrom = `account_rankings r LEFT JOIN accounts a ON a.tenant_id = r.tenant_id AND a.id = r.account_id
+	LEFT JOIN users u ON u.id = r.kam_user_id`
 
 // collectShortRows reads the rows of a shortlistCols query (sizeHint of
 // them expected; 0: unknown). One row and one list of scan targets serve
@@ -251,7 +257,7 @@ func collectShortRows(rows pgx.Rows, criteria, sizeHint int) ([]ShortRow, error)
 	var x ShortRow
 	var s10, scored int16
 	dest := []any{&x.AccountID, &x.Name, &s10, &scored, &x.Score.Complete, &x.Revenue, &x.RevenueFromFigures,
-		&x.RevenuePotential, &x.Headroom, &x.KeyStatus, &x.KAMName, &x.rankKey1, &x.rankKey2, &x.sortName, &x.potential}
+		&x.RevenuePotential, &x.Headroom, &x.KeyStatus, &x.KAMName, &x.rankKey1, &x.rankKey2, &x.sortName}
 	for rows.Next() {
 		x = ShortRow{}
 		if err := rows.Scan(dest...); err != nil {
@@ -275,7 +281,7 @@ func (x ShortRow) sortKeys(sort string) []string {
 	case "revenue":
 		return []string{strconv.FormatInt(x.Revenue, 10), id}
 	case "potential":
-		return []string{x.potential, id}
+		return []string{account.Money(x.RevenuePotential).Plain(), id}
 	case "headroom":
 		return []string{strconv.FormatInt(x.Headroom, 10), id}
 	}
