@@ -38,16 +38,13 @@ func (s *Store) MemberWithTenants(ctx context.Context, tenantID, userID uuid.UUI
 	var m Member
 	var tenants []Membership
 	found := false
-	err := s.DB.Tx(ctx, db.Scope{TenantID: tenantID, UserID: userID}, func(tx pgx.Tx) error {
-		// Across tenants, so the names come from memberships: a tenants
-		// row is visible only inside its own tenant — which is also why
-		// the joined locale is tenantID's alone (NULL on the others).
-		rows, _ := tx.Query(ctx, `SELECT m.tenant_id, m.tenant_name, m.role, m.active, m.version, m.created_at, u.name, u.email,
-				coalesce(t.locale, '')
-			FROM memberships m JOIN users u ON u.id = m.user_id
-			LEFT JOIN tenants t ON t.id = m.tenant_id
-			WHERE m.user_id = $2 AND (m.active OR m.tenant_id = $1)
-			ORDER BY m.tenant_name, m.tenant_id`, tenantID, userID)
+	// Queued, not run: in a read request this lookup is the first read,
+	// and goes in the round trip of the request transaction's BEGIN.
+	var r db.Reads
+	// Across tenants, so the names come from memberships: a tenants row
+	// is visible only inside its own tenant — which is also why the
+	// joined locale is tenantID's alone (NULL on the others).
+	r.Query(func(rows pgx.Rows) error {
 		var x Member
 		_, err := pgx.ForEachRow(rows, []any{&x.TenantID, &x.TenantName, &x.Role, &x.Active, &x.Version, &x.CreatedAt, &x.Name, &x.Email,
 			&x.Locale}, func() error {
@@ -61,7 +58,13 @@ func (s *Store) MemberWithTenants(ctx context.Context, tenantID, userID uuid.UUI
 			return nil
 		})
 		return err
-	})
+	}, `SELECT m.tenant_id, m.tenant_name, m.role, m.active, m.version, m.created_at, u.name, u.email,
+			coalesce(t.locale, '')
+		FROM memberships m JOIN users u ON u.id = m.user_id
+		LEFT JOIN tenants t ON t.id = m.tenant_id
+		WHERE m.user_id = $2 AND (m.active OR m.tenant_id = $1)
+		ORDER BY m.tenant_name, m.tenant_id`, tenantID, userID)
+	err := r.SendIn(ctx, s.DB, db.Scope{TenantID: tenantID, UserID: userID})
 	if err == nil && !found {
 		err = fmt.Errorf("member %s of %s: %w", userID, tenantID, db.ErrNotFound)
 	}

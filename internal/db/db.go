@@ -178,7 +178,7 @@ func (d *DB) Tx(ctx context.Context, s Scope, fn func(pgx.Tx) error) error {
 		return err
 	}
 	defer conn.Release()
-	tx, err := beginScoped(ctx, conn, s, false)
+	tx, err := beginScoped(ctx, conn, s, false, nil)
 	if err != nil {
 		return err
 	}
@@ -193,24 +193,33 @@ func (d *DB) Tx(ctx context.Context, s Scope, fn func(pgx.Tx) error) error {
 }
 
 // beginScoped begins a transaction on conn scoped to s (read-only when
-// readOnly): BEGIN and the SET LOCALs of the tenant and the person go
-// in one round trip (no arguments: the simple protocol, which takes
-// several statements in one message), not two.
-func beginScoped(ctx context.Context, conn *pgxpool.Conn, s Scope, readOnly bool) (pgx.Tx, error) {
-	begin := "BEGIN;"
+// readOnly), and sends the reads r queued (nil: none) with it: BEGIN,
+// the SET LOCALs of the tenant and the person, and the reads go in one
+// round trip, one pgx batch (pgx.Batch.BeginTx). A BEGIN within the
+// batch's implicit transaction opens the explicit one, which outlives
+// the batch. Each statement is prepared once per connection and tenant
+// or person (pgx's statement cache, as for TenantLiteral: SET takes no
+// parameters). When the batch fails, the transaction is rolled back.
+func beginScoped(ctx context.Context, conn *pgxpool.Conn, s Scope, readOnly bool, r *Reads) (pgx.Tx, error) {
+	var b pgx.Batch
+	opts := pgx.TxOptions{}
 	if readOnly {
-		begin = "BEGIN READ ONLY;"
+		opts.AccessMode = pgx.ReadOnly
 	}
-	tx, err := conn.BeginTx(ctx, pgx.TxOptions{BeginQuery: begin + scopeSQL(s)})
-	if err != nil {
+	b.BeginTx(opts)
+	b.Queue(propagateSetLocal)
+	b.Queue(setLocal("app.tenant_id", s.TenantID))
+	b.Queue(setLocal("app.user_id", s.UserID))
+	if r != nil {
+		b.QueuedQueries = append(b.QueuedQueries, r.take().QueuedQueries...)
+	}
+	br := conn.SendBatch(ctx, &b)
+	tx := br.Tx()
+	if err := br.Close(); err != nil {
+		_ = tx.Rollback(ctx) // ErrTxClosed when the BEGIN itself failed
 		return nil, fmt.Errorf("db: begin scoped transaction: %w", err)
 	}
 	return tx, nil
-}
-
-// scopeSQL sets the tenant and person of the transaction it runs in.
-func scopeSQL(s Scope) string {
-	return propagateSetLocal + setLocal("app.tenant_id", s.TenantID) + setLocal("app.user_id", s.UserID)
 }
 
 // Read runs read in one transaction scoped to s (as Tx) and returns what it
@@ -267,7 +276,7 @@ func SetUser(ctx context.Context, tx pgx.Tx, id uuid.UUID) error {
 // and only with citus.propagate_set_commands = 'local', set first in the
 // same transaction. On plain PostgreSQL that setting is an unused
 // placeholder and SET LOCAL behaves exactly like set_config(..., true).
-const propagateSetLocal = "SET LOCAL citus.propagate_set_commands = 'local';"
+const propagateSetLocal = "SET LOCAL citus.propagate_set_commands = 'local'"
 
 // setLocal is a SET LOCAL statement for a tenant or user id. SET takes no
 // bind parameters, so the value is inlined; a uuid.UUID prints only hex
@@ -278,7 +287,7 @@ func setLocal(name string, id uuid.UUID) string {
 	if id != uuid.Nil {
 		v = id.String()
 	}
-	return "SET LOCAL " + name + " = '" + v + "';"
+	return "SET LOCAL " + name + " = '" + v + "'"
 }
 
 // TenantLiteral is the tenant id as an SQL literal ('…'::uuid), for a

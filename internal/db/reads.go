@@ -62,13 +62,7 @@ func (r *Reads) Send(ctx context.Context, tx pgx.Tx) error {
 		return nil
 	}
 	pre := takePending(ctx, tx, r)
-	if r.onesAt != nil {
-		ones := r.ones
-		r.onesAt.SQL, r.onesAt.Arguments = onesSQL(ones)
-		r.onesAt.Query(func(rows pgx.Rows) error { return scanOnes(rows, ones) })
-	}
-	err := tx.SendBatch(ctx, &r.b).Close()
-	r.b, r.ones, r.onesAt = pgx.Batch{}, nil, nil
+	err := tx.SendBatch(ctx, r.take()).Close()
 	if err != nil {
 		return fmt.Errorf("db: reads: %w", err)
 	}
@@ -76,6 +70,32 @@ func (r *Reads) Send(ctx context.Context, tx pgx.Tx) error {
 		p.sent = true
 	}
 	return nil
+}
+
+// SendIn sends the queued reads in a transaction scoped to s: the
+// request's (RequestTx) when ctx carries one for s, else one of their
+// own. When the request's transaction has yet to begin, its BEGIN and
+// scope go in the same round trip as the reads (issue 19: the member
+// lookup that starts every signed-in read request paid a round trip of
+// its own after the BEGIN's).
+func (r *Reads) SendIn(ctx context.Context, d *DB, s Scope) error {
+	if rt := requestTx(ctx, d, s); rt != nil && rt.tx == nil {
+		return rt.begin(ctx, r)
+	}
+	return d.Tx(ctx, s, func(tx pgx.Tx) error { return r.Send(ctx, tx) })
+}
+
+// take returns the batch of the queued reads, the One reads' statement
+// written, and empties r.
+func (r *Reads) take() *pgx.Batch {
+	if r.onesAt != nil {
+		ones := r.ones
+		r.onesAt.SQL, r.onesAt.Arguments = onesSQL(ones)
+		r.onesAt.Query(func(rows pgx.Rows) error { return scanOnes(rows, ones) })
+	}
+	b := r.b
+	r.b, r.ones, r.onesAt = pgx.Batch{}, nil, nil
+	return &b
 }
 
 // ReadNow runs the one read that queue queues, now, and returns its

@@ -54,16 +54,9 @@ func requestTx(ctx context.Context, d *DB, s Scope) *RequestTx {
 // run runs fn in the request's transaction, beginning it if needed.
 func (rt *RequestTx) run(ctx context.Context, fn func(pgx.Tx) error) error {
 	if rt.tx == nil {
-		conn, err := rt.d.acquire(ctx)
-		if err != nil {
+		if err := rt.begin(ctx, nil); err != nil {
 			return err
 		}
-		tx, err := beginScoped(ctx, conn, rt.scope, true)
-		if err != nil {
-			conn.Release()
-			return err
-		}
-		rt.conn, rt.tx = conn, tx
 	}
 	rt.depth++
 	err := fn(rt.tx)
@@ -76,6 +69,27 @@ func (rt *RequestTx) run(ctx context.Context, fn func(pgx.Tx) error) error {
 		rt.finish(ctx, true)
 	}
 	return err
+}
+
+// begin begins the request's transaction and sends the reads r queued
+// (nil: none) in the same round trip (Reads.SendIn). When the reads
+// fail, the transaction is rolled back and later calls run on their own,
+// as after a failed call.
+func (rt *RequestTx) begin(ctx context.Context, r *Reads) error {
+	conn, err := rt.d.acquire(ctx)
+	if err != nil {
+		return err
+	}
+	tx, err := beginScoped(ctx, conn, rt.scope, true, r)
+	if err != nil {
+		conn.Release()
+		if r != nil {
+			rt.done = true
+		}
+		return err
+	}
+	rt.conn, rt.tx = conn, tx
+	return nil
 }
 
 // End finishes the request's transaction (now, or when the call still

@@ -12,7 +12,6 @@ import "net/url"
 import "pareto/internal/account"
 import "regexp"
 import "strings"
-import "sync"
 import "testing"
 import "time"
 
@@ -55,18 +54,14 @@ type testApp struct {
 	DBURL string // as the login role, for tools like pg_dump
 	Srv   *server.Server
 	URL   string
-	Trips *roundTrips // what the app's pool sends the database
+	Trips *dbtest.RoundTrips // what the app's pool sends the database
 }
 
 func newTestApp(t testing.TB) *testApp {
 	t.Helper()
 	dbURL := dbtest.URL(t)
-	trips := &roundTrips{}
-	d, err := db.Open(context.Background(), dbURL, db.Options{MaxConns: 8, Tracer: trips})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(d.Close)
+	trips := &dbtest.RoundTrips{}
+	d := dbtest.Open(t, dbURL, db.Options{MaxConns: 8, Tracer: trips})
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	srv := server.New(server.Config{BaseURL: "http://pareto.test"}, d, log)
 	ts := httptest.NewServer(srv)
@@ -252,66 +247,4 @@ func (a *testApp) tenantFixture(org string) *tenantFixture {
 
 func (tf *tenantFixture) scope(role auth.Role) db.Scope {
 	return db.Scope{TenantID: tf.ID, UserID: tf.Members[role].UserID}
-}
-
-// roundTrips counts what a pool sends the database: each query is one
-// round trip and one statement; a batch is one round trip for all its
-// statements.
-type roundTrips struct {
-	mu         sync.Mutex
-	trips      int
-	statements []string
-}
-
-func (c *roundTrips) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.trips++
-	c.statements = append(c.statements, d.SQL)
-	return ctx
-}
-
-func (c *roundTrips) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
-
-func (c *roundTrips) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.trips++
-	c.statements = append(c.statements, "-- batch:")
-	return ctx
-}
-
-func (c *roundTrips) TraceBatchQuery(_ context.Context, _ *pgx.Conn, d pgx.TraceBatchQueryData) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.statements = append(c.statements, "--   "+d.SQL)
-}
-
-func (c *roundTrips) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
-
-// settle waits until nothing has been sent for a while (background work
-// a first request started, like the daily health run, is over), then
-// starts counting afresh.
-func (c *roundTrips) settle(t *testing.T) {
-	t.Helper()
-	last := -1
-	for range 100 {
-		c.mu.Lock()
-		n := c.trips
-		c.mu.Unlock()
-		if n == last {
-			break
-		}
-		last = n
-		time.Sleep(150 * time.Millisecond)
-	}
-	c.mu.Lock()
-	c.trips, c.statements = 0, nil
-	c.mu.Unlock()
-}
-
-func (c *roundTrips) counted() (int, []string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.trips, c.statements
 }

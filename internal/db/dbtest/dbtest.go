@@ -120,7 +120,13 @@ func OwnURL(t testing.TB) string {
 // New returns a pool on a fresh migrated database, closed when t ends.
 func New(t testing.TB) *db.DB {
 	t.Helper()
-	d, err := db.Open(context.Background(), URL(t), db.Options{MaxConns: 8})
+	return Open(t, URL(t), db.Options{MaxConns: 8})
+}
+
+// Open opens a pool on the database u (URL) with opts, closed when t ends.
+func Open(t testing.TB, u string, opts db.Options) *db.DB {
+	t.Helper()
+	d, err := db.Open(context.Background(), u, opts)
 	if err != nil {
 		t.Fatalf("dbtest: open: %v", err)
 	}

@@ -1,0 +1,96 @@
+package db_test
+
+import "context"
+import "errors"
+import "testing"
+
+import "github.com/jackc/pgx/v5"
+
+import "pareto/internal/db"
+import "pareto/internal/db/dbtest"
+
+// TestRequestBeginsWithReads: the first reads of a request (Reads.SendIn)
+// go in the round trip of its BEGIN and tenant context, and run in the
+// request's one read-only transaction, scoped to its tenant; the later
+// reads see the same transaction; End commits: 3 round trips in all.
+// When those first reads fail (PostgreSQL's error or the scan's), the
+// transaction is rolled back, the connection goes back to the pool
+// outside any transaction, and the request's later reads run on their
+// own.
+func TestRequestBeginsWithReads(t *testing.T) {
+	counted := &dbtest.RoundTrips{}
+	d := dbtest.Open(t, dbtest.URL(t), db.Options{MaxConns: 2, Tracer: counted})
+	acme, user := makeTenant(t, d, "acme")
+	makeTenant(t, d, "globex")
+	sc := db.Scope{TenantID: acme, UserID: user}
+
+	ctx, rt := d.BeginRequest(context.Background(), sc)
+	counted.Take()
+	var n int
+	var tenant, readOnly, started string
+	var r db.Reads
+	r.Row(func(row pgx.Row) error { return row.Scan(&n) }, "SELECT count(*) FROM memberships") // no tenant filter: RLS
+	r.Row(func(row pgx.Row) error { return row.Scan(&tenant, &readOnly, &started) },
+		"SELECT current_setting('app.tenant_id'), current_setting('transaction_read_only'), now()::text")
+	if err := r.SendIn(ctx, d, sc); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := counted.Take(); got != 1 {
+		t.Errorf("BEGIN, scope and first reads: %d round trips, want 1", got)
+	}
+	if n != 1 || tenant != acme.String() || readOnly != "on" {
+		t.Errorf("first reads saw %d memberships, tenant %q, read only %q; want acme's 1, %s, on", n, tenant, readOnly, acme)
+	}
+	var later string
+	err := d.Tx(ctx, sc, func(tx pgx.Tx) error { return tx.QueryRow(ctx, "SELECT now()::text").Scan(&later) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if later != started {
+		t.Errorf("a later read began at %s, the request's transaction at %s: not the same transaction", later, started)
+	}
+	if err := rt.End(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := counted.Take(); got != 2 {
+		t.Errorf("a later read and COMMIT: %d round trips, want 2", got)
+	}
+
+	boom := errors.New("boom")
+	for _, c := range []struct {
+		name, sql string
+		scan      error
+	}{{"PostgreSQL refuses", "SELECT 1/0", nil}, {"the scan fails", "SELECT 1", boom}} {
+		ctx, rt := d.BeginRequest(context.Background(), sc)
+		var r db.Reads
+		r.Row(func(row pgx.Row) error {
+			var x int
+			if err := row.Scan(&x); err != nil {
+				return err
+			}
+			return c.scan
+		}, c.sql)
+		err := r.SendIn(ctx, d, sc)
+		if err == nil || (c.scan != nil && !errors.Is(err, c.scan)) {
+			t.Fatalf("%s: SendIn gave %v", c.name, err)
+		}
+		if st := d.Pool.Stat(); st.AcquiredConns() != 0 {
+			t.Errorf("%s: %d connections still acquired", c.name, st.AcquiredConns())
+		}
+		for _, conn := range d.Pool.AcquireAllIdle(context.Background()) {
+			if s := conn.Conn().PgConn().TxStatus(); s != 'I' {
+				t.Errorf("%s: a pooled connection is in transaction status %c", c.name, s)
+			}
+			conn.Release()
+		}
+		if got := countMemberships(t, d, sc); got != 1 {
+			t.Errorf("%s: then a read of the request saw %d memberships, want 1", c.name, got)
+		}
+		if n := 0; d.Tx(ctx, sc, func(tx pgx.Tx) error { return tx.QueryRow(ctx, "SELECT count(*) FROM memberships").Scan(&n) }) != nil || n != 1 {
+			t.Errorf("%s: the request's later read failed or saw %d memberships", c.name, n)
+		}
+		if err := rt.End(ctx); err != nil {
+			t.Errorf("%s: End: %v", c.name, err)
+		}
+	}
+}
