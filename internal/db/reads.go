@@ -62,7 +62,11 @@ func (r *Reads) Send(ctx context.Context, tx pgx.Tx) error {
 		return nil
 	}
 	pre := takePending(ctx, tx, r)
-	err := tx.SendBatch(ctx, r.take()).Close()
+	b := r.take()
+	if lastBatch(ctx, tx) {
+		b.Queue("COMMIT")
+	}
+	err := tx.SendBatch(ctx, b).Close()
 	if err != nil {
 		return fmt.Errorf("db: reads: %w", err)
 	}

@@ -22,10 +22,11 @@ type RequestTx struct {
 	d     *DB
 	scope Scope
 	conn  *pgxpool.Conn
-	tx    pgx.Tx
-	depth int  // DB.Tx calls running in it
-	ended bool // End was called; finish when depth drops to 0
-	done  bool // finished: later calls run on their own
+	tx    *requestTxConn // nil until begun
+	depth int            // DB.Tx calls running in it
+	last  bool           // the next batch is the request's last (LastReads)
+	ended bool           // End was called; finish when depth drops to 0
+	done  bool           // finished: later calls run on their own
 	err   error
 	// pending are the reads Prefetch queued, waiting for the next batch
 	// sent in tx (Reads.Send).
@@ -88,8 +89,32 @@ func (rt *RequestTx) begin(ctx context.Context, r *Reads) error {
 		}
 		return err
 	}
-	rt.conn, rt.tx = conn, tx
+	rt.conn, rt.tx = conn, &requestTxConn{Tx: tx, rt: rt}
 	return nil
+}
+
+// LastReads marks the next batch of ctx's request transaction (a
+// Reads.Send in it) as the request's last reads: its COMMIT goes in the
+// same round trip, and End has nothing left to send (issue 19: the COMMIT
+// was a round trip of its own). A handler calls it before the read that
+// ends its page. Should a store read after that batch all the same, the
+// transaction begins again, same scope and read-only (a later snapshot),
+// and End commits it. Outside a request it does nothing.
+func LastReads(ctx context.Context) {
+	if rt, _ := ctx.Value(requestTxKey{}).(*RequestTx); rt != nil && !rt.done {
+		rt.last = true
+	}
+}
+
+// lastBatch reports whether the batch about to go in tx is its request's
+// last (LastReads), and unmarks it.
+func lastBatch(ctx context.Context, tx pgx.Tx) bool {
+	rt, _ := ctx.Value(requestTxKey{}).(*RequestTx)
+	if rt == nil || rt.tx == nil || pgx.Tx(rt.tx) != tx || !rt.last {
+		return false
+	}
+	rt.last = false
+	return true
 }
 
 // End finishes the request's transaction (now, or when the call still
@@ -113,7 +138,9 @@ func (rt *RequestTx) finish(ctx context.Context, commit bool) {
 	if rt.tx == nil {
 		return
 	}
-	if commit {
+	if rt.tx.committed() {
+		// The last batch carried the COMMIT (LastReads).
+	} else if commit {
 		if err := rt.tx.Commit(ctx); err != nil {
 			rt.err = fmt.Errorf("db: commit request: %w", err)
 		}
@@ -182,7 +209,7 @@ func (p *Prefetched) Sent() bool {
 // them, to be marked sent when r's Send succeeds.
 func takePending(ctx context.Context, tx pgx.Tx, r *Reads) []*Prefetched {
 	rt, _ := ctx.Value(requestTxKey{}).(*RequestTx)
-	if rt == nil || rt.tx == nil || rt.tx != tx || len(rt.pending) == 0 {
+	if rt == nil || rt.tx == nil || pgx.Tx(rt.tx) != tx || len(rt.pending) == 0 {
 		return nil
 	}
 	var taken []*Prefetched

@@ -9,6 +9,32 @@ import "github.com/jackc/pgx/v5"
 import "pareto/internal/db"
 import "pareto/internal/db/dbtest"
 
+// countedTenants is a pool counting its round trips on a database of two
+// tenants, acme and globex, and the scope of acme's admin.
+func countedTenants(t *testing.T) (*db.DB, *dbtest.RoundTrips, db.Scope) {
+	t.Helper()
+	counted := &dbtest.RoundTrips{}
+	d := dbtest.Open(t, dbtest.URL(t), db.Options{MaxConns: 2, Tracer: counted})
+	acme, user := makeTenant(t, d, "acme")
+	makeTenant(t, d, "globex")
+	return d, counted, db.Scope{TenantID: acme, UserID: user}
+}
+
+// poolClean checks that no connection of d is acquired and every idle
+// one is outside a transaction.
+func poolClean(t *testing.T, d *db.DB, when string) {
+	t.Helper()
+	if st := d.Pool.Stat(); st.AcquiredConns() != 0 {
+		t.Errorf("%s: %d connections still acquired", when, st.AcquiredConns())
+	}
+	for _, conn := range d.Pool.AcquireAllIdle(context.Background()) {
+		if s := conn.Conn().PgConn().TxStatus(); s != 'I' {
+			t.Errorf("%s: a pooled connection is in transaction status %c", when, s)
+		}
+		conn.Release()
+	}
+}
+
 // TestRequestBeginsWithReads: the first reads of a request (Reads.SendIn)
 // go in the round trip of its BEGIN and tenant context, and run in the
 // request's one read-only transaction, scoped to its tenant; the later
@@ -18,11 +44,8 @@ import "pareto/internal/db/dbtest"
 // outside any transaction, and the request's later reads run on their
 // own.
 func TestRequestBeginsWithReads(t *testing.T) {
-	counted := &dbtest.RoundTrips{}
-	d := dbtest.Open(t, dbtest.URL(t), db.Options{MaxConns: 2, Tracer: counted})
-	acme, user := makeTenant(t, d, "acme")
-	makeTenant(t, d, "globex")
-	sc := db.Scope{TenantID: acme, UserID: user}
+	d, counted, sc := countedTenants(t)
+	acme := sc.TenantID
 
 	ctx, rt := d.BeginRequest(context.Background(), sc)
 	counted.Take()
@@ -74,15 +97,7 @@ func TestRequestBeginsWithReads(t *testing.T) {
 		if err == nil || (c.scan != nil && !errors.Is(err, c.scan)) {
 			t.Fatalf("%s: SendIn gave %v", c.name, err)
 		}
-		if st := d.Pool.Stat(); st.AcquiredConns() != 0 {
-			t.Errorf("%s: %d connections still acquired", c.name, st.AcquiredConns())
-		}
-		for _, conn := range d.Pool.AcquireAllIdle(context.Background()) {
-			if s := conn.Conn().PgConn().TxStatus(); s != 'I' {
-				t.Errorf("%s: a pooled connection is in transaction status %c", c.name, s)
-			}
-			conn.Release()
-		}
+		poolClean(t, d, c.name)
 		if got := countMemberships(t, d, sc); got != 1 {
 			t.Errorf("%s: then a read of the request saw %d memberships, want 1", c.name, got)
 		}
@@ -92,5 +107,50 @@ func TestRequestBeginsWithReads(t *testing.T) {
 		if err := rt.End(ctx); err != nil {
 			t.Errorf("%s: End: %v", c.name, err)
 		}
+	}
+}
+
+// TestLastReads: the batch marked as the request's last (db.LastReads)
+// carries its COMMIT, so End sends nothing; a store that reads after it
+// all the same reads in the transaction begun again, scoped to the
+// request's tenant and read-only, which End then commits.
+func TestLastReads(t *testing.T) {
+	d, counted, sc := countedTenants(t)
+	batch := func(ctx context.Context, tx pgx.Tx, n *int) error {
+		var r db.Reads
+		r.Row(func(row pgx.Row) error { return row.Scan(n) }, "SELECT count(*) FROM memberships") // no tenant filter: RLS
+		return r.Send(ctx, tx)
+	}
+
+	for _, readAfter := range []bool{false, true} {
+		ctx, rt := d.BeginRequest(context.Background(), sc)
+		counted.Take()
+		db.LastReads(ctx)
+		n, m := -1, -1
+		var readOnly string
+		err := d.Tx(ctx, sc, func(tx pgx.Tx) error {
+			if err := batch(ctx, tx, &n); err != nil || !readAfter {
+				return err
+			}
+			return tx.QueryRow(ctx, "SELECT count(*), current_setting('transaction_read_only') FROM memberships").Scan(&m, &readOnly)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := rt.End(ctx); err != nil {
+			t.Fatal(err)
+		}
+		// BEGIN with the batch, the batch with COMMIT; a read after it: BEGIN, the read, COMMIT.
+		want := 2
+		if readAfter {
+			want = 5
+			if m != 1 || readOnly != "on" {
+				t.Errorf("the read after the last batch saw %d memberships, read only %q; want acme's 1, on", m, readOnly)
+			}
+		}
+		if got, sqls := counted.Take(); got != want || n != 1 {
+			t.Errorf("read after the last batch %v: %d round trips (want %d), %d memberships (want 1):\n%v", readAfter, got, want, n, sqls)
+		}
+		poolClean(t, d, "after End")
 	}
 }

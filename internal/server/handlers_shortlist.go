@@ -25,8 +25,10 @@ func (s *Server) shortlist(w http.ResponseWriter, r *http.Request) {
 	ctx, sc := r.Context(), scope(r)
 	store := s.scoringStore()
 	f := scoringFilter(r.URL.Query())
-	// The 2×2 goes with the page's reads (one round trip).
+	// The 2×2 goes with the page's reads (one round trip), the last of
+	// the request: its COMMIT goes with them.
 	matrix := s.healthStore().MatrixLater(ctx, sc, matrixFilter(r, false))
+	db.LastReads(ctx)
 	pg, err := store.ShortlistPage(ctx, sc, f)
 	if err != nil {
 		s.fail(w, r, err)
