@@ -60,7 +60,20 @@ func (rt *RequestTx) run(ctx context.Context, fn func(pgx.Tx) error) error {
 		}
 	}
 	rt.depth++
+	returned := false
+	defer func() {
+		if !returned {
+			// fn panicked (the server recovers and answers 500): roll
+			// back and release the connection, which End, run later
+			// while the panic unwinds, would leave to this call.
+			rt.depth--
+			if rt.depth == 0 {
+				rt.finish(ctx, false)
+			}
+		}
+	}()
 	err := fn(rt.tx)
+	returned = true
 	rt.depth--
 	if err != nil && rt.depth == 0 {
 		// The transaction may be aborted: finish it; later calls run on

@@ -3,6 +3,7 @@ package db_test
 import "context"
 import "errors"
 import "testing"
+import "time"
 
 import "github.com/jackc/pgx/v5"
 
@@ -152,5 +153,49 @@ func TestLastReads(t *testing.T) {
 			t.Errorf("read after the last batch %v: %d round trips (want %d), %d memberships (want 1):\n%v", readAfter, got, want, n, sqls)
 		}
 		poolClean(t, d, "after End")
+	}
+}
+
+// TestRequestTxPanic: a store that panics in the request's transaction
+// (the server recovers and answers 500) leaves no connection behind:
+// End, run while the panic unwinds, rolls back and releases it, and the
+// request's later reads run on their own.
+func TestRequestTxPanic(t *testing.T) {
+	// Its own pool: with a connection never released, closing it would
+	// wait forever.
+	d, err := db.Open(context.Background(), dbtest.URL(t), db.Options{MaxConns: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		closed := make(chan struct{})
+		go func() { d.Close(); close(closed) }()
+		select {
+		case <-closed:
+		case <-time.After(10 * time.Second):
+			t.Error("the pool did not close: a connection was never released")
+		}
+	})
+	acme, user := makeTenant(t, d, "acme")
+	sc := db.Scope{TenantID: acme, UserID: user}
+	ctx, rt := d.BeginRequest(context.Background(), sc)
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Fatal("no panic")
+			}
+		}()
+		defer rt.End(ctx) //nolint:errcheck // as the server's deferred End
+		_ = d.Tx(ctx, sc, func(tx pgx.Tx) error {
+			var n int
+			if err := tx.QueryRow(ctx, "SELECT count(*) FROM memberships").Scan(&n); err != nil {
+				return err
+			}
+			panic("store bug")
+		})
+	}()
+	poolClean(t, d, "after the panic")
+	if got := countMemberships(t, d, sc); got != 1 {
+		t.Errorf("after the panic a read saw %d memberships, want 1", got)
 	}
 }
