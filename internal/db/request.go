@@ -122,12 +122,22 @@ func LastReads(ctx context.Context) {
 // lastBatch reports whether the batch about to go in tx is its request's
 // last (LastReads), and unmarks it.
 func lastBatch(ctx context.Context, tx pgx.Tx) bool {
-	rt, _ := ctx.Value(requestTxKey{}).(*RequestTx)
-	if rt == nil || rt.tx == nil || pgx.Tx(rt.tx) != tx || !rt.last {
+	rt := requestTxOf(ctx, tx)
+	if rt == nil || !rt.last {
 		return false
 	}
 	rt.last = false
 	return true
+}
+
+// requestTxOf is the request transaction ctx carries when tx is it (a
+// batch about to be sent in it), else nil.
+func requestTxOf(ctx context.Context, tx pgx.Tx) *RequestTx {
+	rt, _ := ctx.Value(requestTxKey{}).(*RequestTx)
+	if rt == nil || rt.tx == nil || pgx.Tx(rt.tx) != tx {
+		return nil
+	}
+	return rt
 }
 
 // End finishes the request's transaction (now, or when the call still
@@ -221,8 +231,8 @@ func (p *Prefetched) Sent() bool {
 // transaction carried by ctx (none for another transaction), and returns
 // them, to be marked sent when r's Send succeeds.
 func takePending(ctx context.Context, tx pgx.Tx, r *Reads) []*Prefetched {
-	rt, _ := ctx.Value(requestTxKey{}).(*RequestTx)
-	if rt == nil || rt.tx == nil || pgx.Tx(rt.tx) != tx || len(rt.pending) == 0 {
+	rt := requestTxOf(ctx, tx)
+	if rt == nil || len(rt.pending) == 0 {
 		return nil
 	}
 	var taken []*Prefetched
