@@ -585,6 +585,59 @@ func TestShortlistMatchesRanker(t *testing.T) {
 			t.Fatal("a what-if changed the weights")
 		}
 	})
+	// Sorted by potential, page after page: the cursor carries the
+	// potential written from the ranking row's cents (headroom + revenue,
+	// migration 00033), and PostgreSQL compares it with the account's
+	// numeric(15,2) column. Potentials hold many ties (11 values across
+	// 120 accounts) and, from here on, cents: the pages must list every
+	// account once, in the order of the unpaged list. Last, as it
+	// changes potentials (and so headrooms and ranks).
+	t.Run("PotentialPages", func(t *testing.T) {
+		err := d.Tx(ctx, tn.admin, func(tx pgx.Tx) error {
+			_, err := tx.Exec(ctx, `UPDATE accounts SET revenue_potential = CASE WHEN name = 'Acc 000' THEN 1234.56
+				ELSE revenue_potential + 0.07 END WHERE tenant_id = $1 AND name LIKE 'Acc 00%'`, tn.admin.TenantID)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, desc := range []bool{false, true} {
+			f := scoring.Filter{Sort: "potential", Desc: desc}
+			want, _, err := s.ShortlistAll(ctx, tn.admin, f)
+			if err != nil || len(want) != len(cands) {
+				t.Fatalf("desc %v: unpaged: %v, %d rows", desc, err, len(want))
+			}
+			var got []scoring.ShortRow
+			f.PerPage = 7
+			for page := 1; ; page++ {
+				p, err := s.Shortlist(ctx, tn.admin, f)
+				if err != nil || page > 20 {
+					t.Fatalf("desc %v, page %d: %v", desc, page, err)
+				}
+				got = append(got, p.Rows...)
+				if !p.Links.HasNext {
+					break
+				}
+				f.Cursor = p.Links.Next
+			}
+			if len(got) != len(want) {
+				t.Fatalf("desc %v: the pages list %d accounts, want %d", desc, len(got), len(want))
+			}
+			for i := range want {
+				if got[i].AccountID != want[i].AccountID {
+					t.Fatalf("desc %v: row %d is %s (potential %d), want %s (potential %d)", desc, i,
+						got[i].Name, got[i].RevenuePotential, want[i].Name, want[i].RevenuePotential)
+				}
+				if i > 0 && (got[i].RevenuePotential < got[i-1].RevenuePotential) != desc && got[i].RevenuePotential != got[i-1].RevenuePotential {
+					t.Fatalf("desc %v: row %d's potential %d after %d", desc, i, got[i].RevenuePotential, got[i-1].RevenuePotential)
+				}
+				// 1,234.56 written above: 123,456 cents.
+				if got[i].Name == "Acc 000" && got[i].RevenuePotential != 123456 {
+					t.Fatalf("Acc 000's potential: %d cents, want 123456", got[i].RevenuePotential)
+				}
+			}
+		}
+	})
 }
 
 func TestReviewSnapshot(t *testing.T) {
