@@ -28,6 +28,10 @@ type DB struct {
 	// AcquireTimeout bounds the wait for a free connection, so a request
 	// that cannot get one fails fast (503) instead of piling up.
 	AcquireTimeout time.Duration
+	// plain: Open found no citus extension, so a transaction's tenant
+	// context can be one set_config statement (scopeStatements). The
+	// zero value keeps the SET LOCALs, which work on both.
+	plain bool
 }
 
 // Options tune the pool.
@@ -108,10 +112,15 @@ func Open(ctx context.Context, connString string, opts Options) (*DB, error) {
 		pool.Close()
 		return nil, err
 	}
+	citus, err := HasCitus(ctx, pool)
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("db: open: %w", err)
+	}
 	if opts.AcquireTimeout == 0 {
 		opts.AcquireTimeout = 2 * time.Second
 	}
-	return &DB{Pool: pool, AcquireTimeout: opts.AcquireTimeout}, nil
+	return &DB{Pool: pool, AcquireTimeout: opts.AcquireTimeout, plain: !citus}, nil
 }
 
 // LoginPrivileges is what the serving login may do that it must not.
@@ -178,7 +187,7 @@ func (d *DB) Tx(ctx context.Context, s Scope, fn func(pgx.Tx) error) error {
 		return err
 	}
 	defer conn.Release()
-	tx, err := beginScoped(ctx, conn, s, false, nil)
+	tx, err := d.beginScoped(ctx, conn, s, false, nil)
 	if err != nil {
 		return err
 	}
@@ -194,22 +203,18 @@ func (d *DB) Tx(ctx context.Context, s Scope, fn func(pgx.Tx) error) error {
 
 // beginScoped begins a transaction on conn scoped to s (read-only when
 // readOnly), and sends the reads r queued (nil: none) with it: BEGIN,
-// the SET LOCALs of the tenant and the person, and the reads go in one
-// round trip, one pgx batch (pgx.Batch.BeginTx). A BEGIN within the
-// batch's implicit transaction opens the explicit one, which outlives
-// the batch. Each statement is prepared once per connection and tenant
-// or person (pgx's statement cache, as for TenantLiteral: SET takes no
-// parameters). When the batch fails, the transaction is rolled back.
-func beginScoped(ctx context.Context, conn *pgxpool.Conn, s Scope, readOnly bool, r *Reads) (pgx.Tx, error) {
+// the tenant context (scopeStatements) and the reads go in one round
+// trip, one pgx batch (pgx.Batch.BeginTx). A BEGIN within the batch's
+// implicit transaction opens the explicit one, which outlives the batch.
+// When the batch fails, the transaction is rolled back.
+func (d *DB) beginScoped(ctx context.Context, conn *pgxpool.Conn, s Scope, readOnly bool, r *Reads) (pgx.Tx, error) {
 	var b pgx.Batch
 	opts := pgx.TxOptions{}
 	if readOnly {
 		opts.AccessMode = pgx.ReadOnly
 	}
 	b.BeginTx(opts)
-	b.Queue(propagateSetLocal)
-	b.Queue(setLocal("app.tenant_id", s.TenantID))
-	b.Queue(setLocal("app.user_id", s.UserID))
+	d.queueScope(&b, s)
 	if r != nil {
 		b.QueuedQueries = append(b.QueuedQueries, r.take().QueuedQueries...)
 	}
@@ -221,6 +226,29 @@ func beginScoped(ctx context.Context, conn *pgxpool.Conn, s Scope, readOnly bool
 	}
 	return tx, nil
 }
+
+// queueScope queues the statements that give a transaction s's tenant
+// and person. On Citus, the three SET LOCALs (see propagateSetLocal);
+// each is prepared once per connection and tenant or person (pgx's
+// statement cache, as for TenantLiteral: SET takes no parameters). On
+// plain PostgreSQL (d.plain), one statement with the ids as parameters,
+// the same transaction-local settings as SET LOCAL makes: two statements
+// fewer in every transaction, and one prepared statement per connection
+// whoever the request is for.
+func (d *DB) queueScope(b *pgx.Batch, s Scope) {
+	if d.plain {
+		b.Queue(setScope, settingOf(s.TenantID), settingOf(s.UserID))
+		return
+	}
+	b.Queue(propagateSetLocal)
+	b.Queue(setLocal("app.tenant_id", s.TenantID))
+	b.Queue(setLocal("app.user_id", s.UserID))
+}
+
+// setScope sets the tenant and the person for the rest of the transaction
+// (set_config's third argument), as SET LOCAL does. pgx encodes no UUID
+// into set_config's text parameter: the ids go as strings (settingOf).
+const setScope = "SELECT set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true)"
 
 // Read runs read in one transaction scoped to s (as Tx) and returns what it
 // read, wrapped with what: the shape of a store's read methods, whose
@@ -270,24 +298,32 @@ func SetUser(ctx context.Context, tx pgx.Tx, id uuid.UUID) error {
 	return nil
 }
 
-// The tenant and the person are transaction-local settings, made with SET
-// LOCAL rather than set_config(..., true): on a Citus coordinator only SET
-// LOCAL reaches the workers (where row-level security filters the shards),
-// and only with citus.propagate_set_commands = 'local', set first in the
-// same transaction. On plain PostgreSQL that setting is an unused
-// placeholder and SET LOCAL behaves exactly like set_config(..., true).
+// On Citus the tenant and the person are transaction-local settings made
+// with SET LOCAL rather than set_config(..., true): on a Citus coordinator
+// only SET LOCAL reaches the workers (where row-level security filters the
+// shards), and only with citus.propagate_set_commands = 'local', set first
+// in the same transaction. On plain PostgreSQL both make the same
+// transaction-local setting, and one set_config statement does (setScope).
+// Open looks for the citus extension once: a server started before the
+// extension was created keeps set_config, which the workers do not see
+// (their policies then show no rows: restart the servers after
+// distributing, docs/scaling.md).
 const propagateSetLocal = "SET LOCAL citus.propagate_set_commands = 'local'"
 
 // setLocal is a SET LOCAL statement for a tenant or user id. SET takes no
 // bind parameters, so the value is inlined; a uuid.UUID prints only hex
-// digits and dashes, so the literal is safe by construction. uuid.Nil sets
-// ” (no one), which the policies read as NULL.
+// digits and dashes, so the literal is safe by construction.
 func setLocal(name string, id uuid.UUID) string {
-	v := ""
-	if id != uuid.Nil {
-		v = id.String()
+	return "SET LOCAL " + name + " = '" + settingOf(id) + "'"
+}
+
+// settingOf is a tenant or user id as its setting's value: uuid.Nil is
+// ” (no one), which the policies read as NULL.
+func settingOf(id uuid.UUID) string {
+	if id == uuid.Nil {
+		return ""
 	}
-	return "SET LOCAL " + name + " = '" + v + "'"
+	return id.String()
 }
 
 // TenantLiteral is the tenant id as an SQL literal ('…'::uuid), for a

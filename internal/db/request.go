@@ -94,7 +94,7 @@ func (rt *RequestTx) begin(ctx context.Context, r *Reads) error {
 	if err != nil {
 		return err
 	}
-	tx, err := beginScoped(ctx, conn, rt.scope, true, r)
+	tx, err := rt.d.beginScoped(ctx, conn, rt.scope, true, r)
 	if err != nil {
 		conn.Release()
 		if r != nil {

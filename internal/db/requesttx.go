@@ -25,7 +25,7 @@ func (t *requestTxConn) live(ctx context.Context) error {
 	if !t.committed() {
 		return nil
 	}
-	tx, err := beginScoped(ctx, t.rt.conn, t.rt.scope, true, nil)
+	tx, err := t.rt.d.beginScoped(ctx, t.rt.conn, t.rt.scope, true, nil)
 	if err != nil {
 		return err
 	}
