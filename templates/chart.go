@@ -20,19 +20,23 @@ type Pt struct{ X, Y float64 }
 // several times the cost: 3 % of the server's CPU on the saturated
 // shortlist, whose 2×2 writes about 150 coordinates).
 func coord(v float64) string {
+	var buf [24]byte
+	return string(appendCoord(buf[:0], v))
+}
+
+// appendCoord appends coord(v) to dst (the 2×2's dots write theirs into
+// a buffer they reuse: matrixDots).
+func appendCoord(dst []byte, v float64) []byte {
 	t := int64(math.Round(v * 10))
-	neg := t < 0
-	if neg {
+	if t < 0 {
+		dst = append(dst, '-')
 		t = -t
 	}
-	s := strconv.FormatInt(t/10, 10)
+	dst = strconv.AppendInt(dst, t/10, 10)
 	if d := t % 10; d != 0 {
-		s += "." + string(rune('0'+d))
+		dst = append(dst, '.', byte('0'+d))
 	}
-	if neg {
-		return "-" + s
-	}
-	return s
+	return dst
 }
 
 // Points writes pts as an SVG points attribute: "x,y x,y".

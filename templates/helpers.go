@@ -7,6 +7,7 @@ import "strconv"
 import "time"
 
 import "pareto/internal/auth"
+import "pareto/internal/numfmt"
 import "pareto/internal/scoring"
 
 func itoa(n int) string { return strconv.Itoa(n) }
@@ -24,11 +25,16 @@ func FormatDate(ctx context.Context, t time.Time) string { return loc(ctx).Date(
 // Whole tenths, so written from the integer without float formatting
 // (one a row of the shortlist, one a dot of its 2×2).
 func Score10(ctx context.Context, s10 int) string {
+	var buf [24]byte
+	return string(appendScore10(buf[:0], loc(ctx), s10))
+}
+
+// appendScore10 appends Score10 in l to dst.
+func appendScore10(dst []byte, l numfmt.Locale, s10 int) []byte {
 	if s10 <= 0 {
-		return "–"
+		return append(dst, "–"...)
 	}
-	l := loc(ctx)
-	return l.Digits(int64(s10/10)) + string(l.Point) + string(rune('0'+s10%10))
+	return append(l.AppendDigits(dst, int64(s10/10)), l.Point, byte('0'+s10%10))
 }
 
 // ScoreText is a score of 10 in the tenant's locale (Score10).

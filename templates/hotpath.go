@@ -1,12 +1,16 @@
 package templates
 
 import "context"
+import "encoding/hex"
 import "io"
 import "strconv"
+import "strings"
 
 import "github.com/a-h/templ"
+import "github.com/google/uuid"
 
 import "pareto/internal/account"
+import "pareto/internal/numfmt"
 import "pareto/internal/scoring"
 
 // Elements of the long lists written without templ's per-expression
@@ -24,10 +28,13 @@ import "pareto/internal/scoring"
 // page already has.
 
 // htmlWriter writes raw strings and escaped text to w, keeping the
-// first error.
+// first error. The ids and numbers of the rows and dots it formats into
+// buf, which it reuses, rather than into a new string each (uuid.String,
+// Money, coord: a third of the objects a shortlist request allocated).
 type htmlWriter struct {
 	w   io.Writer
 	err error
+	buf [48]byte
 }
 
 // raw writes ss as they are: markup and values that need no escaping
@@ -44,17 +51,73 @@ func (h *htmlWriter) raw(ss ...string) {
 // text writes s escaped for an element's text or a quoted attribute.
 func (h *htmlWriter) text(s string) { h.raw(templ.EscapeString(s)) }
 
+// bytes writes b, formatted into h.buf, as it is: it must need no
+// escaping (digits, separators, hex).
+func (h *htmlWriter) bytes(b []byte) {
+	if h.err != nil {
+		return
+	}
+	_, h.err = h.w.Write(b)
+}
+
+// uuid writes id as uuid.String does.
+func (h *htmlWriter) uuid(id uuid.UUID) {
+	b := h.buf[:36]
+	hex.Encode(b[0:8], id[0:4])
+	b[8] = '-'
+	hex.Encode(b[9:13], id[4:6])
+	b[13] = '-'
+	hex.Encode(b[14:18], id[6:8])
+	b[18] = '-'
+	hex.Encode(b[19:23], id[8:10])
+	b[23] = '-'
+	hex.Encode(b[24:], id[10:])
+	h.bytes(b)
+}
+
+// int writes n as strconv.Itoa does.
+func (h *htmlWriter) int(n int) { h.bytes(strconv.AppendInt(h.buf[:0], int64(n), 10)) }
+
+// coord writes coord(v).
+func (h *htmlWriter) coord(v float64) { h.bytes(appendCoord(h.buf[:0], v)) }
+
+// The locale's numbers: digits, its separators and a minus sign, which
+// need no escaping in the two locales there are (numfmt.Locales); one
+// whose separator would is written escaped (number).
+
+// money writes Money in l.
+func (h *htmlWriter) money(l numfmt.Locale, c int64) {
+	h.number(l, l.AppendInt(h.buf[:0], scoring.RoundCents(c)))
+}
+
+// score10 writes Score10 in l.
+func (h *htmlWriter) score10(l numfmt.Locale, s10 int) { h.number(l, appendScore10(h.buf[:0], l, s10)) }
+
+func (h *htmlWriter) number(l numfmt.Locale, b []byte) {
+	if plainSeparator(l.Thousands) && plainSeparator(l.Point) {
+		h.bytes(b)
+		return
+	}
+	h.text(string(b))
+}
+
+// plainSeparator reports whether c needs no escaping in HTML
+// (templ.EscapeString escapes & ' < > ").
+func plainSeparator(c byte) bool { return !strings.ContainsRune(`&'<>"`, rune(c)) }
+
 // matrixDots are the 2×2's points: per dot a link to the account,
 // carrying the dot's classes (quadrant, candidate, incomplete), around
 // the circle with its tooltip (name, selection score, health, quadrant)
 // and, where it fits, the name beside it.
 func matrixDots(dots []MatrixDot) templ.Component {
 	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
-		h := htmlWriter{w: w}
+		h, l := htmlWriter{w: w}, loc(ctx)
 		for i := range dots {
 			d := &dots[i]
 			p := d.P
-			h.raw(`<a href="/accounts/`, p.AccountID.String(), `" class="dot quadrant-`)
+			h.raw(`<a href="/accounts/`)
+			h.uuid(p.AccountID)
+			h.raw(`" class="dot quadrant-`)
 			h.text(string(p.Quadrant))
 			if p.KeyStatus != "key" {
 				h.raw(" candidate")
@@ -62,15 +125,25 @@ func matrixDots(dots []MatrixDot) templ.Component {
 			if !p.Complete {
 				h.raw(" incomplete")
 			}
-			h.raw(`"><circle cx="`, coord(d.X), `" cy="`, coord(d.Y), `" r="5"><title>`)
+			h.raw(`"><circle cx="`)
+			h.coord(d.X)
+			h.raw(`" cy="`)
+			h.coord(d.Y)
+			h.raw(`" r="5"><title>`)
 			h.text(p.Name)
 			h.raw(": selection score ")
-			h.text(Score10(ctx, *p.Score10))
-			h.raw(", health ", itoa(*p.Health), " — ")
+			h.score10(l, *p.Score10)
+			h.raw(", health ")
+			h.int(*p.Health)
+			h.raw(" — ")
 			h.text(p.Quadrant.Label())
 			h.raw("</title></circle>")
 			if d.LabelOK {
-				h.raw(`<text class="matrix-label" x="`, coord(d.LX), `" y="`, coord(d.LY), `" text-anchor="`, d.Anchor, `">`)
+				h.raw(`<text class="matrix-label" x="`)
+				h.coord(d.LX)
+				h.raw(`" y="`)
+				h.coord(d.LY)
+				h.raw(`" text-anchor="`, d.Anchor, `">`)
 				h.text(d.Label)
 				h.raw("</text>")
 			}
@@ -87,26 +160,33 @@ func matrixDots(dots []MatrixDot) templ.Component {
 // per cell.
 func shortlistRows(rows []scoring.ShortRow) templ.Component {
 	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
-		h := htmlWriter{w: w}
+		h, l := htmlWriter{w: w}, loc(ctx)
 		for i := range rows {
 			r := &rows[i]
-			h.raw("<tr><td>", strconv.Itoa(r.Rank), `</td><td><a href="/scoring/accounts/`, r.AccountID.String(), `">`)
+			h.raw("<tr><td>")
+			h.int(r.Rank)
+			h.raw(`</td><td><a href="/scoring/accounts/`)
+			h.uuid(r.AccountID)
+			h.raw(`">`)
 			h.text(r.Name)
 			h.raw(`</a></td><td><span class="`, ScoreClass(r.Score), `">`)
-			h.text(ScoreText(ctx, r.Score))
-			h.raw("</span></td><td>", r.Score.Coverage())
+			h.score10(l, r.Score.Score10)
+			h.raw("</span></td><td>")
+			h.int(r.Score.Scored)
+			h.raw("/")
+			h.int(r.Score.Total)
 			if !r.Score.Complete {
 				h.raw(` <span class="badge badge-warn">Incomplete</span>`)
 			}
 			h.raw("</td><td>")
-			h.text(Money(ctx, r.Revenue))
+			h.money(l, r.Revenue)
 			if !r.RevenueFromFigures {
 				h.raw(` <abbr class="muted" title="`, revenueEntered, `">*</abbr>`)
 			}
 			h.raw("</td><td>")
-			h.text(Money(ctx, r.RevenuePotential))
+			h.money(l, r.RevenuePotential)
 			h.raw("</td><td>")
-			h.text(Money(ctx, r.Headroom))
+			h.money(l, r.Headroom)
 			h.raw(`</td><td><span class="badge badge-`)
 			h.text(r.KeyStatus)
 			h.raw(`">`)

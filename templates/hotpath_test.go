@@ -7,6 +7,7 @@ import "testing"
 import "github.com/google/uuid"
 
 import "pareto/internal/health"
+import "pareto/internal/numfmt"
 import "pareto/internal/scoring"
 
 // TestHotPathEscapes: the shortlist's rows and the 2×2's dots are written
@@ -50,6 +51,59 @@ func TestHotPathEscapes(t *testing.T) {
 	for _, out := range []string{rows, dots} {
 		if strings.Contains(out, "<script") || strings.Contains(out, `"onmouseover`) {
 			t.Errorf("unescaped markup from a name:\n%s", out)
+		}
+	}
+}
+
+// TestHotPathNumbers: the rows and dots format their ids and numbers into
+// a buffer they reuse (htmlWriter's uuid, int, money, score10, coord),
+// not through uuid.String, Money, Score10 and coord; they write the same
+// text. Expected values by hand: 123,456,789 cents round to 1,234,568
+// (half a unit up, away from zero for the negative headroom), 5 cents to
+// 0 (RoundCents: (5+50)/100 = 0), a score of 0 tenths is the dash, 4.0
+// keeps its tenth; coordinates in tenths: -3.04 → "-3", 0.95 → "1",
+// 719.96 → "720", 12.34 → "12.3"; German swaps the separators.
+func TestHotPathNumbers(t *testing.T) {
+	id := uuid.MustParse("0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9")
+	rows := []scoring.ShortRow{
+		{Rank: 1234, AccountID: id, Name: "A", KeyStatus: "candidate", RevenueFromFigures: true,
+			Revenue: 123456789, RevenuePotential: 5, Headroom: -123456789, Score: scoring.Score{Score10: 40, Scored: 12, Total: 12, Complete: true}},
+		{Rank: 2, AccountID: uuid.Nil, Name: "B", KeyStatus: "key", RevenueFromFigures: true, Score: scoring.Score{Total: 3}},
+	}
+	score, h := 100, 0
+	p := health.MatrixPoint{AccountID: id, Name: "N", KeyStatus: "key", Score10: &score, Health: &h, Complete: true, Quadrant: health.Maintain}
+	dots := []MatrixDot{{Pt: Pt{X: -3.04, Y: 0.95}, P: &p, Label: "N", LabelOK: true, LX: 719.96, LY: 12.34, Anchor: "end"}}
+	for _, tc := range []struct {
+		loc                      numfmt.Locale
+		revenue, potential, head string
+		score, dotScore          string
+	}{
+		{numfmt.EN, "1,234,568", "0", "-1,234,568", "4.0", "10.0"},
+		{numfmt.DE, "1.234.568", "0", "-1.234.568", "4,0", "10,0"},
+	} {
+		ctx := numfmt.WithLocale(context.Background(), tc.loc)
+		var b strings.Builder
+		if err := shortlistRows(rows).Render(ctx, &b); err != nil {
+			t.Fatal(err)
+		}
+		want := `<tr><td>1234</td><td><a href="/scoring/accounts/0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9">A</a></td>` +
+			`<td><span class="score score-low">` + tc.score + `</span></td><td>12/12</td><td>` + tc.revenue + `</td><td>` + tc.potential +
+			`</td><td>` + tc.head + `</td><td><span class="badge badge-candidate">Candidate</span></td><td>—</td></tr>` +
+			`<tr><td>2</td><td><a href="/scoring/accounts/00000000-0000-0000-0000-000000000000">B</a></td>` +
+			`<td><span class="score score-none">–</span></td><td>0/3 <span class="badge badge-warn">Incomplete</span></td><td>0</td><td>0</td><td>0</td>` +
+			`<td><span class="badge badge-key">Key account</span></td><td>—</td></tr>`
+		if got := b.String(); got != want {
+			t.Errorf("%s rows:\n got %s\nwant %s", tc.loc.Name, got, want)
+		}
+		b.Reset()
+		if err := matrixDots(dots).Render(ctx, &b); err != nil {
+			t.Fatal(err)
+		}
+		want = `<a href="/accounts/0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9" class="dot quadrant-maintain"><circle cx="-3" cy="1" r="5">` +
+			`<title>N: selection score ` + tc.dotScore + `, health 0 — Maintain</title></circle>` +
+			`<text class="matrix-label" x="720" y="12.3" text-anchor="end">N</text></a>`
+		if got := b.String(); got != want {
+			t.Errorf("%s dots:\n got %s\nwant %s", tc.loc.Name, got, want)
 		}
 	}
 }

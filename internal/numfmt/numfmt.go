@@ -76,6 +76,13 @@ func Int(n int64) string { return EN.Int(n) }
 // Written from the last digit into an array on the stack, so the
 // string is the one allocation (every amount of every page comes here).
 func (l Locale) Digits(n int64) string {
+	var buf [32]byte
+	return string(l.AppendDigits(buf[:0], n))
+}
+
+// AppendDigits appends Digits(n) to dst: the form for a writer that
+// formats into a buffer it reuses, allocating nothing per number.
+func (l Locale) AppendDigits(dst []byte, n int64) []byte {
 	u := uint64(n)
 	if n < 0 {
 		u = uint64(-n)
@@ -93,15 +100,21 @@ func (l Locale) Digits(n int64) string {
 			break
 		}
 	}
-	return string(buf[i:])
+	return append(dst, buf[i:]...)
 }
 
 // Int writes n with thousands separators and a leading "-" when negative.
 func (l Locale) Int(n int64) string {
+	var buf [33]byte
+	return string(l.AppendInt(buf[:0], n))
+}
+
+// AppendInt appends Int(n) to dst (see AppendDigits).
+func (l Locale) AppendInt(dst []byte, n int64) []byte {
 	if n < 0 {
-		return "-" + l.Digits(n)
+		dst = append(dst, '-')
 	}
-	return l.Digits(n)
+	return l.AppendDigits(dst, n)
 }
 
 // Fixed writes v, a count of 10^-decimals units, with thousands
