@@ -64,7 +64,7 @@ bench-scale:
 bench-micro:
 	$(GO) test -run '^$$' -bench PortfolioDashboard -benchtime 800x ./internal/kpi/ ./internal/server/
 	$(GO) test -count=1 -run '^$$' -bench . -benchtime 20x ./internal/scoring/
-	$(GO) test -count=1 -run '^$$' -bench HotPath ./templates/
+	$(GO) test -count=1 -run '^$$' -bench 'HotPath|WhatIfPanel' ./templates/
 
 # The browser tests inject axe-core (accessibility checks) from npm, pinned
 # in package-lock.json; `npm ci` runs only when node_modules lacks it or

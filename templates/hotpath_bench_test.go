@@ -38,3 +38,20 @@ func BenchmarkHotPath(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkWhatIfPanel renders the shortlist's what-if panel for six
+// criteria (the bench tenant's), as a page view has it: no typed values,
+// no errors.
+func BenchmarkWhatIfPanel(b *testing.B) {
+	ctx := context.Background()
+	f := WhatIfForm{}
+	for i := range 6 {
+		f.Weights = append(f.Weights, scoring.Weight{CriterionID: uuid.New(), Name: fmt.Sprintf("Criterion %d", i), Rank: i + 1, BPS: 1000 + i*333})
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := whatIfPanel(f).Render(ctx, io.Discard); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -69,8 +69,10 @@ type WhatIfForm struct {
 
 // Value is the typed (or current) percentage of a criterion.
 func (f WhatIfForm) Value(w scoring.Weight) string {
-	if s, ok := f.Values["weight_"+w.CriterionID.String()]; ok {
-		return s
+	if len(f.Values) > 0 { // the field's name only then: a page view has none
+		if s, ok := f.Values["weight_"+w.CriterionID.String()]; ok {
+			return s
+		}
 	}
 	return scoring.FormatBPS(w.BPS)
 }
