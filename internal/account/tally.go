@@ -339,6 +339,15 @@ func Tallies(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, dims ...Dim) (m
 	return out, nil
 }
 
+// TalliesPart names the kept tallies of dims for db.Kept.
+func TalliesPart(dims []Dim) string {
+	names := make([]string, len(dims))
+	for i, d := range dims {
+		names[i] = string(d)
+	}
+	return "account.tallies " + strings.Join(names, ",")
+}
+
 // QueueTallies is Tallies queued in r: the map is filled when r is sent.
 func QueueTallies(r *db.Reads, tenantID uuid.UUID, dims ...Dim) *map[Dim]map[string]Tally {
 	names := make([]string, len(dims))

@@ -76,7 +76,10 @@ func diffTallies(kept, counted map[account.Dim]map[string]account.Tally) string 
 // scratch (account.Counted), and so do the reviews' kept counts.
 func TestTalliesKeptUnderRandomWrites(t *testing.T) {
 	ctx := context.Background()
-	d := dbtest.New(t)
+	// Two pools on one database, as two server processes: the writes go
+	// through d, the kept parts are checked through both.
+	u := dbtest.URL(t)
+	d, d2 := dbtest.Open(t, u, db.Options{MaxConns: 8}), dbtest.Open(t, u, db.Options{MaxConns: 2})
 	tn := newTenant(t, d, "Property Co")
 	other := newTenant(t, d, "Other Co")
 	sc, kamSc := tn.admin(), tn.kam()
@@ -177,12 +180,13 @@ func TestTalliesKeptUnderRandomWrites(t *testing.T) {
 			}
 			p := map[uuid.UUID]string{}
 			left := 100
-			for i, c := range crit {
+			active := cfg.Active() // the criterion step may have deactivated some
+			for i, c := range active {
 				v := 10 + rng.IntN(30)
-				if i == len(crit)-1 {
+				if i == len(active)-1 {
 					v = left
 				}
-				p[c], left = strconv.Itoa(v), left-v
+				p[c.ID], left = strconv.Itoa(v), left-v
 			}
 			return scores.SetWeights(ctx, sc, scoring.WeightsInput{Mode: scoring.ModeExplicit, Percent: p, CriteriaVersion: cfg.Settings.CriteriaVersion})
 		}},
@@ -261,6 +265,47 @@ func TestTalliesKeptUnderRandomWrites(t *testing.T) {
 			}
 			return hs.Refresh(ctx, sc, some)
 		}},
+		{"scoring settings", 1, func() error {
+			cfg, err := scores.Config(ctx, sc)
+			if err != nil {
+				return err
+			}
+			_, err = scores.UpdateSettings(ctx, sc, scoring.SettingsInput{KeyAccountCap: strconv.Itoa(5 + rng.IntN(20)),
+				ConcentrationPct: strconv.Itoa(5 + rng.IntN(30)), TopN: strconv.Itoa(1 + rng.IntN(10)),
+				QuadrantScore: strconv.Itoa(3 + rng.IntN(5)), Version: cfg.Settings.Version})
+			return ignoreRefusals(err)
+		}},
+		{"criterion", 1, func() error {
+			cfg, err := scores.Config(ctx, sc)
+			if err != nil {
+				return err
+			}
+			c := cfg.Criteria[rng.IntN(len(cfg.Criteria))]
+			if rng.IntN(2) == 0 {
+				_, err = scores.SetActive(ctx, sc, c.ID, !c.Active)
+				return ignoreRefusals(err)
+			}
+			_, err = scores.UpdateCriterion(ctx, sc, c.ID, scoring.CriterionInput{Name: fmt.Sprintf("Criterion %d", rng.IntN(1000)),
+				Description: c.Description, Rubric1: c.Rubric1, Rubric5: c.Rubric5, Rubric10: c.Rubric10}, c.Version)
+			return ignoreRefusals(err)
+		}},
+		{"health settings", 1, func() error {
+			st, err := hs.Settings(ctx, sc)
+			if err != nil {
+				return err
+			}
+			next := st
+			next.MatrixScore10, next.MatrixHealth = 20+rng.IntN(60), 20+rng.IntN(60)
+			return ignoreRefusals(hs.UpdateSettings(ctx, sc, auth.RoleAdmin, next, st.Version))
+		}},
+		{"member", 1, func() error {
+			m, err := auth.NewStore(d).Member(ctx, sc.TenantID, kamSc.UserID)
+			if err != nil {
+				return err
+			}
+			_, err = auth.NewStore(d).UpdateMember(ctx, sc, kamSc.UserID, auth.RoleKAM, !m.Active, m.Version)
+			return ignoreRefusals(err)
+		}},
 		{"figure", 5, func() error {
 			id := one()
 			// Inside the window (Nov 2025 – Oct 2026), the month in
@@ -318,6 +363,7 @@ func TestTalliesKeptUnderRandomWrites(t *testing.T) {
 			}
 			checkKeyPoints(t, d, x, fmt.Sprintf("step %d (%s), seed %d", step, op, seed))
 			checkShortlistRows(t, d, x, fmt.Sprintf("step %d (%s), seed %d", step, op, seed))
+			checkKeptParts(t, []*db.DB{d, d2}, x, fmt.Sprintf("step %d (%s), seed %d", step, op, seed))
 		}
 	}
 	for range 3 {

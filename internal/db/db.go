@@ -32,6 +32,10 @@ type DB struct {
 	// context can be one set_config statement (scopeStatements). The
 	// zero value keeps the SET LOCALs, which work on both.
 	plain bool
+	// kept are the tenant-wide parts of pages this process keeps under
+	// their tenant's data version (Kept); nil (a DB not made by Open):
+	// none.
+	kept *keptCache
 }
 
 // Options tune the pool.
@@ -120,7 +124,7 @@ func Open(ctx context.Context, connString string, opts Options) (*DB, error) {
 	if opts.AcquireTimeout == 0 {
 		opts.AcquireTimeout = 2 * time.Second
 	}
-	return &DB{Pool: pool, AcquireTimeout: opts.AcquireTimeout, plain: !citus}, nil
+	return &DB{Pool: pool, AcquireTimeout: opts.AcquireTimeout, plain: !citus, kept: newKeptCache(keptParts)}, nil
 }
 
 // LoginPrivileges is what the serving login may do that it must not.
@@ -177,7 +181,10 @@ type Scope struct {
 // Tx runs fn in one transaction scoped to s: row-level security then shows
 // only s.TenantID's rows. With a nil tenant it shows no tenant rows at all.
 // Inside a request that carries a RequestTx for s (BeginRequest), fn runs
-// in that one transaction instead.
+// in that one transaction instead. When fn wrote, the tenant's data
+// version goes up by one in the same transaction, just before its COMMIT
+// (see Kept): this is the one path of the application's writes to a
+// tenant's rows.
 func (d *DB) Tx(ctx context.Context, s Scope, fn func(pgx.Tx) error) error {
 	if rt := requestTx(ctx, d, s); rt != nil {
 		return rt.run(ctx, fn)
@@ -194,6 +201,11 @@ func (d *DB) Tx(ctx context.Context, s Scope, fn func(pgx.Tx) error) error {
 	defer tx.Rollback(ctx) //nolint:errcheck // no-op after commit
 	if err := fn(tx); err != nil {
 		return err
+	}
+	if s.TenantID != uuid.Nil {
+		if _, err := tx.Exec(ctx, d.bumpVersionSQL(), s.TenantID); err != nil {
+			return fmt.Errorf("db: bump the tenant's data version: %w", err)
+		}
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("db: commit: %w", err)
@@ -215,14 +227,20 @@ func (d *DB) beginScoped(ctx context.Context, conn *pgxpool.Conn, s Scope, readO
 	}
 	b.BeginTx(opts)
 	d.queueScope(&b, s)
+	var sent []func()
 	if r != nil {
-		b.QueuedQueries = append(b.QueuedQueries, r.take().QueuedQueries...)
+		var rb *pgx.Batch
+		rb, sent = r.take()
+		b.QueuedQueries = append(b.QueuedQueries, rb.QueuedQueries...)
 	}
 	br := conn.SendBatch(ctx, &b)
 	tx := br.Tx()
 	if err := br.Close(); err != nil {
 		_ = tx.Rollback(ctx) // ErrTxClosed when the BEGIN itself failed
 		return nil, fmt.Errorf("db: begin scoped transaction: %w", err)
+	}
+	for _, f := range sent {
+		f()
 	}
 	return tx, nil
 }

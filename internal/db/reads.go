@@ -23,6 +23,9 @@ type Reads struct {
 	// place in the batch of the first of them.
 	ones   []oneRead
 	onesAt *pgx.QueuedQuery
+	// sent run once the batch was sent and every scan ran (Kept keeps
+	// what the scans filled).
+	sent []func()
 }
 
 // Query queues a read of rows; scan reads them (they close after it).
@@ -62,7 +65,7 @@ func (r *Reads) Send(ctx context.Context, tx pgx.Tx) error {
 		return nil
 	}
 	pre := takePending(ctx, tx, r)
-	b := r.take()
+	b, sent := r.take()
 	if lastBatch(ctx, tx) {
 		b.Queue("COMMIT")
 	}
@@ -72,6 +75,9 @@ func (r *Reads) Send(ctx context.Context, tx pgx.Tx) error {
 	}
 	for _, p := range pre {
 		p.sent = true
+	}
+	for _, f := range sent {
+		f()
 	}
 	return nil
 }
@@ -90,16 +96,16 @@ func (r *Reads) SendIn(ctx context.Context, d *DB, s Scope) error {
 }
 
 // take returns the batch of the queued reads, the One reads' statement
-// written, and empties r.
-func (r *Reads) take() *pgx.Batch {
+// written, and what to run once it was sent, and empties r.
+func (r *Reads) take() (*pgx.Batch, []func()) {
 	if r.onesAt != nil {
 		ones := r.ones
 		r.onesAt.SQL, r.onesAt.Arguments = onesSQL(ones)
 		r.onesAt.Query(func(rows pgx.Rows) error { return scanOnes(rows, ones) })
 	}
-	b := r.b
-	r.b, r.ones, r.onesAt = pgx.Batch{}, nil, nil
-	return &b
+	b, sent := r.b, r.sent
+	r.b, r.ones, r.onesAt, r.sent = pgx.Batch{}, nil, nil, nil
+	return &b, sent
 }
 
 // ReadNow runs the one read that queue queues, now, and returns its

@@ -3,6 +3,7 @@ package db
 import "context"
 import "fmt"
 
+import "github.com/google/uuid"
 import "github.com/jackc/pgx/v5"
 import "github.com/jackc/pgx/v5/pgxpool"
 
@@ -31,6 +32,10 @@ type RequestTx struct {
 	// pending are the reads Prefetch queued, waiting for the next batch
 	// sent in tx (Reads.Send).
 	pending []*Prefetched
+	// version is the tenant's data version, read in the round trip of
+	// the BEGIN (versioned: it was read); Kept serves parts kept under it.
+	version   int64
+	versioned bool
 }
 
 type requestTxKey struct{}
@@ -94,7 +99,20 @@ func (rt *RequestTx) begin(ctx context.Context, r *Reads) error {
 	if err != nil {
 		return err
 	}
-	tx, err := rt.d.beginScoped(ctx, conn, rt.scope, true, r)
+	reads := r
+	if rt.scope.TenantID != uuid.Nil {
+		// The tenant's data version goes with the BEGIN: the reads
+		// queued after the BEGIN's round trip may then come from Kept.
+		if reads == nil {
+			reads = &Reads{}
+		}
+		reads.Row(func(row pgx.Row) error {
+			found, err := Found(row.Scan(&rt.version))
+			rt.versioned = found
+			return err
+		}, readVersionSQL, rt.scope.TenantID)
+	}
+	tx, err := rt.d.beginScoped(ctx, conn, rt.scope, true, reads)
 	if err != nil {
 		conn.Release()
 		if r != nil {

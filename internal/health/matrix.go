@@ -1,6 +1,7 @@
 package health
 
 import "context"
+import "slices"
 import "strconv"
 import "time"
 
@@ -97,8 +98,22 @@ const matrixWhat = "health: matrix"
 // MatrixLater is Matrix queued ahead (db.Prefetch) to go with the
 // request's next batch (the shortlist's page reads); the function it
 // returns gives the 2×2 then, reading it on its own if it did not go.
+// The 2×2 of the whole tenant (no KAM's filter) is the same for every
+// reader until a write: kept in memory under the tenant's data version
+// (db.Kept). A KAM's own 2×2 is not kept (nothing of one person is).
 func (s *Store) MatrixLater(ctx context.Context, sc db.Scope, f MatrixFilter) func(context.Context) (Matrix, error) {
-	return db.Later(ctx, s.DB, sc, matrixWhat, func(r *db.Reads) *Matrix { return queueMatrix(r, sc, f) })
+	return db.Later(ctx, s.DB, sc, matrixWhat, func(r *db.Reads) *Matrix {
+		if f.KAMID != uuid.Nil {
+			return queueMatrix(r, sc, f)
+		}
+		return db.Kept(ctx, s.DB, sc, r, matrixPart(f), func(r *db.Reads) *Matrix { return queueMatrix(r, sc, f) })
+	})
+}
+
+// matrixPart names the tenant's 2×2 (with or without candidates) for
+// db.Kept.
+func matrixPart(f MatrixFilter) string {
+	return "health.matrix candidates=" + strconv.FormatBool(f.Candidates)
 }
 
 // queueMatrix queues the 2×2's reads in r: its settings first (their scan
@@ -127,6 +142,7 @@ func queueMatrix(r *db.Reads, sc db.Scope, f MatrixFilter) *Matrix {
 	r.Query(func(rows pgx.Rows) (err error) {
 		out.Settings = *st
 		out.Points, err = collectPoints(rows, *st)
+		out.Points = slices.Clip(out.Points)
 		return err
 	}, `SELECT id, name, key_status, kam, score10, complete, health FROM (
 			SELECT r.account_id AS id, r.name, r.key_status, coalesce(u.name, '') AS kam, r.score10, r.complete, r.health,
@@ -149,7 +165,7 @@ func queueMatrix(r *db.Reads, sc db.Scope, f MatrixFilter) *Matrix {
 		// score, then headroom, both descending): account_rankings_key_status_idx.
 		r.Query(func(rows pgx.Rows) error {
 			cands, err := collectPoints(rows, *st)
-			out.Points = append(out.Points, cands...)
+			out.Points = slices.Clip(append(out.Points, cands...))
 			return err
 		}, `SELECT r.account_id, r.name, r.key_status, coalesce(u.name, ''), r.score10, r.complete, r.health
 			FROM account_rankings r

@@ -2,6 +2,7 @@ package scoring
 
 import "context"
 import "fmt"
+import "slices"
 import "strconv"
 import "time"
 
@@ -96,13 +97,27 @@ func concentration(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID, st Settin
 
 // concentrationReads are concentration's reads, queued to go with the
 // other reads of a page: the kept totals (tallies, when the page reads
-// them anyway: DimAll among them; else their own read), the revenue
-// window, and the largest accounts.
+// them anyway: DimAll among them; else their own read) and the parts
+// beside them.
 type concentrationReads struct {
 	st      *Settings
 	tallies *map[account.Dim]map[string]account.Tally
-	window  *account.KeptWindow
-	top     []AccountShare
+	parts   *concentrationParts
+}
+
+// concentrationParts are concentration's reads beside the tallies: the
+// revenue window and the largest accounts. Tenant-wide, for the month of
+// now: a page may keep them (db.Kept, concentrationPart).
+type concentrationParts struct {
+	window *account.KeptWindow
+	top    []AccountShare
+}
+
+// concentrationPart names the concentration's parts for db.Kept: the
+// window's staleness depends on the month of now.
+func concentrationPart(now time.Time) string {
+	_, cur := account.RevenueWindow(now)
+	return "scoring.concentration " + cur.Format("2006-01")
 }
 
 func queueConcentration(r *db.Reads, tenantID uuid.UUID, st *Settings, now time.Time,
@@ -111,7 +126,12 @@ func queueConcentration(r *db.Reads, tenantID uuid.UUID, st *Settings, now time.
 	if q.tallies == nil {
 		q.tallies = account.QueueTallies(r, tenantID, account.DimAll)
 	}
-	q.window = account.QueueRevenueWindow(r, tenantID, now)
+	q.parts = queueConcentrationParts(r, tenantID, now)
+	return q
+}
+
+func queueConcentrationParts(r *db.Reads, tenantID uuid.UUID, now time.Time) *concentrationParts {
+	q := &concentrationParts{window: account.QueueRevenueWindow(r, tenantID, now)}
 	// The top N and every account above the threshold share: at most
 	// 10000/threshold accounts can be above it (listed up to 100). The
 	// threshold is checked in result, not in SQL: under row-level
@@ -126,10 +146,11 @@ func queueConcentration(r *db.Reads, tenantID uuid.UUID, st *Settings, now time.
 	// at 2,000 and 200,000 accounts alike.
 	def, tenant := DefaultSettings(), db.TenantLiteral(tenantID)
 	r.Query(func(rows pgx.Rows) (err error) {
-		q.top, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (AccountShare, error) {
+		top, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (AccountShare, error) {
 			var a AccountShare
 			return a, r.Scan(&a.AccountID, &a.Name, &a.Revenue, &a.FromFigures, &a.KeyStatus)
 		})
+		q.top = slices.Clip(top)
 		return err
 	}, `SELECT top.* FROM (SELECT greatest(coalesce(s.top_n, `+strconv.Itoa(def.TopN)+`),
 			least(100, `+strconv.Itoa(TotalBPS)+` / greatest(coalesce(s.concentration_bps, `+strconv.Itoa(def.ConcentrationBPS)+`), 1) + 1)) AS k
@@ -146,11 +167,11 @@ func (q *concentrationReads) result() Concentration {
 	c := Concentration{TopN: q.st.TopN, ThresholdBPS: q.st.ConcentrationBPS}
 	all := (*q.tallies)[account.DimAll][""]
 	c.Total, c.Accounts, c.KeyRevenue, c.KeyCount, c.FromFigures = all.Revenue, all.Accounts, all.KeyRevenue, all.KeyAccounts, all.FromFigures
-	c.Through, c.Stale = q.window.Through, q.window.Stale
+	c.Through, c.Stale = q.parts.window.Through, q.parts.window.Stale
 	if c.Total <= 0 {
 		return c
 	}
-	for i, a := range q.top {
+	for i, a := range q.parts.top {
 		a.ShareBPS = ShareBPS(a.Revenue, c.Total)
 		if i < c.TopN {
 			c.TopNRevenue += a.Revenue

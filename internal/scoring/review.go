@@ -382,6 +382,9 @@ func openReview(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) (*Review, er
 	return db.ReadNow(ctx, tx, func(r *db.Reads) **Review { return queueOpenReview(r, tenantID) })
 }
 
+// openReviewPart names the open review for db.Kept.
+const openReviewPart = "scoring.open-review"
+
 // queueOpenReview is openReview queued in r: nil when no review is open
 // (filled when r is sent).
 func queueOpenReview(r *db.Reads, tenantID uuid.UUID) **Review {

@@ -140,7 +140,7 @@ func filterOptions(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) (FilterOp
 // gives them, else a read of their own), and the KAMs.
 type optionReads struct {
 	tallies *map[account.Dim]map[string]account.Tally
-	kams    []Person
+	kams    *[]Person
 }
 
 // optionDims are the tally dimensions the filter choices list.
@@ -151,19 +151,30 @@ func queueFilterOptions(r *db.Reads, tenantID uuid.UUID, tallies *map[account.Di
 	if q.tallies == nil {
 		q.tallies = account.QueueTallies(r, tenantID, optionDims...)
 	}
-	r.Query(func(rows pgx.Rows) (err error) {
-		q.kams, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Person, error) {
-			var p Person
-			return p, r.Scan(&p.ID, &p.Name)
-		})
-		return err
-	}, `SELECT u.id, u.name FROM memberships m JOIN users u ON u.id = m.user_id
-		WHERE m.tenant_id = $1 AND m.role = 'kam' AND m.active ORDER BY lower(u.name), u.id`, tenantID)
+	q.kams = queueKAMs(r, tenantID)
 	return q
 }
 
+// kamsPart names the tenant's KAMs for db.Kept.
+const kamsPart = "scoring.kams"
+
+// queueKAMs queues the read of the tenant's active KAMs, by name.
+func queueKAMs(r *db.Reads, tenantID uuid.UUID) *[]Person {
+	out := new([]Person)
+	r.Query(func(rows pgx.Rows) error {
+		kams, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Person, error) {
+			var p Person
+			return p, r.Scan(&p.ID, &p.Name)
+		})
+		*out = slices.Clip(kams)
+		return err
+	}, `SELECT u.id, u.name FROM memberships m JOIN users u ON u.id = m.user_id
+		WHERE m.tenant_id = $1 AND m.role = 'kam' AND m.active ORDER BY lower(u.name), u.id`, tenantID)
+	return out
+}
+
 func (q *optionReads) result() FilterOptions {
-	o := FilterOptions{KAMs: q.kams}
+	o := FilterOptions{KAMs: *q.kams}
 	ts := *q.tallies
 	for dim, dst := range map[account.Dim]*[]string{account.DimIndustry: &o.Industries, account.DimRegion: &o.Regions,
 		account.DimSegment: &o.Segments} {

@@ -159,17 +159,24 @@ func (s *Store) ShortlistPage(ctx context.Context, sc db.Scope, f Filter) (Short
 		// One round trip: the configuration first (the reads after it
 		// see it when their scans run), the tallies read once for the
 		// concentration, the total and the filter choices.
+		// Every read but the page's rows is the same for every reader
+		// of the tenant until a write: kept in memory under the
+		// tenant's data version (db.Kept), read only when it moved.
 		var r db.Reads
-		cfg := queueConfig(&r, sc.TenantID)
+		tid, now := sc.TenantID, s.Now()
+		cfg := db.Kept(ctx, s.DB, sc, &r, configPart, func(r *db.Reads) *Config { return queueConfig(r, tid) })
 		dims := append([]account.Dim{account.DimAll}, optionDims...)
 		if dim, _, ok := f.tallied(); ok && !slices.Contains(dims, dim) {
 			dims = append(dims, dim)
 		}
-		tallies := account.QueueTallies(&r, sc.TenantID, dims...)
-		page := queueShortlistPage(&r, sc.TenantID, cfg, f, tallies)
-		conc := queueConcentration(&r, sc.TenantID, &cfg.Settings, s.Now(), tallies)
-		opts := queueFilterOptions(&r, sc.TenantID, tallies)
-		review := queueOpenReview(&r, sc.TenantID)
+		tallies := db.Kept(ctx, s.DB, sc, &r, account.TalliesPart(dims), func(r *db.Reads) *map[account.Dim]map[string]account.Tally {
+			return account.QueueTallies(r, tid, dims...)
+		})
+		page := queueShortlistPage(&r, tid, cfg, f, tallies)
+		conc := &concentrationReads{st: &cfg.Settings, tallies: tallies, parts: db.Kept(ctx, s.DB, sc, &r, concentrationPart(now),
+			func(r *db.Reads) *concentrationParts { return queueConcentrationParts(r, tid, now) })}
+		opts := &optionReads{tallies: tallies, kams: db.Kept(ctx, s.DB, sc, &r, kamsPart, func(r *db.Reads) *[]Person { return queueKAMs(r, tid) })}
+		review := db.Kept(ctx, s.DB, sc, &r, openReviewPart, func(r *db.Reads) **Review { return queueOpenReview(r, tid) })
 		if err := r.Send(ctx, tx); err != nil {
 			return err
 		}

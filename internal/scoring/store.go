@@ -6,6 +6,7 @@
 package scoring
 
 import "context"
+import "slices"
 import "time"
 
 import "github.com/google/uuid"
@@ -109,6 +110,9 @@ func readConfig(ctx context.Context, tx pgx.Tx, tenantID uuid.UUID) (Config, err
 	return *q, nil
 }
 
+// configPart names the scoring configuration for db.Kept.
+const configPart = "scoring.config"
+
 // queueConfig is readConfig queued in r: the Config is filled when r is
 // sent, by the time the scan of any read queued after it runs.
 func queueConfig(r *db.Reads, tenantID uuid.UUID) *Config {
@@ -116,7 +120,7 @@ func queueConfig(r *db.Reads, tenantID uuid.UUID) *Config {
 	st := queueSettings(r, tenantID)
 	r.Query(func(rows pgx.Rows) error {
 		cs, err := collectCriteria(rows)
-		*cfg = Config{Settings: *st, Criteria: cs, Weights: EffectiveWeights(st.WeightMode, cs)}
+		*cfg = Config{Settings: *st, Criteria: slices.Clip(cs), Weights: slices.Clip(EffectiveWeights(st.WeightMode, cs))}
 		return err
 	}, criteriaSQL, tenantID)
 	return cfg
