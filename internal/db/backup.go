@@ -8,6 +8,7 @@ import "os"
 import "os/exec"
 import "path/filepath"
 import "strings"
+import "time"
 
 import "github.com/jackc/pgx/v5"
 
@@ -100,6 +101,9 @@ func Restore(ctx context.Context, url, file string) error {
 	if err != nil {
 		return err
 	}
+	if err := moveDataVersions(ctx, url, time.Now()); err != nil {
+		return err
+	}
 	if citus {
 		if _, err := Distribute(ctx, url); err != nil {
 			return fmt.Errorf("restore: the data is restored as plain tables; distributing them failed (retry with pareto citus distribute): %w", err)
@@ -159,4 +163,25 @@ func restoreList(ctx context.Context, bin, file string) (string, error) {
 		return "", fmt.Errorf("restore: %w", err)
 	}
 	return f.Name(), nil
+}
+
+// moveDataVersions moves every tenant's data version past any a server
+// may have kept a part under (db.Kept): to now in microseconds, at least
+// one more than restored. A restore takes the database back to an
+// earlier version, and the writes after it would count up again through
+// versions that servers still running saw with other data, so they would
+// serve those parts as current. A version counts writes from a restored
+// value up; microseconds since 1970 are far above any count of writes
+// before the restore (a write a microsecond would take 56 years to reach
+// them), and a later restore moves them past its own time again.
+func moveDataVersions(ctx context.Context, url string, now time.Time) error {
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return fmt.Errorf("restore: connect: %w", err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "UPDATE tenants SET data_version = greatest(data_version + 1, $1)", now.UnixMicro()); err != nil {
+		return fmt.Errorf("restore: move the tenants' data versions: %w", err)
+	}
+	return nil
 }
