@@ -206,7 +206,21 @@ func TestCrashDuringWritesLosesNothingAcknowledged(t *testing.T) {
 			}
 		}
 	})
-	time.Sleep(1500 * time.Millisecond)
+	// Kill while the writers are still writing: after 1.5 s, and once at
+	// least one account and one import have been acknowledged (on a Citus
+	// cluster on a busy machine an import of 300 rows can take longer than
+	// that; a fixed 1.5 s then killed before any import was acknowledged,
+	// and the test failed as "load too small"). At most 30 s.
+	start := time.Now()
+	for {
+		time.Sleep(100 * time.Millisecond)
+		mu.Lock()
+		enough := len(ackedAccounts) > 0 && len(ackedImports) > 0
+		mu.Unlock()
+		if took := time.Since(start); (took >= 1500*time.Millisecond && enough) || took >= 30*time.Second {
+			break
+		}
+	}
 	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
