@@ -207,15 +207,20 @@ func TestCrashDuringWritesLosesNothingAcknowledged(t *testing.T) {
 		}
 	})
 	// Kill while the writers are still writing: after 1.5 s, and once at
-	// least one account and one import have been acknowledged (on a Citus
-	// cluster on a busy machine an import of 300 rows can take longer than
-	// that; a fixed 1.5 s then killed before any import was acknowledged,
-	// and the test failed as "load too small"). At most 30 s.
+	// least one account, one import and one score save have been
+	// acknowledged (on a Citus cluster on a busy machine an import of 300
+	// rows can take longer than that; a fixed 1.5 s then killed before any
+	// import or save was acknowledged, and the test failed as "load too
+	// small"). At most 30 s.
 	start := time.Now()
 	for {
 		time.Sleep(100 * time.Millisecond)
 		mu.Lock()
-		enough := len(ackedAccounts) > 0 && len(ackedImports) > 0
+		saves := 0
+		for _, n := range acked {
+			saves += n
+		}
+		enough := len(ackedAccounts) > 0 && len(ackedImports) > 0 && saves > 0
 		mu.Unlock()
 		if took := time.Since(start); (took >= 1500*time.Millisecond && enough) || took >= 30*time.Second {
 			break
